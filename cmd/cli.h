@@ -1,0 +1,100 @@
+/* cli.h - what every command gets, and the helpers they share. */
+#ifndef XSM_CMD_CLI_H
+#define XSM_CMD_CLI_H
+
+#include <stdio.h>
+
+#include "exit.h"
+#include "exposure.h"
+
+enum xsm_format { XSM_FMT_TABLE, XSM_FMT_JSON, XSM_FMT_JSONL, XSM_FMT_DOT, XSM_FMT_SVG, XSM_FMT_OTHER };
+
+/* command table flags: setup done by run_command() before the command runs */
+enum {
+	XSM_NEED_STORE   = 1 << 0, /* open the store (it must exist) */
+	XSM_CREATE_STORE = 1 << 1, /* create it when missing */
+	XSM_WRITE_LOCK   = 1 << 2, /* take the writer lock */
+};
+
+struct xsm_cli;
+struct xsm_command {
+	const char *name;
+	int (*fn)(int argc, const char **argv, struct xsm_cli *cli);
+	unsigned int flags;
+	const char *summary;
+	const char *usage; /* equals the SYNOPSIS of man/man1/xsm-<name>.1 */
+};
+
+struct xsm_cli {
+	xsm_ctx *ctx;
+	xsm_config *cfg;
+	xsm_store *store;        /* opened per the command's flags, else NULL */
+	const char *store_opt;   /* --store */
+	const char *config_opt;  /* --config */
+	xsm_buf store_dir;       /* resolved store directory */
+	int format;              /* enum xsm_format */
+	const char *format_name; /* as given, for commands with their own formats */
+	int quiet, verbose;
+	int tty;                 /* stdout is a terminal */
+	int err_tty;             /* stderr is a terminal: progress allowed */
+	const struct xsm_command *cmd;
+};
+
+/* --- options (opt.c) ------------------------------------------------------- */
+enum xsm_opt_type { XSM_OPT_FLAG, XSM_OPT_STR, XSM_OPT_INT, XSM_OPT_CALL };
+
+struct xsm_opt {
+	const char *name;  /* long name without "--" */
+	char short_name;   /* or 0 */
+	int type;
+	void *dest;        /* int* for FLAG/INT, const char** for STR, payload for CALL */
+	int (*call)(const char *value, void *payload); /* XSM_OPT_CALL: non-zero = bad value */
+};
+
+/*
+ * Parse argv[1..] against opts (terminated by a zeroed entry).  Also takes
+ * --format=F and -h/--help everywhere.  Positionals are stored in pos
+ * (at most maxpos).  Returns the positional count, or -1 after printing a
+ * usage error (exit 64), or -2 when help was printed (exit 0).
+ */
+int xsm_opt_parse(struct xsm_cli *cli, int argc, const char **argv, const struct xsm_opt *opts,
+		  const char **pos, int maxpos);
+/* set cli->format from a name; -1 when unknown */
+int xsm_cli_set_format(struct xsm_cli *cli, const char *name);
+
+/* --- errors and output (xsm.c, out.c) --------------------------------------- */
+int xsm_cli_exit_code(int xsm_error);
+/* print "xsm: <ctx message>" (+ error name with -v) and return the exit code for rc */
+int xsm_cli_fail(struct xsm_cli *cli, int rc);
+/* print "xsm: <message>" on stderr */
+void xsm_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* print "hint: <message>" on stderr */
+void xsm_cli_hint(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* usage error: message, then "usage: <usage>", returns 64 */
+int xsm_cli_usage(struct xsm_cli *cli, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* write a finished JSON buffer (plus newline) to stdout */
+int xsm_cli_emit(xsm_buf *b);
+/* progress on stderr, only on a terminal and without -q; "\r" line, end with done=1 */
+void xsm_cli_progress(struct xsm_cli *cli, int done, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* a simple aligned text table for human output */
+struct xsm_table {
+	int ncols;
+	const char **head;
+	char **cells; /* rows * ncols */
+	size_t rows, cap;
+};
+void xsm_table_init(struct xsm_table *t, int ncols, const char **head);
+void xsm_table_add(struct xsm_table *t, ...); /* ncols strings (NULL prints "-") */
+void xsm_table_print(struct xsm_table *t, FILE *out);
+void xsm_table_free(struct xsm_table *t);
+
+/* --- commands --------------------------------------------------------------- */
+int cmd_init(int argc, const char **argv, struct xsm_cli *cli);
+int cmd_status(int argc, const char **argv, struct xsm_cli *cli);
+int cmd_ingest(int argc, const char **argv, struct xsm_cli *cli);
+int cmd_help(int argc, const char **argv, struct xsm_cli *cli);
+const struct xsm_command *xsm_command_find(const char *name);
+const struct xsm_command *xsm_commands(size_t *n);
+
+#endif

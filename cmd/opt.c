@@ -1,0 +1,126 @@
+/* opt.c - one small table-driven option parser for every command. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+int xsm_cli_set_format(struct xsm_cli *cli, const char *name)
+{
+	static const struct { const char *name; int fmt; } f[] = {
+		{ "table", XSM_FMT_TABLE }, { "json", XSM_FMT_JSON }, { "jsonl", XSM_FMT_JSONL },
+		{ "dot", XSM_FMT_DOT }, { "svg", XSM_FMT_SVG },
+	};
+	size_t i;
+	cli->format_name = name;
+	for (i = 0; i < sizeof(f) / sizeof(f[0]); i++)
+		if (!strcmp(f[i].name, name)) {
+			cli->format = f[i].fmt;
+			return 0;
+		}
+	/* other names (graphml, neo4j, records, vendor formats) are for the command to judge */
+	cli->format = XSM_FMT_OTHER;
+	return 0;
+}
+
+static int set_value(struct xsm_cli *cli, const struct xsm_opt *o, const char *shown, const char *v)
+{
+	char *end;
+	long n;
+
+	switch (o->type) {
+	case XSM_OPT_STR:
+		*(const char **)o->dest = v;
+		return 0;
+	case XSM_OPT_INT:
+		errno = 0;
+		n = strtol(v, &end, 10);
+		if (errno || end == v || *end || n < -2147483647L || n > 2147483647L)
+			return xsm_cli_usage(cli, "option '%s' needs a number, not '%s'", shown, v), -1;
+		*(int *)o->dest = (int)n;
+		return 0;
+	case XSM_OPT_CALL:
+		if (o->call(v, o->dest) != 0)
+			return xsm_cli_usage(cli, "invalid value '%s' for option '%s'", v, shown), -1;
+		return 0;
+	}
+	return -1;
+}
+
+int xsm_opt_parse(struct xsm_cli *cli, int argc, const char **argv, const struct xsm_opt *opts,
+		  const char **pos, int maxpos)
+{
+	int i, npos = 0, only_pos = 0;
+
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i], *val = NULL, *eq;
+		const struct xsm_opt *o = NULL;
+		char name[64];
+		int neg = 0;
+		size_t len;
+
+		if (only_pos || a[0] != '-' || !a[1]) {
+			if (npos >= maxpos)
+				return xsm_cli_usage(cli, "unexpected argument '%s'", a), -1;
+			pos[npos++] = a;
+			continue;
+		}
+		if (!strcmp(a, "--")) {
+			only_pos = 1;
+			continue;
+		}
+		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+			printf("usage: %s\n", cli->cmd ? cli->cmd->usage : "xsm");
+			return -2;
+		}
+		if (a[1] == '-') {
+			eq = strchr(a + 2, '=');
+			len = eq ? (size_t)(eq - a - 2) : strlen(a + 2);
+			if (len >= sizeof(name))
+				return xsm_cli_usage(cli, "unknown option '%s'", a), -1;
+			memcpy(name, a + 2, len);
+			name[len] = '\0';
+			val = eq ? eq + 1 : NULL;
+			if (!strcmp(name, "format")) {
+				if (!val && i + 1 < argc)
+					val = argv[++i];
+				if (!val)
+					return xsm_cli_usage(cli, "option '--format' needs a value"), -1;
+				xsm_cli_set_format(cli, val);
+				continue;
+			}
+			for (o = opts; o && o->name; o++)
+				if (!strcmp(o->name, name))
+					break;
+			if ((!o || !o->name) && !strncmp(name, "no-", 3)) {
+				for (o = opts; o && o->name; o++)
+					if (o->type == XSM_OPT_FLAG && !strcmp(o->name, name + 3))
+						break;
+				neg = 1;
+			}
+			if (!o || !o->name)
+				return xsm_cli_usage(cli, "unknown option '--%s'", name), -1;
+		} else {
+			for (o = opts; o && o->name; o++)
+				if (o->short_name == a[1])
+					break;
+			if (!o || !o->name || a[2])
+				return xsm_cli_usage(cli, "unknown option '%s'", a), -1;
+			snprintf(name, sizeof(name), "%c", a[1]);
+		}
+		if (o->type == XSM_OPT_FLAG) {
+			if (val)
+				return xsm_cli_usage(cli, "option '--%s' takes no value", name), -1;
+			*(int *)o->dest = !neg;
+			continue;
+		}
+		if (!val) {
+			if (i + 1 >= argc)
+				return xsm_cli_usage(cli, "option '%s' needs a value", a), -1;
+			val = argv[++i];
+		}
+		if (set_value(cli, o, a, val) < 0)
+			return -1;
+	}
+	return npos;
+}

@@ -1,0 +1,165 @@
+/* out.c - output helpers shared by the commands: errors, JSON, tables, progress. */
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+int xsm_cli_exit_code(int e)
+{
+	switch (e) {
+	case XSM_OK: return XSM_EXIT_OK;
+	case XSM_ENOMEM: return XSM_EXIT_OSERR;
+	case XSM_ENOTFOUND: return XSM_EXIT_NOINPUT;
+	case XSM_ENOINPUT: return XSM_EXIT_NOINPUT;
+	case XSM_EEXISTS: return XSM_EXIT_DATAERR;
+	case XSM_EINVALID: return XSM_EXIT_DATAERR;
+	case XSM_EFORMAT: return XSM_EXIT_DATAERR;
+	case XSM_ECONFIG: return XSM_EXIT_CONFIG;
+	case XSM_ELOCKED: return XSM_EXIT_TEMPFAIL;
+	case XSM_ERATELIMIT: return XSM_EXIT_TEMPFAIL;
+	case XSM_EIO: return XSM_EXIT_IOERR;
+	case XSM_ENET: return XSM_EXIT_UNAVAILABLE;
+	case XSM_EHTTP: return XSM_EXIT_PROTOCOL;
+	case XSM_EPROTO: return XSM_EXIT_PROTOCOL;
+	case XSM_EAUTH: return XSM_EXIT_NOPERM;
+	case XSM_EDENIED: return XSM_EXIT_NOPERM;
+	case XSM_EUSAGE: return XSM_EXIT_USAGE;
+	case XSM_ECREATE: return XSM_EXIT_CANTCREAT;
+	default: return XSM_EXIT_SOFTWARE;
+	}
+}
+
+void xsm_cli_error(const char *fmt, ...)
+{
+	va_list ap;
+	fflush(stdout);
+	fputs("xsm: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+void xsm_cli_hint(const char *fmt, ...)
+{
+	va_list ap;
+	fputs("hint: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+int xsm_cli_fail(struct xsm_cli *cli, int rc)
+{
+	const char *msg = xsm_ctx_errmsg(cli->ctx);
+	if (!msg[0])
+		msg = xsm_strerror(rc);
+	if (cli->verbose)
+		xsm_cli_error("%s (%s)", msg, xsm_error_name(rc));
+	else
+		xsm_cli_error("%s", msg);
+	if (rc == XSM_ELOCKED)
+		xsm_cli_hint("if no xsm is running, the lock is free: flock locks end with their process");
+	return xsm_cli_exit_code(rc);
+}
+
+int xsm_cli_usage(struct xsm_cli *cli, const char *fmt, ...)
+{
+	va_list ap;
+	fputs("xsm: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nusage: %s\n", cli && cli->cmd ? cli->cmd->usage : "xsm [--store DIR] [--config FILE] "
+		"[--format=table|json|jsonl] [-q] [-v] COMMAND [ARGS]");
+	return XSM_EXIT_USAGE;
+}
+
+int xsm_cli_emit(xsm_buf *b)
+{
+	if (b->size)
+		fwrite(b->ptr, 1, b->size, stdout);
+	fputc('\n', stdout);
+	return 0;
+}
+
+void xsm_cli_progress(struct xsm_cli *cli, int done, const char *fmt, ...)
+{
+	va_list ap;
+	if (!cli->err_tty || cli->quiet)
+		return;
+	fputs("\r\033[K", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	if (done)
+		fputc('\n', stderr);
+	fflush(stderr);
+}
+
+void xsm_table_init(struct xsm_table *t, int ncols, const char **head)
+{
+	memset(t, 0, sizeof(*t));
+	t->ncols = ncols;
+	t->head = head;
+}
+
+void xsm_table_add(struct xsm_table *t, ...)
+{
+	va_list ap;
+	int i;
+	if (t->rows == t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 16;
+		char **c = realloc(t->cells, cap * (size_t)t->ncols * sizeof(*c));
+		if (!c)
+			return; /* out of memory: the row is dropped from human output */
+		t->cells = c;
+		t->cap = cap;
+	}
+	va_start(ap, t);
+	for (i = 0; i < t->ncols; i++) {
+		const char *s = va_arg(ap, const char *);
+		t->cells[t->rows * (size_t)t->ncols + (size_t)i] = strdup(s ? s : "-");
+	}
+	va_end(ap);
+	t->rows++;
+}
+
+void xsm_table_print(struct xsm_table *t, FILE *out)
+{
+	size_t w[32] = { 0 }, r;
+	int i;
+	for (i = 0; i < t->ncols && i < 32; i++)
+		w[i] = strlen(t->head[i]);
+	for (r = 0; r < t->rows; r++)
+		for (i = 0; i < t->ncols && i < 32; i++) {
+			const char *c = t->cells[r * (size_t)t->ncols + (size_t)i];
+			size_t l = c ? strlen(c) : 1;
+			if (l > w[i])
+				w[i] = l;
+		}
+	for (i = 0; i < t->ncols; i++)
+		if (i + 1 < t->ncols)
+			fprintf(out, "%-*s  ", (int)w[i], t->head[i]);
+		else
+			fprintf(out, "%s\n", t->head[i]);
+	for (r = 0; r < t->rows; r++)
+		for (i = 0; i < t->ncols; i++) {
+			const char *c = t->cells[r * (size_t)t->ncols + (size_t)i];
+			if (i + 1 < t->ncols)
+				fprintf(out, "%-*s  ", (int)w[i], c ? c : "-");
+			else
+				fprintf(out, "%s\n", c ? c : "-");
+		}
+}
+
+void xsm_table_free(struct xsm_table *t)
+{
+	size_t i;
+	for (i = 0; i < t->rows * (size_t)t->ncols; i++)
+		free(t->cells[i]);
+	free(t->cells);
+	memset(t, 0, sizeof(*t));
+}

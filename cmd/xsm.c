@@ -1,0 +1,223 @@
+/* xsm.c - the command table and the setup every command shares. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+#define GLOBAL_USAGE "xsm [--store DIR] [--config FILE] [-c KEY=VALUE] [--format=table|json|jsonl] [-q] [-v] COMMAND [ARGS]"
+
+static const struct xsm_command commands[] = {
+	{ "help", cmd_help, 0, "show help for a command",
+	  "xsm help [COMMAND]" },
+	{ "ingest", cmd_ingest, XSM_NEED_STORE | XSM_CREATE_STORE | XSM_WRITE_LOCK,
+	  "fetch or read records and store them as a run",
+	  "xsm ingest --format records --source NAME [--skip-invalid] FILE|-" },
+	{ "init", cmd_init, 0, "create a store",
+	  "xsm init [DIR]" },
+	{ "status", cmd_status, XSM_NEED_STORE, "show the store, its sources and runs",
+	  "xsm status" },
+};
+
+const struct xsm_command *xsm_commands(size_t *n)
+{
+	*n = sizeof(commands) / sizeof(commands[0]);
+	return commands;
+}
+
+const struct xsm_command *xsm_command_find(const char *name)
+{
+	size_t i;
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (!strcmp(commands[i].name, name))
+			return &commands[i];
+	return NULL;
+}
+
+static void print_overview(FILE *out)
+{
+	size_t i;
+	fprintf(out, "usage: %s\n\ncommands:\n", GLOBAL_USAGE);
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+	fprintf(out, "\n'xsm help COMMAND' or 'man xsm-COMMAND' tells more.\n");
+}
+
+int cmd_help(int argc, const char **argv, struct xsm_cli *cli)
+{
+	const char *pos[1];
+	const struct xsm_command *c;
+	int n = xsm_opt_parse(cli, argc, argv, NULL, pos, 1);
+
+	if (n < 0)
+		return n == -2 ? 0 : XSM_EXIT_USAGE;
+	if (n == 0) {
+		print_overview(stdout);
+		return 0;
+	}
+	if (!(c = xsm_command_find(pos[0])))
+		return xsm_cli_usage(cli, "no such command '%s'", pos[0]);
+	if (cli->tty && !getenv("XSM_NO_MAN")) {
+		/* the manual when there is one: installed, or beside the binary in a build tree */
+		char page[64], dir[4096];
+		ssize_t l = readlink("/proc/self/exe", dir, sizeof(dir) - 32);
+		snprintf(page, sizeof(page), "xsm-%s", c->name);
+		if (l > 0) {
+			char *slash;
+			dir[l] = '\0';
+			if ((slash = strrchr(dir, '/')) && (*slash = '\0', (slash = strrchr(dir, '/')))) {
+				*slash = '\0';
+				if ((slash = strrchr(dir, '/'))) {
+					memcpy(slash, "/man", 5);
+					if (access(dir, R_OK) == 0)
+						setenv("MANPATH", dir, 0);
+				}
+			}
+		}
+		fflush(stdout);
+		execlp("man", "man", page, (char *)NULL);
+		/* no man: fall through to the short help */
+	}
+	printf("usage: %s\n\n%s.\n", c->usage, c->summary);
+	return 0;
+}
+
+/* -c KEY=VALUE settings: applied on top of every configuration loaded */
+static struct {
+	const char *kv[32];
+	int n;
+} settings;
+
+static int apply_settings(xsm_config *cfg)
+{
+	for (int k = 0; k < settings.n; k++) {
+		const char *eq = strchr(settings.kv[k], '=');
+		char key[128];
+		if (!eq || eq == settings.kv[k] || (size_t)(eq - settings.kv[k]) >= sizeof(key))
+			return xsm_cli_usage(NULL, "-c needs KEY=VALUE, not '%s'", settings.kv[k]);
+		memcpy(key, settings.kv[k], (size_t)(eq - settings.kv[k]));
+		key[eq - settings.kv[k]] = '\0';
+		if (xsm_config_set(cfg, key, eq + 1, "command line -c") < 0) {
+			xsm_cli_error("out of memory");
+			return XSM_EXIT_OSERR;
+		}
+	}
+	return 0;
+}
+
+static int run_command(const struct xsm_command *c, int argc, const char **argv, struct xsm_cli *cli)
+{
+	int rc, code;
+
+	cli->cmd = c;
+	if (c->flags & XSM_NEED_STORE) {
+		unsigned flags = 0;
+		/* --help never needs a store */
+		for (int i = 1; i < argc; i++) {
+			if (!strcmp(argv[i], "--"))
+				break;
+			if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))
+				goto run;
+		}
+		if ((rc = xsm_store_resolve(&cli->store_dir, cli->ctx, cli->store_opt)) < 0)
+			return xsm_cli_fail(cli, rc);
+		if (c->flags & XSM_CREATE_STORE)
+			flags |= XSM_STORE_CREATE;
+		if (c->flags & XSM_WRITE_LOCK)
+			flags |= XSM_STORE_WRITE;
+		if ((rc = xsm_store_open(&cli->store, cli->ctx, cli->store_dir.ptr, flags)) < 0)
+			return xsm_cli_fail(cli, rc);
+		/* the store's own config.yaml joins the layers now that we know where it is */
+		{
+			xsm_config *cfg;
+			if ((rc = xsm_config_load(&cfg, cli->ctx, cli->config_opt, cli->store_dir.ptr)) < 0)
+				return xsm_cli_fail(cli, rc);
+			xsm_config_free(cli->cfg);
+			cli->cfg = cfg;
+			if ((code = apply_settings(cfg)) != 0)
+				return code;
+			xsm_ctx_set_config(cli->ctx, cfg);
+		}
+	}
+run:
+	code = c->fn(argc, argv, cli);
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		if (errno != EPIPE)
+			xsm_cli_error("cannot write output: %s", strerror(errno));
+		return XSM_EXIT_IOERR;
+	}
+	return code;
+}
+
+
+int main(int argc, const char **argv)
+{
+	struct xsm_cli cli;
+	const struct xsm_command *c;
+	int i, rc, code;
+
+	memset(&cli, 0, sizeof(cli));
+	cli.tty = isatty(STDOUT_FILENO);
+	cli.err_tty = isatty(STDERR_FILENO);
+	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
+		const char *a = argv[i];
+		if (!strcmp(a, "--version")) {
+			int maj, min, pat;
+			xsm_version(&maj, &min, &pat);
+			printf("xsm %s (libexposure %d.%d.%d)\n", XSM_VERSION, maj, min, pat);
+			return 0;
+		} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+			print_overview(stdout);
+			return 0;
+		} else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
+			cli.quiet = 1;
+		} else if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {
+			cli.verbose++;
+		} else if (!strcmp(a, "--store") || !strcmp(a, "--config") || !strcmp(a, "-c") ||
+			   !strcmp(a, "--format")) {
+			if (i + 1 >= argc)
+				return xsm_cli_usage(NULL, "option '%s' needs a value", a);
+			if (!strcmp(a, "--store"))
+				cli.store_opt = argv[++i];
+			else if (!strcmp(a, "--config"))
+				cli.config_opt = argv[++i];
+			else if (!strcmp(a, "--format"))
+				xsm_cli_set_format(&cli, argv[++i]);
+			else if (settings.n < 32)
+				settings.kv[settings.n++] = argv[++i];
+		} else if (!strncmp(a, "--store=", 8)) {
+			cli.store_opt = a + 8;
+		} else if (!strncmp(a, "--config=", 9)) {
+			cli.config_opt = a + 9;
+		} else if (!strncmp(a, "--format=", 9)) {
+			xsm_cli_set_format(&cli, a + 9);
+		} else {
+			return xsm_cli_usage(NULL, "unknown option '%s'", a);
+		}
+	}
+	if (i >= argc) {
+		print_overview(stderr);
+		return XSM_EXIT_USAGE;
+	}
+	if (!(c = xsm_command_find(argv[i])))
+		return xsm_cli_usage(NULL, "'%s' is not an xsm command; see 'xsm help'", argv[i]);
+	if (xsm_ctx_new(&cli.ctx) < 0) {
+		xsm_cli_error("out of memory");
+		return XSM_EXIT_OSERR;
+	}
+	if ((rc = xsm_config_load(&cli.cfg, cli.ctx, cli.config_opt, NULL)) < 0) {
+		code = xsm_cli_fail(&cli, rc);
+		goto done;
+	}
+	if ((code = apply_settings(cli.cfg)) != 0)
+		goto done;
+	xsm_ctx_set_config(cli.ctx, cli.cfg);
+	code = run_command(c, argc - i, argv + i, &cli);
+done:
+	xsm_store_free(cli.store);
+	xsm_config_free(cli.cfg);
+	xsm_ctx_free(cli.ctx);
+	xsm_buf_dispose(&cli.store_dir);
+	return code;
+}

@@ -1,0 +1,14 @@
+/* exposure.h - libexposure, the library behind xsm.  Includes the whole public API. */
+#ifndef XSM_EXPOSURE_H
+#define XSM_EXPOSURE_H
+
+#include "exposure/common.h"
+#include "exposure/errors.h"
+#include "exposure/version.h"
+#include "exposure/ctx.h"
+#include "exposure/config.h"
+#include "exposure/jsonw.h"
+#include "exposure/store.h"
+#include "exposure/records.h"
+
+#endif

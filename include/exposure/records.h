@@ -1,0 +1,77 @@
+/*
+ * exposure/records.h - the record format every source speaks (xsm-json(7))
+ * and the runs of records kept in the store.
+ *
+ * A run is one ingest of one source: STORE/records/<source>/<run>.jsonl,
+ * visible only once complete.  The latest run of each source is what the
+ * graph is built from.  STORE/connectors/<source>.state says how the last
+ * attempt went.
+ */
+#ifndef XSM_RECORDS_H
+#define XSM_RECORDS_H
+
+#include "common.h"
+#include "ctx.h"
+#include "store.h"
+
+XSM_BEGIN_DECL
+
+/** Options for xsm_records_ingest_fd.  Pass NULL for the defaults. */
+typedef struct xsm_ingest_options {
+	unsigned int version;
+	/** store the valid records of a run that has invalid lines (counted) */
+	int skip_invalid;
+	/** called for each invalid line: where is the input name; may be NULL */
+	void (*on_invalid)(const char *where, size_t line, const char *reason, void *payload);
+	void *payload;
+} xsm_ingest_options;
+
+#define XSM_INGEST_OPTIONS_VERSION 1
+#define XSM_INGEST_OPTIONS_INIT { XSM_INGEST_OPTIONS_VERSION, 0, NULL, NULL }
+
+/** What one ingest did. */
+typedef struct xsm_ingest_stats {
+	size_t lines;      /**< non-blank lines read */
+	size_t assets, findings, relations;
+	size_t invalid;    /**< lines rejected */
+	char run[32];      /**< the run id stored ("" when nothing was stored) */
+} xsm_ingest_stats;
+
+/** True when name is a valid source/connector name: [a-z0-9][a-z0-9_-]{0,62}. */
+XSM_EXTERN(int) xsm_source_name_valid(const char *name);
+
+/**
+ * Read records from fd (streamed, constant memory) and store them as a new
+ * run of source.  where names the input in messages ("-" for stdin).  Any
+ * invalid line makes the whole run fail with XSM_EINVALID and nothing stored,
+ * unless opts->skip_invalid.  Needs the writer lock.
+ */
+XSM_EXTERN(int) xsm_records_ingest_fd(xsm_ingest_stats *stats, xsm_store *store,
+				      const char *source, int fd, const char *where,
+				      const xsm_ingest_options *opts);
+
+/** One source known to the store (all strings borrowed for the callback). */
+typedef struct xsm_source_info {
+	const char *name;
+	const char *status;    /**< "ok", "error" or "never synced" */
+	const char *last_run;  /**< latest run id or NULL */
+	const char *last_time; /**< RFC 3339 time of the last attempt or NULL */
+	const char *error;     /**< last error message or NULL */
+	size_t runs;           /**< runs kept */
+	size_t assets, findings, relations;
+} xsm_source_info;
+
+/** Call cb for each source with records or state, sorted by name. */
+XSM_EXTERN(int) xsm_sources_foreach(xsm_store *store,
+				    int (*cb)(const xsm_source_info *info, void *payload),
+				    void *payload);
+
+/**
+ * The latest complete run of source into out ("" when none).  0, or an
+ * error.
+ */
+XSM_EXTERN(int) xsm_records_latest(xsm_buf *out, xsm_store *store, const char *source);
+
+XSM_END_DECL
+
+#endif

@@ -1,0 +1,51 @@
+/*
+ * adapt/json.h - JSON reading.  The only user of cJSON: the rest of the
+ * library sees this opaque tree, so the parser can be swapped.  Writing
+ * JSON goes through util/jsonw.h, not through trees.
+ */
+#ifndef XSM__ADAPT_JSON_H
+#define XSM__ADAPT_JSON_H
+
+#include <stddef.h>
+
+#include "exposure/common.h"
+#include "exposure/ctx.h"
+
+typedef struct xsm__json xsm__json;
+
+enum xsm__json_type {
+	XSM_J_INVALID = 0, XSM_J_NULL, XSM_J_BOOL, XSM_J_NUMBER, XSM_J_STRING,
+	XSM_J_ARRAY, XSM_J_OBJECT
+};
+
+#define XSM__JSON_MAX_DEPTH 64
+
+/*
+ * Parse exactly one JSON value in buf[0..len) (surrounding whitespace
+ * allowed).  On error: XSM_EINVALID with "<where>col N: reason" on ctx,
+ * where is prefixed as given (e.g. "file:12: ").  Nesting deeper than
+ * XSM__JSON_MAX_DEPTH is refused.
+ */
+int xsm__json_parse(xsm__json **out, xsm_ctx *ctx, const char *buf, size_t len, const char *where);
+void xsm__json_free(xsm__json *j);
+
+int xsm__json_type(const xsm__json *j);
+const char *xsm__json_typename(const xsm__json *j);
+/* object member by exact key, or NULL */
+const xsm__json *xsm__json_get(const xsm__json *obj, const char *key);
+/* string value or NULL when not a string */
+const char *xsm__json_str(const xsm__json *j);
+/* string member of obj, or NULL */
+const char *xsm__json_getstr(const xsm__json *obj, const char *key);
+double xsm__json_num(const xsm__json *j);
+int xsm__json_bool(const xsm__json *j);
+/* iteration over array elements or object members */
+const xsm__json *xsm__json_child(const xsm__json *j);
+const xsm__json *xsm__json_next(const xsm__json *j);
+/* member key inside an object, or NULL */
+const char *xsm__json_key(const xsm__json *j);
+size_t xsm__json_count(const xsm__json *j);
+/* compact text of j appended to out */
+int xsm__json_print(xsm_buf *out, const xsm__json *j);
+
+#endif

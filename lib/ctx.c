@@ -1,0 +1,247 @@
+#include "ctx.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "exposure/version.h"
+#include "util/alloc.h"
+
+int xsm_ctx_new(xsm_ctx **out)
+{
+	xsm_ctx *ctx = xsm__calloc(1, sizeof(*ctx));
+	if (!ctx)
+		return XSM_ENOMEM;
+	*out = ctx;
+	return 0;
+}
+
+void xsm_ctx_free(xsm_ctx *ctx)
+{
+	xsm__free(ctx);
+}
+
+const char *xsm_ctx_errmsg(const xsm_ctx *ctx)
+{
+	return ctx ? ctx->msg : "";
+}
+
+int xsm_ctx_errcode(const xsm_ctx *ctx)
+{
+	return ctx ? ctx->code : 0;
+}
+
+void xsm_ctx_clear(xsm_ctx *ctx)
+{
+	ctx->code = 0;
+	ctx->msg[0] = '\0';
+}
+
+void xsm_ctx_set_config(xsm_ctx *ctx, const xsm_config *cfg)
+{
+	ctx->cfg = cfg;
+}
+
+const xsm_config *xsm_ctx_config(const xsm_ctx *ctx)
+{
+	return ctx->cfg;
+}
+
+int xsm__error_set(xsm_ctx *ctx, int code, const char *fmt, ...)
+{
+	va_list ap;
+	if (!ctx)
+		return code;
+	va_start(ap, fmt);
+	vsnprintf(ctx->msg, sizeof(ctx->msg), fmt, ap);
+	va_end(ap);
+	ctx->code = code;
+	return code;
+}
+
+int xsm__error_prefix(xsm_ctx *ctx, const char *fmt, ...)
+{
+	char pre[512], old[sizeof(ctx->msg)];
+	va_list ap;
+	if (!ctx)
+		return XSM_ERROR;
+	va_start(ap, fmt);
+	vsnprintf(pre, sizeof(pre), fmt, ap);
+	va_end(ap);
+	memcpy(old, ctx->msg, sizeof(old));
+	{
+		size_t n = strlen(pre);
+		if (n > sizeof(ctx->msg) - 3)
+			n = sizeof(ctx->msg) - 3;
+		memcpy(ctx->msg, pre, n);
+		memcpy(ctx->msg + n, ": ", 2);
+		n += 2;
+		memcpy(ctx->msg + n, old, sizeof(ctx->msg) - n - 1);
+		ctx->msg[sizeof(ctx->msg) - 1] = '\0';
+	}
+	return ctx->code;
+}
+
+int xsm__error_errno(xsm_ctx *ctx, int code, const char *fmt, ...)
+{
+	char what[768];
+	int e = errno;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	if (e == EACCES || e == EPERM)
+		code = XSM_EDENIED;
+	else if (e == ENOENT && code == XSM_EIO)
+		code = XSM_ENOTFOUND;
+	else if (e == ENOMEM)
+		code = XSM_ENOMEM;
+	return xsm__error_set(ctx, code, "%s: %s", what, strerror(e));
+}
+
+int xsm__error_oom(xsm_ctx *ctx)
+{
+	return xsm__error_set(ctx, XSM_ENOMEM, "out of memory");
+}
+
+long xsm__cfg_long(const xsm_ctx *ctx, const char *key, long dflt)
+{
+	const char *v;
+	char *end;
+	long n;
+	if (!ctx || !ctx->cfg || !(v = xsm_config_get(ctx->cfg, key)))
+		return dflt;
+	errno = 0;
+	n = strtol(v, &end, 10);
+	if (errno || end == v || *end)
+		return dflt;
+	return n;
+}
+
+void xsm_version(int *major, int *minor, int *patch)
+{
+	if (major)
+		*major = XSM_VERSION_MAJOR;
+	if (minor)
+		*minor = XSM_VERSION_MINOR;
+	if (patch)
+		*patch = XSM_VERSION_PATCH;
+}
+
+static const struct {
+	int code;
+	const char *name, *text;
+} errors[] = {
+	{ XSM_OK, "XSM_OK", "no error" },
+	{ XSM_ERROR, "XSM_ERROR", "failure" },
+	{ XSM_ENOMEM, "XSM_ENOMEM", "out of memory" },
+	{ XSM_ENOTFOUND, "XSM_ENOTFOUND", "not found" },
+	{ XSM_EEXISTS, "XSM_EEXISTS", "already exists" },
+	{ XSM_EINVALID, "XSM_EINVALID", "invalid input data" },
+	{ XSM_ECONFIG, "XSM_ECONFIG", "invalid configuration" },
+	{ XSM_ELOCKED, "XSM_ELOCKED", "store is locked by another writer" },
+	{ XSM_EIO, "XSM_EIO", "input/output error" },
+	{ XSM_ENET, "XSM_ENET", "network unreachable" },
+	{ XSM_EHTTP, "XSM_EHTTP", "unexpected http status" },
+	{ XSM_EAUTH, "XSM_EAUTH", "authentication refused" },
+	{ XSM_ERATELIMIT, "XSM_ERATELIMIT", "rate limited" },
+	{ XSM_EPROTO, "XSM_EPROTO", "protocol error" },
+	{ XSM_EUSER, "XSM_EUSER", "stopped by callback" },
+	{ XSM_ITEROVER, "XSM_ITEROVER", "iteration over" },
+	{ XSM_EUSAGE, "XSM_EUSAGE", "invalid arguments" },
+	{ XSM_EFORMAT, "XSM_EFORMAT", "unsupported store format" },
+	{ XSM_ECREATE, "XSM_ECREATE", "cannot create" },
+	{ XSM_EDENIED, "XSM_EDENIED", "permission denied" },
+	{ XSM_ENOINPUT, "XSM_ENOINPUT", "no input" },
+};
+
+const char *xsm_strerror(int code)
+{
+	size_t i;
+	for (i = 0; i < sizeof(errors) / sizeof(errors[0]); i++)
+		if (errors[i].code == code)
+			return errors[i].text;
+	return "unknown error";
+}
+
+const char *xsm_error_name(int code)
+{
+	size_t i;
+	for (i = 0; i < sizeof(errors) / sizeof(errors[0]); i++)
+		if (errors[i].code == code)
+			return errors[i].name;
+	return "XSM_E?";
+}
+
+/* --- time ------------------------------------------------------------------ */
+
+static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
+{
+	/* Howard Hinnant's algorithm: days since 1970-01-01 */
+	int64_t era;
+	unsigned yoe, doy, doe;
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = (unsigned)(y - era * 400);
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + (int64_t)doe - 719468;
+}
+
+int xsm_time_parse(int64_t *out, const char *s)
+{
+	int Y, M, D, h = 0, mi = 0, sec = 0, n = 0;
+	int64_t t;
+	const char *p;
+
+	if (!s || sscanf(s, "%4d-%2d-%2d%n", &Y, &M, &D, &n) != 3 || n != 10)
+		return XSM_EINVALID;
+	p = s + 10;
+	if (*p == 'T' || *p == 't' || *p == ' ') {
+		if (sscanf(p + 1, "%2d:%2d:%2d%n", &h, &mi, &sec, &n) != 3 || n != 8)
+			return XSM_EINVALID;
+		p += 9;
+		if (*p == '.')
+			for (p++; *p >= '0' && *p <= '9'; p++)
+				;
+	}
+	if (M < 1 || M > 12 || D < 1 || D > 31 || h > 23 || mi > 59 || sec > 60)
+		return XSM_EINVALID;
+	t = days_from_civil(Y, (unsigned)M, (unsigned)D) * 86400 + h * 3600 + mi * 60 + sec;
+	if (*p == 'Z' || *p == 'z') {
+		p++;
+	} else if (*p == '+' || *p == '-') {
+		int oh, om;
+		if (sscanf(p + 1, "%2d:%2d%n", &oh, &om, &n) != 2 || n != 5)
+			return XSM_EINVALID;
+		t -= (*p == '+' ? 1 : -1) * (int64_t)(oh * 3600 + om * 60);
+		p += 6;
+	} else if (*p) {
+		return XSM_EINVALID;
+	}
+	if (*p)
+		return XSM_EINVALID;
+	*out = t;
+	return 0;
+}
+
+void xsm_time_format(char out[21], int64_t t)
+{
+	struct tm tm;
+	time_t tt = (time_t)t;
+	gmtime_r(&tt, &tm);
+	strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+int64_t xsm_ctx_now(const xsm_ctx *ctx)
+{
+	const char *s = getenv("XSM_NOW");
+	int64_t t;
+	if (s && *s && xsm_time_parse(&t, s) == 0)
+		return t;
+	return (int64_t)time(NULL);
+}

@@ -1,0 +1,27 @@
+/* ctx.h - library-internal view of the context. */
+#ifndef XSM__CTX_H
+#define XSM__CTX_H
+
+#include "exposure/ctx.h"
+#include "exposure/config.h"
+#include "exposure/errors.h"
+
+struct xsm_ctx {
+	int code;
+	char msg[1024];
+	const xsm_config *cfg;
+};
+
+/* set the error message on ctx and return code, so `return xsm__error_set(...)` works */
+int xsm__error_set(xsm_ctx *ctx, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* prefix the current message with "what: " (keeps the code); returns the code */
+int xsm__error_prefix(xsm_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* set an error from errno: "<what>: <strerror>", code chosen from errno (EACCES -> XSM_EDENIED ...) */
+int xsm__error_errno(xsm_ctx *ctx, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* XSM_ENOMEM with a fixed message */
+int xsm__error_oom(xsm_ctx *ctx);
+
+/* configured integer with a default; bad values fall back to the default */
+long xsm__cfg_long(const xsm_ctx *ctx, const char *key, long dflt);
+
+#endif

@@ -1,0 +1,55 @@
+/* record.h - record validation, run writing and reading (library-internal). */
+#ifndef XSM__RECORD_H
+#define XSM__RECORD_H
+
+#include "adapt/json.h"
+#include "exposure/records.h"
+#include "util/fs.h"
+#include "util/strmap.h"
+
+enum { XSM_REC_ASSET = 1, XSM_REC_FINDING, XSM_REC_RELATION };
+
+/*
+ * Check one parsed record against the vocabulary.  source (may be NULL)
+ * requires asset source_ids to start with "<source>:".  Returns the record
+ * type (> 0), or XSM_EINVALID with the reason in why.
+ */
+int xsm__record_check(const xsm__json *rec, const char *source, char *why, size_t whylen);
+
+/* A run being written: records appear in the store only on commit. */
+typedef struct xsm__run_writer {
+	xsm_store *store;
+	char *source;
+	char run[32];
+	xsm__afile af;
+	xsm__strmap seen;       /* asset source_ids of this run (duplicates are errors) */
+	xsm_ingest_stats stats;
+} xsm__run_writer;
+
+int xsm__run_begin(xsm__run_writer *w, xsm_store *store, const char *source);
+/*
+ * Validate and append one record line (json text without newline).
+ * XSM_EINVALID (why set) leaves the run usable; other errors are fatal.
+ */
+int xsm__run_add(xsm__run_writer *w, const char *line, size_t len, char *why, size_t whylen);
+/* Make the run visible and record the state ("ok", counts, cursor may be NULL). */
+int xsm__run_commit(xsm__run_writer *w, const char *cursor);
+void xsm__run_abort(xsm__run_writer *w);
+
+/* connectors/<name>.state */
+typedef struct xsm__state {
+	char *status, *time, *run, *cursor, *error;
+	size_t assets, findings, relations, invalid;
+} xsm__state;
+
+int xsm__state_read(xsm__state *st, xsm_store *store, const char *source); /* ENOTFOUND if none */
+int xsm__state_write(xsm_store *store, const char *source, const xsm__state *st);
+void xsm__state_dispose(xsm__state *st);
+/* record a failed attempt: status "error" and the message; counts and run stay as they were */
+int xsm__state_fail(xsm_store *store, const char *source, const char *error);
+
+/* Read every record of a stored run: cb gets each parsed record and its line. */
+int xsm__run_foreach(xsm_store *store, const char *source, const char *run,
+		     int (*cb)(const xsm__json *rec, int type, size_t line, void *payload), void *payload);
+
+#endif

@@ -1,0 +1,31 @@
+/* util/alloc.h - the one allocation funnel of the library. */
+#ifndef XSM__ALLOC_H
+#define XSM__ALLOC_H
+
+#include <stddef.h>
+
+/*
+ * All library allocation goes through these.  With XSM_TEST_FAILALLOC=N in
+ * the environment, the N-th allocation and every later one fails, so tests
+ * can drive every out-of-memory path.
+ */
+void *xsm__malloc(size_t n);
+void *xsm__calloc(size_t nmemb, size_t size);
+void *xsm__realloc(void *p, size_t n);
+/* realloc of nmemb*size bytes, NULL on overflow */
+void *xsm__reallocarray(void *p, size_t nmemb, size_t size);
+char *xsm__strdup(const char *s);
+char *xsm__strndup(const char *s, size_t n);
+void xsm__free(void *p);
+
+/* overflow-checked size arithmetic: 0 on success, -1 on overflow */
+static inline int xsm__add_size(size_t *out, size_t a, size_t b)
+{
+	return __builtin_add_overflow(a, b, out) ? -1 : 0;
+}
+static inline int xsm__mul_size(size_t *out, size_t a, size_t b)
+{
+	return __builtin_mul_overflow(a, b, out) ? -1 : 0;
+}
+
+#endif

@@ -1,0 +1,41 @@
+/* util/fs.h - files: atomic replace, capped reads, directories. */
+#ifndef XSM__FS_H
+#define XSM__FS_H
+
+#include <stdio.h>
+#include <sys/types.h>
+
+#include "exposure/common.h"
+#include "exposure/ctx.h"
+
+/* mkdir -p with mode for every created directory */
+int xsm__fs_mkdirs(xsm_ctx *ctx, const char *path, mode_t mode);
+/* mkdir -p of the parent directory of path */
+int xsm__fs_mkparent(xsm_ctx *ctx, const char *path, mode_t mode);
+
+/*
+ * A file being written that appears under its name only on commit:
+ * temp file in the same directory, fsync, rename, fsync of the directory.
+ * Abort (or free without commit) removes the temp file.
+ */
+typedef struct xsm__afile {
+	FILE *fp;
+	char *path, *tmp;
+	int sync;
+} xsm__afile;
+
+int xsm__afile_open(xsm__afile *af, xsm_ctx *ctx, const char *path, mode_t mode, int sync);
+int xsm__afile_commit(xsm__afile *af, xsm_ctx *ctx);
+void xsm__afile_abort(xsm__afile *af);
+
+int xsm__fs_write_atomic(xsm_ctx *ctx, const char *path, const void *data, size_t len,
+			 mode_t mode, int sync);
+/* read a whole file, refusing more than cap bytes; XSM_ENOTFOUND when absent */
+int xsm__fs_read(xsm_ctx *ctx, const char *path, xsm_buf *out, size_t cap);
+/* fsync a directory */
+int xsm__fs_sync_dir(xsm_ctx *ctx, const char *dir);
+/* rm -rf */
+int xsm__fs_remove(xsm_ctx *ctx, const char *path);
+int xsm__fs_exists(const char *path);
+
+#endif
