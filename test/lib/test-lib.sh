@@ -1,0 +1,143 @@
+# test-lib.sh - git-style shell tests producing TAP.  Source it from a
+# test/cli/tNNNN-*.sh script, then call test_expect_success and test_done.
+#
+# Each script runs in its own trash directory with HOME, XDG_* and
+# XSM_STORE inside it, LC_ALL=C and a fixed clock (XSM_NOW), so tests
+# never touch the user's files and output is reproducible.
+
+: "${XSM_TOP:=$(cd "$(dirname "$0")/../.." && pwd)}"
+: "${BUILD:=$XSM_TOP/build}"
+: "${XSM:=$BUILD/bin/xsm}"
+export LD_LIBRARY_PATH="$BUILD/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+SHARED="$XSM_TOP/../shared"
+FIXTURES="$SHARED/fixtures/real"
+
+test_name=$(basename "$0" .sh)
+TRASH="${TMPDIR:-/tmp}/xsm-test.$test_name.$$"
+rm -rf "$TRASH" && mkdir -p "$TRASH" || exit 1
+trap 'test_cleanup' EXIT
+test_cleanup() {
+	for p in $TEST_PIDS; do kill "$p" 2>/dev/null; done
+	cd / && [ -z "$XSM_KEEP_TRASH" ] && rm -rf "$TRASH"
+}
+cd "$TRASH" || exit 1
+export HOME="$TRASH/home" XDG_CONFIG_HOME="$TRASH/home/.config" XDG_DATA_HOME="$TRASH/home/.local/share"
+export XDG_CACHE_HOME="$TRASH/home/.cache" XDG_STATE_HOME="$TRASH/home/.local/state"
+export XSM_STORE="$TRASH/store" XSM_SYSTEM_CONFIG="$TRASH/etc-xsm-config.yaml"
+export XSM_NOW="${XSM_NOW:-2026-11-24T12:00:00Z}" LC_ALL=C TZ=UTC XSM_NO_MAN=1
+unset XSM_CONFIG NO_COLOR
+mkdir -p "$HOME"
+
+test_count=0
+test_failed=0
+TEST_PIDS=
+
+# the command under test (under valgrind with XSM_VALGRIND=1)
+xsm() {
+	$XSM_WRAP "$XSM" "$@"
+}
+
+say() { printf '# %s\n' "$*"; }
+
+_run_body() {
+	# the body runs in a subshell so a failing step cannot change the script's state
+	( set -e; eval "$1" ) >"$TRASH/.out" 2>&1
+}
+
+test_expect_success() {
+	test_count=$((test_count + 1))
+	if _run_body "$2"; then
+		echo "ok $test_count - $1"
+	else
+		test_failed=$((test_failed + 1))
+		echo "not ok $test_count - $1"
+		sed 's/^/#   /' "$TRASH/.out"
+	fi
+}
+
+test_expect_failure_known() { # a known bug: reported, not counted
+	test_count=$((test_count + 1))
+	echo "not ok $test_count - $1 # TODO known breakage"
+}
+
+test_skip() {
+	test_count=$((test_count + 1))
+	echo "ok $test_count # skip $1 ($2)"
+}
+
+# test_expect_code CODE CMD...: CMD must exit with exactly CODE
+test_expect_code() {
+	want=$1
+	shift
+	"$@"
+	got=$?
+	if [ "$got" != "$want" ]; then
+		echo "expected exit $want, got $got: $*" >&2
+		return 1
+	fi
+	return 0
+}
+
+# test_must_fail CMD...: CMD must fail, but not crash (signal exits > 128)
+test_must_fail() {
+	"$@"
+	got=$?
+	if [ "$got" = 0 ]; then
+		echo "expected failure: $*" >&2
+		return 1
+	elif [ "$got" -gt 128 ]; then
+		echo "died by signal ($got): $*" >&2
+		return 1
+	fi
+	return 0
+}
+
+test_cmp() {
+	diff -u "$1" "$2"
+}
+
+# test_grep PATTERN FILE: like grep -q, but shows the file when nothing matches
+test_grep() {
+	if [ "$1" = "!" ]; then
+		shift
+		if grep -q -e "$1" "$2"; then echo "unexpected '$1' in $2:" >&2; cat "$2" >&2; return 1; fi
+		return 0
+	fi
+	grep -q -e "$1" "$2" && return 0
+	echo "no '$1' in $2:" >&2
+	cat "$2" >&2
+	return 1
+}
+
+# json_get FILE EXPR: evaluate a python expression over the parsed JSON j
+json_get() {
+	python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"
+}
+
+# max_rss_kb CMD...: run CMD (output discarded), print its peak RSS in KiB; fails when CMD fails
+max_rss_kb() {
+	python3 -c '
+import resource, subprocess, sys
+rc = subprocess.call(sys.argv[1:], stdout=subprocess.DEVNULL)
+print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+sys.exit(rc)' "$@"
+}
+
+# start_emulator VENDOR [ARGS]: start test/emu/emu.py on a free loopback port; sets EMU_PORT
+start_emulator() {
+	vendor=$1
+	shift
+	python3 "$XSM_TOP/test/emu/emu.py" "$vendor" --port 0 --port-file "$TRASH/.emu-port.$vendor" \
+		--max-seconds 120 "$@" >"$TRASH/.emu-$vendor.out" 2>&1 &
+	TEST_PIDS="$TEST_PIDS $!"
+	i=0
+	while [ ! -s "$TRASH/.emu-port.$vendor" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+	EMU_PORT=$(cat "$TRASH/.emu-port.$vendor" 2>/dev/null)
+	[ -n "$EMU_PORT" ]
+}
+
+test_done() {
+	echo "1..$test_count"
+	[ "$test_failed" = 0 ]
+	exit $?
+}
