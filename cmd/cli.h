@@ -70,6 +70,8 @@ int xsm_cli_fail(struct xsm_cli *cli, int rc);
 void xsm_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* print "hint: <message>" on stderr */
 void xsm_cli_hint(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* print a command's usage: "usage: FORM" and "   or: FORM" for each further line */
+void xsm_cli_print_usage(FILE *out, const char *usage);
 /* usage error: message, then "usage: <usage>", returns 64 */
 int xsm_cli_usage(struct xsm_cli *cli, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* write a finished JSON buffer (plus newline) to stdout */

@@ -70,7 +70,7 @@ int xsm_opt_parse(struct xsm_cli *cli, int argc, const char **argv, const struct
 			continue;
 		}
 		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-			printf("usage: %s\n", cli->cmd ? cli->cmd->usage : "xsm");
+			xsm_cli_print_usage(stdout, cli->cmd ? cli->cmd->usage : "xsm");
 			return -2;
 		}
 		if (a[1] == '-') {

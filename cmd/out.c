@@ -65,6 +65,20 @@ int xsm_cli_fail(struct xsm_cli *cli, int rc)
 	return xsm_cli_exit_code(rc);
 }
 
+void xsm_cli_print_usage(FILE *out, const char *usage)
+{
+	/* one form a line: "usage: A" then "   or: B" (git style) */
+	const char *p = usage;
+	int first = 1;
+	while (*p) {
+		const char *nl = strchr(p, '\n');
+		size_t n = nl ? (size_t)(nl - p) : strlen(p);
+		fprintf(out, "%s%.*s\n", first ? "usage: " : "   or: ", (int)n, p);
+		first = 0;
+		p += n + (nl ? 1 : 0);
+	}
+}
+
 int xsm_cli_usage(struct xsm_cli *cli, const char *fmt, ...)
 {
 	va_list ap;
@@ -72,8 +86,10 @@ int xsm_cli_usage(struct xsm_cli *cli, const char *fmt, ...)
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "\nusage: %s\n", cli && cli->cmd ? cli->cmd->usage : "xsm [--store DIR] [--config FILE] "
-		"[--format=table|json|jsonl] [-q] [-v] COMMAND [ARGS]");
+	fputc('\n', stderr);
+	xsm_cli_print_usage(stderr, cli && cli->cmd ? cli->cmd->usage
+				 : "xsm [--store DIR] [--config FILE] [-c KEY=VALUE] "
+				   "[--format=table|json|jsonl] [-q] [-v] COMMAND [ARGS]");
 	return XSM_EXIT_USAGE;
 }
 

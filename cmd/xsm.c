@@ -79,7 +79,8 @@ int cmd_help(int argc, const char **argv, struct xsm_cli *cli)
 		execlp("man", "man", page, (char *)NULL);
 		/* no man: fall through to the short help */
 	}
-	printf("usage: %s\n\n%s.\n", c->usage, c->summary);
+	xsm_cli_print_usage(stdout, c->usage);
+	printf("\n%s.\n", c->summary);
 	return 0;
 }
 

@@ -1,0 +1,32 @@
+#!/bin/sh
+test_description='the C example builds against the public API and works'
+. "$(dirname "$0")/../lib/test-lib.sh"
+
+test_expect_success 'examples/sources lists the sources of a store' '
+	printf "%s\n" "{\"type\":\"asset\",\"label\":\"device\",\"source_id\":\"demo:1\",\"name\":\"a\"}" |
+		xsm ingest --format records --source demo - &&
+	"$BUILD/examples/sources" >out &&
+	test_grep "^demo	ok	" out &&
+	test_grep "1 assets" out
+'
+
+test_expect_success 'examples/sources reports a missing store' '
+	test_must_fail "$BUILD/examples/sources" "$TRASH/none" 2>err &&
+	test_grep "no store at" err
+'
+
+test_expect_success 'only xsm_ symbols are exported by libexposure.so' '
+	nm -D --defined-only "$BUILD/lib/libexposure.so" | awk "{print \$3}" | grep -v "^xsm_" | grep -v "^XSM_" >bad || true &&
+	test ! -s bad
+'
+
+test_expect_success 'public headers compile alone as C99 and C++' '
+	for h in "$XSM_TOP"/include/exposure.h "$XSM_TOP"/include/exposure/*.h; do
+		cc -std=c99 -Wall -Wextra -pedantic -Werror -I"$XSM_TOP/include" -fsyntax-only -x c "$h" || exit 1
+		if command -v g++ >/dev/null; then
+			g++ -Wall -Wextra -pedantic -Werror -I"$XSM_TOP/include" -fsyntax-only -x c++ "$h" || exit 1
+		fi
+	done
+'
+
+test_done
