@@ -60,7 +60,7 @@ static int opt_string(const xsm__json *obj, const char *key, const char *ctxname
 	int t = xsm__json_type(v);
 	if (!v || t == XSM_J_NULL || t == XSM_J_STRING)
 		return 0;
-	return BAD("%s'%s' must be a string, not %s", ctxname, key, xsm__json_typename(v));
+	return BAD("'%s%s' must be a string, not %s", ctxname, key, xsm__json_typename(v));
 }
 
 static int opt_bool(const xsm__json *obj, const char *key, char *why, size_t whylen)
@@ -79,7 +79,7 @@ static int opt_time(const xsm__json *obj, const char *key, const char *ctxname, 
 	if ((rc = opt_string(obj, key, ctxname, why, whylen)) < 0)
 		return rc;
 	if (xsm__json_str(v) && !is_time(xsm__json_str(v)))
-		return BAD("%s'%s' is not an RFC 3339 time: '%.40s'", ctxname, key, xsm__json_str(v));
+		return BAD("'%s%s' is not an RFC 3339 time: '%.40s'", ctxname, key, xsm__json_str(v));
 	return 0;
 }
 

@@ -94,7 +94,8 @@ static int take_lock(xsm_store *s)
 			break;
 		}
 		clock_gettime(CLOCK_MONOTONIC, &now);
-		if (now.tv_sec - start.tv_sec >= timeout) {
+		if ((now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000 >=
+		    timeout * 1000) {
 			rc = xsm__error_set(s->ctx, XSM_ELOCKED,
 					    "another xsm is writing to the store (lock '%s' held for %lds); "
 					    "retry later",
@@ -162,8 +163,12 @@ int xsm_store_open(xsm_store **out, xsm_ctx *ctx, const char *dir, unsigned int 
 		goto done;
 	if (!xsm__fs_exists(fpath.ptr)) {
 		if (!(flags & XSM_STORE_CREATE)) {
-			rc = xsm__error_set(ctx, XSM_ENOINPUT, "no store at '%s'; run 'xsm init' or ingest data first",
-					    s->dir);
+			if (xsm__fs_exists(s->dir))
+				rc = xsm__error_set(ctx, XSM_ENOINPUT,
+						    "'%s' is not an xsm store (it has no format file)", s->dir);
+			else
+				rc = xsm__error_set(ctx, XSM_ENOINPUT,
+						    "no store at '%s'; run 'xsm init' or ingest data first", s->dir);
 			goto done;
 		}
 		if ((rc = create_store(s)) < 0)

@@ -18,6 +18,12 @@ static int should_fail(void)
 	return __atomic_add_fetch(&alloc_count, 1, __ATOMIC_RELAXED) >= fail_after;
 }
 
+void xsm__alloc_test_reset(void)
+{
+	fail_after = -2;
+	alloc_count = 0;
+}
+
 void *xsm__malloc(size_t n)
 {
 	if (should_fail())

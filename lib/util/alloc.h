@@ -17,6 +17,8 @@ void *xsm__reallocarray(void *p, size_t nmemb, size_t size);
 char *xsm__strdup(const char *s);
 char *xsm__strndup(const char *s, size_t n);
 void xsm__free(void *p);
+/* re-read XSM_TEST_FAILALLOC and restart the count (tests, after fork) */
+void xsm__alloc_test_reset(void);
 
 /* overflow-checked size arithmetic: 0 on success, -1 on overflow */
 static inline int xsm__add_size(size_t *out, size_t a, size_t b)

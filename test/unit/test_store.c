@@ -1,0 +1,161 @@
+/* test_store.c - store, config and record ingest through the library API, with fault injection */
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "tap.h"
+#include "adapt/yaml.h"
+#include "record.h"
+#include "util/alloc.h"
+
+static const char *records =
+	"{\"type\":\"asset\",\"label\":\"device\",\"source_id\":\"s:1\",\"name\":\"a\",\"keys\":{\"ipv4\":[\"10.0.0.1\"]}}\n"
+	"{\"type\":\"finding\",\"asset\":\"s:1\",\"cve\":\"CVE-2024-3400\",\"severity\":\"critical\"}\n"
+	"{\"type\":\"relation\",\"label\":\"member of\",\"from\":\"s:1\",\"to\":\"s:2\"}\n";
+
+static int ingest_string(xsm_store *st, const char *src, const char *text, xsm_ingest_stats *stats)
+{
+	char path[512];
+	int fd, rc;
+	snprintf(path, sizeof(path), "%s/in.jsonl", tap_tmpdir());
+	tap_write_file(path, text);
+	fd = open(path, O_RDONLY);
+	rc = xsm_records_ingest_fd(stats, st, src, fd, "in.jsonl", NULL);
+	close(fd);
+	return rc;
+}
+
+static void test_store_basics(void)
+{
+	xsm_ctx *ctx;
+	xsm_store *st = NULL;
+	xsm_ingest_stats stats;
+	xsm_buf b = XSM_BUF_INIT, dir = XSM_BUF_INIT;
+	struct stat sb;
+
+	xsm_ctx_new(&ctx);
+	xsm_buf_printf(&dir, "%s/store", tap_tmpdir());
+	is_int(xsm_store_open(&st, ctx, dir.ptr, 0), XSM_ENOINPUT, "missing store without CREATE");
+	ok_xsm(xsm_store_open(&st, ctx, dir.ptr, XSM_STORE_CREATE | XSM_STORE_WRITE), ctx, "create + lock");
+	ok(stat(dir.ptr, &sb) == 0 && (sb.st_mode & 0777) == 0700, "store dir is 0700");
+	ok(xsm_store_is_writer(st), "holds the lock");
+	ok_xsm(xsm_store_write(st, "a/b/c.txt", "hi", 2), ctx, "atomic write creates parents");
+	ok_xsm(xsm_store_read(&b, st, "a/b/c.txt", 0), ctx, "read back");
+	is_str(b.ptr, "hi", "content");
+	is_int(xsm_store_read(&b, st, "a/b/c.txt", 1), XSM_EINVALID, "read cap enforced");
+	is_int(xsm_store_read(&b, st, "nope", 0), XSM_ENOTFOUND, "missing file");
+	is_int(xsm_store_remove(st, "../x"), XSM_EUSAGE, "remove refuses to leave the store");
+	ok_xsm(ingest_string(st, "s", records, &stats), ctx, "ingest three records");
+	ok(stats.assets == 1 && stats.findings == 1 && stats.relations == 1, "counted by type");
+	ok(stats.run[0] != 0, "run id returned");
+	ok_xsm(xsm_records_latest(&b, st, "s"), ctx, "latest run");
+	is_str(b.ptr, stats.run, "latest is the one just stored");
+	is_int(ingest_string(st, "s", "{\"type\":\"nope\"}\n", &stats), XSM_EINVALID, "bad record rejected");
+	ok(strstr(xsm_ctx_errmsg(ctx), "in.jsonl:1: unknown record type") != NULL, "message names file:line");
+	is_int(ingest_string(st, "Bad", records, &stats), XSM_EUSAGE, "bad source name");
+	xsm_store_free(st);
+
+	/* a newer format is refused */
+	xsm_buf_clear(&b);
+	xsm_buf_printf(&b, "%s/format", dir.ptr);
+	tap_write_file(b.ptr, "xsm-store 9.0\n");
+	is_int(xsm_store_open(&st, ctx, dir.ptr, 0), XSM_EFORMAT, "newer format refused");
+	tap_write_file(b.ptr, "garbage\n");
+	is_int(xsm_store_open(&st, ctx, dir.ptr, 0), XSM_EFORMAT, "corrupt format file refused");
+	xsm_buf_dispose(&b);
+	xsm_buf_dispose(&dir);
+	xsm_ctx_free(ctx);
+}
+
+static void test_config(void)
+{
+	xsm_ctx *ctx;
+	xsm_config *cfg = NULL;
+	xsm_buf path = XSM_BUF_INIT;
+	long n;
+
+	xsm_ctx_new(&ctx);
+	setenv("XSM_SYSTEM_CONFIG", "/nonexistent/xsm.yaml", 1);
+	unsetenv("XSM_CONFIG");
+	xsm_buf_printf(&path, "%s/c.yaml", tap_tmpdir());
+	tap_write_file(path.ptr, "paths:\n  max_hops: 5\nroles:\n  reader: [alice, bob]\n");
+	ok_xsm(xsm_config_load(&cfg, ctx, path.ptr, NULL), ctx, "load explicit file");
+	ok(xsm_config_get_int(&n, cfg, ctx, "paths.max_hops", 1, 64) == 0 && n == 5, "file overrides default");
+	is_str(xsm_config_origin(cfg, "paths.max_hops"), path.ptr, "origin is the file");
+	is_str(xsm_config_get(cfg, "roles.reader"), "alice,bob", "lists are joined");
+	is_str(xsm_config_origin(cfg, "lock.timeout"), "default", "defaults have an origin");
+	xsm_config_free(cfg);
+
+	setenv("XSM_PATHS_MAX_HOPS", "7", 1);
+	ok_xsm(xsm_config_load(&cfg, ctx, path.ptr, NULL), ctx, "load with env");
+	ok(xsm_config_get_int(&n, cfg, ctx, "paths.max_hops", 1, 64) == 0 && n == 7, "env overrides file");
+	xsm_config_set(cfg, "paths.max_hops", "9", "flag");
+	ok(xsm_config_get_int(&n, cfg, ctx, "paths.max_hops", 1, 64) == 0 && n == 9, "flag overrides env");
+	xsm_config_free(cfg);
+	unsetenv("XSM_PATHS_MAX_HOPS");
+
+	tap_write_file(path.ptr, "lock:\n  timeout: [1\n");
+	is_int(xsm_config_load(&cfg, ctx, path.ptr, NULL), XSM_ECONFIG, "broken yaml");
+	ok(strstr(xsm_ctx_errmsg(ctx), "c.yaml:") != NULL, "error names the file");
+	tap_write_file(path.ptr, "- a\n- b\n");
+	is_int(xsm_config_load(&cfg, ctx, path.ptr, NULL), XSM_ECONFIG, "a list is not a config");
+	tap_write_file(path.ptr, "a: &x 1\nb: *x\n");
+	is_int(xsm_config_load(&cfg, ctx, path.ptr, NULL), XSM_ECONFIG, "aliases refused");
+	ok(strstr(xsm_ctx_errmsg(ctx), "aliases") != NULL, "and said so");
+	tap_write_file(path.ptr, "");
+	ok_xsm(xsm_config_load(&cfg, ctx, path.ptr, NULL), ctx, "empty file is fine");
+	xsm_config_free(cfg);
+	xsm_buf_dispose(&path);
+	xsm_ctx_free(ctx);
+}
+
+/*
+ * Out of memory at every allocation of open + ingest + read: each run must
+ * fail cleanly with an error (never crash); ASan/valgrind see the leaks.
+ * Each attempt runs in a child so the fail-after counter starts fresh.
+ */
+static void test_failalloc(void)
+{
+	int n, crashed = 0, succeeded_at = 0;
+	for (n = 1; n < 400 && !succeeded_at; n++) {
+		pid_t pid = fork();
+		int status;
+		if (pid == 0) {
+			char env[32], dir[512];
+			xsm_ctx *ctx;
+			xsm_store *st = NULL;
+			xsm_ingest_stats stats;
+			int rc;
+			snprintf(env, sizeof(env), "%d", n);
+			setenv("XSM_TEST_FAILALLOC", env, 1);
+			xsm__alloc_test_reset();
+			snprintf(dir, sizeof(dir), "%s/oom%d", tap_tmpdir(), n);
+			if (xsm_ctx_new(&ctx) < 0)
+				_exit(2);
+			rc = xsm_store_open(&st, ctx, dir, XSM_STORE_CREATE | XSM_STORE_WRITE);
+			if (rc == 0)
+				rc = ingest_string(st, "s", records, &stats);
+			xsm_store_free(st);
+			xsm_ctx_free(ctx);
+			_exit(rc == 0 ? 0 : rc == XSM_ENOMEM || rc == XSM_ECREATE || rc == XSM_EIO ? 2 : 3);
+		}
+		waitpid(pid, &status, 0);
+		if (!WIFEXITED(status) || WEXITSTATUS(status) == 3)
+			crashed++;
+		else if (WEXITSTATUS(status) == 0)
+			succeeded_at = n;
+	}
+	is_int(crashed, 0, "no crash or wrong error at any failed allocation");
+	ok(succeeded_at > 5, "the run succeeds once allocations stop failing (after %d)", succeeded_at);
+}
+
+int main(void)
+{
+	test_store_basics();
+	test_config();
+	test_failalloc();
+	return done_testing();
+}

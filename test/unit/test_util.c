@@ -1,0 +1,169 @@
+/* test_util.c - buffers, vectors, string maps, the string pool, arena, time, lines, json writer */
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "tap.h"
+#include "util/alloc.h"
+#include "util/arena.h"
+#include "util/buf.h"
+#include "util/lines.h"
+#include "util/strmap.h"
+#include "util/vec.h"
+#include "exposure/jsonw.h"
+
+static void test_buf(void)
+{
+	xsm_buf b = XSM_BUF_INIT;
+	int i;
+	ok(xsm_buf_puts(&b, "abc") == 0 && b.size == 3, "puts");
+	ok(xsm_buf_printf(&b, "-%d-", 42) == 0, "printf");
+	is_str(b.ptr, "abc-42-", "content");
+	for (i = 0; i < 10000; i++)
+		xsm_buf_putc(&b, 'x');
+	is_int(b.size, 7 + 10000, "grows");
+	xsm_buf_clear(&b);
+	is_str(b.ptr, "", "clear keeps a valid string");
+	xsm_buf_dispose(&b);
+	ok(b.ptr == NULL && b.size == 0, "dispose");
+	xsm_buf_dispose(NULL);
+	ok(1, "dispose accepts NULL");
+}
+
+static void test_vec(void)
+{
+	XSM__VEC(int) v = { 0 };
+	int i, sum = 0;
+	for (i = 0; i < 1000; i++)
+		xsm__vec_push(&v, i);
+	for (i = 0; i < (int)v.n; i++)
+		sum += v.v[i];
+	is_int(sum, 999 * 1000 / 2, "vec push keeps every element");
+	xsm__vec_free(&v);
+}
+
+static void test_strmap(void)
+{
+	xsm__strmap m = { 0 };
+	xsm__strpool p;
+	uint64_t v = 0;
+	uint32_t id1, id2, id3;
+	char key[32];
+	int i, good = 1;
+
+	for (i = 0; i < 50000; i++) {
+		snprintf(key, sizeof(key), "k%d", i);
+		xsm__strmap_put(&m, key, (uint64_t)i * 3);
+	}
+	for (i = 0; i < 50000; i += 7) {
+		snprintf(key, sizeof(key), "k%d", i);
+		if (!xsm__strmap_get(&m, key, strlen(key), &v) || v != (uint64_t)i * 3)
+			good = 0;
+	}
+	ok(good, "strmap finds every key after growth");
+	ok(!xsm__strmap_get(&m, "nope", 4, &v), "strmap misses a missing key");
+	is_int(m.n, 50000, "strmap counts keys");
+	xsm__strmap_free(&m);
+
+	ok(xsm__strpool_init(&p) == 0, "pool init");
+	xsm__strpool_intern(&p, "device", 6, &id1);
+	xsm__strpool_intern(&p, "user", 4, &id2);
+	xsm__strpool_intern(&p, "device", 6, &id3);
+	ok(id1 == id3 && id1 != id2, "interning gives one id per string");
+	is_str(xsm__strpool_str(&p, id2), "user", "id back to string");
+	is_str(xsm__strpool_str(&p, 0), "", "id 0 is the empty string");
+	ok(xsm__strpool_find(&p, "user", 4, &id3) && id3 == id2, "find without adding");
+	ok(!xsm__strpool_find(&p, "group", 5, &id3), "find misses");
+	xsm__strpool_free(&p);
+}
+
+static void test_arena(void)
+{
+	xsm__arena a = { 0 };
+	char *s = xsm__arena_strndup(&a, "hello world", 5);
+	void *big = xsm__arena_alloc(&a, 1 << 20);
+	char *t = xsm__arena_strndup(&a, "after", 5);
+	is_str(s, "hello", "arena strndup");
+	ok(big != NULL && ((uintptr_t)big & 7) == 0, "big aligned block");
+	is_str(t, "after", "small allocation after a big one");
+	xsm__arena_free(&a);
+	ok(a.head == NULL, "arena free");
+}
+
+static void test_time(void)
+{
+	int64_t t;
+	char out[21];
+	ok(xsm_time_parse(&t, "2026-11-24T12:00:00Z") == 0 && t == 1795521600, "parse Z");
+	xsm_time_format(out, t);
+	is_str(out, "2026-11-24T12:00:00Z", "format round-trips");
+	ok(xsm_time_parse(&t, "2026-11-24T14:00:00+02:00") == 0 && t == 1795521600, "parse offset");
+	ok(xsm_time_parse(&t, "2026-11-24T12:00:00.123Z") == 0 && t == 1795521600, "fractions ignored");
+	ok(xsm_time_parse(&t, "2026-11-24") == 0 && t == 1795478400, "date only");
+	ok(xsm_time_parse(&t, "yesterday") < 0, "junk refused");
+	ok(xsm_time_parse(&t, "2026-13-01T00:00:00Z") < 0, "month 13 refused");
+	ok(xsm_time_parse(&t, "2026-11-24T12:00:00Zjunk") < 0, "trailing junk refused");
+	ok(xsm_time_parse(&t, "1969-12-31T23:59:59Z") == 0 && t == -1, "before the epoch");
+}
+
+static void test_lines(void)
+{
+	char path[512];
+	xsm__lines r;
+	const char *l;
+	size_t n;
+	int fd, rc;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/lines.txt", tap_tmpdir());
+	f = fopen(path, "w");
+	fputs("one\r\n\ntoo long a line here\nlast", f);
+	fclose(f);
+	fd = open(path, O_RDONLY);
+	xsm__lines_init(&r, fd, 10);
+	ok(xsm__lines_next(&r, &l, &n) == 1 && n == 3 && !memcmp(l, "one", 3), "first line, CR dropped");
+	ok(xsm__lines_next(&r, &l, &n) == 1 && n == 0, "empty line");
+	rc = xsm__lines_next(&r, &l, &n);
+	is_int(rc, XSM_EINVALID, "over-long line reported");
+	is_int(r.lineno, 3, "at its line number");
+	ok(xsm__lines_next(&r, &l, &n) == 1 && n == 4 && !memcmp(l, "last", 4), "unterminated last line");
+	is_int(xsm__lines_next(&r, &l, &n), 0, "end");
+	xsm__lines_free(&r);
+	close(fd);
+}
+
+static void test_jsonw(void)
+{
+	xsm_buf b = XSM_BUF_INIT;
+	xsm_jw w;
+	xsm_jw_init(&w, &b);
+	xsm_jw_obj(&w);
+	xsm_jw_kstr(&w, "s", "a\"b\\c\n\x01");
+	xsm_jw_kint(&w, "i", -3);
+	xsm_jw_knum(&w, "d", 0.1);
+	xsm_jw_knum(&w, "nan", 0.0 / 0.0);
+	xsm_jw_key(&w, "a");
+	xsm_jw_arr(&w);
+	xsm_jw_bool(&w, 1);
+	xsm_jw_null(&w);
+	xsm_jw_str(&w, NULL);
+	xsm_jw_arr_end(&w);
+	xsm_jw_obj_end(&w);
+	is_str(b.ptr, "{\"s\":\"a\\\"b\\\\c\\n\\u0001\",\"i\":-3,\"d\":0.1,\"nan\":null,\"a\":[true,null,null]}",
+	       "json writer escapes, commas, numbers");
+	ok(w.err == 0, "no error");
+	xsm_buf_dispose(&b);
+}
+
+int main(void)
+{
+	test_buf();
+	test_vec();
+	test_strmap();
+	test_arena();
+	test_time();
+	test_lines();
+	test_jsonw();
+	return done_testing();
+}
