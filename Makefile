@@ -160,7 +160,7 @@ $(BUILD)/fuzz/%: $(BUILD)/obj/test/fuzz/%.o $(BUILD)/obj/test/fuzz/replay.o $(LI
 TESTS = $(UNIT_BIN) $(wildcard test/cli/t[0-9]*.sh) $(wildcard test/emu/t_*.py) $(FUZZ_BIN:%=%.replay)
 
 check: all $(UNIT_BIN) $(EX_BIN) $(filter-out $(BUILD)/fuzz/replay,$(FUZZ_BIN))
-	@BUILD=$(abspath $(BUILD)) prove --exec test/run-test.sh $(if $(V),-v) $(PROVE_FLAGS) $(TESTS)
+	@BUILD=$(abspath $(BUILD)) XSM_SANITIZED="$(SANITIZE)" prove --exec test/run-test.sh $(if $(V),-v) $(PROVE_FLAGS) $(TESTS)
 
 check-headers:
 	$(Q)for h in include/exposure.h include/exposure/*.h; do \
