@@ -202,9 +202,7 @@ install: all libexposure.pc
 	install -m 0644 include/exposure.h $(DESTDIR)$(includedir)/exposure.h
 	install -m 0644 include/exposure/*.h $(DESTDIR)$(includedir)/exposure/
 	install -m 0644 $(BUILD)/libexposure.pc $(DESTDIR)$(pkgconfigdir)/libexposure.pc
-	install -m 0644 man/man1/*.1 $(DESTDIR)$(mandir)/man1/
-	install -m 0644 man/man5/*.5 $(DESTDIR)$(mandir)/man5/
-	install -m 0644 man/man7/*.7 $(DESTDIR)$(mandir)/man7/
+	for f in man/man*/*.[157]; do install -m 0644 $$f $(DESTDIR)$(mandir)/$${f#man/}; done
 	cp -R config/. $(DESTDIR)$(PREFIX)/share/xsm/
 
 uninstall:

@@ -8,8 +8,15 @@
 
 struct report {
 	struct xsm_cli *cli;
+	const char *source;
 	size_t shown;
 };
+
+static void on_progress(size_t lines, int done, void *payload)
+{
+	struct report *r = payload;
+	xsm_cli_progress(r->cli, done, "ingest %s: %zu lines", r->source, lines);
+}
 
 static void on_invalid(const char *where, size_t line, const char *reason, void *payload)
 {
@@ -32,7 +39,7 @@ int cmd_ingest(int argc, const char **argv, struct xsm_cli *cli)
 	};
 	xsm_ingest_options io = XSM_INGEST_OPTIONS_INIT;
 	xsm_ingest_stats stats;
-	struct report rep = { cli, 0 };
+	struct report rep = { cli, NULL, 0 };
 
 	if ((n = xsm_opt_parse(cli, argc, argv, opts, pos, 1)) < 0)
 		return n == -2 ? 0 : XSM_EXIT_USAGE;
@@ -52,19 +59,17 @@ int cmd_ingest(int argc, const char **argv, struct xsm_cli *cli)
 	}
 	io.skip_invalid = skip_invalid;
 	io.on_invalid = on_invalid;
+	io.progress = on_progress;
 	io.payload = &rep;
+	rep.source = source;
 	rc = xsm_records_ingest_fd(&stats, cli->store, source, fd, pos[0], &io);
 	if (fd != STDIN_FILENO)
 		close(fd);
 	if (rc < 0)
 		return xsm_cli_fail(cli, rc);
-	if (cli->format == XSM_FMT_JSON || cli->format == XSM_FMT_JSONL || cli->format == XSM_FMT_OTHER) {
-		/* --format names the input here; machine output needs -q off and is JSON */
-	}
 	if (!cli->quiet)
-		printf("%s: stored run %s: %zu assets, %zu findings, %zu relations%s\n", source, stats.run,
-		       stats.assets, stats.findings, stats.relations,
-		       stats.invalid ? "" : "");
+		printf("%s: stored run %s: %zu assets, %zu findings, %zu relations\n", source, stats.run,
+		       stats.assets, stats.findings, stats.relations);
 	if (stats.invalid)
 		fprintf(stderr, "xsm: %s: skipped %zu invalid line%s\n", source, stats.invalid,
 			stats.invalid == 1 ? "" : "s");

@@ -535,6 +535,8 @@ int xsm_records_ingest_fd(xsm_ingest_stats *stats, xsm_store *store, const char 
 			rc = xsm__error_errno(ctx, XSM_EIO, "cannot read '%s'", where);
 			break;
 		}
+		if (opts->progress && (r.lineno & 0xffff) == 0)
+			opts->progress(r.lineno, 0, opts->payload);
 		if (n == XSM_EINVALID) {
 			snprintf(why, sizeof(why), "line longer than %zu bytes", max_line);
 			w.stats.lines++;
@@ -559,6 +561,8 @@ int xsm_records_ingest_fd(xsm_ingest_stats *stats, xsm_store *store, const char 
 			opts->on_invalid(where, r.lineno, why, opts->payload);
 	}
 	xsm__lines_free(&r);
+	if (opts->progress)
+		opts->progress(r.lineno, 1, opts->payload);
 	*stats = w.stats;
 	if (rc < 0) {
 		xsm__run_abort(&w);

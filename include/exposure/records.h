@@ -24,10 +24,12 @@ typedef struct xsm_ingest_options {
 	/** called for each invalid line: where is the input name; may be NULL */
 	void (*on_invalid)(const char *where, size_t line, const char *reason, void *payload);
 	void *payload;
+	/** called every 65536 lines and once at the end (done = 1); may be NULL */
+	void (*progress)(size_t lines, int done, void *payload);
 } xsm_ingest_options;
 
 #define XSM_INGEST_OPTIONS_VERSION 1
-#define XSM_INGEST_OPTIONS_INIT { XSM_INGEST_OPTIONS_VERSION, 0, NULL, NULL }
+#define XSM_INGEST_OPTIONS_INIT { XSM_INGEST_OPTIONS_VERSION, 0, NULL, NULL, NULL }
 
 /** What one ingest did. */
 typedef struct xsm_ingest_stats {
