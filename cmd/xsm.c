@@ -9,6 +9,8 @@
 #define GLOBAL_USAGE "xsm [--store DIR] [--config FILE] [-c KEY=VALUE] [--format=table|json|jsonl] [-q] [-v] COMMAND [ARGS]"
 
 static const struct xsm_command commands[] = {
+	{ "gc", cmd_gc, XSM_NEED_STORE | XSM_WRITE_LOCK, "drop old record runs, snapshots and events",
+	  "xsm gc [-n|--dry-run]" },
 	{ "help", cmd_help, 0, "show help for a command",
 	  "xsm help [COMMAND]" },
 	{ "ingest", cmd_ingest, XSM_NEED_STORE | XSM_CREATE_STORE | XSM_WRITE_LOCK,

@@ -10,5 +10,6 @@
 #include "exposure/jsonw.h"
 #include "exposure/store.h"
 #include "exposure/records.h"
+#include "exposure/gc.h"
 
 #endif

@@ -1,0 +1,40 @@
+/* cmd_gc.c - xsm gc: apply retention to runs, snapshots and events. */
+#include "cli.h"
+
+int cmd_gc(int argc, const char **argv, struct xsm_cli *cli)
+{
+	int dry = 0, n, rc;
+	const char *pos[1];
+	struct xsm_opt opts[] = {
+		{ "dry-run", 'n', XSM_OPT_FLAG, &dry, NULL },
+		{ NULL, 0, 0, NULL, NULL },
+	};
+	xsm_gc_stats st;
+
+	if ((n = xsm_opt_parse(cli, argc, argv, opts, pos, 0)) < 0)
+		return n == -2 ? 0 : XSM_EXIT_USAGE;
+	if ((rc = xsm_gc(&st, cli->store, dry)) < 0)
+		return xsm_cli_fail(cli, rc);
+	if (cli->format == XSM_FMT_JSON || cli->format == XSM_FMT_JSONL) {
+		xsm_buf b = XSM_BUF_INIT;
+		xsm_jw w;
+		xsm_jw_init(&w, &b);
+		xsm_jw_obj(&w);
+		xsm_jw_kstr(&w, "schema", "xsm.gc/1");
+		xsm_jw_kbool(&w, "dry_run", dry);
+		xsm_jw_kint(&w, "runs_removed", (int64_t)st.runs_removed);
+		xsm_jw_kint(&w, "runs_kept", (int64_t)st.runs_kept);
+		xsm_jw_kint(&w, "snapshots_removed", (int64_t)st.snapshots_removed);
+		xsm_jw_kint(&w, "snapshots_kept", (int64_t)st.snapshots_kept);
+		xsm_jw_kint(&w, "events_removed", (int64_t)st.events_removed);
+		xsm_jw_kint(&w, "events_kept", (int64_t)st.events_kept);
+		xsm_jw_obj_end(&w);
+		xsm_cli_emit(&b);
+		xsm_buf_dispose(&b);
+	} else if (!cli->quiet) {
+		printf("%s %zu record runs (%zu kept), %zu snapshots (%zu kept), %zu events (%zu kept)\n",
+		       dry ? "would remove" : "removed", st.runs_removed, st.runs_kept, st.snapshots_removed,
+		       st.snapshots_kept, st.events_removed, st.events_kept);
+	}
+	return 0;
+}

@@ -1,0 +1,31 @@
+/*
+ * exposure/gc.h - retention: drop old record runs, graph snapshots and
+ * events, never the current ones.
+ */
+#ifndef XSM_GC_H
+#define XSM_GC_H
+
+#include "common.h"
+#include "store.h"
+
+XSM_BEGIN_DECL
+
+/** What a collection removed (or would remove, with dry_run). */
+typedef struct xsm_gc_stats {
+	size_t runs_removed, runs_kept;
+	size_t snapshots_removed, snapshots_kept;
+	size_t events_removed, events_kept;
+} xsm_gc_stats;
+
+/**
+ * Remove record runs and graph snapshots older than retention.days (the
+ * latest run of every source and the snapshot named by graph/HEAD are always
+ * kept) and events older than events.retention_days.  Ages come from the
+ * time-sortable names (20261124T120000Z-0001) and the events' "time" field.
+ * With dry_run nothing is removed.  Needs the writer lock.
+ */
+XSM_EXTERN(int) xsm_gc(xsm_gc_stats *stats, xsm_store *store, int dry_run);
+
+XSM_END_DECL
+
+#endif

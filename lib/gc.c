@@ -1,0 +1,195 @@
+/* gc.c - retention of record runs, snapshots and events. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "adapt/json.h"
+#include "ctx.h"
+#include "exposure/gc.h"
+#include "store.h"
+#include "util/alloc.h"
+#include "util/buf.h"
+#include "util/vec.h"
+
+/* the time encoded at the start of a run or snapshot name, or -1 */
+static int64_t name_time(const char *name)
+{
+	char iso[32];
+	int64_t t;
+	/* 20261124T120000Z -> 2026-11-24T12:00:00Z */
+	if (strlen(name) < 16 || name[8] != 'T' || name[15] != 'Z')
+		return -1;
+	snprintf(iso, sizeof(iso), "%.4s-%.2s-%.2sT%.2s:%.2s:%.2sZ", name, name + 4, name + 6, name + 9,
+		 name + 11, name + 13);
+	return xsm_time_parse(&t, iso) == 0 ? t : -1;
+}
+
+typedef XSM__VEC(char *) namevec;
+
+static int collect(const char *name, void *payload)
+{
+	namevec *v = payload;
+	char *d = xsm__strdup(name);
+	if (!d || xsm__vec_push(v, d) < 0) {
+		xsm__free(d);
+		return XSM_ENOMEM;
+	}
+	return 0;
+}
+
+static void free_names(namevec *v)
+{
+	for (size_t i = 0; i < v->n; i++)
+		xsm__free(v->v[i]);
+	xsm__vec_free(v);
+}
+
+struct gc {
+	xsm_store *store;
+	xsm_gc_stats *st;
+	int64_t cutoff;
+	int dry;
+};
+
+static int gc_source(struct gc *g, const char *source)
+{
+	namevec runs = { 0 };
+	xsm_buf rel = XSM_BUF_INIT;
+	size_t i, nruns = 0;
+	int rc;
+
+	if (xsm_buf_printf(&rel, "records/%s", source) < 0)
+		return xsm__error_oom(g->store->ctx);
+	rc = xsm_store_list(g->store, rel.ptr, collect, &runs);
+	for (i = 0; i < runs.n; i++)
+		if (strstr(runs.v[i], ".jsonl"))
+			nruns++;
+	/* names sort by time: every run but the last is a candidate */
+	for (i = 0; rc == 0 && i < runs.n; i++) {
+		int64_t t = name_time(runs.v[i]);
+		if (!strstr(runs.v[i], ".jsonl"))
+			continue;
+		if (--nruns == 0 || t < 0 || t >= g->cutoff) {
+			g->st->runs_kept++;
+			continue;
+		}
+		g->st->runs_removed++;
+		xsm_buf_clear(&rel);
+		if (xsm_buf_printf(&rel, "records/%s/%s", source, runs.v[i]) < 0)
+			rc = xsm__error_oom(g->store->ctx);
+		else if (!g->dry)
+			rc = xsm_store_remove(g->store, rel.ptr);
+	}
+	free_names(&runs);
+	xsm_buf_dispose(&rel);
+	return rc;
+}
+
+static int gc_snapshots(struct gc *g)
+{
+	namevec snaps = { 0 };
+	xsm_buf head = XSM_BUF_INIT, rel = XSM_BUF_INIT;
+	size_t i;
+	int rc;
+
+	if ((rc = xsm_store_read(&head, g->store, "graph/HEAD", 4096)) == XSM_ENOTFOUND) {
+		xsm_ctx_clear(g->store->ctx);
+		rc = 0;
+	}
+	while (head.size && (head.ptr[head.size - 1] == '\n' || head.ptr[head.size - 1] == ' '))
+		head.ptr[--head.size] = '\0';
+	if (rc == 0)
+		rc = xsm_store_list(g->store, "graph", collect, &snaps);
+	for (i = 0; rc == 0 && i < snaps.n; i++) {
+		int64_t t = name_time(snaps.v[i]);
+		if (t < 0)
+			continue; /* HEAD and anything that is not a snapshot */
+		if (t >= g->cutoff || (head.ptr && !strcmp(head.ptr, snaps.v[i]))) {
+			g->st->snapshots_kept++;
+			continue;
+		}
+		g->st->snapshots_removed++;
+		xsm_buf_clear(&rel);
+		if (xsm_buf_printf(&rel, "graph/%s", snaps.v[i]) < 0)
+			rc = xsm__error_oom(g->store->ctx);
+		else if (!g->dry)
+			rc = xsm_store_remove(g->store, rel.ptr);
+	}
+	free_names(&snaps);
+	xsm_buf_dispose(&head);
+	xsm_buf_dispose(&rel);
+	return rc;
+}
+
+static int gc_events(struct gc *g, int64_t cutoff)
+{
+	xsm_buf in = XSM_BUF_INIT, out = XSM_BUF_INIT;
+	xsm_ctx *ctx = g->store->ctx;
+	char *line, *next;
+	size_t removed = 0;
+	int rc = xsm_store_read(&in, g->store, "events.jsonl", (size_t)1 << 31);
+
+	if (rc == XSM_ENOTFOUND) {
+		xsm_ctx_clear(ctx);
+		return 0;
+	}
+	for (line = in.ptr; rc == 0 && line && *line; line = next) {
+		xsm__json *j = NULL;
+		int64_t t;
+		const char *ts;
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		if (!*line)
+			continue;
+		/* an unreadable line is kept: retention never loses what it cannot judge */
+		if (xsm__json_parse(&j, ctx, line, strlen(line), "") == 0 && (ts = xsm__json_getstr(j, "time")) &&
+		    xsm_time_parse(&t, ts) == 0 && t < cutoff) {
+			removed++;
+		} else if (xsm_buf_puts(&out, line) < 0 || xsm_buf_putc(&out, '\n') < 0) {
+			rc = xsm__error_oom(ctx);
+		}
+		xsm_ctx_clear(ctx);
+		xsm__json_free(j);
+	}
+	if (rc == 0) {
+		size_t kept = 0;
+		for (size_t i = 0; i < out.size; i++)
+			kept += out.ptr[i] == '\n';
+		g->st->events_removed = removed;
+		g->st->events_kept = kept;
+		if (removed && !g->dry)
+			rc = xsm_store_write(g->store, "events.jsonl", out.ptr ? out.ptr : "", out.size);
+	}
+	xsm_buf_dispose(&in);
+	xsm_buf_dispose(&out);
+	return rc;
+}
+
+int xsm_gc(xsm_gc_stats *stats, xsm_store *store, int dry_run)
+{
+	namevec sources = { 0 };
+	struct gc g;
+	int64_t now = xsm_ctx_now(store->ctx);
+	size_t i;
+	int rc;
+
+	memset(stats, 0, sizeof(*stats));
+	if (!xsm_store_is_writer(store))
+		return xsm__error_set(store->ctx, XSM_EUSAGE, "gc needs the store lock");
+	g.store = store;
+	g.st = stats;
+	g.dry = dry_run;
+	g.cutoff = now - xsm__cfg_long(store->ctx, "retention.days", 14) * 86400;
+	rc = xsm_store_list(store, "records", collect, &sources);
+	for (i = 0; rc == 0 && i < sources.n; i++)
+		rc = gc_source(&g, sources.v[i]);
+	if (rc == 0)
+		rc = gc_snapshots(&g);
+	if (rc == 0)
+		rc = gc_events(&g, now - xsm__cfg_long(store->ctx, "events.retention_days", 30) * 86400);
+	if (rc == XSM_ENOMEM)
+		rc = xsm__error_oom(store->ctx);
+	free_names(&sources);
+	return rc;
+}

@@ -1,0 +1,74 @@
+#!/bin/sh
+# run.sh SCALE BUILD - the pipeline benchmark behind `make bench`.
+#
+# Generates the synthetic enterprise (test/bench/gen.c) at SCALE (small:
+# 10,000 assets; 1m: 1,000,000), then runs each stage of the pipeline on it
+# and reports wall time, CPU time, peak RSS and throughput per stage, as a
+# table and as one JSON line per stage in $BENCH_OUT (default
+# build/bench-SCALE.jsonl) so runs can be compared.  Stages whose command
+# does not exist yet in this build are reported as skipped.
+set -eu
+scale=${1:-small}
+build=${2:-build}
+top=$(cd "$(dirname "$0")/../.." && pwd)
+case "$scale" in
+small) assets=10000 ;;
+1m) assets=1000000 ;;
+[0-9]*) assets=$scale ;;
+*) echo "bench: SCALE must be small, 1m or a number of assets" >&2; exit 64 ;;
+esac
+xsm="$build/bin/xsm"
+work="${BENCH_DIR:-$build/bench-$scale}"
+out="${BENCH_OUT:-$build/bench-$scale.jsonl}"
+export XSM_STORE="$work/store" XSM_NOW="${XSM_NOW:-2026-11-24T12:00:00Z}"
+export LD_LIBRARY_PATH="$build/lib"
+m() { python3 "$top/test/bench/measure.py" "$@"; }
+
+rm -rf "$work" && mkdir -p "$work/data"
+: >"$out"
+echo "bench: scale $scale ($assets assets) in $work" >&2
+
+m generate "$assets" -- "$build/bin/xsm-gen" --seed 1 --assets "$assets" --out "$work/data" >>"$out"
+lines=$(cat "$work"/data/*.jsonl | wc -l)
+
+# record ingest: parse + validate + store, every source, no graph build
+"$xsm" init >/dev/null
+cat >"$work/ingest.sh" <<SH
+set -e
+for f in "$work"/data/*.jsonl; do
+	"$xsm" -q ingest --no-build --format records --source "\$(basename "\$f" .jsonl)" "\$f" 2>/dev/null ||
+	"$xsm" -q ingest --format records --source "\$(basename "\$f" .jsonl)" "\$f"
+done
+SH
+m ingest "$lines" -- sh "$work/ingest.sh" >>"$out"
+
+stage() { # stage NAME ITEMS ARGS...: run xsm ARGS if the command exists in this build
+	name=$1 items=$2
+	shift 2
+	if "$xsm" "$1" -h >/dev/null 2>&1; then
+		m "$name" "$items" -- "$xsm" "$@" >>"$out"
+	else
+		echo "{\"stage\": \"$name\", \"skipped\": \"xsm $1 not in this build\"}" >>"$out"
+	fi
+}
+stage build "$lines" graph build
+stage load "$assets" graph stats
+stage critical "$assets" critical list --format=jsonl
+stage paths "$assets" paths summary
+stage check 0 paths check --fail-on critical
+stage export "$assets" graph export --format=jsonl
+stage metrics "$assets" insights metrics --format=json
+
+python3 - "$out" <<'PY'
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+print("%-10s %9s %9s %10s %14s  %s" % ("STAGE", "WALL s", "CPU s", "RSS MB", "ITEMS/s", "NOTE"))
+for r in rows:
+    if "skipped" in r:
+        print("%-10s %9s %9s %10s %14s  %s" % (r["stage"], "-", "-", "-", "-", r["skipped"]))
+        continue
+    note = "" if r["exit"] in (0, 1) else "exit %d" % r["exit"]
+    print("%-10s %9.2f %9.2f %10.1f %14s  %s" % (r["stage"], r["wall_s"], r["cpu_s"], r["peak_rss_mb"],
+          r["items_per_s"] if r["items_per_s"] else "-", note))
+print("machine: %s; JSON lines in %s" % (rows[0]["machine"] if rows else "?", sys.argv[1]))
+PY
