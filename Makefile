@@ -174,6 +174,20 @@ check-asan:
 check-valgrind: all $(UNIT_BIN)
 	@BUILD=$(abspath $(BUILD)) XSM_VALGRIND=1 prove --exec test/run-test.sh $(UNIT_BIN) $(wildcard test/cli/t[0-9]*.sh)
 
+# libFuzzer (clang): each target runs FUZZ_TIME seconds over a scratch corpus
+# seeded from test/fuzz/corpus/<name>/; copy crash inputs there after a fix.
+FUZZ_TIME ?= 60
+FUZZ_SAN := -fsanitize=address,undefined
+fuzz:
+	$(MAKE) BUILD=build-fuzz CC=clang WERROR=0 OPT='-O1 -g' SANITIZE='$(FUZZ_SAN) -fsanitize=fuzzer-no-link' build-fuzz/lib/libexposure.a
+	@for f in $(FUZZ_SRC); do n=$$(basename $$f .c); \
+	  clang -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -O1 -g $(FUZZ_SAN) -fsanitize=fuzzer \
+	    -Iinclude -Ilib $$f build-fuzz/lib/libexposure.a $(DEP_LIBS) -o build-fuzz/$$n || exit 1; \
+	  mkdir -p build-fuzz/corpus-$$n; \
+	  echo "fuzz: $$n for $(FUZZ_TIME)s"; \
+	  build-fuzz/$$n -max_total_time=$(FUZZ_TIME) -max_len=65536 build-fuzz/corpus-$$n test/fuzz/corpus/$${n#fuzz_} || exit 1; \
+	done
+
 lint:
 	@! grep -nE '\b(strcpy|sprintf|strtok|atoi|gets)\(' $(LIB_SRC) $(CMD_SRC) || { echo "banned call"; exit 1; }
 	@! grep -nE '\b(malloc|calloc|realloc|strdup)\(' $(filter-out lib/util/alloc.c,$(LIB_SRC)) || { echo "use xsm__malloc and friends"; exit 1; }
@@ -213,6 +227,6 @@ uninstall:
 	cd man && for f in man*/*.[157]; do rm -f $(DESTDIR)$(mandir)/$$f; done
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-fuzz
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
