@@ -96,7 +96,12 @@ int cmd_gc(int argc, const char **argv, struct xsm_cli *cli);
 int cmd_init(int argc, const char **argv, struct xsm_cli *cli);
 int cmd_status(int argc, const char **argv, struct xsm_cli *cli);
 int cmd_ingest(int argc, const char **argv, struct xsm_cli *cli);
+int cmd_graph(int argc, const char **argv, struct xsm_cli *cli);
 int cmd_help(int argc, const char **argv, struct xsm_cli *cli);
+/* take the writer lock for a subcommand that writes (0, or an exit code after a message) */
+int xsm_cli_lock(struct xsm_cli *cli);
+/* build a graph snapshot now (after an ingest); a library error code */
+int xsm_cli_build(struct xsm_cli *cli);
 const struct xsm_command *xsm_command_find(const char *name);
 const struct xsm_command *xsm_commands(size_t *n);
 

@@ -31,10 +31,11 @@ static void on_invalid(const char *where, size_t line, const char *reason, void 
 int cmd_ingest(int argc, const char **argv, struct xsm_cli *cli)
 {
 	const char *source = NULL, *pos[1];
-	int skip_invalid = 0, n, rc, fd;
+	int skip_invalid = 0, no_build = 0, n, rc, fd;
 	struct xsm_opt opts[] = {
 		{ "source", 0, XSM_OPT_STR, &source, NULL },
 		{ "skip-invalid", 0, XSM_OPT_FLAG, &skip_invalid, NULL },
+		{ "no-build", 0, XSM_OPT_FLAG, &no_build, NULL },
 		{ NULL, 0, 0, NULL, NULL },
 	};
 	xsm_ingest_options io = XSM_INGEST_OPTIONS_INIT;
@@ -73,5 +74,8 @@ int cmd_ingest(int argc, const char **argv, struct xsm_cli *cli)
 	if (stats.invalid)
 		fprintf(stderr, "xsm: %s: skipped %zu invalid line%s\n", source, stats.invalid,
 			stats.invalid == 1 ? "" : "s");
+	/* the one place an ingest turns into a new graph snapshot */
+	if (!no_build && (rc = xsm_cli_build(cli)) < 0)
+		return xsm_cli_fail(cli, rc);
 	return 0;
 }

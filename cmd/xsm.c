@@ -11,11 +11,20 @@
 static const struct xsm_command commands[] = {
 	{ "gc", cmd_gc, XSM_NEED_STORE | XSM_WRITE_LOCK, "drop old record runs, snapshots and events",
 	  "xsm gc [-n|--dry-run]" },
+	{ "graph", cmd_graph, XSM_NEED_STORE, "build, query, export and compare the exposure graph",
+	  "xsm graph build\n"
+	  "xsm graph stats\n"
+	  "xsm graph nodes [--label L] [--where EXPR] [--limit N]\n"
+	  "xsm graph edges [--label L] [--where EXPR] [--limit N]\n"
+	  "xsm graph show NODE\n"
+	  "xsm graph export [--format=json|jsonl|dot|graphml|neo4j] [-o PATH]\n"
+	  "xsm graph log\n"
+	  "xsm graph diff [A [B]]" },
 	{ "help", cmd_help, 0, "show help for a command",
 	  "xsm help [COMMAND]" },
 	{ "ingest", cmd_ingest, XSM_NEED_STORE | XSM_CREATE_STORE | XSM_WRITE_LOCK,
 	  "fetch or read records and store them as a run",
-	  "xsm ingest --format records --source NAME [--skip-invalid] FILE|-" },
+	  "xsm ingest --format records --source NAME [--skip-invalid] [--no-build] FILE|-" },
 	{ "init", cmd_init, 0, "create a store",
 	  "xsm init [DIR]" },
 	{ "status", cmd_status, XSM_NEED_STORE, "show the store, its sources and runs",
@@ -35,6 +44,19 @@ const struct xsm_command *xsm_command_find(const char *name)
 		if (!strcmp(commands[i].name, name))
 			return &commands[i];
 	return NULL;
+}
+
+int xsm_cli_lock(struct xsm_cli *cli)
+{
+	xsm_store *s;
+	int rc;
+	if (cli->store && xsm_store_is_writer(cli->store))
+		return 0;
+	if ((rc = xsm_store_open(&s, cli->ctx, cli->store_dir.ptr, XSM_STORE_WRITE)) < 0)
+		return xsm_cli_fail(cli, rc);
+	xsm_store_free(cli->store);
+	cli->store = s;
+	return 0;
 }
 
 static void print_overview(FILE *out)

@@ -11,5 +11,6 @@
 #include "exposure/store.h"
 #include "exposure/records.h"
 #include "exposure/gc.h"
+#include "exposure/graph.h"
 
 #endif

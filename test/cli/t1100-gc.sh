@@ -6,9 +6,9 @@ rec() { printf '{"type":"asset","label":"device","source_id":"%s:1","name":"a"}\
 
 test_expect_success 'setup: runs over 40 days, two snapshots, old and new events' '
 	for d in 01 10 20 30; do
-		rec cmdb | XSM_NOW=2026-10-${d}T00:00:00Z xsm ingest --format records --source cmdb - || exit 1
+		rec cmdb | XSM_NOW=2026-10-${d}T00:00:00Z xsm ingest --no-build --format records --source cmdb - || exit 1
 	done &&
-	rec old | XSM_NOW=2026-09-01T00:00:00Z xsm ingest --format records --source old - &&
+	rec old | XSM_NOW=2026-09-01T00:00:00Z xsm ingest --no-build --format records --source old - &&
 	mkdir -p "$XSM_STORE/graph/20260901T000000Z-0001" "$XSM_STORE/graph/20261120T000000Z-0001" \
 		"$XSM_STORE/graph/20261001T000000Z-0001" &&
 	echo 20260901T000000Z-0001 >"$XSM_STORE/graph/HEAD" &&
@@ -37,7 +37,7 @@ test_expect_success 'gc keeps the latest run of each source, the current snapsho
 '
 
 test_expect_success 'retention.days is configurable' '
-	rec cmdb | XSM_NOW=2026-11-23T00:00:00Z xsm ingest --format records --source cmdb - &&
+	rec cmdb | XSM_NOW=2026-11-23T00:00:00Z xsm ingest --no-build --format records --source cmdb - &&
 	xsm -c retention.days=0 gc &&
 	ls "$XSM_STORE/records/cmdb" >runs && test "$(wc -l <runs)" = 1 && test_grep "20261123T" runs
 '

@@ -10,6 +10,7 @@ commands() {
 # the SYNOPSIS block of a page, one form a line, roff escapes undone
 synopsis() {
 	sed -n '/^\.SH SYNOPSIS/,/^\.SH/p' "$1" | sed '1d;$d' | grep -v '^\.' |
+		sed 's/^\.br$//' |
 		sed 's/\\-/-/g; s/\\(bu/*/g; s/\\&//g'
 }
 

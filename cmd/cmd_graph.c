@@ -1,0 +1,674 @@
+/* cmd_graph.c - xsm graph: build, stats, nodes, edges, show, export, log, diff. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+static int machine(const struct xsm_cli *cli)
+{
+	return cli->format == XSM_FMT_JSON || cli->format == XSM_FMT_JSONL;
+}
+
+int xsm_cli_build(struct xsm_cli *cli)
+{
+	xsm_build_stats st;
+	int rc = xsm_graph_build(&st, cli->store);
+	if (rc < 0)
+		return rc;
+	if (!cli->quiet && !machine(cli))
+		fprintf(stderr, "graph %s: %zu nodes, %zu edges (%zu assets, %zu merged, %zu CVEs, %zu unknown references)\n",
+			st.snapshot, st.nodes, st.edges, st.assets, st.merged, st.cves, st.unknown_refs);
+	return 0;
+}
+
+static int graph_build(int argc, const char **argv, struct xsm_cli *cli)
+{
+	const char *pos[1];
+	xsm_build_stats st;
+	int n, rc;
+	if ((n = xsm_opt_parse(cli, argc, argv, NULL, pos, 0)) < 0)
+		return n == -2 ? 0 : XSM_EXIT_USAGE;
+	if ((rc = xsm_cli_lock(cli)) != 0)
+		return rc;
+	if ((rc = xsm_graph_build(&st, cli->store)) < 0)
+		return xsm_cli_fail(cli, rc);
+	if (machine(cli)) {
+		xsm_buf b = XSM_BUF_INIT;
+		xsm_jw w;
+		xsm_jw_init(&w, &b);
+		xsm_jw_obj(&w);
+		xsm_jw_kstr(&w, "schema", "xsm.graph.build/1");
+		xsm_jw_kstr(&w, "snapshot", st.snapshot);
+		xsm_jw_kint(&w, "sources", (int64_t)st.sources);
+		xsm_jw_kint(&w, "assets", (int64_t)st.assets);
+		xsm_jw_kint(&w, "merged", (int64_t)st.merged);
+		xsm_jw_kint(&w, "nodes", (int64_t)st.nodes);
+		xsm_jw_kint(&w, "edges", (int64_t)st.edges);
+		xsm_jw_kint(&w, "cves", (int64_t)st.cves);
+		xsm_jw_kint(&w, "findings", (int64_t)st.findings);
+		xsm_jw_kint(&w, "unknown_refs", (int64_t)st.unknown_refs);
+		xsm_jw_obj_end(&w);
+		xsm_cli_emit(&b);
+		xsm_buf_dispose(&b);
+	} else if (!cli->quiet) {
+		printf("snapshot %s: %zu nodes, %zu edges from %zu sources (%zu asset records, %zu merged into others, "
+		       "%zu CVEs, %zu unknown references)\n",
+		       st.snapshot, st.nodes, st.edges, st.sources, st.assets, st.merged, st.cves, st.unknown_refs);
+	}
+	return 0;
+}
+
+static int load(struct xsm_cli *cli, xsm_graph **g, const char *snap, unsigned flags)
+{
+	int rc = xsm_graph_load(g, cli->store, snap, flags);
+	return rc < 0 ? xsm_cli_fail(cli, rc) : 0;
+}
+
+/* counts by label, sorted by label */
+struct count {
+	const char *key;
+	size_t n;
+};
+
+static int cmp_count(const void *a, const void *b)
+{
+	return strcmp(((const struct count *)a)->key, ((const struct count *)b)->key);
+}
+
+static size_t tally(struct count **out, const char *(*get)(const xsm_graph *, size_t), const xsm_graph *g, size_t n)
+{
+	struct count *c = NULL;
+	size_t nc = 0, i, k;
+	for (i = 0; i < n; i++) {
+		const char *key = get(g, i);
+		for (k = 0; k < nc && strcmp(c[k].key, key); k++)
+			;
+		if (k == nc) {
+			struct count *m = realloc(c, (nc + 1) * sizeof(*c));
+			if (!m)
+				break;
+			c = m;
+			c[nc].key = key;
+			c[nc++].n = 0;
+		}
+		c[k].n++;
+	}
+	if (nc > 1)
+		qsort(c, nc, sizeof(*c), cmp_count);
+	*out = c;
+	return nc;
+}
+
+static int graph_stats(int argc, const char **argv, struct xsm_cli *cli)
+{
+	const char *pos[1];
+	xsm_graph *g;
+	struct count *nl = NULL, *el = NULL;
+	size_t nnl, nel, i;
+	int n, rc;
+
+	if ((n = xsm_opt_parse(cli, argc, argv, NULL, pos, 0)) < 0)
+		return n == -2 ? 0 : XSM_EXIT_USAGE;
+	if ((rc = load(cli, &g, NULL, XSM_LOAD_NO_EDGE_PROPS)) != 0)
+		return rc;
+	nnl = tally(&nl, xsm_graph_node_label, g, xsm_graph_node_count(g));
+	nel = tally(&el, xsm_graph_edge_label, g, xsm_graph_edge_count(g));
+	if (machine(cli)) {
+		xsm_buf b = XSM_BUF_INIT;
+		xsm_jw w;
+		xsm_jw_init(&w, &b);
+		xsm_jw_obj(&w);
+		xsm_jw_kstr(&w, "schema", "xsm.graph.stats/1");
+		xsm_jw_kstr(&w, "snapshot", xsm_graph_snapshot(g));
+		xsm_jw_kint(&w, "nodes", (int64_t)xsm_graph_node_count(g));
+		xsm_jw_kint(&w, "edges", (int64_t)xsm_graph_edge_count(g));
+		xsm_jw_key(&w, "node_labels");
+		xsm_jw_obj(&w);
+		for (i = 0; i < nnl; i++)
+			xsm_jw_kint(&w, nl[i].key, (int64_t)nl[i].n);
+		xsm_jw_obj_end(&w);
+		xsm_jw_key(&w, "edge_labels");
+		xsm_jw_obj(&w);
+		for (i = 0; i < nel; i++)
+			xsm_jw_kint(&w, el[i].key, (int64_t)el[i].n);
+		xsm_jw_obj_end(&w);
+		xsm_jw_key(&w, "build");
+		xsm_jw_raw(&w, xsm_graph_meta(g));
+		xsm_jw_obj_end(&w);
+		xsm_cli_emit(&b);
+		xsm_buf_dispose(&b);
+	} else {
+		printf("snapshot %s: %zu nodes, %zu edges\n\nnodes by label:\n", xsm_graph_snapshot(g),
+		       xsm_graph_node_count(g), xsm_graph_edge_count(g));
+		for (i = 0; i < nnl; i++)
+			printf("  %-40s %zu\n", nl[i].key, nl[i].n);
+		printf("\nedges by label:\n");
+		for (i = 0; i < nel; i++)
+			printf("  %-40s %zu\n", el[i].key, el[i].n);
+		printf("\nbuild: %s", xsm_graph_meta(g));
+	}
+	free(nl);
+	free(el);
+	xsm_graph_free(g);
+	return 0;
+}
+
+static int parse_label_list(const char *s, const char *label)
+{
+	/* --label takes one label or a comma-separated list */
+	size_t n = strlen(label);
+	while (s && *s) {
+		const char *c = strchr(s, ',');
+		size_t l = c ? (size_t)(c - s) : strlen(s);
+		if (l == n && !strncmp(s, label, n))
+			return 1;
+		s = c ? c + 1 : NULL;
+	}
+	return 0;
+}
+
+static int graph_list(int argc, const char **argv, struct xsm_cli *cli, int edges)
+{
+	const char *label = NULL, *where = NULL, *pos[1];
+	int limit = -1, n, rc, jsonl, json;
+	struct xsm_opt opts[] = {
+		{ "label", 0, XSM_OPT_STR, &label, NULL },
+		{ "where", 0, XSM_OPT_STR, &where, NULL },
+		{ "limit", 0, XSM_OPT_INT, &limit, NULL },
+		{ NULL, 0, 0, NULL, NULL },
+	};
+	xsm_graph *g;
+	xsm_graph_filter *f = NULL;
+	xsm_buf b = XSM_BUF_INIT;
+	struct xsm_table t;
+	static const char *nhead[] = { "NODEID", "LABEL", "NAME" };
+	static const char *ehead[] = { "EDGEID", "LABEL", "SOURCE", "TARGET" };
+	size_t i, shown = 0, count;
+
+	if ((n = xsm_opt_parse(cli, argc, argv, opts, pos, 0)) < 0)
+		return n == -2 ? 0 : XSM_EXIT_USAGE;
+	jsonl = cli->format == XSM_FMT_JSONL;
+	json = cli->format == XSM_FMT_JSON;
+	if ((rc = load(cli, &g, NULL, 0)) != 0)
+		return rc;
+	if (where && (rc = xsm_graph_filter_new(&f, g, where)) < 0) {
+		xsm_cli_error("--where: %s", xsm_ctx_errmsg(cli->ctx));
+		xsm_graph_free(g);
+		return XSM_EXIT_USAGE;
+	}
+	count = edges ? xsm_graph_edge_count(g) : xsm_graph_node_count(g);
+	xsm_table_init(&t, edges ? 4 : 3, edges ? ehead : nhead);
+	if (json)
+		xsm_buf_printf(&b, "{\"schema\":\"xsm.graph.%s/1\",\"snapshot\":\"%s\",\"%s\":[", edges ? "edges" : "nodes",
+			       xsm_graph_snapshot(g), edges ? "edges" : "nodes");
+	for (i = 0; i < count && (limit < 0 || (int)shown < limit); i++) {
+		const char *l = edges ? xsm_graph_edge_label(g, i) : xsm_graph_node_label(g, i);
+		if (label && !parse_label_list(label, l))
+			continue;
+		if (f && !xsm_graph_filter_match(f, edges ? xsm_graph_edge_src(g, i) : i))
+			continue;
+		if (json || jsonl) {
+			if (json && shown)
+				xsm_buf_putc(&b, ',');
+			rc = edges ? xsm_graph_edge_json(&b, g, i) : xsm_graph_node_json(&b, g, i);
+			if (jsonl) {
+				xsm_buf_putc(&b, '\n');
+				fwrite(b.ptr, 1, b.size, stdout);
+				xsm_buf_clear(&b);
+			}
+		} else if (edges) {
+			size_t s = xsm_graph_edge_src(g, i), d = xsm_graph_edge_dst(g, i);
+			xsm_buf src = XSM_BUF_INIT, dst = XSM_BUF_INIT, id = XSM_BUF_INIT, js = XSM_BUF_INIT;
+			xsm_buf_printf(&src, "%s (%s)", xsm_graph_node_name(g, s), xsm_graph_node_label(g, s));
+			xsm_buf_printf(&dst, "%s (%s)", xsm_graph_node_name(g, d), xsm_graph_node_label(g, d));
+			xsm_graph_edge_json(&js, g, i);
+			/* the EdgeId is the first member: "{"EdgeId":"e-..." */
+			xsm_buf_put(&id, js.ptr + 11, strcspn(js.ptr + 11, "\""));
+			xsm_table_add(&t, id.ptr, l, src.ptr, dst.ptr);
+			xsm_buf_dispose(&src);
+			xsm_buf_dispose(&dst);
+			xsm_buf_dispose(&id);
+			xsm_buf_dispose(&js);
+		} else {
+			xsm_table_add(&t, xsm_graph_node_id(g, i), l, xsm_graph_node_name(g, i));
+		}
+		shown++;
+	}
+	if (json) {
+		xsm_buf_puts(&b, "]}");
+		xsm_cli_emit(&b);
+	} else if (!jsonl) {
+		xsm_table_print(&t, stdout);
+	}
+	xsm_table_free(&t);
+	xsm_buf_dispose(&b);
+	xsm_graph_filter_free(f);
+	xsm_graph_free(g);
+	return 0;
+}
+
+static void show_neighbours(const xsm_graph *g, size_t node, int dir, xsm_jw *w)
+{
+	const uint32_t *e;
+	size_t n, k;
+	xsm_graph_node_edges(g, node, dir, &e, &n);
+	for (k = 0; k < n; k++) {
+		size_t other = dir ? xsm_graph_edge_src(g, e[k]) : xsm_graph_edge_dst(g, e[k]);
+		if (w) {
+			xsm_jw_obj(w);
+			xsm_jw_kstr(w, "EdgeLabel", xsm_graph_edge_label(g, e[k]));
+			xsm_jw_kstr(w, "NodeId", xsm_graph_node_id(g, other));
+			xsm_jw_kstr(w, "NodeName", xsm_graph_node_name(g, other));
+			xsm_jw_kstr(w, "NodeLabel", xsm_graph_node_label(g, other));
+			xsm_jw_obj_end(w);
+		} else {
+			printf("  %s %-28s %s %s (%s)\n", dir ? "<-" : "->", xsm_graph_edge_label(g, e[k]),
+			       xsm_graph_node_id(g, other), xsm_graph_node_name(g, other), xsm_graph_node_label(g, other));
+		}
+	}
+}
+
+static int graph_show(int argc, const char **argv, struct xsm_cli *cli)
+{
+	const char *pos[1];
+	xsm_graph *g;
+	xsm_buf b = XSM_BUF_INIT;
+	size_t node;
+	int n, rc;
+
+	if ((n = xsm_opt_parse(cli, argc, argv, NULL, pos, 1)) < 0)
+		return n == -2 ? 0 : XSM_EXIT_USAGE;
+	if (n != 1)
+		return xsm_cli_usage(cli, "which node? give a NodeId or a name");
+	if ((rc = load(cli, &g, NULL, 0)) != 0)
+		return rc;
+	if ((rc = xsm_graph_find(&node, g, pos[0])) < 0) {
+		xsm_graph_free(g);
+		return xsm_cli_fail(cli, rc);
+	}
+	xsm_graph_node_json(&b, g, node);
+	if (machine(cli)) {
+		xsm_buf o = XSM_BUF_INIT;
+		xsm_jw w;
+		xsm_jw_init(&w, &o);
+		xsm_jw_obj(&w);
+		xsm_jw_kstr(&w, "schema", "xsm.graph.show/1");
+		xsm_jw_key(&w, "node");
+		xsm_jw_raw(&w, b.ptr);
+		xsm_jw_key(&w, "out");
+		xsm_jw_arr(&w);
+		show_neighbours(g, node, 0, &w);
+		xsm_jw_arr_end(&w);
+		xsm_jw_key(&w, "in");
+		xsm_jw_arr(&w);
+		show_neighbours(g, node, 1, &w);
+		xsm_jw_arr_end(&w);
+		xsm_jw_obj_end(&w);
+		xsm_cli_emit(&o);
+		xsm_buf_dispose(&o);
+	} else {
+		printf("%s  %s  (%s)\n\n%s\n\nedges out:\n", xsm_graph_node_id(g, node), xsm_graph_node_name(g, node),
+		       xsm_graph_node_label(g, node), b.ptr);
+		show_neighbours(g, node, 0, NULL);
+		printf("edges in:\n");
+		show_neighbours(g, node, 1, NULL);
+	}
+	xsm_buf_dispose(&b);
+	xsm_graph_free(g);
+	return 0;
+}
+
+static int graph_export(int argc, const char **argv, struct xsm_cli *cli)
+{
+	const char *out = NULL, *pos[1], *fmt = cli->format_name ? cli->format_name : "jsonl";
+	struct xsm_opt opts[] = {
+		{ "output", 'o', XSM_OPT_STR, &out, NULL },
+		{ NULL, 0, 0, NULL, NULL },
+	};
+	xsm_graph *g;
+	int n, rc, f = -1, fd = STDOUT_FILENO;
+
+	if ((n = xsm_opt_parse(cli, argc, argv, opts, pos, 0)) < 0)
+		return n == -2 ? 0 : XSM_EXIT_USAGE;
+	fmt = cli->format_name ? cli->format_name : "jsonl";
+	if (!strcmp(fmt, "json"))
+		f = XSM_EXPORT_JSON;
+	else if (!strcmp(fmt, "jsonl"))
+		f = XSM_EXPORT_JSONL;
+	else if (!strcmp(fmt, "dot"))
+		f = XSM_EXPORT_DOT;
+	else if (!strcmp(fmt, "graphml"))
+		f = XSM_EXPORT_GRAPHML;
+	else if (strcmp(fmt, "neo4j"))
+		return xsm_cli_usage(cli, "unknown export format '%s' (json, jsonl, dot, graphml, neo4j)", fmt);
+	if (f < 0 && !out)
+		return xsm_cli_usage(cli, "--format=neo4j writes CSV files: give --output DIR");
+	if ((rc = load(cli, &g, NULL, 0)) != 0)
+		return rc;
+	if (f < 0) {
+		rc = xsm_graph_export_neo4j(g, out);
+		if (rc == 0 && !cli->quiet)
+			fprintf(stderr, "wrote %s/nodes.csv and %s/relationships.csv\n", out, out);
+	} else {
+		fflush(stdout);
+		if (out && (fd = open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) < 0) {
+			xsm_cli_error("cannot create '%s': %s", out, strerror(errno));
+			xsm_graph_free(g);
+			return XSM_EXIT_CANTCREAT;
+		}
+		rc = xsm_graph_export(g, f, fd);
+		if (fd != STDOUT_FILENO)
+			close(fd);
+	}
+	xsm_graph_free(g);
+	return rc < 0 ? xsm_cli_fail(cli, rc) : 0;
+}
+
+struct loglist {
+	struct xsm_cli *cli;
+	xsm_jw *w;
+	const char *head;
+};
+
+static int log_one(const char *snap, void *payload)
+{
+	struct loglist *l = payload;
+	xsm_buf rel = XSM_BUF_INIT, meta = XSM_BUF_INIT;
+	int cur = l->head && !strcmp(l->head, snap);
+	xsm_buf_printf(&rel, "graph/%s/meta.json", snap);
+	if (xsm_store_read(&meta, l->cli->store, rel.ptr, 1 << 20) < 0)
+		xsm_buf_set(&meta, "{}");
+	while (meta.size && meta.ptr[meta.size - 1] == '\n')
+		meta.ptr[--meta.size] = '\0';
+	if (l->w) {
+		xsm_jw_obj(l->w);
+		xsm_jw_kstr(l->w, "snapshot", snap);
+		xsm_jw_kbool(l->w, "current", cur);
+		xsm_jw_key(l->w, "meta");
+		xsm_jw_raw(l->w, meta.ptr);
+		xsm_jw_obj_end(l->w);
+	} else {
+		printf("%s %s %s\n", cur ? "*" : " ", snap, meta.ptr);
+	}
+	xsm_buf_dispose(&rel);
+	xsm_buf_dispose(&meta);
+	return 0;
+}
+
+static int graph_log(int argc, const char **argv, struct xsm_cli *cli)
+{
+	const char *pos[1];
+	xsm_buf head = XSM_BUF_INIT, b = XSM_BUF_INIT;
+	struct loglist l = { cli, NULL, NULL };
+	xsm_jw w;
+	int n, rc;
+
+	if ((n = xsm_opt_parse(cli, argc, argv, NULL, pos, 0)) < 0)
+		return n == -2 ? 0 : XSM_EXIT_USAGE;
+	if (xsm_store_read(&head, cli->store, "graph/HEAD", 4096) == 0) {
+		while (head.size && head.ptr[head.size - 1] == '\n')
+			head.ptr[--head.size] = '\0';
+		l.head = head.ptr;
+	}
+	xsm_ctx_clear(cli->ctx);
+	if (machine(cli)) {
+		xsm_jw_init(&w, &b);
+		l.w = &w;
+		xsm_jw_obj(&w);
+		xsm_jw_kstr(&w, "schema", "xsm.graph.log/1");
+		xsm_jw_key(&w, "snapshots");
+		xsm_jw_arr(&w);
+	}
+	rc = xsm_graph_snapshots(cli->store, log_one, &l);
+	if (machine(cli)) {
+		xsm_jw_arr_end(&w);
+		xsm_jw_obj_end(&w);
+		if (rc == 0)
+			xsm_cli_emit(&b);
+	}
+	xsm_buf_dispose(&head);
+	xsm_buf_dispose(&b);
+	return rc < 0 ? xsm_cli_fail(cli, rc) : 0;
+}
+
+struct snaps {
+	char **v;
+	size_t n;
+};
+
+static int collect_snap(const char *s, void *payload)
+{
+	struct snaps *l = payload;
+	char **v = realloc(l->v, (l->n + 1) * sizeof(*v));
+	if (!v)
+		return XSM_ENOMEM;
+	l->v = v;
+	l->v[l->n++] = strdup(s);
+	return 0;
+}
+
+static void diff_item(struct xsm_cli *cli, xsm_jw *w, const char *kind, const char *change, const char *id,
+		      const char *label, const char *name)
+{
+	if (cli->format == XSM_FMT_JSONL) {
+		xsm_buf b = XSM_BUF_INIT;
+		xsm_jw lw;
+		xsm_jw_init(&lw, &b);
+		xsm_jw_obj(&lw);
+		xsm_jw_kstr(&lw, "type", kind);
+		xsm_jw_kstr(&lw, "change", change);
+		xsm_jw_kstr(&lw, "id", id);
+		xsm_jw_kstr(&lw, "label", label);
+		xsm_jw_kstr(&lw, "name", name);
+		xsm_jw_obj_end(&lw);
+		xsm_cli_emit(&b);
+		xsm_buf_dispose(&b);
+	} else if (w) {
+		xsm_jw_obj(w);
+		xsm_jw_kstr(w, "type", kind);
+		xsm_jw_kstr(w, "change", change);
+		xsm_jw_kstr(w, "id", id);
+		xsm_jw_kstr(w, "label", label);
+		xsm_jw_kstr(w, "name", name);
+		xsm_jw_obj_end(w);
+	} else {
+		printf("%c %-4s %s  %s (%s)\n", change[0] == 'a' ? '+' : change[0] == 'r' ? '-' : '~', kind, id, name, label);
+	}
+}
+
+/* an edge's identity for diffing: label, source and target NodeIds */
+static char *edge_key(const xsm_graph *g, size_t e)
+{
+	xsm_buf b = XSM_BUF_INIT;
+	xsm_buf_printf(&b, "%s|%s|%s", xsm_graph_edge_label(g, e), xsm_graph_node_id(g, xsm_graph_edge_src(g, e)),
+		       xsm_graph_node_id(g, xsm_graph_edge_dst(g, e)));
+	return b.ptr;
+}
+
+struct ekey {
+	char *key;
+	size_t idx;
+};
+
+static int cmp_ekey(const void *a, const void *b)
+{
+	return strcmp(((const struct ekey *)a)->key, ((const struct ekey *)b)->key);
+}
+
+static struct ekey *edge_keys(const xsm_graph *g)
+{
+	size_t m = xsm_graph_edge_count(g), i;
+	struct ekey *k = calloc(m + 1, sizeof(*k));
+	if (!k)
+		return NULL;
+	for (i = 0; i < m; i++) {
+		k[i].key = edge_key(g, i);
+		k[i].idx = i;
+	}
+	qsort(k, m, sizeof(*k), cmp_ekey);
+	return k;
+}
+
+static int graph_diff(int argc, const char **argv, struct xsm_cli *cli)
+{
+	const char *pos[2], *a, *bname;
+	struct snaps s = { NULL, 0 };
+	xsm_graph *ga = NULL, *gb = NULL;
+	xsm_buf out = XSM_BUF_INIT, ja = XSM_BUF_INIT, jb = XSM_BUF_INIT;
+	xsm_jw w, *wp = NULL;
+	struct ekey *ka = NULL, *kb = NULL;
+	size_t i, j, na, nb, counts[6] = { 0 };
+	int n, rc = 0, code = 0;
+
+	if ((n = xsm_opt_parse(cli, argc, argv, NULL, pos, 2)) < 0)
+		return n == -2 ? 0 : XSM_EXIT_USAGE;
+	if ((rc = xsm_graph_snapshots(cli->store, collect_snap, &s)) < 0)
+		return xsm_cli_fail(cli, rc);
+	if (n == 0 && s.n < 2) {
+		xsm_cli_error("diff needs two snapshots; the store has %zu", s.n);
+		code = XSM_EXIT_NOINPUT;
+		goto done;
+	}
+	a = n >= 1 ? pos[0] : s.v[s.n - 2];
+	bname = n == 2 ? pos[1] : n == 1 ? NULL : s.v[s.n - 1];
+	if ((rc = xsm_graph_load(&ga, cli->store, a, 0)) < 0 || (rc = xsm_graph_load(&gb, cli->store, bname, 0)) < 0) {
+		code = xsm_cli_fail(cli, rc);
+		goto done;
+	}
+	if (cli->format == XSM_FMT_JSON) {
+		xsm_jw_init(&w, &out);
+		wp = &w;
+		xsm_jw_obj(&w);
+		xsm_jw_kstr(&w, "schema", "xsm.graph.diff/1");
+		xsm_jw_kstr(&w, "from", xsm_graph_snapshot(ga));
+		xsm_jw_kstr(&w, "to", xsm_graph_snapshot(gb));
+		xsm_jw_key(&w, "changes");
+		xsm_jw_arr(&w);
+	} else if (cli->format != XSM_FMT_JSONL) {
+		printf("diff %s -> %s\n", xsm_graph_snapshot(ga), xsm_graph_snapshot(gb));
+	}
+	/* nodes: both sorted by NodeId */
+	na = xsm_graph_node_count(ga);
+	nb = xsm_graph_node_count(gb);
+	for (i = j = 0; i < na || j < nb;) {
+		int c = i == na ? 1 : j == nb ? -1 : strcmp(xsm_graph_node_id(ga, i), xsm_graph_node_id(gb, j));
+		if (c < 0) {
+			diff_item(cli, wp, "node", "removed", xsm_graph_node_id(ga, i), xsm_graph_node_label(ga, i),
+				  xsm_graph_node_name(ga, i));
+			counts[1]++;
+			i++;
+		} else if (c > 0) {
+			diff_item(cli, wp, "node", "added", xsm_graph_node_id(gb, j), xsm_graph_node_label(gb, j),
+				  xsm_graph_node_name(gb, j));
+			counts[0]++;
+			j++;
+		} else {
+			xsm_buf_clear(&ja);
+			xsm_buf_clear(&jb);
+			xsm_graph_node_json(&ja, ga, i);
+			xsm_graph_node_json(&jb, gb, j);
+			if (strcmp(ja.ptr, jb.ptr)) {
+				diff_item(cli, wp, "node", "changed", xsm_graph_node_id(gb, j), xsm_graph_node_label(gb, j),
+					  xsm_graph_node_name(gb, j));
+				counts[2]++;
+			}
+			i++;
+			j++;
+		}
+	}
+	/* edges by (label, source, target) */
+	ka = edge_keys(ga);
+	kb = edge_keys(gb);
+	na = xsm_graph_edge_count(ga);
+	nb = xsm_graph_edge_count(gb);
+	for (i = j = 0; ka && kb && (i < na || j < nb);) {
+		int c = i == na ? 1 : j == nb ? -1 : strcmp(ka[i].key, kb[j].key);
+		const char *change = c < 0 ? "removed" : c > 0 ? "added" : NULL;
+		if (c == 0) {
+			xsm_buf_clear(&ja);
+			xsm_buf_clear(&jb);
+			xsm_graph_edge_json(&ja, ga, ka[i].idx);
+			xsm_graph_edge_json(&jb, gb, kb[j].idx);
+			if (strcmp(ja.ptr, jb.ptr))
+				change = "changed";
+		}
+		if (change) {
+			const xsm_graph *g = c < 0 ? ga : gb;
+			size_t e = c < 0 ? ka[i].idx : kb[j].idx;
+			xsm_buf name = XSM_BUF_INIT;
+			xsm_buf_printf(&name, "%s -> %s", xsm_graph_node_name(g, xsm_graph_edge_src(g, e)),
+				       xsm_graph_node_name(g, xsm_graph_edge_dst(g, e)));
+			diff_item(cli, wp, "edge", change, c < 0 ? ka[i].key : kb[j].key, xsm_graph_edge_label(g, e), name.ptr);
+			xsm_buf_dispose(&name);
+			counts[3 + (change[0] == 'r' ? 1 : change[0] == 'c' ? 2 : 0)]++;
+		}
+		if (c <= 0)
+			i++;
+		if (c >= 0)
+			j++;
+	}
+	if (wp) {
+		xsm_jw_arr_end(&w);
+		xsm_jw_key(&w, "summary");
+		xsm_jw_obj(&w);
+		xsm_jw_kint(&w, "nodes_added", (int64_t)counts[0]);
+		xsm_jw_kint(&w, "nodes_removed", (int64_t)counts[1]);
+		xsm_jw_kint(&w, "nodes_changed", (int64_t)counts[2]);
+		xsm_jw_kint(&w, "edges_added", (int64_t)counts[3]);
+		xsm_jw_kint(&w, "edges_removed", (int64_t)counts[4]);
+		xsm_jw_kint(&w, "edges_changed", (int64_t)counts[5]);
+		xsm_jw_obj_end(&w);
+		xsm_jw_obj_end(&w);
+		xsm_cli_emit(&out);
+	} else if (cli->format != XSM_FMT_JSONL) {
+		printf("nodes: %zu added, %zu removed, %zu changed; edges: %zu added, %zu removed, %zu changed\n",
+		       counts[0], counts[1], counts[2], counts[3], counts[4], counts[5]);
+	}
+done:
+	if (ka)
+		for (i = 0; i < xsm_graph_edge_count(ga); i++)
+			free(ka[i].key);
+	if (kb)
+		for (i = 0; i < xsm_graph_edge_count(gb); i++)
+			free(kb[i].key);
+	free(ka);
+	free(kb);
+	for (i = 0; i < s.n; i++)
+		free(s.v[i]);
+	free(s.v);
+	xsm_graph_free(ga);
+	xsm_graph_free(gb);
+	xsm_buf_dispose(&out);
+	xsm_buf_dispose(&ja);
+	xsm_buf_dispose(&jb);
+	return code;
+}
+
+int cmd_graph(int argc, const char **argv, struct xsm_cli *cli)
+{
+	const char *sub = argc > 1 ? argv[1] : NULL;
+	if (!sub || !strcmp(sub, "-h") || !strcmp(sub, "--help")) {
+		xsm_cli_print_usage(sub ? stdout : stderr, cli->cmd->usage);
+		return sub ? 0 : XSM_EXIT_USAGE;
+	}
+	if (!strcmp(sub, "build"))
+		return graph_build(argc - 1, argv + 1, cli);
+	if (!strcmp(sub, "stats"))
+		return graph_stats(argc - 1, argv + 1, cli);
+	if (!strcmp(sub, "nodes"))
+		return graph_list(argc - 1, argv + 1, cli, 0);
+	if (!strcmp(sub, "edges"))
+		return graph_list(argc - 1, argv + 1, cli, 1);
+	if (!strcmp(sub, "show"))
+		return graph_show(argc - 1, argv + 1, cli);
+	if (!strcmp(sub, "export"))
+		return graph_export(argc - 1, argv + 1, cli);
+	if (!strcmp(sub, "log"))
+		return graph_log(argc - 1, argv + 1, cli);
+	if (!strcmp(sub, "diff"))
+		return graph_diff(argc - 1, argv + 1, cli);
+	return xsm_cli_usage(cli, "unknown graph command '%s'", sub);
+}

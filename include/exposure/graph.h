@@ -1,0 +1,113 @@
+/*
+ * exposure/graph.h - the exposure graph: built from the latest record run
+ * of every source, stored as snapshots (STORE/graph/<snapshot>/), loaded for
+ * reading.  Node and edge JSON use the product's ExposureGraphNodes /
+ * ExposureGraphEdges column names (xsm-json(7)).
+ */
+#ifndef XSM_GRAPH_H
+#define XSM_GRAPH_H
+
+#include "common.h"
+#include "ctx.h"
+#include "jsonw.h"
+#include "store.h"
+
+XSM_BEGIN_DECL
+
+typedef struct xsm_graph xsm_graph;
+
+/** What a build did. */
+typedef struct xsm_build_stats {
+	size_t sources;        /**< sources with a run */
+	size_t assets;         /**< asset records read */
+	size_t nodes, edges;
+	size_t merged;         /**< asset records that joined another record's node */
+	size_t cves;           /**< Cve nodes */
+	size_t findings;       /**< open findings turned into affecting edges */
+	size_t unknown_refs;   /**< findings and relations naming an asset no source has */
+	char snapshot[40];     /**< the snapshot written */
+} xsm_build_stats;
+
+/**
+ * Build a new snapshot from the latest run of every source, write it under
+ * STORE/graph/<snapshot>/ and make it current (graph/HEAD).  Needs the
+ * writer lock.  XSM_ENOINPUT when no source has records.
+ */
+XSM_EXTERN(int) xsm_graph_build(xsm_build_stats *stats, xsm_store *store);
+
+/** Flags for xsm_graph_load. */
+enum {
+	XSM_LOAD_NO_EDGE_PROPS = 1 << 0, /**< skip EdgeProperties (faster, less memory) */
+};
+
+/**
+ * Load a snapshot (NULL: the current one) without re-running identity
+ * resolution.  XSM_ENOINPUT when there is none.  Caller owns *out.
+ */
+XSM_EXTERN(int) xsm_graph_load(xsm_graph **out, xsm_store *store, const char *snapshot,
+			       unsigned int flags);
+
+/** Release a graph.  Accepts NULL. */
+XSM_EXTERN(void) xsm_graph_free(xsm_graph *g);
+
+/** The snapshot id of a loaded graph.  Borrowed. */
+XSM_EXTERN(const char *) xsm_graph_snapshot(const xsm_graph *g);
+/** meta.json of the snapshot (JSON text).  Borrowed. */
+XSM_EXTERN(const char *) xsm_graph_meta(const xsm_graph *g);
+
+XSM_EXTERN(size_t) xsm_graph_node_count(const xsm_graph *g);
+XSM_EXTERN(size_t) xsm_graph_edge_count(const xsm_graph *g);
+
+/** NodeId, NodeLabel, NodeName of node i.  Borrowed, valid while g lives. */
+XSM_EXTERN(const char *) xsm_graph_node_id(const xsm_graph *g, size_t i);
+XSM_EXTERN(const char *) xsm_graph_node_label(const xsm_graph *g, size_t i);
+XSM_EXTERN(const char *) xsm_graph_node_name(const xsm_graph *g, size_t i);
+
+/** EdgeLabel, source and target node index of edge i. */
+XSM_EXTERN(const char *) xsm_graph_edge_label(const xsm_graph *g, size_t i);
+XSM_EXTERN(size_t) xsm_graph_edge_src(const xsm_graph *g, size_t i);
+XSM_EXTERN(size_t) xsm_graph_edge_dst(const xsm_graph *g, size_t i);
+
+/** The edges out of (dir 0) or into (dir 1) node i: *edges borrowed, *n of them. */
+XSM_EXTERN(void) xsm_graph_node_edges(const xsm_graph *g, size_t i, int dir,
+				      const uint32_t **edges, size_t *n);
+
+/**
+ * The node with this NodeId, or the only node with this name.
+ * XSM_ENOTFOUND when none, XSM_EINVALID when the name is ambiguous (message
+ * lists candidates).
+ */
+XSM_EXTERN(int) xsm_graph_find(size_t *out, const xsm_graph *g, const char *id_or_name);
+
+/** Append node i (or edge i) as one compact JSON object (no newline). */
+XSM_EXTERN(int) xsm_graph_node_json(xsm_buf *out, const xsm_graph *g, size_t i);
+XSM_EXTERN(int) xsm_graph_edge_json(xsm_buf *out, const xsm_graph *g, size_t i);
+
+/** A compiled node filter (xsm-expr(7)). */
+typedef struct xsm_graph_filter xsm_graph_filter;
+
+/** Compile expr for g.  XSM_EINVALID with "col N: reason" on a syntax error. */
+XSM_EXTERN(int) xsm_graph_filter_new(xsm_graph_filter **out, const xsm_graph *g, const char *expr);
+/** 1 when node i matches. */
+XSM_EXTERN(int) xsm_graph_filter_match(const xsm_graph_filter *f, size_t i);
+XSM_EXTERN(void) xsm_graph_filter_free(xsm_graph_filter *f);
+
+/** Snapshot ids in the store, oldest first; cb gets each (non-zero stops). */
+XSM_EXTERN(int) xsm_graph_snapshots(xsm_store *store, int (*cb)(const char *snapshot, void *payload),
+				    void *payload);
+
+/** Export formats. */
+enum { XSM_EXPORT_JSON, XSM_EXPORT_JSONL, XSM_EXPORT_DOT, XSM_EXPORT_GRAPHML };
+
+/** Write the whole graph to fd in format. */
+XSM_EXTERN(int) xsm_graph_export(const xsm_graph *g, int format, int fd);
+
+/**
+ * Write the CSV files that `neo4j-admin database import full` reads into
+ * directory dir (created): nodes.csv, relationships.csv.
+ */
+XSM_EXTERN(int) xsm_graph_export_neo4j(const xsm_graph *g, const char *dir);
+
+XSM_END_DECL
+
+#endif

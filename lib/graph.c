@@ -1,0 +1,421 @@
+/* graph.c - the in-memory graph: interning, freezing into CSR, lookups, JSON. */
+#include "graph.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "ctx.h"
+#include "util/alloc.h"
+#include "util/buf.h"
+
+int xsm__graph_new(xsm_graph **out, xsm_ctx *ctx)
+{
+	xsm_graph *g = xsm__calloc(1, sizeof(*g));
+	*out = NULL;
+	if (!g || xsm__strpool_init(&g->s) < 0) {
+		xsm__free(g);
+		return xsm__error_oom(ctx);
+	}
+	g->ctx = ctx;
+	*out = g;
+	return 0;
+}
+
+void xsm_graph_free(xsm_graph *g)
+{
+	if (!g)
+		return;
+	xsm__strpool_free(&g->s);
+	xsm__vec_free(&g->nodes);
+	xsm__vec_free(&g->edges);
+	xsm__vec_free(&g->props);
+	xsm__vec_free(&g->u32);
+	xsm__strmap_free(&g->by_id);
+	xsm__free(g->out_off);
+	xsm__free(g->out_edge);
+	xsm__free(g->in_off);
+	xsm__free(g->in_edge);
+	xsm__free(g->meta_json);
+	xsm__free(g);
+}
+
+int xsm__graph_internn(xsm_graph *g, const char *s, size_t n, uint32_t *id)
+{
+	return xsm__strpool_intern(&g->s, s, n, id) < 0 ? xsm__error_oom(g->ctx) : 0;
+}
+
+int xsm__graph_intern(xsm_graph *g, const char *s, uint32_t *id)
+{
+	return xsm__graph_internn(g, s, strlen(s), id);
+}
+
+/* --- freezing ------------------------------------------------------------------ */
+
+struct idpair {
+	const char *id;
+	uint32_t idx;
+};
+
+static int cmp_idpair(const void *a, const void *b)
+{
+	return strcmp(((const struct idpair *)a)->id, ((const struct idpair *)b)->id);
+}
+
+static const xsm_graph *sort_g; /* for cmp_edge: qsort has no context argument */
+
+static int cmp_edge(const void *a, const void *b)
+{
+	const xsm__edge *x = a, *y = b;
+	int c;
+	if (x->src != y->src)
+		return x->src < y->src ? -1 : 1;
+	if ((c = strcmp(xsm__gstr(sort_g, x->label), xsm__gstr(sort_g, y->label))) != 0)
+		return c;
+	if (x->dst != y->dst)
+		return x->dst < y->dst ? -1 : 1;
+	return strcmp(xsm__gstr(sort_g, x->id), xsm__gstr(sort_g, y->id));
+}
+
+int xsm__graph_freeze(xsm_graph *g)
+{
+	size_t n = g->nodes.n, m = g->edges.n, i;
+	uint32_t *old2new = NULL, *pos = NULL;
+	struct idpair *pairs = NULL;
+	xsm__node *copy = NULL;
+	int rc = 0;
+
+	if (n >= UINT32_MAX || m >= UINT32_MAX)
+		return xsm__error_set(g->ctx, XSM_EINVALID, "graph too large");
+	pairs = xsm__calloc(n + 1, sizeof(*pairs));
+	old2new = xsm__calloc(n + 1, sizeof(*old2new));
+	copy = xsm__calloc(n + 1, sizeof(*copy));
+	if (!pairs || !old2new || !copy)
+		goto oom;
+	/* nodes sorted by NodeId; edges remapped to the new indices */
+	for (i = 0; i < n; i++) {
+		pairs[i].id = xsm__gstr(g, g->nodes.v[i].id);
+		pairs[i].idx = (uint32_t)i;
+	}
+	if (n)
+		qsort(pairs, n, sizeof(*pairs), cmp_idpair);
+	memcpy(copy, g->nodes.v, n * sizeof(*copy));
+	for (i = 0; i < n; i++) {
+		old2new[pairs[i].idx] = (uint32_t)i;
+		g->nodes.v[i] = copy[pairs[i].idx];
+	}
+	for (i = 0; i < m; i++) {
+		g->edges.v[i].src = old2new[g->edges.v[i].src];
+		g->edges.v[i].dst = old2new[g->edges.v[i].dst];
+	}
+	sort_g = g;
+	if (m)
+		qsort(g->edges.v, m, sizeof(*g->edges.v), cmp_edge);
+
+	xsm__free(g->out_off);
+	xsm__free(g->out_edge);
+	xsm__free(g->in_off);
+	xsm__free(g->in_edge);
+	g->out_off = xsm__calloc(n + 1, sizeof(uint32_t));
+	g->in_off = xsm__calloc(n + 1, sizeof(uint32_t));
+	g->out_edge = xsm__calloc(m + 1, sizeof(uint32_t));
+	g->in_edge = xsm__calloc(m + 1, sizeof(uint32_t));
+	pos = xsm__calloc(n + 1, sizeof(uint32_t));
+	if (!g->out_off || !g->in_off || !g->out_edge || !g->in_edge || !pos)
+		goto oom;
+	for (i = 0; i < m; i++) {
+		g->out_off[g->edges.v[i].src + 1]++;
+		g->in_off[g->edges.v[i].dst + 1]++;
+	}
+	for (i = 0; i < n; i++) {
+		g->out_off[i + 1] += g->out_off[i];
+		g->in_off[i + 1] += g->in_off[i];
+	}
+	/* edges are sorted by src, so out_edge is the identity order */
+	for (i = 0; i < m; i++)
+		g->out_edge[i] = (uint32_t)i;
+	memcpy(pos, g->in_off, (n + 1) * sizeof(uint32_t));
+	for (i = 0; i < m; i++)
+		g->in_edge[pos[g->edges.v[i].dst]++] = (uint32_t)i;
+
+	xsm__strmap_free(&g->by_id);
+	for (i = 0; i < n; i++) {
+		const char *id = xsm__gstr(g, g->nodes.v[i].id);
+		uint64_t *slot;
+		int created;
+		if (xsm__strmap_slot(&g->by_id, id, strlen(id), &slot, &created) < 0)
+			goto oom;
+		if (!created) {
+			rc = xsm__error_set(g->ctx, XSM_EINVALID, "duplicate NodeId '%s'", id);
+			goto done;
+		}
+		*slot = i;
+	}
+	g->frozen = 1;
+	goto done;
+oom:
+	rc = xsm__error_oom(g->ctx);
+done:
+	xsm__free(pairs);
+	xsm__free(old2new);
+	xsm__free(copy);
+	xsm__free(pos);
+	return rc;
+}
+
+/* --- lookups ------------------------------------------------------------------- */
+
+int64_t xsm__graph_find_node(const xsm_graph *g, const char *s)
+{
+	uint64_t v;
+	int64_t found = -1;
+	uint32_t name;
+	size_t i;
+
+	if (xsm__strmap_get(&g->by_id, s, strlen(s), &v))
+		return (int64_t)v;
+	if (!xsm__strpool_find(&g->s, s, strlen(s), &name))
+		return -1;
+	for (i = 0; i < g->nodes.n; i++)
+		if (g->nodes.v[i].name == name) {
+			if (found >= 0)
+				return -2;
+			found = (int64_t)i;
+		}
+	return found;
+}
+
+const xsm__prop *xsm__graph_prop(const xsm_graph *g, uint32_t node, uint32_t key)
+{
+	const xsm__node *nd = &g->nodes.v[node];
+	uint32_t i;
+	for (i = 0; i < nd->props_n; i++)
+		if (g->props.v[nd->props_off + i].key == key)
+			return &g->props.v[nd->props_off + i];
+	return NULL;
+}
+
+const xsm__prop *xsm__graph_prop_s(const xsm_graph *g, uint32_t node, const char *key)
+{
+	uint32_t id;
+	if (!xsm__strpool_find(&g->s, key, strlen(key), &id))
+		return NULL;
+	return xsm__graph_prop(g, node, id);
+}
+
+int xsm__graph_set_prop(xsm_graph *g, uint32_t node, const char *key, const xsm__prop *val)
+{
+	xsm__node *nd = &g->nodes.v[node];
+	uint32_t kid, i, off, n = nd->props_n, inserted = 0;
+	size_t base;
+
+	if (xsm__graph_intern(g, key, &kid) < 0)
+		return XSM_ENOMEM;
+	if (xsm__vec_reserve(&g->props, n + 1) < 0)
+		return xsm__error_oom(g->ctx);
+	nd = &g->nodes.v[node];
+	off = nd->props_off;
+	base = g->props.n;
+	for (i = 0; i < n; i++) {
+		xsm__prop p = g->props.v[off + i];
+		if (p.key == kid) {
+			p = *val;
+			p.key = kid;
+			inserted = 1;
+		} else if (!inserted && strcmp(key, xsm__gstr(g, p.key)) < 0) {
+			xsm__prop q = *val;
+			q.key = kid;
+			g->props.v[g->props.n++] = q;
+			inserted = 1;
+		}
+		g->props.v[g->props.n++] = p;
+	}
+	if (!inserted) {
+		xsm__prop q = *val;
+		q.key = kid;
+		g->props.v[g->props.n++] = q;
+	}
+	nd->props_off = (uint32_t)base;
+	nd->props_n = (uint32_t)(g->props.n - base);
+	return 0;
+}
+
+/* --- JSON ------------------------------------------------------------------------ */
+
+static void value_json(xsm_jw *w, const xsm_graph *g, const xsm__prop *p)
+{
+	uint32_t i;
+	switch (p->type) {
+	case XSM_V_BOOL: xsm_jw_bool(w, p->a != 0); break;
+	case XSM_V_NUM: xsm_jw_num(w, p->num); break;
+	case XSM_V_STR: xsm_jw_str(w, xsm__gstr(g, p->a)); break;
+	case XSM_V_STRS:
+		xsm_jw_arr(w);
+		for (i = 0; i < p->b; i++)
+			xsm_jw_str(w, xsm__gstr(g, g->u32.v[p->a + i]));
+		xsm_jw_arr_end(w);
+		break;
+	case XSM_V_JSON: xsm_jw_raw(w, xsm__gstr(g, p->a)); break;
+	default: xsm_jw_null(w);
+	}
+}
+
+static void key_seg(xsm_jw *w, const char *s, size_t n)
+{
+	char buf[256];
+	if (n >= sizeof(buf))
+		n = sizeof(buf) - 1;
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	xsm_jw_key(w, buf);
+}
+
+int xsm__graph_props_json(xsm_jw *w, const xsm_graph *g, uint32_t off, uint32_t n)
+{
+	/*
+	 * Keys are sorted, so a dotted prefix's keys are adjacent: keep the
+	 * path of open objects, close what the next key leaves, open what it
+	 * enters.
+	 */
+	enum { MAXD = 16 };
+	const char *open_s[MAXD];
+	size_t open_n[MAXD], depth = 0, i;
+
+	xsm_jw_obj(w);
+	for (i = 0; i < n; i++) {
+		const xsm__prop *p = &g->props.v[off + i];
+		const char *key = xsm__gstr(g, p->key), *seg[MAXD], *s = key, *dot;
+		size_t len[MAXD], k = 0, c = 0;
+
+		while (k < MAXD - 1 && (dot = strchr(s, '.'))) {
+			seg[k] = s;
+			len[k++] = (size_t)(dot - s);
+			s = dot + 1;
+		}
+		seg[k] = s;
+		len[k] = strlen(s);
+		/* k = number of enclosing objects of this key */
+		while (c < depth && c < k && open_n[c] == len[c] && !memcmp(open_s[c], seg[c], len[c]))
+			c++;
+		while (depth > c) {
+			xsm_jw_obj_end(w);
+			depth--;
+		}
+		for (; depth < k; depth++) {
+			key_seg(w, seg[depth], len[depth]);
+			xsm_jw_obj(w);
+			open_s[depth] = seg[depth];
+			open_n[depth] = len[depth];
+		}
+		key_seg(w, seg[k], len[k]);
+		value_json(w, g, p);
+	}
+	while (depth-- > 0)
+		xsm_jw_obj_end(w);
+	xsm_jw_obj_end(w);
+	return w->err;
+}
+
+int xsm__graph_node_json(xsm_buf *out, const xsm_graph *g, uint32_t i)
+{
+	const xsm__node *nd = &g->nodes.v[i];
+	xsm_jw w;
+	uint32_t k;
+
+	xsm_jw_init(&w, out);
+	xsm_jw_obj(&w);
+	xsm_jw_kstr(&w, "NodeId", xsm__gstr(g, nd->id));
+	xsm_jw_kstr(&w, "NodeLabel", xsm__gstr(g, nd->label));
+	xsm_jw_kstr(&w, "NodeName", xsm__gstr(g, nd->name));
+	xsm_jw_key(&w, "Categories");
+	xsm_jw_arr(&w);
+	for (k = 0; k < nd->cats_n; k++)
+		xsm_jw_str(&w, xsm__gstr(g, g->u32.v[nd->cats_off + k]));
+	xsm_jw_arr_end(&w);
+	xsm_jw_key(&w, "NodeProperties");
+	xsm_jw_obj(&w);
+	xsm_jw_key(&w, "rawData");
+	xsm__graph_props_json(&w, g, nd->props_off, nd->props_n);
+	xsm_jw_obj_end(&w);
+	xsm_jw_key(&w, "EntityIds");
+	xsm_jw_arr(&w);
+	for (k = 0; k < nd->eids_n; k++) {
+		xsm_jw_obj(&w);
+		xsm_jw_kstr(&w, "type", xsm__gstr(g, g->u32.v[nd->eids_off + 2 * k]));
+		xsm_jw_kstr(&w, "id", xsm__gstr(g, g->u32.v[nd->eids_off + 2 * k + 1]));
+		xsm_jw_obj_end(&w);
+	}
+	xsm_jw_arr_end(&w);
+	xsm_jw_key(&w, "Sources");
+	xsm_jw_arr(&w);
+	for (k = 0; k < nd->srcs_n; k++)
+		xsm_jw_str(&w, xsm__gstr(g, g->u32.v[nd->srcs_off + k]));
+	xsm_jw_arr_end(&w);
+	xsm_jw_obj_end(&w);
+	return w.err ? xsm__error_oom(g->ctx) : 0;
+}
+
+int xsm__graph_edge_json(xsm_buf *out, const xsm_graph *g, uint32_t i)
+{
+	const xsm__edge *e = &g->edges.v[i];
+	const xsm__node *s = &g->nodes.v[e->src], *t = &g->nodes.v[e->dst];
+	xsm_jw w;
+
+	xsm_jw_init(&w, out);
+	xsm_jw_obj(&w);
+	xsm_jw_kstr(&w, "EdgeId", xsm__gstr(g, e->id));
+	xsm_jw_kstr(&w, "EdgeLabel", xsm__gstr(g, e->label));
+	xsm_jw_kstr(&w, "SourceNodeId", xsm__gstr(g, s->id));
+	xsm_jw_kstr(&w, "SourceNodeName", xsm__gstr(g, s->name));
+	xsm_jw_kstr(&w, "SourceNodeLabel", xsm__gstr(g, s->label));
+	xsm_jw_kstr(&w, "TargetNodeId", xsm__gstr(g, t->id));
+	xsm_jw_kstr(&w, "TargetNodeName", xsm__gstr(g, t->name));
+	xsm_jw_kstr(&w, "TargetNodeLabel", xsm__gstr(g, t->label));
+	xsm_jw_key(&w, "EdgeProperties");
+	xsm_jw_obj(&w);
+	xsm_jw_key(&w, "rawData");
+	xsm__graph_props_json(&w, g, e->props_off, e->props_n);
+	xsm_jw_obj_end(&w);
+	xsm_jw_obj_end(&w);
+	return w.err ? xsm__error_oom(g->ctx) : 0;
+}
+
+/* --- public accessors ---------------------------------------------------------- */
+
+const char *xsm_graph_snapshot(const xsm_graph *g) { return g->snapshot; }
+const char *xsm_graph_meta(const xsm_graph *g) { return g->meta_json ? g->meta_json : "{}"; }
+size_t xsm_graph_node_count(const xsm_graph *g) { return g->nodes.n; }
+size_t xsm_graph_edge_count(const xsm_graph *g) { return g->edges.n; }
+const char *xsm_graph_node_id(const xsm_graph *g, size_t i) { return xsm__gstr(g, g->nodes.v[i].id); }
+const char *xsm_graph_node_label(const xsm_graph *g, size_t i) { return xsm__gstr(g, g->nodes.v[i].label); }
+const char *xsm_graph_node_name(const xsm_graph *g, size_t i) { return xsm__gstr(g, g->nodes.v[i].name); }
+const char *xsm_graph_edge_label(const xsm_graph *g, size_t i) { return xsm__gstr(g, g->edges.v[i].label); }
+size_t xsm_graph_edge_src(const xsm_graph *g, size_t i) { return g->edges.v[i].src; }
+size_t xsm_graph_edge_dst(const xsm_graph *g, size_t i) { return g->edges.v[i].dst; }
+
+void xsm_graph_node_edges(const xsm_graph *g, size_t i, int dir, const uint32_t **edges, size_t *n)
+{
+	const uint32_t *off = dir ? g->in_off : g->out_off;
+	*edges = (dir ? g->in_edge : g->out_edge) + off[i];
+	*n = off[i + 1] - off[i];
+}
+
+int xsm_graph_find(size_t *out, const xsm_graph *g, const char *s)
+{
+	int64_t i = xsm__graph_find_node(g, s);
+	if (i == -1)
+		return xsm__error_set(g->ctx, XSM_ENOTFOUND, "no node with id or name '%s'", s);
+	if (i == -2)
+		return xsm__error_set(g->ctx, XSM_EINVALID, "several nodes are named '%s'; give a NodeId", s);
+	*out = (size_t)i;
+	return 0;
+}
+
+int xsm_graph_node_json(xsm_buf *out, const xsm_graph *g, size_t i)
+{
+	return xsm__graph_node_json(out, g, (uint32_t)i);
+}
+
+int xsm_graph_edge_json(xsm_buf *out, const xsm_graph *g, size_t i)
+{
+	return xsm__graph_edge_json(out, g, (uint32_t)i);
+}

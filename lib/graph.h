@@ -1,0 +1,112 @@
+/*
+ * graph.h - the in-memory exposure graph (library-internal view).
+ *
+ * Every string (ids, labels, names, property keys and string values) is
+ * interned in the graph's pool, so a node is a handful of uint32s.
+ * Properties are NodeProperties.rawData flattened to dotted keys
+ * ("highRiskVulnerabilityInsights.maxCvssScore"); a node's properties are
+ * one contiguous range of g->props sorted by key string, so keys with a
+ * common prefix are adjacent and output re-nests them.  Values that are not
+ * scalars or string arrays (arrays of objects, `raw` vendor subtrees) are
+ * kept as JSON text.
+ *
+ * Nodes are sorted by NodeId; a node's index is its position.  After
+ * xsm__graph_freeze() the graph has CSR adjacency (out_off/out_edge,
+ * in_off/in_edge: edge indices grouped by node) and is read-only, safe to
+ * share between threads.
+ */
+#ifndef XSM__GRAPH_H
+#define XSM__GRAPH_H
+
+#include <stdint.h>
+
+#include "exposure/graph.h"
+#include "util/strmap.h"
+#include "util/vec.h"
+
+enum xsm__vtype { XSM_V_NULL = 0, XSM_V_BOOL, XSM_V_NUM, XSM_V_STR, XSM_V_STRS, XSM_V_JSON };
+
+typedef struct xsm__prop {
+	uint32_t key;  /* interned dotted path */
+	uint32_t type; /* enum xsm__vtype */
+	uint32_t a, b; /* BOOL: a; STR/JSON: a = string id; STRS: a = u32 offset, b = count */
+	double num;    /* NUM */
+} xsm__prop;
+
+typedef XSM__VEC(xsm__prop) xsm__propvec;
+
+typedef struct xsm__node {
+	uint32_t id, label, name;
+	uint32_t cats_off, cats_n;   /* u32 pool: category string ids, sorted */
+	uint32_t props_off, props_n; /* g->props range, sorted by key string */
+	uint32_t eids_off, eids_n;   /* u32 pool: (type, id) string id pairs */
+	uint32_t srcs_off, srcs_n;   /* u32 pool: source names, sorted */
+} xsm__node;
+
+typedef struct xsm__edge {
+	uint32_t id, src, dst, label; /* src/dst: node indices */
+	uint32_t props_off, props_n;
+} xsm__edge;
+
+struct xsm_graph {
+	xsm_ctx *ctx;
+	xsm__strpool s;
+	XSM__VEC(xsm__node) nodes;
+	XSM__VEC(xsm__edge) edges;
+	xsm__propvec props;
+	XSM__VEC(uint32_t) u32;
+	xsm__strmap by_id;         /* NodeId -> index (after freeze) */
+	uint32_t *out_off, *out_edge, *in_off, *in_edge;
+	int frozen;
+	char snapshot[40];
+	char *meta_json;           /* meta.json text of the loaded or built snapshot */
+};
+
+int xsm__graph_new(xsm_graph **out, xsm_ctx *ctx);
+static inline const char *xsm__gstr(const xsm_graph *g, uint32_t id)
+{
+	return g->s.strs[id];
+}
+int xsm__graph_intern(xsm_graph *g, const char *s, uint32_t *id);
+int xsm__graph_internn(xsm_graph *g, const char *s, size_t n, uint32_t *id);
+
+/* sort nodes by NodeId (remapping edges), edges by (src, label, dst), build the CSR and the id index */
+int xsm__graph_freeze(xsm_graph *g);
+
+/* node index by NodeId, or by a name that only one node has; -1 when none, -2 when ambiguous */
+int64_t xsm__graph_find_node(const xsm_graph *g, const char *id_or_name);
+
+/* the property key of node with interned key id, or NULL */
+const xsm__prop *xsm__graph_prop(const xsm_graph *g, uint32_t node, uint32_t key);
+/* look a property up by key string */
+const xsm__prop *xsm__graph_prop_s(const xsm_graph *g, uint32_t node, const char *key);
+/*
+ * Set (or replace) property key of node: the node's range is copied to the
+ * end of g->props with the change, keeping it sorted.  Values as in
+ * xsm__prop (for STRS, a/b must already point into g->u32).
+ */
+int xsm__graph_set_prop(xsm_graph *g, uint32_t node, const char *key, const xsm__prop *val);
+
+/*
+ * Append the members of JSON object obj to out as flattened properties,
+ * keys prefixed with prefix (dotted), interning into g.
+ */
+struct xsm__json;
+int xsm__graph_flatten(xsm_graph *g, xsm__propvec *out, const struct xsm__json *obj, xsm_buf *prefix,
+		       int depth);
+/* sort a property range by key string */
+void xsm__graph_sort_props(const xsm_graph *g, xsm__prop *p, size_t n);
+/* write a built graph as a snapshot and make it current */
+int xsm__graph_write_snapshot(xsm_graph *g, xsm_store *store, const char *meta_json);
+
+/* write one node / edge as a JSONL object in the product's column names */
+int xsm__graph_node_json(xsm_buf *out, const xsm_graph *g, uint32_t node);
+int xsm__graph_edge_json(xsm_buf *out, const xsm_graph *g, uint32_t edge);
+/* write the rawData object of a property range */
+int xsm__graph_props_json(xsm_jw *w, const xsm_graph *g, uint32_t off, uint32_t n);
+
+/* the expression host over nodes (fields: id, label, name, categories, sources, props.*) */
+struct xsm__expr_host;
+void xsm__graph_expr_host(struct xsm__expr_host *h, const xsm_graph *g);
+
+#endif

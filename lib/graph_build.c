@@ -1,0 +1,1420 @@
+/*
+ * graph_build.c - merge the latest record run of every source into one
+ * graph: identity resolution (union-find over normalised keys), merged
+ * properties, Cve nodes and affecting edges, relation edges, derived
+ * properties.  Deterministic: the same records give the same bytes.
+ *
+ * Resolution (xsm-json(7) "Identity resolution"):
+ *   devices merge on a shared strong key (cloud_id, mde_id, serial, mac,
+ *   fqdn) or on a short hostname together with an IPv4 address; an address
+ *   alone never merges (DHCP).  Identities (user, group, serviceprincipal,
+ *   managedidentity) merge on sid, aad_object_id, or upn/email compared
+ *   case-insensitively.  Other assets merge on cloud_id.  Every asset is
+ *   also known by its source_id.
+ *   NodeId: "dev-", "idn-" or "res-" and 16 hex digits of a 64-bit hash of
+ *   the group's winning key: the smallest value of the first key type
+ *   present in the order cloud_id, mde_id, serial, fqdn, mac, aad_object_id,
+ *   sid, upn, hostname, source_id.  Cve nodes are "cve-" + the CVE id.
+ *   Merged properties: records are ranked by lastSeen (newest first), then
+ *   source name, then source_id; each property takes the first ranked
+ *   record's value; values other records disagree on are kept under
+ *   rawData.sources.<source>.props.
+ */
+#include <ctype.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "adapt/json.h"
+#include "ctx.h"
+#include "graph.h"
+#include "record.h"
+#include "store.h"
+#include "util/alloc.h"
+#include "util/buf.h"
+
+enum { K_DEVICE = 1, K_IDENTITY, K_OTHER };
+
+struct rec {
+	uint32_t src, sid, label, name;
+	uint32_t cats_off, cats_n;
+	uint32_t props_off, props_n;  /* in b->rprops */
+	uint32_t keys_off, keys_n;    /* in g->u32: interned "type:value" keys */
+	int64_t last_seen;
+	int kind;
+};
+
+struct finding {
+	uint32_t asset_sid, cve, src;
+	int sev;
+	double cvss;
+	uint8_t exploit, rce, privesc, open;
+	int64_t first, last;
+};
+
+struct relation {
+	uint32_t label, from, to, src;
+};
+
+struct builder {
+	xsm_graph *g;
+	xsm_ctx *ctx;
+	XSM__VEC(struct rec) recs;
+	xsm__propvec rprops;
+	XSM__VEC(struct finding) finds;
+	XSM__VEC(struct relation) rels;
+	XSM__VEC(uint32_t) parent;
+	xsm__strmap keys;     /* key string -> first rec index */
+	xsm__strmap sids;     /* source_id -> rec index */
+	uint32_t cur_src;
+	int64_t now;
+	size_t fixed, unknown;
+	xsm_buf tmp;
+};
+
+/* --- union-find ------------------------------------------------------------------ */
+
+static uint32_t find_root(struct builder *b, uint32_t x)
+{
+	while (b->parent.v[x] != x) {
+		b->parent.v[x] = b->parent.v[b->parent.v[x]];
+		x = b->parent.v[x];
+	}
+	return x;
+}
+
+static void unite(struct builder *b, uint32_t x, uint32_t y)
+{
+	x = find_root(b, x);
+	y = find_root(b, y);
+	if (x != y) /* the smaller index is the root: deterministic */
+		b->parent.v[x > y ? x : y] = x < y ? x : y;
+}
+
+/* --- keys ---------------------------------------------------------------------- */
+
+static int label_kind(const char *label)
+{
+	if (!strcmp(label, "device") || strstr(label, "virtualmachine") || !strcmp(label, "compute.instances") ||
+	    !strcmp(label, "aws.ec2.instance"))
+		return K_DEVICE;
+	if (!strcmp(label, "user") || !strcmp(label, "group") || !strcmp(label, "serviceprincipal") ||
+	    !strcmp(label, "managedidentity"))
+		return K_IDENTITY;
+	return K_OTHER;
+}
+
+static void lower(char *s)
+{
+	for (; *s; s++)
+		*s = (char)tolower((unsigned char)*s);
+}
+
+/* normalise a MAC to aa:bb:cc:dd:ee:ff; 0 when not a usable MAC */
+static int norm_mac(char out[18], const char *in)
+{
+	char hex[13];
+	int n = 0;
+	for (; *in && n <= 12; in++)
+		if (isxdigit((unsigned char)*in))
+			hex[n++] = (char)tolower((unsigned char)*in);
+	if (n != 12)
+		return 0;
+	hex[12] = '\0';
+	if (!strcmp(hex, "000000000000") || !strcmp(hex, "ffffffffffff"))
+		return 0;
+	snprintf(out, 18, "%.2s:%.2s:%.2s:%.2s:%.2s:%.2s", hex, hex + 2, hex + 4, hex + 6, hex + 8, hex + 10);
+	return 1;
+}
+
+static int placeholder_serial(const char *s)
+{
+	static const char *junk[] = { "", "0", "none", "null", "n/a", "na", "unknown", "default string",
+				      "to be filled by o.e.m.", "system serial number", "0123456789", NULL };
+	for (int i = 0; junk[i]; i++)
+		if (!strcmp(s, junk[i]))
+			return 1;
+	return 0;
+}
+
+struct keyset {
+	char k[64][320];
+	int n;
+};
+
+static void add_key(struct keyset *ks, const char *type, const char *value)
+{
+	if (ks->n < 64 && value && *value)
+		snprintf(ks->k[ks->n++], sizeof(ks->k[0]), "%s:%s", type, value);
+}
+
+static void collect_keys(struct keyset *ks, const xsm__json *keys, int kind, const char *sid)
+{
+	char v[300], host[300] = "";
+	const char *s;
+	const xsm__json *a, *c;
+
+	ks->n = 0;
+	add_key(ks, "source_id", sid);
+	if (!keys)
+		return;
+	if ((s = xsm__json_getstr(keys, "cloud_id"))) {
+		snprintf(v, sizeof(v), "%s", s);
+		lower(v);
+		add_key(ks, "cloud_id", v);
+	}
+	if (kind == K_IDENTITY) {
+		if ((s = xsm__json_getstr(keys, "sid"))) {
+			snprintf(v, sizeof(v), "%s", s);
+			lower(v);
+			add_key(ks, "sid", v);
+		}
+		if ((s = xsm__json_getstr(keys, "aad_object_id"))) {
+			snprintf(v, sizeof(v), "%s", s);
+			lower(v);
+			add_key(ks, "aad_object_id", v);
+		}
+		/* upn and email name the same principal: one key space */
+		if ((s = xsm__json_getstr(keys, "upn"))) {
+			snprintf(v, sizeof(v), "%s", s);
+			lower(v);
+			add_key(ks, "upn", v);
+		}
+		if ((s = xsm__json_getstr(keys, "email"))) {
+			snprintf(v, sizeof(v), "%s", s);
+			lower(v);
+			add_key(ks, "upn", v);
+		}
+		return;
+	}
+	if (kind != K_DEVICE)
+		return;
+	if ((s = xsm__json_getstr(keys, "mde_id"))) {
+		snprintf(v, sizeof(v), "%s", s);
+		lower(v);
+		add_key(ks, "mde_id", v);
+	}
+	if ((s = xsm__json_getstr(keys, "serial"))) {
+		snprintf(v, sizeof(v), "%s", s);
+		lower(v);
+		if (!placeholder_serial(v))
+			add_key(ks, "serial", v);
+	}
+	a = xsm__json_get(keys, "mac");
+	for (c = xsm__json_child(a); c; c = xsm__json_next(c)) {
+		char m[18];
+		if (xsm__json_str(c) && norm_mac(m, xsm__json_str(c)))
+			add_key(ks, "mac", m);
+	}
+	if ((s = xsm__json_getstr(keys, "fqdn"))) {
+		size_t l;
+		snprintf(v, sizeof(v), "%s", s);
+		lower(v);
+		l = strlen(v);
+		while (l && v[l - 1] == '.')
+			v[--l] = '\0';
+		if (strchr(v, '.'))
+			add_key(ks, "fqdn", v);
+		snprintf(host, sizeof(host), "%s", v);
+	}
+	if ((s = xsm__json_getstr(keys, "hostname"))) {
+		snprintf(host, sizeof(host), "%s", s);
+		lower(host);
+	}
+	{
+		char *dot = strchr(host, '.');
+		if (dot)
+			*dot = '\0';
+	}
+	if (host[0]) {
+		add_key(ks, "hostname", host);
+		a = xsm__json_get(keys, "ipv4");
+		for (c = xsm__json_child(a); c; c = xsm__json_next(c))
+			if (xsm__json_str(c)) {
+				snprintf(v, sizeof(v), "%s/%s", host, xsm__json_str(c));
+				add_key(ks, "hostip", v);
+			}
+	}
+}
+
+/* keys that merge records: all but the weak hostname alone */
+static int merging_key(const char *k)
+{
+	return strncmp(k, "hostname:", 9) != 0;
+}
+
+/* --- properties ------------------------------------------------------------------ */
+
+static int is_all_strings(const xsm__json *a)
+{
+	const xsm__json *c;
+	for (c = xsm__json_child(a); c; c = xsm__json_next(c))
+		if (xsm__json_type(c) != XSM_J_STRING)
+			return 0;
+	return 1;
+}
+
+static int keys_have_dots(const xsm__json *o)
+{
+	const xsm__json *c;
+	for (c = xsm__json_child(o); c; c = xsm__json_next(c))
+		if (strchr(xsm__json_key(c), '.'))
+			return 1;
+	return 0;
+}
+
+int xsm__graph_flatten(xsm_graph *g, xsm__propvec *out, const xsm__json *obj, xsm_buf *prefix, int depth)
+{
+	const xsm__json *c;
+	size_t keep = prefix->size;
+
+	for (c = xsm__json_child(obj); c; c = xsm__json_next(c)) {
+		xsm__prop p;
+		int t = xsm__json_type(c);
+		memset(&p, 0, sizeof(p));
+		prefix->size = keep;
+		if ((keep && xsm_buf_putc(prefix, '.') < 0) || xsm_buf_puts(prefix, xsm__json_key(c)) < 0)
+			return xsm__error_oom(g->ctx);
+		if (t == XSM_J_OBJECT && depth < 6 && strcmp(xsm__json_key(c), "raw") && !keys_have_dots(c) &&
+		    xsm__json_child(c)) {
+			int rc = xsm__graph_flatten(g, out, c, prefix, depth + 1);
+			if (rc < 0)
+				return rc;
+			continue;
+		}
+		if (xsm__graph_intern(g, prefix->ptr, &p.key) < 0)
+			return XSM_ENOMEM;
+		switch (t) {
+		case XSM_J_NULL: p.type = XSM_V_NULL; break;
+		case XSM_J_BOOL: p.type = XSM_V_BOOL; p.a = (uint32_t)xsm__json_bool(c); break;
+		case XSM_J_NUMBER: p.type = XSM_V_NUM; p.num = xsm__json_num(c); break;
+		case XSM_J_STRING:
+			p.type = XSM_V_STR;
+			if (xsm__graph_intern(g, xsm__json_str(c), &p.a) < 0)
+				return XSM_ENOMEM;
+			break;
+		case XSM_J_ARRAY:
+			if (is_all_strings(c)) {
+				const xsm__json *e;
+				p.type = XSM_V_STRS;
+				p.a = (uint32_t)g->u32.n;
+				for (e = xsm__json_child(c); e; e = xsm__json_next(e)) {
+					uint32_t id;
+					if (xsm__graph_intern(g, xsm__json_str(e), &id) < 0 || xsm__vec_push(&g->u32, id) < 0)
+						return xsm__error_oom(g->ctx);
+					p.b++;
+				}
+				break;
+			}
+			/* arrays of other things stay JSON */
+			__attribute__((fallthrough));
+		default: {
+			xsm_buf t2 = XSM_BUF_INIT;
+			int rc = xsm__json_print(&t2, c);
+			p.type = XSM_V_JSON;
+			if (rc == 0)
+				rc = xsm__graph_intern(g, t2.ptr, &p.a);
+			xsm_buf_dispose(&t2);
+			if (rc < 0)
+				return xsm__error_oom(g->ctx);
+		}
+		}
+		if (xsm__vec_push(out, p) < 0)
+			return xsm__error_oom(g->ctx);
+	}
+	prefix->size = keep;
+	if (prefix->ptr)
+		prefix->ptr[keep] = '\0';
+	return 0;
+}
+
+/* --- reading records --------------------------------------------------------------- */
+
+static int sev_rank(const char *s)
+{
+	if (!s)
+		return 0;
+	if (!strcmp(s, "critical"))
+		return 4;
+	if (!strcmp(s, "high"))
+		return 3;
+	if (!strcmp(s, "medium"))
+		return 2;
+	if (!strcmp(s, "low"))
+		return 1;
+	return 0;
+}
+
+static const char *sev_name(int r)
+{
+	static const char *n[] = { "info", "low", "medium", "high", "critical" };
+	return n[r < 0 ? 0 : r > 4 ? 4 : r];
+}
+
+static int64_t time_or(const char *s, int64_t dflt)
+{
+	int64_t t;
+	return s && xsm_time_parse(&t, s) == 0 ? t : dflt;
+}
+
+static int intern_json_str(struct builder *b, const xsm__json *j, const char *key, uint32_t *id)
+{
+	const char *s = xsm__json_getstr(j, key);
+	return xsm__graph_intern(b->g, s ? s : "", id);
+}
+
+static int on_record(const xsm__json *j, int type, size_t line, void *payload)
+{
+	struct builder *b = payload;
+	xsm_graph *g = b->g;
+	(void)line;
+
+	if (type == XSM_REC_ASSET) {
+		struct rec r;
+		struct keyset *ks = NULL;
+		const xsm__json *c, *props = xsm__json_get(j, "props");
+		uint32_t idx = (uint32_t)b->recs.n;
+		uint64_t *slot;
+		int created, i, rc = 0;
+
+		memset(&r, 0, sizeof(r));
+		r.src = b->cur_src;
+		if (intern_json_str(b, j, "source_id", &r.sid) < 0 || intern_json_str(b, j, "label", &r.label) < 0 ||
+		    intern_json_str(b, j, "name", &r.name) < 0)
+			return XSM_ENOMEM;
+		r.kind = label_kind(xsm__gstr(g, r.label));
+		r.cats_off = (uint32_t)g->u32.n;
+		for (c = xsm__json_child(xsm__json_get(j, "categories")); c; c = xsm__json_next(c)) {
+			uint32_t id;
+			if (xsm__graph_intern(g, xsm__json_str(c), &id) < 0 || xsm__vec_push(&g->u32, id) < 0)
+				return xsm__error_oom(b->ctx);
+			r.cats_n++;
+		}
+		r.props_off = (uint32_t)b->rprops.n;
+		if (props && xsm__json_type(props) == XSM_J_OBJECT) {
+			xsm_buf_clear(&b->tmp);
+			if ((rc = xsm__graph_flatten(g, &b->rprops, props, &b->tmp, 0)) < 0)
+				return rc;
+		}
+		r.props_n = (uint32_t)(b->rprops.n - r.props_off);
+		r.last_seen = props ? time_or(xsm__json_getstr(props, "lastSeen"), 0) : 0;
+		if (!(ks = xsm__malloc(sizeof(*ks))))
+			return xsm__error_oom(b->ctx);
+		collect_keys(ks, xsm__json_get(j, "keys"), r.kind, xsm__gstr(g, r.sid));
+		r.keys_off = (uint32_t)g->u32.n;
+		if (xsm__vec_push(&b->recs, r) < 0 || xsm__vec_push(&b->parent, idx) < 0) {
+			xsm__free(ks);
+			return xsm__error_oom(b->ctx);
+		}
+		for (i = 0; i < ks->n && rc == 0; i++) {
+			uint32_t kid;
+			if (xsm__graph_intern(g, ks->k[i], &kid) < 0 || xsm__vec_push(&g->u32, kid) < 0) {
+				rc = xsm__error_oom(b->ctx);
+				break;
+			}
+			b->recs.v[idx].keys_n++;
+			if (!merging_key(ks->k[i]))
+				continue;
+			/* the kind is part of the key space: a user and a device never merge */
+			xsm_buf_clear(&b->tmp);
+			if (xsm_buf_printf(&b->tmp, "%d|%s", r.kind, ks->k[i]) < 0 ||
+			    xsm__strmap_slot(&b->keys, b->tmp.ptr, b->tmp.size, &slot, &created) < 0) {
+				rc = xsm__error_oom(b->ctx);
+				break;
+			}
+			if (created)
+				*slot = idx;
+			else
+				unite(b, (uint32_t)*slot, idx);
+		}
+		xsm__free(ks);
+		if (rc == 0) {
+			const char *sid = xsm__gstr(g, r.sid);
+			if (xsm__strmap_slot(&b->sids, sid, strlen(sid), &slot, &created) < 0)
+				return xsm__error_oom(b->ctx);
+			if (created)
+				*slot = idx;
+			else
+				unite(b, (uint32_t)*slot, idx); /* the same source_id in two sources' runs */
+		}
+		return rc;
+	}
+	if (type == XSM_REC_FINDING) {
+		struct finding f;
+		const char *st = xsm__json_getstr(j, "status");
+		const xsm__json *v;
+		memset(&f, 0, sizeof(f));
+		f.src = b->cur_src;
+		if (intern_json_str(b, j, "asset", &f.asset_sid) < 0 || intern_json_str(b, j, "cve", &f.cve) < 0)
+			return XSM_ENOMEM;
+		f.sev = sev_rank(xsm__json_getstr(j, "severity"));
+		f.cvss = (v = xsm__json_get(j, "cvss")) && xsm__json_type(v) == XSM_J_NUMBER ? xsm__json_num(v) : -1;
+		f.exploit = (uint8_t)xsm__json_bool(xsm__json_get(j, "exploitAvailable"));
+		f.rce = (uint8_t)xsm__json_bool(xsm__json_get(j, "rce"));
+		f.privesc = (uint8_t)xsm__json_bool(xsm__json_get(j, "privilegeEscalation"));
+		f.open = !st || strcmp(st, "fixed") != 0;
+		f.first = time_or(xsm__json_getstr(j, "firstFound"), 0);
+		f.last = time_or(xsm__json_getstr(j, "lastFound"), 0);
+		if (!f.open) {
+			b->fixed++;
+			return 0;
+		}
+		return xsm__vec_push(&b->finds, f) < 0 ? xsm__error_oom(b->ctx) : 0;
+	}
+	{
+		struct relation r;
+		r.src = b->cur_src;
+		if (intern_json_str(b, j, "label", &r.label) < 0 || intern_json_str(b, j, "from", &r.from) < 0 ||
+		    intern_json_str(b, j, "to", &r.to) < 0)
+			return XSM_ENOMEM;
+		return xsm__vec_push(&b->rels, r) < 0 ? xsm__error_oom(b->ctx) : 0;
+	}
+}
+
+/* --- assembling nodes ------------------------------------------------------------- */
+
+static struct builder *rank_b; /* qsort context */
+
+static int cmp_rank(const void *x, const void *y)
+{
+	const struct builder *b = rank_b;
+	uint32_t i = *(const uint32_t *)x, j = *(const uint32_t *)y;
+	const struct rec *r = &b->recs.v[i], *s = &b->recs.v[j];
+	uint32_t ri = b->parent.v[i], rj = b->parent.v[j];
+	int c;
+	if (ri != rj)
+		return ri < rj ? -1 : 1;
+	if (r->last_seen != s->last_seen)
+		return r->last_seen > s->last_seen ? -1 : 1;
+	if ((c = strcmp(xsm__gstr(b->g, r->src), xsm__gstr(b->g, s->src))) != 0)
+		return c;
+	return strcmp(xsm__gstr(b->g, r->sid), xsm__gstr(b->g, s->sid));
+}
+
+static const xsm_graph *str_g;
+
+static int cmp_strid(const void *x, const void *y)
+{
+	return strcmp(xsm__gstr(str_g, *(const uint32_t *)x), xsm__gstr(str_g, *(const uint32_t *)y));
+}
+
+/* sort ids by their strings and drop duplicates; returns the new count */
+static size_t sort_unique(const xsm_graph *g, uint32_t *ids, size_t n)
+{
+	size_t i, k = 0;
+	str_g = g;
+	if (n > 1)
+		qsort(ids, n, sizeof(*ids), cmp_strid);
+	for (i = 0; i < n; i++)
+		if (!k || ids[k - 1] != ids[i])
+			ids[k++] = ids[i];
+	return k;
+}
+
+static int cmp_prop_key(const void *x, const void *y)
+{
+	return strcmp(xsm__gstr(str_g, ((const xsm__prop *)x)->key), xsm__gstr(str_g, ((const xsm__prop *)y)->key));
+}
+
+void xsm__graph_sort_props(const xsm_graph *g, xsm__prop *p, size_t n)
+{
+	str_g = g;
+	if (n > 1)
+		qsort(p, n, sizeof(*p), cmp_prop_key);
+}
+
+static int push_u32(xsm_graph *g, uint32_t v)
+{
+	return xsm__vec_push(&g->u32, v) < 0 ? xsm__error_oom(g->ctx) : 0;
+}
+
+static void hex_id(char *out, size_t outlen, const char *prefix, const char *key)
+{
+	snprintf(out, outlen, "%s%016llx", prefix, (unsigned long long)xsm__hash(key, strlen(key)));
+}
+
+static const char *const key_order[] = { "cloud_id:", "mde_id:", "serial:", "fqdn:", "mac:", "aad_object_id:",
+					 "sid:", "upn:", "hostname:", "source_id:", NULL };
+
+static const struct {
+	const char *key, *type;
+} eid_types[] = {
+	{ "cloud_id:", "CloudResourceId" }, { "mde_id:", "MdeMachineId" }, { "serial:", "SerialNumber" },
+	{ "fqdn:", "Fqdn" }, { "mac:", "MacAddress" }, { "aad_object_id:", "AadObjectId" },
+	{ "sid:", "SecurityIdentifier" }, { "upn:", "Upn" }, { NULL, NULL },
+};
+
+/* per asset node: findings summary and graph-derived values */
+struct derived {
+	double maxcvss;
+	uint8_t hi, rce, pe;
+	uint32_t expl;
+	int64_t oldest_crit;
+	uint32_t cves_off, cves_n;   /* u32: CVE string ids */
+	uint32_t member_off, member_n;
+	uint32_t logged_off, logged_n;
+	uint32_t admin_on;
+	uint32_t group_start, group_n; /* in order[] */
+};
+
+static int values_equal(const xsm_graph *g, const xsm__prop *a, const xsm__prop *b)
+{
+	if (a->type != b->type)
+		return 0;
+	switch (a->type) {
+	case XSM_V_NUM: return a->num == b->num;
+	case XSM_V_STRS:
+		return a->b == b->b && !memcmp(&g->u32.v[a->a], &g->u32.v[b->a], a->b * sizeof(uint32_t));
+	default: return a->a == b->a;
+	}
+}
+
+static int is_scanner_source(const char *name)
+{
+	static const char *words[] = { "qualys", "tenable", "nessus", "rapid7", "insightvm", "defender", "mde",
+				       "scanner", "vuln", "wiz", "prisma", "crowdstrike", NULL };
+	for (int i = 0; words[i]; i++)
+		if (strstr(name, words[i]))
+			return 1;
+	return 0;
+}
+
+static void jw_prop_value(xsm_jw *w, const xsm_graph *g, const xsm__prop *p)
+{
+	uint32_t i;
+	switch (p->type) {
+	case XSM_V_BOOL: xsm_jw_bool(w, p->a != 0); break;
+	case XSM_V_NUM: xsm_jw_num(w, p->num); break;
+	case XSM_V_STR: xsm_jw_str(w, xsm__gstr(g, p->a)); break;
+	case XSM_V_STRS:
+		xsm_jw_arr(w);
+		for (i = 0; i < p->b; i++)
+			xsm_jw_str(w, xsm__gstr(g, g->u32.v[p->a + i]));
+		xsm_jw_arr_end(w);
+		break;
+	case XSM_V_JSON: xsm_jw_raw(w, xsm__gstr(g, p->a)); break;
+	default: xsm_jw_null(w);
+	}
+}
+
+struct rankedprop {
+	xsm__prop p;
+	uint32_t rank; /* position of its record in the group's ranking */
+};
+
+static int cmp_ranked(const void *x, const void *y)
+{
+	const struct rankedprop *a = x, *b = y;
+	int c = strcmp(xsm__gstr(str_g, a->p.key), xsm__gstr(str_g, b->p.key));
+	if (c)
+		return c;
+	return a->rank < b->rank ? -1 : a->rank > b->rank;
+}
+
+static int add_prop(xsm_graph *g, xsm__propvec *v, const char *key, xsm__prop p)
+{
+	if (xsm__graph_intern(g, key, &p.key) < 0)
+		return XSM_ENOMEM;
+	return xsm__vec_push(v, p) < 0 ? xsm__error_oom(g->ctx) : 0;
+}
+
+static xsm__prop pnum(double d) { xsm__prop p; memset(&p, 0, sizeof(p)); p.type = XSM_V_NUM; p.num = d; return p; }
+static xsm__prop pbool(int v) { xsm__prop p; memset(&p, 0, sizeof(p)); p.type = XSM_V_BOOL; p.a = v != 0; return p; }
+static xsm__prop pstrs(uint32_t off, uint32_t n) { xsm__prop p; memset(&p, 0, sizeof(p)); p.type = XSM_V_STRS; p.a = off; p.b = n; return p; }
+static xsm__prop pstr(uint32_t id) { xsm__prop p; memset(&p, 0, sizeof(p)); p.type = XSM_V_STR; p.a = id; return p; }
+
+/* the merged and derived properties of one asset node, appended to g->props */
+static int node_props(struct builder *b, uint32_t node, const uint32_t *order, const struct derived *d,
+		      xsm__propvec *scratch)
+{
+	xsm_graph *g = b->g;
+	XSM__VEC(struct rankedprop) all = { 0 };
+	xsm_buf js = XSM_BUF_INIT;
+	xsm_jw w;
+	size_t i, k, start;
+	int rc = 0;
+	xsm__node *nd = &g->nodes.v[node];
+
+	scratch->n = 0;
+	for (i = 0; i < d->group_n; i++) {
+		const struct rec *r = &b->recs.v[order[d->group_start + i]];
+		for (k = 0; k < r->props_n; k++) {
+			struct rankedprop rp = { b->rprops.v[r->props_off + k], (uint32_t)i };
+			if (xsm__vec_push(&all, rp) < 0)
+				goto oom;
+		}
+	}
+	str_g = g;
+	if (all.n > 1)
+		qsort(all.v, all.n, sizeof(*all.v), cmp_ranked);
+	/* rawData.sources: per source record, its id, name, keys and the values that lost */
+	xsm_jw_init(&w, &js);
+	xsm_jw_obj(&w);
+	for (i = 0; i < d->group_n; i++) {
+		const struct rec *r = &b->recs.v[order[d->group_start + i]];
+		int any = 0;
+		xsm_jw_key(&w, xsm__gstr(g, r->sid));
+		xsm_jw_obj(&w);
+		xsm_jw_kstr(&w, "source", xsm__gstr(g, r->src));
+		xsm_jw_kstr(&w, "name", xsm__gstr(g, r->name));
+		xsm_jw_key(&w, "keys");
+		xsm_jw_arr(&w);
+		for (k = 0; k < r->keys_n; k++)
+			xsm_jw_str(&w, xsm__gstr(g, g->u32.v[r->keys_off + k]));
+		xsm_jw_arr_end(&w);
+		for (k = 0; k < all.n; k++) {
+			const struct rankedprop *rp = &all.v[k];
+			size_t first = k;
+			if (rp->rank != i)
+				continue;
+			while (first > 0 && all.v[first - 1].p.key == rp->p.key)
+				first--;
+			if (first == k || values_equal(g, &all.v[first].p, &rp->p))
+				continue;
+			if (!any) {
+				xsm_jw_key(&w, "props");
+				xsm_jw_obj(&w);
+				any = 1;
+			}
+			xsm_jw_key(&w, xsm__gstr(g, rp->p.key));
+			jw_prop_value(&w, g, &rp->p);
+		}
+		if (any)
+			xsm_jw_obj_end(&w);
+		xsm_jw_obj_end(&w);
+	}
+	xsm_jw_obj_end(&w);
+	if (w.err)
+		goto oom;
+	for (k = 0; k < all.n; k++)
+		if ((k == 0 || all.v[k - 1].p.key != all.v[k].p.key) && xsm__vec_push(scratch, all.v[k].p) < 0)
+			goto oom;
+	{
+		/* flattened exactly as a loaded snapshot is, so a reload writes the same bytes */
+		xsm__json *j = NULL;
+		xsm_buf prefix = XSM_BUF_INIT;
+		if ((rc = xsm__json_parse(&j, g->ctx, js.ptr, js.size, "")) == 0 && xsm_buf_puts(&prefix, "sources") == 0) {
+			xsm__json *wrap = NULL;
+			/* flatten takes the members of an object: wrap as {"sources": ...} */
+			xsm_buf_clear(&prefix);
+			xsm__json_free(j);
+			j = NULL;
+			xsm_buf_puts(&prefix, "{\"sources\":");
+			xsm_buf_put(&prefix, js.ptr, js.size);
+			xsm_buf_putc(&prefix, '}');
+			if ((rc = xsm__json_parse(&wrap, g->ctx, prefix.ptr, prefix.size, "")) == 0) {
+				xsm_buf_clear(&prefix);
+				rc = xsm__graph_flatten(g, scratch, wrap, &prefix, 0);
+			}
+			xsm__json_free(wrap);
+		}
+		xsm__json_free(j);
+		xsm_buf_dispose(&prefix);
+		if (rc < 0)
+			goto done;
+	}
+	if (d->cves_n || !strcmp(xsm__gstr(g, nd->label), "device")) {
+		if ((rc = add_prop(g, scratch, "highRiskVulnerabilityInsights.hasHighOrCritical", pbool(d->hi))) < 0 ||
+		    (rc = add_prop(g, scratch, "highRiskVulnerabilityInsights.maxCvssScore", pnum(d->maxcvss))) < 0 ||
+		    (rc = add_prop(g, scratch, "highRiskVulnerabilityInsights.vulnerableToRemoteCodeExecution",
+				   pbool(d->rce))) < 0 ||
+		    (rc = add_prop(g, scratch, "highRiskVulnerabilityInsights.vulnerableToPrivilegeEscalation",
+				   pbool(d->pe))) < 0 ||
+		    (rc = add_prop(g, scratch, "vulnerableToRCE", pbool(d->rce))) < 0 ||
+		    (rc = add_prop(g, scratch, "cves", pstrs(d->cves_off, d->cves_n))) < 0 ||
+		    (rc = add_prop(g, scratch, "exploitableCves", pnum(d->expl))) < 0)
+			goto done;
+		if (d->oldest_crit > 0 &&
+		    (rc = add_prop(g, scratch, "oldestCriticalDays",
+				   pnum((double)((b->now - d->oldest_crit) / 86400)))) < 0)
+			goto done;
+	}
+	if (d->member_n && (rc = add_prop(g, scratch, "memberOf", pstrs(d->member_off, d->member_n))) < 0)
+		goto done;
+	if (d->logged_n && (rc = add_prop(g, scratch, "loggedOnBy", pstrs(d->logged_off, d->logged_n))) < 0)
+		goto done;
+	if (d->admin_on && (rc = add_prop(g, scratch, "adminOnCount", pnum(d->admin_on))) < 0)
+		goto done;
+	{
+		uint32_t n = 0;
+		for (k = 0; k < nd->srcs_n; k++)
+			n += (uint32_t)is_scanner_source(xsm__gstr(g, g->u32.v[nd->srcs_off + k]));
+		if ((rc = add_prop(g, scratch, "scannerCount", pnum(n))) < 0)
+			goto done;
+	}
+	{
+		const xsm__prop *ls = NULL;
+		uint32_t lk;
+		if (xsm__strpool_find(&g->s, "lastSeen", 8, &lk))
+			for (k = 0; k < scratch->n; k++)
+				if (scratch->v[k].key == lk)
+					ls = &scratch->v[k];
+		if (ls && ls->type == XSM_V_STR) {
+			int64_t t = time_or(xsm__gstr(g, ls->a), 0);
+			if (t && (rc = add_prop(g, scratch, "lastSeenDays", pnum((double)((b->now - t) / 86400)))) < 0)
+				goto done;
+		}
+	}
+	xsm__graph_sort_props(g, scratch->v, scratch->n);
+	start = g->props.n;
+	if (xsm__vec_reserve(&g->props, scratch->n) < 0)
+		goto oom;
+	memcpy(g->props.v + start, scratch->v, scratch->n * sizeof(*scratch->v));
+	g->props.n += scratch->n;
+	nd = &g->nodes.v[node];
+	nd->props_off = (uint32_t)start;
+	nd->props_n = (uint32_t)scratch->n;
+	goto done;
+oom:
+	rc = xsm__error_oom(g->ctx);
+done:
+	xsm__vec_free(&all);
+	xsm_buf_dispose(&js);
+	return rc;
+}
+
+/* --- edges ---------------------------------------------------------------------- */
+
+struct fref {
+	uint32_t node, cve, idx;
+};
+
+static int cmp_fref(const void *x, const void *y)
+{
+	const struct fref *a = x, *b = y;
+	int c;
+	if (a->node != b->node)
+		return a->node < b->node ? -1 : 1;
+	if ((c = strcmp(xsm__gstr(str_g, a->cve), xsm__gstr(str_g, b->cve))) != 0)
+		return c;
+	return a->idx < b->idx ? -1 : a->idx > b->idx;
+}
+
+struct rref {
+	uint32_t label, src, dst, source;
+};
+
+static int cmp_rref(const void *x, const void *y)
+{
+	const struct rref *a = x, *b = y;
+	int c;
+	if (a->src != b->src)
+		return a->src < b->src ? -1 : 1;
+	if ((c = strcmp(xsm__gstr(str_g, a->label), xsm__gstr(str_g, b->label))) != 0)
+		return c;
+	if (a->dst != b->dst)
+		return a->dst < b->dst ? -1 : 1;
+	return strcmp(xsm__gstr(str_g, a->source), xsm__gstr(str_g, b->source));
+}
+
+static int add_edge(xsm_graph *g, const char *label, uint32_t src, uint32_t dst, xsm__propvec *props)
+{
+	xsm__edge e;
+	char id[40];
+	xsm_buf k = XSM_BUF_INIT;
+	int rc;
+
+	memset(&e, 0, sizeof(e));
+	if (xsm_buf_printf(&k, "%s|%s|%s", label, xsm__gstr(g, g->nodes.v[src].id), xsm__gstr(g, g->nodes.v[dst].id)) < 0) {
+		xsm_buf_dispose(&k);
+		return xsm__error_oom(g->ctx);
+	}
+	hex_id(id, sizeof(id), "e-", k.ptr);
+	xsm_buf_dispose(&k);
+	if ((rc = xsm__graph_intern(g, id, &e.id)) < 0 || (rc = xsm__graph_intern(g, label, &e.label)) < 0)
+		return rc;
+	e.src = src;
+	e.dst = dst;
+	xsm__graph_sort_props(g, props->v, props->n);
+	e.props_off = (uint32_t)g->props.n;
+	e.props_n = (uint32_t)props->n;
+	if (xsm__vec_reserve(&g->props, props->n) < 0)
+		return xsm__error_oom(g->ctx);
+	memcpy(g->props.v + g->props.n, props->v, props->n * sizeof(*props->v));
+	g->props.n += props->n;
+	return xsm__vec_push(&g->edges, e) < 0 ? xsm__error_oom(g->ctx) : 0;
+}
+
+static int new_node(xsm_graph *g, const char *id, const char *label, const char *name, uint32_t *out)
+{
+	xsm__node n;
+	memset(&n, 0, sizeof(n));
+	if (xsm__graph_intern(g, id, &n.id) < 0 || xsm__graph_intern(g, label, &n.label) < 0 ||
+	    xsm__graph_intern(g, name, &n.name) < 0)
+		return XSM_ENOMEM;
+	n.cats_off = n.eids_off = n.srcs_off = (uint32_t)g->u32.n;
+	*out = (uint32_t)g->nodes.n;
+	return xsm__vec_push(&g->nodes, n) < 0 ? xsm__error_oom(g->ctx) : 0;
+}
+
+static int rec_of(struct builder *b, uint32_t sid, uint32_t *rec)
+{
+	const char *s = xsm__gstr(b->g, sid);
+	uint64_t v;
+	if (!xsm__strmap_get(&b->sids, s, strlen(s), &v))
+		return 0;
+	*rec = (uint32_t)v;
+	return 1;
+}
+
+/*
+ * Graph-derived properties of asset nodes: memberOf (names of the groups an
+ * identity is a member of, transitively), adminOnCount (devices the
+ * identity, or a group it is in, can authenticate to or log on to
+ * interactively), loggedOnBy (identities a device is frequently logged in
+ * by).
+ */
+static int derive_relations(xsm_graph *g, struct derived *der, size_t nassets)
+{
+	size_t n = g->nodes.n, m = g->edges.n, i;
+	uint32_t *off = xsm__calloc(n + 1, sizeof(*off)), *adj = xsm__calloc(m + 1, sizeof(*adj));
+	uint32_t *stamp = xsm__calloc(n + 1, sizeof(*stamp)), *stack = xsm__calloc(n + 1, sizeof(*stack));
+	uint32_t member_of, auth_to, rdp_to, logged_by, device, gen = 0;
+	int rc = 0;
+
+	if (!off || !adj || !stamp || !stack)
+		goto oom;
+	if (xsm__graph_intern(g, "member of", &member_of) < 0 || xsm__graph_intern(g, "can authenticate to", &auth_to) < 0 ||
+	    xsm__graph_intern(g, "CanRemoteInteractiveLogonTo", &rdp_to) < 0 ||
+	    xsm__graph_intern(g, "frequently logged in by", &logged_by) < 0 || xsm__graph_intern(g, "device", &device) < 0)
+		goto oom;
+	/* adjacency by source node, all labels */
+	for (i = 0; i < m; i++)
+		off[g->edges.v[i].src + 1]++;
+	for (i = 0; i < n; i++)
+		off[i + 1] += off[i];
+	{
+		uint32_t *pos = xsm__calloc(n + 1, sizeof(*pos));
+		if (!pos)
+			goto oom;
+		memcpy(pos, off, (n + 1) * sizeof(*pos));
+		for (i = 0; i < m; i++)
+			adj[pos[g->edges.v[i].src]++] = (uint32_t)i;
+		xsm__free(pos);
+	}
+	for (i = 0; i < nassets; i++) {
+		struct derived *d = &der[i];
+		size_t sp = 0, c0 = g->u32.n, e;
+		uint32_t admin = 0;
+
+		/* loggedOnBy */
+		for (e = off[i]; e < off[i + 1]; e++) {
+			const xsm__edge *ed = &g->edges.v[adj[e]];
+			if (ed->label == logged_by && (rc = push_u32(g, g->nodes.v[ed->dst].name)) < 0)
+				goto done;
+		}
+		if (g->u32.n > c0) {
+			g->u32.n = c0 + sort_unique(g, g->u32.v + c0, g->u32.n - c0);
+			d->logged_off = (uint32_t)c0;
+			d->logged_n = (uint32_t)(g->u32.n - c0);
+		}
+		/* memberOf closure (depth-first, cycle-safe by stamp); stack[0..top) keeps every visited node */
+		gen++;
+		stamp[i] = gen;
+		stack[0] = (uint32_t)i;
+		{
+			size_t top = 1, next = 0;
+			c0 = g->u32.n;
+			while (next < top) {
+				uint32_t u = stack[next++];
+				for (e = off[u]; e < off[u + 1]; e++) {
+					const xsm__edge *ed = &g->edges.v[adj[e]];
+					if (ed->label != member_of || stamp[ed->dst] == gen)
+						continue;
+					stamp[ed->dst] = gen;
+					stack[top++] = ed->dst;
+					if ((rc = push_u32(g, g->nodes.v[ed->dst].name)) < 0)
+						goto done;
+				}
+			}
+			if (g->u32.n > c0) {
+				g->u32.n = c0 + sort_unique(g, g->u32.v + c0, g->u32.n - c0);
+				d->member_off = (uint32_t)c0;
+				d->member_n = (uint32_t)(g->u32.n - c0);
+			}
+			/* adminOnCount over the node and its groups, each device once */
+			gen++;
+			for (sp = 0; sp < top; sp++) {
+				uint32_t u = stack[sp];
+				for (e = off[u]; e < off[u + 1]; e++) {
+					const xsm__edge *ed = &g->edges.v[adj[e]];
+					if ((ed->label != auth_to && ed->label != rdp_to) || stamp[ed->dst] == gen ||
+					    g->nodes.v[ed->dst].label != device)
+						continue;
+					stamp[ed->dst] = gen;
+					admin++;
+				}
+			}
+		}
+		d->admin_on = admin;
+	}
+	goto done;
+oom:
+	rc = xsm__error_oom(g->ctx);
+done:
+	xsm__free(off);
+	xsm__free(adj);
+	xsm__free(stamp);
+	xsm__free(stack);
+	return rc;
+}
+
+struct srcname {
+	xsm_buf runs;
+	struct builder *b;
+	xsm_store *store;
+	size_t sources;
+	int rc;
+};
+
+static int read_source(const char *name, void *payload)
+{
+	struct srcname *sn = payload;
+	xsm_buf run = XSM_BUF_INIT;
+	int rc;
+
+	if (!xsm_source_name_valid(name))
+		return 0;
+	if ((rc = xsm_records_latest(&run, sn->store, name)) < 0 || !run.size)
+		goto done;
+	if ((rc = xsm__graph_intern(sn->b->g, name, &sn->b->cur_src)) < 0)
+		goto done;
+	if ((rc = xsm__run_foreach(sn->store, name, run.ptr, on_record, sn->b)) < 0)
+		goto done;
+	sn->sources++;
+	if (xsm_buf_printf(&sn->runs, "%s{\"source\":", sn->runs.size ? "," : "") < 0 ||
+	    xsm_json_quote(&sn->runs, name, strlen(name)) < 0 || xsm_buf_puts(&sn->runs, ",\"run\":") < 0 ||
+	    xsm_json_quote(&sn->runs, run.ptr, run.size) < 0 || xsm_buf_putc(&sn->runs, '}') < 0)
+		rc = xsm__error_oom(sn->b->ctx);
+done:
+	xsm_buf_dispose(&run);
+	return rc;
+}
+
+int xsm_graph_build(xsm_build_stats *st, xsm_store *store)
+{
+	xsm_ctx *ctx = xsm_store_ctx(store);
+	struct builder b;
+	struct srcname sn;
+	xsm_graph *g = NULL;
+	uint32_t *order = NULL, *rec_node = NULL;
+	struct derived *der = NULL;
+	XSM__VEC(struct fref) frefs = { 0 };
+	XSM__VEC(struct rref) rrefs = { 0 };
+	xsm__propvec scratch = { 0 };
+	xsm__strmap cvemap = { 0 };
+	xsm_buf meta = XSM_BUF_INIT;
+	size_t i, k, nassets = 0;
+	int rc;
+
+	memset(st, 0, sizeof(*st));
+	memset(&b, 0, sizeof(b));
+	memset(&sn, 0, sizeof(sn));
+	if ((rc = xsm__graph_new(&g, ctx)) < 0)
+		return rc;
+	b.g = g;
+	b.ctx = ctx;
+	b.now = xsm_ctx_now(ctx);
+	sn.b = &b;
+	sn.store = store;
+	if ((rc = xsm_store_list(store, "records", read_source, &sn)) < 0)
+		goto done;
+	if (!sn.sources) {
+		rc = xsm__error_set(ctx, XSM_ENOINPUT, "no records in the store yet; ingest some first");
+		goto done;
+	}
+	st->sources = sn.sources;
+	st->assets = b.recs.n;
+
+	/* groups: records ranked within their union-find root */
+	order = xsm__calloc(b.recs.n + 1, sizeof(*order));
+	rec_node = xsm__calloc(b.recs.n + 1, sizeof(*rec_node));
+	der = xsm__calloc(b.recs.n + 1, sizeof(*der));
+	if (!order || !rec_node || !der)
+		goto oom;
+	for (i = 0; i < b.recs.n; i++) {
+		order[i] = (uint32_t)i;
+		find_root(&b, (uint32_t)i);
+	}
+	for (i = 0; i < b.recs.n; i++)
+		b.parent.v[i] = find_root(&b, (uint32_t)i);
+	rank_b = &b;
+	if (b.recs.n > 1)
+		qsort(order, b.recs.n, sizeof(*order), cmp_rank);
+	for (i = 0; i < b.recs.n; i = k) {
+		const struct rec *top = &b.recs.v[order[i]];
+		const char *win = NULL, *label = xsm__gstr(g, top->label), *name = "";
+		char id[48];
+		uint32_t node, kk;
+		size_t j, c0;
+		int kind = top->kind;
+
+		for (k = i; k < b.recs.n && b.parent.v[order[k]] == b.parent.v[order[i]]; k++)
+			;
+		for (int o = 0; key_order[o] && !win; o++)
+			for (j = i; j < k; j++) {
+				const struct rec *r = &b.recs.v[order[j]];
+				for (kk = 0; kk < r->keys_n; kk++) {
+					const char *key = xsm__gstr(g, g->u32.v[r->keys_off + kk]);
+					if (!strncmp(key, key_order[o], strlen(key_order[o])) && (!win || strcmp(key, win) < 0))
+						win = key;
+				}
+			}
+		for (j = i; j < k && !name[0]; j++)
+			name = xsm__gstr(g, b.recs.v[order[j]].name);
+		if (!name[0])
+			name = xsm__gstr(g, top->sid);
+		hex_id(id, sizeof(id), kind == K_DEVICE ? "dev-" : kind == K_IDENTITY ? "idn-" : "res-", win);
+		if ((rc = new_node(g, id, label, name, &node)) < 0)
+			goto done;
+		nassets++;
+		st->merged += k - i - 1;
+		der[node].group_start = (uint32_t)i;
+		der[node].group_n = (uint32_t)(k - i);
+		/* categories: the union */
+		c0 = g->u32.n;
+		for (j = i; j < k; j++) {
+			const struct rec *r = &b.recs.v[order[j]];
+			for (kk = 0; kk < r->cats_n; kk++)
+				if ((rc = push_u32(g, g->u32.v[r->cats_off + kk])) < 0)
+					goto done;
+		}
+		g->u32.n = c0 + sort_unique(g, g->u32.v + c0, g->u32.n - c0);
+		g->nodes.v[node].cats_off = (uint32_t)c0;
+		g->nodes.v[node].cats_n = (uint32_t)(g->u32.n - c0);
+		/* sources */
+		c0 = g->u32.n;
+		for (j = i; j < k; j++)
+			if ((rc = push_u32(g, b.recs.v[order[j]].src)) < 0)
+				goto done;
+		g->u32.n = c0 + sort_unique(g, g->u32.v + c0, g->u32.n - c0);
+		g->nodes.v[node].srcs_off = (uint32_t)c0;
+		g->nodes.v[node].srcs_n = (uint32_t)(g->u32.n - c0);
+		/* EntityIds: (type, id) pairs, sorted, unique */
+		c0 = g->u32.n;
+		{
+			XSM__VEC(uint64_t) pairs = { 0 };
+			uint32_t tid;
+			for (j = i; j < k; j++) {
+				const struct rec *r = &b.recs.v[order[j]];
+				if ((rc = xsm__graph_intern(g, "SourceId", &tid)) < 0 ||
+				    xsm__vec_push(&pairs, ((uint64_t)tid << 32) | r->sid) < 0)
+					goto eid_fail;
+				for (kk = 0; kk < r->keys_n; kk++) {
+					const char *key = xsm__gstr(g, g->u32.v[r->keys_off + kk]);
+					for (int t = 0; eid_types[t].key; t++) {
+						size_t l = strlen(eid_types[t].key);
+						uint32_t vid;
+						if (strncmp(key, eid_types[t].key, l))
+							continue;
+						if ((rc = xsm__graph_intern(g, eid_types[t].type, &tid)) < 0 ||
+						    (rc = xsm__graph_intern(g, key + l, &vid)) < 0 ||
+						    xsm__vec_push(&pairs, ((uint64_t)tid << 32) | vid) < 0)
+							goto eid_fail;
+					}
+				}
+			}
+			/* sort pairs by (type string, id string) */
+			for (size_t x = 1; x < pairs.n; x++) {
+				uint64_t v = pairs.v[x];
+				size_t y = x;
+				while (y > 0) {
+					uint64_t u = pairs.v[y - 1];
+					int c = strcmp(xsm__gstr(g, (uint32_t)(u >> 32)), xsm__gstr(g, (uint32_t)(v >> 32)));
+					if (c == 0)
+						c = strcmp(xsm__gstr(g, (uint32_t)u), xsm__gstr(g, (uint32_t)v));
+					if (c <= 0)
+						break;
+					pairs.v[y] = u;
+					y--;
+				}
+				pairs.v[y] = v;
+			}
+			for (size_t x = 0; x < pairs.n; x++) {
+				if (x && pairs.v[x] == pairs.v[x - 1])
+					continue;
+				if ((rc = push_u32(g, (uint32_t)(pairs.v[x] >> 32))) < 0 ||
+				    (rc = push_u32(g, (uint32_t)pairs.v[x])) < 0)
+					goto eid_fail;
+			}
+			g->nodes.v[node].eids_off = (uint32_t)c0;
+			g->nodes.v[node].eids_n = (uint32_t)((g->u32.n - c0) / 2);
+			xsm__vec_free(&pairs);
+			if (0) {
+eid_fail:
+				xsm__vec_free(&pairs);
+				if (rc == 0)
+					rc = xsm__error_oom(ctx);
+				goto done;
+			}
+		}
+		for (j = i; j < k; j++)
+			rec_node[order[j]] = node;
+	}
+
+	/* findings: Cve nodes and one affecting edge per (CVE, asset) */
+	for (i = 0; i < b.finds.n; i++) {
+		uint32_t rec;
+		struct fref f;
+		if (!rec_of(&b, b.finds.v[i].asset_sid, &rec)) {
+			b.unknown++;
+			continue;
+		}
+		f.node = rec_node[rec];
+		f.cve = b.finds.v[i].cve;
+		f.idx = (uint32_t)i;
+		if (xsm__vec_push(&frefs, f) < 0)
+			goto oom;
+	}
+	str_g = g;
+	if (frefs.n > 1)
+		qsort(frefs.v, frefs.n, sizeof(*frefs.v), cmp_fref);
+	/* Cve nodes first (their properties aggregate every finding of the CVE) */
+	for (i = 0; i < frefs.n; i++) {
+		const struct finding *f = &b.finds.v[frefs.v[i].idx];
+		const char *cve = xsm__gstr(g, f->cve);
+		uint64_t *slot;
+		int created;
+		if (xsm__strmap_slot(&cvemap, cve, strlen(cve), &slot, &created) < 0)
+			goto oom;
+		if (created) {
+			char id[64];
+			uint32_t node;
+			snprintf(id, sizeof(id), "cve-%s", cve);
+			if ((rc = new_node(g, id, "Cve", cve, &node)) < 0)
+				goto done;
+			*slot = node;
+			st->cves++;
+		}
+	}
+	{
+		/* Cve node properties: max severity/cvss, any exploit or rce over all findings */
+		struct cveagg { int sev; double cvss; uint8_t expl, rce; } *agg =
+			xsm__calloc(g->nodes.n + 1, sizeof(*agg));
+		if (!agg)
+			goto oom;
+		for (i = 0; i < frefs.n; i++) {
+			const struct finding *f = &b.finds.v[frefs.v[i].idx];
+			uint64_t v;
+			const char *cve = xsm__gstr(g, f->cve);
+			xsm__strmap_get(&cvemap, cve, strlen(cve), &v);
+			if (f->sev > agg[v].sev)
+				agg[v].sev = f->sev;
+			if (f->cvss > agg[v].cvss)
+				agg[v].cvss = f->cvss;
+			agg[v].expl |= f->exploit;
+			agg[v].rce |= f->rce;
+		}
+		for (i = nassets; i < g->nodes.n; i++) {
+			uint32_t sid;
+			scratch.n = 0;
+			if ((rc = xsm__graph_intern(g, sev_name(agg[i].sev), &sid)) < 0 ||
+			    (rc = add_prop(g, &scratch, "severity", pstr(sid))) < 0 ||
+			    (agg[i].cvss >= 0 && (rc = add_prop(g, &scratch, "cvssScore", pnum(agg[i].cvss))) < 0) ||
+			    (rc = add_prop(g, &scratch, "hasExploit", pbool(agg[i].expl))) < 0 ||
+			    (rc = add_prop(g, &scratch, "vulnerableToRCE", pbool(agg[i].rce))) < 0) {
+				xsm__free(agg);
+				goto done;
+			}
+			xsm__graph_sort_props(g, scratch.v, scratch.n);
+			g->nodes.v[i].props_off = (uint32_t)g->props.n;
+			g->nodes.v[i].props_n = (uint32_t)scratch.n;
+			if (xsm__vec_reserve(&g->props, scratch.n) < 0) {
+				xsm__free(agg);
+				goto oom;
+			}
+			memcpy(g->props.v + g->props.n, scratch.v, scratch.n * sizeof(*scratch.v));
+			g->props.n += scratch.n;
+			{
+				uint32_t cat;
+				if ((rc = xsm__graph_intern(g, "vulnerability", &cat)) < 0 || (rc = push_u32(g, cat)) < 0) {
+					xsm__free(agg);
+					goto done;
+				}
+				g->nodes.v[i].cats_off = (uint32_t)g->u32.n - 1;
+				g->nodes.v[i].cats_n = 1;
+			}
+		}
+		xsm__free(agg);
+	}
+	for (i = 0; i < frefs.n; i = k) {
+		uint32_t node = frefs.v[i].node, cnode, c0;
+		struct derived *d = &der[node];
+		int sev = 0;
+		double cvss = -1;
+		uint8_t expl = 0, rce = 0, pe = 0;
+		int64_t first = 0, last = 0;
+		uint64_t v;
+		const char *cve = xsm__gstr(g, frefs.v[i].cve);
+		uint32_t sevid;
+
+		for (k = i; k < frefs.n && frefs.v[k].node == node && frefs.v[k].cve == frefs.v[i].cve; k++) {
+			const struct finding *f = &b.finds.v[frefs.v[k].idx];
+			if (f->sev > sev)
+				sev = f->sev;
+			if (f->cvss > cvss)
+				cvss = f->cvss;
+			expl |= f->exploit;
+			rce |= f->rce;
+			pe |= f->privesc;
+			if (f->first && (!first || f->first < first))
+				first = f->first;
+			if (f->last > last)
+				last = f->last;
+		}
+		xsm__strmap_get(&cvemap, cve, strlen(cve), &v);
+		cnode = (uint32_t)v;
+		/* the device's summary */
+		if (!d->cves_n)
+			d->cves_off = 0; /* filled below */
+		if (sev >= 3)
+			d->hi = 1;
+		if (cvss > d->maxcvss)
+			d->maxcvss = cvss;
+		d->rce |= rce;
+		d->pe |= pe;
+		if (expl && sev >= 3)
+			d->expl++;
+		if (sev == 4 && first && (!d->oldest_crit || first < d->oldest_crit))
+			d->oldest_crit = first;
+		d->cves_n++;
+		/* the edge */
+		scratch.n = 0;
+		c0 = (uint32_t)g->u32.n;
+		for (size_t x = i; x < k; x++)
+			if ((rc = push_u32(g, b.finds.v[frefs.v[x].idx].src)) < 0)
+				goto done;
+		g->u32.n = c0 + sort_unique(g, g->u32.v + c0, g->u32.n - c0);
+		if ((rc = xsm__graph_intern(g, sev_name(sev), &sevid)) < 0 ||
+		    (rc = add_prop(g, &scratch, "severity", pstr(sevid))) < 0 ||
+		    (cvss >= 0 && (rc = add_prop(g, &scratch, "cvssScore", pnum(cvss))) < 0) ||
+		    (rc = add_prop(g, &scratch, "exploitAvailable", pbool(expl))) < 0 ||
+		    (rc = add_prop(g, &scratch, "vulnerableToRCE", pbool(rce))) < 0 ||
+		    (rc = add_prop(g, &scratch, "reportInfo.reportedBy", pstrs(c0, (uint32_t)(g->u32.n - c0)))) < 0)
+			goto done;
+		if (first) {
+			char t[21];
+			uint32_t tid;
+			xsm_time_format(t, first);
+			if ((rc = xsm__graph_intern(g, t, &tid)) < 0 || (rc = add_prop(g, &scratch, "firstFound", pstr(tid))) < 0)
+				goto done;
+		}
+		if ((rc = add_edge(g, "affecting", cnode, node, &scratch)) < 0)
+			goto done;
+		st->findings++;
+	}
+	/* the CVE lists: frefs are sorted by node then CVE, so each node's CVEs are one run */
+	for (i = 0; i < frefs.n; i++) {
+		struct derived *d = &der[frefs.v[i].node];
+		if (i && frefs.v[i - 1].node == frefs.v[i].node && frefs.v[i - 1].cve == frefs.v[i].cve)
+			continue;
+		if (!i || frefs.v[i - 1].node != frefs.v[i].node) {
+			d->cves_off = (uint32_t)g->u32.n;
+			d->cves_n = 0;
+		}
+		if ((rc = push_u32(g, frefs.v[i].cve)) < 0)
+			goto done;
+		d->cves_n++;
+	}
+
+	/* relations */
+	for (i = 0; i < b.rels.n; i++) {
+		uint32_t fr, to;
+		struct rref r;
+		if (!rec_of(&b, b.rels.v[i].from, &fr) || !rec_of(&b, b.rels.v[i].to, &to)) {
+			b.unknown++;
+			continue;
+		}
+		r.label = b.rels.v[i].label;
+		r.src = rec_node[fr];
+		r.dst = rec_node[to];
+		r.source = b.rels.v[i].src;
+		if (r.src == r.dst)
+			continue; /* a merged identity pointing at itself says nothing */
+		if (xsm__vec_push(&rrefs, r) < 0)
+			goto oom;
+	}
+	str_g = g;
+	if (rrefs.n > 1)
+		qsort(rrefs.v, rrefs.n, sizeof(*rrefs.v), cmp_rref);
+	for (i = 0; i < rrefs.n; i = k) {
+		uint32_t c0 = (uint32_t)g->u32.n;
+		for (k = i; k < rrefs.n && rrefs.v[k].src == rrefs.v[i].src && rrefs.v[k].dst == rrefs.v[i].dst &&
+			    rrefs.v[k].label == rrefs.v[i].label;
+		     k++)
+			if ((rc = push_u32(g, rrefs.v[k].source)) < 0)
+				goto done;
+		g->u32.n = c0 + sort_unique(g, g->u32.v + c0, g->u32.n - c0);
+		scratch.n = 0;
+		if ((rc = add_prop(g, &scratch, "reportedBy", pstrs(c0, (uint32_t)(g->u32.n - c0)))) < 0 ||
+		    (rc = add_edge(g, xsm__gstr(g, rrefs.v[i].label), rrefs.v[i].src, rrefs.v[i].dst, &scratch)) < 0)
+			goto done;
+	}
+	st->unknown_refs = b.unknown;
+
+	if ((rc = derive_relations(g, der, nassets)) < 0)
+		goto done;
+
+	for (i = 0; i < nassets; i++)
+		if ((rc = node_props(&b, (uint32_t)i, order, &der[i], &scratch)) < 0)
+			goto done;
+	if ((rc = xsm__graph_freeze(g)) < 0)
+		goto done;
+	st->nodes = g->nodes.n;
+	st->edges = g->edges.n;
+	{
+		xsm_jw w;
+		char t[21];
+		xsm_time_format(t, b.now);
+		xsm_jw_init(&w, &meta);
+		xsm_jw_obj(&w);
+		xsm_jw_kstr(&w, "schema", "xsm.snapshot/1");
+		xsm_jw_kstr(&w, "snapshot", NULL); /* filled by the writer */
+		xsm_jw_kstr(&w, "created", t);
+		xsm_jw_key(&w, "sources");
+		if (xsm_buf_putc(&b.tmp, 0) < 0)
+			goto oom;
+		xsm_buf_clear(&b.tmp);
+		if (xsm_buf_printf(&b.tmp, "[%s]", sn.runs.ptr ? sn.runs.ptr : "") < 0)
+			goto oom;
+		xsm_jw_raw(&w, b.tmp.ptr);
+		xsm_jw_kint(&w, "assets", (int64_t)st->assets);
+		xsm_jw_kint(&w, "nodes", (int64_t)st->nodes);
+		xsm_jw_kint(&w, "edges", (int64_t)st->edges);
+		xsm_jw_kint(&w, "merged", (int64_t)st->merged);
+		xsm_jw_kint(&w, "cves", (int64_t)st->cves);
+		xsm_jw_kint(&w, "findings", (int64_t)st->findings);
+		xsm_jw_kint(&w, "fixed_findings", (int64_t)b.fixed);
+		xsm_jw_kint(&w, "unknown_refs", (int64_t)st->unknown_refs);
+		xsm_jw_obj_end(&w);
+		if (w.err)
+			goto oom;
+	}
+	if ((rc = xsm__graph_write_snapshot(g, store, meta.ptr)) < 0)
+		goto done;
+	snprintf(st->snapshot, sizeof(st->snapshot), "%s", g->snapshot);
+	goto done;
+oom:
+	rc = xsm__error_oom(ctx);
+done:
+	xsm_graph_free(g);
+	xsm__free(order);
+	xsm__free(rec_node);
+	xsm__free(der);
+	xsm__vec_free(&frefs);
+	xsm__vec_free(&rrefs);
+	xsm__vec_free(&scratch);
+	xsm__strmap_free(&cvemap);
+	xsm__vec_free(&b.recs);
+	xsm__vec_free(&b.rprops);
+	xsm__vec_free(&b.finds);
+	xsm__vec_free(&b.rels);
+	xsm__vec_free(&b.parent);
+	xsm__strmap_free(&b.keys);
+	xsm__strmap_free(&b.sids);
+	xsm_buf_dispose(&b.tmp);
+	xsm_buf_dispose(&sn.runs);
+	xsm_buf_dispose(&meta);
+	return rc;
+}

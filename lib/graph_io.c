@@ -1,0 +1,431 @@
+/* graph_io.c - snapshots on disk: write, load, list; filters; exports. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "adapt/json.h"
+#include "ctx.h"
+#include "expr.h"
+#include "graph.h"
+#include "store.h"
+#include "util/alloc.h"
+#include "util/buf.h"
+#include "util/lines.h"
+
+/* --- writing ------------------------------------------------------------------------ */
+
+struct lastsnap {
+	char best[40];
+};
+
+static int pick_last(const char *name, void *payload)
+{
+	struct lastsnap *l = payload;
+	if (strlen(name) < 16 || name[8] != 'T' || strlen(name) >= sizeof(l->best))
+		return 0;
+	if (strcmp(name, l->best) > 0)
+		snprintf(l->best, sizeof(l->best), "%s", name);
+	return 0;
+}
+
+static int write_lines(xsm_graph *g, xsm_store *store, const char *rel, int nodes)
+{
+	xsm__afile af;
+	xsm_buf line = XSM_BUF_INIT;
+	size_t i, n = nodes ? g->nodes.n : g->edges.n;
+	int rc;
+
+	if ((rc = xsm__store_afile(&af, store, rel)) < 0)
+		return rc;
+	for (i = 0; i < n && rc == 0; i++) {
+		xsm_buf_clear(&line);
+		rc = nodes ? xsm__graph_node_json(&line, g, (uint32_t)i) : xsm__graph_edge_json(&line, g, (uint32_t)i);
+		if (rc == 0 && (fwrite(line.ptr, 1, line.size, af.fp) != line.size || fputc('\n', af.fp) == EOF))
+			rc = xsm__error_errno(g->ctx, XSM_EIO, "cannot write '%s'", rel);
+	}
+	xsm_buf_dispose(&line);
+	if (rc < 0) {
+		xsm__afile_abort(&af);
+		return rc;
+	}
+	return xsm__afile_commit(&af, g->ctx);
+}
+
+int xsm__graph_write_snapshot(xsm_graph *g, xsm_store *store, const char *meta_json)
+{
+	struct lastsnap l;
+	char stamp[21], *p, *q, id[40];
+	unsigned seq = 1;
+	xsm_buf rel = XSM_BUF_INIT, meta = XSM_BUF_INIT;
+	const char *hole;
+	int rc;
+
+	memset(&l, 0, sizeof(l));
+	if ((rc = xsm_store_list(store, "graph", pick_last, &l)) < 0)
+		return rc;
+	xsm_time_format(stamp, xsm_ctx_now(g->ctx));
+	for (p = q = stamp; *p; p++)
+		if (*p != '-' && *p != ':')
+			*q++ = *p;
+	*q = '\0';
+	if (!strncmp(l.best, stamp, strlen(stamp)))
+		seq = (unsigned)strtoul(l.best + strlen(stamp) + 1, NULL, 10) + 1;
+	else if (strcmp(l.best, stamp) > 0)
+		return xsm__error_set(g->ctx, XSM_EINVALID, "the clock is before the latest snapshot '%s'", l.best);
+	snprintf(id, sizeof(id), "%s-%04u", stamp, seq);
+	snprintf(g->snapshot, sizeof(g->snapshot), "%s", id);
+
+	/* meta.json with the snapshot id filled in */
+	hole = strstr(meta_json, "\"snapshot\":null");
+	if (!hole || xsm_buf_put(&meta, meta_json, (size_t)(hole - meta_json)) < 0 ||
+	    xsm_buf_printf(&meta, "\"snapshot\":\"%s\"%s\n", id, hole + strlen("\"snapshot\":null")) < 0) {
+		rc = hole ? xsm__error_oom(g->ctx) : xsm__error_set(g->ctx, XSM_ERROR, "bad snapshot metadata");
+		goto done;
+	}
+	xsm__free(g->meta_json);
+	if (!(g->meta_json = xsm__strdup(meta.ptr))) {
+		rc = xsm__error_oom(g->ctx);
+		goto done;
+	}
+	/* the files first, HEAD last: a crash leaves the previous snapshot current */
+	xsm_buf_printf(&rel, "graph/%s/nodes.jsonl", id);
+	if ((rc = write_lines(g, store, rel.ptr, 1)) < 0)
+		goto done;
+	xsm_buf_clear(&rel);
+	xsm_buf_printf(&rel, "graph/%s/edges.jsonl", id);
+	if ((rc = write_lines(g, store, rel.ptr, 0)) < 0)
+		goto done;
+	xsm_buf_clear(&rel);
+	xsm_buf_printf(&rel, "graph/%s/meta.json", id);
+	if ((rc = xsm_store_write(store, rel.ptr, meta.ptr, meta.size)) < 0)
+		goto done;
+	xsm_buf_clear(&rel);
+	xsm_buf_printf(&rel, "%s\n", id);
+	rc = xsm_store_write(store, "graph/HEAD", rel.ptr, rel.size);
+done:
+	xsm_buf_dispose(&rel);
+	xsm_buf_dispose(&meta);
+	return rc;
+}
+
+/* --- loading ---------------------------------------------------------------------- */
+
+static int read_head(xsm_buf *out, xsm_store *store)
+{
+	int rc = xsm_store_read(out, store, "graph/HEAD", 4096);
+	if (rc == XSM_ENOTFOUND)
+		return xsm__error_set(xsm_store_ctx(store), XSM_ENOINPUT,
+				      "no graph yet; run 'xsm graph build' (or ingest records)");
+	while (rc == 0 && out->size && (out->ptr[out->size - 1] == '\n' || out->ptr[out->size - 1] == ' '))
+		out->ptr[--out->size] = '\0';
+	return rc;
+}
+
+static int snapshot_name_ok(const char *s)
+{
+	if (!*s || strlen(s) >= 40)
+		return 0;
+	for (; *s; s++)
+		if (!((*s >= '0' && *s <= '9') || (*s >= 'A' && *s <= 'Z') || *s == '-'))
+			return 0;
+	return 1;
+}
+
+static int strs_from_json(xsm_graph *g, const xsm__json *arr, uint32_t *off, uint32_t *n)
+{
+	const xsm__json *c;
+	*off = (uint32_t)g->u32.n;
+	*n = 0;
+	for (c = xsm__json_child(arr); c; c = xsm__json_next(c)) {
+		uint32_t id;
+		const char *s = xsm__json_str(c);
+		if (!s)
+			continue;
+		if (xsm__graph_intern(g, s, &id) < 0 || xsm__vec_push(&g->u32, id) < 0)
+			return xsm__error_oom(g->ctx);
+		(*n)++;
+	}
+	return 0;
+}
+
+static int load_props(xsm_graph *g, const xsm__json *holder, uint32_t *off, uint32_t *n, xsm_buf *prefix)
+{
+	const xsm__json *raw = xsm__json_get(holder, "rawData");
+	size_t start = g->props.n;
+	int rc;
+	*off = (uint32_t)start;
+	*n = 0;
+	if (!raw)
+		return 0;
+	xsm_buf_clear(prefix);
+	if ((rc = xsm__graph_flatten(g, &g->props, raw, prefix, 0)) < 0)
+		return rc;
+	xsm__graph_sort_props(g, g->props.v + start, g->props.n - start);
+	*n = (uint32_t)(g->props.n - start);
+	return 0;
+}
+
+static int load_file(xsm_graph *g, xsm_store *store, const char *rel, int nodes, unsigned flags)
+{
+	xsm_buf path = XSM_BUF_INIT, prefix = XSM_BUF_INIT;
+	xsm__lines r;
+	const char *line;
+	size_t len;
+	int fd = -1, rc = 0, n;
+
+	if ((rc = xsm__store_abspath(&path, store, rel)) < 0)
+		return rc;
+	if ((fd = open(path.ptr, O_RDONLY | O_CLOEXEC)) < 0) {
+		rc = xsm__error_errno(g->ctx, XSM_EIO, "cannot open snapshot file '%s'", path.ptr);
+		xsm_buf_dispose(&path);
+		return rc;
+	}
+	if (xsm__lines_init(&r, fd, 64u << 20) < 0) {
+		close(fd);
+		xsm_buf_dispose(&path);
+		return xsm__error_oom(g->ctx);
+	}
+	while (rc == 0 && (n = xsm__lines_next(&r, &line, &len)) != 0) {
+		xsm__json *j = NULL;
+		if (n < 0) {
+			rc = xsm__error_set(g->ctx, XSM_EINVALID, "%s:%zu: unreadable line", rel, r.lineno);
+			break;
+		}
+		if (!len)
+			continue;
+		if ((rc = xsm__json_parse(&j, g->ctx, line, len, "")) < 0) {
+			xsm__error_prefix(g->ctx, "corrupt snapshot %s:%zu", rel, r.lineno);
+			break;
+		}
+		if (nodes) {
+			xsm__node nd;
+			const xsm__json *e;
+			memset(&nd, 0, sizeof(nd));
+			if (!xsm__json_getstr(j, "NodeId")) {
+				rc = xsm__error_set(g->ctx, XSM_EINVALID, "corrupt snapshot %s:%zu: no NodeId", rel, r.lineno);
+			} else if (xsm__graph_intern(g, xsm__json_getstr(j, "NodeId"), &nd.id) < 0 ||
+				   xsm__graph_intern(g, xsm__json_getstr(j, "NodeLabel") ? xsm__json_getstr(j, "NodeLabel") : "", &nd.label) < 0 ||
+				   xsm__graph_intern(g, xsm__json_getstr(j, "NodeName") ? xsm__json_getstr(j, "NodeName") : "", &nd.name) < 0) {
+				rc = XSM_ENOMEM;
+			} else if ((rc = strs_from_json(g, xsm__json_get(j, "Categories"), &nd.cats_off, &nd.cats_n)) == 0 &&
+				   (rc = strs_from_json(g, xsm__json_get(j, "Sources"), &nd.srcs_off, &nd.srcs_n)) == 0 &&
+				   (rc = load_props(g, xsm__json_get(j, "NodeProperties"), &nd.props_off, &nd.props_n, &prefix)) == 0) {
+				nd.eids_off = (uint32_t)g->u32.n;
+				for (e = xsm__json_child(xsm__json_get(j, "EntityIds")); e && rc == 0; e = xsm__json_next(e)) {
+					uint32_t t, v;
+					const char *ts = xsm__json_getstr(e, "type"), *vs = xsm__json_getstr(e, "id");
+					if (!ts || !vs)
+						continue;
+					if (xsm__graph_intern(g, ts, &t) < 0 || xsm__graph_intern(g, vs, &v) < 0 ||
+					    xsm__vec_push(&g->u32, t) < 0 || xsm__vec_push(&g->u32, v) < 0)
+						rc = xsm__error_oom(g->ctx);
+					else
+						nd.eids_n++;
+				}
+				if (rc == 0 && xsm__vec_push(&g->nodes, nd) < 0)
+					rc = xsm__error_oom(g->ctx);
+			}
+		} else {
+			xsm__edge ed;
+			const char *sid = xsm__json_getstr(j, "SourceNodeId"), *tid = xsm__json_getstr(j, "TargetNodeId");
+			uint64_t s, t;
+			memset(&ed, 0, sizeof(ed));
+			if (!sid || !tid || !xsm__json_getstr(j, "EdgeId") || !xsm__json_getstr(j, "EdgeLabel")) {
+				rc = xsm__error_set(g->ctx, XSM_EINVALID, "corrupt snapshot %s:%zu: incomplete edge", rel, r.lineno);
+			} else if (!xsm__strmap_get(&g->by_id, sid, strlen(sid), &s) ||
+				   !xsm__strmap_get(&g->by_id, tid, strlen(tid), &t)) {
+				rc = xsm__error_set(g->ctx, XSM_EINVALID, "corrupt snapshot %s:%zu: edge to an unknown node",
+						    rel, r.lineno);
+			} else if (xsm__graph_intern(g, xsm__json_getstr(j, "EdgeId"), &ed.id) < 0 ||
+				   xsm__graph_intern(g, xsm__json_getstr(j, "EdgeLabel"), &ed.label) < 0) {
+				rc = XSM_ENOMEM;
+			} else {
+				ed.src = (uint32_t)s;
+				ed.dst = (uint32_t)t;
+				if (!(flags & XSM_LOAD_NO_EDGE_PROPS))
+					rc = load_props(g, xsm__json_get(j, "EdgeProperties"), &ed.props_off, &ed.props_n, &prefix);
+				if (rc == 0 && xsm__vec_push(&g->edges, ed) < 0)
+					rc = xsm__error_oom(g->ctx);
+			}
+		}
+		xsm__json_free(j);
+	}
+	xsm__lines_free(&r);
+	close(fd);
+	xsm_buf_dispose(&path);
+	xsm_buf_dispose(&prefix);
+	return rc;
+}
+
+int xsm_graph_load(xsm_graph **out, xsm_store *store, const char *snapshot, unsigned int flags)
+{
+	xsm_ctx *ctx = xsm_store_ctx(store);
+	xsm_buf head = XSM_BUF_INIT, rel = XSM_BUF_INIT, meta = XSM_BUF_INIT;
+	xsm_graph *g = NULL;
+	int rc;
+
+	*out = NULL;
+	if (!snapshot) {
+		if ((rc = read_head(&head, store)) < 0)
+			goto done;
+		snapshot = head.ptr;
+	}
+	if (!snapshot_name_ok(snapshot)) {
+		rc = xsm__error_set(ctx, XSM_EUSAGE, "invalid snapshot name '%s'", snapshot);
+		goto done;
+	}
+	xsm_buf_printf(&rel, "graph/%s/meta.json", snapshot);
+	if ((rc = xsm_store_read(&meta, store, rel.ptr, 16 << 20)) < 0) {
+		if (rc == XSM_ENOTFOUND)
+			rc = xsm__error_set(ctx, XSM_ENOTFOUND, "no snapshot '%s'", snapshot);
+		goto done;
+	}
+	if ((rc = xsm__graph_new(&g, ctx)) < 0)
+		goto done;
+	snprintf(g->snapshot, sizeof(g->snapshot), "%s", snapshot);
+	if (!(g->meta_json = xsm__strdup(meta.ptr))) {
+		rc = xsm__error_oom(ctx);
+		goto done;
+	}
+	xsm_buf_clear(&rel);
+	xsm_buf_printf(&rel, "graph/%s/nodes.jsonl", snapshot);
+	if ((rc = load_file(g, store, rel.ptr, 1, flags)) < 0 || (rc = xsm__graph_freeze(g)) < 0)
+		goto done;
+	xsm_buf_clear(&rel);
+	xsm_buf_printf(&rel, "graph/%s/edges.jsonl", snapshot);
+	if ((rc = load_file(g, store, rel.ptr, 0, flags)) < 0 || (rc = xsm__graph_freeze(g)) < 0)
+		goto done;
+	*out = g;
+	g = NULL;
+done:
+	xsm_graph_free(g);
+	xsm_buf_dispose(&head);
+	xsm_buf_dispose(&rel);
+	xsm_buf_dispose(&meta);
+	return rc;
+}
+
+struct snaplist {
+	int (*cb)(const char *, void *);
+	void *payload;
+};
+
+static int each_snapshot(const char *name, void *payload)
+{
+	struct snaplist *l = payload;
+	if (strlen(name) < 16 || name[8] != 'T')
+		return 0;
+	return l->cb(name, l->payload);
+}
+
+int xsm_graph_snapshots(xsm_store *store, int (*cb)(const char *, void *), void *payload)
+{
+	struct snaplist l = { cb, payload };
+	return xsm_store_list(store, "graph", each_snapshot, &l);
+}
+
+/* --- filters -------------------------------------------------------------------------- */
+
+enum { F_ID, F_LABEL, F_NAME, F_CATS, F_SOURCES, F_PROPS };
+
+struct host {
+	const xsm_graph *g;
+};
+
+static int host_resolve(void *h, const char *path, size_t len)
+{
+	const xsm_graph *g = h;
+	uint32_t id;
+	if (len == 2 && !memcmp(path, "id", 2))
+		return F_ID;
+	if (len == 5 && !memcmp(path, "label", 5))
+		return F_LABEL;
+	if (len == 4 && !memcmp(path, "name", 4))
+		return F_NAME;
+	if (len == 10 && !memcmp(path, "categories", 10))
+		return F_CATS;
+	if (len == 7 && !memcmp(path, "sources", 7))
+		return F_SOURCES;
+	if (len > 6 && !memcmp(path, "props.", 6)) {
+		if (!xsm__strpool_find(&g->s, path + 6, len - 6, &id))
+			return -1; /* no node has it: always null */
+		return F_PROPS + (int)id;
+	}
+	return -2;
+}
+
+static void host_get(void *h, const void *item, int fid, xsm__expr_val *out)
+{
+	const xsm_graph *g = h;
+	uint32_t i = (uint32_t)(uintptr_t)item;
+	const xsm__node *nd = &g->nodes.v[i];
+	const xsm__prop *p;
+
+	memset(out, 0, sizeof(*out));
+	switch (fid) {
+	case F_ID: out->type = XSM_EV_STR; out->str = xsm__gstr(g, nd->id); return;
+	case F_LABEL: out->type = XSM_EV_STR; out->str = xsm__gstr(g, nd->label); return;
+	case F_NAME: out->type = XSM_EV_STR; out->str = xsm__gstr(g, nd->name); return;
+	case F_CATS:
+		out->type = XSM_EV_STRS; out->ids = &g->u32.v[nd->cats_off]; out->n = nd->cats_n; out->pool = g->s.strs;
+		return;
+	case F_SOURCES:
+		out->type = XSM_EV_STRS; out->ids = &g->u32.v[nd->srcs_off]; out->n = nd->srcs_n; out->pool = g->s.strs;
+		return;
+	}
+	if (!(p = xsm__graph_prop(g, i, (uint32_t)(fid - F_PROPS))))
+		return;
+	switch (p->type) {
+	case XSM_V_BOOL: out->type = XSM_EV_BOOL; out->b = p->a != 0; break;
+	case XSM_V_NUM: out->type = XSM_EV_NUM; out->num = p->num; break;
+	case XSM_V_STR: out->type = XSM_EV_STR; out->str = xsm__gstr(g, p->a); break;
+	case XSM_V_STRS: out->type = XSM_EV_STRS; out->ids = &g->u32.v[p->a]; out->n = p->b; out->pool = g->s.strs; break;
+	case XSM_V_JSON: out->type = XSM_EV_STR; out->str = xsm__gstr(g, p->a); break;
+	default: break;
+	}
+}
+
+void xsm__graph_expr_host(xsm__expr_host *h, const xsm_graph *g)
+{
+	h->resolve = host_resolve;
+	h->get = host_get;
+	h->host = (void *)g;
+}
+
+struct xsm_graph_filter {
+	xsm__expr_host host;
+	xsm__expr *e;
+};
+
+int xsm_graph_filter_new(xsm_graph_filter **out, const xsm_graph *g, const char *expr)
+{
+	xsm_graph_filter *f = xsm__calloc(1, sizeof(*f));
+	int rc;
+	*out = NULL;
+	if (!f)
+		return xsm__error_oom(g->ctx);
+	xsm__graph_expr_host(&f->host, g);
+	if ((rc = xsm__expr_compile(&f->e, g->ctx, expr, &f->host)) < 0) {
+		xsm__free(f);
+		return rc;
+	}
+	*out = f;
+	return 0;
+}
+
+int xsm_graph_filter_match(const xsm_graph_filter *f, size_t i)
+{
+	return xsm__expr_eval(f->e, (const void *)(uintptr_t)i);
+}
+
+void xsm_graph_filter_free(xsm_graph_filter *f)
+{
+	if (!f)
+		return;
+	xsm__expr_free(f->e);
+	xsm__free(f);
+}
