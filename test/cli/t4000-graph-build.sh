@@ -1,0 +1,160 @@
+#!/bin/sh
+test_description='graph build: identity resolution across sources, Cve nodes, edges, derived properties'
+. "$(dirname "$0")/../lib/test-lib.sh"
+F="$XSM_TOP/test/fixtures/graph"
+
+ingest_all() {
+	for s in cmdb qualys tenable defender entra; do
+		xsm -q ingest --no-build --format records --source $s "$F/$s.jsonl" || return 1
+	done
+}
+
+node_of() { # node_of SOURCE_ID: the NodeId whose EntityIds hold that source id
+	python3 -c '
+import json, sys
+for l in open(sys.argv[1]):
+    n = json.loads(l)
+    if {"type": "SourceId", "id": sys.argv[2]} in n["EntityIds"]:
+        print(n["NodeId"])' nodes.jsonl "$1"
+}
+
+test_expect_success 'ingest five sources and build' '
+	ingest_all &&
+	xsm --format=json graph build >build.json &&
+	test "$(json_get build.json "j[\"sources\"]")" = 5 &&
+	xsm graph nodes --format=jsonl >nodes.jsonl &&
+	xsm graph edges --format=jsonl >edges.jsonl
+'
+
+test_expect_success 'one host seen by a CMDB, two scanners and an EDR under four spellings is one node' '
+	n=$(node_of cmdb:a1) && test -n "$n" &&
+	test "$(node_of qualys:101)" = "$n" &&
+	test "$(node_of tenable:t-1)" = "$n" &&
+	test "$(node_of defender:f00d)" = "$n"
+'
+
+test_expect_success 'the merged host shows which records joined and through which keys' '
+	xsm --format=json graph show "$(node_of cmdb:a1)" >show.json &&
+	json_get show.json "\",\".join(j[\"node\"][\"Sources\"])" >srcs &&
+	test "$(cat srcs)" = "cmdb,defender,qualys,tenable" &&
+	json_get show.json "sorted(j[\"node\"][\"NodeProperties\"][\"rawData\"][\"sources\"][\"tenable:t-1\"][\"keys\"])" >keys &&
+	test_grep "mac:00:50:56:ab:cd:ef" keys && test_grep "hostip:web01/10.0.0.5" keys
+'
+
+test_expect_success 'the most recently seen source wins each property; losers are kept' '
+	json_get show.json "j[\"node\"][\"NodeProperties\"][\"rawData\"][\"osType\"]" >os &&
+	test "$(cat os)" = linux &&
+	json_get show.json "j[\"node\"][\"NodeProperties\"][\"rawData\"][\"sources\"][\"qualys:101\"][\"props\"][\"osType\"]" >qos &&
+	test "$(cat qos)" = Linux &&
+	json_get show.json "j[\"node\"][\"NodeName\"]" >name &&
+	test "$(cat name)" = web01.corp.example.com
+'
+
+test_expect_success 'two hosts that share a DHCP address stay apart' '
+	test -n "$(node_of cmdb:a2)" && test -n "$(node_of qualys:102)" &&
+	test "$(node_of cmdb:a2)" != "$(node_of qualys:102)"
+'
+
+test_expect_success 'a hostname alone does not merge, nor an address alone' '
+	test "$(node_of entra:dev-alice)" != "$(node_of cmdb:a1)"
+'
+
+test_expect_success 'a renamed host merges on its MAC, whatever the MAC spelling' '
+	test "$(node_of cmdb:a3)" = "$(node_of tenable:t-2)"
+'
+
+test_expect_success 'placeholder serials never merge' '
+	test "$(node_of cmdb:a4)" != "$(node_of cmdb:a5)"
+'
+
+test_expect_success 'identities merge on upn case-insensitively' '
+	test "$(node_of cmdb:u1)" = "$(node_of entra:alice)"
+'
+
+test_expect_success 'the node count is exactly what the merges leave' '
+	# devices: web01, laptop-7, desk-9, fs-old/fileserver-new, 2 placeholders, alice-laptop = 7
+	# identities: alice, IT Admins, Tier 0 = 3; CVEs: 2 open (the fixed one makes none)
+	test "$(grep -c "\"NodeLabel\":\"device\"" nodes.jsonl)" = 7 &&
+	test "$(grep -c "\"NodeLabel\":\"Cve\"" nodes.jsonl)" = 2 &&
+	test "$(wc -l <nodes.jsonl)" = 12
+'
+
+test_expect_success 'findings become shared Cve nodes with one affecting edge per asset' '
+	n=$(node_of cmdb:a1) &&
+	grep "\"EdgeLabel\":\"affecting\"" edges.jsonl >aff &&
+	test "$(wc -l <aff)" = 2 &&
+	grep "cve-CVE-2024-3400" aff >one &&
+	test_grep "\"TargetNodeId\":\"$n\"" one &&
+	test_grep "\"reportedBy\":\\[\"qualys\",\"tenable\"\\]" one &&
+	test_grep "\"cvssScore\":10" one
+'
+
+test_expect_success 'devices get highRiskVulnerabilityInsights and derived props' '
+	json_get show.json "j[\"node\"][\"NodeProperties\"][\"rawData\"][\"highRiskVulnerabilityInsights\"]" >hri &&
+	test_grep "maxCvssScore.: 10" hri &&
+	test_grep "vulnerableToRemoteCodeExecution.: True" hri &&
+	test_grep "vulnerableToPrivilegeEscalation.: True" hri &&
+	json_get show.json "j[\"node\"][\"NodeProperties\"][\"rawData\"][\"oldestCriticalDays\"]" >age &&
+	test "$(cat age)" = 84 &&
+	json_get show.json "j[\"node\"][\"NodeProperties\"][\"rawData\"][\"loggedOnBy\"]" >lob &&
+	test_grep "Alice Admin" lob
+'
+
+test_expect_success 'memberOf is transitive and survives a group cycle; adminOnCount counts via groups' '
+	xsm --format=json graph show "$(node_of entra:alice)" >alice.json &&
+	json_get alice.json "j[\"node\"][\"NodeProperties\"][\"rawData\"][\"memberOf\"]" >mo &&
+	test_grep "IT Admins" mo && test_grep "Tier 0" mo &&
+	json_get alice.json "j[\"node\"][\"NodeProperties\"][\"rawData\"][\"adminOnCount\"]" >adm &&
+	test "$(cat adm)" = 1
+'
+
+test_expect_success 'references to unknown assets are counted, not silently dropped' '
+	test "$(json_get build.json "j[\"unknown_refs\"]")" = 2 &&
+	xsm graph stats >stats &&
+	test_grep "\"unknown_refs\":2" stats
+'
+
+test_expect_success 'a rebuild of the same records is byte-identical, with the same ids' '
+	head=$(cat "$XSM_STORE/graph/HEAD") &&
+	XSM_NOW=2026-11-24T13:00:00Z xsm -q graph build &&
+	head2=$(cat "$XSM_STORE/graph/HEAD") &&
+	test "$head" != "$head2" &&
+	cmp "$XSM_STORE/graph/$head/nodes.jsonl" "$XSM_STORE/graph/$head2/nodes.jsonl" &&
+	cmp "$XSM_STORE/graph/$head/edges.jsonl" "$XSM_STORE/graph/$head2/edges.jsonl"
+'
+
+test_expect_success 'ids do not depend on the order records arrive in' '
+	mkdir -p other && cd other &&
+	export XSM_STORE="$TRASH/other-store" &&
+	for s in entra defender tenable qualys cmdb; do
+		tac "$F/$s.jsonl" | xsm -q ingest --no-build --format records --source $s - || exit 1
+	done &&
+	xsm -q graph build &&
+	cmp "$TRASH/store/graph/$(cat "$TRASH/store/graph/HEAD")/nodes.jsonl" \
+	    "$XSM_STORE/graph/$(cat "$XSM_STORE/graph/HEAD")/nodes.jsonl"
+'
+
+test_expect_success 'a snapshot reloads to the same bytes (export jsonl = stored files)' '
+	xsm graph export --format=jsonl >all.jsonl &&
+	grep "^{\"type\":\"node\"," all.jsonl | sed "s/^{\"type\":\"node\",/{/" >reloaded &&
+	cmp reloaded "$XSM_STORE/graph/$(cat "$XSM_STORE/graph/HEAD")/nodes.jsonl"
+'
+
+test_expect_success 'graph commands before any build say so (exit 66)' '
+	xsm init "$TRASH/empty" &&
+	test_expect_code 66 xsm --store "$TRASH/empty" graph stats 2>err &&
+	test_grep "no graph yet" err
+'
+
+test_expect_success 'build with no records exits 66' '
+	xsm init "$TRASH/norec" &&
+	test_expect_code 66 xsm --store "$TRASH/norec" graph build 2>err &&
+	test_grep "no records" err
+'
+
+test_expect_success 'show of an unknown node exits 66' '
+	test_expect_code 66 xsm graph show nope 2>err &&
+	test_grep "no node" err
+'
+
+test_done
