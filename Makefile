@@ -34,6 +34,7 @@ BASE_CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(OPT) $(WAR
 DEP_CFLAGS = $(shell pkg-config --cflags $(PKGS))
 DEP_LIBS   = $(shell pkg-config --libs $(PKGS)) -lpthread -lm
 
+LIB_DEFS := -DXSM_DATADIR='"$(PREFIX)/share/xsm"'
 LIB_SRC  := $(sort $(shell find lib -name '*.c'))
 CMD_SRC  := $(sort $(wildcard cmd/*.c))
 UNIT_SRC := $(sort $(wildcard test/unit/test_*.c))
@@ -101,12 +102,12 @@ FORCE:
 $(BUILD)/obj/lib/%.o: lib/%.c $(BUILD)/CFLAGS
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  CC      $<")
-	$(Q)$(CC) $(BASE_CFLAGS) $(DEP_CFLAGS) -Iinclude -Ilib -fvisibility=hidden -MMD -MP -c $< -o $@
+	$(Q)$(CC) $(BASE_CFLAGS) $(DEP_CFLAGS) $(LIB_DEFS) -Iinclude -Ilib -fvisibility=hidden -MMD -MP -c $< -o $@
 
 $(BUILD)/pic/lib/%.o: lib/%.c $(BUILD)/CFLAGS
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  CC PIC  $<")
-	$(Q)$(CC) $(BASE_CFLAGS) $(DEP_CFLAGS) -Iinclude -Ilib -fPIC -fvisibility=hidden -MMD -MP -c $< -o $@
+	$(Q)$(CC) $(BASE_CFLAGS) $(DEP_CFLAGS) $(LIB_DEFS) -Iinclude -Ilib -fPIC -fvisibility=hidden -MMD -MP -c $< -o $@
 
 $(LIBA): $(LIB_OBJ)
 	@mkdir -p $(@D)

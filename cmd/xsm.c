@@ -9,6 +9,17 @@
 #define GLOBAL_USAGE "xsm [--store DIR] [--config FILE] [-c KEY=VALUE] [--format=table|json|jsonl] [-q] [-v] COMMAND [ARGS]"
 
 static const struct xsm_command commands[] = {
+	{ "critical", cmd_critical, XSM_NEED_STORE, "critical assets, classifications, rules and manual levels",
+	  "xsm critical list [--level N] [--label L]\n"
+	  "xsm critical classifications\n"
+	  "xsm critical rule add NAME --asset device|identity|cloud --level N --when EXPR [--description T]\n"
+	  "xsm critical rule preview --when EXPR [--asset device|identity|cloud]\n"
+	  "xsm critical rule edit NAME [--asset A] [--level N] [--when EXPR] [--description T]\n"
+	  "xsm critical rule remove NAME\n"
+	  "xsm critical rule enable|disable NAME\n"
+	  "xsm critical rule level NAME N\n"
+	  "xsm critical set NODE LEVEL\n"
+	  "xsm critical unset NODE" },
 	{ "gc", cmd_gc, XSM_NEED_STORE | XSM_WRITE_LOCK, "drop old record runs, snapshots and events",
 	  "xsm gc [-n|--dry-run]" },
 	{ "graph", cmd_graph, XSM_NEED_STORE, "build, query, export and compare the exposure graph",
@@ -114,8 +125,36 @@ static struct {
 	int n;
 } settings;
 
+/*
+ * Where the built-in data (config/) is: the data.dir setting
+ * ($XSM_DATA_DIR), else the source tree when running from a build tree
+ * (build/bin/xsm -> config/), else the installed share/xsm the library
+ * knows.
+ */
+static void set_data_dir(xsm_config *cfg)
+{
+	char exe[4096], *slash;
+	ssize_t l;
+	int up;
+
+	if (xsm_config_get(cfg, "data.dir"))
+		return;
+	if ((l = readlink("/proc/self/exe", exe, sizeof(exe) - 64)) <= 0)
+		return;
+	exe[l] = '\0';
+	for (up = 0; up < 3 && (slash = strrchr(exe, '/')); up++)
+		*slash = '\0';
+	/* exe is now the directory above build/ */
+	strcat(exe, "/config/classifications.yaml");
+	if (access(exe, R_OK) == 0) {
+		exe[strlen(exe) - strlen("/classifications.yaml")] = '\0';
+		xsm_config_set(cfg, "data.dir", exe, "build tree");
+	}
+}
+
 static int apply_settings(xsm_config *cfg)
 {
+	set_data_dir(cfg);
 	for (int k = 0; k < settings.n; k++) {
 		const char *eq = strchr(settings.kv[k], '=');
 		char key[128];

@@ -12,5 +12,6 @@
 #include "exposure/records.h"
 #include "exposure/gc.h"
 #include "exposure/graph.h"
+#include "exposure/critical.h"
 
 #endif

@@ -20,6 +20,7 @@ static const struct known {
 	long min, max;
 	const char *dflt;
 } known[] = {
+	{ "data.dir", T_STR, 0, 0, NULL },
 	{ "events.retention_days", T_INT, 1, 36500, "30" },
 	{ "http.connect_timeout", T_INT, 1, 3600, "15" },
 	{ "http.max_body", T_INT, 1024, 4294967295L, "67108864" },

@@ -3,6 +3,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "ctx.h"
 #include "util/alloc.h"
@@ -173,14 +174,29 @@ int64_t xsm__graph_find_node(const xsm_graph *g, const char *s)
 
 	if (xsm__strmap_get(&g->by_id, s, strlen(s), &v))
 		return (int64_t)v;
-	if (!xsm__strpool_find(&g->s, s, strlen(s), &name))
-		return -1;
-	for (i = 0; i < g->nodes.n; i++)
-		if (g->nodes.v[i].name == name) {
+	if (xsm__strpool_find(&g->s, s, strlen(s), &name))
+		for (i = 0; i < g->nodes.n; i++)
+			if (g->nodes.v[i].name == name) {
+				if (found >= 0)
+					return -2;
+				found = (int64_t)i;
+			}
+	if (found >= 0)
+		return found;
+	/* then a name that differs only in case or a trailing dot */
+	for (i = 0; i < g->nodes.n; i++) {
+		const char *nm = xsm__gstr(g, g->nodes.v[i].name);
+		size_t a = strlen(nm), b = strlen(s);
+		if (a && nm[a - 1] == '.')
+			a--;
+		if (b && s[b - 1] == '.')
+			b--;
+		if (a == b && !strncasecmp(nm, s, a)) {
 			if (found >= 0)
 				return -2;
 			found = (int64_t)i;
 		}
+	}
 	return found;
 }
 
@@ -236,6 +252,75 @@ int xsm__graph_set_prop(xsm_graph *g, uint32_t node, const char *key, const xsm_
 	}
 	nd->props_off = (uint32_t)base;
 	nd->props_n = (uint32_t)(g->props.n - base);
+	return 0;
+}
+
+int xsm__graph_set_props(xsm_graph *g, uint32_t node, size_t n, const char *const *keys, const xsm__prop *vals)
+{
+	xsm__prop add[16];
+	xsm__node *nd;
+	size_t i, j, k, base, old_off, old_n;
+
+	if (n > 16)
+		return xsm__error_set(g->ctx, XSM_EUSAGE, "too many properties at once");
+	for (i = 0; i < n; i++) {
+		add[i] = vals[i];
+		if (xsm__graph_intern(g, keys[i], &add[i].key) < 0)
+			return XSM_ENOMEM;
+	}
+	xsm__graph_sort_props(g, add, n);
+	nd = &g->nodes.v[node];
+	if (xsm__vec_reserve(&g->props, nd->props_n + n) < 0)
+		return xsm__error_oom(g->ctx);
+	nd = &g->nodes.v[node];
+	old_off = nd->props_off;
+	old_n = nd->props_n;
+	base = g->props.n;
+	/* merge two sorted ranges; a new value replaces an old one with its key */
+	for (i = j = 0; i < old_n || j < n;) {
+		const xsm__prop *o = i < old_n ? &g->props.v[old_off + i] : NULL;
+		int c = !o ? 1 : j == n ? -1 : strcmp(xsm__gstr(g, o->key), xsm__gstr(g, add[j].key));
+		if (c < 0) {
+			g->props.v[g->props.n++] = *o;
+			i++;
+		} else {
+			g->props.v[g->props.n++] = add[j++];
+			if (c == 0)
+				i++;
+		}
+	}
+	k = g->props.n - base;
+	nd->props_off = (uint32_t)base;
+	nd->props_n = (uint32_t)k;
+	return 0;
+}
+
+int xsm__graph_compact_props(xsm_graph *g)
+{
+	xsm__propvec np = { 0 };
+	size_t i, total = 0;
+	for (i = 0; i < g->nodes.n; i++)
+		total += g->nodes.v[i].props_n;
+	for (i = 0; i < g->edges.n; i++)
+		total += g->edges.v[i].props_n;
+	if (total == g->props.n)
+		return 0;
+	if (xsm__vec_reserve(&np, total) < 0)
+		return xsm__error_oom(g->ctx);
+	for (i = 0; i < g->nodes.n; i++) {
+		xsm__node *nd = &g->nodes.v[i];
+		memcpy(np.v + np.n, g->props.v + nd->props_off, nd->props_n * sizeof(xsm__prop));
+		nd->props_off = (uint32_t)np.n;
+		np.n += nd->props_n;
+	}
+	for (i = 0; i < g->edges.n; i++) {
+		xsm__edge *e = &g->edges.v[i];
+		memcpy(np.v + np.n, g->props.v + e->props_off, e->props_n * sizeof(xsm__prop));
+		e->props_off = (uint32_t)np.n;
+		np.n += e->props_n;
+	}
+	xsm__vec_free(&g->props);
+	g->props = np;
 	return 0;
 }
 

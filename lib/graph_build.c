@@ -960,6 +960,115 @@ done:
 	return rc;
 }
 
+/*
+ * Second pass, once every node has its properties: memberOfRoles (the
+ * assignedRoles of the groups an identity is in, transitively) and, for a
+ * device, loggedOnByPrivileged (the groups and roles of the identities
+ * that frequently log on to it), so "admin device" rules can be written.
+ */
+static int derive_roles(xsm_graph *g, size_t nassets)
+{
+	size_t n = g->nodes.n, m = g->edges.n, i, e;
+	uint32_t *off = xsm__calloc(n + 1, sizeof(*off)), *adj = xsm__calloc(m + 1, sizeof(*adj));
+	uint32_t *stamp = xsm__calloc(n + 1, sizeof(*stamp)), *queue = xsm__calloc(n + 1, sizeof(*queue));
+	uint32_t *mr_off = xsm__calloc(n + 1, sizeof(*mr_off)), *mr_n = xsm__calloc(n + 1, sizeof(*mr_n));
+	uint32_t member_of, logged_by, roles_key, memberof_key, gen = 0;
+	int rc = 0, have_roles;
+
+	if (!off || !adj || !stamp || !queue || !mr_off || !mr_n)
+		goto oom;
+	if (xsm__graph_intern(g, "member of", &member_of) < 0 ||
+	    xsm__graph_intern(g, "frequently logged in by", &logged_by) < 0 ||
+	    xsm__graph_intern(g, "memberOf", &memberof_key) < 0)
+		goto oom;
+	have_roles = xsm__strpool_find(&g->s, "assignedRoles", 13, &roles_key);
+	for (i = 0; i < m; i++)
+		off[g->edges.v[i].src + 1]++;
+	for (i = 0; i < n; i++)
+		off[i + 1] += off[i];
+	{
+		uint32_t *pos = xsm__calloc(n + 1, sizeof(*pos));
+		if (!pos)
+			goto oom;
+		memcpy(pos, off, (n + 1) * sizeof(*pos));
+		for (i = 0; i < m; i++)
+			adj[pos[g->edges.v[i].src]++] = (uint32_t)i;
+		xsm__free(pos);
+	}
+	for (i = 0; i < nassets && have_roles; i++) {
+		size_t top = 1, next = 0, c0 = g->u32.n;
+		gen++;
+		stamp[i] = gen;
+		queue[0] = (uint32_t)i;
+		while (next < top) {
+			uint32_t u = queue[next++];
+			for (e = off[u]; e < off[u + 1]; e++) {
+				const xsm__edge *ed = &g->edges.v[adj[e]];
+				const xsm__prop *p;
+				if (ed->label != member_of || stamp[ed->dst] == gen)
+					continue;
+				stamp[ed->dst] = gen;
+				queue[top++] = ed->dst;
+				if ((p = xsm__graph_prop(g, ed->dst, roles_key)) && p->type == XSM_V_STRS)
+					for (uint32_t k = 0; k < p->b; k++)
+						if ((rc = push_u32(g, g->u32.v[p->a + k])) < 0)
+							goto done;
+			}
+		}
+		if (g->u32.n > c0) {
+			xsm__prop v = pstrs((uint32_t)c0, 0);
+			const char *key = "memberOfRoles";
+			g->u32.n = c0 + sort_unique(g, g->u32.v + c0, g->u32.n - c0);
+			v.b = (uint32_t)(g->u32.n - c0);
+			mr_off[i] = v.a;
+			mr_n[i] = v.b;
+			if ((rc = xsm__graph_set_props(g, (uint32_t)i, 1, &key, &v)) < 0)
+				goto done;
+		}
+	}
+	for (i = 0; i < nassets; i++) {
+		size_t c0 = g->u32.n;
+		for (e = off[i]; e < off[i + 1]; e++) {
+			const xsm__edge *ed = &g->edges.v[adj[e]];
+			const xsm__prop *p;
+			uint32_t u = ed->dst, k;
+			if (ed->label != logged_by)
+				continue;
+			if ((p = xsm__graph_prop(g, u, memberof_key)) && p->type == XSM_V_STRS)
+				for (k = 0; k < p->b; k++)
+					if ((rc = push_u32(g, g->u32.v[p->a + k])) < 0)
+						goto done;
+			if (have_roles && (p = xsm__graph_prop(g, u, roles_key)) && p->type == XSM_V_STRS)
+				for (k = 0; k < p->b; k++)
+					if ((rc = push_u32(g, g->u32.v[p->a + k])) < 0)
+						goto done;
+			for (k = 0; k < mr_n[u]; k++)
+				if ((rc = push_u32(g, g->u32.v[mr_off[u] + k])) < 0)
+					goto done;
+		}
+		if (g->u32.n > c0) {
+			xsm__prop v = pstrs((uint32_t)c0, 0);
+			const char *key = "loggedOnByPrivileged";
+			g->u32.n = c0 + sort_unique(g, g->u32.v + c0, g->u32.n - c0);
+			v.b = (uint32_t)(g->u32.n - c0);
+			if ((rc = xsm__graph_set_props(g, (uint32_t)i, 1, &key, &v)) < 0)
+				goto done;
+		}
+	}
+	rc = xsm__graph_compact_props(g);
+	goto done;
+oom:
+	rc = xsm__error_oom(g->ctx);
+done:
+	xsm__free(off);
+	xsm__free(adj);
+	xsm__free(stamp);
+	xsm__free(queue);
+	xsm__free(mr_off);
+	xsm__free(mr_n);
+	return rc;
+}
+
 struct srcname {
 	xsm_buf runs;
 	struct builder *b;
@@ -992,7 +1101,7 @@ done:
 	return rc;
 }
 
-int xsm_graph_build(xsm_build_stats *st, xsm_store *store)
+int xsm__graph_build_mem(xsm_graph **out, xsm_buf *meta_out, xsm_build_stats *st, xsm_store *store)
 {
 	xsm_ctx *ctx = xsm_store_ctx(store);
 	struct builder b;
@@ -1011,6 +1120,7 @@ int xsm_graph_build(xsm_build_stats *st, xsm_store *store)
 	memset(st, 0, sizeof(*st));
 	memset(&b, 0, sizeof(b));
 	memset(&sn, 0, sizeof(sn));
+	*out = NULL;
 	if ((rc = xsm__graph_new(&g, ctx)) < 0)
 		return rc;
 	b.g = g;
@@ -1359,6 +1469,8 @@ eid_fail:
 	for (i = 0; i < nassets; i++)
 		if ((rc = node_props(&b, (uint32_t)i, order, &der[i], &scratch)) < 0)
 			goto done;
+	if ((rc = derive_roles(g, nassets)) < 0)
+		goto done;
 	if ((rc = xsm__graph_freeze(g)) < 0)
 		goto done;
 	st->nodes = g->nodes.n;
@@ -1391,9 +1503,10 @@ eid_fail:
 		if (w.err)
 			goto oom;
 	}
-	if ((rc = xsm__graph_write_snapshot(g, store, meta.ptr)) < 0)
-		goto done;
-	snprintf(st->snapshot, sizeof(st->snapshot), "%s", g->snapshot);
+	*out = g;
+	g = NULL;
+	*meta_out = meta;
+	memset(&meta, 0, sizeof(meta));
 	goto done;
 oom:
 	rc = xsm__error_oom(ctx);

@@ -35,6 +35,14 @@ typedef struct xsm_build_stats {
  */
 XSM_EXTERN(int) xsm_graph_build(xsm_build_stats *stats, xsm_store *store);
 
+/**
+ * Re-evaluate critical asset rules (and everything else derived from the
+ * graph) on the current snapshot without re-resolving identities, and
+ * write the result as a new current snapshot, whose id goes to snapshot.
+ * Needs the writer lock.  XSM_ENOINPUT when there is no graph yet.
+ */
+XSM_EXTERN(int) xsm_graph_refresh(char snapshot[40], xsm_store *store);
+
 /** Flags for xsm_graph_load. */
 enum {
 	XSM_LOAD_NO_EDGE_PROPS = 1 << 0, /**< skip EdgeProperties (faster, less memory) */

@@ -1,0 +1,418 @@
+/* cmd_critical.c - xsm critical: critical assets, classifications, rules and manual levels. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+static int machine(const struct xsm_cli *cli)
+{
+	return cli->format == XSM_FMT_JSON || cli->format == XSM_FMT_JSONL;
+}
+
+struct crit_row {
+	size_t node;
+	int level;
+};
+
+static const xsm_graph *sort_graph;
+
+static int cmp_crit(const void *a, const void *b)
+{
+	const struct crit_row *x = a, *y = b;
+	if (x->level != y->level)
+		return x->level - y->level;
+	return strcmp(xsm_graph_node_id(sort_graph, x->node), xsm_graph_node_id(sort_graph, y->node));
+}
+
+static void jw_node_crit(xsm_jw *w, const xsm_graph *g, size_t i)
+{
+	const char *names[64];
+	size_t n = xsm_critical_rule_names(g, i, names, 64), k;
+	int manual = xsm_critical_manual_level(g, i);
+	xsm_jw_obj(w);
+	xsm_jw_kstr(w, "NodeId", xsm_graph_node_id(g, i));
+	xsm_jw_kstr(w, "NodeName", xsm_graph_node_name(g, i));
+	xsm_jw_kstr(w, "NodeLabel", xsm_graph_node_label(g, i));
+	xsm_jw_kint(w, "criticalityLevel", xsm_critical_level(g, i));
+	xsm_jw_kstr(w, "level", xsm_level_name(xsm_critical_level(g, i)));
+	xsm_jw_kint(w, "ruleBasedCriticalityLevel", xsm_critical_rule_level(g, i));
+	xsm_jw_key(w, "manualCriticalityLevel");
+	if (manual >= 0)
+		xsm_jw_int(w, manual);
+	else
+		xsm_jw_null(w);
+	xsm_jw_key(w, "ruleNames");
+	xsm_jw_arr(w);
+	for (k = 0; k < n && k < 64; k++)
+		xsm_jw_str(w, names[k]);
+	xsm_jw_arr_end(w);
+	xsm_jw_obj_end(w);
+}
+
+static int critical_list(int argc, const char **argv, struct xsm_cli *cli)
+{
+	const char *label = NULL, *level_s = NULL, *pos[1];
+	struct xsm_opt opts[] = {
+		{ "level", 0, XSM_OPT_STR, &level_s, NULL },
+		{ "label", 0, XSM_OPT_STR, &label, NULL },
+		{ NULL, 0, 0, NULL, NULL },
+	};
+	static const char *head[] = { "LEVEL", "NODEID", "LABEL", "NAME", "RULES" };
+	xsm_graph *g;
+	struct crit_row *rows;
+	struct xsm_table t;
+	xsm_buf b = XSM_BUF_INIT;
+	xsm_jw w;
+	size_t i, n = 0;
+	int maxlevel = 3, rc, np;
+
+	if ((np = xsm_opt_parse(cli, argc, argv, opts, pos, 0)) < 0)
+		return np == -2 ? 0 : XSM_EXIT_USAGE;
+	if (level_s && (maxlevel = xsm_level_parse(level_s)) < 0)
+		return xsm_cli_usage(cli, "unknown level '%s' (0-3, very-high, high, medium, low)", level_s);
+	if ((rc = xsm_graph_load(&g, cli->store, NULL, XSM_LOAD_NO_EDGE_PROPS)) < 0)
+		return xsm_cli_fail(cli, rc);
+	rows = calloc(xsm_graph_node_count(g) + 1, sizeof(*rows));
+	for (i = 0; rows && i < xsm_graph_node_count(g); i++) {
+		int l = xsm_critical_level(g, i);
+		if (l > maxlevel || (label && strcmp(label, xsm_graph_node_label(g, i))))
+			continue;
+		rows[n].node = i;
+		rows[n++].level = l;
+	}
+	sort_graph = g;
+	if (n > 1)
+		qsort(rows, n, sizeof(*rows), cmp_crit);
+	if (machine(cli)) {
+		xsm_jw_init(&w, &b);
+		if (cli->format == XSM_FMT_JSON) {
+			xsm_jw_obj(&w);
+			xsm_jw_kstr(&w, "schema", "xsm.critical.list/1");
+			xsm_jw_kstr(&w, "snapshot", xsm_graph_snapshot(g));
+			xsm_jw_key(&w, "assets");
+			xsm_jw_arr(&w);
+		}
+		for (i = 0; i < n; i++) {
+			jw_node_crit(&w, g, rows[i].node);
+			if (cli->format == XSM_FMT_JSONL) {
+				xsm_cli_emit(&b);
+				xsm_buf_clear(&b);
+				xsm_jw_init(&w, &b);
+			}
+		}
+		if (cli->format == XSM_FMT_JSON) {
+			xsm_jw_arr_end(&w);
+			xsm_jw_obj_end(&w);
+			xsm_cli_emit(&b);
+		}
+	} else {
+		xsm_table_init(&t, 5, head);
+		for (i = 0; i < n; i++) {
+			const char *names[8];
+			size_t k, nn = xsm_critical_rule_names(g, rows[i].node, names, 8);
+			char lv[32];
+			xsm_buf r = XSM_BUF_INIT;
+			for (k = 0; k < nn && k < 8; k++)
+				xsm_buf_printf(&r, "%s%s", k ? ", " : "", names[k]);
+			if (nn > 8)
+				xsm_buf_printf(&r, " (+%zu)", nn - 8);
+			if (xsm_critical_manual_level(g, rows[i].node) >= 0)
+				xsm_buf_printf(&r, "%smanual", nn ? ", " : "");
+			snprintf(lv, sizeof(lv), "%d %s", rows[i].level, xsm_level_name(rows[i].level));
+			xsm_table_add(&t, lv, xsm_graph_node_id(g, rows[i].node), xsm_graph_node_label(g, rows[i].node),
+				      xsm_graph_node_name(g, rows[i].node), r.ptr ? r.ptr : "");
+			xsm_buf_dispose(&r);
+		}
+		if (n)
+			xsm_table_print(&t, stdout);
+		else
+			printf("no critical assets at level %d or above\n", maxlevel);
+		xsm_table_free(&t);
+	}
+	free(rows);
+	xsm_buf_dispose(&b);
+	xsm_graph_free(g);
+	return 0;
+}
+
+struct cls {
+	struct xsm_cli *cli;
+	xsm_jw *w;
+	struct xsm_table t;
+};
+
+static int cls_row(const xsm_rule_info *r, void *payload)
+{
+	struct cls *c = payload;
+	char lv[8], m[32];
+	if (c->w) {
+		xsm_jw_obj(c->w);
+		xsm_jw_kstr(c->w, "name", r->name);
+		xsm_jw_kstr(c->w, "asset", r->asset);
+		xsm_jw_kint(c->w, "level", r->level);
+		xsm_jw_kint(c->w, "default_level", r->default_level);
+		xsm_jw_kbool(c->w, "enabled", r->enabled);
+		xsm_jw_kstr(c->w, "type", r->predefined ? "predefined" : "custom");
+		xsm_jw_kbool(c->w, "detectable", r->detectable);
+		xsm_jw_kint(c->w, "matches", (int64_t)r->matches);
+		xsm_jw_kstr(c->w, "when", r->when);
+		xsm_jw_kstr(c->w, "description", r->description);
+		xsm_jw_kstr(c->w, "evidence", r->evidence);
+		xsm_jw_obj_end(c->w);
+		return 0;
+	}
+	snprintf(lv, sizeof(lv), "%d", r->level);
+	snprintf(m, sizeof(m), "%zu", r->matches);
+	xsm_table_add(&c->t, r->name, r->asset, lv, r->enabled ? "on" : "off",
+		      r->predefined ? (r->detectable ? "predefined" : "predefined (tag only)") : "custom", m);
+	return 0;
+}
+
+static int critical_classifications(int argc, const char **argv, struct xsm_cli *cli)
+{
+	static const char *head[] = { "NAME", "ASSET", "LEVEL", "STATE", "TYPE", "MATCHES" };
+	const char *pos[1];
+	xsm_rules *rules = NULL;
+	xsm_graph *g = NULL;
+	struct cls c;
+	xsm_buf b = XSM_BUF_INIT;
+	xsm_jw w;
+	int n, rc;
+
+	if ((n = xsm_opt_parse(cli, argc, argv, NULL, pos, 0)) < 0)
+		return n == -2 ? 0 : XSM_EXIT_USAGE;
+	if ((rc = xsm_rules_load(&rules, cli->store)) < 0)
+		return xsm_cli_fail(cli, rc);
+	/* match counts come from evaluating on the current graph, when there is one */
+	if (xsm_graph_load(&g, cli->store, NULL, XSM_LOAD_NO_EDGE_PROPS) == 0)
+		rc = xsm_critical_apply(rules, g);
+	xsm_ctx_clear(cli->ctx);
+	memset(&c, 0, sizeof(c));
+	c.cli = cli;
+	if (machine(cli)) {
+		xsm_jw_init(&w, &b);
+		c.w = &w;
+		xsm_jw_obj(&w);
+		xsm_jw_kstr(&w, "schema", "xsm.critical.classifications/1");
+		xsm_jw_kstr(&w, "snapshot", g ? xsm_graph_snapshot(g) : NULL);
+		xsm_jw_key(&w, "rules");
+		xsm_jw_arr(&w);
+		xsm_rules_foreach(rules, cls_row, &c);
+		xsm_jw_arr_end(&w);
+		xsm_jw_obj_end(&w);
+		xsm_cli_emit(&b);
+	} else {
+		xsm_table_init(&c.t, 6, head);
+		xsm_rules_foreach(rules, cls_row, &c);
+		xsm_table_print(&c.t, stdout);
+		xsm_table_free(&c.t);
+	}
+	xsm_buf_dispose(&b);
+	xsm_graph_free(g);
+	xsm_rules_free(rules);
+	return rc < 0 ? xsm_cli_fail(cli, rc) : 0;
+}
+
+/* save the rules, audit the change, and re-evaluate the current snapshot */
+static int commit(struct xsm_cli *cli, xsm_rules *rules, const char *action, const char *target, const char *detail)
+{
+	char snap[40] = "";
+	int rc;
+	if ((rc = xsm_rules_save(rules, cli->store)) < 0)
+		return xsm_cli_fail(cli, rc);
+	xsm_store_audit(cli->store, action, target, detail);
+	rc = xsm_graph_refresh(snap, cli->store);
+	if (rc == XSM_ENOINPUT) {
+		xsm_ctx_clear(cli->ctx);
+		rc = 0;
+	}
+	if (rc < 0)
+		return xsm_cli_fail(cli, rc);
+	if (!cli->quiet)
+		fprintf(stderr, "%s '%s'%s%s\n", action, target, snap[0] ? "; re-evaluated as snapshot " : "", snap);
+	return 0;
+}
+
+struct preview {
+	const xsm_graph *g;
+	struct xsm_cli *cli;
+	xsm_jw *w;
+	size_t n;
+};
+
+static int preview_row(size_t i, void *payload)
+{
+	struct preview *p = payload;
+	p->n++;
+	if (p->w) {
+		xsm_jw_obj(p->w);
+		xsm_jw_kstr(p->w, "NodeId", xsm_graph_node_id(p->g, i));
+		xsm_jw_kstr(p->w, "NodeName", xsm_graph_node_name(p->g, i));
+		xsm_jw_kstr(p->w, "NodeLabel", xsm_graph_node_label(p->g, i));
+		xsm_jw_kint(p->w, "criticalityLevel", xsm_critical_level(p->g, i));
+		xsm_jw_obj_end(p->w);
+	} else {
+		printf("%s  %s  (%s)\n", xsm_graph_node_id(p->g, i), xsm_graph_node_name(p->g, i),
+		       xsm_graph_node_label(p->g, i));
+	}
+	return 0;
+}
+
+static int rule_cmd(int argc, const char **argv, struct xsm_cli *cli)
+{
+	const char *sub = argc > 1 ? argv[1] : NULL, *asset = NULL, *when = NULL, *desc = NULL, *lvl = NULL;
+	const char *pos[3];
+	struct xsm_opt opts[] = {
+		{ "asset", 0, XSM_OPT_STR, &asset, NULL },
+		{ "level", 0, XSM_OPT_STR, &lvl, NULL },
+		{ "when", 0, XSM_OPT_STR, &when, NULL },
+		{ "description", 0, XSM_OPT_STR, &desc, NULL },
+		{ NULL, 0, 0, NULL, NULL },
+	};
+	xsm_rules *rules = NULL;
+	int n, rc = 0, level = -1, code;
+
+	if (!sub)
+		return xsm_cli_usage(cli, "rule needs a command: add, preview, edit, remove, enable, disable, level");
+	if ((n = xsm_opt_parse(cli, argc - 1, argv + 1, opts, pos, 3)) < 0)
+		return n == -2 ? 0 : XSM_EXIT_USAGE;
+	if (lvl && (level = xsm_level_parse(lvl)) < 0)
+		return xsm_cli_usage(cli, "unknown level '%s' (0-3, very-high, high, medium, low)", lvl);
+	if (!strcmp(sub, "preview")) {
+		xsm_graph *g;
+		struct preview p = { NULL, cli, NULL, 0 };
+		xsm_buf b = XSM_BUF_INIT;
+		xsm_jw w;
+		if (!when)
+			return xsm_cli_usage(cli, "preview needs --when EXPR");
+		if ((rc = xsm_graph_load(&g, cli->store, NULL, XSM_LOAD_NO_EDGE_PROPS)) < 0)
+			return xsm_cli_fail(cli, rc);
+		p.g = g;
+		if (machine(cli)) {
+			xsm_jw_init(&w, &b);
+			p.w = &w;
+			xsm_jw_obj(&w);
+			xsm_jw_kstr(&w, "schema", "xsm.critical.preview/1");
+			xsm_jw_kstr(&w, "when", when);
+			xsm_jw_key(&w, "assets");
+			xsm_jw_arr(&w);
+		}
+		rc = xsm_critical_preview(g, asset, when, preview_row, &p);
+		if (rc == 0 && machine(cli)) {
+			xsm_jw_arr_end(&w);
+			xsm_jw_obj_end(&w);
+			xsm_cli_emit(&b);
+		} else if (rc == 0 && !cli->quiet) {
+			fprintf(stderr, "%zu asset%s would match\n", p.n, p.n == 1 ? "" : "s");
+		}
+		xsm_buf_dispose(&b);
+		xsm_graph_free(g);
+		if (rc == XSM_EINVALID) {
+			xsm_cli_error("--when: %s", xsm_ctx_errmsg(cli->ctx));
+			return XSM_EXIT_USAGE;
+		}
+		return rc < 0 ? xsm_cli_fail(cli, rc) : 0;
+	}
+	if (n < 1)
+		return xsm_cli_usage(cli, "which rule? give its NAME");
+	if ((code = xsm_cli_lock(cli)) != 0)
+		return code;
+	if ((rc = xsm_rules_load(&rules, cli->store)) < 0)
+		return xsm_cli_fail(cli, rc);
+	if (!strcmp(sub, "add")) {
+		if (!asset || level < 0 || !when) {
+			xsm_rules_free(rules);
+			return xsm_cli_usage(cli, "rule add needs --asset, --level and --when");
+		}
+		rc = xsm_rules_add(rules, pos[0], asset, level, when, desc);
+	} else if (!strcmp(sub, "edit")) {
+		rc = xsm_rules_edit(rules, pos[0], asset, level, when, desc);
+	} else if (!strcmp(sub, "remove")) {
+		rc = xsm_rules_remove(rules, pos[0]);
+	} else if (!strcmp(sub, "enable") || !strcmp(sub, "disable")) {
+		rc = xsm_rules_enable(rules, pos[0], !strcmp(sub, "enable"));
+	} else if (!strcmp(sub, "level")) {
+		if (n < 2 || (level = xsm_level_parse(pos[1])) < 0) {
+			xsm_rules_free(rules);
+			return xsm_cli_usage(cli, "rule level NAME LEVEL: LEVEL is 0-3, very-high, high, medium or low");
+		}
+		rc = xsm_rules_set_level(rules, pos[0], level);
+	} else {
+		xsm_rules_free(rules);
+		return xsm_cli_usage(cli, "unknown rule command '%s'", sub);
+	}
+	if (rc == XSM_EINVALID && when) {
+		xsm_cli_error("--when: %s", xsm_ctx_errmsg(cli->ctx));
+		xsm_rules_free(rules);
+		return XSM_EXIT_USAGE;
+	}
+	if (rc == XSM_EUSAGE) {
+		xsm_cli_error("%s", xsm_ctx_errmsg(cli->ctx));
+		xsm_rules_free(rules);
+		return XSM_EXIT_USAGE;
+	}
+	if (rc < 0) {
+		code = xsm_cli_fail(cli, rc);
+		xsm_rules_free(rules);
+		return code;
+	}
+	{
+		char action[32];
+		snprintf(action, sizeof(action), "rule %s", sub);
+		code = commit(cli, rules, action, pos[0], when ? when : lvl);
+	}
+	xsm_rules_free(rules);
+	return code;
+}
+
+static int critical_set(int argc, const char **argv, struct xsm_cli *cli, int set)
+{
+	const char *pos[2];
+	xsm_rules *rules = NULL;
+	xsm_graph *g = NULL;
+	size_t node;
+	int n, rc, level = -1, code;
+
+	if ((n = xsm_opt_parse(cli, argc, argv, NULL, pos, 2)) < 0)
+		return n == -2 ? 0 : XSM_EXIT_USAGE;
+	if (n != (set ? 2 : 1))
+		return xsm_cli_usage(cli, set ? "set needs NODE and LEVEL" : "unset needs NODE");
+	if (set && (level = xsm_level_parse(pos[1])) < 0)
+		return xsm_cli_usage(cli, "unknown level '%s' (0-3, very-high, high, medium, low)", pos[1]);
+	if ((code = xsm_cli_lock(cli)) != 0)
+		return code;
+	if ((rc = xsm_graph_load(&g, cli->store, NULL, XSM_LOAD_NO_EDGE_PROPS)) < 0 ||
+	    (rc = xsm_graph_find(&node, g, pos[0])) < 0 || (rc = xsm_rules_load(&rules, cli->store)) < 0 ||
+	    (rc = xsm_rules_set_manual(rules, xsm_graph_node_id(g, node), level)) < 0) {
+		code = xsm_cli_fail(cli, rc);
+	} else {
+		char detail[16];
+		snprintf(detail, sizeof(detail), "%d", level);
+		code = commit(cli, rules, set ? "set level" : "unset level", xsm_graph_node_id(g, node), set ? detail : NULL);
+	}
+	xsm_rules_free(rules);
+	xsm_graph_free(g);
+	return code;
+}
+
+int cmd_critical(int argc, const char **argv, struct xsm_cli *cli)
+{
+	const char *sub = argc > 1 ? argv[1] : "list";
+	if (argc > 1 && (!strcmp(sub, "-h") || !strcmp(sub, "--help"))) {
+		xsm_cli_print_usage(stdout, cli->cmd->usage);
+		return 0;
+	}
+	if (argc > 1 && sub[0] == '-') /* options of the default subcommand */
+		return critical_list(argc, argv, cli);
+	if (!strcmp(sub, "list"))
+		return critical_list(argc - (argc > 1), argv + (argc > 1), cli);
+	if (!strcmp(sub, "classifications"))
+		return critical_classifications(argc - 1, argv + 1, cli);
+	if (!strcmp(sub, "rule"))
+		return rule_cmd(argc - 1, argv + 1, cli);
+	if (!strcmp(sub, "set"))
+		return critical_set(argc - 1, argv + 1, cli, 1);
+	if (!strcmp(sub, "unset"))
+		return critical_set(argc - 1, argv + 1, cli, 0);
+	return xsm_cli_usage(cli, "unknown critical command '%s'", sub);
+}
