@@ -95,6 +95,7 @@ void xsm_table_free(struct xsm_table *t);
 int cmd_critical(int argc, const char **argv, struct xsm_cli *cli);
 int cmd_gc(int argc, const char **argv, struct xsm_cli *cli);
 int cmd_init(int argc, const char **argv, struct xsm_cli *cli);
+int cmd_paths(int argc, const char **argv, struct xsm_cli *cli);
 int cmd_status(int argc, const char **argv, struct xsm_cli *cli);
 int cmd_ingest(int argc, const char **argv, struct xsm_cli *cli);
 int cmd_graph(int argc, const char **argv, struct xsm_cli *cli);

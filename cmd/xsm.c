@@ -38,6 +38,13 @@ static const struct xsm_command commands[] = {
 	  "xsm ingest --format records --source NAME [--skip-invalid] [--no-build] FILE|-" },
 	{ "init", cmd_init, 0, "create a store",
 	  "xsm init [DIR]" },
+	{ "paths", cmd_paths, XSM_NEED_STORE, "attack paths, choke points, blast radius and the CI gate",
+	  "xsm paths list [--target NODE] [--entry NODE] [--min-risk R] [--scenario S] [--limit N]\n"
+	  "xsm paths show ID\n"
+	  "xsm paths chokepoints [--limit N]\n"
+	  "xsm paths blast-radius NODE [--max-hops N]\n"
+	  "xsm paths summary\n"
+	  "xsm paths check --fail-on critical|high|medium|low [--fail-on-new]" },
 	{ "status", cmd_status, XSM_NEED_STORE, "show the store, its sources and runs",
 	  "xsm status" },
 };

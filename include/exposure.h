@@ -13,5 +13,6 @@
 #include "exposure/gc.h"
 #include "exposure/graph.h"
 #include "exposure/critical.h"
+#include "exposure/paths.h"
 
 #endif

@@ -295,6 +295,27 @@ int xsm__graph_set_props(xsm_graph *g, uint32_t node, size_t n, const char *cons
 	return 0;
 }
 
+int xsm__graph_strip_props(xsm_graph *g, const char *prefix)
+{
+	size_t plen = strlen(prefix), i;
+	uint32_t j, k;
+	int any = 0;
+	/* properties are removed in place: a node's range only shrinks */
+	for (i = 0; i < g->nodes.n; i++) {
+		xsm__node *nd = &g->nodes.v[i];
+		for (j = k = 0; j < nd->props_n; j++) {
+			xsm__prop p = g->props.v[nd->props_off + j];
+			if (!strncmp(xsm__gstr(g, p.key), prefix, plen)) {
+				any = 1;
+				continue;
+			}
+			g->props.v[nd->props_off + k++] = p;
+		}
+		nd->props_n = k;
+	}
+	return any ? xsm__graph_compact_props(g) : 0;
+}
+
 int xsm__graph_compact_props(xsm_graph *g)
 {
 	xsm__propvec np = { 0 };

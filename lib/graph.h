@@ -99,10 +99,13 @@ void xsm__graph_sort_props(const xsm_graph *g, xsm__prop *p, size_t n);
 /* build the graph of the store's latest runs in memory; *meta gets the snapshot metadata JSON */
 int xsm__graph_build_mem(xsm_graph **out, xsm_buf *meta, xsm_build_stats *st, xsm_store *store);
 /* write a built graph as a snapshot and make it current */
-int xsm__graph_write_snapshot(xsm_graph *g, xsm_store *store, const char *meta_json);
+int xsm__graph_write_snapshot(xsm_graph *g, xsm_store *store, const char *meta_json, size_t nextra,
+			      const char *const *extra_names, const xsm_buf *extra);
 
 /* set up to 16 properties of node at once (one copy of its range); keys need not be sorted */
 int xsm__graph_set_props(xsm_graph *g, uint32_t node, size_t n, const char *const *keys, const xsm__prop *vals);
+/* remove every node property whose key starts with prefix */
+int xsm__graph_strip_props(xsm_graph *g, const char *prefix);
 /* drop property ranges no node or edge uses any more (after many set_props) */
 int xsm__graph_compact_props(xsm_graph *g);
 

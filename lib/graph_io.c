@@ -55,7 +55,8 @@ static int write_lines(xsm_graph *g, xsm_store *store, const char *rel, int node
 	return xsm__afile_commit(&af, g->ctx);
 }
 
-int xsm__graph_write_snapshot(xsm_graph *g, xsm_store *store, const char *meta_json)
+int xsm__graph_write_snapshot(xsm_graph *g, xsm_store *store, const char *meta_json, size_t nextra,
+			      const char *const *extra_names, const xsm_buf *extra)
 {
 	struct lastsnap l;
 	char stamp[21], *p, *q, id[40];
@@ -99,6 +100,12 @@ int xsm__graph_write_snapshot(xsm_graph *g, xsm_store *store, const char *meta_j
 	xsm_buf_printf(&rel, "graph/%s/edges.jsonl", id);
 	if ((rc = write_lines(g, store, rel.ptr, 0)) < 0)
 		goto done;
+	for (size_t x = 0; x < nextra; x++) {
+		xsm_buf_clear(&rel);
+		xsm_buf_printf(&rel, "graph/%s/%s", id, extra_names[x]);
+		if ((rc = xsm_store_write(store, rel.ptr, extra[x].ptr ? extra[x].ptr : "", extra[x].size)) < 0)
+			goto done;
+	}
 	xsm_buf_clear(&rel);
 	xsm_buf_printf(&rel, "graph/%s/meta.json", id);
 	if ((rc = xsm_store_write(store, rel.ptr, meta.ptr, meta.size)) < 0)

@@ -1,0 +1,491 @@
+/* cmd_paths.c - xsm paths: list, show, chokepoints, blast-radius, summary, check. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+static int machine(const struct xsm_cli *cli)
+{
+	return cli->format == XSM_FMT_JSON || cli->format == XSM_FMT_JSONL;
+}
+
+/* DOT to stdout, or SVG through Graphviz `dot` */
+static int emit_picture(struct xsm_cli *cli, xsm_buf *dot)
+{
+	FILE *p;
+	if (cli->format == XSM_FMT_DOT) {
+		fwrite(dot->ptr, 1, dot->size, stdout);
+		return 0;
+	}
+	if (system("command -v dot >/dev/null 2>&1") != 0) {
+		xsm_cli_error("--format=svg needs Graphviz 'dot', which is not installed");
+		xsm_cli_hint("install it with: sudo apt-get install graphviz  (or use --format=dot)");
+		return XSM_EXIT_UNAVAILABLE;
+	}
+	fflush(stdout);
+	if (!(p = popen("dot -Tsvg", "w"))) {
+		xsm_cli_error("cannot run dot: %s", strerror(errno));
+		return XSM_EXIT_UNAVAILABLE;
+	}
+	fwrite(dot->ptr, 1, dot->size, p);
+	return pclose(p) == 0 ? 0 : XSM_EXIT_SOFTWARE;
+}
+
+static int load(struct xsm_cli *cli, xsm_pathset **set)
+{
+	int rc = xsm_paths_load(set, cli->store, NULL);
+	return rc < 0 ? xsm_cli_fail(cli, rc) : 0;
+}
+
+static void path_row(struct xsm_table *t, const xsm_path_info *p)
+{
+	char hops[16];
+	xsm_buf e = XSM_BUF_INIT, tg = XSM_BUF_INIT;
+	snprintf(hops, sizeof(hops), "%d", p->hops);
+	xsm_buf_printf(&e, "%s (%s)", p->entry_name, p->entry_type);
+	xsm_buf_printf(&tg, "%s (%s, %s)", p->target_name, p->target_classification, xsm_level_name(p->target_level));
+	xsm_table_add(t, p->id, xsm_risk_name(p->risk), hops, e.ptr, tg.ptr);
+	xsm_buf_dispose(&e);
+	xsm_buf_dispose(&tg);
+}
+
+static int paths_list(int argc, const char **argv, struct xsm_cli *cli)
+{
+	const char *target = NULL, *entry = NULL, *minrisk = NULL, *scenario = NULL, *pos[1];
+	int limit = -1, n, code, mr = XSM_RISK_LOW;
+	struct xsm_opt opts[] = {
+		{ "target", 0, XSM_OPT_STR, &target, NULL },
+		{ "entry", 0, XSM_OPT_STR, &entry, NULL },
+		{ "min-risk", 0, XSM_OPT_STR, &minrisk, NULL },
+		{ "scenario", 0, XSM_OPT_STR, &scenario, NULL },
+		{ "limit", 0, XSM_OPT_INT, &limit, NULL },
+		{ NULL, 0, 0, NULL, NULL },
+	};
+	static const char *head[] = { "PATHID", "RISK", "HOPS", "ENTRY", "TARGET" };
+	xsm_pathset *set;
+	struct xsm_table t;
+	xsm_buf b = XSM_BUF_INIT;
+	size_t *idx, ni = 0, i;
+
+	if ((n = xsm_opt_parse(cli, argc, argv, opts, pos, 0)) < 0)
+		return n == -2 ? 0 : XSM_EXIT_USAGE;
+	if (minrisk && (mr = xsm_risk_parse(minrisk)) < 0)
+		return xsm_cli_usage(cli, "unknown risk '%s' (critical, high, medium, low)", minrisk);
+	if ((code = load(cli, &set)) != 0)
+		return code;
+	idx = calloc(xsm_paths_count(set) + 1, sizeof(*idx));
+	for (i = 0; idx && i < xsm_paths_count(set); i++) {
+		const xsm_path_info *p = xsm_paths_get(set, i);
+		if (p->risk > mr)
+			continue;
+		if (target && strcmp(target, p->target_id) && strcmp(target, p->target_name))
+			continue;
+		if (entry && strcmp(entry, p->entry_id) && strcmp(entry, p->entry_name))
+			continue;
+		if (scenario && !strstr(p->scenario, scenario))
+			continue;
+		if (limit >= 0 && (int)ni >= limit)
+			break;
+		idx[ni++] = i;
+	}
+	if (cli->format == XSM_FMT_DOT || cli->format == XSM_FMT_SVG) {
+		xsm_paths_dot(&b, set, idx, ni);
+		code = emit_picture(cli, &b);
+	} else if (cli->format == XSM_FMT_JSONL) {
+		for (i = 0; i < ni; i++)
+			printf("%s\n", xsm_paths_get(set, idx[i])->json);
+	} else if (cli->format == XSM_FMT_JSON) {
+		printf("{\"schema\":\"xsm.paths.list/1\",\"snapshot\":\"%s\",\"paths\":[", xsm_paths_snapshot(set));
+		for (i = 0; i < ni; i++)
+			printf("%s%s", i ? "," : "", xsm_paths_get(set, idx[i])->json);
+		printf("]}\n");
+	} else {
+		xsm_table_init(&t, 5, head);
+		for (i = 0; i < ni; i++)
+			path_row(&t, xsm_paths_get(set, idx[i]));
+		if (ni)
+			xsm_table_print(&t, stdout);
+		else
+			printf("no attack paths%s\n", minrisk || target || entry || scenario ? " match" : "");
+		xsm_table_free(&t);
+	}
+	free(idx);
+	xsm_buf_dispose(&b);
+	xsm_paths_free(set);
+	return code;
+}
+
+static int paths_show(int argc, const char **argv, struct xsm_cli *cli)
+{
+	const char *pos[1], *id, *name, *label, *edge;
+	xsm_pathset *set;
+	xsm_buf b = XSM_BUF_INIT;
+	long i;
+	int n, code;
+	size_t k, one;
+
+	if ((n = xsm_opt_parse(cli, argc, argv, NULL, pos, 1)) < 0)
+		return n == -2 ? 0 : XSM_EXIT_USAGE;
+	if (n != 1)
+		return xsm_cli_usage(cli, "which path? give its PathId");
+	if ((code = load(cli, &set)) != 0)
+		return code;
+	if ((i = xsm_paths_find(set, pos[0])) < 0) {
+		xsm_cli_error("no attack path '%s' in snapshot %s", pos[0], xsm_paths_snapshot(set));
+		xsm_paths_free(set);
+		return XSM_EXIT_NOINPUT;
+	}
+	one = (size_t)i;
+	if (cli->format == XSM_FMT_DOT || cli->format == XSM_FMT_SVG) {
+		xsm_paths_dot(&b, set, &one, 1);
+		code = emit_picture(cli, &b);
+	} else if (machine(cli)) {
+		printf("%s\n", xsm_paths_get(set, one)->json);
+	} else {
+		const xsm_path_info *p = xsm_paths_get(set, one);
+		printf("%s  risk %s, %d hop%s\nscenario: %s\nentry:    %s (%s, %s)\ntarget:   %s (%s, %s)\n\n", p->id,
+		       xsm_risk_name(p->risk), p->hops, p->hops == 1 ? "" : "s", p->scenario, p->entry_name, p->entry_label,
+		       p->entry_type, p->target_name, p->target_classification, xsm_level_name(p->target_level));
+		for (k = 0; xsm_paths_step(set, one, k, &id, &name, &label, &edge) == 0; k++)
+			printf("  %s (%s) %s\n%s", name, label, id, edge ? "" : "");
+		for (k = 0; xsm_paths_step(set, one, k, &id, &name, &label, &edge) == 0; k++)
+			if (edge)
+				printf("%s  --%s-->\n", k ? "" : "\nsteps:\n", edge);
+		printf("\n%s\n", p->json);
+	}
+	xsm_buf_dispose(&b);
+	xsm_paths_free(set);
+	return code;
+}
+
+static int paths_chokepoints(int argc, const char **argv, struct xsm_cli *cli)
+{
+	const char *pos[1];
+	int limit = 20, n, code;
+	struct xsm_opt opts[] = { { "limit", 0, XSM_OPT_INT, &limit, NULL }, { NULL, 0, 0, NULL, NULL } };
+	xsm_pathset *set;
+	xsm_buf b = XSM_BUF_INIT;
+
+	if ((n = xsm_opt_parse(cli, argc, argv, opts, pos, 0)) < 0)
+		return n == -2 ? 0 : XSM_EXIT_USAGE;
+	if ((code = load(cli, &set)) != 0)
+		return code;
+	if (cli->format == XSM_FMT_DOT || cli->format == XSM_FMT_SVG) {
+		/* the paths through the top choke points */
+		const char *ch = xsm_paths_chokepoints(set);
+		size_t *idx = calloc(xsm_paths_count(set) + 1, sizeof(*idx)), ni = 0, i, k;
+		const char *id, *name, *label, *edge;
+		for (i = 0; idx && i < xsm_paths_count(set); i++)
+			for (k = 1; xsm_paths_step(set, i, k, &id, &name, &label, &edge) == 0 && edge; k++) {
+				char key[128];
+				snprintf(key, sizeof(key), "\"NodeId\":\"%s\"", id);
+				if (strstr(ch, key)) {
+					idx[ni++] = i;
+					break;
+				}
+			}
+		xsm_paths_dot(&b, set, idx, ni);
+		free(idx);
+		code = emit_picture(cli, &b);
+	} else if (machine(cli)) {
+		printf("%s\n", xsm_paths_chokepoints(set));
+	} else {
+		/* a human view of the stored JSON: one line per choke point */
+		const char *p = xsm_paths_chokepoints(set);
+		int shown = 0;
+		printf("%-24s %-40s %6s %10s\n", "NODEID", "NAME", "PATHS", "PAIRS CUT");
+		while ((p = strstr(p, "{\"NodeId\":\"")) && shown < limit) {
+			char id[64] = "", name[256] = "", cut[16] = "-";
+			int paths = 0;
+			sscanf(p, "{\"NodeId\":\"%63[^\"]\",\"NodeName\":\"%255[^\"]\"", id, name);
+			const char *q = strstr(p, "\"paths\":");
+			if (q)
+				paths = atoi(q + 8);
+			q = strstr(p, "\"pairs_cut\":");
+			if (q && q[12] != 'n')
+				snprintf(cut, sizeof(cut), "%d", atoi(q + 12));
+			printf("%-24s %-40.40s %6d %10s\n", id, name, paths, cut);
+			shown++;
+			p++;
+		}
+		if (!shown)
+			printf("no choke points (no path crosses an intermediate node)\n");
+	}
+	xsm_buf_dispose(&b);
+	xsm_paths_free(set);
+	return code;
+}
+
+static int paths_blast(int argc, const char **argv, struct xsm_cli *cli)
+{
+	const char *pos[1];
+	int max_hops = 0, n, rc;
+	struct xsm_opt opts[] = { { "max-hops", 0, XSM_OPT_INT, &max_hops, NULL }, { NULL, 0, 0, NULL, NULL } };
+	xsm_graph *g = NULL;
+	xsm_attack_model *m = NULL;
+	xsm_buf b = XSM_BUF_INIT;
+	size_t node;
+
+	if ((n = xsm_opt_parse(cli, argc, argv, opts, pos, 1)) < 0)
+		return n == -2 ? 0 : XSM_EXIT_USAGE;
+	if (n != 1)
+		return xsm_cli_usage(cli, "which node? give a NodeId or a name");
+	if (max_hops < 0 || max_hops > 64)
+		return xsm_cli_usage(cli, "--max-hops must be 1 to 64");
+	if ((rc = xsm_graph_load(&g, cli->store, NULL, XSM_LOAD_NO_EDGE_PROPS)) < 0 ||
+	    (rc = xsm_graph_find(&node, g, pos[0])) < 0 || (rc = xsm_attack_model_load(&m, cli->store)) < 0 ||
+	    (rc = xsm_paths_blast_radius(&b, g, m, node, max_hops)) < 0) {
+		int code = xsm_cli_fail(cli, rc);
+		xsm_graph_free(g);
+		xsm_attack_model_free(m);
+		return code;
+	}
+	if (machine(cli) || cli->format == XSM_FMT_DOT || cli->format == XSM_FMT_SVG) {
+		if (cli->format == XSM_FMT_DOT || cli->format == XSM_FMT_SVG) {
+			/* a star of the reachable targets */
+			xsm_buf dot = XSM_BUF_INIT;
+			const char *p = b.ptr;
+			xsm_buf_printf(&dot, "digraph blast_radius {\n  graph [rankdir=LR];\n  node [shape=box, style=\"rounded,filled\", fillcolor=\"#eceff1\"];\n  \"%s\" [fillcolor=\"#fff3e0\", shape=cds];\n",
+				       xsm_graph_node_id(g, node));
+			while ((p = strstr(p, "{\"NodeId\":\"")) ) {
+				char id[64] = "", name[200] = "";
+				sscanf(p, "{\"NodeId\":\"%63[^\"]\",\"NodeName\":\"%199[^\"]\"", id, name);
+				if (strcmp(id, xsm_graph_node_id(g, node)) && strstr(p, "\"criticalityLevel\"") &&
+				    strstr(p, "\"criticalityLevel\"") < strstr(p, "\"steps\""))
+					xsm_buf_printf(&dot, "  \"%s\" -> \"%s\";\n  \"%s\" [label=\"%s\", fillcolor=\"#b00020\", fontcolor=white];\n",
+						       xsm_graph_node_id(g, node), id, id, name);
+				p++;
+			}
+			xsm_buf_puts(&dot, "}\n");
+			rc = emit_picture(cli, &dot);
+			xsm_buf_dispose(&dot);
+		} else {
+			xsm_cli_emit(&b);
+		}
+	} else {
+		printf("blast radius of %s (%s): %s\n", xsm_graph_node_name(g, node), xsm_graph_node_id(g, node), b.ptr);
+	}
+	xsm_buf_dispose(&b);
+	xsm_graph_free(g);
+	xsm_attack_model_free(m);
+	return rc > 0 ? rc : 0;
+}
+
+struct tally {
+	const char *key;
+	size_t n;
+};
+
+static int cmp_tally(const void *a, const void *b)
+{
+	const struct tally *x = a, *y = b;
+	if (x->n != y->n)
+		return x->n > y->n ? -1 : 1;
+	return strcmp(x->key, y->key);
+}
+
+static size_t tally_add(struct tally *t, size_t n, const char *key)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(t[i].key, key)) {
+			t[i].n++;
+			return n;
+		}
+	t[n].key = key;
+	t[n].n = 1;
+	return n + 1;
+}
+
+static int paths_summary(int argc, const char **argv, struct xsm_cli *cli)
+{
+	const char *pos[1];
+	xsm_pathset *set;
+	size_t np, i, risk[4] = { 0 }, ns = 0, nt = 0, ne = 0;
+	struct tally *sc, *tg, *en;
+	int n, code;
+	static const char *rn[] = { "critical", "high", "medium", "low" };
+
+	if ((n = xsm_opt_parse(cli, argc, argv, NULL, pos, 0)) < 0)
+		return n == -2 ? 0 : XSM_EXIT_USAGE;
+	if ((code = load(cli, &set)) != 0)
+		return code;
+	np = xsm_paths_count(set);
+	sc = calloc(np + 1, sizeof(*sc));
+	tg = calloc(np + 1, sizeof(*tg));
+	en = calloc(np + 1, sizeof(*en));
+	for (i = 0; sc && tg && en && i < np; i++) {
+		const xsm_path_info *p = xsm_paths_get(set, i);
+		risk[p->risk & 3]++;
+		ns = tally_add(sc, ns, p->scenario);
+		nt = tally_add(tg, nt, p->target_name);
+		ne = tally_add(en, ne, p->entry_name);
+	}
+	qsort(sc, ns, sizeof(*sc), cmp_tally);
+	qsort(tg, nt, sizeof(*tg), cmp_tally);
+	qsort(en, ne, sizeof(*en), cmp_tally);
+	if (machine(cli)) {
+		xsm_buf b = XSM_BUF_INIT;
+		xsm_jw w;
+		struct tally *lists[3] = { sc, tg, en };
+		size_t counts[3] = { ns, nt, ne };
+		static const char *names[3] = { "top_scenarios", "top_targets", "top_entry_points" };
+		xsm_jw_init(&w, &b);
+		xsm_jw_obj(&w);
+		xsm_jw_kstr(&w, "schema", "xsm.paths.summary/1");
+		xsm_jw_kstr(&w, "snapshot", xsm_paths_snapshot(set));
+		xsm_jw_kint(&w, "paths", (int64_t)np);
+		xsm_jw_kint(&w, "paths_cut", (int64_t)xsm_paths_cut(set));
+		xsm_jw_key(&w, "by_risk");
+		xsm_jw_obj(&w);
+		for (i = 0; i < 4; i++)
+			xsm_jw_kint(&w, rn[i], (int64_t)risk[i]);
+		xsm_jw_obj_end(&w);
+		for (int l = 0; l < 3; l++) {
+			xsm_jw_key(&w, names[l]);
+			xsm_jw_arr(&w);
+			for (i = 0; i < counts[l] && i < 10; i++) {
+				xsm_jw_obj(&w);
+				xsm_jw_kstr(&w, "name", lists[l][i].key);
+				xsm_jw_kint(&w, "paths", (int64_t)lists[l][i].n);
+				xsm_jw_obj_end(&w);
+			}
+			xsm_jw_arr_end(&w);
+		}
+		xsm_jw_key(&w, "chokepoints");
+		xsm_jw_raw(&w, xsm_paths_chokepoints(set));
+		xsm_jw_obj_end(&w);
+		xsm_cli_emit(&b);
+		xsm_buf_dispose(&b);
+	} else {
+		printf("attack paths in snapshot %s: %zu (critical %zu, high %zu, medium %zu, low %zu)%s\n",
+		       xsm_paths_snapshot(set), np, risk[0], risk[1], risk[2], risk[3],
+		       xsm_paths_cut(set) ? " (some cut by paths.max_per_target)" : "");
+		printf("\ntop scenarios:\n");
+		for (i = 0; i < ns && i < 5; i++)
+			printf("  %4zu  %s\n", sc[i].n, sc[i].key);
+		printf("\ntop targets:\n");
+		for (i = 0; i < nt && i < 5; i++)
+			printf("  %4zu  %s\n", tg[i].n, tg[i].key);
+		printf("\ntop entry points:\n");
+		for (i = 0; i < ne && i < 5; i++)
+			printf("  %4zu  %s\n", en[i].n, en[i].key);
+		printf("\ntop choke points:\n");
+		fflush(stdout);
+		{
+			const char *av[] = { "chokepoints", "--limit", "5" };
+			xsm_paths_free(set);
+			free(sc);
+			free(tg);
+			free(en);
+			return paths_chokepoints(3, av, cli);
+		}
+	}
+	free(sc);
+	free(tg);
+	free(en);
+	xsm_paths_free(set);
+	return 0;
+}
+
+struct prevsnap {
+	char current[40], prev[40], last[40];
+};
+
+static int find_prev(const char *snap, void *payload)
+{
+	struct prevsnap *p = payload;
+	if (!strcmp(snap, p->current))
+		snprintf(p->prev, sizeof(p->prev), "%s", p->last);
+	snprintf(p->last, sizeof(p->last), "%s", snap);
+	return 0;
+}
+
+static int paths_check(int argc, const char **argv, struct xsm_cli *cli)
+{
+	int empty_prev = 0;
+	const char *fail_on = NULL, *pos[1];
+	int fail_new = 0, n, code, risk;
+	struct xsm_opt opts[] = {
+		{ "fail-on", 0, XSM_OPT_STR, &fail_on, NULL },
+		{ "fail-on-new", 0, XSM_OPT_FLAG, &fail_new, NULL },
+		{ NULL, 0, 0, NULL, NULL },
+	};
+	xsm_pathset *set, *prev = NULL;
+	size_t i, bad = 0;
+	static const char *head[] = { "PATHID", "RISK", "HOPS", "ENTRY", "TARGET" };
+	struct xsm_table t;
+
+	if ((n = xsm_opt_parse(cli, argc, argv, opts, pos, 0)) < 0)
+		return n == -2 ? 0 : XSM_EXIT_USAGE;
+	if (!fail_on)
+		return xsm_cli_usage(cli, "check needs --fail-on RISK (critical, high, medium, low)");
+	if ((risk = xsm_risk_parse(fail_on)) < 0)
+		return xsm_cli_usage(cli, "unknown risk '%s' (critical, high, medium, low)", fail_on);
+	if ((code = load(cli, &set)) != 0)
+		return code;
+	if (fail_new) {
+		/* the snapshot just before the current one; none means every path is new */
+		struct prevsnap ps;
+		memset(&ps, 0, sizeof(ps));
+		snprintf(ps.current, sizeof(ps.current), "%s", xsm_paths_snapshot(set));
+		xsm_graph_snapshots(cli->store, find_prev, &ps);
+		if (ps.prev[0] && xsm_paths_load(&prev, cli->store, ps.prev) < 0) {
+			xsm_ctx_clear(cli->ctx);
+			prev = NULL;
+		}
+		if (!prev)
+			prev = NULL;
+		empty_prev = !ps.prev[0];
+	}
+	xsm_table_init(&t, 5, head);
+	for (i = 0; i < xsm_paths_count(set); i++) {
+		const xsm_path_info *p = xsm_paths_get(set, i);
+		if (p->risk > risk)
+			continue;
+		if (prev && xsm_paths_find(prev, p->id) >= 0)
+			continue;
+		bad++;
+		if (machine(cli))
+			printf("%s\n", p->json);
+		else
+			path_row(&t, p);
+	}
+	if (!machine(cli)) {
+		if (bad) {
+			printf("%zu attack path%s at risk %s or above%s:\n", bad, bad == 1 ? "" : "s", fail_on,
+			       fail_new ? " that are new" : "");
+			xsm_table_print(&t, stdout);
+		} else if (!cli->quiet) {
+			printf("ok: no%s attack path at risk %s or above\n", fail_new ? " new" : "", fail_on);
+		}
+	}
+	xsm_table_free(&t);
+	xsm_paths_free(set);
+	xsm_paths_free(prev);
+	(void)empty_prev;
+	return bad ? XSM_EXIT_FOUND : 0;
+}
+
+int cmd_paths(int argc, const char **argv, struct xsm_cli *cli)
+{
+	const char *sub = argc > 1 ? argv[1] : NULL;
+	if (!sub || !strcmp(sub, "-h") || !strcmp(sub, "--help")) {
+		xsm_cli_print_usage(sub ? stdout : stderr, cli->cmd->usage);
+		return sub ? 0 : XSM_EXIT_USAGE;
+	}
+	if (!strcmp(sub, "list"))
+		return paths_list(argc - 1, argv + 1, cli);
+	if (!strcmp(sub, "show"))
+		return paths_show(argc - 1, argv + 1, cli);
+	if (!strcmp(sub, "chokepoints"))
+		return paths_chokepoints(argc - 1, argv + 1, cli);
+	if (!strcmp(sub, "blast-radius"))
+		return paths_blast(argc - 1, argv + 1, cli);
+	if (!strcmp(sub, "summary"))
+		return paths_summary(argc - 1, argv + 1, cli);
+	if (!strcmp(sub, "check"))
+		return paths_check(argc - 1, argv + 1, cli);
+	return xsm_cli_usage(cli, "unknown paths command '%s'", sub);
+}

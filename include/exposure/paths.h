@@ -1,0 +1,88 @@
+/*
+ * exposure/paths.h - attack paths, choke points and blast radius
+ * (xsm-paths(1)).  Paths are computed at every build from the attack model
+ * (attack-model.yaml) and stored with the snapshot (paths.jsonl,
+ * chokepoints.json); these functions read them back.
+ */
+#ifndef XSM_PATHS_H
+#define XSM_PATHS_H
+
+#include "common.h"
+#include "graph.h"
+#include "store.h"
+
+XSM_BEGIN_DECL
+
+/** Risk levels, most serious first. */
+enum { XSM_RISK_CRITICAL = 0, XSM_RISK_HIGH, XSM_RISK_MEDIUM, XSM_RISK_LOW };
+
+/** "critical", "high", "medium", "low" -> XSM_RISK_*; -1 when unknown. */
+XSM_EXTERN(int) xsm_risk_parse(const char *s);
+XSM_EXTERN(const char *) xsm_risk_name(int risk);
+
+typedef struct xsm_attack_model xsm_attack_model;
+
+/**
+ * Load the attack model: attack-model.yaml in the data directory, with
+ * STORE/attack-model.yaml overriding its keys.  Caller owns *out.
+ */
+XSM_EXTERN(int) xsm_attack_model_load(xsm_attack_model **out, xsm_store *store);
+XSM_EXTERN(void) xsm_attack_model_free(xsm_attack_model *m);
+
+/** What a path computation found. */
+typedef struct xsm_paths_stats {
+	size_t entries, targets, paths, cut, chokepoints;
+} xsm_paths_stats;
+
+/**
+ * Compute every attack path of g under model m: paths.jsonl text into
+ * paths (one path a line) and chokepoints.json into chokes; nodes on paths
+ * get rawData attackPath{entryType, isTarget, paths}.  Deterministic.
+ */
+XSM_EXTERN(int) xsm_paths_compute(xsm_paths_stats *st, xsm_buf *paths, xsm_buf *chokes, xsm_graph *g,
+				  const xsm_attack_model *m);
+
+typedef struct xsm_pathset xsm_pathset;
+
+/** One stored path (strings borrowed from the set). */
+typedef struct xsm_path_info {
+	const char *id, *scenario, *entry_type;
+	const char *entry_id, *entry_name, *entry_label;
+	const char *target_id, *target_name, *target_label, *target_classification;
+	int target_level, risk, hops;
+	const char *json;       /**< the stored JSON line */
+} xsm_path_info;
+
+/** Load the paths of a snapshot (NULL: current). XSM_ENOINPUT without one. */
+XSM_EXTERN(int) xsm_paths_load(xsm_pathset **out, xsm_store *store, const char *snapshot);
+XSM_EXTERN(void) xsm_paths_free(xsm_pathset *set);
+XSM_EXTERN(const char *) xsm_paths_snapshot(const xsm_pathset *set);
+XSM_EXTERN(size_t) xsm_paths_count(const xsm_pathset *set);
+XSM_EXTERN(const xsm_path_info *) xsm_paths_get(const xsm_pathset *set, size_t i);
+/** Index of the path with this id, or -1. */
+XSM_EXTERN(long) xsm_paths_find(const xsm_pathset *set, const char *id);
+/** Step k of path i: the node, and the edge taken from it (NULL at the target). */
+XSM_EXTERN(int) xsm_paths_step(const xsm_pathset *set, size_t i, size_t k, const char **node_id,
+			       const char **node_name, const char **node_label, const char **edge_label);
+/** The stored chokepoints.json text.  Borrowed. */
+XSM_EXTERN(const char *) xsm_paths_chokepoints(const xsm_pathset *set);
+/** The paths that were cut by paths.max_per_target. */
+XSM_EXTERN(size_t) xsm_paths_cut(const xsm_pathset *set);
+
+/**
+ * Write paths (indices into set, n of them) as a Graphviz DOT graph:
+ * entry points and targets marked, critical targets highlighted.
+ */
+XSM_EXTERN(int) xsm_paths_dot(xsm_buf *out, const xsm_pathset *set, const size_t *idx, size_t n);
+
+/**
+ * Blast radius of node: the targets of m reachable from it within
+ * max_hops (0: the model's), each with its hop count and a shortest path,
+ * as JSON {"schema":"xsm.paths.blast-radius/1",...} into out.
+ */
+XSM_EXTERN(int) xsm_paths_blast_radius(xsm_buf *out, xsm_graph *g, const xsm_attack_model *m, size_t node,
+				       int max_hops);
+
+XSM_END_DECL
+
+#endif

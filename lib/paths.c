@@ -1,0 +1,1045 @@
+/*
+ * paths.c - attack paths: the attack model, walkable adjacency, multi-source
+ * bit-parallel BFS (64 targets a pass, one uint64 lane per node, one
+ * frontier per level so each pair's shortest path can be walked back),
+ * choke points, blast radius.
+ *
+ * Tie rule: of several shortest paths, the one taken steps, at each hop from
+ * the entry towards the target, to the neighbour with the smallest node
+ * index (nodes are sorted by NodeId, so: the smallest NodeId), over the
+ * edge of that neighbour listed first (by label).
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "adapt/yaml.h"
+#include "ctx.h"
+#include "exposure/critical.h"
+#include "exposure/paths.h"
+#include "expr.h"
+#include "graph.h"
+#include "store.h"
+#include "util/alloc.h"
+#include "util/buf.h"
+#include "util/vec.h"
+
+#ifndef XSM_DATADIR
+#define XSM_DATADIR "/usr/local/share/xsm"
+#endif
+
+int xsm_risk_parse(const char *s)
+{
+	static const char *n[] = { "critical", "high", "medium", "low" };
+	for (int i = 0; s && i < 4; i++)
+		if (!strcmp(s, n[i]))
+			return i;
+	return -1;
+}
+
+const char *xsm_risk_name(int r)
+{
+	static const char *n[] = { "critical", "high", "medium", "low" };
+	return r >= 0 && r < 4 ? n[r] : "low";
+}
+
+/* --- the model ------------------------------------------------------------------------ */
+
+struct walk {
+	char *label;
+	int fwd, rev;
+};
+
+struct entry_rule {
+	char *name, *when;
+	int exploit;
+};
+
+struct xsm_attack_model {
+	xsm_ctx *ctx;
+	XSM__VEC(struct walk) walk;
+	XSM__VEC(struct entry_rule) entry;
+	int target_level, max_hops;
+	long max_per_target;
+};
+
+void xsm_attack_model_free(xsm_attack_model *m)
+{
+	size_t i;
+	if (!m)
+		return;
+	for (i = 0; i < m->walk.n; i++)
+		xsm__free(m->walk.v[i].label);
+	for (i = 0; i < m->entry.n; i++) {
+		xsm__free(m->entry.v[i].name);
+		xsm__free(m->entry.v[i].when);
+	}
+	xsm__vec_free(&m->walk);
+	xsm__vec_free(&m->entry);
+	xsm__free(m);
+}
+
+static int int_key(xsm_attack_model *m, const char *file, const xsm__ynode *root, const char *key, int lo, int hi,
+		   int *out)
+{
+	const xsm__ynode *n = xsm__yaml_get(root, key);
+	char *end;
+	long v;
+	if (!n)
+		return 0;
+	v = n->type == XSM_Y_SCALAR ? strtol(n->scalar, &end, 10) : 0;
+	if (n->type != XSM_Y_SCALAR || *end || v < lo || v > hi)
+		return xsm__yaml_error(m->ctx, file, n, "'%s' must be an integer from %d to %d", key, lo, hi);
+	*out = (int)v;
+	return 0;
+}
+
+static int load_model_file(xsm_attack_model *m, const char *path, int required)
+{
+	xsm__ynode *root = NULL;
+	const xsm__ynode *l;
+	size_t i;
+	int rc = xsm__yaml_load(&root, m->ctx, path), v;
+
+	if (rc == XSM_ENOTFOUND) {
+		xsm_ctx_clear(m->ctx);
+		return required ? xsm__error_set(m->ctx, XSM_ECONFIG, "cannot find the attack model '%s'", path) : 0;
+	}
+	if (rc < 0)
+		return rc;
+	if ((rc = int_key(m, path, root, "target_level", 0, 3, &m->target_level)) < 0 ||
+	    (rc = int_key(m, path, root, "max_hops", 1, 64, &m->max_hops)) < 0)
+		goto done;
+	v = (int)m->max_per_target;
+	if ((rc = int_key(m, path, root, "max_per_target", 1, 100000000, &v)) < 0)
+		goto done;
+	m->max_per_target = v;
+	if ((l = xsm__yaml_get(root, "edges"))) {
+		if (l->type != XSM_Y_SEQ) {
+			rc = xsm__yaml_error(m->ctx, path, l, "'edges' must be a list");
+			goto done;
+		}
+		for (i = 0; i < m->walk.n; i++)
+			xsm__free(m->walk.v[i].label);
+		m->walk.n = 0;
+		for (i = 0; i < l->n; i++) {
+			const char *lab = xsm__yaml_getstr(l->items[i], "label"), *dir = xsm__yaml_getstr(l->items[i], "direction");
+			struct walk w;
+			if (!lab || !dir || (strcmp(dir, "forward") && strcmp(dir, "reverse") && strcmp(dir, "both"))) {
+				rc = xsm__yaml_error(m->ctx, path, l->items[i], "an edge needs a label and a direction (forward, reverse, both)");
+				goto done;
+			}
+			if (!strcmp(lab, "affecting")) {
+				rc = xsm__yaml_error(m->ctx, path, l->items[i], "'affecting' edges cannot be walked");
+				goto done;
+			}
+			w.label = xsm__strdup(lab);
+			w.fwd = strcmp(dir, "reverse") != 0;
+			w.rev = strcmp(dir, "forward") != 0;
+			if (!w.label || xsm__vec_push(&m->walk, w) < 0) {
+				xsm__free(w.label);
+				rc = xsm__error_oom(m->ctx);
+				goto done;
+			}
+		}
+	}
+	if ((l = xsm__yaml_get(root, "entry_points"))) {
+		if (l->type != XSM_Y_SEQ) {
+			rc = xsm__yaml_error(m->ctx, path, l, "'entry_points' must be a list");
+			goto done;
+		}
+		for (i = 0; i < m->entry.n; i++) {
+			xsm__free(m->entry.v[i].name);
+			xsm__free(m->entry.v[i].when);
+		}
+		m->entry.n = 0;
+		for (i = 0; i < l->n; i++) {
+			const char *name = xsm__yaml_getstr(l->items[i], "name"), *when = xsm__yaml_getstr(l->items[i], "when");
+			const char *ex = xsm__yaml_getstr(l->items[i], "exploitability");
+			struct entry_rule e;
+			if (!name || !when || !ex || strlen(ex) != 1 || ex[0] < '0' || ex[0] > '2') {
+				rc = xsm__yaml_error(m->ctx, path, l->items[i], "an entry point needs name, when and exploitability 0-2");
+				goto done;
+			}
+			e.name = xsm__strdup(name);
+			e.when = xsm__strdup(when);
+			e.exploit = ex[0] - '0';
+			if (!e.name || !e.when || xsm__vec_push(&m->entry, e) < 0) {
+				xsm__free(e.name);
+				xsm__free(e.when);
+				rc = xsm__error_oom(m->ctx);
+				goto done;
+			}
+		}
+	}
+done:
+	xsm__yaml_free(root);
+	return rc;
+}
+
+int xsm_attack_model_load(xsm_attack_model **out, xsm_store *store)
+{
+	xsm_ctx *ctx = xsm_store_ctx(store);
+	const xsm_config *cfg = xsm_ctx_config(ctx);
+	const char *dir = cfg ? xsm_config_get(cfg, "data.dir") : NULL;
+	xsm_attack_model *m = xsm__calloc(1, sizeof(*m));
+	xsm_buf path = XSM_BUF_INIT;
+	int rc;
+
+	*out = NULL;
+	if (!m)
+		return xsm__error_oom(ctx);
+	m->ctx = ctx;
+	m->target_level = (int)xsm__cfg_long(ctx, "paths.target_level", 1);
+	m->max_hops = (int)xsm__cfg_long(ctx, "paths.max_hops", 8);
+	m->max_per_target = xsm__cfg_long(ctx, "paths.max_per_target", 1000);
+	xsm_buf_printf(&path, "%s/attack-model.yaml", dir && *dir ? dir : XSM_DATADIR);
+	if ((rc = load_model_file(m, path.ptr, 1)) == 0) {
+		xsm_buf_clear(&path);
+		xsm_buf_printf(&path, "%s/attack-model.yaml", xsm_store_path(store));
+		rc = load_model_file(m, path.ptr, 0);
+	}
+	/* settings given explicitly (-c, environment) win over the files */
+	if (rc == 0 && cfg) {
+		const char *o = xsm_config_origin(cfg, "paths.max_hops");
+		if (o && strcmp(o, "default"))
+			m->max_hops = (int)xsm__cfg_long(ctx, "paths.max_hops", m->max_hops);
+		o = xsm_config_origin(cfg, "paths.max_per_target");
+		if (o && strcmp(o, "default"))
+			m->max_per_target = xsm__cfg_long(ctx, "paths.max_per_target", m->max_per_target);
+		o = xsm_config_origin(cfg, "paths.target_level");
+		if (o && strcmp(o, "default"))
+			m->target_level = (int)xsm__cfg_long(ctx, "paths.target_level", m->target_level);
+	}
+	xsm_buf_dispose(&path);
+	if (rc < 0) {
+		xsm_attack_model_free(m);
+		return rc;
+	}
+	*out = m;
+	return 0;
+}
+
+/* --- walkable adjacency ------------------------------------------------------------------ */
+
+struct csr {
+	uint32_t n;
+	uint32_t *off, *adj, *eid;
+};
+
+static void csr_free(struct csr *c)
+{
+	xsm__free(c->off);
+	xsm__free(c->adj);
+	xsm__free(c->eid);
+	memset(c, 0, sizeof(*c));
+}
+
+struct arc {
+	uint32_t from, to, eid;
+};
+
+static int cmp_arc(const void *a, const void *b)
+{
+	const struct arc *x = a, *y = b;
+	if (x->from != y->from)
+		return x->from < y->from ? -1 : 1;
+	if (x->to != y->to)
+		return x->to < y->to ? -1 : 1;
+	return x->eid < y->eid ? -1 : x->eid > y->eid;
+}
+
+static int csr_from_arcs(xsm_ctx *ctx, struct csr *c, uint32_t n, struct arc *arcs, size_t m)
+{
+	size_t i;
+	qsort(arcs, m, sizeof(*arcs), cmp_arc);
+	c->n = n;
+	c->off = xsm__calloc((size_t)n + 1, sizeof(uint32_t));
+	c->adj = xsm__calloc(m + 1, sizeof(uint32_t));
+	c->eid = xsm__calloc(m + 1, sizeof(uint32_t));
+	if (!c->off || !c->adj || !c->eid)
+		return xsm__error_oom(ctx);
+	for (i = 0; i < m; i++) {
+		c->off[arcs[i].from + 1]++;
+		c->adj[i] = arcs[i].to;
+		c->eid[i] = arcs[i].eid;
+	}
+	for (i = 0; i < n; i++)
+		c->off[i + 1] += c->off[i];
+	return 0;
+}
+
+/* forward: the attacker's direction; reverse: the same arcs turned around */
+static int build_walk(xsm_graph *g, const xsm_attack_model *m, struct csr *fwd, struct csr *rev)
+{
+	size_t i, k, na = 0;
+	struct arc *arcs = NULL;
+	uint32_t *fwd_label = NULL, *rev_label = NULL;
+	int rc = 0;
+
+	if (!(arcs = xsm__calloc(g->edges.n * 2 + 1, sizeof(*arcs))))
+		return xsm__error_oom(g->ctx);
+	if (!(fwd_label = xsm__calloc(g->s.n + 1, sizeof(uint32_t))) || !(rev_label = xsm__calloc(g->s.n + 1, sizeof(uint32_t)))) {
+		rc = xsm__error_oom(g->ctx);
+		goto done;
+	}
+	for (k = 0; k < m->walk.n; k++) {
+		uint32_t id;
+		if (xsm__strpool_find(&g->s, m->walk.v[k].label, strlen(m->walk.v[k].label), &id)) {
+			fwd_label[id] |= (uint32_t)m->walk.v[k].fwd;
+			rev_label[id] |= (uint32_t)m->walk.v[k].rev;
+		}
+	}
+	for (i = 0; i < g->edges.n; i++) {
+		const xsm__edge *e = &g->edges.v[i];
+		if (fwd_label[e->label])
+			arcs[na++] = (struct arc){ e->src, e->dst, (uint32_t)i };
+		if (rev_label[e->label])
+			arcs[na++] = (struct arc){ e->dst, e->src, (uint32_t)i };
+	}
+	if ((rc = csr_from_arcs(g->ctx, fwd, (uint32_t)g->nodes.n, arcs, na)) < 0)
+		goto done;
+	for (i = 0; i < na; i++) {
+		uint32_t t = arcs[i].from;
+		arcs[i].from = arcs[i].to;
+		arcs[i].to = t;
+	}
+	rc = csr_from_arcs(g->ctx, rev, (uint32_t)g->nodes.n, arcs, na);
+done:
+	xsm__free(arcs);
+	xsm__free(fwd_label);
+	xsm__free(rev_label);
+	return rc;
+}
+
+/* --- MS-BFS ------------------------------------------------------------------------------- */
+
+struct pair {
+	uint32_t entry, target, hops;
+};
+
+struct bfs {
+	const struct csr *fwd, *rev;
+	uint32_t n;
+	int max_hops;
+	uint64_t **level;   /* level[l][v]: lanes first reached at distance l */
+	uint64_t *visited;
+	uint32_t *active, *next_active;
+	int64_t blocked;    /* a node treated as removed, or -1 */
+};
+
+static int bfs_init(struct bfs *b, const struct csr *fwd, const struct csr *rev, int max_hops)
+{
+	memset(b, 0, sizeof(*b));
+	b->fwd = fwd;
+	b->rev = rev;
+	b->n = fwd->n;
+	b->max_hops = max_hops;
+	b->blocked = -1;
+	if (!(b->level = xsm__calloc((size_t)max_hops + 1, sizeof(*b->level))))
+		return XSM_ENOMEM;
+	for (int l = 0; l <= max_hops; l++)
+		if (!(b->level[l] = xsm__calloc((size_t)b->n + 1, sizeof(uint64_t))))
+			return XSM_ENOMEM;
+	if (!(b->visited = xsm__calloc((size_t)b->n + 1, sizeof(uint64_t))) ||
+	    !(b->active = xsm__calloc((size_t)b->n + 1, sizeof(uint32_t))) ||
+	    !(b->next_active = xsm__calloc((size_t)b->n + 1, sizeof(uint32_t))))
+		return XSM_ENOMEM;
+	return 0;
+}
+
+static void bfs_free(struct bfs *b)
+{
+	if (b->level)
+		for (int l = 0; l <= b->max_hops; l++)
+			xsm__free(b->level[l]);
+	xsm__free(b->level);
+	xsm__free(b->visited);
+	xsm__free(b->active);
+	xsm__free(b->next_active);
+}
+
+/*
+ * Run one pass from up to 64 sources over the reverse arcs (so distances are
+ * "hops to reach the source" in the attacker's direction).  Leaves the
+ * per-level lanes for walking paths back; *touched lists every node set.
+ */
+static size_t bfs_pass(struct bfs *b, const uint32_t *src, int nsrc)
+{
+	size_t na = 0, touched = 0;
+	int l, s;
+
+	for (s = 0; s < nsrc; s++) {
+		uint32_t v = src[s];
+		if (!b->visited[v])
+			b->active[na++] = v;
+		b->visited[v] |= 1ULL << s;
+		b->level[0][v] |= 1ULL << s;
+	}
+	touched = na;
+	/* remember every touched node in next_active's tail for cleanup: simpler to sweep per level list */
+	for (l = 1; l <= b->max_hops && na; l++) {
+		size_t nn = 0, i;
+		for (i = 0; i < na; i++) {
+			uint32_t u = b->active[i];
+			uint64_t bits = b->level[l - 1][u];
+			if ((int64_t)u == b->blocked)
+				continue;
+			for (uint32_t e = b->rev->off[u]; e < b->rev->off[u + 1]; e++) {
+				uint32_t v = b->rev->adj[e];
+				uint64_t nb = bits & ~b->visited[v];
+				if (!nb || (int64_t)v == b->blocked)
+					continue;
+				if (!b->level[l][v])
+					b->next_active[nn++] = v;
+				b->level[l][v] |= nb;
+			}
+		}
+		for (i = 0; i < nn; i++)
+			b->visited[b->next_active[i]] |= b->level[l][b->next_active[i]];
+		{
+			uint32_t *t = b->active;
+			b->active = b->next_active;
+			b->next_active = t;
+		}
+		na = nn;
+		touched += nn;
+	}
+	return touched;
+}
+
+/* clear the lanes of one pass: every node whose visited word is set */
+static void bfs_clear(struct bfs *b)
+{
+	for (uint32_t v = 0; v < b->n; v++)
+		if (b->visited[v]) {
+			b->visited[v] = 0;
+			for (int l = 0; l <= b->max_hops; l++)
+				b->level[l][v] = 0;
+		}
+}
+
+static int hops_of(const struct bfs *b, uint32_t v, int lane)
+{
+	for (int l = 0; l <= b->max_hops; l++)
+		if (b->level[l][v] >> lane & 1)
+			return l;
+	return -1;
+}
+
+/* walk pair back: nodes[0..hops] and edges[0..hops-1] */
+static void walk_back(const struct bfs *b, uint32_t entry, int lane, int hops, uint32_t *nodes, uint32_t *edges)
+{
+	uint32_t cur = entry;
+	nodes[0] = entry;
+	for (int k = hops; k >= 1; k--) {
+		for (uint32_t e = b->fwd->off[cur]; e < b->fwd->off[cur + 1]; e++) {
+			uint32_t v = b->fwd->adj[e];
+			if (b->level[k - 1][v] >> lane & 1 && (int64_t)v != b->blocked) {
+				edges[hops - k] = b->fwd->eid[e];
+				cur = v;
+				break;
+			}
+		}
+		nodes[hops - k + 1] = cur;
+	}
+}
+
+/* --- computing all paths -------------------------------------------------------------------- */
+
+struct found {
+	uint32_t entry, target, hops;
+	uint32_t off; /* into nodes/edges */
+};
+
+struct job {
+	const struct csr *fwd, *rev;
+	const uint32_t *targets;
+	size_t ntargets;
+	const int *entry_type; /* per node: entry rule index + 1, or 0 */
+	const uint32_t *entries;
+	size_t nentries;
+	int max_hops;
+	long max_per_target;
+	size_t first_batch, step;
+	XSM__VEC(struct found) found;
+	XSM__VEC(uint32_t) nodes;
+	XSM__VEC(uint32_t) edges;
+	size_t cut;
+	int rc;
+};
+
+static int cmp_found_target(const void *a, const void *b)
+{
+	const struct found *x = a, *y = b;
+	if (x->hops != y->hops)
+		return x->hops < y->hops ? -1 : 1;
+	return x->entry < y->entry ? -1 : x->entry > y->entry;
+}
+
+static void *run_job(void *arg)
+{
+	struct job *j = arg;
+	struct bfs b;
+	size_t batch;
+	XSM__VEC(struct found) per = { 0 };
+
+	if (bfs_init(&b, j->fwd, j->rev, j->max_hops) < 0) {
+		j->rc = XSM_ENOMEM;
+		goto out;
+	}
+	for (batch = j->first_batch; batch * 64 < j->ntargets; batch += j->step) {
+		const uint32_t *src = j->targets + batch * 64;
+		int nsrc = (int)(j->ntargets - batch * 64 < 64 ? j->ntargets - batch * 64 : 64);
+		bfs_pass(&b, src, nsrc);
+		for (int lane = 0; lane < nsrc; lane++) {
+			per.n = 0;
+			/* the entries this target is reachable from */
+			for (size_t x = 0; x < j->nentries; x++) {
+				uint32_t v = j->entries[x];
+				int h;
+				if (!(b.visited[v] >> lane & 1))
+					continue;
+				h = hops_of(&b, v, lane);
+				if (xsm__vec_push(&per, ((struct found){ v, src[lane], (uint32_t)h, 0 })) < 0) {
+					j->rc = XSM_ENOMEM;
+					goto out;
+				}
+			}
+			if (per.n > 1)
+				qsort(per.v, per.n, sizeof(*per.v), cmp_found_target);
+			if ((long)per.n > j->max_per_target) {
+				j->cut += per.n - (size_t)j->max_per_target;
+				per.n = (size_t)j->max_per_target;
+			}
+			for (size_t k = 0; k < per.n; k++) {
+				struct found f = per.v[k];
+				f.off = (uint32_t)j->nodes.n;
+				if (xsm__vec_reserve(&j->nodes, f.hops + 1) < 0 || xsm__vec_reserve(&j->edges, f.hops + 1) < 0 ||
+				    xsm__vec_push(&j->found, f) < 0) {
+					j->rc = XSM_ENOMEM;
+					goto out;
+				}
+				walk_back(&b, f.entry, lane, (int)f.hops, j->nodes.v + j->nodes.n, j->edges.v + j->edges.n);
+				j->nodes.n += f.hops + 1;
+				j->edges.n += f.hops + 1; /* one spare slot keeps offsets shared with nodes */
+			}
+		}
+		bfs_clear(&b);
+	}
+out:
+	xsm__vec_free(&per);
+	bfs_free(&b);
+	return NULL;
+}
+
+struct allpaths {
+	struct found *f;
+	size_t n;
+	const uint32_t *nodes[2], *edges[2];
+	uint8_t *which; /* per path: which job's arrays */
+};
+
+static const xsm_graph *sort_graph;
+static const struct found *sort_f;
+static const uint8_t *sort_which;
+
+static int cmp_path_idx(const void *a, const void *b)
+{
+	const struct found *x = &sort_f[*(const uint32_t *)a], *y = &sort_f[*(const uint32_t *)b];
+	int c;
+	if (x->target != y->target)
+		return x->target < y->target ? -1 : 1;
+	(void)sort_graph;
+	(void)sort_which;
+	c = x->entry < y->entry ? -1 : x->entry > y->entry;
+	return c;
+}
+
+static int target_level(const xsm_graph *g, uint32_t i)
+{
+	return xsm_critical_level(g, i);
+}
+
+static const char *first_rule(const xsm_graph *g, uint32_t i)
+{
+	const char *names[1];
+	return xsm_critical_rule_names(g, i, names, 1) ? names[0] : xsm__gstr(g, g->nodes.v[i].label);
+}
+
+static int risk_of(int tlevel, int exploit, uint32_t hops)
+{
+	int t = 4 - (tlevel > 3 ? 3 : tlevel), h = hops <= 2 ? 0 : hops <= 4 ? 1 : 2, s = t + exploit - h;
+	return s >= 5 ? XSM_RISK_CRITICAL : s == 4 ? XSM_RISK_HIGH : s == 3 ? XSM_RISK_MEDIUM : XSM_RISK_LOW;
+}
+
+static void recommend(xsm_jw *w, const xsm_graph *g, const uint32_t *nodes, const uint32_t *edges, uint32_t hops,
+		      const char *entry_type)
+{
+	const xsm__prop *p = xsm__graph_prop_s(g, nodes[0], "cves");
+	xsm_buf t = XSM_BUF_INIT;
+	const char *en = xsm__gstr(g, g->nodes.v[nodes[0]].name);
+
+	xsm_jw_key(w, "recommendations");
+	xsm_jw_arr(w);
+	if (p && p->type == XSM_V_STRS && p->b) {
+		xsm_buf_printf(&t, "patch ");
+		for (uint32_t k = 0; k < p->b && k < 5; k++)
+			xsm_buf_printf(&t, "%s%s", k ? ", " : "", xsm__gstr(g, g->u32.v[p->a + k]));
+		if (p->b > 5)
+			xsm_buf_printf(&t, " and %u more", p->b - 5);
+		xsm_buf_printf(&t, " on %s (entry point)", en);
+		xsm_jw_str(w, t.ptr);
+	} else if (strstr(entry_type, "credential")) {
+		xsm_buf_clear(&t);
+		xsm_buf_printf(&t, "reset the credentials of %s and require MFA", en);
+		xsm_jw_str(w, t.ptr);
+	} else {
+		xsm_buf_clear(&t);
+		xsm_buf_printf(&t, "remove the internet exposure of %s", en);
+		xsm_jw_str(w, t.ptr);
+	}
+	for (uint32_t k = 0; k < hops; k++) {
+		const xsm__edge *e = &g->edges.v[edges[k]];
+		const char *lab = xsm__gstr(g, e->label), *a = xsm__gstr(g, g->nodes.v[nodes[k]].name),
+			   *b = xsm__gstr(g, g->nodes.v[nodes[k + 1]].name);
+		xsm_buf_clear(&t);
+		if (!strcmp(lab, "member of"))
+			xsm_buf_printf(&t, "review the membership of %s in %s", a, b);
+		else if (!strcmp(lab, "frequently logged in by") || !strcmp(lab, "has credentials of"))
+			xsm_buf_printf(&t, "stop %s's credentials being exposed on %s (no privileged logons there)", b, a);
+		else if (!strcmp(lab, "can authenticate to") || !strcmp(lab, "CanRemoteInteractiveLogonTo"))
+			xsm_buf_printf(&t, "remove the logon rights of %s on %s", a, b);
+		else if (!strcmp(lab, "has permissions to") || !strcmp(lab, "has role on"))
+			xsm_buf_printf(&t, "remove the permissions of %s on %s", a, b);
+		else if (!strcmp(lab, "routes traffic to"))
+			xsm_buf_printf(&t, "restrict network traffic from %s to %s", a, b);
+		else
+			xsm_buf_printf(&t, "break '%s' from %s to %s", lab, a, b);
+		xsm_jw_str(w, t.ptr);
+	}
+	xsm_jw_arr_end(w);
+	xsm_buf_dispose(&t);
+}
+
+struct choke {
+	uint32_t node, paths, pairs, cut;
+};
+
+static int cmp_choke(const void *a, const void *b)
+{
+	const struct choke *x = a, *y = b;
+	if (x->paths != y->paths)
+		return x->paths > y->paths ? -1 : 1;
+	return x->node < y->node ? -1 : x->node > y->node;
+}
+
+int xsm_paths_compute(xsm_paths_stats *st, xsm_buf *out, xsm_buf *chokes, xsm_graph *g, const xsm_attack_model *m)
+{
+	struct csr fwd = { 0 }, rev = { 0 };
+	XSM__VEC(uint32_t) targets = { 0 };
+	XSM__VEC(uint32_t) entries = { 0 };
+	uint32_t *role = xsm__calloc(g->nodes.n + 1, sizeof(uint32_t));
+	int *entry_type = xsm__calloc(g->nodes.n + 1, sizeof(int));
+	uint32_t *through = xsm__calloc(g->nodes.n + 1, sizeof(uint32_t));
+	struct job jobs[2];
+	xsm__expr_host host;
+	xsm__expr **ex = NULL;
+	uint32_t *order = NULL;
+	struct found *all = NULL;
+	uint8_t *which = NULL;
+	size_t i, k, nall = 0, nthreads;
+	pthread_t th;
+	int rc = 0, started = 0;
+
+	memset(st, 0, sizeof(*st));
+	memset(jobs, 0, sizeof(jobs));
+	if (!entry_type || !through || !role) {
+		rc = xsm__error_oom(g->ctx);
+		goto done;
+	}
+	/* results of an earlier computation (a refresh) go first */
+	if ((rc = xsm__graph_strip_props(g, "attackPath.")) < 0)
+		goto done;
+	/* entry points and targets */
+	xsm__graph_expr_host(&host, g);
+	if (!(ex = xsm__calloc(m->entry.n + 1, sizeof(*ex)))) {
+		rc = xsm__error_oom(g->ctx);
+		goto done;
+	}
+	for (k = 0; k < m->entry.n; k++)
+		if ((rc = xsm__expr_compile(&ex[k], g->ctx, m->entry.v[k].when, &host)) < 0) {
+			xsm__error_prefix(g->ctx, "entry point '%s'", m->entry.v[k].name);
+			goto done;
+		}
+	for (i = 0; i < g->nodes.n; i++) {
+		for (k = 0; k < m->entry.n; k++)
+			if (xsm__expr_eval(ex[k], (const void *)(uintptr_t)i)) {
+				entry_type[i] = (int)k + 1;
+				st->entries++;
+				if (xsm__vec_push(&entries, (uint32_t)i) < 0) {
+					rc = xsm__error_oom(g->ctx);
+					goto done;
+				}
+				break;
+			}
+		if (target_level(g, (uint32_t)i) <= m->target_level && strcmp(xsm__gstr(g, g->nodes.v[i].label), "Cve") &&
+		    xsm__vec_push(&targets, (uint32_t)i) < 0) {
+			rc = xsm__error_oom(g->ctx);
+			goto done;
+		}
+	}
+	st->targets = targets.n;
+	if ((rc = build_walk(g, m, &fwd, &rev)) < 0)
+		goto done;
+	nthreads = targets.n > 64 ? 2 : 1;
+	for (k = 0; k < nthreads; k++) {
+		jobs[k].fwd = &fwd;
+		jobs[k].rev = &rev;
+		jobs[k].targets = targets.v;
+		jobs[k].ntargets = targets.n;
+		jobs[k].entry_type = entry_type;
+		jobs[k].entries = entries.v;
+		jobs[k].nentries = entries.n;
+		jobs[k].max_hops = m->max_hops;
+		jobs[k].max_per_target = m->max_per_target;
+		jobs[k].first_batch = k;
+		jobs[k].step = nthreads;
+	}
+	if (st->entries && targets.n) {
+		if (nthreads == 2 && pthread_create(&th, NULL, run_job, &jobs[1]) == 0)
+			started = 1;
+		run_job(&jobs[0]);
+		if (nthreads == 2) {
+			if (started)
+				pthread_join(th, NULL);
+			else
+				run_job(&jobs[1]);
+		}
+	}
+	for (k = 0; k < nthreads; k++)
+		if (jobs[k].rc < 0) {
+			rc = xsm__error_oom(g->ctx);
+			goto done;
+		}
+	nall = jobs[0].found.n + jobs[1].found.n;
+	st->cut = jobs[0].cut + jobs[1].cut;
+	all = xsm__calloc(nall + 1, sizeof(*all));
+	which = xsm__calloc(nall + 1, 1);
+	order = xsm__calloc(nall + 1, sizeof(*order));
+	if (!all || !which || !order) {
+		rc = xsm__error_oom(g->ctx);
+		goto done;
+	}
+	memcpy(all, jobs[0].found.v, jobs[0].found.n * sizeof(*all));
+	memcpy(all + jobs[0].found.n, jobs[1].found.v, jobs[1].found.n * sizeof(*all));
+	for (i = 0; i < nall; i++) {
+		which[i] = i >= jobs[0].found.n;
+		order[i] = (uint32_t)i;
+	}
+	sort_f = all;
+	if (nall > 1)
+		qsort(order, nall, sizeof(*order), cmp_path_idx);
+	st->paths = nall;
+
+	/* paths.jsonl */
+	for (i = 0; i < nall; i++) {
+		const struct found *f = &all[order[i]];
+		const uint32_t *nodes = jobs[which[order[i]]].nodes.v + f->off, *edges = jobs[which[order[i]]].edges.v + f->off;
+		const xsm__node *en = &g->nodes.v[f->entry], *tn = &g->nodes.v[f->target];
+		const struct entry_rule *er = &m->entry.v[entry_type[f->entry] - 1];
+		int tl = target_level(g, f->target), risk = risk_of(tl, er->exploit, f->hops);
+		char id[40], scen[512];
+		xsm_buf key = XSM_BUF_INIT;
+		xsm_jw w;
+
+		xsm_buf_printf(&key, "%s|%s", xsm__gstr(g, en->id), xsm__gstr(g, tn->id));
+		snprintf(id, sizeof(id), "ap-%016llx", (unsigned long long)xsm__hash(key.ptr, key.size));
+		xsm_buf_dispose(&key);
+		snprintf(scen, sizeof(scen), "%s -> %s", er->name, first_rule(g, f->target));
+		xsm_jw_init(&w, out);
+		xsm_jw_obj(&w);
+		xsm_jw_kstr(&w, "PathId", id);
+		xsm_jw_kstr(&w, "scenario", scen);
+		xsm_jw_kstr(&w, "risk", xsm_risk_name(risk));
+		xsm_jw_kint(&w, "hops", f->hops);
+		xsm_jw_key(&w, "entry");
+		xsm_jw_obj(&w);
+		xsm_jw_kstr(&w, "NodeId", xsm__gstr(g, en->id));
+		xsm_jw_kstr(&w, "NodeName", xsm__gstr(g, en->name));
+		xsm_jw_kstr(&w, "NodeLabel", xsm__gstr(g, en->label));
+		xsm_jw_kstr(&w, "type", er->name);
+		xsm_jw_obj_end(&w);
+		xsm_jw_key(&w, "target");
+		xsm_jw_obj(&w);
+		xsm_jw_kstr(&w, "NodeId", xsm__gstr(g, tn->id));
+		xsm_jw_kstr(&w, "NodeName", xsm__gstr(g, tn->name));
+		xsm_jw_kstr(&w, "NodeLabel", xsm__gstr(g, tn->label));
+		xsm_jw_kstr(&w, "classification", first_rule(g, f->target));
+		xsm_jw_kint(&w, "criticalityLevel", tl);
+		xsm_jw_obj_end(&w);
+		xsm_jw_key(&w, "steps");
+		xsm_jw_arr(&w);
+		for (k = 0; k <= f->hops; k++) {
+			const xsm__node *sn = &g->nodes.v[nodes[k]];
+			xsm_jw_obj(&w);
+			xsm_jw_kstr(&w, "NodeId", xsm__gstr(g, sn->id));
+			xsm_jw_kstr(&w, "NodeName", xsm__gstr(g, sn->name));
+			xsm_jw_kstr(&w, "NodeLabel", xsm__gstr(g, sn->label));
+			if (k < f->hops)
+				xsm_jw_kstr(&w, "EdgeLabel", xsm__gstr(g, g->edges.v[edges[k]].label));
+			xsm_jw_obj_end(&w);
+			if (k > 0 && k < f->hops)
+				through[nodes[k]]++;
+		}
+		xsm_jw_arr_end(&w);
+		recommend(&w, g, nodes, edges, f->hops, er->name);
+		xsm_jw_obj_end(&w);
+		if (w.err || xsm_buf_putc(out, '\n') < 0) {
+			rc = xsm__error_oom(g->ctx);
+			goto done;
+		}
+	}
+
+	/* choke points: nodes crossed by the most paths; for the top ones, the pairs their removal cuts */
+	{
+		XSM__VEC(struct choke) ch = { 0 };
+		struct bfs b;
+		xsm_jw w;
+		size_t top;
+		for (i = 0; i < g->nodes.n; i++)
+			if (through[i] && xsm__vec_push(&ch, ((struct choke){ (uint32_t)i, through[i], 0, 0 })) < 0) {
+				xsm__vec_free(&ch);
+				rc = xsm__error_oom(g->ctx);
+				goto done;
+			}
+		if (ch.n > 1)
+			qsort(ch.v, ch.n, sizeof(*ch.v), cmp_choke);
+		top = ch.n < 20 ? ch.n : 20;
+		if (top && bfs_init(&b, &fwd, &rev, m->max_hops) == 0) {
+			for (k = 0; k < top; k++) {
+				/* pairs through this node; re-run their targets with the node removed */
+				XSM__VEC(uint32_t) tg = { 0 };
+				uint32_t v = ch.v[k].node;
+				for (i = 0; i < nall; i++) {
+					const struct found *f = &all[i];
+					const uint32_t *nodes = jobs[which[i]].nodes.v + f->off;
+					for (uint32_t s = 1; s < f->hops; s++)
+						if (nodes[s] == v) {
+							ch.v[k].pairs++;
+							if (!tg.n || tg.v[tg.n - 1] != f->target)
+								xsm__vec_push(&tg, f->target);
+							break;
+						}
+				}
+				b.blocked = v;
+				for (size_t t0 = 0; t0 < tg.n; t0 += 64) {
+					int nsrc = (int)(tg.n - t0 < 64 ? tg.n - t0 : 64);
+					bfs_pass(&b, tg.v + t0, nsrc);
+					for (i = 0; i < nall; i++) {
+						const struct found *f = &all[i];
+						const uint32_t *nodes = jobs[which[i]].nodes.v + f->off;
+						int lane = -1, crosses = 0;
+						for (uint32_t s = 1; s < f->hops; s++)
+							crosses |= nodes[s] == v;
+						if (!crosses)
+							continue;
+						for (int q = 0; q < nsrc; q++)
+							if (tg.v[t0 + q] == f->target)
+								lane = q;
+						if (lane >= 0 && !(b.visited[f->entry] >> lane & 1))
+							ch.v[k].cut++;
+					}
+					bfs_clear(&b);
+				}
+				xsm__vec_free(&tg);
+			}
+			bfs_free(&b);
+		}
+		st->chokepoints = ch.n;
+		xsm_jw_init(&w, chokes);
+		xsm_jw_obj(&w);
+		xsm_jw_kstr(&w, "schema", "xsm.paths.chokepoints/1");
+		xsm_jw_kint(&w, "paths", (int64_t)nall);
+		xsm_jw_kint(&w, "paths_cut", (int64_t)st->cut);
+		xsm_jw_kint(&w, "entries", (int64_t)st->entries);
+		xsm_jw_kint(&w, "targets", (int64_t)st->targets);
+		xsm_jw_key(&w, "chokepoints");
+		xsm_jw_arr(&w);
+		for (k = 0; k < ch.n && k < 100; k++) {
+			const xsm__node *nd = &g->nodes.v[ch.v[k].node];
+			xsm_jw_obj(&w);
+			xsm_jw_kstr(&w, "NodeId", xsm__gstr(g, nd->id));
+			xsm_jw_kstr(&w, "NodeName", xsm__gstr(g, nd->name));
+			xsm_jw_kstr(&w, "NodeLabel", xsm__gstr(g, nd->label));
+			xsm_jw_kint(&w, "paths", ch.v[k].paths);
+			xsm_jw_key(&w, "pairs_cut");
+			if (k < top)
+				xsm_jw_int(&w, ch.v[k].cut);
+			else
+				xsm_jw_null(&w);
+			xsm_jw_obj_end(&w);
+		}
+		xsm_jw_arr_end(&w);
+		xsm_jw_obj_end(&w);
+		xsm__vec_free(&ch);
+		if (w.err)
+			rc = xsm__error_oom(g->ctx);
+	}
+	/* mark the nodes on paths, for filters and metrics */
+	for (k = 0; k < nall; k++) {
+		role[all[k].entry] = (role[all[k].entry] + 2) | 0;
+		role[all[k].target] |= 1; /* bit 0: a target; the rest counts paths as entry or target */
+		if (all[k].target != all[k].entry)
+			role[all[k].target] += 2;
+	}
+	for (i = 0; i < g->nodes.n && rc == 0; i++) {
+		const char *keys[3];
+		xsm__prop v[3];
+		size_t nk = 0;
+		uint32_t tpaths = 0;
+		memset(v, 0, sizeof(v));
+		if (entry_type[i]) {
+			keys[nk] = "attackPath.entryType";
+			v[nk].type = XSM_V_STR;
+			if ((rc = xsm__graph_intern(g, m->entry.v[entry_type[i] - 1].name, &v[nk].a)) < 0)
+				break;
+			nk++;
+		}
+		tpaths = role[i] >> 1;
+		if (tpaths + through[i]) {
+			keys[nk] = "attackPath.paths";
+			v[nk].type = XSM_V_NUM;
+			v[nk++].num = tpaths + through[i];
+		}
+		if (role[i] & 1) {
+			keys[nk] = "attackPath.isTarget";
+			v[nk].type = XSM_V_BOOL;
+			v[nk++].a = 1;
+		}
+		if (nk)
+			rc = xsm__graph_set_props(g, (uint32_t)i, nk, keys, v);
+	}
+	if (rc == 0)
+		rc = xsm__graph_compact_props(g);
+done:
+	for (k = 0; ex && k < m->entry.n; k++)
+		xsm__expr_free(ex[k]);
+	xsm__free(ex);
+	for (k = 0; k < 2; k++) {
+		xsm__vec_free(&jobs[k].found);
+		xsm__vec_free(&jobs[k].nodes);
+		xsm__vec_free(&jobs[k].edges);
+	}
+	xsm__vec_free(&targets);
+	xsm__vec_free(&entries);
+	xsm__free(role);
+	csr_free(&fwd);
+	csr_free(&rev);
+	xsm__free(entry_type);
+	xsm__free(through);
+	xsm__free(all);
+	xsm__free(which);
+	xsm__free(order);
+	return rc;
+}
+
+/* --- blast radius ----------------------------------------------------------------------- */
+
+int xsm_paths_blast_radius(xsm_buf *out, xsm_graph *g, const xsm_attack_model *m, size_t node, int max_hops)
+{
+	struct csr fwd = { 0 }, rev = { 0 };
+	uint32_t *parent = NULL, *pedge = NULL, *dist = NULL, *queue = NULL;
+	size_t head = 0, tail = 0, i;
+	xsm_jw w;
+	int rc;
+
+	if (max_hops <= 0)
+		max_hops = m->max_hops;
+	if ((rc = build_walk(g, m, &fwd, &rev)) < 0)
+		return rc;
+	parent = xsm__calloc(g->nodes.n + 1, sizeof(uint32_t));
+	pedge = xsm__calloc(g->nodes.n + 1, sizeof(uint32_t));
+	dist = xsm__calloc(g->nodes.n + 1, sizeof(uint32_t));
+	queue = xsm__calloc(g->nodes.n + 1, sizeof(uint32_t));
+	if (!parent || !pedge || !dist || !queue) {
+		rc = xsm__error_oom(g->ctx);
+		goto done;
+	}
+	for (i = 0; i < g->nodes.n; i++)
+		dist[i] = UINT32_MAX;
+	dist[node] = 0;
+	queue[tail++] = (uint32_t)node;
+	/* breadth first in node order: each node's parent is its first discoverer */
+	while (head < tail) {
+		uint32_t u = queue[head++];
+		if (dist[u] >= (uint32_t)max_hops)
+			continue;
+		for (uint32_t e = fwd.off[u]; e < fwd.off[u + 1]; e++) {
+			uint32_t v = fwd.adj[e];
+			if (dist[v] != UINT32_MAX)
+				continue;
+			dist[v] = dist[u] + 1;
+			parent[v] = u;
+			pedge[v] = fwd.eid[e];
+			queue[tail++] = v;
+		}
+	}
+	xsm_jw_init(&w, out);
+	xsm_jw_obj(&w);
+	xsm_jw_kstr(&w, "schema", "xsm.paths.blast-radius/1");
+	xsm_jw_key(&w, "node");
+	xsm_jw_obj(&w);
+	xsm_jw_kstr(&w, "NodeId", xsm__gstr(g, g->nodes.v[node].id));
+	xsm_jw_kstr(&w, "NodeName", xsm__gstr(g, g->nodes.v[node].name));
+	xsm_jw_kstr(&w, "NodeLabel", xsm__gstr(g, g->nodes.v[node].label));
+	xsm_jw_obj_end(&w);
+	xsm_jw_kint(&w, "max_hops", max_hops);
+	xsm_jw_kint(&w, "reachable", (int64_t)tail - 1);
+	xsm_jw_key(&w, "targets");
+	xsm_jw_arr(&w);
+	for (i = 0; i < g->nodes.n; i++) {
+		uint32_t chain[80], nc = 0, v;
+		int lvl;
+		if (i == node || dist[i] == UINT32_MAX || !strcmp(xsm__gstr(g, g->nodes.v[i].label), "Cve"))
+			continue;
+		if ((lvl = xsm_critical_level(g, i)) > m->target_level)
+			continue;
+		for (v = (uint32_t)i; v != node && nc < 79; v = parent[v])
+			chain[nc++] = v;
+		chain[nc++] = (uint32_t)node;
+		xsm_jw_obj(&w);
+		xsm_jw_kstr(&w, "NodeId", xsm__gstr(g, g->nodes.v[i].id));
+		xsm_jw_kstr(&w, "NodeName", xsm__gstr(g, g->nodes.v[i].name));
+		xsm_jw_kstr(&w, "NodeLabel", xsm__gstr(g, g->nodes.v[i].label));
+		xsm_jw_kint(&w, "criticalityLevel", lvl);
+		xsm_jw_kint(&w, "hops", dist[i]);
+		xsm_jw_key(&w, "steps");
+		xsm_jw_arr(&w);
+		for (uint32_t k = nc; k-- > 0;) {
+			const xsm__node *sn = &g->nodes.v[chain[k]];
+			xsm_jw_obj(&w);
+			xsm_jw_kstr(&w, "NodeId", xsm__gstr(g, sn->id));
+			xsm_jw_kstr(&w, "NodeName", xsm__gstr(g, sn->name));
+			xsm_jw_kstr(&w, "NodeLabel", xsm__gstr(g, sn->label));
+			if (k > 0)
+				xsm_jw_kstr(&w, "EdgeLabel", xsm__gstr(g, g->edges.v[pedge[chain[k - 1]]].label));
+			xsm_jw_obj_end(&w);
+		}
+		xsm_jw_arr_end(&w);
+		xsm_jw_obj_end(&w);
+	}
+	xsm_jw_arr_end(&w);
+	xsm_jw_obj_end(&w);
+	if (w.err)
+		rc = xsm__error_oom(g->ctx);
+done:
+	csr_free(&fwd);
+	csr_free(&rev);
+	xsm__free(parent);
+	xsm__free(pedge);
+	xsm__free(dist);
+	xsm__free(queue);
+	return rc;
+}

@@ -1,0 +1,286 @@
+/* paths_read.c - reading stored attack paths; DOT pictures; blast radius. */
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "adapt/json.h"
+#include "ctx.h"
+#include "exposure/critical.h"
+#include "exposure/paths.h"
+#include "graph.h"
+#include "store.h"
+#include "util/alloc.h"
+#include "util/arena.h"
+#include "util/buf.h"
+#include "util/lines.h"
+#include "util/vec.h"
+
+struct step {
+	const char *id, *name, *label, *edge;
+};
+
+struct pathrec {
+	xsm_path_info info;
+	size_t step_off, nsteps;
+};
+
+struct xsm_pathset {
+	xsm_ctx *ctx;
+	xsm__arena a;
+	XSM__VEC(struct pathrec) p;
+	XSM__VEC(struct step) s;
+	char snapshot[40];
+	char *chokes;
+	size_t cut;
+};
+
+void xsm_paths_free(xsm_pathset *set)
+{
+	if (!set)
+		return;
+	xsm__arena_free(&set->a);
+	xsm__vec_free(&set->p);
+	xsm__vec_free(&set->s);
+	xsm__free(set->chokes);
+	xsm__free(set);
+}
+
+static const char *keep(xsm_pathset *set, const char *s)
+{
+	return s ? xsm__arena_strndup(&set->a, s, strlen(s)) : NULL;
+}
+
+static int parse_line(xsm_pathset *set, const char *line, size_t len, const char *where)
+{
+	xsm__json *j = NULL;
+	struct pathrec r;
+	const xsm__json *en, *tn, *st;
+	int rc = xsm__json_parse(&j, set->ctx, line, len, where);
+
+	if (rc < 0)
+		return rc;
+	memset(&r, 0, sizeof(r));
+	en = xsm__json_get(j, "entry");
+	tn = xsm__json_get(j, "target");
+	r.info.id = keep(set, xsm__json_getstr(j, "PathId"));
+	r.info.scenario = keep(set, xsm__json_getstr(j, "scenario"));
+	r.info.risk = xsm_risk_parse(xsm__json_getstr(j, "risk"));
+	r.info.hops = (int)xsm__json_num(xsm__json_get(j, "hops"));
+	r.info.entry_type = keep(set, xsm__json_getstr(en, "type"));
+	r.info.entry_id = keep(set, xsm__json_getstr(en, "NodeId"));
+	r.info.entry_name = keep(set, xsm__json_getstr(en, "NodeName"));
+	r.info.entry_label = keep(set, xsm__json_getstr(en, "NodeLabel"));
+	r.info.target_id = keep(set, xsm__json_getstr(tn, "NodeId"));
+	r.info.target_name = keep(set, xsm__json_getstr(tn, "NodeName"));
+	r.info.target_label = keep(set, xsm__json_getstr(tn, "NodeLabel"));
+	r.info.target_classification = keep(set, xsm__json_getstr(tn, "classification"));
+	r.info.target_level = (int)xsm__json_num(xsm__json_get(tn, "criticalityLevel"));
+	r.info.json = xsm__arena_strndup(&set->a, line, len);
+	if (!r.info.id || !r.info.entry_id || !r.info.target_id || r.info.risk < 0) {
+		xsm__json_free(j);
+		return xsm__error_set(set->ctx, XSM_EINVALID, "%sa path without id, entry, target or risk", where);
+	}
+	r.step_off = set->s.n;
+	for (st = xsm__json_child(xsm__json_get(j, "steps")); st; st = xsm__json_next(st)) {
+		struct step s = { keep(set, xsm__json_getstr(st, "NodeId")), keep(set, xsm__json_getstr(st, "NodeName")),
+				  keep(set, xsm__json_getstr(st, "NodeLabel")), keep(set, xsm__json_getstr(st, "EdgeLabel")) };
+		if (xsm__vec_push(&set->s, s) < 0) {
+			xsm__json_free(j);
+			return xsm__error_oom(set->ctx);
+		}
+		r.nsteps++;
+	}
+	xsm__json_free(j);
+	return xsm__vec_push(&set->p, r) < 0 ? xsm__error_oom(set->ctx) : 0;
+}
+
+int xsm_paths_load(xsm_pathset **out, xsm_store *store, const char *snapshot)
+{
+	xsm_ctx *ctx = xsm_store_ctx(store);
+	xsm_pathset *set = xsm__calloc(1, sizeof(*set));
+	xsm_buf head = XSM_BUF_INIT, rel = XSM_BUF_INIT, path = XSM_BUF_INIT, ch = XSM_BUF_INIT;
+	xsm__lines r;
+	const char *line;
+	size_t len;
+	int rc = 0, fd = -1, n;
+
+	*out = NULL;
+	if (!set)
+		return xsm__error_oom(ctx);
+	set->ctx = ctx;
+	if (!snapshot) {
+		rc = xsm_store_read(&head, store, "graph/HEAD", 4096);
+		if (rc == XSM_ENOTFOUND)
+			rc = xsm__error_set(ctx, XSM_ENOINPUT, "no graph yet; run 'xsm graph build' (or ingest records)");
+		if (rc < 0)
+			goto done;
+		while (head.size && (head.ptr[head.size - 1] == '\n'))
+			head.ptr[--head.size] = '\0';
+		snapshot = head.ptr;
+	}
+	if (strstr(snapshot, "/") || strstr(snapshot, "..") || strlen(snapshot) >= sizeof(set->snapshot)) {
+		rc = xsm__error_set(ctx, XSM_EUSAGE, "invalid snapshot name '%s'", snapshot);
+		goto done;
+	}
+	snprintf(set->snapshot, sizeof(set->snapshot), "%s", snapshot);
+	xsm_buf_printf(&rel, "graph/%s/paths.jsonl", snapshot);
+	if ((rc = xsm__store_abspath(&path, store, rel.ptr)) < 0)
+		goto done;
+	if ((fd = open(path.ptr, O_RDONLY | O_CLOEXEC)) < 0) {
+		rc = xsm__error_set(ctx, XSM_ENOINPUT, "snapshot '%s' has no attack paths (built by an older xsm?)", snapshot);
+		goto done;
+	}
+	if (xsm__lines_init(&r, fd, 64u << 20) < 0) {
+		rc = xsm__error_oom(ctx);
+		goto done;
+	}
+	while (rc == 0 && (n = xsm__lines_next(&r, &line, &len)) != 0) {
+		char where[96];
+		if (n < 0) {
+			rc = xsm__error_set(ctx, XSM_EINVALID, "%s:%zu: unreadable line", rel.ptr, r.lineno);
+			break;
+		}
+		if (!len)
+			continue;
+		snprintf(where, sizeof(where), "%s:%zu: ", rel.ptr, r.lineno);
+		rc = parse_line(set, line, len, where);
+	}
+	xsm__lines_free(&r);
+	if (rc < 0)
+		goto done;
+	xsm_buf_clear(&rel);
+	xsm_buf_printf(&rel, "graph/%s/chokepoints.json", snapshot);
+	if (xsm_store_read(&ch, store, rel.ptr, 64 << 20) < 0) {
+		xsm_ctx_clear(ctx);
+		xsm_buf_set(&ch, "{\"schema\":\"xsm.paths.chokepoints/1\",\"chokepoints\":[]}");
+	}
+	{
+		xsm__json *cj = NULL;
+		if (xsm__json_parse(&cj, ctx, ch.ptr, ch.size, "chokepoints.json: ") == 0)
+			set->cut = (size_t)xsm__json_num(xsm__json_get(cj, "paths_cut"));
+		xsm_ctx_clear(ctx);
+		xsm__json_free(cj);
+	}
+	set->chokes = xsm_buf_detach(&ch);
+done:
+	if (fd >= 0)
+		close(fd);
+	xsm_buf_dispose(&head);
+	xsm_buf_dispose(&rel);
+	xsm_buf_dispose(&path);
+	xsm_buf_dispose(&ch);
+	if (rc < 0)
+		xsm_paths_free(set);
+	else
+		*out = set;
+	return rc;
+}
+
+const char *xsm_paths_snapshot(const xsm_pathset *set) { return set->snapshot; }
+size_t xsm_paths_count(const xsm_pathset *set) { return set->p.n; }
+const xsm_path_info *xsm_paths_get(const xsm_pathset *set, size_t i) { return &set->p.v[i].info; }
+const char *xsm_paths_chokepoints(const xsm_pathset *set) { return set->chokes ? set->chokes : "{}"; }
+size_t xsm_paths_cut(const xsm_pathset *set) { return set->cut; }
+
+long xsm_paths_find(const xsm_pathset *set, const char *id)
+{
+	for (size_t i = 0; i < set->p.n; i++)
+		if (!strcmp(set->p.v[i].info.id, id))
+			return (long)i;
+	return -1;
+}
+
+int xsm_paths_step(const xsm_pathset *set, size_t i, size_t k, const char **id, const char **name,
+		   const char **label, const char **edge)
+{
+	const struct pathrec *r = &set->p.v[i];
+	const struct step *s;
+	if (k >= r->nsteps)
+		return XSM_ITEROVER;
+	s = &set->s.v[r->step_off + k];
+	*id = s->id;
+	*name = s->name;
+	*label = s->label;
+	*edge = s->edge;
+	return 0;
+}
+
+static void dot_str(xsm_buf *b, const char *s)
+{
+	xsm_buf_putc(b, '"');
+	for (; s && *s; s++) {
+		if (*s == '"' || *s == '\\')
+			xsm_buf_putc(b, '\\');
+		xsm_buf_putc(b, (unsigned char)*s < 0x20 ? ' ' : *s);
+	}
+	xsm_buf_putc(b, '"');
+}
+
+int xsm_paths_dot(xsm_buf *out, const xsm_pathset *set, const size_t *idx, size_t n)
+{
+	xsm__strmap seen = { 0 }, eseen = { 0 };
+	static const char *risk_color[] = { "#b00020", "#e65100", "#f9a825", "#607d8b" };
+	size_t i, k;
+
+	xsm_buf_puts(out, "digraph attack_paths {\n  graph [rankdir=LR, fontname=\"Helvetica\", label=\"xsm attack paths\"];\n"
+			  "  node [shape=box, style=\"rounded,filled\", fillcolor=\"#eceff1\", fontname=\"Helvetica\", fontsize=10];\n"
+			  "  edge [fontname=\"Helvetica\", fontsize=9];\n");
+	for (i = 0; i < n; i++) {
+		const struct pathrec *r = &set->p.v[idx[i]];
+		for (k = 0; k < r->nsteps; k++) {
+			const struct step *s = &set->s.v[r->step_off + k];
+			uint64_t *slot;
+			int created;
+			if (xsm__strmap_slot(&seen, s->id, strlen(s->id), &slot, &created) < 0)
+				goto oom;
+			if (!created)
+				continue;
+			xsm_buf_puts(out, "  ");
+			dot_str(out, s->id);
+			xsm_buf_puts(out, " [label=");
+			{
+				xsm_buf l = XSM_BUF_INIT;
+				xsm_buf_printf(&l, "%s\n(%s)", s->name, s->label);
+				dot_str(out, l.ptr);
+				xsm_buf_dispose(&l);
+			}
+			if (!strcmp(s->id, r->info.target_id))
+				xsm_buf_printf(out, ", fillcolor=\"%s\", fontcolor=white, penwidth=2, shape=doubleoctagon",
+					       r->info.target_level <= 0 ? "#b00020" : "#e65100");
+			else if (!strcmp(s->id, r->info.entry_id))
+				xsm_buf_puts(out, ", fillcolor=\"#fff3e0\", color=\"#e65100\", penwidth=2, shape=cds");
+			xsm_buf_puts(out, "];\n");
+		}
+		for (k = 0; k + 1 < r->nsteps; k++) {
+			const struct step *s = &set->s.v[r->step_off + k], *t = &set->s.v[r->step_off + k + 1];
+			xsm_buf key = XSM_BUF_INIT;
+			uint64_t *slot;
+			int created;
+			xsm_buf_printf(&key, "%s|%s|%s", s->id, t->id, s->edge ? s->edge : "");
+			if (xsm__strmap_slot(&eseen, key.ptr, key.size, &slot, &created) < 0) {
+				xsm_buf_dispose(&key);
+				goto oom;
+			}
+			xsm_buf_dispose(&key);
+			if (!created)
+				continue;
+			xsm_buf_puts(out, "  ");
+			dot_str(out, s->id);
+			xsm_buf_puts(out, " -> ");
+			dot_str(out, t->id);
+			xsm_buf_puts(out, " [label=");
+			dot_str(out, s->edge ? s->edge : "");
+			xsm_buf_printf(out, ", color=\"%s\"];\n", risk_color[r->info.risk & 3]);
+		}
+	}
+	xsm_buf_puts(out, "}\n");
+	xsm__strmap_free(&seen);
+	xsm__strmap_free(&eseen);
+	return 0;
+oom:
+	xsm__strmap_free(&seen);
+	xsm__strmap_free(&eseen);
+	return xsm__error_oom(set->ctx);
+}
