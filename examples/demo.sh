@@ -1,25 +1,52 @@
 #!/bin/sh
-# demo.sh - run the main job on the bundled example enterprise: ingest the
-# sources of run 1 into a fresh store and show what xsm finds.
-# Usage: sh examples/demo.sh PATH-TO-XSM
+# demo.sh - the main job on the bundled example enterprise (Contoso
+# Manufacturing, examples/enterprise/): ingest its seven sources, build the
+# exposure graph, then show the critical assets, the attack paths and their
+# choke points, and draw a map of the top paths.  A second run a week later
+# shows what changed.
+# Usage: sh examples/demo.sh PATH-TO-XSM [OUTPUT-DIR]
 set -eu
 XSM=${1:-xsm}
 here=$(cd "$(dirname "$0")" && pwd)
-data="$here/enterprise/run1"
-export XSM_STORE="${XSM_DEMO_STORE:-${TMPDIR:-/tmp}/xsm-demo-store}"
-rm -rf "$XSM_STORE"
+out=${2:-${TMPDIR:-/tmp}/xsm-demo}
+export XSM_STORE="$out/store"
+rm -rf "$XSM_STORE" && mkdir -p "$out"
+x() { printf '\n$ xsm %s\n' "$*"; "$XSM" "$@"; }
 
-echo "== store: $XSM_STORE"
-"$XSM" init
-if [ ! -d "$data" ]; then
-	echo "xsm demo: the example enterprise is missing ($data)" >&2
-	exit 66
-fi
-for f in "$data"/*.jsonl; do
-	src=$(basename "$f" .jsonl)
-	echo "== ingest $src"
-	"$XSM" ingest --format records --source "$src" "$f"
+echo "== xsm demo: Contoso Manufacturing (store: $XSM_STORE)"
+"$XSM" -q init
+for f in "$here"/enterprise/run1/*.jsonl; do
+	XSM_NOW=2026-11-23T07:00:00Z "$XSM" -q ingest --no-build --format records --source "$(basename "$f" .jsonl)" "$f"
 done
+XSM_NOW=2026-11-23T07:00:00Z x graph build
+x status
+x graph stats
+x critical list --level high
+x paths summary
+x paths list --min-risk critical --limit 5
+top=$("$XSM" paths list --min-risk critical --format=jsonl | head -1 | sed 's/.*"PathId":"\([^"]*\)".*/\1/')
+x paths show "$top"
+
+"$XSM" paths list --min-risk critical --format=dot >"$out/attack-paths.dot"
+if command -v dot >/dev/null 2>&1; then
+	"$XSM" paths list --min-risk critical --format=svg >"$out/attack-paths.svg"
+	echo
+	echo "map of the critical attack paths: $out/attack-paths.svg"
+else
+	echo
+	echo "map of the critical attack paths (Graphviz DOT): $out/attack-paths.dot"
+	echo "install graphviz (apt-get install graphviz) to render it as SVG"
+fi
+
 echo
-echo "== status"
-"$XSM" status
+echo "== a week later: a kiosk with a PHP RCE appears, web01 is patched, fs02 is gone, u017 joined Domain Admins"
+for f in "$here"/enterprise/run2/*.jsonl; do
+	XSM_NOW=2026-11-30T07:00:00Z "$XSM" -q ingest --no-build --format records --source "$(basename "$f" .jsonl)" "$f"
+done
+XSM_NOW=2026-11-30T07:00:00Z x graph build
+x graph diff
+set +e
+x paths check --fail-on critical --fail-on-new
+echo "(exit $? : the CI gate fails on the new critical paths)"
+set -e
+x paths summary
