@@ -198,7 +198,11 @@ demo: all
 	@sh examples/demo.sh $(abspath $(XSM))
 
 SCALE ?= small
-bench: all
+$(BUILD)/bench/bench_stages: test/bench/bench_stages.c $(LIBSO)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(BASE_CFLAGS) -Iinclude -o $@ $< -L$(BUILD)/lib -lexposure -Wl,-rpath,'$$ORIGIN/../lib'
+
+bench: all $(BUILD)/bench/bench_stages
 	@sh test/bench/run.sh $(SCALE) $(abspath $(BUILD))
 
 # --- install ------------------------------------------------------------------

@@ -19,6 +19,7 @@ def main():
         print("usage: measure.py STAGE RECORDS -- CMD...", file=sys.stderr)
         return 64
     stage, items, cmd = sys.argv[1], int(sys.argv[2]), sys.argv[4:]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.monotonic()
     proc = subprocess.run(cmd, stdout=subprocess.DEVNULL)
     wall = time.monotonic() - t0
@@ -26,7 +27,7 @@ def main():
     out = {
         "stage": stage,
         "wall_s": round(wall, 3),
-        "cpu_s": round(ru.ru_utime + ru.ru_stime, 3),
+        "cpu_s": round(ru.ru_utime + ru.ru_stime - before.ru_utime - before.ru_stime, 3),
         "peak_rss_mb": round(ru.ru_maxrss / 1024, 1),
         "items": items,
         "items_per_s": round(items / wall) if items and wall > 0 else None,
