@@ -529,7 +529,7 @@ int xsm_rules_save(const xsm_rules *rules, xsm_store *store)
 			xsm_buf_dispose(&b);
 			return xsm__error_oom(rules->ctx);
 		}
-		memcpy(m, rules->m.v, rules->m.n * sizeof(*m));
+		xsm__memcpy(m, rules->m.v, rules->m.n * sizeof(*m));
 		qsort(m, rules->m.n, sizeof(*m), cmp_manual);
 		for (i = 0; i < rules->m.n; i++) {
 			xsm_buf_puts(&b, "  - node: ");

@@ -74,7 +74,7 @@ static int cmp_edge(const void *a, const void *b)
 		return c;
 	if (x->dst != y->dst)
 		return x->dst < y->dst ? -1 : 1;
-	return strcmp(xsm__gstr(sort_g, x->id), xsm__gstr(sort_g, y->id));
+	return x->hid < y->hid ? -1 : x->hid > y->hid;
 }
 
 int xsm__graph_freeze(xsm_graph *g)
@@ -99,7 +99,7 @@ int xsm__graph_freeze(xsm_graph *g)
 	}
 	if (n)
 		qsort(pairs, n, sizeof(*pairs), cmp_idpair);
-	memcpy(copy, g->nodes.v, n * sizeof(*copy));
+	xsm__memcpy(copy, g->nodes.v, n * sizeof(*copy));
 	for (i = 0; i < n; i++) {
 		old2new[pairs[i].idx] = (uint32_t)i;
 		g->nodes.v[i] = copy[pairs[i].idx];
@@ -330,13 +330,13 @@ int xsm__graph_compact_props(xsm_graph *g)
 		return xsm__error_oom(g->ctx);
 	for (i = 0; i < g->nodes.n; i++) {
 		xsm__node *nd = &g->nodes.v[i];
-		memcpy(np.v + np.n, g->props.v + nd->props_off, nd->props_n * sizeof(xsm__prop));
+		xsm__memcpy(np.v + np.n, g->props.v + nd->props_off, nd->props_n * sizeof(xsm__prop));
 		nd->props_off = (uint32_t)np.n;
 		np.n += nd->props_n;
 	}
 	for (i = 0; i < g->edges.n; i++) {
 		xsm__edge *e = &g->edges.v[i];
-		memcpy(np.v + np.n, g->props.v + e->props_off, e->props_n * sizeof(xsm__prop));
+		xsm__memcpy(np.v + np.n, g->props.v + e->props_off, e->props_n * sizeof(xsm__prop));
 		e->props_off = (uint32_t)np.n;
 		np.n += e->props_n;
 	}
@@ -468,7 +468,10 @@ int xsm__graph_edge_json(xsm_buf *out, const xsm_graph *g, uint32_t i)
 
 	xsm_jw_init(&w, out);
 	xsm_jw_obj(&w);
-	xsm_jw_kstr(&w, "EdgeId", xsm__gstr(g, e->id));
+	char eid[20];
+
+	xsm__edge_id(eid, e);
+	xsm_jw_kstr(&w, "EdgeId", eid);
 	xsm_jw_kstr(&w, "EdgeLabel", xsm__gstr(g, e->label));
 	xsm_jw_kstr(&w, "SourceNodeId", xsm__gstr(g, s->id));
 	xsm_jw_kstr(&w, "SourceNodeName", xsm__gstr(g, s->name));

@@ -44,9 +44,21 @@ typedef struct xsm__node {
 } xsm__node;
 
 typedef struct xsm__edge {
-	uint32_t id, src, dst, label; /* src/dst: node indices */
+	uint64_t hid;                 /* EdgeId is "e-" and these 16 hex digits */
+	uint32_t src, dst, label;     /* src/dst: node indices */
 	uint32_t props_off, props_n;
 } xsm__edge;
+
+/* the EdgeId text of an edge into out[20] */
+static inline void xsm__edge_id(char out[20], const xsm__edge *e)
+{
+	static const char hex[] = "0123456789abcdef";
+	out[0] = 'e';
+	out[1] = '-';
+	for (int i = 0; i < 16; i++)
+		out[2 + i] = hex[(e->hid >> (60 - 4 * i)) & 15];
+	out[18] = '\0';
+}
 
 struct xsm_graph {
 	xsm_ctx *ctx;

@@ -232,7 +232,7 @@ static void collect_keys(struct keyset *ks, const xsm__json *keys, int kind, con
 		a = xsm__json_get(keys, "ipv4");
 		for (c = xsm__json_child(a); c; c = xsm__json_next(c))
 			if (xsm__json_str(c)) {
-				snprintf(v, sizeof(v), "%s/%s", host, xsm__json_str(c));
+				snprintf(v, sizeof(v), "%.200s/%.64s", host, xsm__json_str(c));
 				add_key(ks, "hostip", v);
 			}
 	}
@@ -276,8 +276,9 @@ int xsm__graph_flatten(xsm_graph *g, xsm__propvec *out, const xsm__json *obj, xs
 		prefix->size = keep;
 		if ((keep && xsm_buf_putc(prefix, '.') < 0) || xsm_buf_puts(prefix, xsm__json_key(c)) < 0)
 			return xsm__error_oom(g->ctx);
-		if (t == XSM_J_OBJECT && depth < 6 && strcmp(xsm__json_key(c), "raw") && !keys_have_dots(c) &&
-		    xsm__json_child(c)) {
+		/* vendor leftovers (raw) and the per-source record (sources) stay JSON text: they are read, not queried */
+		if (t == XSM_J_OBJECT && depth < 6 && strcmp(xsm__json_key(c), "raw") &&
+		    !(depth == 0 && !strcmp(xsm__json_key(c), "sources")) && !keys_have_dots(c) && xsm__json_child(c)) {
 			int rc = xsm__graph_flatten(g, out, c, prefix, depth + 1);
 			if (rc < 0)
 				return rc;
@@ -691,26 +692,20 @@ static int node_props(struct builder *b, uint32_t node, const uint32_t *order, c
 		if ((k == 0 || all.v[k - 1].p.key != all.v[k].p.key) && xsm__vec_push(scratch, all.v[k].p) < 0)
 			goto oom;
 	{
-		/* flattened exactly as a loaded snapshot is, so a reload writes the same bytes */
+		/*
+		 * Kept as JSON text, normalised through the parser once, so a reloaded
+		 * snapshot prints the same bytes.
+		 */
 		xsm__json *j = NULL;
-		xsm_buf prefix = XSM_BUF_INIT;
-		if ((rc = xsm__json_parse(&j, g->ctx, js.ptr, js.size, "")) == 0 && xsm_buf_puts(&prefix, "sources") == 0) {
-			xsm__json *wrap = NULL;
-			/* flatten takes the members of an object: wrap as {"sources": ...} */
-			xsm_buf_clear(&prefix);
-			xsm__json_free(j);
-			j = NULL;
-			xsm_buf_puts(&prefix, "{\"sources\":");
-			xsm_buf_put(&prefix, js.ptr, js.size);
-			xsm_buf_putc(&prefix, '}');
-			if ((rc = xsm__json_parse(&wrap, g->ctx, prefix.ptr, prefix.size, "")) == 0) {
-				xsm_buf_clear(&prefix);
-				rc = xsm__graph_flatten(g, scratch, wrap, &prefix, 0);
-			}
-			xsm__json_free(wrap);
-		}
+		xsm_buf norm = XSM_BUF_INIT;
+		xsm__prop p;
+		memset(&p, 0, sizeof(p));
+		p.type = XSM_V_JSON;
+		if ((rc = xsm__json_parse(&j, g->ctx, js.ptr, js.size, "")) == 0 && (rc = xsm__json_print(&norm, j)) == 0 &&
+		    (rc = xsm__graph_intern(g, norm.ptr, &p.a)) == 0)
+			rc = add_prop(g, scratch, "sources", p);
 		xsm__json_free(j);
-		xsm_buf_dispose(&prefix);
+		xsm_buf_dispose(&norm);
 		if (rc < 0)
 			goto done;
 	}
@@ -760,7 +755,7 @@ static int node_props(struct builder *b, uint32_t node, const uint32_t *order, c
 	start = g->props.n;
 	if (xsm__vec_reserve(&g->props, scratch->n) < 0)
 		goto oom;
-	memcpy(g->props.v + start, scratch->v, scratch->n * sizeof(*scratch->v));
+	xsm__memcpy(g->props.v + start, scratch->v, scratch->n * sizeof(*scratch->v));
 	g->props.n += scratch->n;
 	nd = &g->nodes.v[node];
 	nd->props_off = (uint32_t)start;
@@ -811,7 +806,6 @@ static int cmp_rref(const void *x, const void *y)
 static int add_edge(xsm_graph *g, const char *label, uint32_t src, uint32_t dst, xsm__propvec *props)
 {
 	xsm__edge e;
-	char id[40];
 	xsm_buf k = XSM_BUF_INIT;
 	int rc;
 
@@ -820,9 +814,9 @@ static int add_edge(xsm_graph *g, const char *label, uint32_t src, uint32_t dst,
 		xsm_buf_dispose(&k);
 		return xsm__error_oom(g->ctx);
 	}
-	hex_id(id, sizeof(id), "e-", k.ptr);
+	e.hid = xsm__hash(k.ptr, k.size);
 	xsm_buf_dispose(&k);
-	if ((rc = xsm__graph_intern(g, id, &e.id)) < 0 || (rc = xsm__graph_intern(g, label, &e.label)) < 0)
+	if ((rc = xsm__graph_intern(g, label, &e.label)) < 0)
 		return rc;
 	e.src = src;
 	e.dst = dst;
@@ -831,7 +825,7 @@ static int add_edge(xsm_graph *g, const char *label, uint32_t src, uint32_t dst,
 	e.props_n = (uint32_t)props->n;
 	if (xsm__vec_reserve(&g->props, props->n) < 0)
 		return xsm__error_oom(g->ctx);
-	memcpy(g->props.v + g->props.n, props->v, props->n * sizeof(*props->v));
+	xsm__memcpy(g->props.v + g->props.n, props->v, props->n * sizeof(*props->v));
 	g->props.n += props->n;
 	return xsm__vec_push(&g->edges, e) < 0 ? xsm__error_oom(g->ctx) : 0;
 }
@@ -1089,7 +1083,7 @@ static int read_source(const char *name, void *payload)
 		goto done;
 	if ((rc = xsm__graph_intern(sn->b->g, name, &sn->b->cur_src)) < 0)
 		goto done;
-	if ((rc = xsm__run_foreach(sn->store, name, run.ptr, on_record, sn->b)) < 0)
+	if ((rc = xsm__run_foreach(sn->store, name, run.ptr, 0, on_record, sn->b)) < 0)
 		goto done;
 	sn->sources++;
 	if (xsm_buf_printf(&sn->runs, "%s{\"source\":", sn->runs.size ? "," : "") < 0 ||
@@ -1334,7 +1328,7 @@ eid_fail:
 				xsm__free(agg);
 				goto oom;
 			}
-			memcpy(g->props.v + g->props.n, scratch.v, scratch.n * sizeof(*scratch.v));
+			xsm__memcpy(g->props.v + g->props.n, scratch.v, scratch.n * sizeof(*scratch.v));
 			g->props.n += scratch.n;
 			{
 				uint32_t cat;

@@ -167,8 +167,10 @@ int xsm_graph_export(const xsm_graph *cg, int format, int fd)
 		}
 		for (i = 0; i < g->edges.n && rc == 0; i++) {
 			const xsm__edge *e = &g->edges.v[i];
+			char eid[20];
+			xsm__edge_id(eid, e);
 			xsm_buf_puts(&b, "    <edge id=\"");
-			xml_text(&b, xsm__gstr(g, e->id));
+			xml_text(&b, eid);
 			xsm_buf_puts(&b, "\" source=\"");
 			xml_text(&b, xsm__gstr(g, g->nodes.v[e->src].id));
 			xsm_buf_puts(&b, "\" target=\"");
@@ -255,7 +257,11 @@ int xsm_graph_export_neo4j(const xsm_graph *cg, const char *dir)
 		csv(&b, xsm__gstr(g, g->nodes.v[e->src].id), 0);
 		csv(&b, xsm__gstr(g, g->nodes.v[e->dst].id), 0);
 		csv(&b, type.ptr ? type.ptr : "RELATED", 0);
-		csv(&b, xsm__gstr(g, e->id), 0);
+		{
+			char eid[20];
+			xsm__edge_id(eid, e);
+			csv(&b, eid, 0);
+		}
 		csv(&b, xsm__gstr(g, e->label), 1);
 		fwrite(b.ptr, 1, b.size, af.fp);
 		xsm_buf_dispose(&type);

@@ -247,12 +247,14 @@ static int load_file(xsm_graph *g, xsm_store *store, const char *rel, int nodes,
 				   !xsm__strmap_get(&g->by_id, tid, strlen(tid), &t)) {
 				rc = xsm__error_set(g->ctx, XSM_EINVALID, "corrupt snapshot %s:%zu: edge to an unknown node",
 						    rel, r.lineno);
-			} else if (xsm__graph_intern(g, xsm__json_getstr(j, "EdgeId"), &ed.id) < 0 ||
-				   xsm__graph_intern(g, xsm__json_getstr(j, "EdgeLabel"), &ed.label) < 0) {
+			} else if (strncmp(xsm__json_getstr(j, "EdgeId"), "e-", 2) || strlen(xsm__json_getstr(j, "EdgeId")) != 18) {
+				rc = xsm__error_set(g->ctx, XSM_EINVALID, "corrupt snapshot %s:%zu: bad EdgeId", rel, r.lineno);
+			} else if (xsm__graph_intern(g, xsm__json_getstr(j, "EdgeLabel"), &ed.label) < 0) {
 				rc = XSM_ENOMEM;
 			} else {
 				ed.src = (uint32_t)s;
 				ed.dst = (uint32_t)t;
+				ed.hid = strtoull(xsm__json_getstr(j, "EdgeId") + 2, NULL, 16);
 				if (!(flags & XSM_LOAD_NO_EDGE_PROPS))
 					rc = load_props(g, xsm__json_get(j, "EdgeProperties"), &ed.props_off, &ed.props_n, &prefix);
 				if (rc == 0 && xsm__vec_push(&g->edges, ed) < 0)

@@ -732,8 +732,8 @@ int xsm_paths_compute(xsm_paths_stats *st, xsm_buf *out, xsm_buf *chokes, xsm_gr
 		rc = xsm__error_oom(g->ctx);
 		goto done;
 	}
-	memcpy(all, jobs[0].found.v, jobs[0].found.n * sizeof(*all));
-	memcpy(all + jobs[0].found.n, jobs[1].found.v, jobs[1].found.n * sizeof(*all));
+	xsm__memcpy(all, jobs[0].found.v, jobs[0].found.n * sizeof(*all));
+	xsm__memcpy(all + jobs[0].found.n, jobs[1].found.v, jobs[1].found.n * sizeof(*all));
 	for (i = 0; i < nall; i++) {
 		which[i] = i >= jobs[0].found.n;
 		order[i] = (uint32_t)i;
@@ -817,44 +817,69 @@ int xsm_paths_compute(xsm_paths_stats *st, xsm_buf *out, xsm_buf *chokes, xsm_gr
 		if (ch.n > 1)
 			qsort(ch.v, ch.n, sizeof(*ch.v), cmp_choke);
 		top = ch.n < 20 ? ch.n : 20;
+		/*
+		 * For the top choke points, the pairs their removal cuts: search again
+		 * from the affected targets with the node blocked.  Each candidate's
+		 * affected paths are found in one pass over all paths; candidates whose
+		 * paths reach more than CUT_TARGETS targets are not searched (pairs_cut
+		 * is null), which bounds the work on graphs where everything reaches
+		 * everything.
+		 */
 		if (top && bfs_init(&b, &fwd, &rev, m->max_hops) == 0) {
-			for (k = 0; k < top; k++) {
-				/* pairs through this node; re-run their targets with the node removed */
+			enum { CUT_TARGETS = 256 };
+			int32_t *cand = xsm__calloc(g->nodes.n + 1, sizeof(int32_t));
+			XSM__VEC(uint32_t) aff[20];
+			memset(aff, 0, sizeof(aff));
+			for (i = 0; cand && i < g->nodes.n; i++)
+				cand[i] = -1;
+			for (k = 0; cand && k < top; k++)
+				cand[ch.v[k].node] = (int32_t)k;
+			for (i = 0; cand && i < nall; i++) {
+				const struct found *f = &all[order[i]];
+				const uint32_t *nodes = jobs[which[order[i]]].nodes.v + f->off;
+				for (uint32_t s2 = 1; s2 < f->hops; s2++)
+					if (cand[nodes[s2]] >= 0)
+						xsm__vec_push(&aff[cand[nodes[s2]]], order[i]);
+			}
+			for (k = 0; cand && k < top; k++) {
 				XSM__VEC(uint32_t) tg = { 0 };
 				uint32_t v = ch.v[k].node;
-				for (i = 0; i < nall; i++) {
-					const struct found *f = &all[i];
-					const uint32_t *nodes = jobs[which[i]].nodes.v + f->off;
-					for (uint32_t s = 1; s < f->hops; s++)
-						if (nodes[s] == v) {
-							ch.v[k].pairs++;
-							if (!tg.n || tg.v[tg.n - 1] != f->target)
-								xsm__vec_push(&tg, f->target);
-							break;
-						}
+				size_t x;
+				ch.v[k].pairs = (uint32_t)aff[k].n;
+				/* affected paths come in target order (order[] is sorted by target) */
+				for (x = 0; x < aff[k].n; x++) {
+					uint32_t t = all[aff[k].v[x]].target;
+					if (!tg.n || tg.v[tg.n - 1] != t)
+						xsm__vec_push(&tg, t);
+				}
+				if (tg.n > CUT_TARGETS) {
+					ch.v[k].cut = UINT32_MAX; /* not searched */
+					xsm__vec_free(&tg);
+					continue;
 				}
 				b.blocked = v;
-				for (size_t t0 = 0; t0 < tg.n; t0 += 64) {
+				for (size_t t0 = 0, y = 0; t0 < tg.n; t0 += 64) {
 					int nsrc = (int)(tg.n - t0 < 64 ? tg.n - t0 : 64);
 					bfs_pass(&b, tg.v + t0, nsrc);
-					for (i = 0; i < nall; i++) {
-						const struct found *f = &all[i];
-						const uint32_t *nodes = jobs[which[i]].nodes.v + f->off;
-						int lane = -1, crosses = 0;
-						for (uint32_t s = 1; s < f->hops; s++)
-							crosses |= nodes[s] == v;
-						if (!crosses)
-							continue;
+					for (; y < aff[k].n; y++) {
+						const struct found *f = &all[aff[k].v[y]];
+						int lane = -1;
 						for (int q = 0; q < nsrc; q++)
 							if (tg.v[t0 + q] == f->target)
 								lane = q;
-						if (lane >= 0 && !(b.visited[f->entry] >> lane & 1))
+						if (lane < 0)
+							break; /* the next batch's targets */
+						if (!(b.visited[f->entry] >> lane & 1))
 							ch.v[k].cut++;
 					}
 					bfs_clear(&b);
 				}
+				b.blocked = -1;
 				xsm__vec_free(&tg);
 			}
+			for (k = 0; k < 20; k++)
+				xsm__vec_free(&aff[k]);
+			xsm__free(cand);
 			bfs_free(&b);
 		}
 		st->chokepoints = ch.n;
@@ -875,7 +900,7 @@ int xsm_paths_compute(xsm_paths_stats *st, xsm_buf *out, xsm_buf *chokes, xsm_gr
 			xsm_jw_kstr(&w, "NodeLabel", xsm__gstr(g, nd->label));
 			xsm_jw_kint(&w, "paths", ch.v[k].paths);
 			xsm_jw_key(&w, "pairs_cut");
-			if (k < top)
+			if (k < top && ch.v[k].cut != UINT32_MAX)
 				xsm_jw_int(&w, ch.v[k].cut);
 			else
 				xsm_jw_null(&w);

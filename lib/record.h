@@ -48,8 +48,11 @@ void xsm__state_dispose(xsm__state *st);
 /* record a failed attempt: status "error" and the message; counts and run stay as they were */
 int xsm__state_fail(xsm_store *store, const char *source, const char *error);
 
-/* Read every record of a stored run: cb gets each parsed record and its line. */
-int xsm__run_foreach(xsm_store *store, const char *source, const char *run,
+/*
+ * Read every record of a stored run: cb gets each parsed record and its
+ * line.  validate: check each record fully again (else only its type).
+ */
+int xsm__run_foreach(xsm_store *store, const char *source, const char *run, int validate,
 		     int (*cb)(const xsm__json *rec, int type, size_t line, void *payload), void *payload);
 
 #endif

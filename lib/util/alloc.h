@@ -20,6 +20,13 @@ void xsm__free(void *p);
 /* re-read XSM_TEST_FAILALLOC and restart the count (tests, after fork) */
 void xsm__alloc_test_reset(void);
 
+/* memcpy that accepts a NULL source for a zero length (empty vectors) */
+static inline void xsm__memcpy(void *dst, const void *src, size_t n)
+{
+	if (n)
+		__builtin_memcpy(dst, src, n);
+}
+
 /* overflow-checked size arithmetic: 0 on success, -1 on overflow */
 static inline int xsm__add_size(size_t *out, size_t a, size_t b)
 {

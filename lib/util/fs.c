@@ -85,7 +85,7 @@ int xsm__afile_open(xsm__afile *af, xsm_ctx *ctx, const char *path, mode_t mode,
 	af->tmp = xsm_buf_detach(&tmp);
 	unlink(af->tmp); /* a leftover of a crashed run of this pid */
 	fd = open(af->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
-	if (fd < 0 || !(af->fp = fdopen(fd, "w"))) {
+	if (fd < 0 || !(af->fp = fdopen(fd, "w")) || setvbuf(af->fp, NULL, _IOFBF, 1 << 20) != 0) {
 		int rc = xsm__error_errno(ctx, XSM_ECREATE, "cannot create '%s'", af->tmp);
 		if (fd >= 0)
 			close(fd);
