@@ -92,6 +92,7 @@ void xsm_table_print(struct xsm_table *t, FILE *out);
 void xsm_table_free(struct xsm_table *t);
 
 /* --- commands --------------------------------------------------------------- */
+int cmd_connect(int argc, const char **argv, struct xsm_cli *cli);
 int cmd_critical(int argc, const char **argv, struct xsm_cli *cli);
 int cmd_gc(int argc, const char **argv, struct xsm_cli *cli);
 int cmd_init(int argc, const char **argv, struct xsm_cli *cli);

@@ -1,5 +1,6 @@
 /* cmd_ingest.c - xsm ingest: read records and store them as a run. */
 #include <errno.h>
+#include <stdlib.h>
 #include <fcntl.h>
 #include <string.h>
 #include <unistd.h>
@@ -28,34 +29,23 @@ static void on_invalid(const char *where, size_t line, const char *reason, void 
 		fprintf(stderr, "xsm: more invalid lines not shown\n");
 }
 
-int cmd_ingest(int argc, const char **argv, struct xsm_cli *cli)
+/* --- records from a file or stdin ------------------------------------------------ */
+
+static int ingest_records(struct xsm_cli *cli, const char *source, const char *file, int skip_invalid, int no_build)
 {
-	const char *source = NULL, *pos[1];
-	int skip_invalid = 0, no_build = 0, n, rc, fd;
-	struct xsm_opt opts[] = {
-		{ "source", 0, XSM_OPT_STR, &source, NULL },
-		{ "skip-invalid", 0, XSM_OPT_FLAG, &skip_invalid, NULL },
-		{ "no-build", 0, XSM_OPT_FLAG, &no_build, NULL },
-		{ NULL, 0, 0, NULL, NULL },
-	};
 	xsm_ingest_options io = XSM_INGEST_OPTIONS_INIT;
 	xsm_ingest_stats stats;
 	struct report rep = { cli, NULL, 0 };
+	int rc, fd;
 
-	if ((n = xsm_opt_parse(cli, argc, argv, opts, pos, 1)) < 0)
-		return n == -2 ? 0 : XSM_EXIT_USAGE;
-	if (!cli->format_name || strcmp(cli->format_name, "records"))
-		return xsm_cli_usage(cli, "only '--format records' is supported here");
 	if (!source)
 		return xsm_cli_usage(cli, "--source NAME is required with --format records");
 	if (!xsm_source_name_valid(source))
 		return xsm_cli_usage(cli, "invalid source name '%s' (lower-case letters, digits, '-', '_')", source);
-	if (n != 1)
-		return xsm_cli_usage(cli, "which file? give FILE, or - for standard input");
-	if (!strcmp(pos[0], "-")) {
+	if (!strcmp(file, "-")) {
 		fd = STDIN_FILENO;
-	} else if ((fd = open(pos[0], O_RDONLY | O_CLOEXEC)) < 0) {
-		xsm_cli_error("cannot open '%s': %s", pos[0], strerror(errno));
+	} else if ((fd = open(file, O_RDONLY | O_CLOEXEC)) < 0) {
+		xsm_cli_error("cannot open '%s': %s", file, strerror(errno));
 		return errno == ENOENT ? XSM_EXIT_NOINPUT : XSM_EXIT_IOERR;
 	}
 	io.skip_invalid = skip_invalid;
@@ -63,7 +53,7 @@ int cmd_ingest(int argc, const char **argv, struct xsm_cli *cli)
 	io.progress = on_progress;
 	io.payload = &rep;
 	rep.source = source;
-	rc = xsm_records_ingest_fd(&stats, cli->store, source, fd, pos[0], &io);
+	rc = xsm_records_ingest_fd(&stats, cli->store, source, fd, file, &io);
 	if (fd != STDIN_FILENO)
 		close(fd);
 	if (rc < 0)
@@ -78,4 +68,195 @@ int cmd_ingest(int argc, const char **argv, struct xsm_cli *cli)
 	if (!no_build && (rc = xsm_cli_build(cli)) < 0)
 		return xsm_cli_fail(cli, rc);
 	return 0;
+}
+
+/* --- connectors ------------------------------------------------------------------ */
+
+static void on_sync_progress(const xsm_sync_progress *p, void *payload)
+{
+	struct xsm_cli *cli = payload;
+	xsm_cli_progress(cli, 0, "%s: %zu pages, %zu assets, %zu findings, %.0f findings/s", p->name, p->pages,
+			 p->assets, p->findings, p->seconds > 0 ? (double)p->findings / p->seconds : 0.0);
+}
+
+static void on_sync_log(const char *line, void *payload)
+{
+	(void)payload;
+	fprintf(stderr, "%s\n", line);
+}
+
+struct names {
+	char *v[256];
+	size_t n, cap;
+};
+
+static int collect_name(const char *name, const char *type, void *payload)
+{
+	struct names *names = payload;
+	(void)type;
+	if (names->n < names->cap)
+		names->v[names->n++] = strdup(name);
+	return 0;
+}
+
+static void summary_json(xsm_jw *w, const char *name, const xsm_sync_stats *st, int rc, const char *error)
+{
+	xsm_jw_obj(w);
+	xsm_jw_kstr(w, "name", name);
+	xsm_jw_kstr(w, "status", rc < 0 ? "error" : "ok");
+	xsm_jw_kstr(w, "run", st->run[0] ? st->run : NULL);
+	xsm_jw_kbool(w, "incremental", st->incremental);
+	xsm_jw_kint(w, "requests", (int64_t)st->requests);
+	xsm_jw_kint(w, "pages", (int64_t)st->pages);
+	xsm_jw_kint(w, "assets", (int64_t)st->assets);
+	xsm_jw_kint(w, "findings", (int64_t)st->findings);
+	xsm_jw_kint(w, "relations", (int64_t)st->relations);
+	xsm_jw_kint(w, "skipped", (int64_t)st->skipped);
+	xsm_jw_key(w, "billable");
+	xsm_jw_obj(w);
+	xsm_jw_kint(w, "devices", (int64_t)st->devices);
+	xsm_jw_kint(w, "containers", (int64_t)st->containers);
+	xsm_jw_kint(w, "identities", (int64_t)st->identities);
+	xsm_jw_kint(w, "applications", (int64_t)st->applications);
+	xsm_jw_obj_end(w);
+	xsm_jw_knum(w, "seconds", (double)(int64_t)(st->seconds * 1000) / 1000);
+	xsm_jw_kstr(w, "error", error);
+	xsm_jw_obj_end(w);
+}
+
+/* sync each named connector; one failing does not stop the others */
+static int ingest_connectors(struct xsm_cli *cli, const char **names, size_t n, int full, int no_build)
+{
+	xsm_sync_options so = XSM_SYNC_OPTIONS_INIT;
+	xsm_buf b = XSM_BUF_INIT;
+	xsm_jw w;
+	size_t i, ok = 0;
+	int worst = 0, rc;
+	int json = cli->format == XSM_FMT_JSON || cli->format == XSM_FMT_JSONL;
+
+	so.full = full;
+	so.progress = on_sync_progress;
+	so.log = cli->verbose ? on_sync_log : NULL;
+	so.payload = cli;
+	xsm_jw_init(&w, &b);
+	if (json) {
+		xsm_jw_obj(&w);
+		xsm_jw_kstr(&w, "schema", "xsm.ingest/1");
+		xsm_jw_key(&w, "connectors");
+		xsm_jw_arr(&w);
+	}
+	for (i = 0; i < n; i++) {
+		xsm_sync_stats st;
+		char err[1024] = "";
+		rc = xsm_connector_sync(&st, cli->store, names[i], &so);
+		xsm_cli_progress(cli, 1, "%s: %zu pages, %zu assets, %zu findings", names[i], st.pages, st.assets,
+				 st.findings);
+		if (rc < 0) {
+			int code = xsm_cli_exit_code(rc);
+			snprintf(err, sizeof(err), "%s", xsm_ctx_errmsg(cli->ctx));
+			fprintf(stderr, "xsm: %s\n", err);
+			if (rc == XSM_EAUTH)
+				xsm_cli_hint("'xsm connect test %s' checks the credentials; its previous records are kept",
+					     names[i]);
+			if (code > worst)
+				worst = code;
+			xsm_ctx_clear(cli->ctx);
+		} else {
+			ok++;
+		}
+		if (json) {
+			summary_json(&w, names[i], &st, rc, rc < 0 ? err : NULL);
+		} else if (!cli->quiet && rc == 0) {
+			printf("%s: stored run %s%s: %zu assets, %zu findings, %zu relations, %zu skipped; "
+			       "billable %zu devices, %zu containers, %zu identities, %zu applications (%zu requests, %.1fs)\n",
+			       names[i], st.run, st.incremental ? " (incremental)" : "", st.assets, st.findings,
+			       st.relations, st.skipped, st.devices, st.containers, st.identities, st.applications,
+			       st.requests, st.seconds);
+		} else if (!cli->quiet) {
+			printf("%s: failed, previous records kept\n", names[i]);
+		}
+	}
+	if (json) {
+		xsm_jw_arr_end(&w);
+		xsm_jw_obj_end(&w);
+		xsm_cli_emit(&b);
+	} else {
+		xsm_buf_dispose(&b);
+	}
+	if (ok && !no_build && (rc = xsm_cli_build(cli)) < 0) {
+		int code = xsm_cli_fail(cli, rc);
+		return code > worst ? code : worst;
+	}
+	return worst;
+}
+
+int cmd_ingest(int argc, const char **argv, struct xsm_cli *cli)
+{
+	const char *source = NULL, **pos;
+	int skip_invalid = 0, no_build = 0, all = 0, full = 0, n, rc;
+	struct xsm_opt opts[] = {
+		{ "source", 0, XSM_OPT_STR, &source, NULL },
+		{ "skip-invalid", 0, XSM_OPT_FLAG, &skip_invalid, NULL },
+		{ "no-build", 0, XSM_OPT_FLAG, &no_build, NULL },
+		{ "all", 0, XSM_OPT_FLAG, &all, NULL },
+		{ "full", 0, XSM_OPT_FLAG, &full, NULL },
+		{ NULL, 0, 0, NULL, NULL },
+	};
+
+	if (!(pos = calloc((size_t)argc + 1, sizeof(*pos))))
+		return XSM_EXIT_OSERR;
+	if ((n = xsm_opt_parse(cli, argc, argv, opts, pos, argc)) < 0) {
+		free(pos);
+		return n == -2 ? 0 : XSM_EXIT_USAGE;
+	}
+	if (!cli->format_name || !strcmp(cli->format_name, "table") || !strcmp(cli->format_name, "json") ||
+	    !strcmp(cli->format_name, "jsonl")) {
+		/* connectors: by name, or all configured */
+		struct names names = { { 0 }, 0, 256 };
+		size_t i;
+		if (source || skip_invalid) {
+			free(pos);
+			return xsm_cli_usage(cli, "--source and --skip-invalid go with --format records");
+		}
+		if (all && n) {
+			free(pos);
+			return xsm_cli_usage(cli, "give connector NAMEs or --all, not both");
+		}
+		if (all) {
+			if ((rc = xsm_connector_foreach(cli->store, collect_name, &names)) < 0) {
+				free(pos);
+				return xsm_cli_fail(cli, rc);
+			}
+			if (!names.n) {
+				free(pos);
+				xsm_cli_error("no connectors configured (see 'xsm connect add')");
+				return XSM_EXIT_NOINPUT;
+			}
+			rc = ingest_connectors(cli, (const char **)names.v, names.n, full, no_build);
+		} else if (n) {
+			rc = ingest_connectors(cli, pos, (size_t)n, full, no_build);
+		} else {
+			free(pos);
+			return xsm_cli_usage(cli, "which connectors? give NAMEs, --all, or --format records FILE");
+		}
+		for (i = 0; i < names.n; i++)
+			free(names.v[i]);
+		free(pos);
+		return rc;
+	}
+	if (full || all) {
+		free(pos);
+		return xsm_cli_usage(cli, "--all and --full go with connectors, not --format records");
+	}
+	if (strcmp(cli->format_name, "records")) {
+		free(pos);
+		return xsm_cli_usage(cli, "unknown input format '%s' (records)", cli->format_name);
+	}
+	if (n != 1) {
+		free(pos);
+		return xsm_cli_usage(cli, "which file? give FILE, or - for standard input");
+	}
+	rc = ingest_records(cli, source, pos[0], skip_invalid, no_build);
+	free(pos);
+	return rc;
 }

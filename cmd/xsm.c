@@ -9,6 +9,12 @@
 #define GLOBAL_USAGE "xsm [--store DIR] [--config FILE] [-c KEY=VALUE] [--format=table|json|jsonl] [-q] [-v] COMMAND [ARGS]"
 
 static const struct xsm_command commands[] = {
+	{ "connect", cmd_connect, XSM_NEED_STORE | XSM_CREATE_STORE, "configure, list and test vendor connectors",
+	  "xsm connect list\n"
+	  "xsm connect add TYPE NAME [--url URL] [--username USER] [--SECRET-env VAR|--SECRET-file FILE|--SECRET-stdin] [--set KEY=VALUE] [--replace]\n"
+	  "xsm connect show NAME\n"
+	  "xsm connect test NAME\n"
+	  "xsm connect remove NAME [--purge]" },
 	{ "critical", cmd_critical, XSM_NEED_STORE, "critical assets, classifications, rules and manual levels",
 	  "xsm critical list [--level N] [--label L]\n"
 	  "xsm critical classifications\n"
@@ -35,6 +41,8 @@ static const struct xsm_command commands[] = {
 	  "xsm help [COMMAND]" },
 	{ "ingest", cmd_ingest, XSM_NEED_STORE | XSM_CREATE_STORE | XSM_WRITE_LOCK,
 	  "fetch or read records and store them as a run",
+	  "xsm ingest NAME... [--full] [--no-build]\n"
+	  "xsm ingest --all [--full] [--no-build]\n"
 	  "xsm ingest --format records --source NAME [--skip-invalid] [--no-build] FILE|-" },
 	{ "init", cmd_init, 0, "create a store",
 	  "xsm init [DIR]" },

@@ -7,6 +7,7 @@
 #include "exposure/version.h"
 #include "exposure/ctx.h"
 #include "exposure/config.h"
+#include "exposure/connect.h"
 #include "exposure/jsonw.h"
 #include "exposure/store.h"
 #include "exposure/records.h"

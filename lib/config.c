@@ -22,6 +22,7 @@ static const struct known {
 } known[] = {
 	{ "data.dir", T_STR, 0, 0, NULL },
 	{ "events.retention_days", T_INT, 1, 36500, "30" },
+	{ "http.backoff_ms", T_INT, 0, 600000, "1000" },
 	{ "http.connect_timeout", T_INT, 1, 3600, "15" },
 	{ "http.max_body", T_INT, 1024, 4294967295L, "67108864" },
 	{ "http.max_retry_time", T_INT, 0, 86400, "300" },

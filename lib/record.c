@@ -248,6 +248,7 @@ void xsm__state_dispose(xsm__state *st)
 	xsm__free(st->run);
 	xsm__free(st->cursor);
 	xsm__free(st->error);
+	xsm__free(st->synced);
 	memset(st, 0, sizeof(*st));
 }
 
@@ -256,9 +257,12 @@ static char *dup_or_null(const char *s)
 	return s ? xsm__strdup(s) : NULL;
 }
 
+static const char *const billable_kinds[4] = { "devices", "containers", "identities", "applications" };
+
 int xsm__state_read(xsm__state *st, xsm_store *store, const char *source)
 {
 	xsm_buf rel = XSM_BUF_INIT, b = XSM_BUF_INIT;
+	const xsm__json *bill;
 	xsm__json *j = NULL;
 	int rc;
 
@@ -276,6 +280,12 @@ int xsm__state_read(xsm__state *st, xsm_store *store, const char *source)
 	st->run = dup_or_null(xsm__json_getstr(j, "run"));
 	st->cursor = dup_or_null(xsm__json_getstr(j, "cursor"));
 	st->error = dup_or_null(xsm__json_getstr(j, "error"));
+	st->synced = dup_or_null(xsm__json_getstr(j, "synced"));
+	if ((bill = xsm__json_get(j, "billable")) != NULL) {
+		size_t i;
+		for (i = 0; i < 4; i++)
+			st->billable[i] = (size_t)xsm__json_num(xsm__json_get(bill, billable_kinds[i]));
+	}
 	st->assets = (size_t)xsm__json_num(xsm__json_get(j, "assets"));
 	st->findings = (size_t)xsm__json_num(xsm__json_get(j, "findings"));
 	st->relations = (size_t)xsm__json_num(xsm__json_get(j, "relations"));
@@ -306,6 +316,15 @@ int xsm__state_write(xsm_store *store, const char *source, const xsm__state *st)
 	xsm_jw_kint(&w, "invalid", (int64_t)st->invalid);
 	xsm_jw_kstr(&w, "cursor", st->cursor);
 	xsm_jw_kstr(&w, "error", st->error);
+	xsm_jw_kstr(&w, "synced", st->synced);
+	if (st->billable[0] + st->billable[1] + st->billable[2] + st->billable[3]) {
+		size_t i;
+		xsm_jw_key(&w, "billable");
+		xsm_jw_obj(&w);
+		for (i = 0; i < 4; i++)
+			xsm_jw_kint(&w, billable_kinds[i], (int64_t)st->billable[i]);
+		xsm_jw_obj_end(&w);
+	}
 	xsm_jw_obj_end(&w);
 	if (w.err || xsm_buf_putc(&b, '\n') < 0 || xsm_buf_printf(&rel, "connectors/%s.state", source) < 0)
 		rc = xsm__error_oom(store->ctx);
@@ -479,6 +498,8 @@ int xsm__run_commit(xsm__run_writer *w, const char *cursor)
 	xsm_time_format(t, xsm_ctx_now(w->store->ctx));
 	st.status = (char *)"ok";
 	st.time = t;
+	st.synced = t;
+	memcpy(st.billable, w->billable, sizeof(st.billable));
 	st.run = w->run;
 	st.cursor = (char *)cursor;
 	st.assets = w->stats.assets;
@@ -721,6 +742,11 @@ int xsm_sources_foreach(xsm_store *store, int (*cb)(const xsm_source_info *, voi
 		info.assets = st.assets;
 		info.findings = st.findings;
 		info.relations = st.relations;
+		info.synced = st.synced;
+		info.devices = st.billable[0];
+		info.containers = st.billable[1];
+		info.identities = st.billable[2];
+		info.applications = st.billable[3];
 		rc = cb(&info, payload);
 		xsm__state_dispose(&st);
 	}

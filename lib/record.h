@@ -24,6 +24,7 @@ typedef struct xsm__run_writer {
 	xsm__afile af;
 	xsm__strmap seen;       /* asset source_ids of this run (duplicates are errors) */
 	xsm_ingest_stats stats;
+	size_t billable[4];     /* devices, containers, identities, applications (connectors) */
 } xsm__run_writer;
 
 int xsm__run_begin(xsm__run_writer *w, xsm_store *store, const char *source);
@@ -39,7 +40,9 @@ void xsm__run_abort(xsm__run_writer *w);
 /* connectors/<name>.state */
 typedef struct xsm__state {
 	char *status, *time, *run, *cursor, *error;
+	char *synced;           /* time of the last successful run */
 	size_t assets, findings, relations, invalid;
+	size_t billable[4];     /* devices, containers, identities, applications */
 } xsm__state;
 
 int xsm__state_read(xsm__state *st, xsm_store *store, const char *source); /* ENOTFOUND if none */

@@ -61,6 +61,9 @@ typedef struct xsm_source_info {
 	const char *error;     /**< last error message or NULL */
 	size_t runs;           /**< runs kept */
 	size_t assets, findings, relations;
+	const char *synced;    /**< RFC 3339 time of the last successful run or NULL */
+	/** billable assets of the last run by kind (connectors) */
+	size_t devices, containers, identities, applications;
 } xsm_source_info;
 
 /** Call cb for each source with records or state, sorted by name. */

@@ -1,0 +1,797 @@
+/*
+ * connect/conn.c - the connector framework: the catalog, connector files
+ * (connectors/<name>.yaml), secrets by reference, and the sync that turns
+ * a vendor's answers into one run of records, merging incremental syncs
+ * over the previous run.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "connect/conn.h"
+#include "ctx.h"
+#include "store.h"
+#include "util/alloc.h"
+#include "util/buf.h"
+#include "util/fs.h"
+#include "util/vec.h"
+
+/* sorted by name */
+static const xsm__vendor *const vendors[] = {
+	&xsm__vendor_qualys, &xsm__vendor_rapid7, &xsm__vendor_servicenow, &xsm__vendor_tenable,
+};
+#define NVENDORS (sizeof(vendors) / sizeof(vendors[0]))
+
+/* settings every connector takes besides its own */
+static const char *const common_settings[] = { "cacert", "lookback_days", NULL };
+
+const xsm_connector_type *xsm_connector_types(size_t *n)
+{
+	static xsm_connector_type types[NVENDORS];
+	size_t i;
+	for (i = 0; i < NVENDORS; i++)
+		types[i] = vendors[i]->type;
+	*n = NVENDORS;
+	return types;
+}
+
+static const xsm__vendor *vendor_find(const char *name)
+{
+	size_t i;
+	for (i = 0; i < NVENDORS; i++)
+		if (!strcmp(vendors[i]->type.name, name))
+			return vendors[i];
+	return NULL;
+}
+
+const xsm_connector_type *xsm_connector_type_find(const char *name)
+{
+	const xsm__vendor *v = vendor_find(name);
+	return v ? &v->type : NULL;
+}
+
+static int in_list(const char *const *list, const char *s, size_t n)
+{
+	for (; list && *list; list++)
+		if (strlen(*list) == n && !strncmp(*list, s, n))
+			return 1;
+	return 0;
+}
+
+/* --- connector files ---------------------------------------------------------- */
+
+static int conf_rel(xsm_buf *out, const char *name, const char *ext)
+{
+	xsm_buf_clear(out);
+	return xsm_buf_printf(out, "connectors/%s.%s", name, ext);
+}
+
+/* a secret file must be a regular file no one else can read */
+static int check_secret_file(xsm_ctx *ctx, const char *path)
+{
+	struct stat sb;
+	if (stat(path, &sb) < 0)
+		return xsm__error_errno(ctx, XSM_ECONFIG, "secret file '%s'", path);
+	if (!S_ISREG(sb.st_mode))
+		return xsm__error_set(ctx, XSM_ECONFIG, "secret file '%s' is not a regular file", path);
+	if (sb.st_mode & 077)
+		return xsm__error_set(ctx, XSM_EDENIED,
+				      "secret file '%s' is readable by group or others (mode %04o); chmod 600 it",
+				      path, (unsigned)(sb.st_mode & 07777));
+	return 0;
+}
+
+/* classify key: 0 unknown, 1 setting, 2 secret value, 3 secret reference (_env/_file) */
+static int key_kind(const xsm__vendor *v, const char *key, size_t n)
+{
+	if (in_list(v->type.settings, key, n) || in_list(common_settings, key, n) ||
+	    (n == 4 && !strncmp(key, "type", 4)))
+		return 1;
+	if (in_list(v->type.secrets, key, n))
+		return 2;
+	if (n > 4 && !strncmp(key + n - 4, "_env", 4) && in_list(v->type.secrets, key, n - 4))
+		return 3;
+	if (n > 5 && !strncmp(key + n - 5, "_file", 5) && in_list(v->type.secrets, key, n - 5))
+		return 3;
+	return 0;
+}
+
+int xsm_connector_add(xsm_store *store, const char *type, const char *name, const char *const *settings,
+		      int replace)
+{
+	xsm_ctx *ctx = store->ctx;
+	const xsm__vendor *v = vendor_find(type);
+	xsm_buf rel = XSM_BUF_INIT, text = XSM_BUF_INIT, path = XSM_BUF_INIT;
+	const char *const *s, *const *r;
+	int rc = 0;
+
+	if (!v)
+		return xsm__error_set(ctx, XSM_EUSAGE, "unknown connector type '%s' (see 'xsm connect list')", type);
+	if (!xsm_source_name_valid(name))
+		return xsm__error_set(ctx, XSM_EUSAGE,
+				      "invalid connector name '%s' (lower-case letters, digits, '-', '_')", name);
+	if (conf_rel(&rel, name, "yaml") < 0 || xsm__store_abspath(&path, store, rel.ptr) < 0) {
+		rc = xsm__error_oom(ctx);
+		goto done;
+	}
+	if (!replace && xsm__fs_exists(path.ptr)) {
+		rc = xsm__error_set(ctx, XSM_EEXISTS, "connector '%s' exists already (remove it first)", name);
+		goto done;
+	}
+	xsm_buf_puts(&text, "# xsm connector: secrets are given by reference (_env, _file) or stored here (0600)\n");
+	xsm_buf_puts(&text, "type: ");
+	xsm__yaml_quote(&text, type);
+	xsm_buf_putc(&text, '\n');
+	for (s = settings; s && *s; s++) {
+		const char *eq = strchr(*s, '=');
+		size_t n = eq ? (size_t)(eq - *s) : 0;
+		int kind = eq ? key_kind(v, *s, n) : 0;
+		if (!eq || !kind || (n == 4 && !strncmp(*s, "type", 4))) {
+			rc = xsm__error_set(ctx, XSM_EUSAGE, "unknown setting '%.*s' for %s connectors", (int)(eq ? n : strlen(*s)),
+					    *s, type);
+			goto done;
+		}
+		if (kind == 3 && n > 5 && !strncmp(*s + n - 5, "_file", 5) && (rc = check_secret_file(ctx, eq + 1)) < 0)
+			goto done;
+		if (kind == 1 && (!strncmp(*s, "url=", 4)) && !xsm__http_url_allowed(eq + 1)) {
+			rc = xsm__error_set(ctx, XSM_EUSAGE,
+					    "url '%s' is not allowed: use https:// (plain http only to 127.0.0.1, ::1 or localhost)",
+					    eq + 1);
+			goto done;
+		}
+		xsm_buf_put(&text, *s, n);
+		xsm_buf_puts(&text, ": ");
+		xsm__yaml_quote(&text, eq + 1);
+		xsm_buf_putc(&text, '\n');
+	}
+	/* every required setting or secret (in one of its three forms) */
+	for (r = v->type.required; r && *r; r++) {
+		size_t n = strlen(*r);
+		int found = 0;
+		for (s = settings; s && *s && !found; s++)
+			found = !strncmp(*s, *r, n) &&
+				((*s)[n] == '=' || !strncmp(*s + n, "_env=", 5) || !strncmp(*s + n, "_file=", 6));
+		if (!found) {
+			rc = xsm__error_set(ctx, XSM_EUSAGE, "%s connectors need '%s'", type, *r);
+			goto done;
+		}
+	}
+	if (text.size > 0 && !text.ptr)
+		rc = xsm__error_oom(ctx);
+	else
+		rc = xsm_store_write(store, rel.ptr, text.ptr, text.size);
+	if (rc == 0)
+		rc = xsm_store_audit(store, replace ? "connect.replace" : "connect.add", name, type);
+done:
+	xsm_buf_dispose(&rel);
+	xsm_buf_dispose(&path);
+	/* the text may hold a secret given on stdin */
+	if (text.ptr)
+		memset(text.ptr, 0, text.size);
+	xsm_buf_dispose(&text);
+	return rc;
+}
+
+static int load_conf(xsm__ynode **out, char **path_out, xsm_store *store, const char *name)
+{
+	xsm_buf rel = XSM_BUF_INIT, path = XSM_BUF_INIT;
+	int rc;
+
+	*out = NULL;
+	if (!xsm_source_name_valid(name))
+		return xsm__error_set(store->ctx, XSM_EUSAGE, "invalid connector name '%s'", name);
+	if (conf_rel(&rel, name, "yaml") < 0 || xsm__store_abspath(&path, store, rel.ptr) < 0) {
+		rc = xsm__error_oom(store->ctx);
+		goto done;
+	}
+	rc = xsm__yaml_load(out, store->ctx, path.ptr);
+	if (rc == XSM_ENOTFOUND)
+		rc = xsm__error_set(store->ctx, XSM_ENOTFOUND, "no connector '%s' (see 'xsm connect list')", name);
+	else if (rc == 0 && (*out)->type != XSM_Y_MAP)
+		rc = xsm__yaml_error(store->ctx, path.ptr, *out, "a connector file must be a map");
+	if (rc == 0 && path_out)
+		*path_out = xsm_buf_detach(&path);
+done:
+	if (rc < 0) {
+		xsm__yaml_free(*out);
+		*out = NULL;
+	}
+	xsm_buf_dispose(&rel);
+	xsm_buf_dispose(&path);
+	return rc;
+}
+
+int xsm_connector_remove(xsm_store *store, const char *name, int purge)
+{
+	xsm_buf rel = XSM_BUF_INIT;
+	xsm__ynode *conf = NULL;
+	int rc = load_conf(&conf, NULL, store, name);
+
+	xsm__yaml_free(conf);
+	if (rc < 0)
+		return rc;
+	if (conf_rel(&rel, name, "yaml") < 0)
+		return xsm__error_oom(store->ctx);
+	rc = xsm_store_remove(store, rel.ptr);
+	if (rc == 0 && purge) {
+		/* its records go, so the next build drops its assets */
+		if (conf_rel(&rel, name, "state") < 0)
+			rc = xsm__error_oom(store->ctx);
+		if (rc == 0 && (rc = xsm_store_remove(store, rel.ptr)) == XSM_ENOTFOUND)
+			rc = 0;
+		xsm_buf_clear(&rel);
+		if (rc == 0 && xsm_buf_printf(&rel, "records/%s", name) < 0)
+			rc = xsm__error_oom(store->ctx);
+		if (rc == 0 && (rc = xsm_store_remove(store, rel.ptr)) == XSM_ENOTFOUND)
+			rc = 0;
+	}
+	if (rc == 0)
+		rc = xsm_store_audit(store, purge ? "connect.remove.purge" : "connect.remove", name, NULL);
+	xsm_buf_dispose(&rel);
+	return rc;
+}
+
+int xsm_connector_show(xsm_buf *json, xsm_store *store, const char *name)
+{
+	xsm__ynode *conf = NULL;
+	const xsm__vendor *v;
+	xsm_jw w;
+	size_t i;
+	int rc = load_conf(&conf, NULL, store, name);
+
+	if (rc < 0)
+		return rc;
+	v = vendor_find(xsm__yaml_getstr(conf, "type") ? xsm__yaml_getstr(conf, "type") : "");
+	xsm_jw_init(&w, json);
+	xsm_jw_obj(&w);
+	xsm_jw_kstr(&w, "name", name);
+	xsm_jw_kstr(&w, "type", xsm__yaml_getstr(conf, "type"));
+	xsm_jw_key(&w, "settings");
+	xsm_jw_obj(&w);
+	for (i = 0; i + 1 < conf->n; i += 2) {
+		const char *k = conf->items[i]->scalar, *val = conf->items[i + 1]->scalar;
+		if (!k || !strcmp(k, "type"))
+			continue;
+		/* a stored secret value is never shown; references (_env, _file) are */
+		if (!v || key_kind(v, k, strlen(k)) == 2)
+			xsm_jw_kstr(&w, k, "[redacted]");
+		else
+			xsm_jw_kstr(&w, k, val);
+	}
+	xsm_jw_obj_end(&w);
+	xsm_jw_obj_end(&w);
+	xsm__yaml_free(conf);
+	return 0;
+}
+
+struct each {
+	xsm_store *store;
+	int (*cb)(const char *, const char *, void *);
+	void *payload;
+};
+
+static int each_conf(const char *file, void *payload)
+{
+	struct each *e = payload;
+	size_t n = strlen(file);
+	char name[80];
+	xsm__ynode *conf = NULL;
+	int rc;
+
+	if (n < 6 || strcmp(file + n - 5, ".yaml") || n - 5 >= sizeof(name))
+		return 0;
+	snprintf(name, sizeof(name), "%.*s", (int)(n - 5), file);
+	if (!xsm_source_name_valid(name))
+		return 0;
+	if ((rc = load_conf(&conf, NULL, e->store, name)) < 0)
+		return rc;
+	rc = e->cb(name, xsm__yaml_getstr(conf, "type") ? xsm__yaml_getstr(conf, "type") : "?", e->payload);
+	xsm__yaml_free(conf);
+	return rc;
+}
+
+int xsm_connector_foreach(xsm_store *store, int (*cb)(const char *, const char *, void *), void *payload)
+{
+	struct each e = { store, cb, payload };
+	return xsm_store_list(store, "connectors", each_conf, &e);
+}
+
+/* --- settings and secrets for vendors ------------------------------------------ */
+
+const char *xsm__conn_get(const xsm__conn *c, const char *key, const char *dflt)
+{
+	const char *s = xsm__yaml_getstr(c->conf, key);
+	return s && *s ? s : dflt;
+}
+
+int xsm__conn_getint(const xsm__conn *c, const char *key, long dflt, long min, long max, long *out)
+{
+	const char *s = xsm__yaml_getstr(c->conf, key);
+	char *end;
+	long v;
+
+	*out = dflt;
+	if (!s || !*s)
+		return 0;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || *end || v < min || v > max)
+		return xsm__yaml_error(c->ctx, c->conf_path, xsm__yaml_get(c->conf, key),
+				       "'%s' must be a whole number from %ld to %ld, not '%.40s'", key, min, max, s);
+	*out = v;
+	return 0;
+}
+
+int xsm__conn_secret(const xsm__conn *c, const char *name, xsm_buf *out)
+{
+	char key[64];
+	const char *s;
+	int rc;
+
+	xsm_buf_clear(out);
+	if ((s = xsm__yaml_getstr(c->conf, name)) && *s)
+		return xsm_buf_puts(out, s) < 0 ? xsm__error_oom(c->ctx) : 0;
+	snprintf(key, sizeof(key), "%s_env", name);
+	if ((s = xsm__yaml_getstr(c->conf, key)) && *s) {
+		const char *val = getenv(s);
+		if (!val || !*val)
+			return xsm__error_set(c->ctx, XSM_ECONFIG,
+					      "connector '%s': environment variable %s (its %s) is not set", c->name, s,
+					      name);
+		return xsm_buf_puts(out, val) < 0 ? xsm__error_oom(c->ctx) : 0;
+	}
+	snprintf(key, sizeof(key), "%s_file", name);
+	if ((s = xsm__yaml_getstr(c->conf, key)) && *s) {
+		if ((rc = check_secret_file(c->ctx, s)) < 0)
+			return rc;
+		if ((rc = xsm__fs_read(c->ctx, s, out, 64 * 1024)) < 0)
+			return rc;
+		/* one line: a trailing newline is not part of the secret */
+		while (out->size && (out->ptr[out->size - 1] == '\n' || out->ptr[out->size - 1] == '\r'))
+			out->ptr[--out->size] = '\0';
+		return 0;
+	}
+	return xsm__error_set(c->ctx, XSM_ECONFIG, "connector '%s' has no %s (give --%s-env, --%s-file or --%s-stdin)",
+			      c->name, name, name, name, name);
+}
+
+int xsm__conn_url(const xsm__conn *c, const char *dflt, xsm_buf *out)
+{
+	const char *u = xsm__conn_get(c, "url", dflt);
+
+	xsm_buf_clear(out);
+	if (!u)
+		return xsm__error_set(c->ctx, XSM_ECONFIG, "connector '%s' has no url", c->name);
+	if (!xsm__http_url_allowed(u))
+		return xsm__error_set(c->ctx, XSM_ECONFIG,
+				      "connector '%s': url '%s' is not allowed (https://, or http:// to loopback)",
+				      c->name, u);
+	if (xsm_buf_puts(out, u) < 0)
+		return xsm__error_oom(c->ctx);
+	while (out->size && out->ptr[out->size - 1] == '/')
+		out->ptr[--out->size] = '\0';
+	return 0;
+}
+
+/* --- HTTP ---------------------------------------------------------------------- */
+
+int xsm__conn_http(xsm__conn *c, const xsm__http_req *req, xsm__http_resp *resp)
+{
+	int rc = xsm__http_do(c->http, req, resp);
+	c->st.requests += (size_t)resp->attempts;
+	return rc;
+}
+
+int xsm__conn_status(xsm__conn *c, const xsm__http_resp *resp, const char *what, const char *detail)
+{
+	int code;
+	const char *hint = "";
+
+	if (resp->status >= 200 && resp->status < 300)
+		return 0;
+	switch (resp->status) {
+	case 401:
+		code = XSM_EAUTH;
+		hint = " (check the username and secret)";
+		break;
+	case 403:
+		code = XSM_EAUTH;
+		hint = " (the account lacks a permission; see xsm-connect(1))";
+		break;
+	case 404:
+		code = XSM_ENOTFOUND;
+		break;
+	case 409:
+	case 429:
+		code = XSM_ERATELIMIT;
+		break;
+	default:
+		code = XSM_EHTTP;
+	}
+	return xsm__error_set(c->ctx, code, "%s: %s: HTTP %ld%s%s%s", c->name, what, resp->status,
+			      detail && *detail ? ": " : "", detail ? detail : "", hint);
+}
+
+int xsm__conn_tmpfile(xsm__conn *c, int *fd)
+{
+	xsm_buf path = XSM_BUF_INIT;
+	int rc = 0;
+
+	if (xsm__store_abspath(&path, c->store, "tmp") < 0 || xsm_buf_puts(&path, "/download.XXXXXX") < 0)
+		rc = xsm__error_oom(c->ctx);
+	else if ((rc = xsm__fs_mkparent(c->ctx, path.ptr, 0700)) == 0) {
+		if ((*fd = mkstemp(path.ptr)) < 0)
+			rc = xsm__error_errno(c->ctx, XSM_EIO, "cannot create a download file in '%s'", path.ptr);
+		else
+			unlink(path.ptr);
+	}
+	xsm_buf_dispose(&path);
+	return rc;
+}
+
+/* --- large JSON arrays ---------------------------------------------------------- */
+
+int xsm__conn_json_array_fd(xsm__conn *c, int fd, const char *what,
+			    int (*cb)(xsm__conn *c, const xsm__json *elem, void *payload), void *payload)
+{
+	size_t cap = (size_t)xsm__cfg_long(c->ctx, "records.max_line", 16L << 20);
+	xsm_buf elem = XSM_BUF_INIT;
+	char block[65536];
+	int started = 0, ended = 0, depth = 0, in_str = 0, esc = 0, rc = 0;
+	ssize_t n;
+
+	if (lseek(fd, 0, SEEK_SET) < 0)
+		return xsm__error_errno(c->ctx, XSM_EIO, "%s: cannot read the download", what);
+	while (rc == 0 && (n = read(fd, block, sizeof(block))) != 0) {
+		ssize_t i, from = 0;
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			rc = xsm__error_errno(c->ctx, XSM_EIO, "%s: cannot read the download", what);
+			break;
+		}
+		for (i = 0; i < n && rc == 0; i++) {
+			char ch = block[i];
+			if (ended) {
+				if (ch != ' ' && ch != '\n' && ch != '\r' && ch != '\t')
+					rc = xsm__error_set(c->ctx, XSM_EPROTO, "%s: data after the array", what);
+				continue;
+			}
+			if (!started) {
+				if (ch == '[') {
+					started = 1;
+					from = i + 1;
+				} else if (ch != ' ' && ch != '\n' && ch != '\r' && ch != '\t')
+					rc = xsm__error_set(c->ctx, XSM_EPROTO, "%s: not a JSON array", what);
+				continue;
+			}
+			if (in_str) {
+				if (esc)
+					esc = 0;
+				else if (ch == '\\')
+					esc = 1;
+				else if (ch == '"')
+					in_str = 0;
+				continue;
+			}
+			if (ch == '"') {
+				in_str = 1;
+			} else if (ch == '{' || ch == '[') {
+				depth++;
+			} else if ((ch == '}' || ch == ']') && depth > 0) {
+				depth--;
+			} else if (depth == 0 && (ch == ',' || ch == ']')) {
+				xsm__json *j = NULL;
+				size_t k;
+				if (xsm_buf_put(&elem, block + from, (size_t)(i - from)) < 0) {
+					rc = xsm__error_oom(c->ctx);
+					break;
+				}
+				from = i + 1;
+				for (k = 0; k < elem.size && strchr(" \n\r\t", elem.ptr[k]); k++)
+					;
+				if (k < elem.size) {
+					if ((rc = xsm__json_parse(&j, c->ctx, elem.ptr, elem.size, what)) < 0) {
+						c->ctx->code = rc = XSM_EPROTO;
+						break;
+					}
+					rc = cb(c, j, payload);
+					xsm__json_free(j);
+				} else if (ch == ',') {
+					rc = xsm__error_set(c->ctx, XSM_EPROTO, "%s: empty array element", what);
+				}
+				xsm_buf_clear(&elem);
+				if (ch == ']')
+					ended = 1;
+			}
+		}
+		if (rc == 0 && started && !ended && n > from) {
+			if (elem.size + (size_t)(n - from) > cap)
+				rc = xsm__error_set(c->ctx, XSM_EPROTO, "%s: an element larger than %zu bytes", what, cap);
+			else if (xsm_buf_put(&elem, block + from, (size_t)(n - from)) < 0)
+				rc = xsm__error_oom(c->ctx);
+		}
+	}
+	if (rc == 0 && !ended)
+		rc = xsm__error_set(c->ctx, XSM_EPROTO, "%s: the body ends before its array does (truncated)", what);
+	xsm_buf_dispose(&elem);
+	return rc;
+}
+
+/* --- records ---------------------------------------------------------------------- */
+
+void xsm__conn_begin(xsm__conn *c, const char *type)
+{
+	xsm_buf_clear(&c->rec);
+	xsm_jw_init(&c->jw, &c->rec);
+	xsm_jw_obj(&c->jw);
+	xsm_jw_kstr(&c->jw, "type", type);
+}
+
+/* the merge key of a record line: "a\t<source_id>", "f\t<asset>\t<cve>", "r\t<label>\t<from>\t<to>" */
+static int record_key(xsm_buf *key, const xsm__json *rec, int type)
+{
+	xsm_buf_clear(key);
+	if (type == XSM_REC_ASSET)
+		return xsm_buf_printf(key, "a\t%s", xsm__json_getstr(rec, "source_id"));
+	if (type == XSM_REC_FINDING)
+		return xsm_buf_printf(key, "f\t%s\t%s", xsm__json_getstr(rec, "asset"), xsm__json_getstr(rec, "cve"));
+	return xsm_buf_printf(key, "r\t%s\t%s\t%s", xsm__json_getstr(rec, "label"), xsm__json_getstr(rec, "from"),
+			      xsm__json_getstr(rec, "to"));
+}
+
+static void count_billable(xsm__conn *c, const char *label)
+{
+	if (!label)
+		return;
+	if (!strcmp(label, "device"))
+		c->st.devices++;
+	else if (!strcmp(label, "container") || !strcmp(label, "containerimage"))
+		c->st.containers++;
+	else if (!strcmp(label, "user") || !strcmp(label, "serviceprincipal") || !strcmp(label, "managedidentity"))
+		c->st.identities++;
+	else if (!strcmp(label, "application") || !strcmp(label, "businessapplication"))
+		c->st.applications++;
+}
+
+int xsm__conn_emit(xsm__conn *c)
+{
+	char why[512];
+	xsm__json *j = NULL;
+	xsm_buf key = XSM_BUF_INIT;
+	int rc;
+
+	xsm_jw_obj_end(&c->jw);
+	if (!c->rec.ptr)
+		return xsm__error_oom(c->ctx);
+	rc = xsm__run_add(c->w, c->rec.ptr, c->rec.size, why, sizeof(why));
+	if (rc == XSM_EINVALID) {
+		/* a connector bug or a vendor value out of range: say which record */
+		return xsm__error_set(c->ctx, XSM_EPROTO, "%s: cannot normalise a record: %s: %.200s", c->name, why,
+				      c->rec.ptr);
+	}
+	if (rc < 0)
+		return rc;
+	if (!strncmp(c->rec.ptr, "{\"type\":\"asset\"", 15)) {
+		c->st.assets++;
+		if (xsm__json_parse(&j, c->ctx, c->rec.ptr, c->rec.size, "") == 0)
+			count_billable(c, xsm__json_getstr(j, "label"));
+	} else if (!strncmp(c->rec.ptr, "{\"type\":\"finding\"", 17)) {
+		c->st.findings++;
+	} else {
+		c->st.relations++;
+	}
+	if (c->delta) {
+		int type = 0;
+		if (!j && (rc = xsm__json_parse(&j, c->ctx, c->rec.ptr, c->rec.size, "")) < 0)
+			goto done;
+		type = !strcmp(xsm__json_getstr(j, "type"), "asset") ? XSM_REC_ASSET
+		       : !strcmp(xsm__json_getstr(j, "type"), "finding") ? XSM_REC_FINDING : XSM_REC_RELATION;
+		if (record_key(&key, j, type) < 0 || xsm__strmap_put(&c->delta_keys, key.ptr, 1) < 0)
+			rc = xsm__error_oom(c->ctx);
+	}
+done:
+	xsm__json_free(j);
+	xsm_buf_dispose(&key);
+	return rc;
+}
+
+static double mono(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+void xsm__conn_page(xsm__conn *c)
+{
+	xsm_sync_progress p;
+	c->st.pages++;
+	if (!c->opts->progress)
+		return;
+	p.name = c->name;
+	p.requests = c->st.requests;
+	p.pages = c->st.pages;
+	p.assets = c->st.assets;
+	p.findings = c->st.findings;
+	p.relations = c->st.relations;
+	p.seconds = mono() - c->t0;
+	c->opts->progress(&p, c->opts->payload);
+}
+
+/* --- the merge of a delta over the previous run ----------------------------------- */
+
+struct merge {
+	xsm__conn *c;
+	xsm_buf key, line;
+	int rc;
+};
+
+static int merge_one(const xsm__json *rec, int type, size_t lineno, void *payload)
+{
+	struct merge *m = payload;
+	xsm__conn *c = m->c;
+	char why[512];
+	uint64_t v;
+	int rc;
+
+	(void)lineno;
+	if (type == XSM_REC_RELATION && c->delta_relations_whole)
+		return 0;
+	if (record_key(&m->key, rec, type) < 0)
+		return xsm__error_oom(c->ctx);
+	if (xsm__strmap_get(&c->delta_keys, m->key.ptr, m->key.size, &v))
+		return 0; /* replaced by the delta */
+	if (type == XSM_REC_FINDING && c->delta_assets_whole) {
+		/* the delta brought this asset with all its findings */
+		xsm_buf_clear(&m->key);
+		if (xsm_buf_printf(&m->key, "a\t%s", xsm__json_getstr(rec, "asset")) < 0)
+			return xsm__error_oom(c->ctx);
+		if (xsm__strmap_get(&c->delta_keys, m->key.ptr, m->key.size, &v))
+			return 0;
+	}
+	xsm_buf_clear(&m->line);
+	if (xsm__json_print(&m->line, rec) < 0)
+		return xsm__error_oom(c->ctx);
+	if ((rc = xsm__run_add(c->w, m->line.ptr, m->line.size, why, sizeof(why))) < 0)
+		return rc == XSM_EINVALID ? xsm__error_set(c->ctx, XSM_EINVALID, "previous run: %s", why) : rc;
+	if (type == XSM_REC_ASSET) {
+		c->st.assets++;
+		count_billable(c, xsm__json_getstr(rec, "label"));
+	} else if (type == XSM_REC_FINDING) {
+		c->st.findings++;
+	} else {
+		c->st.relations++;
+	}
+	return 0;
+}
+
+static int merge_previous(xsm__conn *c, const char *prev_run)
+{
+	struct merge m = { c, XSM_BUF_INIT, XSM_BUF_INIT, 0 };
+	int rc = xsm__run_foreach(c->store, c->name, prev_run, 0, merge_one, &m);
+	xsm_buf_dispose(&m.key);
+	xsm_buf_dispose(&m.line);
+	return rc;
+}
+
+/* --- sync and test --------------------------------------------------------------- */
+
+static void http_log(const char *line, void *payload)
+{
+	xsm__conn *c = payload;
+	if (c->opts->log) {
+		char buf[1100];
+		snprintf(buf, sizeof(buf), "%s: %s", c->name, line);
+		c->opts->log(buf, c->opts->payload);
+	}
+}
+
+static int conn_open(xsm__conn *c, xsm_store *store, const char *name, const xsm_sync_options *opts)
+{
+	xsm__http_opts ho;
+	const char *type;
+	int rc;
+
+	memset(c, 0, sizeof(*c));
+	c->ctx = store->ctx;
+	c->store = store;
+	c->name = name;
+	c->opts = opts;
+	c->t0 = mono();
+	snprintf(c->st.run, sizeof(c->st.run), "%s", "");
+	if ((rc = load_conf(&c->conf, &c->conf_path, store, name)) < 0)
+		return rc;
+	type = xsm__yaml_getstr(c->conf, "type");
+	if (!type || !(c->vendor = vendor_find(type)))
+		return xsm__error_set(c->ctx, XSM_ECONFIG, "%s: unknown connector type '%s'", c->conf_path,
+				      type ? type : "");
+	xsm__http_opts_from_config(&ho, c->ctx);
+	ho.cacert = xsm__conn_get(c, "cacert", NULL);
+	ho.log = http_log;
+	ho.payload = c;
+	return xsm__http_new(&c->http, c->ctx, &ho);
+}
+
+static void conn_close(xsm__conn *c)
+{
+	xsm__http_free(c->http);
+	xsm__yaml_free(c->conf);
+	xsm__free(c->conf_path);
+	xsm_buf_dispose(&c->rec);
+	xsm__strmap_free(&c->delta_keys);
+}
+
+int xsm_connector_test(xsm_store *store, const char *name, const xsm_sync_options *opts)
+{
+	xsm_sync_options dflt = XSM_SYNC_OPTIONS_INIT;
+	xsm__conn c;
+	int rc = conn_open(&c, store, name, opts ? opts : &dflt);
+	if (rc == 0)
+		rc = c.vendor->test(&c);
+	conn_close(&c);
+	return rc;
+}
+
+int xsm_connector_sync(xsm_sync_stats *stats, xsm_store *store, const char *name, const xsm_sync_options *opts)
+{
+	xsm_sync_options dflt = XSM_SYNC_OPTIONS_INIT;
+	xsm__run_writer w;
+	xsm__state prev;
+	xsm__conn c;
+	int rc, have_prev = 0, began = 0;
+
+	memset(stats, 0, sizeof(*stats));
+	if (!opts)
+		opts = &dflt;
+	if (opts->version != XSM_SYNC_OPTIONS_VERSION)
+		return xsm__error_set(store->ctx, XSM_EUSAGE, "unknown xsm_sync_options version %u", opts->version);
+	memset(&prev, 0, sizeof(prev));
+	if ((rc = conn_open(&c, store, name, opts)) < 0)
+		goto done;
+	if ((rc = xsm__state_read(&prev, store, name)) == 0)
+		have_prev = 1;
+	else if (rc != XSM_ENOTFOUND)
+		goto done;
+	/* incremental only over a complete previous run that is still there */
+	if (!opts->full && have_prev && prev.cursor && prev.run && prev.status && !strcmp(prev.status, "ok"))
+		c.cursor = prev.cursor;
+	if ((rc = xsm__run_begin(&w, store, name)) < 0)
+		goto done;
+	began = 1;
+	c.w = &w;
+	if ((rc = c.vendor->sync(&c)) < 0)
+		goto done;
+	if (c.delta && c.cursor && (rc = merge_previous(&c, prev.run)) < 0)
+		goto done;
+	w.billable[0] = c.st.devices;
+	w.billable[1] = c.st.containers;
+	w.billable[2] = c.st.identities;
+	w.billable[3] = c.st.applications;
+	rc = xsm__run_commit(&w, c.new_cursor[0] ? c.new_cursor : NULL);
+	began = 0;
+	if (rc == 0) {
+		snprintf(c.st.run, sizeof(c.st.run), "%s", w.stats.run);
+		c.st.incremental = c.delta && c.cursor;
+	}
+done:
+	if (began)
+		xsm__run_abort(&w);
+	c.st.seconds = mono() - c.t0;
+	*stats = c.st;
+	if (rc < 0 && c.vendor && rc != XSM_ELOCKED && rc != XSM_ENOMEM) {
+		/* the previous run stays; the state says what went wrong */
+		char msg[1024];
+		snprintf(msg, sizeof(msg), "%s", xsm_ctx_errmsg(store->ctx));
+		xsm__state_fail(store, name, msg);
+		xsm__error_set(store->ctx, rc, "%s", msg);
+	}
+	xsm__state_dispose(&prev);
+	conn_close(&c);
+	return rc;
+}

@@ -1,0 +1,114 @@
+/*
+ * connect/conn.h - what a vendor connector gets from the framework: its
+ * settings and secrets, an HTTP client, and a run to write records to.
+ * Each vendor file (servicenow.c, qualys.c, rapid7.c, tenable.c) exports
+ * one xsm__vendor.
+ */
+#ifndef XSM__CONNECT_CONN_H
+#define XSM__CONNECT_CONN_H
+
+#include "adapt/http.h"
+#include "adapt/json.h"
+#include "adapt/yaml.h"
+#include "exposure/connect.h"
+#include "exposure/jsonw.h"
+#include "record.h"
+#include "util/strmap.h"
+
+typedef struct xsm__conn xsm__conn;
+
+typedef struct xsm__vendor {
+	xsm_connector_type type;
+	/* one cheap authenticated call */
+	int (*test)(xsm__conn *c);
+	/* fetch and emit records; may set c->delta and c->new_cursor */
+	int (*sync)(xsm__conn *c);
+} xsm__vendor;
+
+extern const xsm__vendor xsm__vendor_servicenow, xsm__vendor_qualys, xsm__vendor_rapid7,
+	xsm__vendor_tenable;
+
+struct xsm__conn {
+	xsm_ctx *ctx;
+	xsm_store *store;
+	const char *name;
+	const xsm__vendor *vendor;
+	xsm__ynode *conf;             /* connectors/<name>.yaml */
+	char *conf_path;
+	xsm__http *http;
+	const xsm_sync_options *opts;
+	const char *cursor;           /* previous incremental cursor, NULL for a full sync */
+	char new_cursor[64];          /* set by sync when it supports incremental */
+	/*
+	 * delta: the run holds only what changed since cursor; the framework
+	 * merges it over the previous run.  delta_assets_whole: an asset in
+	 * the delta comes with all its findings (its old ones are dropped).
+	 */
+	int delta, delta_assets_whole;
+	int delta_relations_whole;    /* the delta holds every relation: old ones are dropped */
+	xsm__run_writer *w;
+	xsm__strmap delta_keys;       /* keys of delta records (for the merge) */
+	xsm_sync_stats st;
+	double t0;
+	xsm_buf rec;                  /* the record being written */
+	xsm_jw jw;
+};
+
+/* setting key, or dflt when absent or empty */
+const char *xsm__conn_get(const xsm__conn *c, const char *key, const char *dflt);
+/* integer setting within [min, max]; XSM_ECONFIG naming the file otherwise */
+int xsm__conn_getint(const xsm__conn *c, const char *key, long dflt, long min, long max, long *out);
+/* resolve secret name (value, _env or _file) into out; XSM_ECONFIG when missing */
+int xsm__conn_secret(const xsm__conn *c, const char *name, xsm_buf *out);
+/* the base URL setting without trailing '/'; XSM_ECONFIG when missing or not allowed */
+int xsm__conn_url(const xsm__conn *c, const char *dflt, xsm_buf *out);
+
+/* run a request, counting it; resp is reset first */
+int xsm__conn_http(xsm__conn *c, const xsm__http_req *req, xsm__http_resp *resp);
+/*
+ * Turn a non-2xx response into an error: 401/403 XSM_EAUTH, 404
+ * XSM_ENOTFOUND, 429 XSM_ERATELIMIT, others XSM_EHTTP; detail is the
+ * vendor's message (may be NULL).  0 for 2xx.
+ */
+int xsm__conn_status(xsm__conn *c, const xsm__http_resp *resp, const char *what, const char *detail);
+
+/* a temporary file in the store for large downloads (unlinked already) */
+int xsm__conn_tmpfile(xsm__conn *c, int *fd);
+
+/*
+ * Stream the elements of a top-level JSON array in fd (from its start):
+ * cb gets each element parsed, one at a time, so memory is bounded by
+ * the largest element, not by the file.  what names the body in errors.
+ */
+int xsm__conn_json_array_fd(xsm__conn *c, int fd, const char *what,
+			    int (*cb)(xsm__conn *c, const xsm__json *elem, void *payload), void *payload);
+
+/* begin a record in c->jw: {"type":type, ...}; finish with xsm__conn_emit */
+void xsm__conn_begin(xsm__conn *c, const char *type);
+/* close the record object, validate and append it to the run */
+int xsm__conn_emit(xsm__conn *c);
+/* count a page and report progress */
+void xsm__conn_page(xsm__conn *c);
+
+/* --- normalising helpers shared by the vendors ----------------------------- */
+
+/* lower-case hostname without a trailing dot; "" for empty */
+void xsm__norm_host(char *out, size_t outlen, const char *s);
+/* "aa:bb:cc:dd:ee:ff" from any of the usual spellings, or "" */
+void xsm__norm_mac(char out[18], const char *s);
+/* true for a dotted-quad IPv4 */
+int xsm__is_ipv4(const char *s);
+/* true for an IPv6 literal */
+int xsm__is_ipv6(const char *s);
+/* a vendor time ("2024-05-09 23:23:56", ISO 8601 with zone or millis) as RFC 3339 UTC, or "" */
+void xsm__norm_time(char out[21], const char *s);
+/* osType from an OS description: windows, linux, macos, unix, ios, android, network or "" */
+const char *xsm__os_type(const char *os);
+/* severity word from a CVSS base score */
+const char *xsm__sev_from_cvss(double score);
+/* true when s is a CVE id */
+int xsm__is_cve(const char *s);
+/* true when a CVSS vector says network attack, no privileges, no user interaction */
+int xsm__cvss_remote(const char *vector);
+
+#endif

@@ -1,0 +1,142 @@
+/* connect/norm.c - spelling fixes every vendor needs: names, MACs, times, OS, CVSS. */
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "connect/conn.h"
+
+void xsm__norm_host(char *out, size_t outlen, const char *s)
+{
+	size_t i = 0;
+	if (!outlen)
+		return;
+	for (; s && *s && i + 1 < outlen; s++)
+		out[i++] = (char)tolower((unsigned char)*s);
+	while (i && out[i - 1] == '.')
+		i--;
+	out[i] = '\0';
+}
+
+void xsm__norm_mac(char out[18], const char *s)
+{
+	char hex[12];
+	int n = 0;
+	out[0] = '\0';
+	for (; s && *s; s++) {
+		if (isxdigit((unsigned char)*s)) {
+			if (n == 12)
+				return;
+			hex[n++] = (char)tolower((unsigned char)*s);
+		} else if (*s != ':' && *s != '-' && *s != '.') {
+			return;
+		}
+	}
+	if (n != 12 || !memcmp(hex, "000000000000", 12))
+		return;
+	snprintf(out, 18, "%.2s:%.2s:%.2s:%.2s:%.2s:%.2s", hex, hex + 2, hex + 4, hex + 6, hex + 8, hex + 10);
+}
+
+int xsm__is_ipv4(const char *s)
+{
+	struct in_addr a;
+	return s && inet_pton(AF_INET, s, &a) == 1;
+}
+
+int xsm__is_ipv6(const char *s)
+{
+	struct in6_addr a;
+	return s && inet_pton(AF_INET6, s, &a) == 1;
+}
+
+void xsm__norm_time(char out[21], const char *s)
+{
+	int y, mo, d, h = 0, mi = 0, sec = 0, n = 0;
+	int64_t t;
+	char tmp[32];
+
+	out[0] = '\0';
+	if (!s || !*s)
+		return;
+	/* "2024-05-09 23:23:56", "2024-05-09T23:23:56Z", "…56.998Z", "…56+00:00", "2018-03-26" */
+	if (sscanf(s, "%4d-%2d-%2d%n", &y, &mo, &d, &n) != 3)
+		return;
+	if (s[n] == ' ' || s[n] == 'T') {
+		int m = 0;
+		if (sscanf(s + n + 1, "%2d:%2d:%2d%n", &h, &mi, &sec, &m) != 3)
+			return;
+		n += 1 + m;
+		if (s[n] == '.')
+			for (n++; isdigit((unsigned char)s[n]); n++)
+				;
+		/* only UTC is accepted as is; an explicit other offset is not guessed at */
+		if (s[n] && strcmp(s + n, "Z") && strcmp(s + n, "+00:00") && strcmp(s + n, "+0000"))
+			return;
+	} else if (s[n]) {
+		return;
+	}
+	snprintf(tmp, sizeof(tmp), "%04d-%02d-%02dT%02d:%02d:%02dZ", y, mo, d, h, mi, sec);
+	if (xsm_time_parse(&t, tmp) == 0)
+		xsm_time_format(out, t);
+}
+
+const char *xsm__os_type(const char *os)
+{
+	static const struct {
+		const char *needle, *type;
+	} map[] = {
+		{ "windows", "windows" }, { "mac os", "macos" }, { "macos", "macos" }, { "os x", "macos" },
+		{ "darwin", "macos" },    { "ios", "ios" },      { "android", "android" },
+		{ "linux", "linux" },     { "ubuntu", "linux" }, { "debian", "linux" }, { "red hat", "linux" },
+		{ "rhel", "linux" },      { "centos", "linux" }, { "suse", "linux" },   { "amazon", "linux" },
+		{ "fedora", "linux" },    { "oracle", "linux" }, { "aix", "unix" },     { "solaris", "unix" },
+		{ "hp-ux", "unix" },      { "freebsd", "unix" }, { "unix", "unix" },    { "cisco", "network" },
+		{ "juniper", "network" }, { "fortios", "network" }, { "pan-os", "network" },
+	};
+	char low[256];
+	size_t i;
+
+	if (!os || !*os)
+		return "";
+	for (i = 0; os[i] && i + 1 < sizeof(low); i++)
+		low[i] = (char)tolower((unsigned char)os[i]);
+	low[i] = '\0';
+	for (i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
+		const char *p = strstr(low, map[i].needle);
+		/* "ios" only as a word: not inside "bios" or "windows ... studios" */
+		if (p && (!strcmp(map[i].needle, "ios") ? (p == low || !isalpha((unsigned char)p[-1])) : 1))
+			return map[i].type;
+	}
+	return "";
+}
+
+const char *xsm__sev_from_cvss(double s)
+{
+	return s >= 9.0 ? "critical" : s >= 7.0 ? "high" : s >= 4.0 ? "medium" : s > 0 ? "low" : "info";
+}
+
+int xsm__is_cve(const char *s)
+{
+	size_t n = 0;
+	if (!s || strncmp(s, "CVE-", 4))
+		return 0;
+	for (s += 4; isdigit((unsigned char)*s); s++)
+		n++;
+	if (n != 4 || *s != '-')
+		return 0;
+	for (n = 0, s++; isdigit((unsigned char)*s); s++)
+		n++;
+	return !*s && n >= 4 && n <= 9;
+}
+
+int xsm__cvss_remote(const char *v)
+{
+	/* v3: AV:N, PR:N, UI:N; v2: AV:N, Au:N */
+	if (!v || !strstr(v, "AV:N"))
+		return 0;
+	if (strstr(v, "CVSS:3") || strstr(v, "PR:"))
+		return strstr(v, "PR:N") && strstr(v, "UI:N");
+	return strstr(v, "Au:N") != NULL;
+}

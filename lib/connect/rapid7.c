@@ -1,0 +1,538 @@
+/*
+ * connect/rapid7.c - Rapid7 InsightVM.
+ *
+ * Two APIs, chosen by the secret given: with api_key, the cloud v4
+ * integration API (as the product uses it): the vulnerability catalog,
+ * then assets with their findings inline (includeSame), paged by cursor.
+ * With username and password, the console v3 API: assets paged by
+ * page/size, each asset's findings, and each vulnerability's details
+ * (cached: the same vulnerability is on many assets).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "connect/conn.h"
+#include "ctx.h"
+#include "util/alloc.h"
+#include "util/buf.h"
+#include "util/vec.h"
+
+struct vuln {
+	char *cves;       /* comma-separated, "" when none */
+	double cvss;      /* -1 unknown */
+	int exploit, rce;
+	char *title;
+};
+
+struct r7 {
+	xsm__conn *c;
+	xsm_buf base, auth, key, url, tmp;
+	const char *hdrs[4];
+	long page_size;
+	int v4;
+	xsm__strmap vmap;          /* vulnerability id -> index + 1 */
+	XSM__VEC(struct vuln) vulns;
+};
+
+static const char *jstr(const xsm__json *o, const char *key)
+{
+	const char *s = xsm__json_getstr(o, key);
+	return s ? s : "";
+}
+
+static double jnum(const xsm__json *o, const char *key, double dflt)
+{
+	const xsm__json *v = xsm__json_get(o, key);
+	return xsm__json_type(v) == XSM_J_NUMBER ? xsm__json_num(v) : dflt;
+}
+
+/* GET (or POST with an empty JSON body for v4) url; the parsed body in *out */
+static int call(struct r7 *r, const char *url, xsm__json **out, const char *what)
+{
+	xsm__conn *c = r->c;
+	xsm__http_req req = XSM__HTTP_REQ_INIT;
+	xsm__http_resp resp;
+	int rc;
+
+	*out = NULL;
+	memset(&resp, 0, sizeof(resp));
+	req.url = url;
+	req.headers = r->hdrs;
+	if (r->v4) {
+		req.method = "POST";
+		req.body = "{}";
+		req.body_len = 2;
+	} else {
+		req.userpwd = r->auth.ptr;
+	}
+	if ((rc = xsm__conn_http(c, &req, &resp)) == 0) {
+		if (resp.status != 200) {
+			xsm__json *j = NULL;
+			char detail[300] = "";
+			if (xsm__json_parse(&j, c->ctx, resp.body.ptr, resp.body.size, "") == 0)
+				snprintf(detail, sizeof(detail), "%s", jstr(j, "message"));
+			xsm_ctx_clear(c->ctx);
+			xsm__json_free(j);
+			rc = xsm__conn_status(c, &resp, what, detail);
+		} else if ((rc = xsm__json_parse(out, c->ctx, resp.body.ptr, resp.body.size, "")) < 0) {
+			c->ctx->code = rc = XSM_EPROTO;
+			xsm__error_prefix(c->ctx, "%s: %s: unreadable response", c->name, what);
+		}
+	}
+	xsm__http_resp_dispose(&resp);
+	return rc;
+}
+
+static struct vuln *vuln_find(struct r7 *r, const char *id)
+{
+	uint64_t v;
+	return xsm__strmap_get(&r->vmap, id, strlen(id), &v) ? &r->vulns.v[v - 1] : NULL;
+}
+
+/* cache a vulnerability from a v3 detail or a v4 catalog entry */
+static int vuln_add(struct r7 *r, const char *id, const xsm__json *v)
+{
+	xsm_buf cves = XSM_BUF_INIT;
+	const xsm__json *e, *cv = xsm__json_get(v, "cvss"), *ex = xsm__json_get(v, "exploits");
+	struct vuln u;
+	const char *vec;
+
+	for (e = xsm__json_child(xsm__json_get(v, "cves")); e; e = xsm__json_next(e))
+		if (xsm__is_cve(xsm__json_str(e)))
+			xsm_buf_printf(&cves, "%s%s", cves.size ? "," : "", xsm__json_str(e));
+	u.cvss = jnum(xsm__json_get(cv, "v3"), "score", jnum(xsm__json_get(cv, "v2"), "score", -1));
+	if (u.cvss < 0)
+		u.cvss = jnum(v, "cvss_v3_score", jnum(v, "cvss_v2_score", -1));
+	if (u.cvss > 10)
+		u.cvss = -1;
+	vec = jstr(xsm__json_get(cv, "v3"), "vector");
+	if (!*vec)
+		vec = jstr(v, "cvss_v3_vector");
+	u.exploit = xsm__json_type(ex) == XSM_J_NUMBER ? xsm__json_num(ex) > 0 : xsm__json_count(ex) > 0;
+	u.exploit |= jnum(v, "malwareKits", 0) > 0;
+	u.rce = xsm__cvss_remote(vec) && strstr(vec, "I:H") != NULL;
+	u.cves = xsm_buf_detach(&cves);
+	if (!u.cves)
+		u.cves = xsm__strdup("");
+	u.title = xsm__strdup(jstr(v, "title"));
+	if (!u.cves || !u.title || xsm__vec_push(&r->vulns, u) < 0 ||
+	    xsm__strmap_put(&r->vmap, id, r->vulns.n) < 0) {
+		xsm__free(u.cves);
+		xsm__free(u.title);
+		xsm_buf_dispose(&cves);
+		return xsm__error_oom(r->c->ctx);
+	}
+	return 0;
+}
+
+/* --- records --------------------------------------------------------------------------- */
+
+static int emit_asset(struct r7 *r, const xsm__json *a, const char *id)
+{
+	xsm__conn *c = r->c;
+	xsm_jw *w = &c->jw;
+	const char *hn = r->v4 ? jstr(a, "host_name") : jstr(a, "hostName");
+	const char *ip = jstr(a, "ip"), *os = r->v4 ? jstr(a, "os_name") : jstr(a, "os");
+	char host[256], fqdn[300], mac[18], t[21];
+	const xsm__json *e;
+	int n;
+
+	xsm__norm_host(fqdn, sizeof(fqdn), hn);
+	snprintf(host, sizeof(host), "%.*s", (int)strcspn(fqdn, "."), fqdn);
+	if (!strchr(fqdn, '.') || xsm__is_ipv4(fqdn))
+		fqdn[0] = '\0';
+	if (xsm__is_ipv4(host))
+		host[0] = '\0';
+	xsm__norm_mac(mac, jstr(a, "mac"));
+	xsm__conn_begin(c, "asset");
+	xsm_jw_kstr(w, "label", "device");
+	xsm_buf_clear(&r->tmp);
+	xsm_buf_printf(&r->tmp, "%s:%s", c->name, id);
+	xsm_jw_kstr(w, "source_id", r->tmp.ptr);
+	xsm_jw_kstr(w, "name", fqdn[0] ? fqdn : host[0] ? host : ip);
+	xsm_jw_key(w, "keys");
+	xsm_jw_obj(w);
+	if (host[0])
+		xsm_jw_kstr(w, "hostname", host);
+	if (fqdn[0])
+		xsm_jw_kstr(w, "fqdn", fqdn);
+	if (xsm__is_ipv4(ip) || xsm__is_ipv6(ip)) {
+		xsm_jw_key(w, xsm__is_ipv4(ip) ? "ipv4" : "ipv6");
+		xsm_jw_arr(w);
+		xsm_jw_str(w, ip);
+		xsm_jw_arr_end(w);
+	}
+	if (mac[0]) {
+		xsm_jw_key(w, "mac");
+		xsm_jw_arr(w);
+		xsm_jw_str(w, mac);
+		xsm_jw_arr_end(w);
+	}
+	xsm_jw_obj_end(w);
+	xsm_jw_key(w, "categories");
+	xsm_jw_arr(w);
+	xsm_jw_str(w, "device");
+	xsm_jw_arr_end(w);
+	xsm_jw_key(w, "props");
+	xsm_jw_obj(w);
+	if (*xsm__os_type(os))
+		xsm_jw_kstr(w, "osType", xsm__os_type(os));
+	if (*os)
+		xsm_jw_kstr(w, "osName", os);
+	if (r->v4) {
+		xsm__norm_time(t, jstr(a, "last_scan_end"));
+	} else {
+		/* the newest scan in the history */
+		t[0] = '\0';
+		for (e = xsm__json_child(xsm__json_get(a, "history")); e; e = xsm__json_next(e)) {
+			char h[21];
+			xsm__norm_time(h, jstr(e, "date"));
+			if (strcmp(h, t) > 0)
+				memcpy(t, h, sizeof(t));
+		}
+	}
+	if (t[0])
+		xsm_jw_kstr(w, "lastSeen", t);
+	/* open ports from the services the scan found */
+	n = 0;
+	for (e = xsm__json_child(xsm__json_get(a, "services")); e; e = xsm__json_next(e)) {
+		double p = jnum(e, "port", -1);
+		if (p <= 0 || p > 65535)
+			continue;
+		if (!n++) {
+			xsm_jw_key(w, "openPorts");
+			xsm_jw_arr(w);
+		}
+		xsm_jw_int(w, (int64_t)p);
+	}
+	if (n)
+		xsm_jw_arr_end(w);
+	xsm_jw_key(w, "raw");
+	xsm_jw_obj(w);
+	xsm_jw_key(w, "rapid7");
+	xsm_jw_obj(w);
+	xsm_jw_kstr(w, "id", id);
+	if (jnum(a, r->v4 ? "risk_score" : "riskScore", -1) >= 0)
+		xsm_jw_knum(w, "riskScore", jnum(a, r->v4 ? "risk_score" : "riskScore", 0));
+	if (xsm__json_count(xsm__json_get(a, "tags"))) {
+		xsm_jw_key(w, "tags");
+		xsm_jw_arr(w);
+		for (e = xsm__json_child(xsm__json_get(a, "tags")); e; e = xsm__json_next(e))
+			xsm_jw_str(w, xsm__json_str(e) ? xsm__json_str(e) : jstr(e, "name"));
+		xsm_jw_arr_end(w);
+	}
+	xsm_jw_obj_end(w);
+	xsm_jw_obj_end(w);
+	xsm_jw_obj_end(w);
+	return xsm__conn_emit(c);
+}
+
+/* findings of one asset for one vulnerability: one record per CVE */
+static int emit_finding(struct r7 *r, const char *asset, const char *vid, const xsm__json *f)
+{
+	xsm__conn *c = r->c;
+	xsm_jw *w = &c->jw;
+	struct vuln *u = vuln_find(r, vid);
+	const char *p, *e, *status = jstr(f, "status");
+	char t[21];
+	int rc = 0;
+	double port = jnum(f, "port", -1);
+
+	if (!u || !*u->cves) {
+		c->st.skipped++;
+		return 0;
+	}
+	if (port < 0) {
+		const xsm__json *res = xsm__json_child(xsm__json_get(f, "results"));
+		port = jnum(res, "port", -1);
+	}
+	for (p = u->cves; *p && rc == 0; p = *e ? e + 1 : e) {
+		char cve[24];
+		e = p + strcspn(p, ",");
+		snprintf(cve, sizeof(cve), "%.*s", (int)(e - p), p);
+		xsm__conn_begin(c, "finding");
+		xsm_buf_clear(&r->tmp);
+		xsm_buf_printf(&r->tmp, "%s:%s", c->name, asset);
+		xsm_jw_kstr(w, "asset", r->tmp.ptr);
+		xsm_jw_kstr(w, "cve", cve);
+		if (u->cvss >= 0) {
+			xsm_jw_kstr(w, "severity", xsm__sev_from_cvss(u->cvss));
+			xsm_jw_knum(w, "cvss", u->cvss);
+		}
+		xsm_jw_kbool(w, "exploitAvailable", u->exploit);
+		xsm_jw_kbool(w, "rce", u->rce);
+		xsm_jw_kstr(w, "status", !strncmp(status, "no-", 3) || !strcasecmp(status, "remediated") ? "fixed" : "open");
+		xsm__norm_time(t, *jstr(f, "first_found") ? jstr(f, "first_found") : jstr(f, "since"));
+		if (t[0])
+			xsm_jw_kstr(w, "firstFound", t);
+		xsm__norm_time(t, jstr(f, "last_found"));
+		if (t[0])
+			xsm_jw_kstr(w, "lastFound", t);
+		xsm_jw_key(w, "props");
+		xsm_jw_obj(w);
+		xsm_jw_kstr(w, "reportedBy", "rapid7");
+		xsm_jw_kstr(w, "vulnerabilityId", vid);
+		if (*u->title)
+			xsm_jw_kstr(w, "title", u->title);
+		if (port > 0 && port <= 65535)
+			xsm_jw_kint(w, "port", (int64_t)port);
+		xsm_jw_obj_end(w);
+		rc = xsm__conn_emit(c);
+	}
+	return rc;
+}
+
+/* --- v4: cursor paging ----------------------------------------------------------------- */
+
+static int v4_pages(struct r7 *r, const char *path, const char *extra,
+		    int (*cb)(struct r7 *, const xsm__json *), const char *what)
+{
+	xsm__conn *c = r->c;
+	xsm_buf cursor = XSM_BUF_INIT;
+	int rc = 0;
+
+	for (;;) {
+		xsm__json *j = NULL;
+		const xsm__json *e;
+		const char *next;
+
+		xsm_buf_clear(&r->url);
+		xsm_buf_printf(&r->url, "%s%s?size=%ld%s", r->base.ptr, path, r->page_size, extra);
+		if (cursor.size) {
+			xsm_buf_puts(&r->url, "&cursor=");
+			xsm__http_escape(&r->url, cursor.ptr);
+		}
+		if (!r->url.ptr) {
+			rc = xsm__error_oom(c->ctx);
+			break;
+		}
+		if ((rc = call(r, r->url.ptr, &j, what)) < 0)
+			break;
+		for (e = xsm__json_child(xsm__json_get(j, "data")); e && rc == 0; e = xsm__json_next(e))
+			rc = cb(r, e);
+		next = jstr(xsm__json_get(j, "metadata"), "cursor");
+		/* the last page has no next link (and no cursor) */
+		{
+			const xsm__json *l;
+			int has_next = 0;
+			for (l = xsm__json_child(xsm__json_get(j, "links")); l; l = xsm__json_next(l))
+				has_next |= !strcmp(jstr(l, "rel"), "next");
+			if (!has_next)
+				next = "";
+		}
+		if (rc == 0 && *next && cursor.size && !strcmp(next, cursor.ptr))
+			rc = xsm__error_set(c->ctx, XSM_EPROTO, "%s: %s: the cursor does not advance", c->name, what);
+		if (rc == 0)
+			xsm_buf_set(&cursor, next);
+		xsm__json_free(j);
+		if (rc < 0)
+			break;
+		xsm__conn_page(c);
+		if (!cursor.size)
+			break;
+	}
+	xsm_buf_dispose(&cursor);
+	return rc;
+}
+
+static int v4_vuln(struct r7 *r, const xsm__json *v)
+{
+	const char *id = jstr(v, "id");
+	return *id && !vuln_find(r, id) ? vuln_add(r, id, v) : 0;
+}
+
+static int v4_asset(struct r7 *r, const xsm__json *a)
+{
+	const xsm__json *f;
+	char id[64];
+	int rc;
+
+	if (xsm__json_type(xsm__json_get(a, "id")) == XSM_J_NUMBER)
+		snprintf(id, sizeof(id), "%.0f", xsm__json_num(xsm__json_get(a, "id")));
+	else
+		snprintf(id, sizeof(id), "%s", jstr(a, "id"));
+	if (!id[0]) {
+		r->c->st.skipped++;
+		return 0;
+	}
+	if ((rc = emit_asset(r, a, id)) < 0)
+		return rc;
+	for (f = xsm__json_child(xsm__json_get(a, "same")); f && rc == 0; f = xsm__json_next(f))
+		rc = emit_finding(r, id, jstr(f, "vulnerability_id"), f);
+	return rc;
+}
+
+/* --- v3: page/size paging -------------------------------------------------------------- */
+
+/* every page of a v3 collection at path (which may have a query) */
+static int v3_pages(struct r7 *r, const char *path, int (*cb)(struct r7 *, const xsm__json *, void *),
+		    void *payload, const char *what, int count_pages)
+{
+	xsm_buf url = XSM_BUF_INIT;
+	long page = 0, total;
+	int rc = 0;
+
+	do {
+		xsm__json *j = NULL;
+		const xsm__json *e, *pg;
+		xsm_buf_clear(&url);
+		if (xsm_buf_printf(&url, "%s%s%cpage=%ld&size=%ld&sort=id,ASC", r->base.ptr, path,
+				   strchr(path, '?') ? '&' : '?', page, r->page_size) < 0) {
+			rc = xsm__error_oom(r->c->ctx);
+			break;
+		}
+		if ((rc = call(r, url.ptr, &j, what)) < 0)
+			break;
+		for (e = xsm__json_child(xsm__json_get(j, "resources")); e && rc == 0; e = xsm__json_next(e))
+			rc = cb(r, e, payload);
+		pg = xsm__json_get(j, "page");
+		total = pg ? (long)jnum(pg, "totalPages", 1) : 1;
+		xsm__json_free(j);
+		if (count_pages && rc == 0)
+			xsm__conn_page(r->c);
+	} while (rc == 0 && ++page < total);
+	xsm_buf_dispose(&url);
+	return rc;
+}
+
+static int v3_finding(struct r7 *r, const xsm__json *f, void *payload)
+{
+	const char *asset = payload, *vid = jstr(f, "id");
+	int rc;
+
+	if (!*vid)
+		return 0;
+	if (!vuln_find(r, vid)) {
+		xsm__json *v = NULL;
+		xsm_buf url = XSM_BUF_INIT;
+		xsm_buf_printf(&url, "%s/api/3/vulnerabilities/", r->base.ptr);
+		xsm__http_escape(&url, vid);
+		if (!url.ptr)
+			return xsm__error_oom(r->c->ctx);
+		rc = call(r, url.ptr, &v, "vulnerability");
+		xsm_buf_dispose(&url);
+		if (rc == 0)
+			rc = vuln_add(r, vid, v);
+		xsm__json_free(v);
+		if (rc < 0)
+			return rc;
+	}
+	return emit_finding(r, asset, vid, f);
+}
+
+static int v3_asset(struct r7 *r, const xsm__json *a, void *payload)
+{
+	char id[64], path[128];
+	int rc;
+
+	(void)payload;
+	snprintf(id, sizeof(id), "%.0f", jnum(a, "id", -1));
+	if (jnum(a, "id", -1) < 0) {
+		r->c->st.skipped++;
+		return 0;
+	}
+	if ((rc = emit_asset(r, a, id)) < 0)
+		return rc;
+	snprintf(path, sizeof(path), "/api/3/assets/%s/vulnerabilities", id);
+	return v3_pages(r, path, v3_finding, id, "asset vulnerabilities", 0);
+}
+
+/* --- the connector -------------------------------------------------------------------------- */
+
+static int r7_open(struct r7 *r, xsm__conn *c)
+{
+	xsm_buf s = XSM_BUF_INIT;
+	int rc;
+
+	memset(r, 0, sizeof(*r));
+	r->c = c;
+	if ((rc = xsm__conn_url(c, NULL, &r->base)) < 0 ||
+	    (rc = xsm__conn_getint(c, "page_size", 500, 1, 500, &r->page_size)) < 0)
+		return rc;
+	r->hdrs[0] = "Accept: application/json";
+	r->hdrs[1] = "Content-Type: application/json";
+	if (xsm__conn_secret(c, "api_key", &s) == 0) {
+		r->v4 = 1;
+		if (xsm_buf_printf(&r->key, "X-Api-Key: %s", s.ptr) < 0)
+			rc = xsm__error_oom(c->ctx);
+		r->hdrs[2] = r->key.ptr;
+	} else {
+		const char *user = xsm__conn_get(c, "username", NULL);
+		xsm_ctx_clear(c->ctx);
+		if (!user)
+			rc = xsm__error_set(c->ctx, XSM_ECONFIG,
+					    "connector '%s' needs an api_key (cloud) or a username and password (console)",
+					    c->name);
+		else if ((rc = xsm__conn_secret(c, "password", &s)) == 0 &&
+			 xsm_buf_printf(&r->auth, "%s:%s", user, s.ptr) < 0)
+			rc = xsm__error_oom(c->ctx);
+	}
+	if (s.ptr)
+		memset(s.ptr, 0, s.size);
+	xsm_buf_dispose(&s);
+	return rc;
+}
+
+static void r7_close(struct r7 *r)
+{
+	size_t i;
+	for (i = 0; i < r->vulns.n; i++) {
+		xsm__free(r->vulns.v[i].cves);
+		xsm__free(r->vulns.v[i].title);
+	}
+	xsm__vec_free(&r->vulns);
+	xsm__strmap_free(&r->vmap);
+	if (r->auth.ptr)
+		memset(r->auth.ptr, 0, r->auth.size);
+	if (r->key.ptr)
+		memset(r->key.ptr, 0, r->key.size);
+	xsm_buf_dispose(&r->auth);
+	xsm_buf_dispose(&r->key);
+	xsm_buf_dispose(&r->base);
+	xsm_buf_dispose(&r->url);
+	xsm_buf_dispose(&r->tmp);
+}
+
+static int r7_test(xsm__conn *c)
+{
+	struct r7 r;
+	xsm__json *j = NULL;
+	int rc = r7_open(&r, c);
+	if (rc == 0) {
+		xsm_buf_printf(&r.url, r.v4 ? "%s/vm/v4/integration/assets?size=1" : "%s/api/3/administration/info",
+			       r.base.ptr);
+		rc = r.url.ptr ? call(&r, r.url.ptr, &j, "test") : xsm__error_oom(c->ctx);
+	}
+	xsm__json_free(j);
+	r7_close(&r);
+	return rc;
+}
+
+static int r7_sync(xsm__conn *c)
+{
+	struct r7 r;
+	int rc = r7_open(&r, c);
+
+	if (rc == 0) {
+		if (r.v4) {
+			if ((rc = v4_pages(&r, "/vm/v4/integration/vulnerabilities", "", v4_vuln, "vulnerabilities")) == 0)
+				rc = v4_pages(&r, "/vm/v4/integration/assets", "&includeSame=true", v4_asset, "assets");
+		} else {
+			rc = v3_pages(&r, "/api/3/assets", v3_asset, NULL, "assets", 1);
+		}
+	}
+	r7_close(&r);
+	return rc;
+}
+
+static const char *const settings[] = { "url", "username", "page_size", NULL };
+static const char *const secrets[] = { "api_key", "password", NULL };
+static const char *const required[] = { "url", NULL };
+
+const xsm__vendor xsm__vendor_rapid7 = {
+	{ "rapid7", "Rapid7 InsightVM: assets and CVE findings (cloud v4 with an API key, or console v3)", settings,
+	  secrets, required },
+	r7_test,
+	r7_sync,
+};

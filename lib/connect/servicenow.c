@@ -1,0 +1,457 @@
+/*
+ * connect/servicenow.c - ServiceNow CMDB over the Table API.
+ *
+ * Devices come from a CI class (cmdb_ci_computer by default: the table
+ * returns its subclasses too, sys_class_name says which), relations from
+ * cmdb_rel_ci with their names from cmdb_rel_type.  Paging follows
+ * Link rel="next" (offset arithmetic when a server sends none); every
+ * value arrives as a string, references as {"link","value"} or "".
+ * Incremental: sys_updated_on >= the newest value seen last time.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "adapt/json.h"
+#include "connect/conn.h"
+#include "ctx.h"
+#include "util/alloc.h"
+#include "util/buf.h"
+
+struct sn {
+	xsm__conn *c;
+	xsm_buf base, auth, url, tmp;
+	long page_size;
+	char newest[20];              /* newest sys_updated_on seen */
+	xsm__strmap rel_types;        /* cmdb_rel_type sys_id -> index into names */
+	char **names;
+	size_t nnames;
+};
+
+static const char *jstr(const xsm__json *row, const char *key)
+{
+	const char *s = xsm__json_getstr(row, key);
+	return s ? s : "";
+}
+
+/* a reference field's sys_id ("" when empty) */
+static const char *ref(const xsm__json *row, const char *key)
+{
+	const xsm__json *v = xsm__json_get(row, key);
+	if (xsm__json_type(v) == XSM_J_OBJECT)
+		return jstr(v, "value");
+	return jstr(row, key);
+}
+
+static int sn_error(struct sn *s, const xsm__http_resp *r, const char *what)
+{
+	xsm__json *j = NULL;
+	char detail[300] = "";
+	if (r->body.size && xsm__json_parse(&j, s->c->ctx, r->body.ptr, r->body.size, "") == 0) {
+		const xsm__json *e = xsm__json_get(j, "error");
+		snprintf(detail, sizeof(detail), "%s%s%s", jstr(e, "message"), *jstr(e, "detail") ? ": " : "",
+			 jstr(e, "detail"));
+	}
+	xsm_ctx_clear(s->c->ctx);
+	xsm__json_free(j);
+	return xsm__conn_status(s->c, r, what, detail);
+}
+
+/* the rel="next" URL of a Link header, or "" */
+static void link_next(char *out, size_t outlen, const char *link)
+{
+	const char *p = link;
+	out[0] = '\0';
+	while (p && (p = strchr(p, '<'))) {
+		const char *end = strchr(p, '>');
+		if (!end)
+			return;
+		if (!strncmp(end + 1, ";rel=\"next\"", 11) || !strncmp(end + 1, "; rel=\"next\"", 12)) {
+			snprintf(out, outlen, "%.*s", (int)(end - p - 1), p + 1);
+			return;
+		}
+		p = end + 1;
+	}
+}
+
+/*
+ * Fetch every page of table with query; cb gets each row.  Link URLs must
+ * stay on the configured instance: credentials never go elsewhere.
+ */
+static int fetch_table(struct sn *s, const char *table, const char *query, const char *fields,
+		       int (*cb)(struct sn *, const xsm__json *), const char *what, int one_page)
+{
+	xsm__conn *c = s->c;
+	xsm__http_req req = XSM__HTTP_REQ_INIT;
+	xsm__http_resp resp;
+	const char *hdrs[] = { "Accept: application/json", NULL };
+	char next[4096], link[4096];
+	long offset = 0;
+	int rc = 0;
+
+	memset(&resp, 0, sizeof(resp));
+	req.headers = hdrs;
+	req.userpwd = s->auth.ptr;
+	xsm_buf_clear(&s->url);
+	for (;;) {
+		xsm__json *j = NULL;
+		const xsm__json *res, *row;
+		size_t rows;
+
+		if (!s->url.size) {
+			xsm_buf_printf(&s->url, "%s/api/now/table/%s?sysparm_limit=%ld&sysparm_offset=%ld"
+				       "&sysparm_exclude_reference_link=true&sysparm_display_value=false",
+				       s->base.ptr, table, s->page_size, offset);
+			if (query) {
+				xsm_buf_puts(&s->url, "&sysparm_query=");
+				xsm__http_escape(&s->url, query);
+			}
+			if (fields) {
+				xsm_buf_puts(&s->url, "&sysparm_fields=");
+				xsm__http_escape(&s->url, fields);
+			}
+			if (!s->url.ptr)
+				return xsm__error_oom(c->ctx);
+		}
+		req.url = s->url.ptr;
+		if ((rc = xsm__conn_http(c, &req, &resp)) < 0)
+			break;
+		if (resp.status != 200) {
+			rc = sn_error(s, &resp, what);
+			break;
+		}
+		if ((rc = xsm__json_parse(&j, c->ctx, resp.body.ptr, resp.body.size, "")) < 0) {
+			xsm__error_prefix(c->ctx, "%s: %s: unreadable response", c->name, what);
+			rc = XSM_EPROTO;
+			c->ctx->code = rc;
+			break;
+		}
+		res = xsm__json_get(j, "result");
+		if (xsm__json_type(res) != XSM_J_ARRAY) {
+			xsm__json_free(j);
+			rc = xsm__error_set(c->ctx, XSM_EPROTO, "%s: %s: response has no result array", c->name, what);
+			break;
+		}
+		rows = 0;
+		for (row = xsm__json_child(res); row && rc == 0; row = xsm__json_next(row), rows++)
+			rc = cb(s, row);
+		xsm__json_free(j);
+		if (rc < 0)
+			break;
+		xsm__conn_page(c);
+		if (one_page)
+			break;
+		next[0] = '\0';
+		if (xsm__http_header(&resp, "link", link, sizeof(link)))
+			link_next(next, sizeof(next), link);
+		if (next[0]) {
+			if (strncmp(next, s->base.ptr, s->base.size) || (next[s->base.size] != '/')) {
+				rc = xsm__error_set(c->ctx, XSM_EPROTO,
+						    "%s: %s: next page link points away from the instance", c->name, what);
+				break;
+			}
+			xsm_buf_set(&s->url, next);
+			continue;
+		}
+		/* no Link: a server without the header still pages by offset */
+		if (rows < (size_t)s->page_size || xsm__http_header(&resp, "link", link, sizeof(link)))
+			break;
+		offset += s->page_size;
+		xsm_buf_clear(&s->url);
+	}
+	xsm__http_resp_dispose(&resp);
+	return rc;
+}
+
+static const char *criticality(const char *v)
+{
+	/* business_criticality choices: "1 - most critical" … "4 - not critical" */
+	switch (v[0]) {
+	case '1': return "very high";
+	case '2': return "high";
+	case '3': return "medium";
+	case '4': return "low";
+	default: return NULL;
+	}
+}
+
+static void raw_row(xsm_jw *w, const xsm__json *row)
+{
+	const xsm__json *f;
+	xsm_jw_key(w, "raw");
+	xsm_jw_obj(w);
+	xsm_jw_key(w, "servicenow");
+	xsm_jw_obj(w);
+	for (f = xsm__json_child(row); f; f = xsm__json_next(f)) {
+		const char *k = xsm__json_key(f);
+		if (xsm__json_type(f) == XSM_J_STRING && !*xsm__json_str(f))
+			continue; /* the CMDB sends every empty field; they say nothing */
+		if (xsm__json_type(f) == XSM_J_OBJECT)
+			xsm_jw_kstr(w, k, jstr(f, "value"));
+		else if (xsm__json_type(f) == XSM_J_STRING)
+			xsm_jw_kstr(w, k, xsm__json_str(f));
+	}
+	xsm_jw_obj_end(w);
+	xsm_jw_obj_end(w);
+}
+
+static int on_ci(struct sn *s, const xsm__json *row)
+{
+	xsm__conn *c = s->c;
+	xsm_jw *w = &c->jw;
+	const char *sys_id = jstr(row, "sys_id"), *name = jstr(row, "name"), *ip = jstr(row, "ip_address");
+	const char *os = jstr(row, "os"), *osv = jstr(row, "os_version"), *crit;
+	char host[256], fqdn[300], mac[18], t[21], osname[300];
+	const char *upd = jstr(row, "sys_updated_on");
+
+	if (!*sys_id)
+		return xsm__error_set(c->ctx, XSM_EPROTO, "%s: a CI without sys_id", c->name);
+	if (strlen(upd) < sizeof(s->newest) && strcmp(upd, s->newest) > 0)
+		snprintf(s->newest, sizeof(s->newest), "%s", upd);
+	xsm__norm_host(host, sizeof(host), *jstr(row, "host_name") ? jstr(row, "host_name") : name);
+	host[strcspn(host, ".")] = '\0';
+	if (*jstr(row, "fqdn"))
+		xsm__norm_host(fqdn, sizeof(fqdn), jstr(row, "fqdn"));
+	else if (host[0] && *jstr(row, "dns_domain")) {
+		char joined[300];
+		snprintf(joined, sizeof(joined), "%s.%s", host, jstr(row, "dns_domain"));
+		xsm__norm_host(fqdn, sizeof(fqdn), joined);
+	} else {
+		fqdn[0] = '\0';
+	}
+	xsm__norm_mac(mac, jstr(row, "mac_address"));
+
+	xsm__conn_begin(c, "asset");
+	xsm_jw_kstr(w, "label", "device");
+	xsm_buf_clear(&s->tmp);
+	xsm_buf_printf(&s->tmp, "%s:%s", c->name, sys_id);
+	xsm_jw_kstr(w, "source_id", s->tmp.ptr);
+	xsm_jw_kstr(w, "name", *name ? name : host);
+	xsm_jw_key(w, "keys");
+	xsm_jw_obj(w);
+	if (host[0])
+		xsm_jw_kstr(w, "hostname", host);
+	if (fqdn[0])
+		xsm_jw_kstr(w, "fqdn", fqdn);
+	if (*jstr(row, "serial_number"))
+		xsm_jw_kstr(w, "serial", jstr(row, "serial_number"));
+	if (xsm__is_ipv4(ip) || xsm__is_ipv6(ip)) {
+		xsm_jw_key(w, xsm__is_ipv4(ip) ? "ipv4" : "ipv6");
+		xsm_jw_arr(w);
+		xsm_jw_str(w, ip);
+		xsm_jw_arr_end(w);
+	}
+	if (mac[0]) {
+		xsm_jw_key(w, "mac");
+		xsm_jw_arr(w);
+		xsm_jw_str(w, mac);
+		xsm_jw_arr_end(w);
+	}
+	xsm_jw_obj_end(w);
+	xsm_jw_key(w, "categories");
+	xsm_jw_arr(w);
+	xsm_jw_str(w, "device");
+	xsm_jw_arr_end(w);
+	xsm_jw_key(w, "props");
+	xsm_jw_obj(w);
+	snprintf(osname, sizeof(osname), "%s%s%s", os, *os && *osv ? " " : "", osv);
+	if (*xsm__os_type(osname))
+		xsm_jw_kstr(w, "osType", xsm__os_type(osname));
+	if (osname[0])
+		xsm_jw_kstr(w, "osName", osname);
+	xsm__norm_time(t, *jstr(row, "last_discovered") ? jstr(row, "last_discovered") : upd);
+	if (t[0])
+		xsm_jw_kstr(w, "lastSeen", t);
+	xsm__norm_time(t, jstr(row, "first_discovered"));
+	if (t[0])
+		xsm_jw_kstr(w, "firstSeen", t);
+	if (*jstr(row, "sys_class_name"))
+		xsm_jw_kstr(w, "cmdbClass", jstr(row, "sys_class_name"));
+	if ((crit = criticality(jstr(row, "business_criticality"))) ||
+	    (crit = criticality(jstr(row, "u_business_criticality"))) ||
+	    (crit = criticality(jstr(row, "u_criticality"))))
+		xsm_jw_kstr(w, "vendorCriticality", crit);
+	if (*jstr(row, "environment"))
+		xsm_jw_kstr(w, "environment", jstr(row, "environment"));
+	if (*jstr(row, "used_for"))
+		xsm_jw_kstr(w, "usedFor", jstr(row, "used_for"));
+	if (*jstr(row, "virtual"))
+		xsm_jw_kbool(w, "virtual", !strcmp(jstr(row, "virtual"), "true"));
+	if (*jstr(row, "asset_tag"))
+		xsm_jw_kstr(w, "assetTag", jstr(row, "asset_tag"));
+	raw_row(w, row);
+	xsm_jw_obj_end(w);
+	return xsm__conn_emit(c);
+}
+
+static int on_rel_type(struct sn *s, const xsm__json *row)
+{
+	const char *id = jstr(row, "sys_id"), *name = jstr(row, "name");
+	char **grown;
+	if (!*id || !*name)
+		return 0;
+	if (!(grown = xsm__reallocarray(s->names, s->nnames + 1, sizeof(*s->names))))
+		return xsm__error_oom(s->c->ctx);
+	s->names = grown;
+	if (!(s->names[s->nnames] = xsm__strdup(name)) || xsm__strmap_put(&s->rel_types, id, s->nnames) < 0)
+		return xsm__error_oom(s->c->ctx);
+	s->nnames++;
+	return 0;
+}
+
+static int on_rel(struct sn *s, const xsm__json *row)
+{
+	xsm__conn *c = s->c;
+	xsm_jw *w = &c->jw;
+	const char *parent = ref(row, "parent"), *child = ref(row, "child"), *type = ref(row, "type");
+	char label[128];
+	uint64_t i;
+	size_t n;
+
+	if (!*parent || !*child || !xsm__strmap_get(&s->rel_types, type, strlen(type), &i)) {
+		c->st.skipped++;
+		return 0;
+	}
+	/* "Runs on::Runs": the parent runs on the child */
+	n = strcspn(s->names[i], ":");
+	snprintf(label, sizeof(label), "%.*s", (int)n, s->names[i]);
+	for (n = 0; label[n]; n++)
+		label[n] = (char)(label[n] >= 'A' && label[n] <= 'Z' ? label[n] + 32 : label[n]);
+	while (n && label[n - 1] == ' ')
+		label[--n] = '\0';
+	if (!n) {
+		c->st.skipped++;
+		return 0;
+	}
+	xsm__conn_begin(c, "relation");
+	xsm_jw_kstr(w, "label", label);
+	xsm_buf_clear(&s->tmp);
+	xsm_buf_printf(&s->tmp, "%s:%s", c->name, parent);
+	xsm_jw_kstr(w, "from", s->tmp.ptr);
+	xsm_buf_clear(&s->tmp);
+	xsm_buf_printf(&s->tmp, "%s:%s", c->name, child);
+	xsm_jw_kstr(w, "to", s->tmp.ptr);
+	xsm_jw_key(w, "props");
+	xsm_jw_obj(w);
+	if (*jstr(row, "connection_strength"))
+		xsm_jw_kstr(w, "connectionStrength", jstr(row, "connection_strength"));
+	if (*jstr(row, "port"))
+		xsm_jw_kstr(w, "port", jstr(row, "port"));
+	xsm_jw_obj_end(w);
+	return xsm__conn_emit(c);
+}
+
+static int sn_open(struct sn *s, xsm__conn *c)
+{
+	xsm_buf pw = XSM_BUF_INIT;
+	const char *user = xsm__conn_get(c, "username", NULL);
+	int rc;
+
+	memset(s, 0, sizeof(*s));
+	s->c = c;
+	if ((rc = xsm__conn_url(c, NULL, &s->base)) < 0 ||
+	    (rc = xsm__conn_getint(c, "page_size", 1000, 1, 10000, &s->page_size)) < 0)
+		return rc;
+	if (!user)
+		return xsm__error_set(c->ctx, XSM_ECONFIG, "connector '%s' has no username", c->name);
+	if ((rc = xsm__conn_secret(c, "password", &pw)) < 0)
+		return rc;
+	rc = xsm_buf_printf(&s->auth, "%s:%s", user, pw.ptr) < 0 ? xsm__error_oom(c->ctx) : 0;
+	memset(pw.ptr, 0, pw.size);
+	xsm_buf_dispose(&pw);
+	return rc;
+}
+
+static void sn_close(struct sn *s)
+{
+	size_t i;
+	if (s->auth.ptr)
+		memset(s->auth.ptr, 0, s->auth.size);
+	xsm_buf_dispose(&s->auth);
+	xsm_buf_dispose(&s->base);
+	xsm_buf_dispose(&s->url);
+	xsm_buf_dispose(&s->tmp);
+	for (i = 0; i < s->nnames; i++)
+		xsm__free(s->names[i]);
+	xsm__free(s->names);
+	xsm__strmap_free(&s->rel_types);
+}
+
+static int sn_count(struct sn *s, const xsm__json *row)
+{
+	(void)s;
+	(void)row;
+	return 0;
+}
+
+static int sn_test(xsm__conn *c)
+{
+	struct sn s;
+	int rc = sn_open(&s, c);
+	if (rc == 0) {
+		/* one row of the CI table: proves the URL, the account and its cmdb_read role */
+		s.page_size = 1;
+		rc = fetch_table(&s, xsm__conn_get(c, "table", "cmdb_ci_computer"), "ORDERBYsys_id", "sys_id",
+				 sn_count, "test", 1);
+	}
+	sn_close(&s);
+	return rc;
+}
+
+static int sn_sync(xsm__conn *c)
+{
+	struct sn s;
+	xsm_buf q = XSM_BUF_INIT;
+	const char *table = xsm__conn_get(c, "table", "cmdb_ci_computer");
+	long lookback;
+	int rc = sn_open(&s, c);
+
+	if (rc == 0)
+		rc = xsm__conn_getint(c, "lookback_days", 90, 0, 36500, &lookback);
+	if (rc < 0)
+		goto done;
+	if (c->cursor) {
+		/* >= re-reads the boundary second; the merge replaces those CIs */
+		xsm_buf_printf(&q, "sys_updated_on>=%s^ORDERBYsys_updated_on^ORDERBYsys_id", c->cursor);
+		c->delta = 1;
+		c->delta_assets_whole = 1;
+		c->delta_relations_whole = 1; /* relations are read in full every time */
+	} else if (lookback > 0) {
+		char t[21];
+		xsm_time_format(t, xsm_ctx_now(c->ctx) - lookback * 86400);
+		t[10] = ' ';
+		t[19] = '\0';
+		xsm_buf_printf(&q, "sys_updated_on>=%s^ORDERBYsys_updated_on^ORDERBYsys_id", t);
+	} else {
+		xsm_buf_puts(&q, "ORDERBYsys_id");
+	}
+	if (!q.ptr) {
+		rc = xsm__error_oom(c->ctx);
+		goto done;
+	}
+	if ((rc = fetch_table(&s, table, q.ptr, NULL, on_ci, table, 0)) < 0)
+		goto done;
+	if (strcmp(xsm__conn_get(c, "relations", "true"), "false")) {
+		if ((rc = fetch_table(&s, "cmdb_rel_type", NULL, "sys_id,name", on_rel_type, "cmdb_rel_type", 0)) < 0 ||
+		    (rc = fetch_table(&s, "cmdb_rel_ci", "ORDERBYsys_id", "sys_id,parent,child,type,connection_strength,port",
+				      on_rel, "cmdb_rel_ci", 0)) < 0)
+			goto done;
+	}
+	/* next time: what changed since the newest CI seen (or since the same point) */
+	snprintf(c->new_cursor, sizeof(c->new_cursor), "%s", s.newest[0] ? s.newest : (c->cursor ? c->cursor : ""));
+done:
+	xsm_buf_dispose(&q);
+	sn_close(&s);
+	return rc;
+}
+
+static const char *const settings[] = { "url", "username", "table", "page_size", "relations", NULL };
+static const char *const secrets[] = { "password", NULL };
+static const char *const required[] = { "url", "username", "password", NULL };
+
+const xsm__vendor xsm__vendor_servicenow = {
+	{ "servicenow", "ServiceNow CMDB: computers and servers (with subclasses) and their relations",
+	  settings, secrets, required },
+	sn_test,
+	sn_sync,
+};
