@@ -352,6 +352,7 @@ int xsm__http_do(xsm__http *h, const xsm__http_req *req, xsm__http_resp *resp)
 	double waited = 0, wait, backoff = (double)h->o.backoff_ms / 1000.0;
 	long attempt;
 	char whybuf[160] = "";
+	CURLcode last_cc = CURLE_OK;
 	int rc;
 
 	url_for_log(where, sizeof(where), req->url);
@@ -395,12 +396,14 @@ int xsm__http_do(xsm__http *h, const xsm__http_req *req, xsm__http_resp *resp)
 				return xsm__error_set(h->ctx, code, "%s: %s", where, curl_easy_strerror(cc));
 			}
 			snprintf(whybuf, sizeof(whybuf), "%s", curl_easy_strerror(cc));
+			last_cc = cc;
 			wait = -1;
 		} else {
 			logf_(h, "%s %s -> %ld (%zu bytes)", req->method ? req->method : "GET", where, resp->status,
 			      resp->body_len);
 			if (resp->status == 429 || (resp->status == 409 && req->retry_409) || resp->status >= 500) {
 				snprintf(whybuf, sizeof(whybuf), "HTTP %ld", resp->status);
+				last_cc = CURLE_OK;
 				wait = asked_wait(resp);
 			} else {
 				return 0;
@@ -427,5 +430,9 @@ int xsm__http_do(xsm__http *h, const xsm__http_req *req, xsm__http_resp *resp)
 				      resp->attempts);
 	if (resp->status >= 500)
 		return 0; /* the caller reports the vendor's error text */
-	return xsm__error_set(h->ctx, XSM_ENET, "%s: %s (after %d attempts)", where, whybuf, resp->attempts);
+	/* reached but cut short: the answer is what is wrong, not the network path */
+	return xsm__error_set(h->ctx, last_cc == CURLE_PARTIAL_FILE || last_cc == CURLE_GOT_NOTHING ||
+					      last_cc == CURLE_RECV_ERROR || last_cc == CURLE_BAD_CONTENT_ENCODING
+				      ? XSM_EPROTO : XSM_ENET,
+			      "%s: %s (after %d attempts)", where, whybuf, resp->attempts);
 }

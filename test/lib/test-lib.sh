@@ -17,7 +17,8 @@ TRASH="${TMPDIR:-/tmp}/xsm-test.$test_name.$$"
 rm -rf "$TRASH" && mkdir -p "$TRASH" || exit 1
 trap 'test_cleanup' EXIT
 test_cleanup() {
-	for p in $TEST_PIDS; do kill "$p" 2>/dev/null; done
+	# emulators started inside a test body (a subshell) are listed in .emu-pids
+	for p in $TEST_PIDS $(cat "$TRASH/.emu-pids" 2>/dev/null); do kill "$p" 2>/dev/null; done
 	cd / && [ -z "$XSM_KEEP_TRASH" ] && rm -rf "$TRASH"
 }
 cd "$TRASH" || exit 1
@@ -123,16 +124,21 @@ print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
 sys.exit(rc)' "$@"
 }
 
-# start_emulator VENDOR [ARGS]: start test/emu/emu.py on a free loopback port; sets EMU_PORT
+# start_emulator VENDOR [ARGS]: start test/emu/emu.py on a free loopback port; sets EMU_PORT.
+# Each call starts a new emulator (its own port file); all stop when the script ends.
+emu_count=0
 start_emulator() {
 	vendor=$1
 	shift
-	python3 "$XSM_TOP/test/emu/emu.py" "$vendor" --port 0 --port-file "$TRASH/.emu-port.$vendor" \
-		--max-seconds 120 "$@" >"$TRASH/.emu-$vendor.out" 2>&1 &
+	emu_count=$((emu_count + 1))
+	pf="$TRASH/.emu-port.$vendor.$emu_count.$$"
+	rm -f "$pf"
+	python3 "$XSM_TOP/test/emu/emu.py" "$vendor" --port-file "$pf" "$@" >"$pf.out" 2>&1 &
+	echo $! >>"$TRASH/.emu-pids"
 	TEST_PIDS="$TEST_PIDS $!"
 	i=0
-	while [ ! -s "$TRASH/.emu-port.$vendor" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
-	EMU_PORT=$(cat "$TRASH/.emu-port.$vendor" 2>/dev/null)
+	while [ ! -s "$pf" ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
+	EMU_PORT=$(cat "$pf" 2>/dev/null)
 	[ -n "$EMU_PORT" ]
 }
 

@@ -1,0 +1,120 @@
+#!/bin/sh
+test_description='connectors under faults: retries, rate limits, broken bodies, and failures that keep the previous run'
+. "$(dirname "$0")/../lib/test-lib.sh"
+
+export XSM_HTTP_BACKOFF_MS=20
+export SN_PASS=emu-sn-pass Q_PASS=emu-q-pass R7_PASS=emu-r7-pass T_ACCESS=emu-t-access T_SECRET=emu-t-secret
+EMU="--seed 3 --hosts 25 --findings-per-host 4 --page-size 10"
+
+requests() {
+	curl -s "http://127.0.0.1:$1/_emu/requests" | python3 -c '
+import json, sys
+for r in json.load(sys.stdin):
+    print(r["method"], r["path"] + ("?" + r["query"] if r["query"] else ""), r["status"], r.get("fault") or "-")'
+}
+
+latest_run() {
+	ls "$XSM_STORE/records/$1" | tail -1
+}
+
+start_emulator servicenow $EMU --fault 429@2,500@3,drop@4 && SN=$EMU_PORT || {
+	echo "1..0 # skip the emulators did not start"
+	exit 0
+}
+
+test_expect_success '429, 500 and a dropped connection are retried, and the sync completes' '
+	xsm connect add servicenow cmdb --url http://127.0.0.1:$SN --username xsm --password-env SN_PASS --set lookback_days=0 &&
+	xsm --format=json ingest cmdb >sum.json &&
+	requests $SN >req &&
+	test_grep " 429 429$" req && test_grep " 500 500$" req &&
+	test_grep "None drop$" req &&
+	json_get sum.json "j[\"connectors\"][0][\"requests\"] >= 7" | test_grep True /dev/stdin &&
+	json_get sum.json "j[\"connectors\"][0][\"assets\"]" | test_grep "^2[0-9]$" /dev/stdin
+'
+
+test_expect_success 'a failing sync stores nothing and keeps the previous run byte for byte' '
+	before=$(latest_run cmdb) &&
+	cp "$XSM_STORE/records/cmdb/$before" saved &&
+	start_emulator servicenow $EMU --fault garble@1+ &&
+	xsm connect add servicenow cmdb --replace --url http://127.0.0.1:$EMU_PORT --username xsm --password-env SN_PASS &&
+	test_expect_code 76 xsm ingest cmdb 2>err &&
+	test "$(latest_run cmdb)" = "$before" &&
+	test_cmp saved "$XSM_STORE/records/cmdb/$before" &&
+	xsm --format=json connect list >list.json &&
+	json_get list.json "[c[\"status\"] for c in j[\"connectors\"]]" | test_grep error /dev/stdin &&
+	xsm graph stats >stats && test_grep "device" stats
+'
+
+test_expect_success 'still rate limited after the retries: exit 75' '
+	start_emulator servicenow $EMU --fault 429@1+ &&
+	xsm connect add servicenow busy --url http://127.0.0.1:$EMU_PORT --username xsm --password-env SN_PASS &&
+	XSM_HTTP_RETRIES=2 test_expect_code 75 xsm ingest busy 2>err &&
+	test_grep "rate limited" err &&
+	test "$(requests $EMU_PORT | wc -l)" = 3
+'
+
+test_expect_success 'an unreachable host: exit 69 after bounded retries' '
+	xsm connect add servicenow gone --url http://127.0.0.1:9 --username xsm --password-env SN_PASS &&
+	XSM_HTTP_RETRIES=1 test_expect_code 69 xsm ingest gone 2>err &&
+	test_grep "after 2 attempts" err
+'
+
+test_expect_success 'one connector failing does not stop the others; the exit code is the worst' '
+	xsm connect add servicenow cmdb --replace --url http://127.0.0.1:$SN --username xsm --password-env SN_PASS &&
+	SN_PASS=wrong test_expect_code 77 xsm --format=json ingest cmdb gone >two.json 2>err &&
+	json_get two.json "[(c[\"name\"], c[\"status\"]) for c in j[\"connectors\"]]" >got &&
+	test_grep "(.cmdb., .error.)" got && test_grep "(.gone., .error.)" got
+'
+
+test_expect_success 'a body over http.max_body fails clearly (exit 76)' '
+	xsm connect add servicenow big --url http://127.0.0.1:$SN --username xsm --password-env SN_PASS --set lookback_days=0 &&
+	XSM_HTTP_MAX_BODY=2048 test_expect_code 76 xsm ingest big 2>err &&
+	test_grep "http.max_body" err
+'
+
+test_expect_success 'Qualys: a 409 waits X-RateLimit-ToWait-Sec and retries; errors with HTTP 200 fail' '
+	start_emulator qualys $EMU --fault 429@2 && QL=$EMU_PORT &&
+	xsm connect add qualys ql --url http://127.0.0.1:$QL --username xsm --password-env Q_PASS &&
+	xsm ingest ql --no-build &&
+	requests $QL >req && test_grep " 409 429$" req &&
+	test "$(sed -n 3p req | cut -d" " -f3)" = 200
+'
+
+test_expect_success 'Qualys: a page cut short fails the sync (76) and stores nothing' '
+	start_emulator qualys $EMU --fault garble@1+ &&
+	xsm connect add qualys qlbad --url http://127.0.0.1:$EMU_PORT --username xsm --password-env Q_PASS &&
+	test_expect_code 76 xsm ingest qlbad --no-build 2>err &&
+	test_grep "detection/.*partial" err &&
+	test -z "$(ls "$XSM_STORE/records/qlbad" 2>/dev/null)"
+'
+
+test_expect_success 'Tenable: chunks are fetched while the export is still PROCESSING' '
+	start_emulator tenable $EMU && TN=$EMU_PORT &&
+	xsm connect add tenable tvm --url http://127.0.0.1:$TN --access-key-env T_ACCESS --secret-key-env T_SECRET --set poll_interval_ms=10 &&
+	xsm ingest tvm --no-build &&
+	requests $TN >req &&
+	first_chunk=$(grep -n "/assets/export/.*/chunks/1 " req | head -1 | cut -d: -f1) &&
+	last_status=$(grep -n "/assets/export/.*/status " req | tail -1 | cut -d: -f1) &&
+	test "$first_chunk" -lt "$last_status"
+'
+
+test_expect_success 'Tenable: a truncated chunk fails, nothing stored' '
+	start_emulator tenable $EMU --fault garble@4+ &&
+	xsm connect add tenable tbad --url http://127.0.0.1:$EMU_PORT --access-key-env T_ACCESS --secret-key-env T_SECRET --set poll_interval_ms=10 &&
+	test_expect_code 76 xsm ingest tbad --no-build 2>err &&
+	test_grep "partial" err &&
+	test -z "$(ls "$XSM_STORE/records/tbad" 2>/dev/null)"
+'
+
+test_expect_success 'Rapid7 console v3: assets by page, each vulnerability fetched once' '
+	start_emulator rapid7 $EMU && R7=$EMU_PORT &&
+	xsm connect add rapid7 console --url http://127.0.0.1:$R7 --username xsm --password-env R7_PASS &&
+	xsm --format=json ingest console --no-build >r7.json &&
+	requests $R7 >req &&
+	grep -o "/api/3/vulnerabilities/[^ ?]*" req | sort >ids &&
+	sort -u ids >uids && test_cmp uids ids &&
+	test -s ids &&
+	json_get r7.json "j[\"connectors\"][0][\"findings\"] > 0" | test_grep True /dev/stdin
+'
+
+test_done
