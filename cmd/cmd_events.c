@@ -24,7 +24,8 @@ static int ev_row(const xsm_event_info *ev, void *payload)
 	} else if (o->w) {
 		xsm_jw_raw(o->w, ev->json);
 	} else {
-		xsm_table_add(o->t, ev->time, ev->type, ev->name ? ev->name : ev->id, ev->message);
+		xsm_table_add(o->t, ev->time, ev->type, ev->kind && !strcmp(ev->kind, "path") ? ev->id : ev->name ? ev->name : ev->id ? ev->id : "-",
+			      ev->message);
 	}
 	return 0;
 }
