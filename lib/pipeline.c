@@ -96,11 +96,12 @@ int xsm_graph_build(xsm_build_stats *st, xsm_store *store)
 		rc = xsm__graph_write_snapshot(g, store, meta.ptr, NEXTRA, extra_names, files);
 	if (rc == 0)
 		snprintf(st->snapshot, sizeof(st->snapshot), "%s", g->snapshot);
-	if (rc == 0)
-		rc = derive_events(store, prev, g->snapshot);
+	/* the graph's memory goes back before the comparison loads two path sets */
 	xsm_graph_free(g);
 	xsm_buf_dispose(&meta);
 	dispose_files(files);
+	if (rc == 0)
+		rc = derive_events(store, prev, st->snapshot);
 	return rc;
 }
 
@@ -109,7 +110,7 @@ int xsm_graph_refresh(char snapshot[40], xsm_store *store)
 	xsm_graph *g = NULL;
 	xsm_buf meta = XSM_BUF_INIT, old = XSM_BUF_INIT;
 	xsm_buf files[NEXTRA] = { XSM_BUF_INIT, XSM_BUF_INIT, XSM_BUF_INIT, XSM_BUF_INIT };
-	char prev[40];
+	char prev[40], cur[40] = "";
 	const char *at;
 	int rc = xsm_graph_load(&g, store, NULL, 0);
 
@@ -130,14 +131,17 @@ int xsm_graph_refresh(char snapshot[40], xsm_store *store)
 	xsm_buf_puts(&meta, at + old.size);
 	while (meta.size && meta.ptr[meta.size - 1] == '\n')
 		meta.ptr[--meta.size] = '\0';
-	if ((rc = xsm__graph_write_snapshot(g, store, meta.ptr, NEXTRA, extra_names, files)) == 0 && snapshot)
-		snprintf(snapshot, 40, "%s", g->snapshot);
-	if (rc == 0)
-		rc = derive_events(store, prev, g->snapshot);
+	if ((rc = xsm__graph_write_snapshot(g, store, meta.ptr, NEXTRA, extra_names, files)) == 0) {
+		snprintf(cur, sizeof(cur), "%s", g->snapshot);
+		if (snapshot)
+			snprintf(snapshot, 40, "%s", g->snapshot);
+	}
 done:
 	xsm_graph_free(g);
 	xsm_buf_dispose(&meta);
 	xsm_buf_dispose(&old);
 	dispose_files(files);
+	if (rc == 0)
+		rc = derive_events(store, prev, cur);
 	return rc;
 }
