@@ -94,7 +94,9 @@ void xsm_table_free(struct xsm_table *t);
 /* --- commands --------------------------------------------------------------- */
 int cmd_connect(int argc, const char **argv, struct xsm_cli *cli);
 int cmd_critical(int argc, const char **argv, struct xsm_cli *cli);
+int cmd_events(int argc, const char **argv, struct xsm_cli *cli);
 int cmd_gc(int argc, const char **argv, struct xsm_cli *cli);
+int cmd_insights(int argc, const char **argv, struct xsm_cli *cli);
 int cmd_init(int argc, const char **argv, struct xsm_cli *cli);
 int cmd_paths(int argc, const char **argv, struct xsm_cli *cli);
 int cmd_status(int argc, const char **argv, struct xsm_cli *cli);

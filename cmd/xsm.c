@@ -26,6 +26,8 @@ static const struct xsm_command commands[] = {
 	  "xsm critical rule level NAME N\n"
 	  "xsm critical set NODE LEVEL\n"
 	  "xsm critical unset NODE" },
+	{ "events", cmd_events, XSM_NEED_STORE, "the exposure events feed: score drops, new critical assets and paths, stale data",
+	  "xsm events [--since TIME|AGE] [--type TYPE] [--limit N]" },
 	{ "gc", cmd_gc, XSM_NEED_STORE | XSM_WRITE_LOCK, "drop old record runs, snapshots and events",
 	  "xsm gc [-n|--dry-run]" },
 	{ "graph", cmd_graph, XSM_NEED_STORE, "build, query, export and compare the exposure graph",
@@ -46,6 +48,14 @@ static const struct xsm_command commands[] = {
 	  "xsm ingest --format records --source NAME [--skip-invalid] [--no-build] FILE|-" },
 	{ "init", cmd_init, 0, "create a store",
 	  "xsm init [DIR]" },
+	{ "insights", cmd_insights, XSM_NEED_STORE, "initiatives, metrics, recommendations, scores and targets",
+	  "xsm insights [list]\n"
+	  "xsm insights show INITIATIVE\n"
+	  "xsm insights metrics\n"
+	  "xsm insights metric METRIC [--assets] [--limit N]\n"
+	  "xsm insights recommendations [--state STATE]\n"
+	  "xsm insights set METRIC [--state active|risk-accepted|mitigated] [--weight high|medium|low|default]\n"
+	  "xsm insights target INITIATIVE SCORE|default" },
 	{ "paths", cmd_paths, XSM_NEED_STORE, "attack paths, choke points, blast radius and the CI gate",
 	  "xsm paths list [--target NODE] [--entry NODE] [--min-risk R] [--scenario S] [--limit N]\n"
 	  "xsm paths show ID\n"

@@ -2,22 +2,33 @@
  * pipeline.c - what a build is: resolve the records into a graph, evaluate
  * critical asset rules on it, then write the snapshot.  Also the refresh
  * that re-evaluates rules on the current snapshot without re-resolving.
- * This file sits above graph and critical, so neither depends on the other.
+ * Then insights, and the events against the snapshot it replaces.
+ * This file sits above graph, critical, paths and insights, so none depends on another.
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "ctx.h"
+#include "events.h"
 #include "exposure/critical.h"
+#include "exposure/insights.h"
 #include "exposure/paths.h"
 #include "graph.h"
+#include "store.h"
 #include "util/buf.h"
 
-/* everything derived from the resolved graph: criticality, then attack paths */
-static int enrich(xsm_graph *g, xsm_store *store, xsm_buf files[2])
+enum { NEXTRA = 4 };
+
+/*
+ * everything derived from the resolved graph: criticality, then attack
+ * paths, then the insights metrics over both, and what the next snapshot's
+ * events compare with
+ */
+static int enrich(xsm_graph *g, xsm_store *store, xsm_buf files[NEXTRA])
 {
 	xsm_rules *rules = NULL;
 	xsm_attack_model *m = NULL;
+	xsm_insights *ins = NULL;
 	xsm_paths_stats ps;
 	int rc = xsm_rules_load(&rules, store);
 	if (rc == 0)
@@ -26,40 +37,86 @@ static int enrich(xsm_graph *g, xsm_store *store, xsm_buf files[2])
 		rc = xsm_attack_model_load(&m, store);
 	if (rc == 0)
 		rc = xsm_paths_compute(&ps, &files[0], &files[1], g, m);
+	if (rc == 0)
+		rc = xsm_insights_load(&ins, store);
+	if (rc == 0)
+		rc = xsm_insights_compute(&files[2], ins, g);
+	if (rc == 0)
+		rc = xsm__events_watch(&files[3], g, store);
 	xsm_rules_free(rules);
 	xsm_attack_model_free(m);
+	xsm_insights_free(ins);
 	return rc;
 }
 
-static const char *const extra_names[] = { "paths.jsonl", "chokepoints.json" };
+static const char *const extra_names[NEXTRA] = { "paths.jsonl", "chokepoints.json", "insights.json", "watch.jsonl" };
+
+static void dispose_files(xsm_buf files[NEXTRA])
+{
+	for (int i = 0; i < NEXTRA; i++)
+		xsm_buf_dispose(&files[i]);
+}
+
+/* the current snapshot id into out ("" when none) */
+static int current_head(char out[40], xsm_store *store)
+{
+	xsm_buf head = XSM_BUF_INIT;
+	int rc = xsm_store_read(&head, store, "graph/HEAD", 4096);
+	out[0] = '\0';
+	if (rc == XSM_ENOTFOUND) {
+		xsm_ctx_clear(xsm_store_ctx(store));
+		rc = 0;
+	}
+	while (rc == 0 && head.size && (head.ptr[head.size - 1] == '\n' || head.ptr[head.size - 1] == ' '))
+		head.ptr[--head.size] = '\0';
+	if (rc == 0 && head.ptr)
+		snprintf(out, 40, "%s", head.ptr);
+	xsm_buf_dispose(&head);
+	return rc;
+}
+
+/* the events of the new snapshot, against the one it replaced */
+static int derive_events(xsm_store *store, const char *prev, const char *cur)
+{
+	size_t n;
+	return xsm_events_derive(&n, store, prev[0] ? prev : NULL, cur);
+}
 
 int xsm_graph_build(xsm_build_stats *st, xsm_store *store)
 {
 	xsm_graph *g = NULL;
-	xsm_buf meta = XSM_BUF_INIT, files[2] = { XSM_BUF_INIT, XSM_BUF_INIT };
-	int rc = xsm__graph_build_mem(&g, &meta, st, store);
+	xsm_buf meta = XSM_BUF_INIT, files[NEXTRA] = { XSM_BUF_INIT, XSM_BUF_INIT, XSM_BUF_INIT, XSM_BUF_INIT };
+	char prev[40];
+	int rc = current_head(prev, store);
+	if (rc == 0)
+		rc = xsm__graph_build_mem(&g, &meta, st, store);
 	if (rc == 0)
 		rc = enrich(g, store, files);
 	if (rc == 0)
-		rc = xsm__graph_write_snapshot(g, store, meta.ptr, 2, extra_names, files);
+		rc = xsm__graph_write_snapshot(g, store, meta.ptr, NEXTRA, extra_names, files);
 	if (rc == 0)
 		snprintf(st->snapshot, sizeof(st->snapshot), "%s", g->snapshot);
+	/* the graph's memory goes back before the comparison loads two path sets */
 	xsm_graph_free(g);
 	xsm_buf_dispose(&meta);
-	xsm_buf_dispose(&files[0]);
-	xsm_buf_dispose(&files[1]);
+	dispose_files(files);
+	if (rc == 0)
+		rc = derive_events(store, prev, st->snapshot);
 	return rc;
 }
 
 int xsm_graph_refresh(char snapshot[40], xsm_store *store)
 {
 	xsm_graph *g = NULL;
-	xsm_buf meta = XSM_BUF_INIT, old = XSM_BUF_INIT, files[2] = { XSM_BUF_INIT, XSM_BUF_INIT };
+	xsm_buf meta = XSM_BUF_INIT, old = XSM_BUF_INIT;
+	xsm_buf files[NEXTRA] = { XSM_BUF_INIT, XSM_BUF_INIT, XSM_BUF_INIT, XSM_BUF_INIT };
+	char prev[40], cur[40] = "";
 	const char *at;
 	int rc = xsm_graph_load(&g, store, NULL, 0);
 
 	if (rc < 0)
 		return rc;
+	snprintf(prev, sizeof(prev), "%s", g->snapshot);
 	if ((rc = enrich(g, store, files)) < 0)
 		goto done;
 	/* the metadata carries over, with a new snapshot id */
@@ -74,13 +131,17 @@ int xsm_graph_refresh(char snapshot[40], xsm_store *store)
 	xsm_buf_puts(&meta, at + old.size);
 	while (meta.size && meta.ptr[meta.size - 1] == '\n')
 		meta.ptr[--meta.size] = '\0';
-	if ((rc = xsm__graph_write_snapshot(g, store, meta.ptr, 2, extra_names, files)) == 0 && snapshot)
-		snprintf(snapshot, 40, "%s", g->snapshot);
+	if ((rc = xsm__graph_write_snapshot(g, store, meta.ptr, NEXTRA, extra_names, files)) == 0) {
+		snprintf(cur, sizeof(cur), "%s", g->snapshot);
+		if (snapshot)
+			snprintf(snapshot, 40, "%s", g->snapshot);
+	}
 done:
 	xsm_graph_free(g);
 	xsm_buf_dispose(&meta);
 	xsm_buf_dispose(&old);
-	xsm_buf_dispose(&files[0]);
-	xsm_buf_dispose(&files[1]);
+	dispose_files(files);
+	if (rc == 0)
+		rc = derive_events(store, prev, cur);
 	return rc;
 }

@@ -1,7 +1,7 @@
 /*
  * bench_stages.c - times the in-memory stages on a store's current
  * snapshot, through the public API: snapshot load, critical rule
- * evaluation, attack paths + choke points.  One JSON line per stage on
+ * evaluation, attack paths + choke points, insights metrics.  One JSON line per stage on
  * stdout (wall and CPU seconds, peak RSS so far).
  *
  *   bench_stages STORE
@@ -50,7 +50,8 @@ int main(int argc, char **argv)
 	xsm_rules *rules;
 	xsm_attack_model *m;
 	xsm_paths_stats ps;
-	xsm_buf paths = XSM_BUF_INIT, chokes = XSM_BUF_INIT;
+	xsm_insights *ins;
+	xsm_buf paths = XSM_BUF_INIT, chokes = XSM_BUF_INIT, insights = XSM_BUF_INIT;
 	double w, c;
 	int rc;
 
@@ -79,6 +80,12 @@ int main(int argc, char **argv)
 	if ((rc = xsm_paths_compute(&ps, &paths, &chokes, g, m)) < 0)
 		goto fail;
 	report("paths", w, c, ps.paths);
+	if ((rc = xsm_insights_load(&ins, store)) < 0)
+		goto fail;
+	w = now(), c = cpu();
+	if ((rc = xsm_insights_compute(&insights, ins, g)) < 0)
+		goto fail;
+	report("insights", w, c, xsm_graph_node_count(g));
 	fprintf(stderr, "bench_stages: %zu entries, %zu targets, %zu paths (%zu cut), %zu choke points\n", ps.entries,
 		ps.targets, ps.paths, ps.cut, ps.chokepoints);
 	return 0;

@@ -1,0 +1,562 @@
+/* cmd_insights.c - xsm insights: initiatives, metrics, recommendations, states, weights and targets. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+static int machine(const struct xsm_cli *cli)
+{
+	return cli->format == XSM_FMT_JSON || cli->format == XSM_FMT_JSONL;
+}
+
+static void fmt_pct(char out[16], double v)
+{
+	if (v < 0)
+		snprintf(out, 16, "-");
+	else
+		snprintf(out, 16, "%.2f", v);
+}
+
+static const char *state_text(const char *s)
+{
+	if (!s)
+		return "-";
+	if (!strcmp(s, "not-compliant"))
+		return "not compliant";
+	if (!strcmp(s, "not-available"))
+		return "not available";
+	if (!strcmp(s, "mitigated"))
+		return "mitigated by organisation";
+	return s;
+}
+
+static void jw_score(xsm_jw *w, const char *k, double v)
+{
+	xsm_jw_key(w, k);
+	if (v < 0)
+		xsm_jw_null(w);
+	else
+		xsm_jw_num(w, v);
+}
+
+static void jw_metric(xsm_jw *w, const xsm_metric_info *m)
+{
+	const char *p, *q;
+	xsm_jw_obj(w);
+	xsm_jw_kstr(w, "id", m->id);
+	xsm_jw_kstr(w, "name", m->name);
+	jw_score(w, "progress", m->progress);
+	xsm_jw_kint(w, "affected", (int64_t)m->affected);
+	xsm_jw_kint(w, "total", (int64_t)m->total);
+	xsm_jw_kint(w, "critical_affected", (int64_t)m->critical_affected);
+	xsm_jw_kstr(w, "state", m->state);
+	xsm_jw_kstr(w, "user_state", m->user_state);
+	xsm_jw_kstr(w, "weight", xsm_weight_name(m->weight));
+	xsm_jw_kint(w, "weight_value", m->weight);
+	xsm_jw_kstr(w, "default_weight", xsm_weight_name(m->default_weight));
+	xsm_jw_key(w, "initiatives");
+	xsm_jw_arr(w);
+	for (p = m->initiatives; p && *p; p = *q ? q + 1 : q) {
+		q = strchr(p, ',');
+		if (!q)
+			q = p + strlen(p);
+		xsm_jw_strn(w, p, (size_t)(q - p));
+	}
+	xsm_jw_arr_end(w);
+	xsm_jw_kstr(w, "assets", m->assets);
+	xsm_jw_kstr(w, "affected_when", m->affected_when);
+	xsm_jw_kstr(w, "description", m->description);
+	xsm_jw_kstr(w, "recommendation", m->recommendation);
+	xsm_jw_obj_end(w);
+}
+
+static void jw_initiative(xsm_jw *w, const xsm_insights_report *r, size_t i)
+{
+	const xsm_initiative_info *in = xsm_insights_report_initiative(r, i);
+	size_t k;
+	xsm_jw_obj(w);
+	xsm_jw_kstr(w, "id", in->id);
+	xsm_jw_kstr(w, "name", in->name);
+	jw_score(w, "score", in->score);
+	xsm_jw_knum(w, "target", in->target);
+	xsm_jw_kbool(w, "on_target", in->score >= in->target);
+	xsm_jw_kint(w, "metric_count", (int64_t)in->nmetrics);
+	xsm_jw_key(w, "metrics");
+	xsm_jw_arr(w);
+	for (k = 0; k < in->nmetrics; k++)
+		xsm_jw_str(w, xsm_insights_report_metric(r, (size_t)xsm_insights_report_initiative_metric(r, i, k))->id);
+	xsm_jw_arr_end(w);
+	xsm_jw_kstr(w, "description", in->description);
+	xsm_jw_obj_end(w);
+}
+
+/* start a --format=json document, or nothing for jsonl */
+static void doc_begin(struct xsm_cli *cli, xsm_jw *w, const char *schema, const xsm_insights_report *r,
+		      const char *list)
+{
+	if (cli->format != XSM_FMT_JSON)
+		return;
+	xsm_jw_obj(w);
+	xsm_jw_kstr(w, "schema", schema);
+	xsm_jw_kstr(w, "snapshot", xsm_insights_report_snapshot(r));
+	if (list) {
+		xsm_jw_key(w, list);
+		xsm_jw_arr(w);
+	}
+}
+
+static void doc_end(struct xsm_cli *cli, xsm_jw *w, xsm_buf *b, int list)
+{
+	if (cli->format != XSM_FMT_JSON)
+		return;
+	if (list)
+		xsm_jw_arr_end(w);
+	xsm_jw_obj_end(w);
+	xsm_cli_emit(b);
+}
+
+/* after one jsonl object */
+static void line_done(struct xsm_cli *cli, xsm_jw *w, xsm_buf *b)
+{
+	if (cli->format != XSM_FMT_JSONL)
+		return;
+	xsm_cli_emit(b);
+	xsm_buf_clear(b);
+	xsm_jw_init(w, b);
+}
+
+static int load_report(struct xsm_cli *cli, xsm_insights_report **r)
+{
+	int rc = xsm_insights_report_load(r, cli->store, NULL);
+	return rc < 0 ? xsm_cli_fail(cli, rc) : 0;
+}
+
+static int insights_list(int argc, const char **argv, struct xsm_cli *cli)
+{
+	static const char *head[] = { "INITIATIVE", "NAME", "SCORE", "TARGET", "METRICS" };
+	const char *pos[1];
+	xsm_insights_report *r = NULL;
+	xsm_buf b = XSM_BUF_INIT;
+	xsm_jw w;
+	size_t i;
+	int n, code;
+
+	if ((n = xsm_opt_parse(cli, argc, argv, NULL, pos, 0)) < 0)
+		return n == -2 ? 0 : XSM_EXIT_USAGE;
+	if ((code = load_report(cli, &r)) != 0)
+		return code;
+	if (machine(cli)) {
+		xsm_jw_init(&w, &b);
+		doc_begin(cli, &w, "xsm.insights.list/1", r, "initiatives");
+		for (i = 0; i < xsm_insights_report_initiative_count(r); i++) {
+			jw_initiative(&w, r, i);
+			line_done(cli, &w, &b);
+		}
+		doc_end(cli, &w, &b, 1);
+	} else {
+		struct xsm_table t;
+		xsm_table_init(&t, 5, head);
+		for (i = 0; i < xsm_insights_report_initiative_count(r); i++) {
+			const xsm_initiative_info *in = xsm_insights_report_initiative(r, i);
+			char sc[16], tg[16], nm[16];
+			fmt_pct(sc, in->score);
+			fmt_pct(tg, in->target);
+			snprintf(nm, sizeof(nm), "%zu", in->nmetrics);
+			xsm_table_add(&t, in->id, in->name, sc, tg, nm);
+		}
+		xsm_table_print(&t, stdout);
+		xsm_table_free(&t);
+	}
+	xsm_buf_dispose(&b);
+	xsm_insights_report_free(r);
+	return 0;
+}
+
+static void metric_table(struct xsm_table *t, const xsm_metric_info *m)
+{
+	char pr[16], af[48], wt[32];
+	fmt_pct(pr, m->progress);
+	snprintf(af, sizeof(af), "%zu/%zu", m->affected, m->total);
+	snprintf(wt, sizeof(wt), "%s", xsm_weight_name(m->weight));
+	xsm_table_add(t, m->id, pr, af, wt, state_text(m->state), m->name);
+}
+
+static const char *metric_head[] = { "METRIC", "PROGRESS", "AFFECTED", "WEIGHT", "STATE", "NAME" };
+
+static int insights_show(int argc, const char **argv, struct xsm_cli *cli)
+{
+	const char *pos[1];
+	xsm_insights_report *r = NULL;
+	xsm_buf b = XSM_BUF_INIT;
+	xsm_jw w;
+	long ii;
+	size_t k;
+	int n, code;
+
+	if ((n = xsm_opt_parse(cli, argc, argv, NULL, pos, 1)) < 0)
+		return n == -2 ? 0 : XSM_EXIT_USAGE;
+	if (n != 1)
+		return xsm_cli_usage(cli, "which initiative? give its id or name");
+	if ((code = load_report(cli, &r)) != 0)
+		return code;
+	if ((ii = xsm_insights_report_find_initiative(r, pos[0])) < 0) {
+		xsm_insights_report_free(r);
+		xsm_cli_error("no initiative '%s' (xsm insights lists them)", pos[0]);
+		return XSM_EXIT_NOINPUT;
+	}
+	if (machine(cli)) {
+		xsm_jw_init(&w, &b);
+		if (cli->format == XSM_FMT_JSON) {
+			doc_begin(cli, &w, "xsm.insights.show/1", r, NULL);
+			xsm_jw_key(&w, "initiative");
+			jw_initiative(&w, r, (size_t)ii);
+			xsm_jw_key(&w, "metrics");
+			xsm_jw_arr(&w);
+		}
+		for (k = 0; k < xsm_insights_report_initiative(r, (size_t)ii)->nmetrics; k++) {
+			jw_metric(&w, xsm_insights_report_metric(r, (size_t)xsm_insights_report_initiative_metric(r, (size_t)ii, k)));
+			line_done(cli, &w, &b);
+		}
+		doc_end(cli, &w, &b, 1);
+	} else {
+		const xsm_initiative_info *in = xsm_insights_report_initiative(r, (size_t)ii);
+		struct xsm_table t;
+		char sc[16], tg[16];
+		fmt_pct(sc, in->score);
+		fmt_pct(tg, in->target);
+		printf("%s (%s)\n%s\nscore %s, target %s%s\n\n", in->name, in->id, in->description, sc, tg,
+		       in->score >= 0 && in->score >= in->target ? " (reached)" : "");
+		xsm_table_init(&t, 6, metric_head);
+		for (k = 0; k < in->nmetrics; k++)
+			metric_table(&t, xsm_insights_report_metric(r, (size_t)xsm_insights_report_initiative_metric(r, (size_t)ii, k)));
+		xsm_table_print(&t, stdout);
+		xsm_table_free(&t);
+	}
+	xsm_buf_dispose(&b);
+	xsm_insights_report_free(r);
+	return 0;
+}
+
+static int insights_metrics(int argc, const char **argv, struct xsm_cli *cli, int recommendations)
+{
+	static const char *rec_head[] = { "METRIC", "STATE", "AFFECTED", "CRITICAL", "RECOMMENDATION" };
+	const char *pos[1], *state = NULL;
+	struct xsm_opt opts[] = {
+		{ "state", 0, XSM_OPT_STR, &state, NULL },
+		{ NULL, 0, 0, NULL, NULL },
+	};
+	xsm_insights_report *r = NULL;
+	xsm_buf b = XSM_BUF_INIT;
+	struct xsm_table t;
+	xsm_jw w;
+	size_t i;
+	int n, code;
+
+	if ((n = xsm_opt_parse(cli, argc, argv, recommendations ? opts : NULL, pos, 0)) < 0)
+		return n == -2 ? 0 : XSM_EXIT_USAGE;
+	if (state && strcmp(state, "compliant") && strcmp(state, "not-compliant") && strcmp(state, "mitigated") &&
+	    strcmp(state, "not-available"))
+		return xsm_cli_usage(cli, "unknown state '%s' (compliant, not-compliant, mitigated, not-available)", state);
+	if ((code = load_report(cli, &r)) != 0)
+		return code;
+	xsm_jw_init(&w, &b);
+	if (machine(cli))
+		doc_begin(cli, &w, recommendations ? "xsm.insights.recommendations/1" : "xsm.insights.metrics/1", r,
+			  recommendations ? "recommendations" : "metrics");
+	else
+		xsm_table_init(&t, recommendations ? 5 : 6, recommendations ? rec_head : metric_head);
+	for (i = 0; i < xsm_insights_report_metric_count(r); i++) {
+		const xsm_metric_info *m = xsm_insights_report_metric(r, i);
+		if (state && strcmp(state, m->state))
+			continue;
+		if (machine(cli) && !recommendations) {
+			jw_metric(&w, m);
+		} else if (machine(cli)) {
+			xsm_jw_obj(&w);
+			xsm_jw_kstr(&w, "metric", m->id);
+			xsm_jw_kstr(&w, "name", m->name);
+			xsm_jw_kstr(&w, "state", m->state);
+			xsm_jw_kint(&w, "affected", (int64_t)m->affected);
+			xsm_jw_kint(&w, "total", (int64_t)m->total);
+			xsm_jw_kint(&w, "critical_affected", (int64_t)m->critical_affected);
+			xsm_jw_kstr(&w, "weight", xsm_weight_name(m->weight));
+			xsm_jw_kstr(&w, "recommendation", m->recommendation);
+			xsm_jw_obj_end(&w);
+		} else if (!recommendations) {
+			metric_table(&t, m);
+		} else {
+			char af[48], cr[24];
+			snprintf(af, sizeof(af), "%zu/%zu", m->affected, m->total);
+			snprintf(cr, sizeof(cr), "%zu", m->critical_affected);
+			xsm_table_add(&t, m->id, state_text(m->state), af, cr, m->recommendation);
+		}
+		line_done(cli, &w, &b);
+	}
+	if (machine(cli)) {
+		doc_end(cli, &w, &b, 1);
+	} else {
+		xsm_table_print(&t, stdout);
+		xsm_table_free(&t);
+	}
+	xsm_buf_dispose(&b);
+	xsm_insights_report_free(r);
+	return 0;
+}
+
+struct assets {
+	const xsm_graph *g;
+	struct xsm_cli *cli;
+	xsm_jw *w;
+	xsm_buf *b;
+	struct xsm_table *t;
+	size_t n;
+	int limit;
+};
+
+static int asset_row(size_t i, void *payload)
+{
+	struct assets *a = payload;
+	int level = xsm_critical_level(a->g, i);
+	if (a->limit > 0 && a->n >= (size_t)a->limit)
+		return 0;
+	a->n++;
+	if (a->w) {
+		xsm_jw_obj(a->w);
+		xsm_jw_kstr(a->w, "NodeId", xsm_graph_node_id(a->g, i));
+		xsm_jw_kstr(a->w, "NodeName", xsm_graph_node_name(a->g, i));
+		xsm_jw_kstr(a->w, "NodeLabel", xsm_graph_node_label(a->g, i));
+		xsm_jw_kint(a->w, "criticalityLevel", level);
+		xsm_jw_obj_end(a->w);
+		line_done(a->cli, a->w, a->b);
+	} else {
+		char lv[32];
+		snprintf(lv, sizeof(lv), "%d %s", level, xsm_level_name(level));
+		xsm_table_add(a->t, xsm_graph_node_id(a->g, i), xsm_graph_node_label(a->g, i), lv, xsm_graph_node_name(a->g, i));
+	}
+	return 0;
+}
+
+static int insights_metric(int argc, const char **argv, struct xsm_cli *cli)
+{
+	static const char *head[] = { "NODEID", "LABEL", "LEVEL", "NAME" };
+	const char *pos[1];
+	int with_assets = 0, limit = 0, n, rc, code;
+	struct xsm_opt opts[] = {
+		{ "assets", 0, XSM_OPT_FLAG, &with_assets, NULL },
+		{ "limit", 0, XSM_OPT_INT, &limit, NULL },
+		{ NULL, 0, 0, NULL, NULL },
+	};
+	xsm_insights_report *r = NULL;
+	xsm_insights *ins = NULL;
+	xsm_graph *g = NULL;
+	xsm_buf b = XSM_BUF_INIT;
+	struct xsm_table t;
+	struct assets a;
+	xsm_jw w;
+	const xsm_metric_info *m;
+	long mi;
+
+	if ((n = xsm_opt_parse(cli, argc, argv, opts, pos, 1)) < 0)
+		return n == -2 ? 0 : XSM_EXIT_USAGE;
+	if (n != 1)
+		return xsm_cli_usage(cli, "which metric? give its id or name");
+	if ((code = load_report(cli, &r)) != 0)
+		return code;
+	if ((mi = xsm_insights_report_find_metric(r, pos[0])) < 0) {
+		xsm_insights_report_free(r);
+		xsm_cli_error("no metric '%s' (xsm insights metrics lists them)", pos[0]);
+		return XSM_EXIT_NOINPUT;
+	}
+	m = xsm_insights_report_metric(r, (size_t)mi);
+	if (with_assets) {
+		/* the affected assets are evaluated again on the snapshot the report belongs to */
+		if ((rc = xsm_graph_load(&g, cli->store, xsm_insights_report_snapshot(r), XSM_LOAD_NO_EDGE_PROPS)) < 0 ||
+		    (rc = xsm_insights_load(&ins, cli->store)) < 0) {
+			code = xsm_cli_fail(cli, rc);
+			goto done;
+		}
+	}
+	memset(&a, 0, sizeof(a));
+	a.g = g;
+	a.cli = cli;
+	a.b = &b;
+	a.limit = limit;
+	xsm_jw_init(&w, &b);
+	if (machine(cli)) {
+		a.w = &w;
+		if (cli->format == XSM_FMT_JSON) {
+			doc_begin(cli, &w, "xsm.insights.metric/1", r, NULL);
+			xsm_jw_key(&w, "metric");
+			jw_metric(&w, m);
+			if (with_assets) {
+				xsm_jw_key(&w, "assets");
+				xsm_jw_arr(&w);
+			}
+		} else if (!with_assets) {
+			jw_metric(&w, m);
+			line_done(cli, &w, &b);
+		}
+		if (with_assets && (rc = xsm_insights_assets(ins, g, m->id, 1, asset_row, &a)) < 0) {
+			code = xsm_cli_fail(cli, rc);
+			goto done;
+		}
+		doc_end(cli, &w, &b, with_assets);
+	} else {
+		char pr[16];
+		fmt_pct(pr, m->progress);
+		printf("%s (%s)\n%s\nprogress %s: %zu of %zu assets affected (%zu critical); weight %s; state %s\n"
+		       "initiatives: %s\nassets: %s\naffected: %s\nrecommendation: %s\n",
+		       m->name, m->id, m->description, pr, m->affected, m->total, m->critical_affected,
+		       xsm_weight_name(m->weight), state_text(m->state), m->initiatives, m->assets, m->affected_when,
+		       m->recommendation);
+		if (with_assets) {
+			xsm_table_init(&t, 4, head);
+			a.t = &t;
+			if ((rc = xsm_insights_assets(ins, g, m->id, 1, asset_row, &a)) < 0) {
+				xsm_table_free(&t);
+				code = xsm_cli_fail(cli, rc);
+				goto done;
+			}
+			printf("\n");
+			if (a.n)
+				xsm_table_print(&t, stdout);
+			else
+				printf("no affected assets\n");
+			xsm_table_free(&t);
+		}
+	}
+	code = 0;
+done:
+	xsm_buf_dispose(&b);
+	xsm_graph_free(g);
+	xsm_insights_free(ins);
+	xsm_insights_report_free(r);
+	return code;
+}
+
+/* save the changes, audit them, and re-evaluate the current snapshot so scores change at once */
+static int commit(struct xsm_cli *cli, xsm_insights *ins, const char *action, const char *target, const char *detail)
+{
+	char snap[40] = "";
+	int rc;
+	if ((rc = xsm_insights_save(ins, cli->store)) < 0)
+		return xsm_cli_fail(cli, rc);
+	xsm_store_audit(cli->store, action, target, detail);
+	rc = xsm_graph_refresh(snap, cli->store);
+	if (rc == XSM_ENOINPUT) {
+		xsm_ctx_clear(cli->ctx);
+		rc = 0;
+	}
+	if (rc < 0)
+		return xsm_cli_fail(cli, rc);
+	if (!cli->quiet)
+		fprintf(stderr, "%s '%s'%s%s\n", action, target, snap[0] ? "; re-evaluated as snapshot " : "", snap);
+	return 0;
+}
+
+static int insights_set(int argc, const char **argv, struct xsm_cli *cli)
+{
+	const char *pos[1], *state = NULL, *weight = NULL, *id;
+	struct xsm_opt opts[] = {
+		{ "state", 0, XSM_OPT_STR, &state, NULL },
+		{ "weight", 0, XSM_OPT_STR, &weight, NULL },
+		{ NULL, 0, 0, NULL, NULL },
+	};
+	xsm_insights *ins = NULL;
+	xsm_buf detail = XSM_BUF_INIT;
+	int n, rc = 0, st = -1, wt = -1, code;
+
+	if ((n = xsm_opt_parse(cli, argc, argv, opts, pos, 1)) < 0)
+		return n == -2 ? 0 : XSM_EXIT_USAGE;
+	if (n != 1)
+		return xsm_cli_usage(cli, "which metric? give its id or name");
+	if (!state && !weight)
+		return xsm_cli_usage(cli, "set needs --state or --weight");
+	if (state && (st = xsm_metric_state_parse(state)) < 0)
+		return xsm_cli_usage(cli, "unknown state '%s' (active, risk-accepted, mitigated)", state);
+	if (weight && strcmp(weight, "default") && (wt = xsm_weight_parse(weight)) < 0)
+		return xsm_cli_usage(cli, "unknown weight '%s' (high, medium, low, default)", weight);
+	if ((code = xsm_cli_lock(cli)) != 0)
+		return code;
+	if ((rc = xsm_insights_load(&ins, cli->store)) < 0)
+		return xsm_cli_fail(cli, rc);
+	if (!(id = xsm_insights_metric_id(ins, pos[0]))) {
+		code = xsm_cli_fail(cli, XSM_ENOTFOUND);
+		xsm_insights_free(ins);
+		return code;
+	}
+	if (state)
+		rc = xsm_insights_set_state(ins, id, st);
+	if (rc == 0 && weight)
+		rc = xsm_insights_set_weight(ins, id, wt < 0 ? 0 : wt);
+	if (rc < 0) {
+		code = xsm_cli_fail(cli, rc);
+	} else {
+		if (state)
+			xsm_buf_printf(&detail, "state %s", xsm_metric_state_name(st));
+		if (weight)
+			xsm_buf_printf(&detail, "%sweight %s", state ? ", " : "", weight);
+		code = commit(cli, ins, "set metric", id, detail.ptr);
+	}
+	xsm_buf_dispose(&detail);
+	xsm_insights_free(ins);
+	return code;
+}
+
+static int insights_target(int argc, const char **argv, struct xsm_cli *cli)
+{
+	const char *pos[2], *id;
+	xsm_insights *ins = NULL;
+	double target = -1;
+	int n, rc, code;
+
+	if ((n = xsm_opt_parse(cli, argc, argv, NULL, pos, 2)) < 0)
+		return n == -2 ? 0 : XSM_EXIT_USAGE;
+	if (n != 2)
+		return xsm_cli_usage(cli, "target needs INITIATIVE and SCORE (0-100, or default)");
+	if (strcmp(pos[1], "default")) {
+		char *end;
+		target = strtod(pos[1], &end);
+		if (end == pos[1] || *end || !(target >= 0 && target <= 100))
+			return xsm_cli_usage(cli, "a target score is 0 to 100, not '%s'", pos[1]);
+	}
+	if ((code = xsm_cli_lock(cli)) != 0)
+		return code;
+	if ((rc = xsm_insights_load(&ins, cli->store)) < 0)
+		return xsm_cli_fail(cli, rc);
+	if (!(id = xsm_insights_initiative_id(ins, pos[0])) ) {
+		code = xsm_cli_fail(cli, XSM_ENOTFOUND);
+	} else if ((rc = xsm_insights_set_target(ins, id, target)) < 0) {
+		code = xsm_cli_fail(cli, rc);
+	} else {
+		code = commit(cli, ins, "set target", id, pos[1]);
+	}
+	xsm_insights_free(ins);
+	return code;
+}
+
+int cmd_insights(int argc, const char **argv, struct xsm_cli *cli)
+{
+	const char *sub = argc > 1 ? argv[1] : "list";
+	if (argc > 1 && (!strcmp(sub, "-h") || !strcmp(sub, "--help"))) {
+		xsm_cli_print_usage(stdout, cli->cmd->usage);
+		return 0;
+	}
+	if (argc > 1 && sub[0] == '-') /* options of the default subcommand */
+		return insights_list(argc, argv, cli);
+	if (!strcmp(sub, "list"))
+		return insights_list(argc - (argc > 1), argv + (argc > 1), cli);
+	if (!strcmp(sub, "show"))
+		return insights_show(argc - 1, argv + 1, cli);
+	if (!strcmp(sub, "metrics"))
+		return insights_metrics(argc - 1, argv + 1, cli, 0);
+	if (!strcmp(sub, "recommendations"))
+		return insights_metrics(argc - 1, argv + 1, cli, 1);
+	if (!strcmp(sub, "metric"))
+		return insights_metric(argc - 1, argv + 1, cli);
+	if (!strcmp(sub, "set"))
+		return insights_set(argc - 1, argv + 1, cli);
+	if (!strcmp(sub, "target"))
+		return insights_target(argc - 1, argv + 1, cli);
+	return xsm_cli_usage(cli, "unknown insights command '%s'", sub);
+}
