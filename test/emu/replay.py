@@ -1,0 +1,107 @@
+#!/usr/bin/env python3
+"""Serve the real recorded vendor responses (../shared/fixtures/real/VENDOR/)
+on 127.0.0.1, so the connectors' parsers run over bytes real servers sent.
+
+    python3 test/emu/replay.py VENDOR FIXTURE_DIR --port-file PATH
+
+Requests are routed by path (queries are ignored) to the recorded body that
+answers them; the body is sent exactly as recorded, with the recorded
+Content-Type.  Any Authorization or key header is accepted: the recordings
+carry no credentials.  Unknown paths get 404.  The fixtures are read where
+they are, never copied.
+"""
+import argparse
+import os
+import re
+import sys
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+# (method, path regex, file, content type); the first match answers
+ROUTES = {
+    "servicenow": [
+        ("GET", r"/api/now/table/cmdb_ci_(computer|server)$", "cmdb_ci_server.page1.json", "application/json"),
+        ("GET", r"/api/now/table/cmdb_rel_(type|ci)$", "sys_db_object.name=invalid.empty.json", "application/json"),
+    ],
+    "qualys": [
+        ("GET", r"/api/2\.0/fo/asset/host/vm/detection/$", "hld.detections.xml", "text/xml"),
+        ("POST", r"/api/2\.0/fo/knowledge_base/vuln/$", "kb.threat-intel.xml", "text/xml"),
+        ("GET", r"/api/2\.0/fo/asset/host/$", "host_list.ids.xml", "text/xml"),
+    ],
+    "rapid7": [
+        ("GET", r"/api/3/administration/info$", "administration.info.json", "application/json"),
+        ("GET", r"/api/3/assets$", "assets.page0.json", "application/json"),
+        ("GET", r"/api/3/assets/1/vulnerabilities$", "assets.1.vulnerabilities.page0.json", "application/json"),
+        ("GET", r"/api/3/vulnerabilities/(?P<id>[a-z0-9.-]+)$", "vulnerability.{id}.json", "application/json"),
+    ],
+    "tenable": [
+        ("POST", r"/assets/export$", "assets.export.json", "application/json"),
+        ("GET", r"/assets/export/[0-9a-f-]+/status$", "assets.status.finished.json", "application/json"),
+        ("GET", r"/assets/export/[0-9a-f-]+/chunks/1$", "assets.chunk1.json", "application/json"),
+        ("POST", r"/vulns/export$", "vulns.export.json", "application/json"),
+        ("GET", r"/vulns/export/[0-9a-f-]+/status$", "vulns.status.finished.json", "application/json"),
+        ("GET", r"/vulns/export/[0-9a-f-]+/chunks/1$", "vulns.chunk1.json", "application/octet-stream"),
+    ],
+}
+
+
+def make_handler(vendor, fixtures):
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, fmt, *args):  # quiet: tests read their own logs
+            pass
+
+        def answer(self, method):
+            length = int(self.headers.get("Content-Length") or 0)
+            if length:
+                self.rfile.read(length)
+            path = self.path.split("?", 1)[0]
+            for m, pattern, name, ctype in ROUTES[vendor]:
+                hit = re.match(pattern, path)
+                if m == method and hit:
+                    file = os.path.join(fixtures, name.format(**hit.groupdict()))
+                    if os.path.isfile(file):
+                        with open(file, "rb") as f:
+                            return self.reply(200, f.read(), ctype)
+            return self.reply(404, b'{"error":"not recorded"}', "application/json")
+
+        def reply(self, status, body, ctype):
+            self.send_response(status)
+            self.send_header("Content-Type", ctype)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def do_GET(self):
+            self.answer("GET")
+
+        def do_POST(self):
+            self.answer("POST")
+
+    return Handler
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("vendor", choices=sorted(ROUTES))
+    ap.add_argument("fixtures", help="the vendor's folder of recorded responses")
+    ap.add_argument("--port-file", required=True)
+    a = ap.parse_args()
+    srv = ThreadingHTTPServer(("127.0.0.1", 0), make_handler(a.vendor, a.fixtures))
+    tmp = a.port_file + ".tmp"
+    with open(tmp, "w") as f:
+        f.write("%d\n" % srv.server_address[1])
+    os.rename(tmp, a.port_file)
+    print("listening 127.0.0.1:%d" % srv.server_address[1], flush=True)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        pass
+    srv.shutdown()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
