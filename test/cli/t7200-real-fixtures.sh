@@ -56,7 +56,7 @@ test_expect_success 'Qualys: hosts of a real Host List Detection with DNS_DATA, 
 	for r in recs:
 	    h = [h for h in hosts if "q:" + h.findtext("ID") == r["source_id"]][0]
 	    assert r["keys"]["ipv4"] == [h.findtext("IP")], r
-	    assert r["props"].get("osName") == (h.findtext("OS") or "").strip() or None, r
+	    assert r["props"].get("osName") == ((h.findtext("OS") or "").strip() or None), r
 	    assert r["keys"]["fqdn"] == h.findtext("DNS_DATA/FQDN"), r
 	EOF
 '
