@@ -90,6 +90,16 @@ int xsm__conn_emit(xsm__conn *c);
 /* count a page and report progress */
 void xsm__conn_page(xsm__conn *c);
 
+/*
+ * Normalise one saved vendor body from fd without any network (fuzzing,
+ * tests): a Qualys Host List Detection page or KnowledgeBase document, a
+ * Tenable asset or vulnerability chunk, a ServiceNow table page.  Records
+ * go to c->w, or are only checked when c->w is NULL.
+ */
+int xsm__qualys_parse(xsm__conn *c, int fd);
+int xsm__tenable_parse(xsm__conn *c, int fd, int vulns);
+int xsm__servicenow_parse(xsm__conn *c, const char *buf, size_t len);
+
 /* --- normalising helpers shared by the vendors ----------------------------- */
 
 /* lower-case hostname without a trailing dot; "" for empty */

@@ -722,6 +722,24 @@ done:
 	return rc;
 }
 
+int xsm__qualys_parse(xsm__conn *c, int fd)
+{
+	struct ql q;
+	xsm_buf next = XSM_BUF_INIT;
+	int rc;
+
+	memset(&q, 0, sizeof(q));
+	q.c = c;
+	/* a KnowledgeBase document fills the cache; a detection page uses it */
+	rc = kb_parse(&q, fd);
+	xsm_ctx_clear(c->ctx);
+	if ((rc = parse_page(&q, fd, &next)) == 0)
+		rc = emit_findings(&q);
+	xsm_buf_dispose(&next);
+	ql_close(&q);
+	return rc;
+}
+
 static const char *const settings[] = { "url", "username", "page_size", NULL };
 static const char *const secrets[] = { "password", NULL };
 static const char *const required[] = { "url", "username", "password", NULL };

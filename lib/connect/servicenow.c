@@ -445,6 +445,24 @@ done:
 	return rc;
 }
 
+int xsm__servicenow_parse(xsm__conn *c, const char *buf, size_t len)
+{
+	struct sn s;
+	xsm__json *j = NULL;
+	const xsm__json *row;
+	int rc;
+
+	memset(&s, 0, sizeof(s));
+	s.c = c;
+	if ((rc = xsm__json_parse(&j, c->ctx, buf, len, "")) == 0) {
+		for (row = xsm__json_child(xsm__json_get(j, "result")); row && rc == 0; row = xsm__json_next(row))
+			rc = xsm__json_get(row, "parent") ? on_rel(&s, row) : on_ci(&s, row);
+	}
+	xsm__json_free(j);
+	sn_close(&s);
+	return rc;
+}
+
 static const char *const settings[] = { "url", "username", "table", "page_size", "relations", NULL };
 static const char *const secrets[] = { "password", NULL };
 static const char *const required[] = { "url", "username", "password", NULL };

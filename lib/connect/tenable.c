@@ -510,6 +510,18 @@ done:
 	return rc;
 }
 
+int xsm__tenable_parse(xsm__conn *c, int fd, int vulns)
+{
+	struct tn t;
+	int rc;
+
+	memset(&t, 0, sizeof(t));
+	t.c = c;
+	rc = xsm__conn_json_array_fd(c, fd, "chunk", vulns ? on_vuln : on_asset, &t);
+	tn_close(&t);
+	return rc;
+}
+
 static const char *const settings[] = { "url", "chunk_size", "num_assets", "poll_interval_ms", "export_timeout",
 					NULL };
 static const char *const secrets[] = { "access_key", "secret_key", NULL };

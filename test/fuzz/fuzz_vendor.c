@@ -1,0 +1,45 @@
+/*
+ * fuzz_vendor.c - what a hostile or broken vendor server could send: the
+ * first byte picks the parser (Qualys XML, Tenable asset or vulnerability
+ * chunk, ServiceNow table page), the rest is the body.  Records are
+ * normalised and checked against the record vocabulary, not stored.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "connect/conn.h"
+#include "ctx.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static xsm_ctx *ctx;
+	xsm__conn c;
+	FILE *f;
+	int fd;
+
+	if (size < 1 || (!ctx && xsm_ctx_new(&ctx) < 0))
+		return 0;
+	memset(&c, 0, sizeof(c));
+	c.ctx = ctx;
+	c.name = "fuzz";
+	if (data[0] % 4 == 3) {
+		xsm__servicenow_parse(&c, (const char *)data + 1, size - 1);
+	} else if ((f = tmpfile()) != NULL) {
+		fd = fileno(f);
+		if (write(fd, data + 1, size - 1) == (ssize_t)(size - 1)) {
+			if (data[0] % 4 == 0)
+				xsm__qualys_parse(&c, fd);
+			else
+				xsm__tenable_parse(&c, fd, data[0] % 4 == 2);
+		}
+		fclose(f);
+	}
+	xsm_buf_dispose(&c.rec);
+	xsm__strmap_free(&c.delta_keys);
+	xsm_ctx_clear(ctx);
+	return 0;
+}
