@@ -15,6 +15,13 @@ test_expect_success 'examples/sources reports a missing store' '
 	test_grep "no store at" err
 '
 
+test_expect_success 'examples/live-demo.sh connects to the four emulators, syncs, and syncs again incrementally' '
+	sh "$XSM_TOP/examples/live-demo.sh" "$XSM" "$TRASH/live" 30 >live.out 2>&1 &&
+	test_grep "^cmdb: stored run .* (incremental)" live.out &&
+	for c in cmdb qualys rapid7 tenable; do test_grep "^$c: ok$" live.out || return 1; done &&
+	test_grep "Vulnerability management" live.out
+'
+
 test_expect_success 'only xsm_ symbols are exported by libexposure.so' '
 	nm -D --defined-only "$BUILD/lib/libexposure.so" | awk "{print \$3}" | grep -v "^xsm_" | grep -v "^XSM_" >bad || true &&
 	test ! -s bad
