@@ -57,7 +57,7 @@ GEN      := $(BUILD)/bin/xsm-gen
 TAPLIB   := $(BUILD)/obj/test/lib/tap.o
 
 .PHONY: all deps check check-unit check-cli check-asan check-valgrind check-headers \
-        demo bench fuzz install uninstall clean help lint
+        demo bench bench-connectors fuzz install uninstall clean help lint
 .DELETE_ON_ERROR:
 
 all: $(LIBSO) $(LIBA) $(XSM) $(if $(wildcard test/bench/gen.c),$(GEN))
@@ -68,7 +68,8 @@ help:
 	@echo "make check-asan   the whole suite under ASan+UBSan (build-asan/)"
 	@echo "make check-valgrind  unit tests under valgrind"
 	@echo "make demo         ingest the example enterprise and show what it finds"
-	@echo "make bench [SCALE=small|1m]  run the pipeline benchmark"
+	@echo "make bench [SCALE=small|1m]  run the pipeline benchmark (and the connectors)"
+	@echo "make bench-connectors [CONN_HOSTS=N]  normalisation rate of the connectors"
 	@echo "make install [PREFIX=..] [DESTDIR=..]; make uninstall; make clean"
 	@echo "make deps         apt-get install the packages the build needs (root)"
 
@@ -198,12 +199,18 @@ demo: all
 	@sh examples/demo.sh $(abspath $(XSM))
 
 SCALE ?= small
+CONN_HOSTS ?= 2000
 $(BUILD)/bench/bench_stages: test/bench/bench_stages.c $(LIBSO)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(BASE_CFLAGS) -Iinclude -o $@ $< -L$(BUILD)/lib -lexposure -Wl,-rpath,'$$ORIGIN/../lib'
 
 bench: all $(BUILD)/bench/bench_stages
 	@sh test/bench/run.sh $(SCALE) $(abspath $(BUILD))
+	@python3 test/bench/connectors.py $(abspath $(BUILD)) $(CONN_HOSTS) 10 > $(BUILD)/bench-connectors.jsonl
+
+# the connectors alone: CONN_HOSTS hosts with 10 findings each per vendor emulator
+bench-connectors: all
+	@python3 test/bench/connectors.py $(abspath $(BUILD)) $(CONN_HOSTS) 10 > $(BUILD)/bench-connectors.jsonl
 
 # --- install ------------------------------------------------------------------
 libexposure.pc: FORCE

@@ -18,9 +18,12 @@ static int depth_ok(const char *buf, size_t len)
 	for (i = 0; i < len; i++) {
 		char c = buf[i];
 		if (in_str) {
-			if (c == '\\')
+			/* the bulk of a document: run to the next quote or backslash */
+			while (i < len && buf[i] != '"' && buf[i] != '\\')
 				i++;
-			else if (c == '"')
+			if (i < len && buf[i] == '\\')
+				i++;
+			else
 				in_str = 0;
 		} else if (c == '"') {
 			in_str = 1;

@@ -5,6 +5,7 @@
  * over the previous run.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -436,47 +437,67 @@ int xsm__conn_tmpfile(xsm__conn *c, int *fd)
 
 /* --- large JSON arrays ---------------------------------------------------------- */
 
-int xsm__conn_json_array_fd(xsm__conn *c, int fd, const char *what,
+/* does text hold needle?  (no memmem in C11) */
+static int contains(const char *text, size_t n, const char *needle)
+{
+	size_t k = strlen(needle);
+	const char *p = text, *end = text + n;
+	while (k && (size_t)(end - p) >= k && (p = memchr(p, needle[0], (size_t)(end - p - (ptrdiff_t)k + 1)))) {
+		if (!memcmp(p, needle, k))
+			return 1;
+		p++;
+	}
+	return 0;
+}
+
+static int is_ws(char ch)
+{
+	return ch == ' ' || ch == '\n' || ch == '\r' || ch == '\t';
+}
+
+int xsm__conn_json_array_fd(xsm__conn *c, int fd, const char *what, const char *need,
 			    int (*cb)(xsm__conn *c, const xsm__json *elem, void *payload), void *payload)
 {
 	size_t cap = (size_t)xsm__cfg_long(c->ctx, "records.max_line", 16L << 20);
 	xsm_buf elem = XSM_BUF_INIT;
-	char block[65536];
+	char block[1 << 16];
 	int started = 0, ended = 0, depth = 0, in_str = 0, esc = 0, rc = 0;
 	ssize_t n;
 
 	if (lseek(fd, 0, SEEK_SET) < 0)
 		return xsm__error_errno(c->ctx, XSM_EIO, "%s: cannot read the download", what);
 	while (rc == 0 && (n = read(fd, block, sizeof(block))) != 0) {
-		ssize_t i, from = 0;
+		ssize_t i = 0, from = 0;
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
 			rc = xsm__error_errno(c->ctx, XSM_EIO, "%s: cannot read the download", what);
 			break;
 		}
-		for (i = 0; i < n && rc == 0; i++) {
+		for (; i < n && rc == 0; i++) {
 			char ch = block[i];
-			if (ended) {
-				if (ch != ' ' && ch != '\n' && ch != '\r' && ch != '\t')
-					rc = xsm__error_set(c->ctx, XSM_EPROTO, "%s: data after the array", what);
-				continue;
-			}
-			if (!started) {
-				if (ch == '[') {
-					started = 1;
-					from = i + 1;
-				} else if (ch != ' ' && ch != '\n' && ch != '\r' && ch != '\t')
-					rc = xsm__error_set(c->ctx, XSM_EPROTO, "%s: not a JSON array", what);
-				continue;
-			}
 			if (in_str) {
+				/* the bulk of a body: run to the next quote or backslash */
+				while (!esc && i < n && block[i] != '"' && block[i] != '\\')
+					i++;
+				if (i == n)
+					break;
 				if (esc)
 					esc = 0;
-				else if (ch == '\\')
+				else if (block[i] == '\\')
 					esc = 1;
-				else if (ch == '"')
+				else
 					in_str = 0;
+				continue;
+			}
+			if (ended || !started) {
+				if (!started && ch == '[') {
+					started = 1;
+					from = i + 1;
+				} else if (!is_ws(ch)) {
+					rc = xsm__error_set(c->ctx, XSM_EPROTO, ended ? "%s: data after the array"
+										      : "%s: not a JSON array", what);
+				}
 				continue;
 			}
 			if (ch == '"') {
@@ -493,17 +514,18 @@ int xsm__conn_json_array_fd(xsm__conn *c, int fd, const char *what,
 					break;
 				}
 				from = i + 1;
-				for (k = 0; k < elem.size && strchr(" \n\r\t", elem.ptr[k]); k++)
+				for (k = 0; k < elem.size && is_ws(elem.ptr[k]); k++)
 					;
-				if (k < elem.size) {
-					if ((rc = xsm__json_parse(&j, c->ctx, elem.ptr, elem.size, what)) < 0) {
-						c->ctx->code = rc = XSM_EPROTO;
-						break;
-					}
+				if (k == elem.size) {
+					if (ch == ',')
+						rc = xsm__error_set(c->ctx, XSM_EPROTO, "%s: empty array element", what);
+				} else if (need && !contains(elem.ptr, elem.size, need)) {
+					c->st.skipped++; /* nothing the caller wants: not worth a parse */
+				} else if ((rc = xsm__json_parse(&j, c->ctx, elem.ptr, elem.size, what)) < 0) {
+					c->ctx->code = rc = XSM_EPROTO;
+				} else {
 					rc = cb(c, j, payload);
 					xsm__json_free(j);
-				} else if (ch == ',') {
-					rc = xsm__error_set(c->ctx, XSM_EPROTO, "%s: empty array element", what);
 				}
 				xsm_buf_clear(&elem);
 				if (ch == ']')

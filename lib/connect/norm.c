@@ -51,35 +51,58 @@ int xsm__is_ipv6(const char *s)
 	return s && inet_pton(AF_INET6, s, &a) == 1;
 }
 
+/* n digits at s as a number, or -1 */
+static int digits(const char *s, int n)
+{
+	int v = 0;
+	for (; n > 0; n--, s++) {
+		if (*s < '0' || *s > '9')
+			return -1;
+		v = v * 10 + (*s - '0');
+	}
+	return v;
+}
+
 void xsm__norm_time(char out[21], const char *s)
 {
-	int y, mo, d, h = 0, mi = 0, sec = 0, n = 0;
+	int y, mo, d, h = 0, mi = 0, sec = 0;
+	size_t n = 10;
 	int64_t t;
 	char tmp[32];
 
 	out[0] = '\0';
-	if (!s || !*s)
-		return;
 	/* "2024-05-09 23:23:56", "2024-05-09T23:23:56Z", "…56.998Z", "…56+00:00", "2018-03-26" */
-	if (sscanf(s, "%4d-%2d-%2d%n", &y, &mo, &d, &n) != 3)
+	if (!s || strlen(s) < 10 || s[4] != '-' || s[7] != '-' || (y = digits(s, 4)) < 0 ||
+	    (mo = digits(s + 5, 2)) < 0 || (d = digits(s + 8, 2)) < 0)
 		return;
-	if (s[n] == ' ' || s[n] == 'T') {
-		int m = 0;
-		if (sscanf(s + n + 1, "%2d:%2d:%2d%n", &h, &mi, &sec, &m) != 3)
+	if (s[10] == ' ' || s[10] == 'T') {
+		if (strlen(s) < 19 || s[13] != ':' || s[16] != ':' || (h = digits(s + 11, 2)) < 0 ||
+		    (mi = digits(s + 14, 2)) < 0 || (sec = digits(s + 17, 2)) < 0)
 			return;
-		n += 1 + m;
+		n = 19;
 		if (s[n] == '.')
 			for (n++; isdigit((unsigned char)s[n]); n++)
 				;
 		/* only UTC is accepted as is; an explicit other offset is not guessed at */
 		if (s[n] && strcmp(s + n, "Z") && strcmp(s + n, "+00:00") && strcmp(s + n, "+0000"))
 			return;
-	} else if (s[n]) {
+	} else if (s[10]) {
 		return;
 	}
-	snprintf(tmp, sizeof(tmp), "%04d-%02d-%02dT%02d:%02d:%02dZ", y, mo, d, h, mi, sec);
-	if (xsm_time_parse(&t, tmp) == 0)
-		xsm_time_format(out, t);
+	/* ranges are checked here; the day of the month by the calendar */
+	if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60)
+		return;
+	if (d > 28) {
+		snprintf(tmp, sizeof(tmp), "%04d-%02d-%02dT%02d:%02d:%02dZ", y, mo, d, h, mi, sec);
+		if (xsm_time_parse(&t, tmp) == 0)
+			xsm_time_format(out, t);
+		return;
+	}
+	memcpy(out, s, 10);
+	out[10] = 'T';
+	out[11] = (char)('0' + h / 10), out[12] = (char)('0' + h % 10), out[13] = ':';
+	out[14] = (char)('0' + mi / 10), out[15] = (char)('0' + mi % 10), out[16] = ':';
+	out[17] = (char)('0' + sec / 10), out[18] = (char)('0' + sec % 10), out[19] = 'Z', out[20] = '\0';
 }
 
 const char *xsm__os_type(const char *os)
