@@ -71,6 +71,16 @@ static const struct {
 	{ "ASSET_ID", H_ASSETID },
 };
 
+/* an element name into a path slot (names longer than a slot are cut: none we read are) */
+static void copy_name(char dst[32], const char *src)
+{
+	size_t n = strlen(src);
+	if (n > 31)
+		n = 31;
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
 /* --- requests and errors ----------------------------------------------------------- */
 
 /* a SIMPLE_RETURN error body: code and text, or 0 when body is not one */
@@ -226,7 +236,7 @@ static int kb_parse(struct ql *q, int fd)
 		if (d < 0 || d >= MAXDEPTH)
 			continue;
 		if (ev == XSM_XML_START) {
-			snprintf(stack[d], sizeof(stack[d]), "%s", xsm__xml_name(x));
+			copy_name(stack[d], xsm__xml_name(x));
 			if (!strcmp(stack[d], "VULN")) {
 				qid = 0;
 				v2 = v3 = -1;
@@ -514,7 +524,7 @@ static int parse_page(struct ql *q, int fd, xsm_buf *next)
 		if (dd < 0 || dd >= MAXDEPTH)
 			continue;
 		if (ev == XSM_XML_START) {
-			snprintf(stack[dd], sizeof(stack[dd]), "%s", xsm__xml_name(x));
+			copy_name(stack[dd], xsm__xml_name(x));
 			if (dd == 0 && !strcmp(stack[0], "HOST_LIST_VM_DETECTION_OUTPUT"))
 				root_ok = 1;
 			if (!strcmp(stack[dd], "HOST") && dd > 0 && !strcmp(stack[dd - 1], "HOST_LIST"))
