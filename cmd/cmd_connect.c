@@ -268,8 +268,8 @@ static int connect_add(int argc, const char **argv, struct xsm_cli *cli)
 {
 	struct secret_opts so;
 	struct settings s;
-	struct xsm_opt opts[8 + 3 * NSECRET];
-	const char *url = NULL, *user = NULL, *pos[2];
+	struct xsm_opt opts[9 + 3 * NSECRET];
+	const char *url = NULL, *user = NULL, *cacert = NULL, *pos[2];
 	int replace = 0, n, rc, code, nstdin = 0;
 	size_t i, k = 0;
 	char *kv;
@@ -278,6 +278,7 @@ static int connect_add(int argc, const char **argv, struct xsm_cli *cli)
 	secret_opts_init(&so);
 	opts[k++] = (struct xsm_opt){ "url", 0, XSM_OPT_STR, &url, NULL };
 	opts[k++] = (struct xsm_opt){ "username", 0, XSM_OPT_STR, &user, NULL };
+	opts[k++] = (struct xsm_opt){ "cacert", 0, XSM_OPT_STR, &cacert, NULL };
 	opts[k++] = (struct xsm_opt){ "set", 0, XSM_OPT_CALL, &s, on_set };
 	opts[k++] = (struct xsm_opt){ "replace", 0, XSM_OPT_FLAG, &replace, NULL };
 	for (i = 0; i < so.n; i++) {
@@ -295,6 +296,8 @@ static int connect_add(int argc, const char **argv, struct xsm_cli *cli)
 	if (url && (kv = kvdup("url", "", url)))
 		set_add(&s, kv, 1);
 	if (user && (kv = kvdup("username", "", user)))
+		set_add(&s, kv, 1);
+	if (cacert && (kv = kvdup("cacert", "", cacert)))
 		set_add(&s, kv, 1);
 	for (i = 0; i < so.n; i++) {
 		int given = !!so.env[i] + !!so.file[i] + !!so.from_stdin[i];

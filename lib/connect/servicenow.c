@@ -21,6 +21,7 @@
 struct sn {
 	xsm__conn *c;
 	xsm_buf base, auth, url, tmp;
+	xsm_buf bearer;               /* "Authorization: Bearer …" with OAuth, else empty */
 	long page_size;
 	char newest[20];              /* newest sys_updated_on seen */
 	xsm__strmap rel_types;        /* cmdb_rel_type sys_id -> index into names */
@@ -84,14 +85,14 @@ static int fetch_table(struct sn *s, const char *table, const char *query, const
 	xsm__conn *c = s->c;
 	xsm__http_req req = XSM__HTTP_REQ_INIT;
 	xsm__http_resp resp;
-	const char *hdrs[] = { "Accept: application/json", NULL };
+	const char *hdrs[] = { "Accept: application/json", s->bearer.size ? s->bearer.ptr : NULL, NULL };
 	char next[4096], link[4096];
 	long offset = 0;
 	int rc = 0;
 
 	memset(&resp, 0, sizeof(resp));
 	req.headers = hdrs;
-	req.userpwd = s->auth.ptr;
+	req.userpwd = s->bearer.size ? NULL : s->auth.ptr;
 	xsm_buf_clear(&s->url);
 	for (;;) {
 		xsm__json *j = NULL;
@@ -341,6 +342,72 @@ static int on_rel(struct sn *s, const xsm__json *row)
 	return xsm__conn_emit(c);
 }
 
+/*
+ * OAuth password grant (POST /oauth_token.do, form encoded): the access
+ * token then goes as a Bearer header instead of basic authentication.
+ */
+static int oauth_token(struct sn *s, const char *user, const char *password)
+{
+	xsm__conn *c = s->c;
+	xsm__http_req req = XSM__HTTP_REQ_INIT;
+	xsm__http_resp resp;
+	xsm_buf form = XSM_BUF_INIT, secret = XSM_BUF_INIT;
+	const char *hdrs[] = { "Content-Type: application/x-www-form-urlencoded", "Accept: application/json", NULL };
+	xsm__json *j = NULL;
+	int rc;
+
+	memset(&resp, 0, sizeof(resp));
+	if ((rc = xsm__conn_secret(c, "client_secret", &secret)) < 0)
+		return rc;
+	xsm_buf_puts(&form, "grant_type=password&client_id=");
+	xsm__http_escape(&form, xsm__conn_get(c, "client_id", ""));
+	xsm_buf_puts(&form, "&client_secret=");
+	xsm__http_escape(&form, secret.ptr);
+	xsm_buf_puts(&form, "&username=");
+	xsm__http_escape(&form, user);
+	xsm_buf_puts(&form, "&password=");
+	xsm__http_escape(&form, password);
+	xsm_buf_clear(&s->url);
+	xsm_buf_printf(&s->url, "%s/oauth_token.do", s->base.ptr);
+	if (!form.ptr || !s->url.ptr) {
+		rc = xsm__error_oom(c->ctx);
+		goto done;
+	}
+	req.method = "POST";
+	req.url = s->url.ptr;
+	req.headers = hdrs;
+	req.body = form.ptr;
+	req.body_len = form.size;
+	if ((rc = xsm__conn_http(c, &req, &resp)) < 0)
+		goto done;
+	if (resp.status != 200) {
+		/* 400/401 from the token endpoint both mean the credentials */
+		if (resp.status == 400)
+			resp.status = 401;
+		rc = sn_error(s, &resp, "oauth token");
+		goto done;
+	}
+	if (xsm__json_parse(&j, c->ctx, resp.body.ptr, resp.body.size, "") < 0 || !xsm__json_getstr(j, "access_token")) {
+		rc = xsm__error_set(c->ctx, XSM_EPROTO, "%s: oauth token: no access_token in the answer", c->name);
+		goto done;
+	}
+	xsm_buf_clear(&s->bearer);
+	if (xsm_buf_printf(&s->bearer, "Authorization: Bearer %s", xsm__json_getstr(j, "access_token")) < 0)
+		rc = xsm__error_oom(c->ctx);
+done:
+	xsm__json_free(j);
+	if (form.ptr)
+		memset(form.ptr, 0, form.size);
+	if (secret.ptr)
+		memset(secret.ptr, 0, secret.size);
+	if (resp.body.ptr)
+		memset(resp.body.ptr, 0, resp.body.size);
+	xsm_buf_dispose(&form);
+	xsm_buf_dispose(&secret);
+	xsm__http_resp_dispose(&resp);
+	return rc;
+}
+
 static int sn_open(struct sn *s, xsm__conn *c)
 {
 	xsm_buf pw = XSM_BUF_INIT;
@@ -357,6 +424,8 @@ static int sn_open(struct sn *s, xsm__conn *c)
 	if ((rc = xsm__conn_secret(c, "password", &pw)) < 0)
 		return rc;
 	rc = xsm_buf_printf(&s->auth, "%s:%s", user, pw.ptr) < 0 ? xsm__error_oom(c->ctx) : 0;
+	if (rc == 0 && xsm__conn_get(c, "client_id", NULL))
+		rc = oauth_token(s, user, pw.ptr);
 	memset(pw.ptr, 0, pw.size);
 	xsm_buf_dispose(&pw);
 	return rc;
@@ -367,7 +436,10 @@ static void sn_close(struct sn *s)
 	size_t i;
 	if (s->auth.ptr)
 		memset(s->auth.ptr, 0, s->auth.size);
+	if (s->bearer.ptr)
+		memset(s->bearer.ptr, 0, s->bearer.size);
 	xsm_buf_dispose(&s->auth);
+	xsm_buf_dispose(&s->bearer);
 	xsm_buf_dispose(&s->base);
 	xsm_buf_dispose(&s->url);
 	xsm_buf_dispose(&s->tmp);
@@ -463,8 +535,8 @@ int xsm__servicenow_parse(xsm__conn *c, const char *buf, size_t len)
 	return rc;
 }
 
-static const char *const settings[] = { "url", "username", "table", "page_size", "relations", NULL };
-static const char *const secrets[] = { "password", NULL };
+static const char *const settings[] = { "url", "username", "table", "page_size", "relations", "client_id", NULL };
+static const char *const secrets[] = { "password", "client_secret", NULL };
 static const char *const required[] = { "url", "username", "password", NULL };
 
 const xsm__vendor xsm__vendor_servicenow = {

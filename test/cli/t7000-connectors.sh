@@ -166,6 +166,24 @@ test_expect_success 'ingest --full fetches everything again' '
 	json_get full.json "j[\"connectors\"][0][\"incremental\"]" | test_grep False /dev/stdin
 '
 
+test_expect_success 'ServiceNow with OAuth: a token from /oauth_token.do, then Bearer' '
+	export SN_CLIENT_SECRET=emu-client-secret &&
+	xsm connect add servicenow oauth --url http://127.0.0.1:$SN --username xsm --password-env SN_PASS \
+		--set client_id=emu-client --client-secret-env SN_CLIENT_SECRET --set relations=false &&
+	xsm connect test oauth &&
+	requests $SN | tail -2 >req &&
+	test_grep "^POST /oauth_token.do 200" req &&
+	SN_CLIENT_SECRET=wrong test_expect_code 77 xsm connect test oauth &&
+	xsm connect remove oauth
+'
+
+test_expect_success 'a secret file made readable by others after add is refused at sync' '
+	chmod 644 secret &&
+	test_expect_code 77 xsm ingest tvm --no-build 2>err &&
+	test_grep "chmod 600" err &&
+	chmod 600 secret
+'
+
 test_expect_success 'remove --purge drops the records and the next build drops the assets' '
 	xsm connect add servicenow extra --url http://127.0.0.1:$SN --username xsm --password-env SN_PASS --set lookback_days=0 &&
 	xsm ingest extra &&
