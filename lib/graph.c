@@ -77,6 +77,19 @@ static int cmp_edge(const void *a, const void *b)
 	return x->hid < y->hid ? -1 : x->hid > y->hid;
 }
 
+/* nodes in NodeId order and edges in cmp_edge order: nothing to sort */
+static int already_sorted(const xsm_graph *g)
+{
+	size_t i;
+	for (i = 1; i < g->nodes.n; i++)
+		if (strcmp(xsm__gstr(g, g->nodes.v[i - 1].id), xsm__gstr(g, g->nodes.v[i].id)) >= 0)
+			return 0;
+	for (i = 1; i < g->edges.n; i++)
+		if (cmp_edge(&g->edges.v[i - 1], &g->edges.v[i]) > 0)
+			return 0;
+	return 1;
+}
+
 int xsm__graph_freeze(xsm_graph *g)
 {
 	size_t n = g->nodes.n, m = g->edges.n, i;
@@ -87,6 +100,9 @@ int xsm__graph_freeze(xsm_graph *g)
 
 	if (n >= UINT32_MAX || m >= UINT32_MAX)
 		return xsm__error_set(g->ctx, XSM_EINVALID, "graph too large");
+	sort_g = g;
+	if (already_sorted(g))
+		goto csr; /* a snapshot read back from graph.bin is in order already */
 	pairs = xsm__calloc(n + 1, sizeof(*pairs));
 	old2new = xsm__calloc(n + 1, sizeof(*old2new));
 	copy = xsm__calloc(n + 1, sizeof(*copy));
@@ -108,9 +124,9 @@ int xsm__graph_freeze(xsm_graph *g)
 		g->edges.v[i].src = old2new[g->edges.v[i].src];
 		g->edges.v[i].dst = old2new[g->edges.v[i].dst];
 	}
-	sort_g = g;
 	if (m)
 		qsort(g->edges.v, m, sizeof(*g->edges.v), cmp_edge);
+csr:
 
 	xsm__free(g->out_off);
 	xsm__free(g->out_edge);

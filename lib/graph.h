@@ -114,6 +114,14 @@ int xsm__graph_build_mem(xsm_graph **out, xsm_buf *meta, xsm_build_stats *st, xs
 int xsm__graph_write_snapshot(xsm_graph *g, xsm_store *store, const char *meta_json, size_t nextra,
 			      const char *const *extra_names, const xsm_buf *extra);
 
+/*
+ * graph.bin (graph_bin.c): the arrays of a frozen graph as written, beside
+ * the JSONL.  read_bin fills an empty graph; XSM_ENOTFOUND when there is no
+ * such file, XSM_EINVALID when it cannot be used (read the JSONL then).
+ */
+int xsm__graph_write_bin(xsm_graph *g, xsm_store *store, const char *rel);
+int xsm__graph_read_bin(xsm_graph *g, xsm_store *store, const char *rel);
+
 /* set up to 16 properties of node at once (one copy of its range); keys need not be sorted */
 int xsm__graph_set_props(xsm_graph *g, uint32_t node, size_t n, const char *const *keys, const xsm__prop *vals);
 /* remove every node property whose key starts with prefix */

@@ -100,6 +100,10 @@ int xsm__graph_write_snapshot(xsm_graph *g, xsm_store *store, const char *meta_j
 	xsm_buf_printf(&rel, "graph/%s/edges.jsonl", id);
 	if ((rc = write_lines(g, store, rel.ptr, 0)) < 0)
 		goto done;
+	xsm_buf_clear(&rel);
+	xsm_buf_printf(&rel, "graph/%s/graph.bin", id);
+	if ((rc = xsm__graph_write_bin(g, store, rel.ptr)) < 0)
+		goto done;
 	for (size_t x = 0; x < nextra; x++) {
 		xsm_buf_clear(&rel);
 		xsm_buf_printf(&rel, "graph/%s/%s", id, extra_names[x]);
@@ -293,6 +297,27 @@ int xsm_graph_load(xsm_graph **out, xsm_store *store, const char *snapshot, unsi
 			rc = xsm__error_set(ctx, XSM_ENOTFOUND, "no snapshot '%s'", snapshot);
 		goto done;
 	}
+	if ((rc = xsm__graph_new(&g, ctx)) < 0)
+		goto done;
+	snprintf(g->snapshot, sizeof(g->snapshot), "%s", snapshot);
+	if (!(g->meta_json = xsm__strdup(meta.ptr))) {
+		rc = xsm__error_oom(ctx);
+		goto done;
+	}
+	/* the arrays as written at build when they are there and sound; the JSONL otherwise */
+	xsm_buf_clear(&rel);
+	xsm_buf_printf(&rel, "graph/%s/graph.bin", snapshot);
+	if ((rc = xsm__graph_read_bin(g, store, rel.ptr)) == 0) {
+		if ((rc = xsm__graph_freeze(g)) == 0) {
+			*out = g;
+			g = NULL;
+		}
+		goto done;
+	}
+	if (rc == XSM_ENOMEM)
+		goto done;
+	xsm_graph_free(g);
+	g = NULL;
 	if ((rc = xsm__graph_new(&g, ctx)) < 0)
 		goto done;
 	snprintf(g->snapshot, sizeof(g->snapshot), "%s", snapshot);

@@ -140,6 +140,24 @@ test_expect_success 'a snapshot reloads to the same bytes (export jsonl = stored
 	cmp reloaded "$XSM_STORE/graph/$(cat "$XSM_STORE/graph/HEAD")/nodes.jsonl"
 '
 
+test_expect_success 'graph.bin and the JSONL load to the same graph; a bad graph.bin falls back to the JSONL' '
+	snap="$XSM_STORE/graph/$(cat "$XSM_STORE/graph/HEAD")" &&
+	test -s "$snap/graph.bin" &&
+	xsm graph export --format=jsonl >from-bin &&
+	xsm paths summary >paths-bin &&
+	cp "$snap/graph.bin" saved.bin &&
+	rm "$snap/graph.bin" &&
+	xsm graph export --format=jsonl >from-jsonl &&
+	test_cmp from-bin from-jsonl &&
+	head -c 1000 saved.bin >"$snap/graph.bin" &&
+	xsm graph export --format=jsonl >from-short && test_cmp from-bin from-short &&
+	{ head -c 200 saved.bin; head -c 400 /dev/zero | tr "\\0" "\\377"; tail -c +601 saved.bin; } >"$snap/graph.bin" &&
+	test "$(wc -c <"$snap/graph.bin")" = "$(wc -c <saved.bin)" &&
+	xsm graph export --format=jsonl >from-bad && test_cmp from-bin from-bad &&
+	cp saved.bin "$snap/graph.bin" &&
+	xsm paths summary >paths-again && test_cmp paths-bin paths-again
+'
+
 test_expect_success 'graph commands before any build say so (exit 66)' '
 	xsm init "$TRASH/empty" &&
 	test_expect_code 66 xsm --store "$TRASH/empty" graph stats 2>err &&
