@@ -155,6 +155,8 @@ csr:
 		g->in_edge[pos[g->edges.v[i].dst]++] = (uint32_t)i;
 
 	xsm__strmap_free(&g->by_id);
+	if (xsm__strmap_reserve(&g->by_id, n) < 0)
+		goto oom;
 	for (i = 0; i < n; i++) {
 		const char *id = xsm__gstr(g, g->nodes.v[i].id);
 		uint64_t *slot;

@@ -167,6 +167,10 @@ int xsm__graph_read_bin(xsm_graph *g, xsm_store *store, const char *rel)
 	if (read_all(fd, lens, (size_t)h.nstr * 4) < 0 || read_all(fd, bytes, (size_t)h.strbytes) < 0)
 		goto done;
 	/* the pool gets the strings back under the same ids: "" is always 0 */
+	if (xsm__strmap_reserve(&g->s.map, (size_t)h.nstr) < 0) {
+		rc = XSM_ENOMEM;
+		goto done;
+	}
 	for (i = 0; i < h.nstr; i++) {
 		uint32_t id;
 		if (lens[i] > h.strbytes - at || memchr(bytes + at, '\0', lens[i]))

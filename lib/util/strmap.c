@@ -21,66 +21,114 @@ uint64_t xsm__hash(const void *p, size_t n)
 	return h;
 }
 
+/*
+ * The table's own hash: 8 bytes a step (FNV above goes byte by byte and
+ * names things; this one only places keys, so it may change).  Its low 32
+ * bits are the slot's tag: a probe reads tags (16 to a cache line) and
+ * looks at a key only when its tag matches; the slot is the tag's low
+ * bits, so growing the table never hashes a key again.  Tag 0 marks an
+ * empty slot.
+ */
+static uint32_t map_tag(const void *p, size_t n)
+{
+	const unsigned char *s = p;
+	uint64_t h = 0x9e3779b97f4a7c15ULL ^ (n * 0xff51afd7ed558ccdULL), w;
+	uint32_t t;
+	while (n >= 8) {
+		memcpy(&w, s, 8);
+		h = (h ^ w) * 0xbf58476d1ce4e5b9ULL;
+		h ^= h >> 31;
+		s += 8;
+		n -= 8;
+	}
+	w = 0;
+	memcpy(&w, s, n);
+	h = (h ^ w) * 0x94d049bb133111ebULL;
+	h ^= h >> 29;
+	h *= 0xbf58476d1ce4e5b9ULL;
+	h ^= h >> 32;
+	t = (uint32_t)h;
+	return t ? t : 1;
+}
+
 static int rehash(xsm__strmap *m, size_t cap)
 {
 	const char **keys = xsm__calloc(cap, sizeof(*keys));
 	uint32_t *lens = xsm__calloc(cap, sizeof(*lens));
 	uint64_t *vals = xsm__calloc(cap, sizeof(*vals));
+	uint32_t *tags = xsm__calloc(cap, sizeof(*tags));
 	size_t i;
 
-	if (!keys || !lens || !vals) {
+	if (!keys || !lens || !vals || !tags) {
 		xsm__free(keys);
 		xsm__free(lens);
 		xsm__free(vals);
+		xsm__free(tags);
 		return XSM_ENOMEM;
 	}
 	for (i = 0; i < m->cap; i++) {
 		size_t j;
-		if (!m->keys[i])
+		if (!m->tags[i])
 			continue;
-		j = xsm__hash(m->keys[i], m->lens[i]) & (cap - 1);
-		while (keys[j])
+		j = m->tags[i] & (cap - 1);
+		while (tags[j])
 			j = (j + 1) & (cap - 1);
 		keys[j] = m->keys[i];
 		lens[j] = m->lens[i];
 		vals[j] = m->vals[i];
+		tags[j] = m->tags[i];
 	}
 	xsm__free(m->keys);
 	xsm__free(m->lens);
 	xsm__free(m->vals);
+	xsm__free(m->tags);
 	m->keys = keys;
 	m->lens = lens;
 	m->vals = vals;
+	m->tags = tags;
 	m->cap = cap;
 	return 0;
 }
 
-static size_t find(const xsm__strmap *m, const char *key, size_t len)
+static size_t find(const xsm__strmap *m, const char *key, size_t len, uint32_t tag)
 {
-	size_t j = xsm__hash(key, len) & (m->cap - 1);
-	while (m->keys[j] && (m->lens[j] != len || memcmp(m->keys[j], key, len)))
+	size_t j = tag & (m->cap - 1);
+	while (m->tags[j] && (m->tags[j] != tag || m->lens[j] != len || memcmp(m->keys[j], key, len)))
 		j = (j + 1) & (m->cap - 1);
 	return j;
 }
 
+int xsm__strmap_reserve(xsm__strmap *m, size_t n)
+{
+	size_t cap = m->cap ? m->cap : 64;
+	while ((n + 1) * 4 >= cap * 3) {
+		if (cap > ((size_t)1 << 40))
+			return XSM_ENOMEM;
+		cap *= 2;
+	}
+	return cap > m->cap ? rehash(m, cap) : 0;
+}
+
 int xsm__strmap_slot(xsm__strmap *m, const char *key, size_t len, uint64_t **slot, int *created)
 {
+	uint32_t tag = map_tag(key, len);
 	size_t j;
 
 	if (len > UINT32_MAX)
 		return XSM_EINVALID;
 	if ((m->n + 1) * 4 >= m->cap * 3 && rehash(m, m->cap ? m->cap * 2 : 64) < 0)
 		return XSM_ENOMEM;
-	j = find(m, key, len);
+	j = find(m, key, len, tag);
 	if (created)
-		*created = !m->keys[j];
-	if (!m->keys[j]) {
+		*created = !m->tags[j];
+	if (!m->tags[j]) {
 		char *k = xsm__arena_strndup(&m->arena, key, len);
 		if (!k)
 			return XSM_ENOMEM;
 		m->keys[j] = k;
 		m->lens[j] = (uint32_t)len;
 		m->vals[j] = 0;
+		m->tags[j] = tag;
 		m->n++;
 	}
 	*slot = &m->vals[j];
@@ -101,8 +149,8 @@ int xsm__strmap_get(const xsm__strmap *m, const char *key, size_t len, uint64_t 
 	size_t j;
 	if (!m->cap)
 		return 0;
-	j = find(m, key, len);
-	if (!m->keys[j])
+	j = find(m, key, len, map_tag(key, len));
+	if (!m->tags[j])
 		return 0;
 	if (val)
 		*val = m->vals[j];
@@ -114,6 +162,7 @@ void xsm__strmap_free(xsm__strmap *m)
 	xsm__free(m->keys);
 	xsm__free(m->lens);
 	xsm__free(m->vals);
+	xsm__free(m->tags);
 	xsm__arena_free(&m->arena);
 	memset(m, 0, sizeof(*m));
 }
@@ -150,13 +199,8 @@ int xsm__strpool_intern(xsm__strpool *p, const char *s, size_t len, uint32_t *id
 	}
 	if (p->n >= UINT32_MAX)
 		goto oom;
-	/* the map's key copy is the pool's string: one copy only */
-	{
-		size_t j = xsm__hash(s, len) & (p->map.cap - 1);
-		while (p->map.lens[j] != len || memcmp(p->map.keys[j], s, len))
-			j = (j + 1) & (p->map.cap - 1);
-		p->strs[p->n] = p->map.keys[j];
-	}
+	/* the map's key copy is the pool's string: one copy only (slot is &vals[j]) */
+	p->strs[p->n] = p->map.keys[slot - p->map.vals];
 	p->lens[p->n] = (uint32_t)len;
 	*slot = p->n;
 	*id = (uint32_t)p->n++;

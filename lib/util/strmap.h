@@ -14,6 +14,7 @@ typedef struct xsm__strmap {
 	const char **keys;   /* cap slots; NULL = empty; keys live in the arena */
 	uint32_t *lens;
 	uint64_t *vals;
+	uint32_t *tags;      /* hash tags; 0 = empty slot */
 	size_t cap, n;
 	xsm__arena arena;
 } xsm__strmap;
@@ -23,6 +24,8 @@ uint64_t xsm__hash(const void *p, size_t n);
 /* find or add key; *slot points at its value (0 when created). 0, or XSM_ENOMEM */
 int xsm__strmap_slot(xsm__strmap *m, const char *key, size_t len, uint64_t **slot, int *created);
 int xsm__strmap_put(xsm__strmap *m, const char *key, uint64_t val);
+/* room for n keys without growing again. 0, or XSM_ENOMEM */
+int xsm__strmap_reserve(xsm__strmap *m, size_t n);
 /* 1 and *val when found, else 0 */
 int xsm__strmap_get(const xsm__strmap *m, const char *key, size_t len, uint64_t *val);
 void xsm__strmap_free(xsm__strmap *m);
