@@ -20,6 +20,7 @@
 #include "exposure/paths.h"
 #include "expr.h"
 #include "graph.h"
+#include "paths.h"
 #include "store.h"
 #include "util/alloc.h"
 #include "util/buf.h"
@@ -637,6 +638,12 @@ static int cmp_choke(const void *a, const void *b)
 
 int xsm_paths_compute(xsm_paths_stats *st, xsm_buf *out, xsm_buf *chokes, xsm_graph *g, const xsm_attack_model *m)
 {
+	return xsm__paths_compute(st, out, chokes, NULL, g, m);
+}
+
+int xsm__paths_compute(xsm_paths_stats *st, xsm_buf *out, xsm_buf *chokes, xsm_buf *index, xsm_graph *g,
+		       const xsm_attack_model *m)
+{
 	struct csr fwd = { 0 }, rev = { 0 };
 	XSM__VEC(uint32_t) targets = { 0 };
 	XSM__VEC(uint32_t) entries = { 0 };
@@ -754,6 +761,7 @@ int xsm_paths_compute(xsm_paths_stats *st, xsm_buf *out, xsm_buf *chokes, xsm_gr
 		xsm_buf key = XSM_BUF_INIT;
 		xsm_jw w;
 
+		size_t line_start = out->size;
 		xsm_buf_printf(&key, "%s|%s", xsm__gstr(g, en->id), xsm__gstr(g, tn->id));
 		snprintf(id, sizeof(id), "ap-%016llx", (unsigned long long)xsm__hash(key.ptr, key.size));
 		xsm_buf_dispose(&key);
@@ -796,7 +804,9 @@ int xsm_paths_compute(xsm_paths_stats *st, xsm_buf *out, xsm_buf *chokes, xsm_gr
 		xsm_jw_arr_end(&w);
 		recommend(&w, g, nodes, edges, f->hops, er->name);
 		xsm_jw_obj_end(&w);
-		if (w.err || xsm_buf_putc(out, '\n') < 0) {
+		if (w.err || xsm_buf_putc(out, '\n') < 0 ||
+		    (index && xsm_buf_printf(index, "%s\t%d\t%zu\t%zu\n", id, risk, line_start,
+					     out->size - 1 - line_start) < 0)) {
 			rc = xsm__error_oom(g->ctx);
 			goto done;
 		}

@@ -15,6 +15,7 @@
 #include "util/arena.h"
 #include "util/buf.h"
 #include "util/lines.h"
+#include "util/strmap.h"
 #include "util/vec.h"
 
 struct step {
@@ -29,6 +30,7 @@ struct pathrec {
 struct xsm_pathset {
 	xsm_ctx *ctx;
 	xsm__arena a;
+	xsm__strmap by_id;     /* PathId -> index + 1, built on the first find */
 	XSM__VEC(struct pathrec) p;
 	XSM__VEC(struct step) s;
 	char snapshot[40];
@@ -41,6 +43,7 @@ void xsm_paths_free(xsm_pathset *set)
 	if (!set)
 		return;
 	xsm__arena_free(&set->a);
+	xsm__strmap_free(&set->by_id);
 	xsm__vec_free(&set->p);
 	xsm__vec_free(&set->s);
 	xsm__free(set->chokes);
@@ -96,7 +99,65 @@ static int parse_line(xsm_pathset *set, const char *line, size_t len, const char
 	return xsm__vec_push(&set->p, r) < 0 ? xsm__error_oom(set->ctx) : 0;
 }
 
-int xsm_paths_load(xsm_pathset **out, xsm_store *store, const char *snapshot)
+/* what to read of a snapshot's paths */
+enum { READ_ALL, READ_RISK, READ_IDS };
+
+/*
+ * Through paths.idx: the lines of paths at max_risk or above (READ_RISK),
+ * or only the ids of every path (READ_IDS), without parsing the others.
+ * XSM_ENOTFOUND when the snapshot has no index (older builds).
+ */
+static int read_indexed(xsm_pathset *set, xsm_store *store, const char *snapshot, int mode, int max_risk, int fd)
+{
+	xsm_buf rel = XSM_BUF_INIT, idx = XSM_BUF_INIT, line = XSM_BUF_INIT;
+	char *p, *end;
+	int rc;
+
+	xsm_buf_printf(&rel, "graph/%s/paths.idx", snapshot);
+	if ((rc = xsm_store_read(&idx, store, rel.ptr, (size_t)1 << 34)) < 0) {
+		if (rc == XSM_ENOTFOUND)
+			xsm_ctx_clear(set->ctx);
+		goto done;
+	}
+	for (p = idx.ptr; rc == 0 && p && *p; p = end + 1) {
+		char id[40], where[96];
+		int risk;
+		unsigned long long off, len;
+		if (!(end = strchr(p, '\n')) || sscanf(p, "%39[^\t]\t%d\t%llu\t%llu", id, &risk, &off, &len) != 4) {
+			rc = xsm__error_set(set->ctx, XSM_EINVALID, "%s: unreadable line", rel.ptr);
+			break;
+		}
+		if (mode == READ_IDS) {
+			struct pathrec r;
+			memset(&r, 0, sizeof(r));
+			r.info.risk = risk;
+			if (!(r.info.id = keep(set, id)) || xsm__vec_push(&set->p, r) < 0)
+				rc = xsm__error_oom(set->ctx);
+			continue;
+		}
+		if (risk > max_risk)
+			continue;
+		if (len > (64u << 20) || xsm_buf_grow(&line, (size_t)len + 1) < 0) {
+			rc = len > (64u << 20) ? xsm__error_set(set->ctx, XSM_EINVALID, "%s: a line too long", rel.ptr)
+					       : xsm__error_oom(set->ctx);
+			break;
+		}
+		if (pread(fd, line.ptr, (size_t)len, (off_t)off) != (ssize_t)len) {
+			rc = xsm__error_set(set->ctx, XSM_EINVALID, "%s does not match paths.jsonl", rel.ptr);
+			break;
+		}
+		line.ptr[len] = '\0';
+		snprintf(where, sizeof(where), "graph/%s/paths.jsonl@%llu: ", snapshot, off);
+		rc = parse_line(set, line.ptr, (size_t)len, where);
+	}
+done:
+	xsm_buf_dispose(&rel);
+	xsm_buf_dispose(&idx);
+	xsm_buf_dispose(&line);
+	return rc;
+}
+
+static int load_paths(xsm_pathset **out, xsm_store *store, const char *snapshot, int mode, int max_risk)
 {
 	xsm_ctx *ctx = xsm_store_ctx(store);
 	xsm_pathset *set = xsm__calloc(1, sizeof(*set));
@@ -132,24 +193,33 @@ int xsm_paths_load(xsm_pathset **out, xsm_store *store, const char *snapshot)
 		rc = xsm__error_set(ctx, XSM_ENOINPUT, "snapshot '%s' has no attack paths (built by an older xsm?)", snapshot);
 		goto done;
 	}
-	if (xsm__lines_init(&r, fd, 64u << 20) < 0) {
-		rc = xsm__error_oom(ctx);
-		goto done;
-	}
-	while (rc == 0 && (n = xsm__lines_next(&r, &line, &len)) != 0) {
-		char where[96];
-		if (n < 0) {
-			rc = xsm__error_set(ctx, XSM_EINVALID, "%s:%zu: unreadable line", rel.ptr, r.lineno);
-			break;
+	if (mode != READ_ALL && (rc = read_indexed(set, store, snapshot, mode, max_risk, fd)) != XSM_ENOTFOUND) {
+		if (rc < 0)
+			goto done;
+	} else {
+		if (xsm__lines_init(&r, fd, 64u << 20) < 0) {
+			rc = xsm__error_oom(ctx);
+			goto done;
 		}
-		if (!len)
-			continue;
-		snprintf(where, sizeof(where), "%s:%zu: ", rel.ptr, r.lineno);
-		rc = parse_line(set, line, len, where);
+		rc = 0;
+		while (rc == 0 && (n = xsm__lines_next(&r, &line, &len)) != 0) {
+			char where[96];
+			if (n < 0) {
+				rc = xsm__error_set(ctx, XSM_EINVALID, "%s:%zu: unreadable line", rel.ptr, r.lineno);
+				break;
+			}
+			if (!len)
+				continue;
+			snprintf(where, sizeof(where), "%s:%zu: ", rel.ptr, r.lineno);
+			rc = parse_line(set, line, len, where);
+			/* without an index, the filter applies after the parse */
+			if (rc == 0 && mode == READ_RISK && set->p.v[set->p.n - 1].info.risk > max_risk)
+				set->p.n--;
+		}
+		xsm__lines_free(&r);
+		if (rc < 0)
+			goto done;
 	}
-	xsm__lines_free(&r);
-	if (rc < 0)
-		goto done;
 	xsm_buf_clear(&rel);
 	xsm_buf_printf(&rel, "graph/%s/chokepoints.json", snapshot);
 	if (xsm_store_read(&ch, store, rel.ptr, 64 << 20) < 0) {
@@ -178,6 +248,21 @@ done:
 	return rc;
 }
 
+int xsm_paths_load(xsm_pathset **out, xsm_store *store, const char *snapshot)
+{
+	return load_paths(out, store, snapshot, READ_ALL, XSM_RISK_LOW);
+}
+
+int xsm_paths_load_risk(xsm_pathset **out, xsm_store *store, const char *snapshot, int max_risk)
+{
+	return load_paths(out, store, snapshot, READ_RISK, max_risk);
+}
+
+int xsm_paths_load_ids(xsm_pathset **out, xsm_store *store, const char *snapshot)
+{
+	return load_paths(out, store, snapshot, READ_IDS, XSM_RISK_LOW);
+}
+
 const char *xsm_paths_snapshot(const xsm_pathset *set) { return set->snapshot; }
 size_t xsm_paths_count(const xsm_pathset *set) { return set->p.n; }
 const xsm_path_info *xsm_paths_get(const xsm_pathset *set, size_t i) { return &set->p.v[i].info; }
@@ -186,7 +271,22 @@ size_t xsm_paths_cut(const xsm_pathset *set) { return set->cut; }
 
 long xsm_paths_find(const xsm_pathset *set, const char *id)
 {
-	for (size_t i = 0; i < set->p.n; i++)
+	xsm_pathset *s = (xsm_pathset *)set; /* the index is a cache: the set stays the same */
+	uint64_t v;
+	size_t i;
+
+	if (!s->by_id.n && s->p.n) {
+		if (xsm__strmap_reserve(&s->by_id, s->p.n) < 0)
+			goto linear;
+		for (i = 0; i < s->p.n; i++)
+			if (xsm__strmap_put(&s->by_id, s->p.v[i].info.id, i + 1) < 0) {
+				xsm__strmap_free(&s->by_id);
+				goto linear;
+			}
+	}
+	return xsm__strmap_get(&s->by_id, id, strlen(id), &v) ? (long)v - 1 : -1;
+linear:
+	for (i = 0; i < set->p.n; i++)
 		if (!strcmp(set->p.v[i].info.id, id))
 			return (long)i;
 	return -1;

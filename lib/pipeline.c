@@ -14,10 +14,11 @@
 #include "exposure/insights.h"
 #include "exposure/paths.h"
 #include "graph.h"
+#include "paths.h"
 #include "store.h"
 #include "util/buf.h"
 
-enum { NEXTRA = 4 };
+enum { NEXTRA = 5 };
 
 /*
  * everything derived from the resolved graph: criticality, then attack
@@ -36,7 +37,7 @@ static int enrich(xsm_graph *g, xsm_store *store, xsm_buf files[NEXTRA])
 	if (rc == 0)
 		rc = xsm_attack_model_load(&m, store);
 	if (rc == 0)
-		rc = xsm_paths_compute(&ps, &files[0], &files[1], g, m);
+		rc = xsm__paths_compute(&ps, &files[0], &files[1], &files[4], g, m);
 	if (rc == 0)
 		rc = xsm_insights_load(&ins, store);
 	if (rc == 0)
@@ -49,7 +50,8 @@ static int enrich(xsm_graph *g, xsm_store *store, xsm_buf files[NEXTRA])
 	return rc;
 }
 
-static const char *const extra_names[NEXTRA] = { "paths.jsonl", "chokepoints.json", "insights.json", "watch.jsonl" };
+static const char *const extra_names[NEXTRA] = { "paths.jsonl", "chokepoints.json", "insights.json", "watch.jsonl",
+							 "paths.idx" };
 
 static void dispose_files(xsm_buf files[NEXTRA])
 {
@@ -85,7 +87,7 @@ static int derive_events(xsm_store *store, const char *prev, const char *cur)
 int xsm_graph_build(xsm_build_stats *st, xsm_store *store)
 {
 	xsm_graph *g = NULL;
-	xsm_buf meta = XSM_BUF_INIT, files[NEXTRA] = { XSM_BUF_INIT, XSM_BUF_INIT, XSM_BUF_INIT, XSM_BUF_INIT };
+	xsm_buf meta = XSM_BUF_INIT, files[NEXTRA] = { XSM_BUF_INIT, XSM_BUF_INIT, XSM_BUF_INIT, XSM_BUF_INIT, XSM_BUF_INIT };
 	char prev[40];
 	int rc = current_head(prev, store);
 	if (rc == 0)
@@ -109,7 +111,7 @@ int xsm_graph_refresh(char snapshot[40], xsm_store *store)
 {
 	xsm_graph *g = NULL;
 	xsm_buf meta = XSM_BUF_INIT, old = XSM_BUF_INIT;
-	xsm_buf files[NEXTRA] = { XSM_BUF_INIT, XSM_BUF_INIT, XSM_BUF_INIT, XSM_BUF_INIT };
+	xsm_buf files[NEXTRA] = { XSM_BUF_INIT, XSM_BUF_INIT, XSM_BUF_INIT, XSM_BUF_INIT, XSM_BUF_INIT };
 	char prev[40], cur[40] = "";
 	const char *at;
 	int rc = xsm_graph_load(&g, store, NULL, 0);

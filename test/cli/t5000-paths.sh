@@ -126,6 +126,26 @@ test_expect_success 'check --fail-on-new fails only on paths the previous snapsh
 	test_grep "no new attack path" out
 '
 
+test_expect_success 'check reads paths.idx; without it (older snapshots) the answer is the same' '
+	load choke.jsonl &&
+	snap="$XSM_STORE/graph/$(cat "$XSM_STORE/graph/HEAD")" &&
+	test -s "$snap/paths.idx" &&
+	test "$(wc -l <"$snap/paths.idx")" = "$(wc -l <"$snap/paths.jsonl")" &&
+	for r in critical high medium low; do
+		xsm --format=jsonl paths check --fail-on $r >with.$r; echo $? >>codes.with
+	done &&
+	mv "$snap/paths.idx" idx.saved &&
+	for r in critical high medium low; do
+		xsm --format=jsonl paths check --fail-on $r >without.$r; echo $? >>codes.without
+		test_cmp with.$r without.$r || return 1
+	done &&
+	test_cmp codes.with codes.without &&
+	grep -q 1 codes.with &&
+	mv idx.saved "$snap/paths.idx" &&
+	xsm --format=jsonl paths list --min-risk low | sort >all &&
+	sort with.low >low && test_cmp all low
+'
+
 test_expect_success 'bad usage of check' '
 	test_expect_code 64 xsm paths check 2>err &&
 	test_expect_code 64 xsm paths check --fail-on severe 2>err &&

@@ -1,0 +1,15 @@
+/* paths.h - attack paths (library-internal view). */
+#ifndef XSM__PATHS_H
+#define XSM__PATHS_H
+
+#include "exposure/paths.h"
+
+/*
+ * xsm_paths_compute, plus paths.idx into index when not NULL: one line a
+ * path, in paths.jsonl order, "PathId TAB risk TAB offset TAB length", so a
+ * reader can take the paths it needs without parsing the others.
+ */
+int xsm__paths_compute(xsm_paths_stats *st, xsm_buf *paths, xsm_buf *chokes, xsm_buf *index, xsm_graph *g,
+		       const xsm_attack_model *m);
+
+#endif
