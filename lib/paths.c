@@ -327,6 +327,8 @@ struct bfs {
 	uint64_t **level;   /* level[l][v]: lanes first reached at distance l */
 	uint64_t *visited;
 	uint32_t *active, *next_active;
+	uint32_t *touched;  /* nodes a pass set, for bfs_clear */
+	size_t ntouched;
 	int64_t blocked;    /* a node treated as removed, or -1 */
 };
 
@@ -345,7 +347,8 @@ static int bfs_init(struct bfs *b, const struct csr *fwd, const struct csr *rev,
 			return XSM_ENOMEM;
 	if (!(b->visited = xsm__calloc((size_t)b->n + 1, sizeof(uint64_t))) ||
 	    !(b->active = xsm__calloc((size_t)b->n + 1, sizeof(uint32_t))) ||
-	    !(b->next_active = xsm__calloc((size_t)b->n + 1, sizeof(uint32_t))))
+	    !(b->next_active = xsm__calloc((size_t)b->n + 1, sizeof(uint32_t))) ||
+	    !(b->touched = xsm__calloc((size_t)b->n + 1, sizeof(uint32_t))))
 		return XSM_ENOMEM;
 	return 0;
 }
@@ -359,6 +362,7 @@ static void bfs_free(struct bfs *b)
 	xsm__free(b->visited);
 	xsm__free(b->active);
 	xsm__free(b->next_active);
+	xsm__free(b->touched);
 }
 
 /*
@@ -373,8 +377,10 @@ static size_t bfs_pass(struct bfs *b, const uint32_t *src, int nsrc)
 
 	for (s = 0; s < nsrc; s++) {
 		uint32_t v = src[s];
-		if (!b->visited[v])
+		if (!b->visited[v]) {
 			b->active[na++] = v;
+			b->touched[b->ntouched++] = v;
+		}
 		b->visited[v] |= 1ULL << s;
 		b->level[0][v] |= 1ULL << s;
 	}
@@ -397,8 +403,12 @@ static size_t bfs_pass(struct bfs *b, const uint32_t *src, int nsrc)
 				b->level[l][v] |= nb;
 			}
 		}
-		for (i = 0; i < nn; i++)
-			b->visited[b->next_active[i]] |= b->level[l][b->next_active[i]];
+		for (i = 0; i < nn; i++) {
+			uint32_t v = b->next_active[i];
+			if (!b->visited[v])
+				b->touched[b->ntouched++] = v;
+			b->visited[v] |= b->level[l][v];
+		}
 		{
 			uint32_t *t = b->active;
 			b->active = b->next_active;
@@ -410,15 +420,16 @@ static size_t bfs_pass(struct bfs *b, const uint32_t *src, int nsrc)
 	return touched;
 }
 
-/* clear the lanes of one pass: every node whose visited word is set */
+/* clear the lanes of one pass: the nodes it touched, not the whole graph */
 static void bfs_clear(struct bfs *b)
 {
-	for (uint32_t v = 0; v < b->n; v++)
-		if (b->visited[v]) {
-			b->visited[v] = 0;
-			for (int l = 0; l <= b->max_hops; l++)
-				b->level[l][v] = 0;
-		}
+	for (size_t i = 0; i < b->ntouched; i++) {
+		uint32_t v = b->touched[i];
+		b->visited[v] = 0;
+		for (int l = 0; l <= b->max_hops; l++)
+			b->level[l][v] = 0;
+	}
+	b->ntouched = 0;
 }
 
 static int hops_of(const struct bfs *b, uint32_t v, int lane)
@@ -628,6 +639,70 @@ struct choke {
 	uint32_t node, paths, pairs, cut;
 };
 
+/*
+ * The pairs a top choke point's removal cuts: search again from its
+ * affected targets with the node blocked.  Candidates whose paths reach
+ * more than CUT_TARGETS targets are not searched (pairs_cut is null),
+ * which bounds the work on graphs where everything reaches everything.
+ */
+enum { CUT_TARGETS = 256 };
+
+typedef XSM__VEC(uint32_t) u32vec;
+
+struct cutjob {
+	struct bfs *b;
+	struct choke *ch;
+	size_t top, first, step;
+	u32vec *aff;               /* per candidate: its paths, in target order */
+	const struct found *all;
+};
+
+static void *cut_job(void *arg)
+{
+	struct cutjob *j = arg;
+	struct bfs *b = j->b;
+	size_t k;
+
+	for (k = j->first; k < j->top; k += j->step ? j->step : 2) {
+		u32vec tg = { 0 };
+		uint32_t v = j->ch[k].node;
+		size_t x;
+		j->ch[k].pairs = (uint32_t)j->aff[k].n;
+		for (x = 0; x < j->aff[k].n; x++) {
+			uint32_t t = j->all[j->aff[k].v[x]].target;
+			if ((!tg.n || tg.v[tg.n - 1] != t) && xsm__vec_push(&tg, t) < 0) {
+				j->ch[k].cut = UINT32_MAX; /* out of memory: reported as not searched */
+				break;
+			}
+		}
+		if (j->ch[k].cut == UINT32_MAX || tg.n > CUT_TARGETS) {
+			j->ch[k].cut = UINT32_MAX;
+			xsm__vec_free(&tg);
+			continue;
+		}
+		b->blocked = v;
+		for (size_t t0 = 0, y = 0; t0 < tg.n; t0 += 64) {
+			int nsrc = (int)(tg.n - t0 < 64 ? tg.n - t0 : 64);
+			bfs_pass(b, tg.v + t0, nsrc);
+			for (; y < j->aff[k].n; y++) {
+				const struct found *f = &j->all[j->aff[k].v[y]];
+				int lane = -1;
+				for (int q = 0; q < nsrc; q++)
+					if (tg.v[t0 + q] == f->target)
+						lane = q;
+				if (lane < 0)
+					break; /* the next batch's targets */
+				if (!(b->visited[f->entry] >> lane & 1))
+					j->ch[k].cut++;
+			}
+			bfs_clear(b);
+		}
+		b->blocked = -1;
+		xsm__vec_free(&tg);
+	}
+	return NULL;
+}
+
 static int cmp_choke(const void *a, const void *b)
 {
 	const struct choke *x = a, *y = b;
@@ -815,7 +890,7 @@ int xsm__paths_compute(xsm_paths_stats *st, xsm_buf *out, xsm_buf *chokes, xsm_b
 	/* choke points: nodes crossed by the most paths; for the top ones, the pairs their removal cuts */
 	{
 		XSM__VEC(struct choke) ch = { 0 };
-		struct bfs b;
+		struct bfs b, b2;
 		xsm_jw w;
 		size_t top;
 		for (i = 0; i < g->nodes.n; i++)
@@ -827,18 +902,11 @@ int xsm__paths_compute(xsm_paths_stats *st, xsm_buf *out, xsm_buf *chokes, xsm_b
 		if (ch.n > 1)
 			qsort(ch.v, ch.n, sizeof(*ch.v), cmp_choke);
 		top = ch.n < 20 ? ch.n : 20;
-		/*
-		 * For the top choke points, the pairs their removal cuts: search again
-		 * from the affected targets with the node blocked.  Each candidate's
-		 * affected paths are found in one pass over all paths; candidates whose
-		 * paths reach more than CUT_TARGETS targets are not searched (pairs_cut
-		 * is null), which bounds the work on graphs where everything reaches
-		 * everything.
-		 */
+		/* each candidate's affected paths in one pass over all paths; then cut_job */
+		memset(&b2, 0, sizeof(b2));
 		if (top && bfs_init(&b, &fwd, &rev, m->max_hops) == 0) {
-			enum { CUT_TARGETS = 256 };
 			int32_t *cand = xsm__calloc(g->nodes.n + 1, sizeof(int32_t));
-			XSM__VEC(uint32_t) aff[20];
+			u32vec aff[20];
 			memset(aff, 0, sizeof(aff));
 			for (i = 0; cand && i < g->nodes.n; i++)
 				cand[i] = -1;
@@ -851,41 +919,28 @@ int xsm__paths_compute(xsm_paths_stats *st, xsm_buf *out, xsm_buf *chokes, xsm_b
 					if (cand[nodes[s2]] >= 0)
 						xsm__vec_push(&aff[cand[nodes[s2]]], order[i]);
 			}
-			for (k = 0; cand && k < top; k++) {
-				XSM__VEC(uint32_t) tg = { 0 };
-				uint32_t v = ch.v[k].node;
-				size_t x;
-				ch.v[k].pairs = (uint32_t)aff[k].n;
-				/* affected paths come in target order (order[] is sorted by target) */
-				for (x = 0; x < aff[k].n; x++) {
-					uint32_t t = all[aff[k].v[x]].target;
-					if (!tg.n || tg.v[tg.n - 1] != t)
-						xsm__vec_push(&tg, t);
+			if (cand) {
+				struct cutjob cj[2];
+				pthread_t cth;
+				int cstarted = 0;
+				memset(cj, 0, sizeof(cj));
+				for (k = 0; k < 2; k++) {
+					cj[k].b = k ? &b2 : &b;
+					cj[k].ch = ch.v;
+					cj[k].top = top;
+					cj[k].aff = aff;
+					cj[k].all = all;
+					cj[k].first = k;
 				}
-				if (tg.n > CUT_TARGETS) {
-					ch.v[k].cut = UINT32_MAX; /* not searched */
-					xsm__vec_free(&tg);
-					continue;
-				}
-				b.blocked = v;
-				for (size_t t0 = 0, y = 0; t0 < tg.n; t0 += 64) {
-					int nsrc = (int)(tg.n - t0 < 64 ? tg.n - t0 : 64);
-					bfs_pass(&b, tg.v + t0, nsrc);
-					for (; y < aff[k].n; y++) {
-						const struct found *f = &all[aff[k].v[y]];
-						int lane = -1;
-						for (int q = 0; q < nsrc; q++)
-							if (tg.v[t0 + q] == f->target)
-								lane = q;
-						if (lane < 0)
-							break; /* the next batch's targets */
-						if (!(b.visited[f->entry] >> lane & 1))
-							ch.v[k].cut++;
-					}
-					bfs_clear(&b);
-				}
-				b.blocked = -1;
-				xsm__vec_free(&tg);
+				/* candidates alternate between two threads, each with its own search state */
+				if (top > 1 && bfs_init(&b2, &fwd, &rev, m->max_hops) == 0 &&
+				    pthread_create(&cth, NULL, cut_job, &cj[1]) == 0)
+					cstarted = 1;
+				cj[0].step = cstarted ? 2 : 1;
+				cut_job(&cj[0]);
+				if (cstarted)
+					pthread_join(cth, NULL);
+				bfs_free(&b2);
 			}
 			for (k = 0; k < 20; k++)
 				xsm__vec_free(&aff[k]);

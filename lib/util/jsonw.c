@@ -59,7 +59,25 @@ int xsm_json_quote(xsm_buf *b, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
 	size_t i, run = 0;
-	int rc = xsm_buf_putc(b, '"');
+	int rc;
+
+	/* the usual string needs no escape: one copy */
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c < 0x20 || c == '"' || c == '\\' || c == 0x7f)
+			break;
+	}
+	if (i == n) {
+		if (xsm_buf_grow(b, n + 2) < 0)
+			return XSM_ENOMEM;
+		b->ptr[b->size] = '"';
+		memcpy(b->ptr + b->size + 1, s, n);
+		b->ptr[b->size + n + 1] = '"';
+		b->size += n + 2;
+		b->ptr[b->size] = '\0';
+		return 0;
+	}
+	rc = xsm_buf_putc(b, '"');
 
 	for (i = 0; i < n && rc == 0; i++) {
 		unsigned char c = (unsigned char)s[i];
