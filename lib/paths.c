@@ -635,6 +635,88 @@ static void recommend(xsm_jw *w, const xsm_graph *g, const uint32_t *nodes, cons
 	xsm_buf_dispose(&t);
 }
 
+/* writing paths.jsonl lines [from, to) of the sorted paths */
+struct writejob {
+	const xsm_graph *g;
+	const xsm_attack_model *m;
+	const int *entry_type;
+	const struct found *all;
+	const uint32_t *order;
+	const uint8_t *which;
+	const struct job *jobs;
+	size_t from, to;
+	xsm_buf *out, *index;  /* index offsets count from the start of out */
+	xsm_buf own, own_index; /* the second thread's buffers */
+	int rc;
+};
+
+static void *write_paths(void *arg)
+{
+	struct writejob *j = arg;
+	const xsm_graph *g = j->g;
+	xsm_buf key = XSM_BUF_INIT;
+	size_t i, k;
+
+	for (i = j->from; i < j->to && j->rc == 0; i++) {
+		const struct found *f = &j->all[j->order[i]];
+		const struct job *jb = &j->jobs[j->which[j->order[i]]];
+		const uint32_t *nodes = jb->nodes.v + f->off, *edges = jb->edges.v + f->off;
+		const xsm__node *en = &g->nodes.v[f->entry], *tn = &g->nodes.v[f->target];
+		const struct entry_rule *er = &j->m->entry.v[j->entry_type[f->entry] - 1];
+		int tl = target_level(g, f->target), risk = risk_of(tl, er->exploit, f->hops);
+		size_t line_start = j->out->size;
+		char id[40], scen[512];
+		xsm_jw w;
+
+		xsm_buf_clear(&key);
+		xsm_buf_printf(&key, "%s|%s", xsm__gstr(g, en->id), xsm__gstr(g, tn->id));
+		snprintf(id, sizeof(id), "ap-%016llx", (unsigned long long)xsm__hash(key.ptr, key.size));
+		snprintf(scen, sizeof(scen), "%s -> %s", er->name, first_rule(g, f->target));
+		xsm_jw_init(&w, j->out);
+		xsm_jw_obj(&w);
+		xsm_jw_kstr(&w, "PathId", id);
+		xsm_jw_kstr(&w, "scenario", scen);
+		xsm_jw_kstr(&w, "risk", xsm_risk_name(risk));
+		xsm_jw_kint(&w, "hops", f->hops);
+		xsm_jw_key(&w, "entry");
+		xsm_jw_obj(&w);
+		xsm_jw_kstr(&w, "NodeId", xsm__gstr(g, en->id));
+		xsm_jw_kstr(&w, "NodeName", xsm__gstr(g, en->name));
+		xsm_jw_kstr(&w, "NodeLabel", xsm__gstr(g, en->label));
+		xsm_jw_kstr(&w, "type", er->name);
+		xsm_jw_obj_end(&w);
+		xsm_jw_key(&w, "target");
+		xsm_jw_obj(&w);
+		xsm_jw_kstr(&w, "NodeId", xsm__gstr(g, tn->id));
+		xsm_jw_kstr(&w, "NodeName", xsm__gstr(g, tn->name));
+		xsm_jw_kstr(&w, "NodeLabel", xsm__gstr(g, tn->label));
+		xsm_jw_kstr(&w, "classification", first_rule(g, f->target));
+		xsm_jw_kint(&w, "criticalityLevel", tl);
+		xsm_jw_obj_end(&w);
+		xsm_jw_key(&w, "steps");
+		xsm_jw_arr(&w);
+		for (k = 0; k <= f->hops; k++) {
+			const xsm__node *sn = &g->nodes.v[nodes[k]];
+			xsm_jw_obj(&w);
+			xsm_jw_kstr(&w, "NodeId", xsm__gstr(g, sn->id));
+			xsm_jw_kstr(&w, "NodeName", xsm__gstr(g, sn->name));
+			xsm_jw_kstr(&w, "NodeLabel", xsm__gstr(g, sn->label));
+			if (k < f->hops)
+				xsm_jw_kstr(&w, "EdgeLabel", xsm__gstr(g, g->edges.v[edges[k]].label));
+			xsm_jw_obj_end(&w);
+		}
+		xsm_jw_arr_end(&w);
+		recommend(&w, g, nodes, edges, f->hops, er->name);
+		xsm_jw_obj_end(&w);
+		if (w.err || xsm_buf_putc(j->out, '\n') < 0 ||
+		    (j->index && xsm_buf_printf(j->index, "%s\t%d\t%zu\t%zu\n", id, risk, line_start,
+						 j->out->size - 1 - line_start) < 0))
+			j->rc = XSM_ENOMEM;
+	}
+	xsm_buf_dispose(&key);
+	return NULL;
+}
+
 struct choke {
 	uint32_t node, paths, pairs, cut;
 };
@@ -825,63 +907,60 @@ int xsm__paths_compute(xsm_paths_stats *st, xsm_buf *out, xsm_buf *chokes, xsm_b
 		qsort(order, nall, sizeof(*order), cmp_path_idx);
 	st->paths = nall;
 
-	/* paths.jsonl */
+	/* the nodes each path crosses, then paths.jsonl written by two threads, each half in order */
 	for (i = 0; i < nall; i++) {
 		const struct found *f = &all[order[i]];
-		const uint32_t *nodes = jobs[which[order[i]]].nodes.v + f->off, *edges = jobs[which[order[i]]].edges.v + f->off;
-		const xsm__node *en = &g->nodes.v[f->entry], *tn = &g->nodes.v[f->target];
-		const struct entry_rule *er = &m->entry.v[entry_type[f->entry] - 1];
-		int tl = target_level(g, f->target), risk = risk_of(tl, er->exploit, f->hops);
-		char id[40], scen[512];
-		xsm_buf key = XSM_BUF_INIT;
-		xsm_jw w;
-
-		size_t line_start = out->size;
-		xsm_buf_printf(&key, "%s|%s", xsm__gstr(g, en->id), xsm__gstr(g, tn->id));
-		snprintf(id, sizeof(id), "ap-%016llx", (unsigned long long)xsm__hash(key.ptr, key.size));
-		xsm_buf_dispose(&key);
-		snprintf(scen, sizeof(scen), "%s -> %s", er->name, first_rule(g, f->target));
-		xsm_jw_init(&w, out);
-		xsm_jw_obj(&w);
-		xsm_jw_kstr(&w, "PathId", id);
-		xsm_jw_kstr(&w, "scenario", scen);
-		xsm_jw_kstr(&w, "risk", xsm_risk_name(risk));
-		xsm_jw_kint(&w, "hops", f->hops);
-		xsm_jw_key(&w, "entry");
-		xsm_jw_obj(&w);
-		xsm_jw_kstr(&w, "NodeId", xsm__gstr(g, en->id));
-		xsm_jw_kstr(&w, "NodeName", xsm__gstr(g, en->name));
-		xsm_jw_kstr(&w, "NodeLabel", xsm__gstr(g, en->label));
-		xsm_jw_kstr(&w, "type", er->name);
-		xsm_jw_obj_end(&w);
-		xsm_jw_key(&w, "target");
-		xsm_jw_obj(&w);
-		xsm_jw_kstr(&w, "NodeId", xsm__gstr(g, tn->id));
-		xsm_jw_kstr(&w, "NodeName", xsm__gstr(g, tn->name));
-		xsm_jw_kstr(&w, "NodeLabel", xsm__gstr(g, tn->label));
-		xsm_jw_kstr(&w, "classification", first_rule(g, f->target));
-		xsm_jw_kint(&w, "criticalityLevel", tl);
-		xsm_jw_obj_end(&w);
-		xsm_jw_key(&w, "steps");
-		xsm_jw_arr(&w);
-		for (k = 0; k <= f->hops; k++) {
-			const xsm__node *sn = &g->nodes.v[nodes[k]];
-			xsm_jw_obj(&w);
-			xsm_jw_kstr(&w, "NodeId", xsm__gstr(g, sn->id));
-			xsm_jw_kstr(&w, "NodeName", xsm__gstr(g, sn->name));
-			xsm_jw_kstr(&w, "NodeLabel", xsm__gstr(g, sn->label));
-			if (k < f->hops)
-				xsm_jw_kstr(&w, "EdgeLabel", xsm__gstr(g, g->edges.v[edges[k]].label));
-			xsm_jw_obj_end(&w);
-			if (k > 0 && k < f->hops)
-				through[nodes[k]]++;
+		const uint32_t *nodes = jobs[which[order[i]]].nodes.v + f->off;
+		for (k = 1; k < f->hops; k++)
+			through[nodes[k]]++;
+	}
+	{
+		struct writejob wj[2];
+		pthread_t wth;
+		int wstarted = 0;
+		memset(wj, 0, sizeof(wj));
+		for (k = 0; k < 2; k++) {
+			wj[k].g = g;
+			wj[k].m = m;
+			wj[k].entry_type = entry_type;
+			wj[k].all = all;
+			wj[k].order = order;
+			wj[k].which = which;
+			wj[k].jobs = jobs;
+			wj[k].from = k ? nall / 2 : 0;
+			wj[k].to = k ? nall : nall / 2;
+			wj[k].out = k ? &wj[1].own : out;
+			wj[k].index = index ? (k ? &wj[1].own_index : index) : NULL;
 		}
-		xsm_jw_arr_end(&w);
-		recommend(&w, g, nodes, edges, f->hops, er->name);
-		xsm_jw_obj_end(&w);
-		if (w.err || xsm_buf_putc(out, '\n') < 0 ||
-		    (index && xsm_buf_printf(index, "%s\t%d\t%zu\t%zu\n", id, risk, line_start,
-					     out->size - 1 - line_start) < 0)) {
+		if (nall > 1000 && pthread_create(&wth, NULL, write_paths, &wj[1]) == 0)
+			wstarted = 1;
+		else
+			wj[0].to = nall;
+		write_paths(&wj[0]);
+		if (wstarted) {
+			pthread_join(wth, NULL);
+			/* the second half follows the first: its index offsets move by what came before */
+			if (wj[1].rc == 0 && index) {
+				size_t shift = out->size;
+				const char *p = wj[1].own_index.ptr;
+				while (p && *p && wj[1].rc == 0) {
+					char id[40];
+					int r;
+					unsigned long long off, len;
+					const char *e = strchr(p, '\n');
+					if (!e || sscanf(p, "%39[^\t]\t%d\t%llu\t%llu", id, &r, &off, &len) != 4 ||
+					    xsm_buf_printf(index, "%s\t%d\t%llu\t%llu\n", id, r, off + (unsigned long long)shift,
+							   len) < 0)
+						wj[1].rc = XSM_ENOMEM;
+					p = e ? e + 1 : NULL;
+				}
+			}
+			if (wj[1].rc == 0 && xsm_buf_put(out, wj[1].own.ptr, wj[1].own.size) < 0)
+				wj[1].rc = XSM_ENOMEM;
+		}
+		xsm_buf_dispose(&wj[1].own);
+		xsm_buf_dispose(&wj[1].own_index);
+		if (wj[0].rc < 0 || wj[1].rc < 0) {
 			rc = xsm__error_oom(g->ctx);
 			goto done;
 		}
