@@ -79,6 +79,9 @@ int xsm_cli_emit(xsm_buf *b);
 /* progress on stderr, only on a terminal and without -q; "\r" line, end with done=1 */
 void xsm_cli_progress(struct xsm_cli *cli, int done, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
+/* "billable": {devices, containers, identities, applications} (connectors) */
+void xsm_cli_jw_billable(xsm_jw *w, size_t devices, size_t containers, size_t identities, size_t applications);
+
 /* a simple aligned text table for human output */
 struct xsm_table {
 	int ncols;

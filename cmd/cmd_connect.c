@@ -59,13 +59,7 @@ static int list_source(const xsm_source_info *s, void *payload)
 		xsm_jw_kstr(w, "error", s->error);
 		xsm_jw_kint(w, "assets", (int64_t)s->assets);
 		xsm_jw_kint(w, "findings", (int64_t)s->findings);
-		xsm_jw_key(w, "billable");
-		xsm_jw_obj(w);
-		xsm_jw_kint(w, "devices", (int64_t)s->devices);
-		xsm_jw_kint(w, "containers", (int64_t)s->containers);
-		xsm_jw_kint(w, "identities", (int64_t)s->identities);
-		xsm_jw_kint(w, "applications", (int64_t)s->applications);
-		xsm_jw_obj_end(w);
+		xsm_cli_jw_billable(w, s->devices, s->containers, s->identities, s->applications);
 		xsm_jw_obj_end(w);
 		return 0;
 	}
@@ -147,7 +141,9 @@ static int connect_list(int argc, const char **argv, struct xsm_cli *cli)
 			xsm_buf_dispose(&b);
 			return xsm_cli_fail(cli, rc);
 		}
-		return xsm_cli_emit(&b);
+		xsm_cli_emit(&b);
+		xsm_buf_dispose(&b);
+		return 0;
 	}
 	printf("catalog:\n");
 	for (i = 0; i < n; i++)
@@ -365,7 +361,9 @@ static int connect_show(int argc, const char **argv, struct xsm_cli *cli)
 		xsm_buf_dispose(&b);
 		return xsm_cli_fail(cli, rc);
 	}
-	return xsm_cli_emit(&b);
+	xsm_cli_emit(&b);
+	xsm_buf_dispose(&b);
+	return 0;
 }
 
 static void print_log(const char *line, void *payload)

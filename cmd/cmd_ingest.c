@@ -112,13 +112,7 @@ static void summary_json(xsm_jw *w, const char *name, const xsm_sync_stats *st, 
 	xsm_jw_kint(w, "findings", (int64_t)st->findings);
 	xsm_jw_kint(w, "relations", (int64_t)st->relations);
 	xsm_jw_kint(w, "skipped", (int64_t)st->skipped);
-	xsm_jw_key(w, "billable");
-	xsm_jw_obj(w);
-	xsm_jw_kint(w, "devices", (int64_t)st->devices);
-	xsm_jw_kint(w, "containers", (int64_t)st->containers);
-	xsm_jw_kint(w, "identities", (int64_t)st->identities);
-	xsm_jw_kint(w, "applications", (int64_t)st->applications);
-	xsm_jw_obj_end(w);
+	xsm_cli_jw_billable(w, st->devices, st->containers, st->identities, st->applications);
 	xsm_jw_knum(w, "seconds", (double)(int64_t)(st->seconds * 1000) / 1000);
 	xsm_jw_kstr(w, "error", error);
 	xsm_jw_obj_end(w);
@@ -180,9 +174,8 @@ static int ingest_connectors(struct xsm_cli *cli, const char **names, size_t n, 
 		xsm_jw_arr_end(&w);
 		xsm_jw_obj_end(&w);
 		xsm_cli_emit(&b);
-	} else {
-		xsm_buf_dispose(&b);
 	}
+	xsm_buf_dispose(&b);
 	if (ok && !no_build && (rc = xsm_cli_build(cli)) < 0) {
 		int code = xsm_cli_fail(cli, rc);
 		return code > worst ? code : worst;

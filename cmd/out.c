@@ -179,3 +179,14 @@ void xsm_table_free(struct xsm_table *t)
 	free(t->cells);
 	memset(t, 0, sizeof(*t));
 }
+
+void xsm_cli_jw_billable(xsm_jw *w, size_t devices, size_t containers, size_t identities, size_t applications)
+{
+	xsm_jw_key(w, "billable");
+	xsm_jw_obj(w);
+	xsm_jw_kint(w, "devices", (int64_t)devices);
+	xsm_jw_kint(w, "containers", (int64_t)containers);
+	xsm_jw_kint(w, "identities", (int64_t)identities);
+	xsm_jw_kint(w, "applications", (int64_t)applications);
+	xsm_jw_obj_end(w);
+}

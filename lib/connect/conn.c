@@ -555,6 +555,111 @@ void xsm__conn_begin(xsm__conn *c, const char *type)
 	xsm_jw_kstr(&c->jw, "type", type);
 }
 
+void xsm__conn_str_array(xsm_jw *w, const char *key, const xsm__json *arr, int kind)
+{
+	const xsm__json *e;
+	int open = 0;
+	for (e = xsm__json_child(arr); e; e = xsm__json_next(e)) {
+		const char *s = xsm__json_str(e);
+		char v[256];
+		if (!s || !*s)
+			continue;
+		if (kind == 'm')
+			xsm__norm_mac(v, s);
+		else if ((kind == '4' && !xsm__is_ipv4(s)) || (kind == '6' && !xsm__is_ipv6(s)))
+			continue;
+		else
+			snprintf(v, sizeof(v), "%s", s);
+		if (!v[0])
+			continue;
+		if (!open) {
+			xsm_jw_key(w, key);
+			xsm_jw_arr(w);
+			open = 1;
+		}
+		xsm_jw_str(w, v);
+	}
+	if (open)
+		xsm_jw_arr_end(w);
+}
+
+static void one_key(xsm_jw *w, const char *key, const char *v)
+{
+	if (v && *v)
+		xsm_jw_kstr(w, key, v);
+}
+
+static void one_in_array(xsm_jw *w, const char *key, const char *v)
+{
+	if (!v || !*v)
+		return;
+	xsm_jw_key(w, key);
+	xsm_jw_arr(w);
+	xsm_jw_str(w, v);
+	xsm_jw_arr_end(w);
+}
+
+void xsm__conn_device_begin(xsm__conn *c, const xsm__device *d)
+{
+	xsm_jw *w = &c->jw;
+	const char *os = d->os ? d->os : "", *ip = d->ipv4 && *d->ipv4 ? d->ipv4 : d->ipv6;
+	const char *name = d->name && *d->name ? d->name
+			   : d->fqdn && *d->fqdn ? d->fqdn : d->hostname && *d->hostname ? d->hostname : ip;
+
+	xsm__conn_begin(c, "asset");
+	xsm_jw_kstr(w, "label", "device");
+	xsm_buf_clear(&c->sid);
+	xsm_buf_printf(&c->sid, "%s:%s", c->name, d->id);
+	xsm_jw_kstr(w, "source_id", c->sid.ptr);
+	xsm_jw_kstr(w, "name", name ? name : d->id);
+	xsm_jw_key(w, "keys");
+	xsm_jw_obj(w);
+	one_key(w, "hostname", d->hostname);
+	one_key(w, "fqdn", d->fqdn);
+	one_key(w, "serial", d->serial);
+	one_key(w, "cloud_id", d->cloud_id);
+	one_in_array(w, "ipv4", xsm__is_ipv4(d->ipv4) ? d->ipv4 : NULL);
+	one_in_array(w, "ipv6", xsm__is_ipv6(d->ipv6) ? d->ipv6 : NULL);
+	one_in_array(w, "mac", d->mac);
+	xsm__conn_str_array(w, "ipv4", d->ipv4s, '4');
+	xsm__conn_str_array(w, "ipv6", d->ipv6s, '6');
+	xsm__conn_str_array(w, "mac", d->macs, 'm');
+	xsm_jw_obj_end(w);
+	xsm_jw_key(w, "categories");
+	xsm_jw_arr(w);
+	xsm_jw_str(w, "device");
+	xsm_jw_arr_end(w);
+	xsm_jw_key(w, "props");
+	xsm_jw_obj(w);
+	one_key(w, "osType", xsm__os_type(os));
+	one_key(w, "osName", os);
+	one_key(w, "lastSeen", d->last_seen);
+	one_key(w, "firstSeen", d->first_seen);
+}
+
+int xsm__conn_device_end(xsm__conn *c)
+{
+	xsm_jw_obj_end(&c->jw); /* props */
+	return xsm__conn_emit(c);
+}
+
+int xsm__conn_userpass(const xsm__conn *c, xsm_buf *out)
+{
+	const char *user = xsm__conn_get(c, "username", NULL);
+	xsm_buf pw = XSM_BUF_INIT;
+	int rc;
+
+	xsm_buf_clear(out);
+	if (!user)
+		return xsm__error_set(c->ctx, XSM_ECONFIG, "connector '%s' has no username", c->name);
+	if ((rc = xsm__conn_secret(c, "password", &pw)) < 0)
+		return rc;
+	rc = xsm_buf_printf(out, "%s:%s", user, pw.ptr) < 0 ? xsm__error_oom(c->ctx) : 0;
+	memset(pw.ptr, 0, pw.size);
+	xsm_buf_dispose(&pw);
+	return rc;
+}
+
 /* the merge key of a record line: "a\t<source_id>", "f\t<asset>\t<cve>", "r\t<label>\t<from>\t<to>" */
 static int record_key(xsm_buf *key, const xsm__json *rec, int type)
 {
@@ -754,6 +859,7 @@ static void conn_close(xsm__conn *c)
 	xsm__yaml_free(c->conf);
 	xsm__free(c->conf_path);
 	xsm_buf_dispose(&c->rec);
+	xsm_buf_dispose(&c->sid);
 	xsm__strmap_free(&c->delta_keys);
 }
 

@@ -51,6 +51,7 @@ struct xsm__conn {
 	xsm_sync_stats st;
 	double t0;
 	xsm_buf rec;                  /* the record being written */
+	xsm_buf sid;                  /* its source_id */
 	xsm_jw jw;
 };
 
@@ -87,6 +88,31 @@ int xsm__conn_json_array_fd(xsm__conn *c, int fd, const char *what, const char *
 
 /* begin a record in c->jw: {"type":type, ...}; finish with xsm__conn_emit */
 void xsm__conn_begin(xsm__conn *c, const char *type);
+/* a device as a vendor names it; NULL or "" fields are left out */
+typedef struct xsm__device {
+	const char *id;                  /* vendor id: source_id is "<connector>:<id>" */
+	const char *name;                /* NodeName; the fqdn, hostname or address when NULL */
+	const char *hostname, *fqdn;     /* normalised (xsm__norm_host) */
+	const char *serial, *cloud_id;
+	const char *ipv4, *ipv6, *mac;   /* one of each (mac normalised) */
+	const xsm__json *ipv4s, *ipv6s, *macs; /* or vendor arrays of them */
+	const char *os;                  /* OS description: osName, and osType from it */
+	const char *last_seen, *first_seen; /* RFC 3339 or "" */
+} xsm__device;
+
+/*
+ * Begin an asset record of label device: source_id, name, keys,
+ * categories, then "props" opened with osType, osName, lastSeen and
+ * firstSeen.  The caller adds its own props and ends with
+ * xsm__conn_device_end.
+ */
+void xsm__conn_device_begin(xsm__conn *c, const xsm__device *d);
+int xsm__conn_device_end(xsm__conn *c);
+/* a JSON array of strings as key (kind: 's' as is, '4' IPv4 only, '6' IPv6 only, 'm' MACs normalised) */
+void xsm__conn_str_array(xsm_jw *w, const char *key, const xsm__json *arr, int kind);
+/* "username:password" of the connector for basic authentication (wipe it after use) */
+int xsm__conn_userpass(const xsm__conn *c, xsm_buf *out);
+
 /* close the record object, validate and append it to the run */
 int xsm__conn_emit(xsm__conn *c);
 /* count a page and report progress */

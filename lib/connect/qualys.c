@@ -339,6 +339,7 @@ static int emit_host(struct ql *q)
 	xsm_jw *w = &c->jw;
 	char host[256], fqdn[300], t[21];
 	const char *ip = q->h[H_IP].ptr ? q->h[H_IP].ptr : "", *os = q->h[H_OS].ptr ? q->h[H_OS].ptr : "";
+	xsm__device d;
 	size_t i;
 
 	if (!q->h[H_ID].size) {
@@ -353,48 +354,17 @@ static int emit_host(struct ql *q)
 	host[strcspn(host, ".")] = '\0';
 	if (xsm__is_ipv4(host))
 		host[0] = '\0';
-	xsm__conn_begin(c, "asset");
-	xsm_jw_kstr(w, "label", "device");
-	xsm_buf_clear(&q->tmp);
-	xsm_buf_printf(&q->tmp, "%s:%s", c->name, q->h[H_ID].ptr);
-	xsm_jw_kstr(w, "source_id", q->tmp.ptr);
-	xsm_jw_kstr(w, "name", fqdn[0] ? fqdn : host[0] ? host : ip);
-	xsm_jw_key(w, "keys");
-	xsm_jw_obj(w);
-	if (host[0])
-		xsm_jw_kstr(w, "hostname", host);
-	if (fqdn[0])
-		xsm_jw_kstr(w, "fqdn", fqdn);
-	if (q->h[H_EC2].size)
-		xsm_jw_kstr(w, "cloud_id", q->h[H_EC2].ptr);
-	else if (q->h[H_CLOUDID].size)
-		xsm_jw_kstr(w, "cloud_id", q->h[H_CLOUDID].ptr);
-	if (xsm__is_ipv4(ip)) {
-		xsm_jw_key(w, "ipv4");
-		xsm_jw_arr(w);
-		xsm_jw_str(w, ip);
-		xsm_jw_arr_end(w);
-	}
-	if (q->h[H_IPV6].size && xsm__is_ipv6(q->h[H_IPV6].ptr)) {
-		xsm_jw_key(w, "ipv6");
-		xsm_jw_arr(w);
-		xsm_jw_str(w, q->h[H_IPV6].ptr);
-		xsm_jw_arr_end(w);
-	}
-	xsm_jw_obj_end(w);
-	xsm_jw_key(w, "categories");
-	xsm_jw_arr(w);
-	xsm_jw_str(w, "device");
-	xsm_jw_arr_end(w);
-	xsm_jw_key(w, "props");
-	xsm_jw_obj(w);
-	if (*xsm__os_type(os))
-		xsm_jw_kstr(w, "osType", xsm__os_type(os));
-	if (*os)
-		xsm_jw_kstr(w, "osName", os);
+	memset(&d, 0, sizeof(d));
+	d.id = q->h[H_ID].ptr;
+	d.hostname = host;
+	d.fqdn = fqdn;
+	d.cloud_id = q->h[H_EC2].size ? q->h[H_EC2].ptr : q->h[H_CLOUDID].ptr;
+	d.ipv4 = ip;
+	d.ipv6 = q->h[H_IPV6].ptr;
+	d.os = os;
 	xsm__norm_time(t, q->h[H_LASTSCAN].ptr);
-	if (t[0])
-		xsm_jw_kstr(w, "lastSeen", t);
+	d.last_seen = t;
+	xsm__conn_device_begin(c, &d);
 	xsm_jw_key(w, "raw");
 	xsm_jw_obj(w);
 	xsm_jw_key(w, "qualys");
@@ -416,8 +386,7 @@ static int emit_host(struct ql *q)
 	}
 	xsm_jw_obj_end(w);
 	xsm_jw_obj_end(w);
-	xsm_jw_obj_end(w);
-	return xsm__conn_emit(c);
+	return xsm__conn_device_end(c);
 }
 
 static const char *status_word(const char *s)
@@ -616,8 +585,6 @@ static int parse_page(struct ql *q, int fd, xsm_buf *next)
 
 static int ql_open(struct ql *q, xsm__conn *c)
 {
-	xsm_buf pw = XSM_BUF_INIT;
-	const char *user = xsm__conn_get(c, "username", NULL);
 	int rc;
 
 	memset(q, 0, sizeof(*q));
@@ -627,14 +594,7 @@ static int ql_open(struct ql *q, xsm__conn *c)
 	if ((rc = xsm__conn_url(c, NULL, &q->base)) < 0 ||
 	    (rc = xsm__conn_getint(c, "page_size", 1000, 1, 1000000, &q->page_size)) < 0)
 		return rc;
-	if (!user)
-		return xsm__error_set(c->ctx, XSM_ECONFIG, "connector '%s' has no username", c->name);
-	if ((rc = xsm__conn_secret(c, "password", &pw)) < 0)
-		return rc;
-	rc = xsm_buf_printf(&q->auth, "%s:%s", user, pw.ptr) < 0 ? xsm__error_oom(c->ctx) : 0;
-	memset(pw.ptr, 0, pw.size);
-	xsm_buf_dispose(&pw);
-	return rc;
+	return xsm__conn_userpass(c, &q->auth);
 }
 
 static void ql_close(struct ql *q)

@@ -136,6 +136,7 @@ static int emit_asset(struct r7 *r, const xsm__json *a, const char *id)
 	const char *ip = jstr(a, "ip"), *os = r->v4 ? jstr(a, "os_name") : jstr(a, "os");
 	char host[256], fqdn[300], mac[18], t[21];
 	const xsm__json *e;
+	xsm__device d;
 	int n;
 
 	xsm__norm_host(fqdn, sizeof(fqdn), hn);
@@ -145,41 +146,6 @@ static int emit_asset(struct r7 *r, const xsm__json *a, const char *id)
 	if (xsm__is_ipv4(host))
 		host[0] = '\0';
 	xsm__norm_mac(mac, jstr(a, "mac"));
-	xsm__conn_begin(c, "asset");
-	xsm_jw_kstr(w, "label", "device");
-	xsm_buf_clear(&r->tmp);
-	xsm_buf_printf(&r->tmp, "%s:%s", c->name, id);
-	xsm_jw_kstr(w, "source_id", r->tmp.ptr);
-	xsm_jw_kstr(w, "name", fqdn[0] ? fqdn : host[0] ? host : ip);
-	xsm_jw_key(w, "keys");
-	xsm_jw_obj(w);
-	if (host[0])
-		xsm_jw_kstr(w, "hostname", host);
-	if (fqdn[0])
-		xsm_jw_kstr(w, "fqdn", fqdn);
-	if (xsm__is_ipv4(ip) || xsm__is_ipv6(ip)) {
-		xsm_jw_key(w, xsm__is_ipv4(ip) ? "ipv4" : "ipv6");
-		xsm_jw_arr(w);
-		xsm_jw_str(w, ip);
-		xsm_jw_arr_end(w);
-	}
-	if (mac[0]) {
-		xsm_jw_key(w, "mac");
-		xsm_jw_arr(w);
-		xsm_jw_str(w, mac);
-		xsm_jw_arr_end(w);
-	}
-	xsm_jw_obj_end(w);
-	xsm_jw_key(w, "categories");
-	xsm_jw_arr(w);
-	xsm_jw_str(w, "device");
-	xsm_jw_arr_end(w);
-	xsm_jw_key(w, "props");
-	xsm_jw_obj(w);
-	if (*xsm__os_type(os))
-		xsm_jw_kstr(w, "osType", xsm__os_type(os));
-	if (*os)
-		xsm_jw_kstr(w, "osName", os);
 	if (r->v4) {
 		xsm__norm_time(t, jstr(a, "last_scan_end"));
 	} else {
@@ -192,8 +158,16 @@ static int emit_asset(struct r7 *r, const xsm__json *a, const char *id)
 				memcpy(t, h, sizeof(t));
 		}
 	}
-	if (t[0])
-		xsm_jw_kstr(w, "lastSeen", t);
+	memset(&d, 0, sizeof(d));
+	d.id = id;
+	d.hostname = host;
+	d.fqdn = fqdn;
+	d.ipv4 = xsm__is_ipv4(ip) ? ip : NULL;
+	d.ipv6 = xsm__is_ipv6(ip) ? ip : NULL;
+	d.mac = mac;
+	d.os = os;
+	d.last_seen = t;
+	xsm__conn_device_begin(c, &d);
 	/* open ports from the services the scan found */
 	n = 0;
 	for (e = xsm__json_child(xsm__json_get(a, "services")); e; e = xsm__json_next(e)) {
@@ -224,8 +198,7 @@ static int emit_asset(struct r7 *r, const xsm__json *a, const char *id)
 	}
 	xsm_jw_obj_end(w);
 	xsm_jw_obj_end(w);
-	xsm_jw_obj_end(w);
-	return xsm__conn_emit(c);
+	return xsm__conn_device_end(c);
 }
 
 /* findings of one asset for one vulnerability: one record per CVE */
@@ -458,15 +431,13 @@ static int r7_open(struct r7 *r, xsm__conn *c)
 			rc = xsm__error_oom(c->ctx);
 		r->hdrs[2] = r->key.ptr;
 	} else {
-		const char *user = xsm__conn_get(c, "username", NULL);
 		xsm_ctx_clear(c->ctx);
-		if (!user)
+		if (!xsm__conn_get(c, "username", NULL))
 			rc = xsm__error_set(c->ctx, XSM_ECONFIG,
 					    "connector '%s' needs an api_key (cloud) or a username and password (console)",
 					    c->name);
-		else if ((rc = xsm__conn_secret(c, "password", &s)) == 0 &&
-			 xsm_buf_printf(&r->auth, "%s:%s", user, s.ptr) < 0)
-			rc = xsm__error_oom(c->ctx);
+		else
+			rc = xsm__conn_userpass(c, &r->auth);
 	}
 	if (s.ptr)
 		memset(s.ptr, 0, s.size);

@@ -202,7 +202,8 @@ static int on_ci(struct sn *s, const xsm__json *row)
 	xsm_jw *w = &c->jw;
 	const char *sys_id = jstr(row, "sys_id"), *name = jstr(row, "name"), *ip = jstr(row, "ip_address");
 	const char *os = jstr(row, "os"), *osv = jstr(row, "os_version"), *crit;
-	char host[256], fqdn[300], mac[18], t[21], osname[300];
+	char host[256], fqdn[300], mac[18], t[21], t2[21], osname[300];
+	xsm__device d;
 	const char *upd = jstr(row, "sys_updated_on");
 
 	if (!*sys_id)
@@ -222,50 +223,22 @@ static int on_ci(struct sn *s, const xsm__json *row)
 	}
 	xsm__norm_mac(mac, jstr(row, "mac_address"));
 
-	xsm__conn_begin(c, "asset");
-	xsm_jw_kstr(w, "label", "device");
-	xsm_buf_clear(&s->tmp);
-	xsm_buf_printf(&s->tmp, "%s:%s", c->name, sys_id);
-	xsm_jw_kstr(w, "source_id", s->tmp.ptr);
-	xsm_jw_kstr(w, "name", *name ? name : host);
-	xsm_jw_key(w, "keys");
-	xsm_jw_obj(w);
-	if (host[0])
-		xsm_jw_kstr(w, "hostname", host);
-	if (fqdn[0])
-		xsm_jw_kstr(w, "fqdn", fqdn);
-	if (*jstr(row, "serial_number"))
-		xsm_jw_kstr(w, "serial", jstr(row, "serial_number"));
-	if (xsm__is_ipv4(ip) || xsm__is_ipv6(ip)) {
-		xsm_jw_key(w, xsm__is_ipv4(ip) ? "ipv4" : "ipv6");
-		xsm_jw_arr(w);
-		xsm_jw_str(w, ip);
-		xsm_jw_arr_end(w);
-	}
-	if (mac[0]) {
-		xsm_jw_key(w, "mac");
-		xsm_jw_arr(w);
-		xsm_jw_str(w, mac);
-		xsm_jw_arr_end(w);
-	}
-	xsm_jw_obj_end(w);
-	xsm_jw_key(w, "categories");
-	xsm_jw_arr(w);
-	xsm_jw_str(w, "device");
-	xsm_jw_arr_end(w);
-	xsm_jw_key(w, "props");
-	xsm_jw_obj(w);
 	snprintf(osname, sizeof(osname), "%s%s%s", os, *os && *osv ? " " : "", osv);
-	if (*xsm__os_type(osname))
-		xsm_jw_kstr(w, "osType", xsm__os_type(osname));
-	if (osname[0])
-		xsm_jw_kstr(w, "osName", osname);
+	memset(&d, 0, sizeof(d));
+	d.id = sys_id;
+	d.name = *name ? name : host;
+	d.hostname = host;
+	d.fqdn = fqdn;
+	d.serial = jstr(row, "serial_number");
+	d.ipv4 = xsm__is_ipv4(ip) ? ip : NULL;
+	d.ipv6 = xsm__is_ipv6(ip) ? ip : NULL;
+	d.mac = mac;
+	d.os = osname;
 	xsm__norm_time(t, *jstr(row, "last_discovered") ? jstr(row, "last_discovered") : upd);
-	if (t[0])
-		xsm_jw_kstr(w, "lastSeen", t);
-	xsm__norm_time(t, jstr(row, "first_discovered"));
-	if (t[0])
-		xsm_jw_kstr(w, "firstSeen", t);
+	xsm__norm_time(t2, jstr(row, "first_discovered"));
+	d.last_seen = t;
+	d.first_seen = t2;
+	xsm__conn_device_begin(c, &d);
 	if (*jstr(row, "sys_class_name"))
 		xsm_jw_kstr(w, "cmdbClass", jstr(row, "sys_class_name"));
 	if ((crit = criticality(jstr(row, "business_criticality"))) ||
@@ -281,8 +254,7 @@ static int on_ci(struct sn *s, const xsm__json *row)
 	if (*jstr(row, "asset_tag"))
 		xsm_jw_kstr(w, "assetTag", jstr(row, "asset_tag"));
 	raw_row(w, row);
-	xsm_jw_obj_end(w);
-	return xsm__conn_emit(c);
+	return xsm__conn_device_end(c);
 }
 
 static int on_rel_type(struct sn *s, const xsm__json *row)
@@ -411,22 +383,21 @@ done:
 static int sn_open(struct sn *s, xsm__conn *c)
 {
 	xsm_buf pw = XSM_BUF_INIT;
-	const char *user = xsm__conn_get(c, "username", NULL);
 	int rc;
 
 	memset(s, 0, sizeof(*s));
 	s->c = c;
 	if ((rc = xsm__conn_url(c, NULL, &s->base)) < 0 ||
-	    (rc = xsm__conn_getint(c, "page_size", 1000, 1, 10000, &s->page_size)) < 0)
+	    (rc = xsm__conn_getint(c, "page_size", 1000, 1, 10000, &s->page_size)) < 0 ||
+	    (rc = xsm__conn_userpass(c, &s->auth)) < 0)
 		return rc;
-	if (!user)
-		return xsm__error_set(c->ctx, XSM_ECONFIG, "connector '%s' has no username", c->name);
-	if ((rc = xsm__conn_secret(c, "password", &pw)) < 0)
-		return rc;
-	rc = xsm_buf_printf(&s->auth, "%s:%s", user, pw.ptr) < 0 ? xsm__error_oom(c->ctx) : 0;
-	if (rc == 0 && xsm__conn_get(c, "client_id", NULL))
-		rc = oauth_token(s, user, pw.ptr);
-	memset(pw.ptr, 0, pw.size);
+	if (!xsm__conn_get(c, "client_id", NULL))
+		return 0;
+	/* OAuth: the same user and password, traded for a token */
+	if ((rc = xsm__conn_secret(c, "password", &pw)) == 0)
+		rc = oauth_token(s, xsm__conn_get(c, "username", ""), pw.ptr);
+	if (pw.ptr)
+		memset(pw.ptr, 0, pw.size);
 	xsm_buf_dispose(&pw);
 	return rc;
 }

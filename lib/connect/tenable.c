@@ -116,41 +116,6 @@ static int request(struct tn *t, const char *method, const char *path, const cha
 
 /* --- records ------------------------------------------------------------------------ */
 
-static void str_array(xsm_jw *w, const char *key, const xsm__json *arr, int kind)
-{
-	const xsm__json *e;
-	int open = 0;
-	for (e = xsm__json_child(arr); e; e = xsm__json_next(e)) {
-		const char *s = xsm__json_str(e);
-		char v[256];
-		if (!s || !*s)
-			continue;
-		if (kind == 'm') {
-			xsm__norm_mac(v, s);
-		} else if (kind == '4') {
-			if (!xsm__is_ipv4(s))
-				continue;
-			snprintf(v, sizeof(v), "%s", s);
-		} else if (kind == '6') {
-			if (!xsm__is_ipv6(s))
-				continue;
-			snprintf(v, sizeof(v), "%s", s);
-		} else {
-			snprintf(v, sizeof(v), "%s", s);
-		}
-		if (!v[0])
-			continue;
-		if (!open) {
-			xsm_jw_key(w, key);
-			xsm_jw_arr(w);
-			open = 1;
-		}
-		xsm_jw_str(w, v);
-	}
-	if (open)
-		xsm_jw_arr_end(w);
-}
-
 static const char *first_str(const xsm__json *o, const char *key)
 {
 	const xsm__json *a = xsm__json_get(o, key), *e;
@@ -171,8 +136,9 @@ static int on_asset(xsm__conn *c, const xsm__json *a, void *payload)
 	struct tn *t = payload;
 	xsm_jw *w = &c->jw;
 	const char *id = jstr(a, "id"), *os = first_str(a, "operating_systems"), *crit;
-	char host[256], fqdn[300], tm[21];
+	char host[256], fqdn[300], t1[21], t2[21];
 	const xsm__json *v;
+	xsm__device d;
 
 	if (!*id) {
 		c->st.skipped++;
@@ -185,44 +151,24 @@ static int on_asset(xsm__conn *c, const xsm__json *a, void *payload)
 	if (!host[0])
 		xsm__norm_host(host, sizeof(host), first_str(a, "netbios_names"));
 	host[strcspn(host, ".")] = '\0';
-	xsm__conn_begin(c, "asset");
-	xsm_jw_kstr(w, "label", "device");
-	xsm_buf_clear(&t->tmp);
-	xsm_buf_printf(&t->tmp, "%s:%s", c->name, id);
-	xsm_jw_kstr(w, "source_id", t->tmp.ptr);
-	xsm_jw_kstr(w, "name", fqdn[0] ? fqdn : host[0] ? host : first_str(a, "ipv4s"));
-	xsm_jw_key(w, "keys");
-	xsm_jw_obj(w);
-	if (host[0])
-		xsm_jw_kstr(w, "hostname", host);
-	if (fqdn[0] && strchr(fqdn, '.'))
-		xsm_jw_kstr(w, "fqdn", fqdn);
-	if (*jstr(a, "azure_vm_id"))
-		xsm_jw_kstr(w, "cloud_id", jstr(a, "azure_vm_id"));
-	else if (*jstr(a, "aws_ec2_instance_id"))
-		xsm_jw_kstr(w, "cloud_id", jstr(a, "aws_ec2_instance_id"));
-	else if (*jstr(a, "gcp_instance_id"))
-		xsm_jw_kstr(w, "cloud_id", jstr(a, "gcp_instance_id"));
-	str_array(w, "ipv4", xsm__json_get(a, "ipv4s"), '4');
-	str_array(w, "ipv6", xsm__json_get(a, "ipv6s"), '6');
-	str_array(w, "mac", xsm__json_get(a, "mac_addresses"), 'm');
-	xsm_jw_obj_end(w);
-	xsm_jw_key(w, "categories");
-	xsm_jw_arr(w);
-	xsm_jw_str(w, "device");
-	xsm_jw_arr_end(w);
-	xsm_jw_key(w, "props");
-	xsm_jw_obj(w);
-	if (*xsm__os_type(os))
-		xsm_jw_kstr(w, "osType", xsm__os_type(os));
-	if (*os)
-		xsm_jw_kstr(w, "osName", os);
-	xsm__norm_time(tm, jstr(a, "last_seen"));
-	if (tm[0])
-		xsm_jw_kstr(w, "lastSeen", tm);
-	xsm__norm_time(tm, jstr(a, "first_seen"));
-	if (tm[0])
-		xsm_jw_kstr(w, "firstSeen", tm);
+	xsm__norm_time(t1, jstr(a, "last_seen"));
+	xsm__norm_time(t2, jstr(a, "first_seen"));
+	memset(&d, 0, sizeof(d));
+	d.id = id;
+	d.hostname = host;
+	d.fqdn = strchr(fqdn, '.') ? fqdn : NULL;
+	d.name = fqdn[0] ? fqdn : NULL;
+	d.cloud_id = *jstr(a, "azure_vm_id") ? jstr(a, "azure_vm_id")
+		     : *jstr(a, "aws_ec2_instance_id") ? jstr(a, "aws_ec2_instance_id") : jstr(a, "gcp_instance_id");
+	d.ipv4s = xsm__json_get(a, "ipv4s");
+	d.ipv6s = xsm__json_get(a, "ipv6s");
+	d.macs = xsm__json_get(a, "mac_addresses");
+	d.os = os;
+	d.last_seen = t1;
+	d.first_seen = t2;
+	if (!host[0] && !fqdn[0])
+		d.name = first_str(a, "ipv4s");
+	xsm__conn_device_begin(c, &d);
 	if ((v = xsm__json_get(a, "acr_score")) && xsm__json_type(v) == XSM_J_NUMBER &&
 	    (crit = acr_level(xsm__json_num(v))))
 		xsm_jw_kstr(w, "vendorCriticality", crit);
@@ -231,14 +177,14 @@ static int on_asset(xsm__conn *c, const xsm__json *a, void *payload)
 	if (*first_str(a, "system_types"))
 		xsm_jw_kstr(w, "systemType", first_str(a, "system_types"));
 	if (xsm__json_count(xsm__json_get(a, "installed_software")))
-		str_array(w, "installedSoftware", xsm__json_get(a, "installed_software"), 's');
+		xsm__conn_str_array(w, "installedSoftware", xsm__json_get(a, "installed_software"), 's');
 	xsm_jw_key(w, "raw");
 	xsm_jw_obj(w);
 	xsm_jw_key(w, "tenable");
 	xsm_jw_obj(w);
 	xsm_jw_kbool(w, "has_agent", xsm__json_bool(xsm__json_get(a, "has_agent")));
-	str_array(w, "netbios_names", xsm__json_get(a, "netbios_names"), 's');
-	str_array(w, "agent_names", xsm__json_get(a, "agent_names"), 's');
+	xsm__conn_str_array(w, "netbios_names", xsm__json_get(a, "netbios_names"), 's');
+	xsm__conn_str_array(w, "agent_names", xsm__json_get(a, "agent_names"), 's');
 	if (*jstr(a, "network_name"))
 		xsm_jw_kstr(w, "network_name", jstr(a, "network_name"));
 	if (*jstr(a, "updated_at"))
@@ -258,8 +204,7 @@ static int on_asset(xsm__conn *c, const xsm__json *a, void *payload)
 	}
 	xsm_jw_obj_end(w);
 	xsm_jw_obj_end(w);
-	xsm_jw_obj_end(w);
-	return xsm__conn_emit(c);
+	return xsm__conn_device_end(c);
 }
 
 static const char *state_word(const char *s)

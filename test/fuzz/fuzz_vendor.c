@@ -39,6 +39,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fclose(f);
 	}
 	xsm_buf_dispose(&c.rec);
+	xsm_buf_dispose(&c.sid);
 	xsm__strmap_free(&c.delta_keys);
 	xsm_ctx_clear(ctx);
 	return 0;
