@@ -66,6 +66,13 @@ test_expect_success 'one connector failing does not stop the others; the exit co
 	test_grep "(.cmdb., .error.)" got && test_grep "(.gone., .error.)" got
 '
 
+test_expect_success 'a failed connector next to a good one: the build that follows records a connector-failed event' '
+	test_expect_code 69 xsm ingest cmdb gone 2>err &&
+	xsm --format=jsonl events --type connector-failed >ev &&
+	test_grep "gone" ev &&
+	test_grep ! "\"cmdb\"" ev
+'
+
 test_expect_success 'a body over http.max_body fails clearly (exit 76)' '
 	xsm connect add servicenow big --url http://127.0.0.1:$SN --username xsm --password-env SN_PASS --set lookback_days=0 &&
 	XSM_HTTP_MAX_BODY=2048 test_expect_code 76 xsm ingest big 2>err &&
