@@ -635,6 +635,25 @@ static void recommend(xsm_jw *w, const xsm_graph *g, const uint32_t *nodes, cons
 	xsm_buf_dispose(&t);
 }
 
+/* a field of paths.idx: tabs and line breaks would split it, so they become spaces */
+static int index_field(xsm_buf *b, const char *s)
+{
+	int rc = xsm_buf_putc(b, '\t');
+	for (; *s && rc == 0; s++)
+		rc = xsm_buf_putc(b, (unsigned char)*s < 0x20 ? ' ' : *s);
+	return rc;
+}
+
+/* one paths.idx line: what the gate shows of a path without reading it */
+static int index_line(xsm_buf *b, const char *id, int risk, size_t off, size_t len, uint32_t hops, const char *entry,
+		      const char *entry_type, const char *target, const char *classification, int level)
+{
+	if (xsm_buf_printf(b, "%s\t%d\t%zu\t%zu\t%u", id, risk, off, len, hops) < 0 || index_field(b, entry) < 0 ||
+	    index_field(b, entry_type) < 0 || index_field(b, target) < 0 || index_field(b, classification) < 0)
+		return XSM_ENOMEM;
+	return xsm_buf_printf(b, "\t%d\n", level);
+}
+
 /* writing paths.jsonl lines [from, to) of the sorted paths */
 struct writejob {
 	const xsm_graph *g;
@@ -709,8 +728,9 @@ static void *write_paths(void *arg)
 		recommend(&w, g, nodes, edges, f->hops, er->name);
 		xsm_jw_obj_end(&w);
 		if (w.err || xsm_buf_putc(j->out, '\n') < 0 ||
-		    (j->index && xsm_buf_printf(j->index, "%s\t%d\t%zu\t%zu\n", id, risk, line_start,
-						 j->out->size - 1 - line_start) < 0))
+		    (j->index && index_line(j->index, id, risk, line_start, j->out->size - 1 - line_start, f->hops,
+					    xsm__gstr(g, en->name), er->name, xsm__gstr(g, tn->name),
+					    first_rule(g, f->target), tl) < 0))
 			j->rc = XSM_ENOMEM;
 	}
 	xsm_buf_dispose(&key);
@@ -948,9 +968,11 @@ int xsm__paths_compute(xsm_paths_stats *st, xsm_buf *out, xsm_buf *chokes, xsm_b
 					int r;
 					unsigned long long off, len;
 					const char *e = strchr(p, '\n');
-					if (!e || sscanf(p, "%39[^\t]\t%d\t%llu\t%llu", id, &r, &off, &len) != 4 ||
-					    xsm_buf_printf(index, "%s\t%d\t%llu\t%llu\n", id, r, off + (unsigned long long)shift,
-							   len) < 0)
+					int rest = 0;
+					if (!e || sscanf(p, "%39[^\t]\t%d\t%llu\t%llu%n", id, &r, &off, &len, &rest) != 4 ||
+					    xsm_buf_printf(index, "%s\t%d\t%llu\t%llu", id, r, off + (unsigned long long)shift,
+							   len) < 0 ||
+					    xsm_buf_put(index, p + rest, (size_t)(e + 1 - (p + rest))) < 0)
 						wj[1].rc = XSM_ENOMEM;
 					p = e ? e + 1 : NULL;
 				}

@@ -6,8 +6,10 @@
 
 /*
  * xsm_paths_compute, plus paths.idx into index when not NULL: one line a
- * path, in paths.jsonl order, "PathId TAB risk TAB offset TAB length", so a
- * reader can take the paths it needs without parsing the others.
+ * path, in paths.jsonl order, tab-separated: PathId, risk, offset, length,
+ * hops, entry name, entry type, target name, classification, target level
+ * (control characters in names become spaces).  A reader takes the lines
+ * it needs without parsing the others, and the gate's table needs none.
  */
 int xsm__paths_compute(xsm_paths_stats *st, xsm_buf *paths, xsm_buf *chokes, xsm_buf *index, xsm_graph *g,
 		       const xsm_attack_model *m);

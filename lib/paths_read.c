@@ -25,6 +25,7 @@ struct step {
 struct pathrec {
 	xsm_path_info info;
 	size_t step_off, nsteps;
+	uint64_t off, len;      /* the line in paths.jsonl (ids-only sets) */
 };
 
 struct xsm_pathset {
@@ -36,6 +37,7 @@ struct xsm_pathset {
 	char snapshot[40];
 	char *chokes;
 	size_t cut;
+	int fd;                /* paths.jsonl, kept open for xsm_paths_line on ids-only sets */
 };
 
 void xsm_paths_free(xsm_pathset *set)
@@ -47,6 +49,8 @@ void xsm_paths_free(xsm_pathset *set)
 	xsm__vec_free(&set->p);
 	xsm__vec_free(&set->s);
 	xsm__free(set->chokes);
+	if (set->fd >= 0)
+		close(set->fd);
 	xsm__free(set);
 }
 
@@ -99,17 +103,78 @@ static int parse_line(xsm_pathset *set, const char *line, size_t len, const char
 	return xsm__vec_push(&set->p, r) < 0 ? xsm__error_oom(set->ctx) : 0;
 }
 
+/* the tab-separated field k (0-based) of line [p, end) into the arena, or NULL */
+static const char *field(xsm_pathset *set, const char *p, const char *end, int k)
+{
+	const char *q;
+	for (; k > 0 && p < end; k--) {
+		if (!(p = memchr(p, '\t', (size_t)(end - p))))
+			return NULL;
+		p++;
+	}
+	if (k || p >= end)
+		return NULL;
+	q = memchr(p, '\t', (size_t)(end - p));
+	return xsm__arena_strndup(&set->a, p, (size_t)((q ? q : end) - p));
+}
+
+/* a path known by its index line: ids, names, risk, where its line is */
+static int index_entry(xsm_pathset *set, const char *p, const char *end, const char *id, int risk,
+		       unsigned long long off, unsigned long long len)
+{
+	struct pathrec r;
+	const char *hops, *level;
+
+	memset(&r, 0, sizeof(r));
+	r.info.risk = risk;
+	r.off = off;
+	r.len = len;
+	r.info.id = keep(set, id);
+	/* indexes of the first builds that wrote one have only four fields */
+	if ((hops = field(set, p, end, 4)) != NULL) {
+		r.info.hops = atoi(hops);
+		r.info.entry_name = field(set, p, end, 5);
+		r.info.entry_type = field(set, p, end, 6);
+		r.info.target_name = field(set, p, end, 7);
+		r.info.target_classification = field(set, p, end, 8);
+		level = field(set, p, end, 9);
+		r.info.target_level = level ? atoi(level) : 4;
+	}
+	if (!r.info.id || xsm__vec_push(&set->p, r) < 0)
+		return xsm__error_oom(set->ctx);
+	return 0;
+}
+
+int xsm_paths_line(const xsm_pathset *set, size_t i, xsm_buf *out)
+{
+	const struct pathrec *r;
+
+	xsm_buf_clear(out);
+	if (i >= set->p.n)
+		return xsm__error_set(set->ctx, XSM_EUSAGE, "no path %zu", i);
+	r = &set->p.v[i];
+	if (r->info.json)
+		return xsm_buf_puts(out, r->info.json) < 0 ? xsm__error_oom(set->ctx) : 0;
+	if (set->fd < 0 || r->len > (64u << 20) || xsm_buf_grow(out, (size_t)r->len + 1) < 0)
+		return xsm__error_set(set->ctx, XSM_EINVALID, "path %s has no stored line", r->info.id);
+	if (pread(set->fd, out->ptr, (size_t)r->len, (off_t)r->off) != (ssize_t)r->len)
+		return xsm__error_set(set->ctx, XSM_EINVALID, "graph/%s/paths.idx does not match paths.jsonl",
+				      set->snapshot);
+	out->size = (size_t)r->len;
+	out->ptr[out->size] = '\0';
+	return 0;
+}
+
 /* what to read of a snapshot's paths */
-enum { READ_ALL, READ_RISK, READ_IDS };
+enum { READ_ALL, READ_IDS };
 
 /*
- * Through paths.idx: the lines of paths at max_risk or above (READ_RISK),
- * or only the ids of every path (READ_IDS), without parsing the others.
+ * Every path as paths.idx describes it, without parsing paths.jsonl.
  * XSM_ENOTFOUND when the snapshot has no index (older builds).
  */
-static int read_indexed(xsm_pathset *set, xsm_store *store, const char *snapshot, int mode, int max_risk, int fd)
+static int read_indexed(xsm_pathset *set, xsm_store *store, const char *snapshot)
 {
-	xsm_buf rel = XSM_BUF_INIT, idx = XSM_BUF_INIT, line = XSM_BUF_INIT;
+	xsm_buf rel = XSM_BUF_INIT, idx = XSM_BUF_INIT;
 	char *p, *end;
 	int rc;
 
@@ -120,44 +185,22 @@ static int read_indexed(xsm_pathset *set, xsm_store *store, const char *snapshot
 		goto done;
 	}
 	for (p = idx.ptr; rc == 0 && p && *p; p = end + 1) {
-		char id[40], where[96];
+		char id[40];
 		int risk;
 		unsigned long long off, len;
 		if (!(end = strchr(p, '\n')) || sscanf(p, "%39[^\t]\t%d\t%llu\t%llu", id, &risk, &off, &len) != 4) {
 			rc = xsm__error_set(set->ctx, XSM_EINVALID, "%s: unreadable line", rel.ptr);
 			break;
 		}
-		if (mode == READ_IDS) {
-			struct pathrec r;
-			memset(&r, 0, sizeof(r));
-			r.info.risk = risk;
-			if (!(r.info.id = keep(set, id)) || xsm__vec_push(&set->p, r) < 0)
-				rc = xsm__error_oom(set->ctx);
-			continue;
-		}
-		if (risk > max_risk)
-			continue;
-		if (len > (64u << 20) || xsm_buf_grow(&line, (size_t)len + 1) < 0) {
-			rc = len > (64u << 20) ? xsm__error_set(set->ctx, XSM_EINVALID, "%s: a line too long", rel.ptr)
-					       : xsm__error_oom(set->ctx);
-			break;
-		}
-		if (pread(fd, line.ptr, (size_t)len, (off_t)off) != (ssize_t)len) {
-			rc = xsm__error_set(set->ctx, XSM_EINVALID, "%s does not match paths.jsonl", rel.ptr);
-			break;
-		}
-		line.ptr[len] = '\0';
-		snprintf(where, sizeof(where), "graph/%s/paths.jsonl@%llu: ", snapshot, off);
-		rc = parse_line(set, line.ptr, (size_t)len, where);
+		rc = index_entry(set, p, end, id, risk, off, len);
 	}
 done:
 	xsm_buf_dispose(&rel);
 	xsm_buf_dispose(&idx);
-	xsm_buf_dispose(&line);
 	return rc;
 }
 
-static int load_paths(xsm_pathset **out, xsm_store *store, const char *snapshot, int mode, int max_risk)
+static int load_paths(xsm_pathset **out, xsm_store *store, const char *snapshot, int mode)
 {
 	xsm_ctx *ctx = xsm_store_ctx(store);
 	xsm_pathset *set = xsm__calloc(1, sizeof(*set));
@@ -171,6 +214,7 @@ static int load_paths(xsm_pathset **out, xsm_store *store, const char *snapshot,
 	if (!set)
 		return xsm__error_oom(ctx);
 	set->ctx = ctx;
+	set->fd = -1;
 	if (!snapshot) {
 		rc = xsm_store_read(&head, store, "graph/HEAD", 4096);
 		if (rc == XSM_ENOTFOUND)
@@ -193,7 +237,7 @@ static int load_paths(xsm_pathset **out, xsm_store *store, const char *snapshot,
 		rc = xsm__error_set(ctx, XSM_ENOINPUT, "snapshot '%s' has no attack paths (built by an older xsm?)", snapshot);
 		goto done;
 	}
-	if (mode != READ_ALL && (rc = read_indexed(set, store, snapshot, mode, max_risk, fd)) != XSM_ENOTFOUND) {
+	if (mode == READ_IDS && (rc = read_indexed(set, store, snapshot)) != XSM_ENOTFOUND) {
 		if (rc < 0)
 			goto done;
 	} else {
@@ -212,9 +256,6 @@ static int load_paths(xsm_pathset **out, xsm_store *store, const char *snapshot,
 				continue;
 			snprintf(where, sizeof(where), "%s:%zu: ", rel.ptr, r.lineno);
 			rc = parse_line(set, line, len, where);
-			/* without an index, the filter applies after the parse */
-			if (rc == 0 && mode == READ_RISK && set->p.v[set->p.n - 1].info.risk > max_risk)
-				set->p.n--;
 		}
 		xsm__lines_free(&r);
 		if (rc < 0)
@@ -235,6 +276,10 @@ static int load_paths(xsm_pathset **out, xsm_store *store, const char *snapshot,
 	}
 	set->chokes = xsm_buf_detach(&ch);
 done:
+	if (rc == 0 && mode == READ_IDS && fd >= 0) {
+		set->fd = fd; /* lines are read when asked for */
+		fd = -1;
+	}
 	if (fd >= 0)
 		close(fd);
 	xsm_buf_dispose(&head);
@@ -250,17 +295,12 @@ done:
 
 int xsm_paths_load(xsm_pathset **out, xsm_store *store, const char *snapshot)
 {
-	return load_paths(out, store, snapshot, READ_ALL, XSM_RISK_LOW);
-}
-
-int xsm_paths_load_risk(xsm_pathset **out, xsm_store *store, const char *snapshot, int max_risk)
-{
-	return load_paths(out, store, snapshot, READ_RISK, max_risk);
+	return load_paths(out, store, snapshot, READ_ALL);
 }
 
 int xsm_paths_load_ids(xsm_pathset **out, xsm_store *store, const char *snapshot)
 {
-	return load_paths(out, store, snapshot, READ_IDS, XSM_RISK_LOW);
+	return load_paths(out, store, snapshot, READ_IDS);
 }
 
 const char *xsm_paths_snapshot(const xsm_pathset *set) { return set->snapshot; }

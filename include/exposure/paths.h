@@ -56,16 +56,15 @@ typedef struct xsm_path_info {
 /** Load the paths of a snapshot (NULL: current). XSM_ENOINPUT without one. */
 XSM_EXTERN(int) xsm_paths_load(xsm_pathset **out, xsm_store *store, const char *snapshot);
 /**
- * Only the paths at max_risk or above (XSM_RISK_CRITICAL is the highest),
- * read through the snapshot's paths.idx without parsing the others.
- */
-XSM_EXTERN(int) xsm_paths_load_risk(xsm_pathset **out, xsm_store *store, const char *snapshot, int max_risk);
-/**
- * Only the PathId and risk of every path (the other fields are NULL), for
- * membership tests with xsm_paths_find: how the CI gate tells new paths.
+ * Every path as its snapshot's paths.idx describes it: PathId, risk, hops,
+ * entry and target names, entry type, classification and level (json and
+ * the node ids are NULL; xsm_paths_line reads a path's stored line).  For
+ * membership tests and the CI gate, without parsing any path.
  */
 XSM_EXTERN(int) xsm_paths_load_ids(xsm_pathset **out, xsm_store *store, const char *snapshot);
 XSM_EXTERN(void) xsm_paths_free(xsm_pathset *set);
+/** The stored JSON line of path i into out. */
+XSM_EXTERN(int) xsm_paths_line(const xsm_pathset *set, size_t i, xsm_buf *out);
 XSM_EXTERN(const char *) xsm_paths_snapshot(const xsm_pathset *set);
 XSM_EXTERN(size_t) xsm_paths_count(const xsm_pathset *set);
 XSM_EXTERN(const xsm_path_info *) xsm_paths_get(const xsm_pathset *set, size_t i);
