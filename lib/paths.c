@@ -964,12 +964,15 @@ int xsm__paths_compute(xsm_paths_stats *st, xsm_buf *out, xsm_buf *chokes, xsm_b
 				size_t shift = out->size;
 				const char *p = wj[1].own_index.ptr;
 				while (p && *p && wj[1].rc == 0) {
-					char id[40];
+					char id[40], head[128];
 					int r;
 					unsigned long long off, len;
 					const char *e = strchr(p, '\n');
 					int rest = 0;
-					if (!e || sscanf(p, "%39[^\t]\t%d\t%llu\t%llu%n", id, &r, &off, &len, &rest) != 4 ||
+					/* sscanf measures its whole input: give it the line's start only */
+					if (e)
+						snprintf(head, sizeof(head), "%.*s", (int)(e - p < 127 ? e - p : 127), p);
+					if (!e || sscanf(head, "%39[^\t]\t%d\t%llu\t%llu%n", id, &r, &off, &len, &rest) != 4 ||
 					    xsm_buf_printf(index, "%s\t%d\t%llu\t%llu", id, r, off + (unsigned long long)shift,
 							   len) < 0 ||
 					    xsm_buf_put(index, p + rest, (size_t)(e + 1 - (p + rest))) < 0)

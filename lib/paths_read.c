@@ -185,10 +185,13 @@ static int read_indexed(xsm_pathset *set, xsm_store *store, const char *snapshot
 		goto done;
 	}
 	for (p = idx.ptr; rc == 0 && p && *p; p = end + 1) {
-		char id[40];
+		char id[40], head[128];
 		int risk;
 		unsigned long long off, len;
-		if (!(end = strchr(p, '\n')) || sscanf(p, "%39[^\t]\t%d\t%llu\t%llu", id, &risk, &off, &len) != 4) {
+		/* sscanf measures its whole input: give it the line's start, not the rest of the file */
+		if ((end = strchr(p, '\n')) != NULL)
+			snprintf(head, sizeof(head), "%.*s", (int)(end - p < 127 ? end - p : 127), p);
+		if (!end || sscanf(head, "%39[^\t]\t%d\t%llu\t%llu", id, &risk, &off, &len) != 4) {
 			rc = xsm__error_set(set->ctx, XSM_EINVALID, "%s: unreadable line", rel.ptr);
 			break;
 		}
