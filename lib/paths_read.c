@@ -38,6 +38,7 @@ struct xsm_pathset {
 	char *chokes;
 	size_t cut;
 	int fd;                /* paths.jsonl, kept open for xsm_paths_line on ids-only sets */
+	char *idx_text;        /* paths.idx, split in place: the fields of ids-only sets */
 };
 
 void xsm_paths_free(xsm_pathset *set)
@@ -49,6 +50,7 @@ void xsm_paths_free(xsm_pathset *set)
 	xsm__vec_free(&set->p);
 	xsm__vec_free(&set->s);
 	xsm__free(set->chokes);
+	xsm__free(set->idx_text);
 	if (set->fd >= 0)
 		close(set->fd);
 	xsm__free(set);
@@ -103,46 +105,43 @@ static int parse_line(xsm_pathset *set, const char *line, size_t len, const char
 	return xsm__vec_push(&set->p, r) < 0 ? xsm__error_oom(set->ctx) : 0;
 }
 
-/* the tab-separated field k (0-based) of line [p, end) into the arena, or NULL */
-static const char *field(xsm_pathset *set, const char *p, const char *end, int k)
+/*
+ * A path known by its paths.idx line, split in place (the index text stays
+ * with the set, so no field is copied): PathId, risk, offset, length, and
+ * in current indexes hops, entry name and type, target name,
+ * classification and level.
+ */
+static int index_entry(xsm_pathset *set, char *line)
 {
-	const char *q;
-	for (; k > 0 && p < end; k--) {
-		if (!(p = memchr(p, '\t', (size_t)(end - p))))
-			return NULL;
-		p++;
-	}
-	if (k || p >= end)
-		return NULL;
-	q = memchr(p, '\t', (size_t)(end - p));
-	return xsm__arena_strndup(&set->a, p, (size_t)((q ? q : end) - p));
-}
-
-/* a path known by its index line: ids, names, risk, where its line is */
-static int index_entry(xsm_pathset *set, const char *p, const char *end, const char *id, int risk,
-		       unsigned long long off, unsigned long long len)
-{
+	char *f[10], *endp;
 	struct pathrec r;
-	const char *hops, *level;
+	int n = 0;
 
+	for (f[n++] = line; n < 10 && (line = strchr(line, '\t')) != NULL; f[n++] = ++line)
+		*line = '\0';
 	memset(&r, 0, sizeof(r));
-	r.info.risk = risk;
-	r.off = off;
-	r.len = len;
-	r.info.id = keep(set, id);
-	/* indexes of the first builds that wrote one have only four fields */
-	if ((hops = field(set, p, end, 4)) != NULL) {
-		r.info.hops = atoi(hops);
-		r.info.entry_name = field(set, p, end, 5);
-		r.info.entry_type = field(set, p, end, 6);
-		r.info.target_name = field(set, p, end, 7);
-		r.info.target_classification = field(set, p, end, 8);
-		level = field(set, p, end, 9);
-		r.info.target_level = level ? atoi(level) : 4;
+	if (n < 4 || !*f[0] || strlen(f[0]) >= 40)
+		return XSM_EINVALID;
+	r.info.id = f[0];
+	r.info.risk = (int)strtol(f[1], &endp, 10);
+	if (*endp || r.info.risk < XSM_RISK_CRITICAL || r.info.risk > XSM_RISK_LOW)
+		return XSM_EINVALID;
+	r.off = strtoull(f[2], &endp, 10);
+	if (*endp)
+		return XSM_EINVALID;
+	r.len = strtoull(f[3], &endp, 10);
+	if (*endp)
+		return XSM_EINVALID;
+	r.info.target_level = 4;
+	if (n == 10) {
+		r.info.hops = atoi(f[4]);
+		r.info.entry_name = f[5];
+		r.info.entry_type = f[6];
+		r.info.target_name = f[7];
+		r.info.target_classification = f[8];
+		r.info.target_level = atoi(f[9]);
 	}
-	if (!r.info.id || xsm__vec_push(&set->p, r) < 0)
-		return xsm__error_oom(set->ctx);
-	return 0;
+	return xsm__vec_push(&set->p, r) < 0 ? XSM_ENOMEM : 0;
 }
 
 int xsm_paths_line(const xsm_pathset *set, size_t i, xsm_buf *out)
@@ -185,18 +184,19 @@ static int read_indexed(xsm_pathset *set, xsm_store *store, const char *snapshot
 		goto done;
 	}
 	for (p = idx.ptr; rc == 0 && p && *p; p = end + 1) {
-		char id[40], head[128];
-		int risk;
-		unsigned long long off, len;
-		/* sscanf measures its whole input: give it the line's start, not the rest of the file */
-		if ((end = strchr(p, '\n')) != NULL)
-			snprintf(head, sizeof(head), "%.*s", (int)(end - p < 127 ? end - p : 127), p);
-		if (!end || sscanf(head, "%39[^\t]\t%d\t%llu\t%llu", id, &risk, &off, &len) != 4) {
-			rc = xsm__error_set(set->ctx, XSM_EINVALID, "%s: unreadable line", rel.ptr);
+		if (!(end = strchr(p, '\n'))) {
+			rc = XSM_EINVALID;
 			break;
 		}
-		rc = index_entry(set, p, end, id, risk, off, len);
+		*end = '\0';
+		rc = index_entry(set, p);
 	}
+	if (rc == XSM_ENOMEM)
+		rc = xsm__error_oom(set->ctx);
+	else if (rc < 0)
+		rc = xsm__error_set(set->ctx, XSM_EINVALID, "%s: unreadable line", rel.ptr);
+	else
+		set->idx_text = xsm_buf_detach(&idx);
 done:
 	xsm_buf_dispose(&rel);
 	xsm_buf_dispose(&idx);
