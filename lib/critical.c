@@ -552,6 +552,8 @@ struct eval_job {
 	const xsm_graph *g;
 	const int *assets;   /* per node: A_* bits */
 	uint8_t *best;       /* per node: rule-based level (4 none) */
+	uint64_t *hits;      /* per node: words bits of the rules that matched */
+	size_t words;
 	size_t from, to;
 	size_t *matches;     /* per rule, this thread's counts */
 };
@@ -569,6 +571,7 @@ static void *eval_range(void *arg)
 				continue;
 			if (xsm__expr_eval(r->expr, (const void *)(uintptr_t)i)) {
 				j->matches[k]++;
+				j->hits[i * j->words + k / 64] |= 1ULL << (k % 64);
 				if (r->level < best)
 					best = r->level;
 			}
@@ -590,13 +593,27 @@ int xsm_critical_apply(xsm_rules *rules, xsm_graph *g)
 	int *assets = xsm__calloc(n + 1, sizeof(*assets));
 	uint8_t *best = xsm__calloc(n + 1, 1);
 	size_t *matches = xsm__calloc(rules->r.n * 2 + 1, sizeof(*matches));
+	size_t words = (rules->r.n + 63) / 64 + 1;
+	uint64_t *hits = NULL;
+	uint32_t crit_keys[4];
+	int ncrit = 0;
 	struct eval_job jobs[2];
 	pthread_t th;
 	int rc = 0, started = 0;
 
-	if (!assets || !best || !matches) {
+	if (!assets || !best || !matches || xsm__mul_size(&k, n + 1, words) < 0 ||
+	    !(hits = xsm__calloc(k, sizeof(*hits)))) {
 		rc = xsm__error_oom(g->ctx);
 		goto done;
+	}
+	/* the keys of earlier results, by id: a string compare per property is what the loop below avoids */
+	{
+		static const char *const ck[4] = { "criticalityLevel.criticalityLevel",
+						   "criticalityLevel.ruleBasedCriticalityLevel",
+						   "criticalityLevel.ruleNames", "manualCriticalityLevel" };
+		for (k = 0; k < 4; k++)
+			if (xsm__strpool_find(&g->s, ck[k], strlen(ck[k]), &crit_keys[ncrit]))
+				ncrit++;
 	}
 	xsm__graph_expr_host(&host, g);
 	for (k = 0; k < rules->r.n; k++) {
@@ -618,6 +635,8 @@ int xsm_critical_apply(xsm_rules *rules, xsm_graph *g)
 		jobs[t].g = g;
 		jobs[t].assets = assets;
 		jobs[t].best = best;
+		jobs[t].hits = hits;
+		jobs[t].words = words;
 		jobs[t].from = n * t / nthreads;
 		jobs[t].to = n * (t + 1) / nthreads;
 		jobs[t].matches = matches + t * rules->r.n;
@@ -643,9 +662,10 @@ int xsm_critical_apply(xsm_rules *rules, xsm_graph *g)
 		size_t nk = 0;
 		uint32_t j, names_off, names_n = 0;
 
-		for (j = 0; j < nd->props_n; j++)
-			if (is_crit_key(xsm__gstr(g, g->props.v[nd->props_off + j].key)))
-				had = 1;
+		for (j = 0; j < nd->props_n && !had; j++)
+			for (int c = 0; c < ncrit; c++)
+				if (g->props.v[nd->props_off + j].key == crit_keys[c])
+					had = 1;
 		if (!had && best[i] == 4 && manual < 0)
 			continue;
 		if (had) {
@@ -672,8 +692,7 @@ int xsm_critical_apply(xsm_rules *rules, xsm_graph *g)
 			for (k = 0; k < rules->r.n; k++) {
 				const struct rule *r = &rules->r.v[k];
 				uint32_t id;
-				if (!r->enabled || r->level != lvl || !(r->asset & assets[i]) ||
-				    !xsm__expr_eval(r->expr, (const void *)(uintptr_t)i))
+				if (r->level != lvl || !(hits[i * words + k / 64] >> (k % 64) & 1))
 					continue;
 				if (xsm__graph_intern(g, r->name, &id) < 0 || xsm__vec_push(&g->u32, id) < 0) {
 					rc = xsm__error_oom(g->ctx);
@@ -710,6 +729,7 @@ done:
 	xsm__free(assets);
 	xsm__free(best);
 	xsm__free(matches);
+	xsm__free(hits);
 	return rc;
 }
 
