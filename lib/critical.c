@@ -720,7 +720,7 @@ int xsm_critical_apply(xsm_rules *rules, xsm_graph *g)
 		rc = xsm__graph_set_props(g, (uint32_t)i, nk, keys, vals);
 	}
 	if (rc == 0)
-		rc = xsm__graph_compact_props(g);
+		rc = xsm__graph_compact_props_lazy(g);
 done:
 	for (k = 0; k < rules->r.n; k++) {
 		xsm__expr_free(rules->r.v[k].expr);

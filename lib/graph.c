@@ -334,7 +334,7 @@ int xsm__graph_strip_props(xsm_graph *g, const char *prefix)
 	return any ? xsm__graph_compact_props(g) : 0;
 }
 
-int xsm__graph_compact_props(xsm_graph *g)
+static int compact(xsm_graph *g, int only_if_half)
 {
 	xsm__propvec np = { 0 };
 	size_t i, total = 0;
@@ -342,7 +342,7 @@ int xsm__graph_compact_props(xsm_graph *g)
 		total += g->nodes.v[i].props_n;
 	for (i = 0; i < g->edges.n; i++)
 		total += g->edges.v[i].props_n;
-	if (total == g->props.n)
+	if (total == g->props.n || (only_if_half && g->props.n - total < total))
 		return 0;
 	if (xsm__vec_reserve(&np, total) < 0)
 		return xsm__error_oom(g->ctx);
@@ -361,6 +361,16 @@ int xsm__graph_compact_props(xsm_graph *g)
 	xsm__vec_free(&g->props);
 	g->props = np;
 	return 0;
+}
+
+int xsm__graph_compact_props(xsm_graph *g)
+{
+	return compact(g, 0);
+}
+
+int xsm__graph_compact_props_lazy(xsm_graph *g)
+{
+	return compact(g, 1);
 }
 
 /* --- JSON ------------------------------------------------------------------------ */

@@ -128,6 +128,8 @@ int xsm__graph_set_props(xsm_graph *g, uint32_t node, size_t n, const char *cons
 int xsm__graph_strip_props(xsm_graph *g, const char *prefix);
 /* drop property ranges no node or edge uses any more (after many set_props) */
 int xsm__graph_compact_props(xsm_graph *g);
+/* the same, but only once the unused ranges outweigh the used ones (a snapshot write compacts anyway) */
+int xsm__graph_compact_props_lazy(xsm_graph *g);
 
 /* write one node / edge as a JSONL object in the product's column names */
 int xsm__graph_node_json(xsm_buf *out, const xsm_graph *g, uint32_t node);

@@ -92,6 +92,9 @@ int xsm__graph_write_snapshot(xsm_graph *g, xsm_store *store, const char *meta_j
 		rc = xsm__error_oom(g->ctx);
 		goto done;
 	}
+	/* graph.bin keeps the property array as it is: no unused ranges in it */
+	if ((rc = xsm__graph_compact_props(g)) < 0)
+		goto done;
 	/* the files first, HEAD last: a crash leaves the previous snapshot current */
 	xsm_buf_printf(&rel, "graph/%s/nodes.jsonl", id);
 	if ((rc = write_lines(g, store, rel.ptr, 1)) < 0)

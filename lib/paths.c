@@ -1116,7 +1116,7 @@ int xsm__paths_compute(xsm_paths_stats *st, xsm_buf *out, xsm_buf *chokes, xsm_b
 			rc = xsm__graph_set_props(g, (uint32_t)i, nk, keys, v);
 	}
 	if (rc == 0)
-		rc = xsm__graph_compact_props(g);
+		rc = xsm__graph_compact_props_lazy(g);
 done:
 	for (k = 0; ex && k < m->entry.n; k++)
 		xsm__expr_free(ex[k]);
