@@ -49,8 +49,7 @@ x insights
 
 echo
 echo "== a day later: three CIs change in the CMDB, then an incremental sync"
-curl -s -X POST "$(url servicenow)/_emu/touch?n=3" >/dev/null 2>&1 ||
-	python3 -c 'import sys, urllib.request; urllib.request.urlopen(urllib.request.Request(sys.argv[1], method="POST"))' \
-		"$(url servicenow)/_emu/touch?n=3"
+python3 -c 'import sys, urllib.request; urllib.request.urlopen(urllib.request.Request(sys.argv[1], method="POST"))' \
+	"$(url servicenow)/_emu/touch?n=3"
 x ingest cmdb
 x events --limit 10

@@ -16,12 +16,8 @@ start_emulator tenable $EMU && TN=$EMU_PORT || {
 }
 python3 "$XSM_TOP/test/emu/enterprise.py" --seed 7 --hosts 40 --findings-per-host 5 truth >truth.jsonl
 
-# requests an emulator served, one line each: "METHOD PATH?QUERY STATUS FAULT"
 requests() {
-	curl -s "http://127.0.0.1:$1/_emu/requests" | python3 -c '
-import json, sys
-for r in json.load(sys.stdin):
-    print(r["method"], r["path"] + ("?" + r["query"] if r["query"] else ""), r["status"], r.get("fault") or "-")'
+	emu_requests "$1"
 }
 
 test_expect_success 'the catalog lists the four connector types' '
@@ -149,7 +145,7 @@ test_expect_success 'connect list shows status, last sync, counts and billable a
 
 test_expect_success 'the second ServiceNow sync is incremental: only touched CIs are fetched and merged' '
 	before=$(ls "$XSM_STORE/records/cmdb" | tail -1) &&
-	curl -s -X POST "http://127.0.0.1:$SN/_emu/touch?n=3" >touched &&
+	emu_touch $SN 3 >touched &&
 	xsm --format=json ingest cmdb >inc.json &&
 	json_get inc.json "j[\"connectors\"][0][\"incremental\"]" | test_grep True /dev/stdin &&
 	json_get sum.json "[c[\"assets\"] for c in j[\"connectors\"] if c[\"name\"]==\"cmdb\"][0]" >a1 &&

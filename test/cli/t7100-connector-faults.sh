@@ -7,10 +7,7 @@ export SN_PASS=emu-sn-pass Q_PASS=emu-q-pass R7_PASS=emu-r7-pass T_ACCESS=emu-t-
 EMU="--seed 3 --hosts 25 --findings-per-host 4 --page-size 10"
 
 requests() {
-	curl -s "http://127.0.0.1:$1/_emu/requests" | python3 -c '
-import json, sys
-for r in json.load(sys.stdin):
-    print(r["method"], r["path"] + ("?" + r["query"] if r["query"] else ""), r["status"], r.get("fault") or "-")'
+	emu_requests "$1"
 }
 
 latest_run() {

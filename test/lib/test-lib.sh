@@ -142,6 +142,23 @@ start_emulator() {
 	[ -n "$EMU_PORT" ]
 }
 
+# emu_requests PORT: the requests an emulator served, one line each:
+# "METHOD PATH?QUERY STATUS FAULT" (python3, so no curl is needed)
+emu_requests() {
+	python3 -c '
+import json, sys, urllib.request
+for r in json.load(urllib.request.urlopen("http://127.0.0.1:%s/_emu/requests" % sys.argv[1])):
+    print(r["method"], r["path"] + ("?" + r["query"] if r["query"] else ""), r["status"], r.get("fault") or "-")' "$1"
+}
+
+# emu_touch PORT N: the emulator changes N hosts (for incremental syncs)
+emu_touch() {
+	python3 -c '
+import sys, urllib.request
+req = urllib.request.Request("http://127.0.0.1:%s/_emu/touch?n=%s" % (sys.argv[1], sys.argv[2]), method="POST")
+sys.stdout.write(urllib.request.urlopen(req).read().decode())' "$1" "$2"
+}
+
 test_done() {
 	echo "1..$test_count"
 	[ "$test_failed" = 0 ]
