@@ -21,7 +21,7 @@ SANITIZE   ?=
 # The Debian packages the build and the tests need.  `make deps` installs
 # them (as root) and .ci/run calls it, so this is the one list.
 APT_PACKAGES := build-essential pkg-config libcurl4-openssl-dev libcjson-dev \
-                libyaml-dev libxml2-dev python3 perl graphviz valgrind
+                libyaml-dev libxml2-dev python3 python3-yaml openssl perl graphviz valgrind
 PKGS := libcurl libcjson yaml-0.1 libxml-2.0
 
 Q := $(if $(V),,@)

@@ -240,11 +240,16 @@ static int insights_show(int argc, const char **argv, struct xsm_cli *cli)
 static int insights_metrics(int argc, const char **argv, struct xsm_cli *cli, int recommendations)
 {
 	static const char *rec_head[] = { "METRIC", "STATE", "AFFECTED", "CRITICAL", "RECOMMENDATION" };
-	const char *pos[1], *state = NULL;
+	const char *pos[1], *state = NULL, *initiative = NULL;
 	struct xsm_opt opts[] = {
 		{ "state", 0, XSM_OPT_STR, &state, NULL },
 		{ NULL, 0, 0, NULL, NULL },
 	};
+	struct xsm_opt mopts[] = {
+		{ "initiative", 0, XSM_OPT_STR, &initiative, NULL },
+		{ NULL, 0, 0, NULL, NULL },
+	};
+	unsigned char *in = NULL; /* per metric: in the asked initiative */
 	xsm_insights_report *r = NULL;
 	xsm_buf b = XSM_BUF_INIT;
 	struct xsm_table t;
@@ -252,13 +257,27 @@ static int insights_metrics(int argc, const char **argv, struct xsm_cli *cli, in
 	size_t i;
 	int n, code;
 
-	if ((n = xsm_opt_parse(cli, argc, argv, recommendations ? opts : NULL, pos, 0)) < 0)
+	if ((n = xsm_opt_parse(cli, argc, argv, recommendations ? opts : mopts, pos, 0)) < 0)
 		return n == -2 ? 0 : XSM_EXIT_USAGE;
 	if (state && strcmp(state, "compliant") && strcmp(state, "not-compliant") && strcmp(state, "mitigated") &&
 	    strcmp(state, "not-available"))
 		return xsm_cli_usage(cli, "unknown state '%s' (compliant, not-compliant, mitigated, not-available)", state);
 	if ((code = load_report(cli, &r)) != 0)
 		return code;
+	if (initiative) {
+		long ini = xsm_insights_report_find_initiative(r, initiative), k, mi;
+		if (ini < 0) {
+			xsm_insights_report_free(r);
+			xsm_cli_error("no initiative '%s' (see 'xsm insights')", initiative);
+			return XSM_EXIT_NOINPUT;
+		}
+		if (!(in = calloc(xsm_insights_report_metric_count(r) + 1, 1))) {
+			xsm_insights_report_free(r);
+			return XSM_EXIT_OSERR;
+		}
+		for (k = 0; (mi = xsm_insights_report_initiative_metric(r, (size_t)ini, (size_t)k)) >= 0; k++)
+			in[mi] = 1;
+	}
 	xsm_jw_init(&w, &b);
 	if (machine(cli))
 		doc_begin(cli, &w, recommendations ? "xsm.insights.recommendations/1" : "xsm.insights.metrics/1", r,
@@ -267,7 +286,7 @@ static int insights_metrics(int argc, const char **argv, struct xsm_cli *cli, in
 		xsm_table_init(&t, recommendations ? 5 : 6, recommendations ? rec_head : metric_head);
 	for (i = 0; i < xsm_insights_report_metric_count(r); i++) {
 		const xsm_metric_info *m = xsm_insights_report_metric(r, i);
-		if (state && strcmp(state, m->state))
+		if ((state && strcmp(state, m->state)) || (in && !in[i]))
 			continue;
 		if (machine(cli) && !recommendations) {
 			jw_metric(&w, m);
@@ -298,6 +317,7 @@ static int insights_metrics(int argc, const char **argv, struct xsm_cli *cli, in
 		xsm_table_print(&t, stdout);
 		xsm_table_free(&t);
 	}
+	free(in);
 	xsm_buf_dispose(&b);
 	xsm_insights_report_free(r);
 	return 0;
@@ -552,11 +572,26 @@ int cmd_insights(int argc, const char **argv, struct xsm_cli *cli)
 		return insights_metrics(argc - 1, argv + 1, cli, 0);
 	if (!strcmp(sub, "recommendations"))
 		return insights_metrics(argc - 1, argv + 1, cli, 1);
+	if (!strcmp(sub, "metric") && argc > 2 && !strcmp(argv[2], "show")) /* "metric show M" reads as "metric M" */
+		return insights_metric(argc - 2, argv + 2, cli);
 	if (!strcmp(sub, "metric"))
 		return insights_metric(argc - 1, argv + 1, cli);
 	if (!strcmp(sub, "set"))
 		return insights_set(argc - 1, argv + 1, cli);
-	if (!strcmp(sub, "target"))
+	if (!strcmp(sub, "target") || !strcmp(sub, "set-target"))
 		return insights_target(argc - 1, argv + 1, cli);
+	if (!strcmp(sub, "weight")) {
+		/* weight M high|medium|low|accepted|default: set --weight, or --state risk-accepted */
+		const char *args[5];
+		int accepted = argc == 4 && !strcmp(argv[3], "accepted");
+		if (argc != 4)
+			return xsm_cli_usage(cli, "weight needs a METRIC and high, medium, low, accepted or default");
+		args[0] = "set";
+		args[1] = argv[2];
+		args[2] = accepted ? "--state" : "--weight";
+		args[3] = accepted ? "risk-accepted" : argv[3];
+		args[4] = NULL;
+		return insights_set(4, args, cli);
+	}
 	return xsm_cli_usage(cli, "unknown insights command '%s'", sub);
 }

@@ -51,11 +51,12 @@ static const struct xsm_command commands[] = {
 	{ "insights", cmd_insights, XSM_NEED_STORE, "initiatives, metrics, recommendations, scores and targets",
 	  "xsm insights [list]\n"
 	  "xsm insights show INITIATIVE\n"
-	  "xsm insights metrics\n"
-	  "xsm insights metric METRIC [--assets] [--limit N]\n"
+	  "xsm insights metrics [--initiative INITIATIVE]\n"
+	  "xsm insights metric [show] METRIC [--assets] [--limit N]\n"
 	  "xsm insights recommendations [--state STATE]\n"
 	  "xsm insights set METRIC [--state active|risk-accepted|mitigated] [--weight high|medium|low|default]\n"
-	  "xsm insights target INITIATIVE SCORE|default" },
+	  "xsm insights weight METRIC high|medium|low|accepted|default\n"
+	  "xsm insights target|set-target INITIATIVE SCORE|default" },
 	{ "paths", cmd_paths, XSM_NEED_STORE, "attack paths, choke points, blast radius and the CI gate",
 	  "xsm paths list [--target NODE] [--entry NODE] [--min-risk R] [--scenario S] [--limit N]\n"
 	  "xsm paths show ID\n"

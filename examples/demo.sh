@@ -50,3 +50,5 @@ x paths check --fail-on critical --fail-on-new
 echo "(exit $? : the CI gate fails on the new critical paths)"
 set -e
 x paths summary
+x insights
+x events --limit 15

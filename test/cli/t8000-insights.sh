@@ -100,6 +100,20 @@ M = {
                             lambda n: g(n, "exposedToInternet") is True or g(n, "publicAccess") is True),
  "cloud-sensitive-exposed": (lambda n: g(n, "containsSensitiveData") is True,
                              lambda n: g(n, "exposedToInternet") is True or g(n, "publicAccess") is True or g(n, "attackPath.isTarget") is True),
+ "devices-privesc": (lambda n: lab(n) == "device",
+                     lambda n: g(n, "highRiskVulnerabilityInsights.vulnerableToPrivilegeEscalation") is True),
+ "devices-cvss9": (lambda n: lab(n) == "device",
+                   lambda n: num(g(n, "highRiskVulnerabilityInsights.maxCvssScore")) is not None and g(n, "highRiskVulnerabilityInsights.maxCvssScore") >= 9),
+ "devices-eol-os": (lambda n: lab(n) == "device" and g(n, "osName") is not None,
+                    lambda n: isinstance(g(n, "osName"), str) and re.search(r"(windows (xp|vista|7|8)( |$)|server 200[038]|server 2012|centos( linux)? [5-7]|ubuntu 1[0-6][.])", g(n, "osName"), re.I) is not None),
+ "devices-privileged-logons": (lambda n: lab(n) == "device", lambda n: g(n, "loggedOnByPrivileged") is not None),
+ "devices-on-attack-paths": (lambda n: lab(n) == "device", lambda n: gt(g(n, "attackPath.paths"), 0)),
+ "critical-stale": (crit, lambda n: gt(g(n, "lastSeenDays"), 30)),
+ "critical-unscanned": (lambda n: lab(n) == "device" and crit(n), lambda n: not gt(g(n, "scannerCount"), 0)),
+ "identities-on-attack-paths": (lambda n: lab(n) in ("user", "group", "serviceprincipal", "managedidentity"),
+                                lambda n: gt(g(n, "attackPath.paths"), 0)),
+ "disabled-users-with-roles": (lambda n: lab(n) == "user" and g(n, "memberOfRoles") is not None,
+                               lambda n: g(n, "accountEnabled") is False),
 }
 assert sorted(M) == sorted(m["id"] for m in ini["metrics"]), "metric list changed: update expect.py"
 W = {"high": 3, "medium": 2, "low": 1}
@@ -217,7 +231,7 @@ test_expect_success 'initiatives are sorted by name; show lists the metrics in f
 	test "$(json_get l.json "len(j[\"initiatives\"])")" = 7 &&
 	xsm --format=json insights show "Identity security" >s.json &&
 	json_get s.json "[m[\"id\"] for m in j[\"metrics\"]]" >got &&
-	echo "['"'"'users-no-mfa'"'"', '"'"'privileged-users-no-mfa'"'"', '"'"'users-leaked-credentials'"'"', '"'"'identities-broad-admin'"'"']" >want &&
+	python3 -c "import yaml; print([i for i in yaml.safe_load(open(\"$XSM_TOP/config/initiatives.yaml\"))[\"initiatives\"] if i[\"id\"] == \"identity\"][0][\"metrics\"])" >want &&
 	test_cmp want got &&
 	test "$(json_get s.json "j[\"schema\"]")" = xsm.insights.show/1
 '
@@ -297,6 +311,22 @@ test_expect_success 'the same input gives byte-identical insights' '
 	xsm -q graph build && b=$(cat "$XSM_STORE/graph/HEAD") &&
 	test "$a" != "$b" &&
 	cmp "$XSM_STORE/graph/$a/insights.json" "$XSM_STORE/graph/$b/insights.json"
+'
+
+test_expect_success 'the spellings of the issue: metrics --initiative, metric show, weight, set-target' '
+	xsm --format=jsonl insights metrics --initiative identity | python3 -c "import json,sys; print(sorted(json.loads(l)[\"id\"] for l in sys.stdin))" >got &&
+	python3 -c "import yaml; print(sorted([i for i in yaml.safe_load(open(\"$XSM_TOP/config/initiatives.yaml\"))[\"initiatives\"] if i[\"id\"] == \"identity\"][0][\"metrics\"]))" >want &&
+	test_cmp want got &&
+	xsm insights metric show users-no-mfa >a && xsm insights metric users-no-mfa >b && test_cmp a b &&
+	xsm -q insights weight users-no-mfa low &&
+	xsm --format=jsonl insights metrics | grep "\"users-no-mfa\"" | test_grep "\"weight\":\"low\"" /dev/stdin &&
+	xsm -q insights weight users-no-mfa accepted &&
+	xsm --format=jsonl insights metrics | grep "\"users-no-mfa\"" | test_grep "\"user_state\":\"risk-accepted\"" /dev/stdin &&
+	xsm -q insights set users-no-mfa --state active --weight default &&
+	xsm -q insights set-target identity 91 &&
+	xsm --format=json insights show identity | test_grep "\"target\":91" /dev/stdin &&
+	xsm -q insights target identity default &&
+	test_expect_code 66 xsm insights metrics --initiative nosuch
 '
 
 test_expect_success 'no graph yet: insights says so' '
