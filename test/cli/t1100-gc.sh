@@ -42,6 +42,16 @@ test_expect_success 'retention.days is configurable' '
 	ls "$XSM_STORE/records/cmdb" >runs && test "$(wc -l <runs)" = 1 && test_grep "20261123T" runs
 '
 
+test_expect_success 'every build runs retention too: old runs and snapshots go, the new current stays' '
+	XSM_STORE="$TRASH/auto" && export XSM_STORE &&
+	rec cmdb | XSM_NOW=2026-10-01T00:00:00Z xsm -q ingest --format records --source cmdb - &&
+	old=$(cat "$XSM_STORE/graph/HEAD") &&
+	rec cmdb | XSM_NOW=2026-11-20T00:00:00Z xsm -q ingest --format records --source cmdb - &&
+	new=$(cat "$XSM_STORE/graph/HEAD") &&
+	test ! -e "$XSM_STORE/graph/$old" && test -d "$XSM_STORE/graph/$new" &&
+	test "$(ls "$XSM_STORE/records/cmdb" | wc -l)" = 1
+'
+
 test_expect_success 'gc needs a store' '
 	test_expect_code 66 xsm --store "$TRASH/none" gc 2>err
 '
