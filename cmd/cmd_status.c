@@ -10,10 +10,20 @@ struct status {
 	size_t n;
 };
 
+/* hours since t (RFC 3339), or -1 */
+static long age_hours(const struct xsm_cli *cli, const char *t)
+{
+	int64_t v;
+	if (!t || xsm_time_parse(&v, t) < 0)
+		return -1;
+	return (long)((xsm_ctx_now(cli->ctx) - v) / 3600);
+}
+
 static int add_source(const xsm_source_info *s, void *payload)
 {
 	struct status *st = payload;
-	char a[32], f[32], r[32], runs[32];
+	char a[32], f[32], r[32], runs[32], age[32];
+	long h = age_hours(st->cli, s->synced ? s->synced : s->last_time);
 
 	st->n++;
 	if (st->w) {
@@ -28,6 +38,12 @@ static int add_source(const xsm_source_info *s, void *payload)
 		xsm_jw_kint(w, "findings", (int64_t)s->findings);
 		xsm_jw_kint(w, "relations", (int64_t)s->relations);
 		xsm_jw_kstr(w, "error", s->error);
+		xsm_jw_key(w, "age_hours");
+		if (h >= 0)
+			xsm_jw_int(w, h);
+		else
+			xsm_jw_null(w);
+		xsm_jw_kbool(w, "stale", h > 72);
 		xsm_jw_obj_end(w);
 		return 0;
 	}
@@ -35,13 +51,77 @@ static int add_source(const xsm_source_info *s, void *payload)
 	snprintf(f, sizeof(f), "%zu", s->findings);
 	snprintf(r, sizeof(r), "%zu", s->relations);
 	snprintf(runs, sizeof(runs), "%zu", s->runs);
-	xsm_table_add(&st->t, s->name, s->status, s->last_time, runs, a, f, r);
+	if (h < 0)
+		snprintf(age, sizeof(age), "-");
+	else
+		snprintf(age, sizeof(age), "%ldh%s", h, h > 72 ? " (stale)" : "");
+	xsm_table_add(&st->t, s->name, s->status, s->last_time, age, runs, a, f, r);
 	return 0;
+}
+
+/*
+ * The exposure at a glance, from the current snapshot's stored results
+ * (paths.idx and the insights report: nothing is recomputed): attack paths
+ * by risk and the initiatives' scores.  w is NULL for text.
+ */
+static void exposure(struct xsm_cli *cli, xsm_jw *w)
+{
+	xsm_pathset *ps = NULL;
+	xsm_insights_report *r = NULL;
+	size_t by[4] = { 0 }, i;
+
+	if (xsm_paths_load_ids(&ps, cli->store, NULL) == 0)
+		for (i = 0; i < xsm_paths_count(ps); i++) {
+			int k = xsm_paths_get(ps, i)->risk;
+			if (k >= 0 && k < 4)
+				by[k]++;
+		}
+	if (xsm_insights_report_load(&r, cli->store, NULL) < 0)
+		r = NULL;
+	xsm_ctx_clear(cli->ctx);
+	if (w) {
+		xsm_jw_key(w, "attack_paths");
+		xsm_jw_obj(w);
+		xsm_jw_kint(w, "total", ps ? (int64_t)xsm_paths_count(ps) : 0);
+		for (i = 0; i < 4; i++)
+			xsm_jw_kint(w, xsm_risk_name((int)i), (int64_t)by[i]);
+		xsm_jw_obj_end(w);
+		xsm_jw_key(w, "initiatives");
+		xsm_jw_arr(w);
+		for (i = 0; r && i < xsm_insights_report_initiative_count(r); i++) {
+			const xsm_initiative_info *in = xsm_insights_report_initiative(r, i);
+			xsm_jw_obj(w);
+			xsm_jw_kstr(w, "id", in->id);
+			xsm_jw_key(w, "score");
+			if (in->score >= 0)
+				xsm_jw_num(w, in->score);
+			else
+				xsm_jw_null(w);
+			xsm_jw_knum(w, "target", in->target);
+			xsm_jw_obj_end(w);
+		}
+		xsm_jw_arr_end(w);
+	} else {
+		printf("\nattack paths: %zu (critical %zu, high %zu, medium %zu, low %zu)\n",
+		       ps ? xsm_paths_count(ps) : 0, by[0], by[1], by[2], by[3]);
+		for (i = 0; r && i < xsm_insights_report_initiative_count(r); i++) {
+			const xsm_initiative_info *in = xsm_insights_report_initiative(r, i);
+			if (!i)
+				printf("scores:\n");
+			if (in->score >= 0)
+				printf("  %-28s %6.2f of target %.0f%s\n", in->name, in->score, in->target,
+				       in->score < in->target ? " (below)" : "");
+			else
+				printf("  %-28s      - (no data)\n", in->name);
+		}
+	}
+	xsm_paths_free(ps);
+	xsm_insights_report_free(r);
 }
 
 int cmd_status(int argc, const char **argv, struct xsm_cli *cli)
 {
-	static const char *head[] = { "SOURCE", "STATUS", "LAST SYNC", "RUNS", "ASSETS", "FINDINGS", "RELATIONS" };
+	static const char *head[] = { "SOURCE", "STATUS", "LAST SYNC", "AGE", "RUNS", "ASSETS", "FINDINGS", "RELATIONS" };
 	struct status st;
 	xsm_buf b = XSM_BUF_INIT, head_snap = XSM_BUF_INIT;
 	xsm_jw w;
@@ -70,11 +150,13 @@ int cmd_status(int argc, const char **argv, struct xsm_cli *cli)
 		xsm_jw_arr(&w);
 		rc = xsm_sources_foreach(cli->store, add_source, &st);
 		xsm_jw_arr_end(&w);
+		if (head_snap.size)
+			exposure(cli, &w);
 		xsm_jw_obj_end(&w);
 		if (rc == 0)
 			xsm_cli_emit(&b);
 	} else {
-		xsm_table_init(&st.t, 7, head);
+		xsm_table_init(&st.t, 8, head);
 		rc = xsm_sources_foreach(cli->store, add_source, &st);
 		if (rc == 0) {
 			printf("store:    %s\nformat:   xsm-store %d\nsnapshot: %s\n\n", xsm_store_path(cli->store),
@@ -83,6 +165,8 @@ int cmd_status(int argc, const char **argv, struct xsm_cli *cli)
 				xsm_table_print(&st.t, stdout);
 			else
 				printf("no sources yet: add one with 'xsm connect add' or 'xsm ingest --format records'\n");
+			if (head_snap.size)
+				exposure(cli, NULL);
 		}
 		xsm_table_free(&st.t);
 	}

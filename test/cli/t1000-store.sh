@@ -124,4 +124,16 @@ test_expect_success 'the store config.yaml is read' '
 	rm "$XSM_STORE/config.yaml"
 '
 
+test_expect_success 'status shows data freshness, paths by risk and scores' '
+	XSM_STORE="$TRASH/fresh" && export XSM_STORE &&
+	printf "%s\n" "{\"type\":\"asset\",\"label\":\"device\",\"source_id\":\"s:1\",\"name\":\"a\"}" |
+		XSM_NOW=2026-11-20T00:00:00Z xsm -q ingest --format records --source s - &&
+	XSM_NOW=2026-11-24T12:00:00Z xsm --format=json status >st.json &&
+	test "$(json_get st.json "(j[\"sources\"][0][\"age_hours\"], j[\"sources\"][0][\"stale\"])")" = "(108, True)" &&
+	test "$(json_get st.json "j[\"attack_paths\"][\"total\"]")" = 0 &&
+	test "$(json_get st.json "len(j[\"initiatives\"]) > 0")" = True &&
+	XSM_NOW=2026-11-24T12:00:00Z xsm status >st.txt &&
+	test_grep "108h (stale)" st.txt && test_grep "^attack paths: 0" st.txt && test_grep "^scores:" st.txt
+'
+
 test_done
