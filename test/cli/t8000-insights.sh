@@ -329,6 +329,14 @@ test_expect_success 'the spellings of the issue: metrics --initiative, metric sh
 	test_expect_code 66 xsm insights metrics --initiative nosuch
 '
 
+test_expect_success 'list carries the 14-day trend of each initiative, oldest snapshot first' '
+	xsm --format=jsonl insights | head -1 >t.json &&
+	json_get t.json "[x[\"snapshot\"] for x in j[\"trend\"]] == sorted(x[\"snapshot\"] for x in j[\"trend\"])" | test_grep True /dev/stdin &&
+	json_get t.json "j[\"trend\"][-1][\"snapshot\"]" >last &&
+	cat "$XSM_STORE/graph/HEAD" >head && test_cmp head last &&
+	json_get t.json "j[\"trend\"][-1][\"score\"] == j[\"score\"]" | test_grep True /dev/stdin
+'
+
 test_expect_success 'no graph yet: insights says so' '
 	XSM_STORE="$TRASH/empty" xsm -q init &&
 	XSM_STORE="$TRASH/empty" test_expect_code 66 xsm insights 2>err &&
