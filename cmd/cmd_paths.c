@@ -203,10 +203,10 @@ static int paths_chokepoints(int argc, const char **argv, struct xsm_cli *cli)
 			sscanf(p, "{\"NodeId\":\"%63[^\"]\",\"NodeName\":\"%255[^\"]\"", id, name);
 			const char *q = strstr(p, "\"paths\":");
 			if (q)
-				paths = atoi(q + 8);
+				paths = (int)strtol(q + 8, NULL, 10);
 			q = strstr(p, "\"pairs_cut\":");
 			if (q && q[12] != 'n')
-				snprintf(cut, sizeof(cut), "%d", atoi(q + 12));
+				snprintf(cut, sizeof(cut), "%ld", strtol(q + 12, NULL, 10));
 			printf("%-24s %-40.40s %6d %10s\n", id, name, paths, cut);
 			shown++;
 			p++;

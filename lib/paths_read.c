@@ -134,12 +134,12 @@ static int index_entry(xsm_pathset *set, char *line)
 		return XSM_EINVALID;
 	r.info.target_level = 4;
 	if (n == 10) {
-		r.info.hops = atoi(f[4]);
+		r.info.hops = (int)strtol(f[4], NULL, 10);
 		r.info.entry_name = f[5];
 		r.info.entry_type = f[6];
 		r.info.target_name = f[7];
 		r.info.target_classification = f[8];
-		r.info.target_level = atoi(f[9]);
+		r.info.target_level = (int)strtol(f[9], NULL, 10);
 	}
 	return xsm__vec_push(&set->p, r) < 0 ? XSM_ENOMEM : 0;
 }
