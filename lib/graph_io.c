@@ -277,6 +277,18 @@ static int load_file(xsm_graph *g, xsm_store *store, const char *rel, int nodes,
 	return rc;
 }
 
+/* a graph with nothing in it yet but its snapshot id and metadata */
+static int empty_graph(xsm_graph **out, xsm_ctx *ctx, const char *snapshot, const char *meta)
+{
+	int rc = xsm__graph_new(out, ctx);
+	if (rc < 0)
+		return rc;
+	snprintf((*out)->snapshot, sizeof((*out)->snapshot), "%s", snapshot);
+	if (!((*out)->meta_json = xsm__strdup(meta)))
+		return xsm__error_oom(ctx);
+	return 0;
+}
+
 int xsm_graph_load(xsm_graph **out, xsm_store *store, const char *snapshot, unsigned int flags)
 {
 	xsm_ctx *ctx = xsm_store_ctx(store);
@@ -300,13 +312,8 @@ int xsm_graph_load(xsm_graph **out, xsm_store *store, const char *snapshot, unsi
 			rc = xsm__error_set(ctx, XSM_ENOTFOUND, "no snapshot '%s'", snapshot);
 		goto done;
 	}
-	if ((rc = xsm__graph_new(&g, ctx)) < 0)
+	if ((rc = empty_graph(&g, ctx, snapshot, meta.ptr)) < 0)
 		goto done;
-	snprintf(g->snapshot, sizeof(g->snapshot), "%s", snapshot);
-	if (!(g->meta_json = xsm__strdup(meta.ptr))) {
-		rc = xsm__error_oom(ctx);
-		goto done;
-	}
 	/* the arrays as written at build when they are there and sound; the JSONL otherwise */
 	xsm_buf_clear(&rel);
 	xsm_buf_printf(&rel, "graph/%s/graph.bin", snapshot);
@@ -321,13 +328,8 @@ int xsm_graph_load(xsm_graph **out, xsm_store *store, const char *snapshot, unsi
 		goto done;
 	xsm_graph_free(g);
 	g = NULL;
-	if ((rc = xsm__graph_new(&g, ctx)) < 0)
+	if ((rc = empty_graph(&g, ctx, snapshot, meta.ptr)) < 0)
 		goto done;
-	snprintf(g->snapshot, sizeof(g->snapshot), "%s", snapshot);
-	if (!(g->meta_json = xsm__strdup(meta.ptr))) {
-		rc = xsm__error_oom(ctx);
-		goto done;
-	}
 	xsm_buf_clear(&rel);
 	xsm_buf_printf(&rel, "graph/%s/nodes.jsonl", snapshot);
 	if ((rc = load_file(g, store, rel.ptr, 1, flags)) < 0 || (rc = xsm__graph_freeze(g)) < 0)
