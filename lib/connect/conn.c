@@ -549,6 +549,9 @@ int xsm__conn_json_array_fd(xsm__conn *c, int fd, const char *what, const char *
 
 void xsm__conn_begin(xsm__conn *c, const char *type)
 {
+	c->rec_type = !strcmp(type, "asset") ? XSM_REC_ASSET : !strcmp(type, "finding") ? XSM_REC_FINDING
+											  : XSM_REC_RELATION;
+	c->rec_label = NULL;
 	xsm_buf_clear(&c->rec);
 	xsm_jw_init(&c->jw, &c->rec);
 	xsm_jw_obj(&c->jw);
@@ -607,6 +610,7 @@ void xsm__conn_device_begin(xsm__conn *c, const xsm__device *d)
 			   : d->fqdn && *d->fqdn ? d->fqdn : d->hostname && *d->hostname ? d->hostname : ip;
 
 	xsm__conn_begin(c, "asset");
+	c->rec_label = "device";
 	xsm_jw_kstr(w, "label", "device");
 	xsm_buf_clear(&c->sid);
 	xsm_buf_printf(&c->sid, "%s:%s", c->name, d->id);
@@ -637,7 +641,30 @@ void xsm__conn_device_begin(xsm__conn *c, const xsm__device *d)
 	one_key(w, "firstSeen", d->first_seen);
 }
 
-int xsm__conn_device_end(xsm__conn *c)
+void xsm__conn_finding_begin(xsm__conn *c, const xsm__finding *f)
+{
+	xsm_jw *w = &c->jw;
+
+	xsm__conn_begin(c, "finding");
+	xsm_buf_clear(&c->sid);
+	xsm_buf_printf(&c->sid, "%s:%s", c->name, f->asset);
+	xsm_jw_kstr(w, "asset", c->sid.ptr);
+	xsm_jw_kstr(w, "cve", f->cve);
+	if (f->severity)
+		xsm_jw_kstr(w, "severity", f->severity);
+	if (f->cvss >= 0)
+		xsm_jw_knum(w, "cvss", f->cvss);
+	xsm_jw_kbool(w, "exploitAvailable", f->exploit);
+	xsm_jw_kbool(w, "rce", f->rce);
+	xsm_jw_kstr(w, "status", f->status);
+	one_key(w, "firstFound", f->first_found);
+	one_key(w, "lastFound", f->last_found);
+	xsm_jw_key(w, "props");
+	xsm_jw_obj(w);
+	xsm_jw_kstr(w, "reportedBy", f->reported_by);
+}
+
+int xsm__conn_props_end(xsm__conn *c)
 {
 	xsm_jw_obj_end(&c->jw); /* props */
 	return xsm__conn_emit(c);
@@ -712,22 +739,18 @@ int xsm__conn_emit(xsm__conn *c)
 	}
 	if (rc < 0)
 		return rc;
-	if (!strncmp(c->rec.ptr, "{\"type\":\"asset\"", 15)) {
+	if (c->rec_type == XSM_REC_ASSET) {
 		c->st.assets++;
-		if (xsm__json_parse(&j, c->ctx, c->rec.ptr, c->rec.size, "") == 0)
-			count_billable(c, xsm__json_getstr(j, "label"));
-	} else if (!strncmp(c->rec.ptr, "{\"type\":\"finding\"", 17)) {
+		count_billable(c, c->rec_label);
+	} else if (c->rec_type == XSM_REC_FINDING) {
 		c->st.findings++;
 	} else {
 		c->st.relations++;
 	}
 	if (c->delta) {
-		int type = 0;
-		if (!j && (rc = xsm__json_parse(&j, c->ctx, c->rec.ptr, c->rec.size, "")) < 0)
+		if ((rc = xsm__json_parse(&j, c->ctx, c->rec.ptr, c->rec.size, "")) < 0)
 			goto done;
-		type = !strcmp(xsm__json_getstr(j, "type"), "asset") ? XSM_REC_ASSET
-		       : !strcmp(xsm__json_getstr(j, "type"), "finding") ? XSM_REC_FINDING : XSM_REC_RELATION;
-		if (record_key(&key, j, type) < 0 || xsm__strmap_put(&c->delta_keys, key.ptr, 1) < 0)
+		if (record_key(&key, j, c->rec_type) < 0 || xsm__strmap_put(&c->delta_keys, key.ptr, 1) < 0)
 			rc = xsm__error_oom(c->ctx);
 	}
 done:

@@ -51,6 +51,8 @@ struct xsm__conn {
 	xsm_sync_stats st;
 	double t0;
 	xsm_buf rec;                  /* the record being written */
+	int rec_type;                 /* its XSM_REC_* type */
+	const char *rec_label;        /* an asset's label (static text), for the billable counts */
 	xsm_buf sid;                  /* its source_id */
 	xsm_jw jw;
 };
@@ -104,10 +106,29 @@ typedef struct xsm__device {
  * Begin an asset record of label device: source_id, name, keys,
  * categories, then "props" opened with osType, osName, lastSeen and
  * firstSeen.  The caller adds its own props and ends with
- * xsm__conn_device_end.
+ * xsm__conn_props_end.
  */
 void xsm__conn_device_begin(xsm__conn *c, const xsm__device *d);
-int xsm__conn_device_end(xsm__conn *c);
+
+/* a CVE finding as a vendor reports it */
+typedef struct xsm__finding {
+	const char *asset;               /* the asset's vendor id */
+	const char *cve;
+	const char *severity;            /* NULL: left out */
+	double cvss;                     /* < 0: left out */
+	int exploit, rce;
+	const char *status;              /* open, fixed, reopened */
+	const char *first_found, *last_found; /* RFC 3339 or "" */
+	const char *reported_by;         /* rawData reportInfo.reportedBy, lower case */
+} xsm__finding;
+
+/*
+ * Begin a finding record, then "props" opened with reportedBy; the caller
+ * adds its own props and ends with xsm__conn_props_end.
+ */
+void xsm__conn_finding_begin(xsm__conn *c, const xsm__finding *f);
+/* close the "props" a begin opened, and emit the record */
+int xsm__conn_props_end(xsm__conn *c);
 /* a JSON array of strings as key (kind: 's' as is, '4' IPv4 only, '6' IPv6 only, 'm' MACs normalised) */
 void xsm__conn_str_array(xsm_jw *w, const char *key, const xsm__json *arr, int kind);
 /* "username:password" of the connector for basic authentication (wipe it after use) */

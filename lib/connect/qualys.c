@@ -45,7 +45,7 @@ struct kb {
 
 struct ql {
 	xsm__conn *c;
-	xsm_buf base, auth, url, tmp, body;
+	xsm_buf base, auth, url, body;
 	const char *hdrs[2];
 	long page_size;
 	XSM__VEC(struct det) dets;
@@ -386,7 +386,7 @@ static int emit_host(struct ql *q)
 	}
 	xsm_jw_obj_end(w);
 	xsm_jw_obj_end(w);
-	return xsm__conn_device_end(c);
+	return xsm__conn_props_end(c);
 }
 
 static const char *status_word(const char *s)
@@ -415,28 +415,23 @@ static int emit_findings(struct ql *q)
 			continue;
 		}
 		for (p = k->cves; *p && rc == 0; p = *e ? e + 1 : e) {
+			xsm__finding fd;
 			char cve[24];
 			e = p + strcspn(p, ",");
 			snprintf(cve, sizeof(cve), "%.*s", (int)(e - p), p);
-			xsm__conn_begin(c, "finding");
-			xsm_buf_clear(&q->tmp);
-			xsm_buf_printf(&q->tmp, "%s:%s", c->name, d->host);
-			xsm_jw_kstr(w, "asset", q->tmp.ptr);
-			xsm_jw_kstr(w, "cve", cve);
-			xsm_jw_kstr(w, "severity", k->cvss >= 0 ? xsm__sev_from_cvss(k->cvss)
-						   : sev[d->severity >= 0 && d->severity <= 5 ? d->severity : 0]);
-			if (k->cvss >= 0)
-				xsm_jw_knum(w, "cvss", k->cvss);
-			xsm_jw_kbool(w, "exploitAvailable", k->exploit);
-			xsm_jw_kbool(w, "rce", k->rce);
-			xsm_jw_kstr(w, "status", status_word(d->status));
-			if (d->first[0])
-				xsm_jw_kstr(w, "firstFound", d->first);
-			if (d->last[0])
-				xsm_jw_kstr(w, "lastFound", d->last);
-			xsm_jw_key(w, "props");
-			xsm_jw_obj(w);
-			xsm_jw_kstr(w, "reportedBy", "qualys");
+			memset(&fd, 0, sizeof(fd));
+			fd.asset = d->host;
+			fd.cve = cve;
+			fd.severity = k->cvss >= 0 ? xsm__sev_from_cvss(k->cvss)
+						   : sev[d->severity >= 0 && d->severity <= 5 ? d->severity : 0];
+			fd.cvss = k->cvss;
+			fd.exploit = k->exploit;
+			fd.rce = k->rce;
+			fd.status = status_word(d->status);
+			fd.first_found = d->first;
+			fd.last_found = d->last;
+			fd.reported_by = "qualys";
+			xsm__conn_finding_begin(c, &fd);
 			xsm_jw_kint(w, "qid", d->qid);
 			xsm_jw_kint(w, "qualysSeverity", d->severity);
 			xsm_jw_kbool(w, "confirmed", d->confirmed);
@@ -444,8 +439,7 @@ static int emit_findings(struct ql *q)
 				xsm_jw_kint(w, "port", d->port);
 			if (*k->title)
 				xsm_jw_kstr(w, "title", k->title);
-			xsm_jw_obj_end(w);
-			rc = xsm__conn_emit(c);
+			rc = xsm__conn_props_end(c);
 		}
 	}
 	return rc;
@@ -617,7 +611,6 @@ static void ql_close(struct ql *q)
 	xsm_buf_dispose(&q->auth);
 	xsm_buf_dispose(&q->base);
 	xsm_buf_dispose(&q->url);
-	xsm_buf_dispose(&q->tmp);
 	xsm_buf_dispose(&q->body);
 }
 

@@ -27,7 +27,7 @@ struct vuln {
 
 struct r7 {
 	xsm__conn *c;
-	xsm_buf base, auth, key, url, tmp;
+	xsm_buf base, auth, key, url;
 	const char *hdrs[4];
 	long page_size;
 	int v4;
@@ -198,7 +198,7 @@ static int emit_asset(struct r7 *r, const xsm__json *a, const char *id)
 	}
 	xsm_jw_obj_end(w);
 	xsm_jw_obj_end(w);
-	return xsm__conn_device_end(c);
+	return xsm__conn_props_end(c);
 }
 
 /* findings of one asset for one vulnerability: one record per CVE */
@@ -208,7 +208,6 @@ static int emit_finding(struct r7 *r, const char *asset, const char *vid, const 
 	xsm_jw *w = &c->jw;
 	struct vuln *u = vuln_find(r, vid);
 	const char *p, *e, *status = jstr(f, "status");
-	char t[21];
 	int rc = 0;
 	double port = jnum(f, "port", -1);
 
@@ -221,37 +220,30 @@ static int emit_finding(struct r7 *r, const char *asset, const char *vid, const 
 		port = jnum(res, "port", -1);
 	}
 	for (p = u->cves; *p && rc == 0; p = *e ? e + 1 : e) {
-		char cve[24];
+		xsm__finding fd;
+		char cve[24], t1[21], t2[21];
 		e = p + strcspn(p, ",");
 		snprintf(cve, sizeof(cve), "%.*s", (int)(e - p), p);
-		xsm__conn_begin(c, "finding");
-		xsm_buf_clear(&r->tmp);
-		xsm_buf_printf(&r->tmp, "%s:%s", c->name, asset);
-		xsm_jw_kstr(w, "asset", r->tmp.ptr);
-		xsm_jw_kstr(w, "cve", cve);
-		if (u->cvss >= 0) {
-			xsm_jw_kstr(w, "severity", xsm__sev_from_cvss(u->cvss));
-			xsm_jw_knum(w, "cvss", u->cvss);
-		}
-		xsm_jw_kbool(w, "exploitAvailable", u->exploit);
-		xsm_jw_kbool(w, "rce", u->rce);
-		xsm_jw_kstr(w, "status", !strncmp(status, "no-", 3) || !strcasecmp(status, "remediated") ? "fixed" : "open");
-		xsm__norm_time(t, *jstr(f, "first_found") ? jstr(f, "first_found") : jstr(f, "since"));
-		if (t[0])
-			xsm_jw_kstr(w, "firstFound", t);
-		xsm__norm_time(t, jstr(f, "last_found"));
-		if (t[0])
-			xsm_jw_kstr(w, "lastFound", t);
-		xsm_jw_key(w, "props");
-		xsm_jw_obj(w);
-		xsm_jw_kstr(w, "reportedBy", "rapid7");
+		memset(&fd, 0, sizeof(fd));
+		fd.asset = asset;
+		fd.cve = cve;
+		fd.severity = u->cvss >= 0 ? xsm__sev_from_cvss(u->cvss) : NULL;
+		fd.cvss = u->cvss;
+		fd.exploit = u->exploit;
+		fd.rce = u->rce;
+		fd.status = !strncmp(status, "no-", 3) || !strcasecmp(status, "remediated") ? "fixed" : "open";
+		xsm__norm_time(t1, *jstr(f, "first_found") ? jstr(f, "first_found") : jstr(f, "since"));
+		xsm__norm_time(t2, jstr(f, "last_found"));
+		fd.first_found = t1;
+		fd.last_found = t2;
+		fd.reported_by = "rapid7";
+		xsm__conn_finding_begin(c, &fd);
 		xsm_jw_kstr(w, "vulnerabilityId", vid);
 		if (*u->title)
 			xsm_jw_kstr(w, "title", u->title);
 		if (port > 0 && port <= 65535)
 			xsm_jw_kint(w, "port", (int64_t)port);
-		xsm_jw_obj_end(w);
-		rc = xsm__conn_emit(c);
+		rc = xsm__conn_props_end(c);
 	}
 	return rc;
 }
@@ -462,7 +454,6 @@ static void r7_close(struct r7 *r)
 	xsm_buf_dispose(&r->key);
 	xsm_buf_dispose(&r->base);
 	xsm_buf_dispose(&r->url);
-	xsm_buf_dispose(&r->tmp);
 }
 
 static int r7_test(xsm__conn *c)

@@ -254,7 +254,7 @@ static int on_ci(struct sn *s, const xsm__json *row)
 	if (*jstr(row, "asset_tag"))
 		xsm_jw_kstr(w, "assetTag", jstr(row, "asset_tag"));
 	raw_row(w, row);
-	return xsm__conn_device_end(c);
+	return xsm__conn_props_end(c);
 }
 
 static int on_rel_type(struct sn *s, const xsm__json *row)

@@ -204,7 +204,7 @@ static int on_asset(xsm__conn *c, const xsm__json *a, void *payload)
 	}
 	xsm_jw_obj_end(w);
 	xsm_jw_obj_end(w);
-	return xsm__conn_device_end(c);
+	return xsm__conn_props_end(c);
 }
 
 static const char *state_word(const char *s)
@@ -218,14 +218,13 @@ static const char *state_word(const char *s)
 
 static int on_vuln(xsm__conn *c, const xsm__json *v, void *payload)
 {
-	struct tn *t = payload;
 	xsm_jw *w = &c->jw;
 	const xsm__json *asset = xsm__json_get(v, "asset"), *plugin = xsm__json_get(v, "plugin"), *cves, *e, *n;
 	const char *uuid = jstr(asset, "uuid"), *sev = jstr(v, "severity"), *vec;
 	double cvss = -1;
-	char tm[21];
 	int rc = 0;
 
+	(void)payload;
 	cves = xsm__json_get(plugin, "cve");
 	if (!*uuid || !xsm__json_count(cves)) {
 		c->st.skipped++; /* the product keeps CVE findings only */
@@ -240,34 +239,30 @@ static int on_vuln(xsm__conn *c, const xsm__json *v, void *payload)
 		vec = jstr(xsm__json_get(plugin, "cvss_vector"), "raw");
 	for (e = xsm__json_child(cves); e && rc == 0; e = xsm__json_next(e)) {
 		const char *cve = xsm__json_str(e);
+		xsm__finding fd;
+		char t1[21], t2[21];
 		if (!xsm__is_cve(cve)) {
 			c->st.skipped++;
 			continue;
 		}
-		xsm__conn_begin(c, "finding");
-		xsm_buf_clear(&t->tmp);
-		xsm_buf_printf(&t->tmp, "%s:%s", c->name, uuid);
-		xsm_jw_kstr(w, "asset", t->tmp.ptr);
-		xsm_jw_kstr(w, "cve", cve);
+		memset(&fd, 0, sizeof(fd));
+		fd.asset = uuid;
+		fd.cve = cve;
 		if (!strcmp(sev, "critical") || !strcmp(sev, "high") || !strcmp(sev, "medium") || !strcmp(sev, "low") ||
 		    !strcmp(sev, "info"))
-			xsm_jw_kstr(w, "severity", sev);
+			fd.severity = sev;
 		else if (cvss >= 0)
-			xsm_jw_kstr(w, "severity", xsm__sev_from_cvss(cvss));
-		if (cvss >= 0 && cvss <= 10)
-			xsm_jw_knum(w, "cvss", cvss);
-		xsm_jw_kbool(w, "exploitAvailable", xsm__json_bool(xsm__json_get(plugin, "exploit_available")));
-		xsm_jw_kbool(w, "rce", xsm__cvss_remote(vec) && strstr(vec, "I:H") != NULL);
-		xsm_jw_kstr(w, "status", state_word(jstr(v, "state")));
-		xsm__norm_time(tm, jstr(v, "first_found"));
-		if (tm[0])
-			xsm_jw_kstr(w, "firstFound", tm);
-		xsm__norm_time(tm, jstr(v, "last_found"));
-		if (tm[0])
-			xsm_jw_kstr(w, "lastFound", tm);
-		xsm_jw_key(w, "props");
-		xsm_jw_obj(w);
-		xsm_jw_kstr(w, "reportedBy", "tenable");
+			fd.severity = xsm__sev_from_cvss(cvss);
+		fd.cvss = cvss <= 10 ? cvss : -1;
+		fd.exploit = xsm__json_bool(xsm__json_get(plugin, "exploit_available"));
+		fd.rce = xsm__cvss_remote(vec) && strstr(vec, "I:H") != NULL;
+		fd.status = state_word(jstr(v, "state"));
+		xsm__norm_time(t1, jstr(v, "first_found"));
+		xsm__norm_time(t2, jstr(v, "last_found"));
+		fd.first_found = t1;
+		fd.last_found = t2;
+		fd.reported_by = "tenable";
+		xsm__conn_finding_begin(c, &fd);
 		if ((n = xsm__json_get(plugin, "id")) && xsm__json_type(n) == XSM_J_NUMBER)
 			xsm_jw_kint(w, "pluginId", (int64_t)xsm__json_num(n));
 		if (*jstr(plugin, "name"))
@@ -277,8 +272,7 @@ static int on_vuln(xsm__conn *c, const xsm__json *v, void *payload)
 			xsm_jw_kint(w, "port", (int64_t)xsm__json_num(n));
 		if ((n = xsm__json_get(xsm__json_get(plugin, "vpr"), "score")) && xsm__json_type(n) == XSM_J_NUMBER)
 			xsm_jw_knum(w, "vpr", xsm__json_num(n));
-		xsm_jw_obj_end(w);
-		rc = xsm__conn_emit(c);
+		rc = xsm__conn_props_end(c);
 	}
 	return rc;
 }
