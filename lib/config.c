@@ -252,12 +252,10 @@ static int load_file(xsm_config *cfg, xsm_ctx *ctx, const char *path, int requir
 {
 	xsm__ynode *root = NULL;
 	xsm_buf prefix = XSM_BUF_INIT;
-	int rc = xsm__yaml_load(&root, ctx, path);
+	int rc = xsm__yaml_load_opt(&root, ctx, path);
 
-	if (rc == XSM_ENOTFOUND) {
-		xsm_ctx_clear(ctx);
+	if (rc == 0 && !root)
 		return required ? xsm__error_set(ctx, XSM_ECONFIG, "config file '%s' does not exist", path) : 0;
-	}
 	if (rc == 0)
 		rc = flatten(cfg, ctx, path, root, &prefix);
 	xsm__yaml_free(root);

@@ -250,13 +250,7 @@ static int load_store(xsm_rules *rules, xsm_store *store)
 
 	if (xsm_buf_printf(&path, "%s/rules/criticality.yaml", xsm_store_path(store)) < 0)
 		return xsm__error_oom(rules->ctx);
-	rc = xsm__yaml_load(&root, rules->ctx, path.ptr);
-	if (rc == XSM_ENOTFOUND) {
-		xsm_ctx_clear(rules->ctx);
-		rc = 0;
-		goto done;
-	}
-	if (rc < 0)
+	if ((rc = xsm__yaml_load_opt(&root, rules->ctx, path.ptr)) < 0 || !root)
 		goto done;
 	if ((l = xsm__yaml_get(root, "custom")) && l->type == XSM_Y_SEQ)
 		for (i = 0; i < l->n && rc == 0; i++)

@@ -336,13 +336,7 @@ static int load_store(xsm_insights *ins, xsm_store *store)
 
 	if (xsm_buf_printf(&path, "%s/rules/initiatives.yaml", xsm_store_path(store)) < 0)
 		return xsm__error_oom(ins->ctx);
-	rc = xsm__yaml_load(&root, ins->ctx, path.ptr);
-	if (rc == XSM_ENOTFOUND) {
-		xsm_ctx_clear(ins->ctx);
-		rc = 0;
-		goto done;
-	}
-	if (rc < 0)
+	if ((rc = xsm__yaml_load_opt(&root, ins->ctx, path.ptr)) < 0 || !root)
 		goto done;
 	if ((l = xsm__yaml_get(root, "metrics")) && l->type == XSM_Y_SEQ)
 		for (i = 0; i < l->n && rc == 0; i++) {

@@ -101,14 +101,12 @@ static int load_model_file(xsm_attack_model *m, const char *path, int required)
 	xsm__ynode *root = NULL;
 	const xsm__ynode *l;
 	size_t i;
-	int rc = xsm__yaml_load(&root, m->ctx, path), v;
+	int rc = xsm__yaml_load_opt(&root, m->ctx, path), v;
 
-	if (rc == XSM_ENOTFOUND) {
-		xsm_ctx_clear(m->ctx);
-		return required ? xsm__error_set(m->ctx, XSM_ECONFIG, "cannot find the attack model '%s'", path) : 0;
-	}
 	if (rc < 0)
 		return rc;
+	if (!root)
+		return required ? xsm__error_set(m->ctx, XSM_ECONFIG, "cannot find the attack model '%s'", path) : 0;
 	if ((rc = int_key(m, path, root, "target_level", 0, 3, &m->target_level)) < 0 ||
 	    (rc = int_key(m, path, root, "max_hops", 1, 64, &m->max_hops)) < 0)
 		goto done;

@@ -147,6 +147,15 @@ int xsm__yaml_parse(xsm__ynode **out, xsm_ctx *ctx, const char *buf, size_t len,
 	return rc;
 }
 
+int xsm__yaml_load_opt(xsm__ynode **out, xsm_ctx *ctx, const char *path)
+{
+	int rc = xsm__yaml_load(out, ctx, path);
+	if (rc != XSM_ENOTFOUND)
+		return rc;
+	xsm_ctx_clear(ctx);
+	return 0;
+}
+
 int xsm__yaml_load(xsm__ynode **out, xsm_ctx *ctx, const char *path)
 {
 	xsm_buf b = XSM_BUF_INIT;

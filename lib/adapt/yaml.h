@@ -30,6 +30,8 @@ struct xsm__ynode {
 int xsm__yaml_parse(xsm__ynode **out, xsm_ctx *ctx, const char *buf, size_t len, const char *file);
 /* read and parse a file (capped at 16 MiB); XSM_ENOTFOUND when absent */
 int xsm__yaml_load(xsm__ynode **out, xsm_ctx *ctx, const char *path);
+/* the same for a file that may be absent: 0 with *out NULL then (ctx untouched) */
+int xsm__yaml_load_opt(xsm__ynode **out, xsm_ctx *ctx, const char *path);
 void xsm__yaml_free(xsm__ynode *n);
 
 /* map member by key, or NULL */
