@@ -13,19 +13,27 @@ static int machine(const struct xsm_cli *cli)
 
 /* --- list -------------------------------------------------------------------- */
 
+/* the configured connectors, read once */
+#define MAXCONN 256
 struct listing {
 	struct xsm_cli *cli;
 	xsm_jw *w;
 	struct xsm_table t;
-	char type[32];    /* of the connector being looked up ("" when none) */
-	const char *name;
+	size_t n;
+	struct conn_row {
+		char name[64], type[32];
+		int listed;        /* it has records or state: a row of the source list */
+	} c[MAXCONN];
 };
 
-static int find_type(const char *name, const char *type, void *payload)
+static int collect_conn(const char *name, const char *type, void *payload)
 {
 	struct listing *l = payload;
-	if (!strcmp(name, l->name))
-		snprintf(l->type, sizeof(l->type), "%s", type);
+	if (l->n == MAXCONN)
+		return 0;
+	snprintf(l->c[l->n].name, sizeof(l->c[0].name), "%s", name);
+	snprintf(l->c[l->n].type, sizeof(l->c[0].type), "%s", type);
+	l->c[l->n++].listed = 0;
 	return 0;
 }
 
@@ -41,18 +49,22 @@ static void jw_strs(xsm_jw *w, const char *key, const char *const *v)
 static int list_source(const xsm_source_info *s, void *payload)
 {
 	struct listing *l = payload;
+	struct conn_row *c = NULL;
 	char a[32], f[32], bill[96];
+	size_t k;
 
 	/* records ingested by hand have no connector: they are not listed here */
-	l->type[0] = '\0';
-	l->name = s->name;
-	if (xsm_connector_foreach(l->cli->store, find_type, l) < 0 || !l->type[0])
+	for (k = 0; k < l->n && !c; k++)
+		if (!strcmp(l->c[k].name, s->name))
+			c = &l->c[k];
+	if (!c)
 		return 0;
+	c->listed = 1;
 	if (l->w) {
 		xsm_jw *w = l->w;
 		xsm_jw_obj(w);
 		xsm_jw_kstr(w, "name", s->name);
-		xsm_jw_kstr(w, "type", l->type);
+		xsm_jw_kstr(w, "type", c->type);
 		xsm_jw_kstr(w, "status", !strcmp(s->status, "ok") ? "connected" : s->status);
 		xsm_jw_kstr(w, "last_sync", s->synced);
 		xsm_jw_kstr(w, "last_attempt", s->last_time);
@@ -67,35 +79,27 @@ static int list_source(const xsm_source_info *s, void *payload)
 	snprintf(f, sizeof(f), "%zu", s->findings);
 	snprintf(bill, sizeof(bill), "%zu dev, %zu ctr, %zu id, %zu app", s->devices, s->containers, s->identities,
 		 s->applications);
-	xsm_table_add(&l->t, s->name, l->type, !strcmp(s->status, "ok") ? "connected" : s->status, s->synced, a, f,
+	xsm_table_add(&l->t, s->name, c->type, !strcmp(s->status, "ok") ? "connected" : s->status, s->synced, a, f,
 		      bill);
 	return 0;
 }
 
-/* configured connectors that never ran have no state: list them too */
-static int list_unsynced(const char *name, const char *type, void *payload)
+/* configured connectors that never ran have no records and no state: list them too */
+static void list_unsynced(struct listing *l)
 {
-	struct listing *l = payload;
-	xsm_buf rel = XSM_BUF_INIT, b = XSM_BUF_INIT;
-	int have;
-
-	xsm_buf_printf(&rel, "connectors/%s.state", name);
-	have = xsm_store_read(&b, l->cli->store, rel.ptr, 1 << 20) == 0;
-	xsm_ctx_clear(l->cli->ctx);
-	xsm_buf_dispose(&b);
-	if (!have) {
+	for (size_t k = 0; k < l->n; k++) {
+		if (l->c[k].listed)
+			continue;
 		if (l->w) {
 			xsm_jw_obj(l->w);
-			xsm_jw_kstr(l->w, "name", name);
-			xsm_jw_kstr(l->w, "type", type);
+			xsm_jw_kstr(l->w, "name", l->c[k].name);
+			xsm_jw_kstr(l->w, "type", l->c[k].type);
 			xsm_jw_kstr(l->w, "status", "never synced");
 			xsm_jw_obj_end(l->w);
 		} else {
-			xsm_table_add(&l->t, name, type, "never synced", NULL, NULL, NULL, NULL);
+			xsm_table_add(&l->t, l->c[k].name, l->c[k].type, "never synced", NULL, NULL, NULL, NULL);
 		}
 	}
-	xsm_buf_dispose(&rel);
-	return 0;
 }
 
 static int connect_list(int argc, const char **argv, struct xsm_cli *cli)
@@ -113,6 +117,8 @@ static int connect_list(int argc, const char **argv, struct xsm_cli *cli)
 		return k == -2 ? 0 : XSM_EXIT_USAGE;
 	memset(&l, 0, sizeof(l));
 	l.cli = cli;
+	if ((rc = xsm_connector_foreach(cli->store, collect_conn, &l)) < 0)
+		return xsm_cli_fail(cli, rc);
 	types = xsm_connector_types(&n);
 	if (machine(cli)) {
 		xsm_jw_init(&w, &b);
@@ -134,7 +140,7 @@ static int connect_list(int argc, const char **argv, struct xsm_cli *cli)
 		xsm_jw_arr(&w);
 		rc = xsm_sources_foreach(cli->store, list_source, &l);
 		if (rc == 0)
-			rc = xsm_connector_foreach(cli->store, list_unsynced, &l);
+			list_unsynced(&l);
 		xsm_jw_arr_end(&w);
 		xsm_jw_obj_end(&w);
 		if (rc < 0) {
@@ -151,7 +157,7 @@ static int connect_list(int argc, const char **argv, struct xsm_cli *cli)
 	xsm_table_init(&l.t, 7, head);
 	rc = xsm_sources_foreach(cli->store, list_source, &l);
 	if (rc == 0)
-		rc = xsm_connector_foreach(cli->store, list_unsynced, &l);
+		list_unsynced(&l);
 	if (rc == 0) {
 		printf("\n");
 		if (l.t.rows)
