@@ -5,7 +5,6 @@
  * over the previous run.
  */
 #include <errno.h>
-#include <stddef.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -437,19 +436,6 @@ int xsm__conn_tmpfile(xsm__conn *c, int *fd)
 
 /* --- large JSON arrays ---------------------------------------------------------- */
 
-/* does text hold needle?  (no memmem in C11) */
-static int contains(const char *text, size_t n, const char *needle)
-{
-	size_t k = strlen(needle);
-	const char *p = text, *end = text + n;
-	while (k && (size_t)(end - p) >= k && (p = memchr(p, needle[0], (size_t)(end - p - (ptrdiff_t)k + 1)))) {
-		if (!memcmp(p, needle, k))
-			return 1;
-		p++;
-	}
-	return 0;
-}
-
 static int is_ws(char ch)
 {
 	return ch == ' ' || ch == '\n' || ch == '\r' || ch == '\t';
@@ -519,7 +505,7 @@ int xsm__conn_json_array_fd(xsm__conn *c, int fd, const char *what, const char *
 				if (k == elem.size) {
 					if (ch == ',')
 						rc = xsm__error_set(c->ctx, XSM_EPROTO, "%s: empty array element", what);
-				} else if (need && !contains(elem.ptr, elem.size, need)) {
+				} else if (need && !xsm__contains(elem.ptr, elem.size, need)) {
 					c->st.skipped++; /* nothing the caller wants: not worth a parse */
 				} else if ((rc = xsm__json_parse(&j, c->ctx, elem.ptr, elem.size, what)) < 0) {
 					c->ctx->code = rc = XSM_EPROTO;

@@ -167,6 +167,8 @@ const char *xsm__os_type(const char *os);
 const char *xsm__sev_from_cvss(double score);
 /* true when s is a CVE id */
 int xsm__is_cve(const char *s);
+/* does text[0..n) hold needle? (C11 has no memmem) */
+int xsm__contains(const char *text, size_t n, const char *needle);
 /* true when a CVSS vector says network attack, no privileges, no user interaction */
 int xsm__cvss_remote(const char *vector);
 

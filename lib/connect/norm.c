@@ -163,3 +163,15 @@ int xsm__cvss_remote(const char *v)
 		return strstr(v, "PR:N") && strstr(v, "UI:N");
 	return strstr(v, "Au:N") != NULL;
 }
+
+int xsm__contains(const char *text, size_t n, const char *needle)
+{
+	size_t k = strlen(needle);
+	const char *p = text, *end = text + n;
+	while (k && (size_t)(end - p) >= k && (p = memchr(p, needle[0], (size_t)(end - p) - k + 1))) {
+		if (!memcmp(p, needle, k))
+			return 1;
+		p++;
+	}
+	return 0;
+}

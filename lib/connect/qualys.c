@@ -140,16 +140,6 @@ static int ql_error(struct ql *q, long status, const char *buf, size_t len, cons
 	}
 }
 
-/* does the start of a body hold a SIMPLE_RETURN root? */
-static int has_simple_return(const char *head, size_t n)
-{
-	size_t i;
-	for (i = 0; i + 14 <= n; i++)
-		if (head[i] == '<' && !memcmp(head + i, "<SIMPLE_RETURN", 14))
-			return 1;
-	return 0;
-}
-
 /* GET url (or POST form) into fd; errors (also SIMPLE_RETURN with 200) become codes */
 static int fetch(struct ql *q, const char *url, const char *form, int fd, const char *what)
 {
@@ -178,7 +168,7 @@ static int fetch(struct ql *q, const char *url, const char *form, int fd, const 
 			n = 0;
 		if (resp.status != 200)
 			rc = ql_error(q, resp.status, head, (size_t)n, what);
-		else if (has_simple_return(head, (size_t)n))
+		else if (xsm__contains(head, (size_t)n, "<SIMPLE_RETURN"))
 			rc = ql_error(q, resp.status, head, (size_t)n, what);
 	}
 	xsm__http_resp_dispose(&resp);
