@@ -24,4 +24,9 @@ int xsm__error_oom(xsm_ctx *ctx);
 /* configured integer with a default; bad values fall back to the default */
 long xsm__cfg_long(const xsm_ctx *ctx, const char *key, long dflt);
 
+/* seconds on the monotonic clock (for durations, not dates) */
+double xsm__mono(void);
+/* sleep s seconds (resumed after signals) */
+void xsm__sleep(double s);
+
 #endif

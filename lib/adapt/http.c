@@ -328,24 +328,6 @@ static double asked_wait(const xsm__http_resp *r)
 	return -1;
 }
 
-static double now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static void sleep_s(double s)
-{
-	struct timespec ts;
-	if (s <= 0)
-		return;
-	ts.tv_sec = (time_t)s;
-	ts.tv_nsec = (long)((s - (double)ts.tv_sec) * 1e9);
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
-}
-
 int xsm__http_do(xsm__http *h, const xsm__http_req *req, xsm__http_resp *resp)
 {
 	char where[400];
@@ -420,9 +402,9 @@ int xsm__http_do(xsm__http *h, const xsm__http_req *req, xsm__http_resp *resp)
 			break;
 		logf_(h, "%s: %s; retry %ld of %ld in %.1fs", where, whybuf, attempt + 1, h->o.retries, wait);
 		{
-			double t0 = now_s();
-			sleep_s(wait);
-			waited += now_s() - t0;
+			double t0 = xsm__mono();
+			xsm__sleep(wait);
+			waited += xsm__mono() - t0;
 		}
 	}
 	if (resp->status == 429 || resp->status == 409)

@@ -10,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "connect/conn.h"
@@ -745,13 +744,6 @@ done:
 	return rc;
 }
 
-static double mono(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 void xsm__conn_page(xsm__conn *c)
 {
 	xsm_sync_progress p;
@@ -764,7 +756,7 @@ void xsm__conn_page(xsm__conn *c)
 	p.assets = c->st.assets;
 	p.findings = c->st.findings;
 	p.relations = c->st.relations;
-	p.seconds = mono() - c->t0;
+	p.seconds = xsm__mono() - c->t0;
 	c->opts->progress(&p, c->opts->payload);
 }
 
@@ -847,7 +839,7 @@ static int conn_open(xsm__conn *c, xsm_store *store, const char *name, const xsm
 	c->store = store;
 	c->name = name;
 	c->opts = opts;
-	c->t0 = mono();
+	c->t0 = xsm__mono();
 	snprintf(c->st.run, sizeof(c->st.run), "%s", "");
 	if ((rc = load_conf(&c->conf, &c->conf_path, store, name)) < 0)
 		return rc;
@@ -927,7 +919,7 @@ int xsm_connector_sync(xsm_sync_stats *stats, xsm_store *store, const char *name
 done:
 	if (began)
 		xsm__run_abort(&w);
-	c.st.seconds = mono() - c.t0;
+	c.st.seconds = xsm__mono() - c.t0;
 	*stats = c.st;
 	if (rc < 0 && c.vendor && rc != XSM_ELOCKED && rc != XSM_ENOMEM) {
 		/* the previous run stays; the state says what went wrong */

@@ -279,13 +279,6 @@ static int on_vuln(xsm__conn *c, const xsm__json *v, void *payload)
 
 /* --- the export workflow -------------------------------------------------------------- */
 
-static void sleep_ms(long ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-	while (nanosleep(&ts, &ts) < 0)
-		;
-}
-
 static int run_export(struct tn *t, const char *kind, const char *body,
 		      int (*cb)(xsm__conn *, const xsm__json *, void *))
 {
@@ -377,7 +370,7 @@ static int run_export(struct tn *t, const char *kind, const char *body,
 			goto done;
 		}
 		if (!fetched)
-			sleep_ms(t->poll_ms);
+			xsm__sleep((double)t->poll_ms / 1000.0);
 	}
 done:
 	if (fd >= 0)
