@@ -372,12 +372,6 @@ static int connect_show(int argc, const char **argv, struct xsm_cli *cli)
 	return 0;
 }
 
-static void print_log(const char *line, void *payload)
-{
-	(void)payload;
-	fprintf(stderr, "%s\n", line);
-}
-
 static int connect_test(int argc, const char **argv, struct xsm_cli *cli)
 {
 	xsm_sync_options so = XSM_SYNC_OPTIONS_INIT;
@@ -388,8 +382,6 @@ static int connect_test(int argc, const char **argv, struct xsm_cli *cli)
 		return n == -2 ? 0 : XSM_EXIT_USAGE;
 	if (n != 1)
 		return xsm_cli_usage(cli, "which connector? give its NAME");
-	if (cli->verbose)
-		so.log = print_log;
 	if ((rc = xsm_connector_test(cli->store, pos[0], &so)) < 0) {
 		int code = xsm_cli_fail(cli, rc);
 		if (rc == XSM_EAUTH)

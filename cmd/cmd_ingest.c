@@ -79,12 +79,6 @@ static void on_sync_progress(const xsm_sync_progress *p, void *payload)
 			 p->assets, p->findings, p->seconds > 0 ? (double)p->findings / p->seconds : 0.0);
 }
 
-static void on_sync_log(const char *line, void *payload)
-{
-	(void)payload;
-	fprintf(stderr, "%s\n", line);
-}
-
 struct names {
 	char *v[256];
 	size_t n, cap;
@@ -130,7 +124,6 @@ static int ingest_connectors(struct xsm_cli *cli, const char **names, size_t n, 
 
 	so.full = full;
 	so.progress = on_sync_progress;
-	so.log = cli->verbose ? on_sync_log : NULL;
 	so.payload = cli;
 	xsm_jw_init(&w, &b);
 	if (json) {

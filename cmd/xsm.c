@@ -96,6 +96,13 @@ int xsm_cli_lock(struct xsm_cli *cli)
 	return 0;
 }
 
+/* -v: the library's progress lines (HTTP exchanges, build phases) on stderr */
+static void print_log(const char *line, void *payload)
+{
+	(void)payload;
+	fprintf(stderr, "xsm: %s\n", line);
+}
+
 static void print_overview(FILE *out)
 {
 	size_t i;
@@ -303,6 +310,8 @@ int main(int argc, const char **argv)
 	if ((code = apply_settings(cli.cfg)) != 0)
 		goto done;
 	xsm_ctx_set_config(cli.ctx, cli.cfg);
+	if (cli.verbose)
+		xsm_ctx_set_log(cli.ctx, print_log, NULL);
 	code = run_command(c, argc - i, argv + i, &cli);
 done:
 	xsm_store_free(cli.store);

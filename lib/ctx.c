@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 
 #include "exposure/version.h"
@@ -43,6 +44,35 @@ void xsm_ctx_clear(xsm_ctx *ctx)
 void xsm_ctx_set_config(xsm_ctx *ctx, const xsm_config *cfg)
 {
 	ctx->cfg = cfg;
+}
+
+void xsm_ctx_set_log(xsm_ctx *ctx, xsm_log_fn fn, void *payload)
+{
+	ctx->log = fn;
+	ctx->log_payload = payload;
+}
+
+void xsm__log(xsm_ctx *ctx, const char *fmt, ...)
+{
+	char line[512];
+	va_list ap;
+	if (!ctx || !ctx->log)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	ctx->log(line, ctx->log_payload);
+}
+
+void xsm__phase(xsm_ctx *ctx, double *t0, const char *what)
+{
+	double t = xsm__mono();
+	struct rusage ru;
+	if (ctx && ctx->log) {
+		getrusage(RUSAGE_SELF, &ru);
+		xsm__log(ctx, "%s: %.2f s, peak RSS %ld MB", what, t - *t0, ru.ru_maxrss / 1024);
+	}
+	*t0 = t;
 }
 
 const xsm_config *xsm_ctx_config(const xsm_ctx *ctx)

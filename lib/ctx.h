@@ -10,6 +10,8 @@ struct xsm_ctx {
 	int code;
 	char msg[1024];
 	const xsm_config *cfg;
+	xsm_log_fn log;
+	void *log_payload;
 };
 
 /* set the error message on ctx and return code, so `return xsm__error_set(...)` works */
@@ -26,6 +28,10 @@ long xsm__cfg_long(const xsm_ctx *ctx, const char *key, long dflt);
 
 /* seconds on the monotonic clock (for durations, not dates) */
 double xsm__mono(void);
+/* a progress line to the context's log, if one is set */
+void xsm__log(xsm_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* log "what: S s, peak RSS M MB" for the phase that began at *t0, and start the next one */
+void xsm__phase(xsm_ctx *ctx, double *t0, const char *what);
 /* sleep s seconds (resumed after signals) */
 void xsm__sleep(double s);
 

@@ -474,7 +474,11 @@ static size_t *sorted_paths(const xsm_pathset *s)
 static void path_event(struct derive *d, int type, const xsm_path_info *p)
 {
 	xsm_jw w;
-	if (!ev_begin(d, &w, type, "path", p->id, p->scenario))
+	char scen[512];
+	/* paths.idx has no scenario: it is "entry type -> classification" */
+	snprintf(scen, sizeof(scen), "%s -> %s", p->entry_type ? p->entry_type : "?",
+		 p->target_classification ? p->target_classification : "?");
+	if (!ev_begin(d, &w, type, "path", p->id, p->scenario ? p->scenario : scen))
 		return;
 	xsm_jw_kstr(&w, "risk", xsm_risk_name(p->risk));
 	xsm_jw_kstr(&w, "entry", p->entry_name);
@@ -491,7 +495,8 @@ static int path_events(struct derive *d, xsm_store *store)
 	size_t *pi = NULL, *ci = NULL, a = 0, b = 0, np, nc;
 	int rc;
 
-	if ((rc = xsm_paths_load(&ps, store, d->prev)) < 0 || (rc = xsm_paths_load(&cs, store, d->cur)) < 0) {
+	/* the indexes are enough: no path is parsed */
+	if ((rc = xsm_paths_load_ids(&ps, store, d->prev)) < 0 || (rc = xsm_paths_load_ids(&cs, store, d->cur)) < 0) {
 		if (rc == XSM_ENOINPUT || rc == XSM_ENOTFOUND) {
 			xsm_ctx_clear(d->ctx);
 			rc = 0;

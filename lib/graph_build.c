@@ -1109,6 +1109,7 @@ int xsm__graph_build_mem(xsm_graph **out, xsm_buf *meta_out, xsm_build_stats *st
 	xsm__strmap cvemap = { 0 };
 	xsm_buf meta = XSM_BUF_INIT;
 	size_t i, k, nassets = 0;
+	double t0 = xsm__mono();
 	int rc;
 
 	memset(st, 0, sizeof(*st));
@@ -1130,6 +1131,7 @@ int xsm__graph_build_mem(xsm_graph **out, xsm_buf *meta_out, xsm_build_stats *st
 	}
 	st->sources = sn.sources;
 	st->assets = b.recs.n;
+	xsm__phase(ctx, &t0, "build: read records");
 
 	/* groups: records ranked within their union-find root */
 	order = xsm__calloc(b.recs.n + 1, sizeof(*order));
@@ -1257,6 +1259,7 @@ eid_fail:
 			rec_node[order[j]] = node;
 	}
 
+	xsm__phase(ctx, &t0, "build: resolve identities");
 	/* findings: Cve nodes and one affecting edge per (CVE, asset) */
 	for (i = 0; i < b.finds.n; i++) {
 		uint32_t rec;
@@ -1422,6 +1425,7 @@ eid_fail:
 		d->cves_n++;
 	}
 
+	xsm__phase(ctx, &t0, "build: findings");
 	/* relations */
 	for (i = 0; i < b.rels.n; i++) {
 		uint32_t fr, to;
@@ -1459,6 +1463,7 @@ eid_fail:
 
 	if ((rc = derive_relations(g, der, nassets)) < 0)
 		goto done;
+	xsm__phase(ctx, &t0, "build: relations");
 
 	for (i = 0; i < nassets; i++)
 		if ((rc = node_props(&b, (uint32_t)i, order, &der[i], &scratch)) < 0)
@@ -1467,6 +1472,7 @@ eid_fail:
 		goto done;
 	if ((rc = xsm__graph_freeze(g)) < 0)
 		goto done;
+	xsm__phase(ctx, &t0, "build: properties and adjacency");
 	st->nodes = g->nodes.n;
 	st->edges = g->edges.n;
 	{

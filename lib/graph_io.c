@@ -63,6 +63,7 @@ int xsm__graph_write_snapshot(xsm_graph *g, xsm_store *store, const char *meta_j
 	unsigned seq = 1;
 	xsm_buf rel = XSM_BUF_INIT, meta = XSM_BUF_INIT;
 	const char *hole;
+	double t0 = xsm__mono();
 	int rc;
 
 	memset(&l, 0, sizeof(l));
@@ -99,14 +100,17 @@ int xsm__graph_write_snapshot(xsm_graph *g, xsm_store *store, const char *meta_j
 	xsm_buf_printf(&rel, "graph/%s/nodes.jsonl", id);
 	if ((rc = write_lines(g, store, rel.ptr, 1)) < 0)
 		goto done;
+	xsm__phase(g->ctx, &t0, "write: nodes.jsonl");
 	xsm_buf_clear(&rel);
 	xsm_buf_printf(&rel, "graph/%s/edges.jsonl", id);
 	if ((rc = write_lines(g, store, rel.ptr, 0)) < 0)
 		goto done;
+	xsm__phase(g->ctx, &t0, "write: edges.jsonl");
 	xsm_buf_clear(&rel);
 	xsm_buf_printf(&rel, "graph/%s/graph.bin", id);
 	if ((rc = xsm__graph_write_bin(g, store, rel.ptr)) < 0)
 		goto done;
+	xsm__phase(g->ctx, &t0, "write: graph.bin");
 	for (size_t x = 0; x < nextra; x++) {
 		xsm_buf_clear(&rel);
 		xsm_buf_printf(&rel, "graph/%s/%s", id, extra_names[x]);

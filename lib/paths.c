@@ -833,6 +833,7 @@ int xsm__paths_compute(xsm_paths_stats *st, xsm_buf *out, xsm_buf *chokes, xsm_b
 	uint8_t *which = NULL;
 	size_t i, k, nall = 0, nthreads;
 	pthread_t th;
+	double t0 = xsm__mono();
 	int rc = 0, started = 0;
 
 	memset(st, 0, sizeof(*st));
@@ -875,6 +876,7 @@ int xsm__paths_compute(xsm_paths_stats *st, xsm_buf *out, xsm_buf *chokes, xsm_b
 	st->targets = targets.n;
 	if ((rc = build_walk(g, m, &fwd, &rev)) < 0)
 		goto done;
+	xsm__phase(g->ctx, &t0, "paths: entry points, targets and walk graph");
 	nthreads = targets.n > 64 ? 2 : 1;
 	for (k = 0; k < nthreads; k++) {
 		jobs[k].fwd = &fwd;
@@ -924,6 +926,7 @@ int xsm__paths_compute(xsm_paths_stats *st, xsm_buf *out, xsm_buf *chokes, xsm_b
 	if (nall > 1)
 		qsort(order, nall, sizeof(*order), cmp_path_idx);
 	st->paths = nall;
+	xsm__phase(g->ctx, &t0, "paths: search");
 
 	/* the nodes each path crosses, then paths.jsonl written by two threads, each half in order */
 	for (i = 0; i < nall; i++) {
@@ -989,6 +992,7 @@ int xsm__paths_compute(xsm_paths_stats *st, xsm_buf *out, xsm_buf *chokes, xsm_b
 		}
 	}
 
+	xsm__phase(g->ctx, &t0, "paths: write");
 	/* choke points: nodes crossed by the most paths; for the top ones, the pairs their removal cuts */
 	{
 		XSM__VEC(struct choke) ch = { 0 };
@@ -1115,6 +1119,7 @@ int xsm__paths_compute(xsm_paths_stats *st, xsm_buf *out, xsm_buf *chokes, xsm_b
 	}
 	if (rc == 0)
 		rc = xsm__graph_compact_props_lazy(g);
+	xsm__phase(g->ctx, &t0, "paths: choke points and node properties");
 done:
 	for (k = 0; ex && k < m->entry.n; k++)
 		xsm__expr_free(ex[k]);

@@ -31,19 +31,24 @@ static int enrich(xsm_graph *g, xsm_store *store, xsm_buf files[NEXTRA])
 	xsm_attack_model *m = NULL;
 	xsm_insights *ins = NULL;
 	xsm_paths_stats ps;
+	xsm_ctx *ctx = xsm_store_ctx(store);
+	double t0 = xsm__mono();
 	int rc = xsm_rules_load(&rules, store);
 	if (rc == 0)
 		rc = xsm_critical_apply(rules, g);
+	xsm__phase(ctx, &t0, "critical assets");
 	if (rc == 0)
 		rc = xsm_attack_model_load(&m, store);
 	if (rc == 0)
 		rc = xsm__paths_compute(&ps, &files[0], &files[1], &files[4], g, m);
+	xsm__phase(ctx, &t0, "attack paths");
 	if (rc == 0)
 		rc = xsm_insights_load(&ins, store);
 	if (rc == 0)
 		rc = xsm_insights_compute(&files[2], ins, g);
 	if (rc == 0)
 		rc = xsm__events_watch(&files[3], g, store);
+	xsm__phase(ctx, &t0, "insights");
 	xsm_rules_free(rules);
 	xsm_attack_model_free(m);
 	xsm_insights_free(ins);
@@ -89,13 +94,16 @@ int xsm_graph_build(xsm_build_stats *st, xsm_store *store)
 	xsm_graph *g = NULL;
 	xsm_buf meta = XSM_BUF_INIT, files[NEXTRA] = { XSM_BUF_INIT, XSM_BUF_INIT, XSM_BUF_INIT, XSM_BUF_INIT, XSM_BUF_INIT };
 	char prev[40];
+	double t0;
 	int rc = current_head(prev, store);
 	if (rc == 0)
 		rc = xsm__graph_build_mem(&g, &meta, st, store);
 	if (rc == 0)
 		rc = enrich(g, store, files);
+	t0 = xsm__mono();
 	if (rc == 0)
 		rc = xsm__graph_write_snapshot(g, store, meta.ptr, NEXTRA, extra_names, files);
+	xsm__phase(xsm_store_ctx(store), &t0, "write snapshot");
 	if (rc == 0)
 		snprintf(st->snapshot, sizeof(st->snapshot), "%s", g->snapshot);
 	/* the graph's memory goes back before the comparison loads two path sets */
@@ -104,6 +112,7 @@ int xsm_graph_build(xsm_build_stats *st, xsm_store *store)
 	dispose_files(files);
 	if (rc == 0)
 		rc = derive_events(store, prev, st->snapshot);
+	xsm__phase(xsm_store_ctx(store), &t0, "events");
 	return rc;
 }
 

@@ -62,13 +62,11 @@ typedef struct xsm_sync_options {
 	int full;                  /**< ignore the incremental cursor */
 	/** called after each page; may be NULL */
 	void (*progress)(const xsm_sync_progress *p, void *payload);
-	/** HTTP log lines (-v), secrets redacted; may be NULL */
-	void (*log)(const char *line, void *payload);
-	void *payload;
+	void *payload;             /**< HTTP log lines (secrets redacted) go to the context's log (xsm_ctx_set_log) */
 } xsm_sync_options;
 
 #define XSM_SYNC_OPTIONS_VERSION 1
-#define XSM_SYNC_OPTIONS_INIT { XSM_SYNC_OPTIONS_VERSION, 0, NULL, NULL, NULL }
+#define XSM_SYNC_OPTIONS_INIT { XSM_SYNC_OPTIONS_VERSION, 0, NULL, NULL }
 
 /** What a sync did. */
 typedef struct xsm_sync_stats {

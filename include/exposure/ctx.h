@@ -26,6 +26,15 @@ XSM_EXTERN(const char *) xsm_ctx_errmsg(const xsm_ctx *ctx);
 /** The code of the last error set on ctx (0 when none). */
 XSM_EXTERN(int) xsm_ctx_errcode(const xsm_ctx *ctx);
 
+/**
+ * A line of progress from long work (a build's phases with their times,
+ * for instance).  The line has no newline; it is valid during the call.
+ */
+typedef void (*xsm_log_fn)(const char *line, void *payload);
+
+/** Send progress lines to fn (NULL: none, the default). */
+XSM_EXTERN(void) xsm_ctx_set_log(xsm_ctx *ctx, xsm_log_fn fn, void *payload);
+
 /** Forget the last error. */
 XSM_EXTERN(void) xsm_ctx_clear(xsm_ctx *ctx);
 

@@ -821,11 +821,7 @@ static int merge_previous(xsm__conn *c, const char *prev_run)
 static void http_log(const char *line, void *payload)
 {
 	xsm__conn *c = payload;
-	if (c->opts->log) {
-		char buf[1100];
-		snprintf(buf, sizeof(buf), "%s: %s", c->name, line);
-		c->opts->log(buf, c->opts->payload);
-	}
+	xsm__log(c->ctx, "%s: %s", c->name, line);
 }
 
 static int conn_open(xsm__conn *c, xsm_store *store, const char *name, const xsm_sync_options *opts)
@@ -849,7 +845,7 @@ static int conn_open(xsm__conn *c, xsm_store *store, const char *name, const xsm
 				      type ? type : "");
 	xsm__http_opts_from_config(&ho, c->ctx);
 	ho.cacert = xsm__conn_get(c, "cacert", NULL);
-	ho.log = http_log;
+	ho.log = c->ctx->log ? http_log : NULL; /* the HTTP layer formats its lines only when they go somewhere */
 	ho.payload = c;
 	return xsm__http_new(&c->http, c->ctx, &ho);
 }
