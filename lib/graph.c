@@ -1,6 +1,7 @@
 /* graph.c - the in-memory graph: interning, freezing into CSR, lookups, JSON. */
 #include "graph.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -375,32 +376,34 @@ int xsm__graph_compact_props_lazy(xsm_graph *g)
 
 /* --- JSON ------------------------------------------------------------------------ */
 
+/* an interned string: its length is known */
+static void gstr_json(xsm_jw *w, const xsm_graph *g, uint32_t id)
+{
+	xsm_jw_strn(w, g->s.strs[id], g->s.lens[id]);
+}
+
+static void kgstr(xsm_jw *w, const char *key, const xsm_graph *g, uint32_t id)
+{
+	xsm_jw_key(w, key);
+	gstr_json(w, g, id);
+}
+
 static void value_json(xsm_jw *w, const xsm_graph *g, const xsm__prop *p)
 {
 	uint32_t i;
 	switch (p->type) {
 	case XSM_V_BOOL: xsm_jw_bool(w, p->a != 0); break;
 	case XSM_V_NUM: xsm_jw_num(w, p->num); break;
-	case XSM_V_STR: xsm_jw_str(w, xsm__gstr(g, p->a)); break;
+	case XSM_V_STR: gstr_json(w, g, p->a); break;
 	case XSM_V_STRS:
 		xsm_jw_arr(w);
 		for (i = 0; i < p->b; i++)
-			xsm_jw_str(w, xsm__gstr(g, g->u32.v[p->a + i]));
+			gstr_json(w, g, g->u32.v[p->a + i]);
 		xsm_jw_arr_end(w);
 		break;
 	case XSM_V_JSON: xsm_jw_raw(w, xsm__gstr(g, p->a)); break;
 	default: xsm_jw_null(w);
 	}
-}
-
-static void key_seg(xsm_jw *w, const char *s, size_t n)
-{
-	char buf[256];
-	if (n >= sizeof(buf))
-		n = sizeof(buf) - 1;
-	memcpy(buf, s, n);
-	buf[n] = '\0';
-	xsm_jw_key(w, buf);
 }
 
 int xsm__graph_props_json(xsm_jw *w, const xsm_graph *g, uint32_t off, uint32_t n)
@@ -417,16 +420,16 @@ int xsm__graph_props_json(xsm_jw *w, const xsm_graph *g, uint32_t off, uint32_t 
 	xsm_jw_obj(w);
 	for (i = 0; i < n; i++) {
 		const xsm__prop *p = &g->props.v[off + i];
-		const char *key = xsm__gstr(g, p->key), *seg[MAXD], *s = key, *dot;
+		const char *key = xsm__gstr(g, p->key), *seg[MAXD], *s = key, *end = key + g->s.lens[p->key], *dot;
 		size_t len[MAXD], k = 0, c = 0;
 
-		while (k < MAXD - 1 && (dot = strchr(s, '.'))) {
+		while (k < MAXD - 1 && (dot = memchr(s, '.', (size_t)(end - s)))) {
 			seg[k] = s;
 			len[k++] = (size_t)(dot - s);
 			s = dot + 1;
 		}
 		seg[k] = s;
-		len[k] = strlen(s);
+		len[k] = (size_t)(end - s);
 		/* k = number of enclosing objects of this key */
 		while (c < depth && c < k && open_n[c] == len[c] && !memcmp(open_s[c], seg[c], len[c]))
 			c++;
@@ -435,12 +438,12 @@ int xsm__graph_props_json(xsm_jw *w, const xsm_graph *g, uint32_t off, uint32_t 
 			depth--;
 		}
 		for (; depth < k; depth++) {
-			key_seg(w, seg[depth], len[depth]);
+			xsm_jw_keyn(w, seg[depth], len[depth]);
 			xsm_jw_obj(w);
 			open_s[depth] = seg[depth];
 			open_n[depth] = len[depth];
 		}
-		key_seg(w, seg[k], len[k]);
+		xsm_jw_keyn(w, seg[k], len[k]);
 		value_json(w, g, p);
 	}
 	while (depth-- > 0)
@@ -449,7 +452,8 @@ int xsm__graph_props_json(xsm_jw *w, const xsm_graph *g, uint32_t off, uint32_t 
 	return w->err;
 }
 
-int xsm__graph_node_json(xsm_buf *out, const xsm_graph *g, uint32_t i)
+/* the node's JSON line; an error is only XSM_ENOMEM, and ctx is not touched (writer threads call this) */
+static int node_json(xsm_buf *out, const xsm_graph *g, uint32_t i)
 {
 	const xsm__node *nd = &g->nodes.v[i];
 	xsm_jw w;
@@ -457,13 +461,13 @@ int xsm__graph_node_json(xsm_buf *out, const xsm_graph *g, uint32_t i)
 
 	xsm_jw_init(&w, out);
 	xsm_jw_obj(&w);
-	xsm_jw_kstr(&w, "NodeId", xsm__gstr(g, nd->id));
-	xsm_jw_kstr(&w, "NodeLabel", xsm__gstr(g, nd->label));
-	xsm_jw_kstr(&w, "NodeName", xsm__gstr(g, nd->name));
+	kgstr(&w, "NodeId", g, nd->id);
+	kgstr(&w, "NodeLabel", g, nd->label);
+	kgstr(&w, "NodeName", g, nd->name);
 	xsm_jw_key(&w, "Categories");
 	xsm_jw_arr(&w);
 	for (k = 0; k < nd->cats_n; k++)
-		xsm_jw_str(&w, xsm__gstr(g, g->u32.v[nd->cats_off + k]));
+		gstr_json(&w, g, g->u32.v[nd->cats_off + k]);
 	xsm_jw_arr_end(&w);
 	xsm_jw_key(&w, "NodeProperties");
 	xsm_jw_obj(&w);
@@ -474,46 +478,132 @@ int xsm__graph_node_json(xsm_buf *out, const xsm_graph *g, uint32_t i)
 	xsm_jw_arr(&w);
 	for (k = 0; k < nd->eids_n; k++) {
 		xsm_jw_obj(&w);
-		xsm_jw_kstr(&w, "type", xsm__gstr(g, g->u32.v[nd->eids_off + 2 * k]));
-		xsm_jw_kstr(&w, "id", xsm__gstr(g, g->u32.v[nd->eids_off + 2 * k + 1]));
+		kgstr(&w, "type", g, g->u32.v[nd->eids_off + 2 * k]);
+		kgstr(&w, "id", g, g->u32.v[nd->eids_off + 2 * k + 1]);
 		xsm_jw_obj_end(&w);
 	}
 	xsm_jw_arr_end(&w);
 	xsm_jw_key(&w, "Sources");
 	xsm_jw_arr(&w);
 	for (k = 0; k < nd->srcs_n; k++)
-		xsm_jw_str(&w, xsm__gstr(g, g->u32.v[nd->srcs_off + k]));
+		gstr_json(&w, g, g->u32.v[nd->srcs_off + k]);
 	xsm_jw_arr_end(&w);
 	xsm_jw_obj_end(&w);
-	return w.err ? xsm__error_oom(g->ctx) : 0;
+	return w.err;
 }
 
-int xsm__graph_edge_json(xsm_buf *out, const xsm_graph *g, uint32_t i)
+static int edge_json(xsm_buf *out, const xsm_graph *g, uint32_t i)
 {
 	const xsm__edge *e = &g->edges.v[i];
 	const xsm__node *s = &g->nodes.v[e->src], *t = &g->nodes.v[e->dst];
+	char eid[20];
 	xsm_jw w;
 
 	xsm_jw_init(&w, out);
 	xsm_jw_obj(&w);
-	char eid[20];
-
 	xsm__edge_id(eid, e);
-	xsm_jw_kstr(&w, "EdgeId", eid);
-	xsm_jw_kstr(&w, "EdgeLabel", xsm__gstr(g, e->label));
-	xsm_jw_kstr(&w, "SourceNodeId", xsm__gstr(g, s->id));
-	xsm_jw_kstr(&w, "SourceNodeName", xsm__gstr(g, s->name));
-	xsm_jw_kstr(&w, "SourceNodeLabel", xsm__gstr(g, s->label));
-	xsm_jw_kstr(&w, "TargetNodeId", xsm__gstr(g, t->id));
-	xsm_jw_kstr(&w, "TargetNodeName", xsm__gstr(g, t->name));
-	xsm_jw_kstr(&w, "TargetNodeLabel", xsm__gstr(g, t->label));
+	xsm_jw_key(&w, "EdgeId");
+	xsm_jw_strn(&w, eid, 18);
+	kgstr(&w, "EdgeLabel", g, e->label);
+	kgstr(&w, "SourceNodeId", g, s->id);
+	kgstr(&w, "SourceNodeName", g, s->name);
+	kgstr(&w, "SourceNodeLabel", g, s->label);
+	kgstr(&w, "TargetNodeId", g, t->id);
+	kgstr(&w, "TargetNodeName", g, t->name);
+	kgstr(&w, "TargetNodeLabel", g, t->label);
 	xsm_jw_key(&w, "EdgeProperties");
 	xsm_jw_obj(&w);
 	xsm_jw_key(&w, "rawData");
 	xsm__graph_props_json(&w, g, e->props_off, e->props_n);
 	xsm_jw_obj_end(&w);
 	xsm_jw_obj_end(&w);
-	return w.err ? xsm__error_oom(g->ctx) : 0;
+	return w.err;
+}
+
+int xsm__graph_node_json(xsm_buf *out, const xsm_graph *g, uint32_t i)
+{
+	return node_json(out, g, i) < 0 ? xsm__error_oom(g->ctx) : 0;
+}
+
+int xsm__graph_edge_json(xsm_buf *out, const xsm_graph *g, uint32_t i)
+{
+	return edge_json(out, g, i) < 0 ? xsm__error_oom(g->ctx) : 0;
+}
+
+/* lines [from, to) into out; prefix, when given, stands for each object's opening '{' */
+static int lines_json(xsm_buf *out, const xsm_graph *g, int nodes, const char *prefix, size_t from, size_t to)
+{
+	for (size_t i = from; i < to; i++) {
+		size_t at = out->size;
+		if ((nodes ? node_json(out, g, (uint32_t)i) : edge_json(out, g, (uint32_t)i)) < 0)
+			return XSM_ENOMEM;
+		if (prefix) {
+			size_t pl = strlen(prefix);
+			if (xsm_buf_grow(out, pl) < 0)
+				return XSM_ENOMEM;
+			memmove(out->ptr + at + pl, out->ptr + at + 1, out->size - at - 1);
+			memcpy(out->ptr + at, prefix, pl);
+			out->size += pl - 1;
+		}
+		if (xsm_buf_putc(out, '\n') < 0)
+			return XSM_ENOMEM;
+	}
+	return 0;
+}
+
+/* a block of lines formatted by the second thread */
+struct lineblock {
+	const xsm_graph *g;
+	const char *prefix;
+	int nodes, rc;
+	size_t from, to;
+	xsm_buf out;
+};
+
+static void *format_block(void *arg)
+{
+	struct lineblock *j = arg;
+	xsm_buf_clear(&j->out);
+	j->rc = lines_json(&j->out, j->g, j->nodes, j->prefix, j->from, j->to);
+	return NULL;
+}
+
+int xsm__graph_lines_emit(const xsm_graph *g, int nodes, const char *prefix,
+			  int (*put)(const char *p, size_t n, void *arg), void *arg)
+{
+	enum { BLOCK = 16384 };
+	struct lineblock j[2];
+	size_t start, n = nodes ? g->nodes.n : g->edges.n;
+	int rc = 0;
+
+	memset(j, 0, sizeof(j));
+	for (start = 0; start < n && rc == 0; start += 2 * BLOCK) {
+		pthread_t th;
+		int started = 0;
+		for (int k = 0; k < 2; k++) {
+			j[k].g = g;
+			j[k].prefix = prefix;
+			j[k].nodes = nodes;
+			j[k].from = start + (size_t)k * BLOCK < n ? start + (size_t)k * BLOCK : n;
+			j[k].to = j[k].from + BLOCK < n ? j[k].from + BLOCK : n;
+		}
+		if (j[1].from < j[1].to && pthread_create(&th, NULL, format_block, &j[1]) == 0)
+			started = 1;
+		format_block(&j[0]);
+		if (started)
+			pthread_join(th, NULL);
+		else
+			format_block(&j[1]);
+		for (int k = 0; k < 2 && rc == 0; k++) {
+			if (j[k].rc < 0)
+				rc = xsm__error_oom(g->ctx);
+			else if (j[k].out.size)
+				rc = put(j[k].out.ptr, j[k].out.size, arg);
+		}
+	}
+	xsm_buf_dispose(&j[0].out);
+	xsm_buf_dispose(&j[1].out);
+	return rc;
 }
 
 /* --- public accessors ---------------------------------------------------------- */

@@ -134,6 +134,15 @@ int xsm__graph_compact_props_lazy(xsm_graph *g);
 /* write one node / edge as a JSONL object in the product's column names */
 int xsm__graph_node_json(xsm_buf *out, const xsm_graph *g, uint32_t node);
 int xsm__graph_edge_json(xsm_buf *out, const xsm_graph *g, uint32_t edge);
+/*
+ * Every node (nodes) or edge as a JSON line, handed in order to put() a
+ * block of lines at a time; prefix, when given, replaces each object's
+ * opening '{' (export's "{\"type\":\"node\","). Two threads format the
+ * blocks; the bytes are those one thread would give.  put's error or
+ * XSM_ENOMEM.
+ */
+int xsm__graph_lines_emit(const xsm_graph *g, int nodes, const char *prefix,
+			  int (*put)(const char *p, size_t n, void *arg), void *arg);
 /* write the rawData object of a property range */
 int xsm__graph_props_json(xsm_jw *w, const xsm_graph *g, uint32_t off, uint32_t n);
 

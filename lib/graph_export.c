@@ -15,13 +15,11 @@ static int isalnum_c(char c)
 #include "util/buf.h"
 #include "util/fs.h"
 
-static int flush_fd(xsm_graph *g, int fd, xsm_buf *b, int force)
+static int write_all(xsm_graph *g, int fd, const char *p, size_t len)
 {
 	size_t off = 0;
-	if (!force && b->size < (1 << 20))
-		return 0;
-	while (off < b->size) {
-		ssize_t n = write(fd, b->ptr + off, b->size - off);
+	while (off < len) {
+		ssize_t n = write(fd, p + off, len - off);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -29,8 +27,28 @@ static int flush_fd(xsm_graph *g, int fd, xsm_buf *b, int force)
 		}
 		off += (size_t)n;
 	}
-	xsm_buf_clear(b);
 	return 0;
+}
+
+static int flush_fd(xsm_graph *g, int fd, xsm_buf *b, int force)
+{
+	int rc;
+	if (!force && b->size < (1 << 20))
+		return 0;
+	rc = write_all(g, fd, b->ptr, b->size);
+	xsm_buf_clear(b);
+	return rc;
+}
+
+struct fdput {
+	xsm_graph *g;
+	int fd;
+};
+
+static int put_fd(const char *p, size_t n, void *arg)
+{
+	struct fdput *f = arg;
+	return write_all(f->g, f->fd, p, n);
 }
 
 static void xml_text(xsm_buf *b, const char *s)
@@ -86,31 +104,14 @@ int xsm_graph_export(const xsm_graph *cg, int format, int fd)
 		}
 		xsm_buf_puts(&b, "]}\n");
 		break;
-	case XSM_EXPORT_JSONL:
+	case XSM_EXPORT_JSONL: {
 		/* one object a line with a "type" discriminator, nodes first */
-		for (i = 0; i < g->nodes.n && rc == 0; i++) {
-			xsm_buf_puts(&b, "{\"type\":\"node\",");
-			size_t at = b.size;
-			if ((rc = xsm__graph_node_json(&b, g, (uint32_t)i)) == 0) {
-				memmove(b.ptr + at, b.ptr + at + 1, b.size - at - 1); /* drop the node's own '{' */
-				b.size--;
-				b.ptr[b.size] = '\0';
-				xsm_buf_putc(&b, '\n');
-				rc = flush_fd(g, fd, &b, 0);
-			}
-		}
-		for (i = 0; i < g->edges.n && rc == 0; i++) {
-			xsm_buf_puts(&b, "{\"type\":\"edge\",");
-			size_t at = b.size;
-			if ((rc = xsm__graph_edge_json(&b, g, (uint32_t)i)) == 0) {
-				memmove(b.ptr + at, b.ptr + at + 1, b.size - at - 1);
-				b.size--;
-				b.ptr[b.size] = '\0';
-				xsm_buf_putc(&b, '\n');
-				rc = flush_fd(g, fd, &b, 0);
-			}
-		}
+		struct fdput f = { g, fd };
+		rc = xsm__graph_lines_emit(g, 1, "{\"type\":\"node\",", put_fd, &f);
+		if (rc == 0)
+			rc = xsm__graph_lines_emit(g, 0, "{\"type\":\"edge\",", put_fd, &f);
 		break;
+	}
 	case XSM_EXPORT_DOT:
 		xsm_buf_puts(&b, "digraph xsm {\n  graph [rankdir=LR];\n  node [shape=box, fontsize=10];\n");
 		for (i = 0; i < g->nodes.n && rc == 0; i++) {

@@ -32,22 +32,35 @@ static int pick_last(const char *name, void *payload)
 	return 0;
 }
 
+struct fput {
+	FILE *fp;
+	int err;
+};
+
+static int put_file(const char *p, size_t n, void *arg)
+{
+	struct fput *f = arg;
+	if (fwrite(p, 1, n, f->fp) != n) {
+		f->err = 1;
+		return XSM_EIO;
+	}
+	return 0;
+}
+
+/* nodes.jsonl or edges.jsonl */
 static int write_lines(xsm_graph *g, xsm_store *store, const char *rel, int nodes)
 {
 	xsm__afile af;
-	xsm_buf line = XSM_BUF_INIT;
-	size_t i, n = nodes ? g->nodes.n : g->edges.n;
+	struct fput f;
 	int rc;
 
 	if ((rc = xsm__store_afile(&af, store, rel)) < 0)
 		return rc;
-	for (i = 0; i < n && rc == 0; i++) {
-		xsm_buf_clear(&line);
-		rc = nodes ? xsm__graph_node_json(&line, g, (uint32_t)i) : xsm__graph_edge_json(&line, g, (uint32_t)i);
-		if (rc == 0 && (fwrite(line.ptr, 1, line.size, af.fp) != line.size || fputc('\n', af.fp) == EOF))
-			rc = xsm__error_errno(g->ctx, XSM_EIO, "cannot write '%s'", rel);
-	}
-	xsm_buf_dispose(&line);
+	f.fp = af.fp;
+	f.err = 0;
+	rc = xsm__graph_lines_emit(g, nodes, NULL, put_file, &f);
+	if (f.err)
+		rc = xsm__error_errno(g->ctx, XSM_EIO, "cannot write '%s'", rel);
 	if (rc < 0) {
 		xsm__afile_abort(&af);
 		return rc;

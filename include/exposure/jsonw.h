@@ -31,6 +31,8 @@ XSM_EXTERN(void) xsm_jw_obj_end(xsm_jw *w);
 XSM_EXTERN(void) xsm_jw_arr(xsm_jw *w);
 XSM_EXTERN(void) xsm_jw_arr_end(xsm_jw *w);
 XSM_EXTERN(void) xsm_jw_key(xsm_jw *w, const char *k);
+/** A key of n bytes (need not be NUL-terminated). */
+XSM_EXTERN(void) xsm_jw_keyn(xsm_jw *w, const char *k, size_t n);
 XSM_EXTERN(void) xsm_jw_str(xsm_jw *w, const char *s);   /* NULL writes null */
 XSM_EXTERN(void) xsm_jw_strn(xsm_jw *w, const char *s, size_t n);
 XSM_EXTERN(void) xsm_jw_num(xsm_jw *w, double d);

@@ -111,13 +111,18 @@ int xsm_json_quote(xsm_buf *b, const char *s, size_t n)
 	return rc;
 }
 
-void xsm_jw_key(xsm_jw *w, const char *k)
+void xsm_jw_keyn(xsm_jw *w, const char *k, size_t n)
 {
 	sep(w);
-	if (!w->err && xsm_json_quote(w->b, k, strlen(k)) < 0)
+	if (!w->err && xsm_json_quote(w->b, k, n) < 0)
 		w->err = XSM_ENOMEM;
 	put(w, ":", 1);
 	w->after_key = 1;
+}
+
+void xsm_jw_key(xsm_jw *w, const char *k)
+{
+	xsm_jw_keyn(w, k, strlen(k));
 }
 
 void xsm_jw_strn(xsm_jw *w, const char *s, size_t n)
