@@ -67,6 +67,8 @@ struct builder {
 	XSM__VEC(uint32_t) parent;
 	xsm__strmap keys;     /* key string -> first rec index */
 	xsm__strmap sids;     /* source_id -> rec index */
+	uint32_t *rec_by_sid; /* the same by string id, + 1 (after reading) */
+	size_t nsid;
 	uint32_t cur_src;
 	int64_t now;
 	size_t fixed, unknown;
@@ -520,9 +522,21 @@ static int cmp_prop_key(const void *x, const void *y)
 
 void xsm__graph_sort_props(const xsm_graph *g, xsm__prop *p, size_t n)
 {
+	/* most have a handful of properties: insertion sort, qsort for the rest */
+	if (n <= 16) {
+		for (size_t i = 1; i < n; i++) {
+			xsm__prop v = p[i];
+			size_t j = i;
+			while (j > 0 && strcmp(xsm__gstr(g, p[j - 1].key), xsm__gstr(g, v.key)) > 0) {
+				p[j] = p[j - 1];
+				j--;
+			}
+			p[j] = v;
+		}
+		return;
+	}
 	str_g = g;
-	if (n > 1)
-		qsort(p, n, sizeof(*p), cmp_prop_key);
+	qsort(p, n, sizeof(*p), cmp_prop_key);
 }
 
 static int push_u32(xsm_graph *g, uint32_t v)
@@ -771,53 +785,83 @@ done:
 
 /* --- edges ---------------------------------------------------------------------- */
 
+/*
+ * Millions of findings and relations are sorted by a few distinct strings
+ * (CVE ids, labels, source names): rank those strings once, in strcmp
+ * order, and the sorts compare integers.  rank (indexed by string id, zero
+ * for unranked) gets rank[id] >= 1 for every id at ids[0], ids[stride], ...
+ */
+static int rank_strings(xsm_graph *g, uint32_t *rank, const uint32_t *ids, size_t n, size_t stride)
+{
+	XSM__VEC(uint32_t) d = { 0 };
+	size_t i, k;
+	for (i = 0; i < n; i++) {
+		uint32_t id = ids[i * stride];
+		if (!rank[id]) {
+			rank[id] = 1;
+			if (xsm__vec_push(&d, id) < 0) {
+				xsm__vec_free(&d);
+				return xsm__error_oom(g->ctx);
+			}
+		}
+	}
+	k = sort_unique(g, d.v, d.n);
+	for (i = 0; i < k; i++)
+		rank[d.v[i]] = (uint32_t)i + 1;
+	xsm__vec_free(&d);
+	return 0;
+}
+
 struct fref {
-	uint32_t node, cve, idx;
+	uint32_t cve, node, idx, crank; /* crank: the CVE id's rank */
 };
 
 static int cmp_fref(const void *x, const void *y)
 {
 	const struct fref *a = x, *b = y;
-	int c;
 	if (a->node != b->node)
 		return a->node < b->node ? -1 : 1;
-	if ((c = strcmp(xsm__gstr(str_g, a->cve), xsm__gstr(str_g, b->cve))) != 0)
-		return c;
+	if (a->crank != b->crank)
+		return a->crank < b->crank ? -1 : 1;
 	return a->idx < b->idx ? -1 : a->idx > b->idx;
 }
 
 struct rref {
-	uint32_t label, src, dst, source;
+	uint32_t label, source, src, dst, lrank, srank; /* ranks of label and source */
 };
 
 static int cmp_rref(const void *x, const void *y)
 {
 	const struct rref *a = x, *b = y;
-	int c;
 	if (a->src != b->src)
 		return a->src < b->src ? -1 : 1;
-	if ((c = strcmp(xsm__gstr(str_g, a->label), xsm__gstr(str_g, b->label))) != 0)
-		return c;
+	if (a->lrank != b->lrank)
+		return a->lrank < b->lrank ? -1 : 1;
 	if (a->dst != b->dst)
 		return a->dst < b->dst ? -1 : 1;
-	return strcmp(xsm__gstr(str_g, a->source), xsm__gstr(str_g, b->source));
+	return a->srank < b->srank ? -1 : a->srank > b->srank;
 }
 
-static int add_edge(xsm_graph *g, const char *label, uint32_t src, uint32_t dst, xsm__propvec *props)
+static int add_edge(xsm_graph *g, uint32_t label, uint32_t src, uint32_t dst, xsm__propvec *props)
 {
 	xsm__edge e;
-	xsm_buf k = XSM_BUF_INIT;
-	int rc;
+	uint32_t ll = g->s.lens[label], sl = g->s.lens[g->nodes.v[src].id], dl = g->s.lens[g->nodes.v[dst].id];
+	size_t kl = (size_t)ll + sl + dl + 2;
+	char small[256], *k = kl <= sizeof(small) ? small : xsm__malloc(kl);
 
-	memset(&e, 0, sizeof(e));
-	if (xsm_buf_printf(&k, "%s|%s|%s", label, xsm__gstr(g, g->nodes.v[src].id), xsm__gstr(g, g->nodes.v[dst].id)) < 0) {
-		xsm_buf_dispose(&k);
+	/* EdgeId: the hash of "label|source NodeId|target NodeId" */
+	if (!k)
 		return xsm__error_oom(g->ctx);
-	}
-	e.hid = xsm__hash(k.ptr, k.size);
-	xsm_buf_dispose(&k);
-	if ((rc = xsm__graph_intern(g, label, &e.label)) < 0)
-		return rc;
+	memset(&e, 0, sizeof(e));
+	memcpy(k, xsm__gstr(g, label), ll);
+	k[ll] = '|';
+	memcpy(k + ll + 1, xsm__gstr(g, g->nodes.v[src].id), sl);
+	k[ll + 1 + sl] = '|';
+	memcpy(k + ll + 2 + sl, xsm__gstr(g, g->nodes.v[dst].id), dl);
+	e.hid = xsm__hash(k, kl);
+	if (k != small)
+		xsm__free(k);
+	e.label = label;
 	e.src = src;
 	e.dst = dst;
 	xsm__graph_sort_props(g, props->v, props->n);
@@ -842,13 +886,12 @@ static int new_node(xsm_graph *g, const char *id, const char *label, const char 
 	return xsm__vec_push(&g->nodes, n) < 0 ? xsm__error_oom(g->ctx) : 0;
 }
 
+/* the record with source_id sid (by string id: rec_by_sid is filled once the records are read) */
 static int rec_of(struct builder *b, uint32_t sid, uint32_t *rec)
 {
-	const char *s = xsm__gstr(b->g, sid);
-	uint64_t v;
-	if (!xsm__strmap_get(&b->sids, s, strlen(s), &v))
+	if (sid >= b->nsid || !b->rec_by_sid[sid])
 		return 0;
-	*rec = (uint32_t)v;
+	*rec = b->rec_by_sid[sid] - 1;
 	return 1;
 }
 
@@ -1101,7 +1144,7 @@ int xsm__graph_build_mem(xsm_graph **out, xsm_buf *meta_out, xsm_build_stats *st
 	struct builder b;
 	struct srcname sn;
 	xsm_graph *g = NULL;
-	uint32_t *order = NULL, *rec_node = NULL;
+	uint32_t *order = NULL, *rec_node = NULL, *rank = NULL, affecting;
 	struct derived *der = NULL;
 	XSM__VEC(struct fref) frefs = { 0 };
 	XSM__VEC(struct rref) rrefs = { 0 };
@@ -1131,6 +1174,14 @@ int xsm__graph_build_mem(xsm_graph **out, xsm_buf *meta_out, xsm_build_stats *st
 	}
 	st->sources = sn.sources;
 	st->assets = b.recs.n;
+	b.nsid = g->s.n;
+	if (!(b.rec_by_sid = xsm__calloc(b.nsid + 1, sizeof(uint32_t))) ||
+	    !(rank = xsm__calloc(b.nsid + 1, sizeof(uint32_t))))
+		goto oom;
+	for (i = 0; i < b.recs.n; i++)
+		if (!b.rec_by_sid[b.recs.v[i].sid])
+			b.rec_by_sid[b.recs.v[i].sid] = (uint32_t)i + 1;
+	xsm__strmap_free(&b.sids);
 	xsm__phase(ctx, &t0, "build: read records");
 
 	/* groups: records ranked within their union-find root */
@@ -1274,7 +1325,12 @@ eid_fail:
 		if (xsm__vec_push(&frefs, f) < 0)
 			goto oom;
 	}
-	str_g = g;
+	if ((rc = rank_strings(g, rank, &frefs.v[0].cve, frefs.n, sizeof(*frefs.v) / sizeof(uint32_t))) < 0)
+		goto done;
+	for (i = 0; i < frefs.n; i++)
+		frefs.v[i].crank = rank[frefs.v[i].cve];
+	for (i = 0; i < frefs.n; i++)
+		rank[frefs.v[i].cve] = 0;
 	if (frefs.n > 1)
 		qsort(frefs.v, frefs.n, sizeof(*frefs.v), cmp_fref);
 	/* Cve nodes first (their properties aggregate every finding of the CVE) */
@@ -1345,6 +1401,8 @@ eid_fail:
 		}
 		xsm__free(agg);
 	}
+	if ((rc = xsm__graph_intern(g, "affecting", &affecting)) < 0)
+		goto done;
 	for (i = 0; i < frefs.n; i = k) {
 		uint32_t node = frefs.v[i].node, cnode, c0;
 		struct derived *d = &der[node];
@@ -1407,7 +1465,7 @@ eid_fail:
 			if ((rc = xsm__graph_intern(g, t, &tid)) < 0 || (rc = add_prop(g, &scratch, "firstFound", pstr(tid))) < 0)
 				goto done;
 		}
-		if ((rc = add_edge(g, "affecting", cnode, node, &scratch)) < 0)
+		if ((rc = add_edge(g, affecting, cnode, node, &scratch)) < 0)
 			goto done;
 		st->findings++;
 	}
@@ -1443,7 +1501,18 @@ eid_fail:
 		if (xsm__vec_push(&rrefs, r) < 0)
 			goto oom;
 	}
-	str_g = g;
+	if (rrefs.n && (rc = rank_strings(g, rank, &rrefs.v[0].label, rrefs.n, sizeof(*rrefs.v) / sizeof(uint32_t))) < 0)
+		goto done;
+	for (i = 0; i < rrefs.n; i++)
+		rrefs.v[i].lrank = rank[rrefs.v[i].label];
+	for (i = 0; i < rrefs.n; i++)
+		rank[rrefs.v[i].label] = 0;
+	if (rrefs.n && (rc = rank_strings(g, rank, &rrefs.v[0].source, rrefs.n, sizeof(*rrefs.v) / sizeof(uint32_t))) < 0)
+		goto done;
+	for (i = 0; i < rrefs.n; i++)
+		rrefs.v[i].srank = rank[rrefs.v[i].source];
+	xsm__free(rank);
+	rank = NULL;
 	if (rrefs.n > 1)
 		qsort(rrefs.v, rrefs.n, sizeof(*rrefs.v), cmp_rref);
 	for (i = 0; i < rrefs.n; i = k) {
@@ -1456,7 +1525,7 @@ eid_fail:
 		g->u32.n = c0 + sort_unique(g, g->u32.v + c0, g->u32.n - c0);
 		scratch.n = 0;
 		if ((rc = add_prop(g, &scratch, "reportedBy", pstrs(c0, (uint32_t)(g->u32.n - c0)))) < 0 ||
-		    (rc = add_edge(g, xsm__gstr(g, rrefs.v[i].label), rrefs.v[i].src, rrefs.v[i].dst, &scratch)) < 0)
+		    (rc = add_edge(g, rrefs.v[i].label, rrefs.v[i].src, rrefs.v[i].dst, &scratch)) < 0)
 			goto done;
 	}
 	st->unknown_refs = b.unknown;
@@ -1526,6 +1595,8 @@ done:
 	xsm__vec_free(&b.parent);
 	xsm__strmap_free(&b.keys);
 	xsm__strmap_free(&b.sids);
+	xsm__free(b.rec_by_sid);
+	xsm__free(rank);
 	xsm_buf_dispose(&b.tmp);
 	xsm_buf_dispose(&sn.runs);
 	xsm_buf_dispose(&meta);

@@ -755,6 +755,7 @@ struct cutjob {
 	size_t top, first, step;
 	u32vec *aff;               /* per candidate: its paths, in target order */
 	const struct found *all;
+	size_t passes, lanes;      /* the search work, for -v */
 };
 
 static void *cut_job(void *arg)
@@ -784,6 +785,8 @@ static void *cut_job(void *arg)
 		for (size_t t0 = 0, y = 0; t0 < tg.n; t0 += 64) {
 			int nsrc = (int)(tg.n - t0 < 64 ? tg.n - t0 : 64);
 			bfs_pass(b, tg.v + t0, nsrc);
+			j->passes++;
+			j->lanes += (size_t)nsrc;
 			for (; y < j->aff[k].n; y++) {
 				const struct found *f = &j->all[j->aff[k].v[y]];
 				int lane = -1;
@@ -1047,6 +1050,9 @@ int xsm__paths_compute(xsm_paths_stats *st, xsm_buf *out, xsm_buf *chokes, xsm_b
 				if (cstarted)
 					pthread_join(cth, NULL);
 				bfs_free(&b2);
+				xsm__phase(g->ctx, &t0, "paths: choke point cuts");
+				xsm__log(g->ctx, "paths: %zu choke point candidates, %zu searches of %zu targets",
+					 top, cj[0].passes + cj[1].passes, cj[0].lanes + cj[1].lanes);
 			}
 			for (k = 0; k < 20; k++)
 				xsm__vec_free(&aff[k]);
