@@ -222,17 +222,29 @@ static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
 	return era * 146097 + (int64_t)doe - 719468;
 }
 
+/* exactly k decimal digits at s into *v (timestamps are parsed by the million: no sscanf) */
+static int digits(const char *s, int k, int *v)
+{
+	*v = 0;
+	for (int i = 0; i < k; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return 0;
+		*v = *v * 10 + (s[i] - '0');
+	}
+	return 1;
+}
+
 int xsm_time_parse(int64_t *out, const char *s)
 {
-	int Y, M, D, h = 0, mi = 0, sec = 0, n = 0;
+	int Y, M, D, h = 0, mi = 0, sec = 0;
 	int64_t t;
 	const char *p;
 
-	if (!s || sscanf(s, "%4d-%2d-%2d%n", &Y, &M, &D, &n) != 3 || n != 10)
+	if (!s || !digits(s, 4, &Y) || s[4] != '-' || !digits(s + 5, 2, &M) || s[7] != '-' || !digits(s + 8, 2, &D))
 		return XSM_EINVALID;
 	p = s + 10;
 	if (*p == 'T' || *p == 't' || *p == ' ') {
-		if (sscanf(p + 1, "%2d:%2d:%2d%n", &h, &mi, &sec, &n) != 3 || n != 8)
+		if (!digits(p + 1, 2, &h) || p[3] != ':' || !digits(p + 4, 2, &mi) || p[6] != ':' || !digits(p + 7, 2, &sec))
 			return XSM_EINVALID;
 		p += 9;
 		if (*p == '.')
@@ -246,7 +258,7 @@ int xsm_time_parse(int64_t *out, const char *s)
 		p++;
 	} else if (*p == '+' || *p == '-') {
 		int oh, om;
-		if (sscanf(p + 1, "%2d:%2d%n", &oh, &om, &n) != 2 || n != 5)
+		if (!digits(p + 1, 2, &oh) || p[3] != ':' || !digits(p + 4, 2, &om))
 			return XSM_EINVALID;
 		t -= (*p == '+' ? 1 : -1) * (int64_t)(oh * 3600 + om * 60);
 		p += 6;

@@ -105,6 +105,10 @@ static void test_time(void)
 	ok(xsm_time_parse(&t, "2026-13-01T00:00:00Z") < 0, "month 13 refused");
 	ok(xsm_time_parse(&t, "2026-11-24T12:00:00Zjunk") < 0, "trailing junk refused");
 	ok(xsm_time_parse(&t, "1969-12-31T23:59:59Z") == 0 && t == -1, "before the epoch");
+	ok(xsm_time_parse(&t, " 2026-11-24") < 0 && xsm_time_parse(&t, "2026-1-24") < 0 &&
+		   xsm_time_parse(&t, "2026-11-24T1:00:00Z") < 0 && xsm_time_parse(&t, "2026-11-24T12:00:00+0200") < 0 &&
+		   xsm_time_parse(&t, "2026-11-24T12:00") < 0 && xsm_time_parse(&t, "+026-11-24") < 0,
+	   "exactly two digits a field, four for the year");
 }
 
 static void test_lines(void)
