@@ -640,6 +640,37 @@ static xsm__prop pstrs(uint32_t off, uint32_t n) { xsm__prop p; memset(&p, 0, si
 static xsm__prop pstr(uint32_t id) { xsm__prop p; memset(&p, 0, sizeof(p)); p.type = XSM_V_STR; p.a = id; return p; }
 
 /* the merged and derived properties of one asset node, appended to g->props */
+/*
+ * The sources JSON as written here is what cJSON prints back (and so what a
+ * reloaded snapshot prints) unless it has an escape, a DEL byte or a number
+ * other than an integer of up to 15 digits: only then is it normalised
+ * through the parser.
+ */
+static int prints_as_is(const char *s, size_t n)
+{
+	int in_str = 0;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c == '\\' || c == 0x7f)
+			return 0;
+		if (in_str) {
+			in_str = c != '"';
+		} else if (c == '"') {
+			in_str = 1;
+		} else if (c == '-' || (c >= '0' && c <= '9')) {
+			size_t d = 0;
+			if (c == '-')
+				i++;
+			for (; i < n && s[i] >= '0' && s[i] <= '9'; i++)
+				d++;
+			if (d == 0 || d > 15 || (i < n && (s[i] == '.' || s[i] == 'e' || s[i] == 'E')))
+				return 0;
+			i--;
+		}
+	}
+	return 1;
+}
+
 static int node_props(struct builder *b, uint32_t node, const uint32_t *order, const struct derived *d,
 		      xsm__propvec *scratch)
 {
@@ -715,9 +746,13 @@ static int node_props(struct builder *b, uint32_t node, const uint32_t *order, c
 		xsm__prop p;
 		memset(&p, 0, sizeof(p));
 		p.type = XSM_V_JSON;
-		if ((rc = xsm__json_parse(&j, g->ctx, js.ptr, js.size, "")) == 0 && (rc = xsm__json_print(&norm, j)) == 0 &&
-		    (rc = xsm__graph_intern(g, norm.ptr, &p.a)) == 0)
+		if (prints_as_is(js.ptr, js.size)) {
+			if ((rc = xsm__graph_internn(g, js.ptr, js.size, &p.a)) == 0)
+				rc = add_prop(g, scratch, "sources", p);
+		} else if ((rc = xsm__json_parse(&j, g->ctx, js.ptr, js.size, "")) == 0 &&
+			   (rc = xsm__json_print(&norm, j)) == 0 && (rc = xsm__graph_intern(g, norm.ptr, &p.a)) == 0) {
 			rc = add_prop(g, scratch, "sources", p);
+		}
 		xsm__json_free(j);
 		xsm_buf_dispose(&norm);
 		if (rc < 0)
