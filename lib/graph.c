@@ -376,29 +376,17 @@ int xsm__graph_compact_props_lazy(xsm_graph *g)
 
 /* --- JSON ------------------------------------------------------------------------ */
 
-/* an interned string: its length is known */
-static void gstr_json(xsm_jw *w, const xsm_graph *g, uint32_t id)
-{
-	xsm_jw_strn(w, g->s.strs[id], g->s.lens[id]);
-}
-
-static void kgstr(xsm_jw *w, const char *key, const xsm_graph *g, uint32_t id)
-{
-	xsm_jw_key(w, key);
-	gstr_json(w, g, id);
-}
-
 static void value_json(xsm_jw *w, const xsm_graph *g, const xsm__prop *p)
 {
 	uint32_t i;
 	switch (p->type) {
 	case XSM_V_BOOL: xsm_jw_bool(w, p->a != 0); break;
 	case XSM_V_NUM: xsm_jw_num(w, p->num); break;
-	case XSM_V_STR: gstr_json(w, g, p->a); break;
+	case XSM_V_STR: xsm__jw_gstr(w, g, p->a); break;
 	case XSM_V_STRS:
 		xsm_jw_arr(w);
 		for (i = 0; i < p->b; i++)
-			gstr_json(w, g, g->u32.v[p->a + i]);
+			xsm__jw_gstr(w, g, g->u32.v[p->a + i]);
 		xsm_jw_arr_end(w);
 		break;
 	case XSM_V_JSON: xsm_jw_raw(w, xsm__gstr(g, p->a)); break;
@@ -461,13 +449,13 @@ static int node_json(xsm_buf *out, const xsm_graph *g, uint32_t i)
 
 	xsm_jw_init(&w, out);
 	xsm_jw_obj(&w);
-	kgstr(&w, "NodeId", g, nd->id);
-	kgstr(&w, "NodeLabel", g, nd->label);
-	kgstr(&w, "NodeName", g, nd->name);
+	xsm__jw_kgstr(&w, "NodeId", g, nd->id);
+	xsm__jw_kgstr(&w, "NodeLabel", g, nd->label);
+	xsm__jw_kgstr(&w, "NodeName", g, nd->name);
 	xsm_jw_key(&w, "Categories");
 	xsm_jw_arr(&w);
 	for (k = 0; k < nd->cats_n; k++)
-		gstr_json(&w, g, g->u32.v[nd->cats_off + k]);
+		xsm__jw_gstr(&w, g, g->u32.v[nd->cats_off + k]);
 	xsm_jw_arr_end(&w);
 	xsm_jw_key(&w, "NodeProperties");
 	xsm_jw_obj(&w);
@@ -478,15 +466,15 @@ static int node_json(xsm_buf *out, const xsm_graph *g, uint32_t i)
 	xsm_jw_arr(&w);
 	for (k = 0; k < nd->eids_n; k++) {
 		xsm_jw_obj(&w);
-		kgstr(&w, "type", g, g->u32.v[nd->eids_off + 2 * k]);
-		kgstr(&w, "id", g, g->u32.v[nd->eids_off + 2 * k + 1]);
+		xsm__jw_kgstr(&w, "type", g, g->u32.v[nd->eids_off + 2 * k]);
+		xsm__jw_kgstr(&w, "id", g, g->u32.v[nd->eids_off + 2 * k + 1]);
 		xsm_jw_obj_end(&w);
 	}
 	xsm_jw_arr_end(&w);
 	xsm_jw_key(&w, "Sources");
 	xsm_jw_arr(&w);
 	for (k = 0; k < nd->srcs_n; k++)
-		gstr_json(&w, g, g->u32.v[nd->srcs_off + k]);
+		xsm__jw_gstr(&w, g, g->u32.v[nd->srcs_off + k]);
 	xsm_jw_arr_end(&w);
 	xsm_jw_obj_end(&w);
 	return w.err;
@@ -504,13 +492,13 @@ static int edge_json(xsm_buf *out, const xsm_graph *g, uint32_t i)
 	xsm__edge_id(eid, e);
 	xsm_jw_key(&w, "EdgeId");
 	xsm_jw_strn(&w, eid, 18);
-	kgstr(&w, "EdgeLabel", g, e->label);
-	kgstr(&w, "SourceNodeId", g, s->id);
-	kgstr(&w, "SourceNodeName", g, s->name);
-	kgstr(&w, "SourceNodeLabel", g, s->label);
-	kgstr(&w, "TargetNodeId", g, t->id);
-	kgstr(&w, "TargetNodeName", g, t->name);
-	kgstr(&w, "TargetNodeLabel", g, t->label);
+	xsm__jw_kgstr(&w, "EdgeLabel", g, e->label);
+	xsm__jw_kgstr(&w, "SourceNodeId", g, s->id);
+	xsm__jw_kgstr(&w, "SourceNodeName", g, s->name);
+	xsm__jw_kgstr(&w, "SourceNodeLabel", g, s->label);
+	xsm__jw_kgstr(&w, "TargetNodeId", g, t->id);
+	xsm__jw_kgstr(&w, "TargetNodeName", g, t->name);
+	xsm__jw_kgstr(&w, "TargetNodeLabel", g, t->label);
 	xsm_jw_key(&w, "EdgeProperties");
 	xsm_jw_obj(&w);
 	xsm_jw_key(&w, "rawData");

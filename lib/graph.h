@@ -21,6 +21,7 @@
 #include <stdint.h>
 
 #include "exposure/graph.h"
+#include "exposure/jsonw.h"
 #include "util/strmap.h"
 #include "util/vec.h"
 
@@ -78,6 +79,21 @@ int xsm__graph_new(xsm_graph **out, xsm_ctx *ctx);
 static inline const char *xsm__gstr(const xsm_graph *g, uint32_t id)
 {
 	return g->s.strs[id];
+}
+/* an interned string as JSON, and as a member value: its length is known */
+static inline void xsm__jw_gstr(xsm_jw *w, const xsm_graph *g, uint32_t id)
+{
+	xsm_jw_strn(w, g->s.strs[id], g->s.lens[id]);
+}
+static inline void xsm__jw_kgstr(xsm_jw *w, const char *key, const xsm_graph *g, uint32_t id)
+{
+	xsm_jw_key(w, key);
+	xsm__jw_gstr(w, g, id);
+}
+/* an interned string appended to b */
+static inline int xsm__buf_gstr(xsm_buf *b, const xsm_graph *g, uint32_t id)
+{
+	return xsm_buf_put(b, g->s.strs[id], g->s.lens[id]);
 }
 int xsm__graph_intern(xsm_graph *g, const char *s, uint32_t *id);
 int xsm__graph_internn(xsm_graph *g, const char *s, size_t n, uint32_t *id);

@@ -584,72 +584,116 @@ static int risk_of(int tlevel, int exploit, uint32_t hops)
 	return s >= 5 ? XSM_RISK_CRITICAL : s == 4 ? XSM_RISK_HIGH : s == 3 ? XSM_RISK_MEDIUM : XSM_RISK_LOW;
 }
 
-static void recommend(xsm_jw *w, const xsm_graph *g, const uint32_t *nodes, const uint32_t *edges, uint32_t hops,
-		      const char *entry_type)
+/* a step's recommendation text: its pieces, with the names' known lengths */
+static int put3(xsm_buf *t, const char *a, const xsm_graph *g, uint32_t x, const char *b, uint32_t y, const char *c)
+{
+	return xsm_buf_puts(t, a) | xsm__buf_gstr(t, g, x) | xsm_buf_puts(t, b) | xsm__buf_gstr(t, g, y) |
+	       xsm_buf_puts(t, c);
+}
+
+/* t is scratch; a failed allocation shows as w->err */
+static void recommend(xsm_jw *w, xsm_buf *t, const xsm_graph *g, const uint32_t *nodes, const uint32_t *edges,
+		      uint32_t hops, const char *entry_type)
 {
 	const xsm__prop *p = xsm__graph_prop_s(g, nodes[0], "cves");
-	xsm_buf t = XSM_BUF_INIT;
-	const char *en = xsm__gstr(g, g->nodes.v[nodes[0]].name);
+	uint32_t en = g->nodes.v[nodes[0]].name;
+	int rc = 0; /* 0 or negative: the pieces' results or'ed */
 
 	xsm_jw_key(w, "recommendations");
 	xsm_jw_arr(w);
-	if (p && p->type == XSM_V_STRS && p->b) {
-		xsm_buf_printf(&t, "patch ");
-		for (uint32_t k = 0; k < p->b && k < 5; k++)
-			xsm_buf_printf(&t, "%s%s", k ? ", " : "", xsm__gstr(g, g->u32.v[p->a + k]));
-		if (p->b > 5)
-			xsm_buf_printf(&t, " and %u more", p->b - 5);
-		xsm_buf_printf(&t, " on %s (entry point)", en);
-		xsm_jw_str(w, t.ptr);
-	} else if (strstr(entry_type, "credential")) {
-		xsm_buf_clear(&t);
-		xsm_buf_printf(&t, "reset the credentials of %s and require MFA", en);
-		xsm_jw_str(w, t.ptr);
-	} else {
-		xsm_buf_clear(&t);
-		xsm_buf_printf(&t, "remove the internet exposure of %s", en);
-		xsm_jw_str(w, t.ptr);
+	if (xsm_buf_grow(t, 256) < 0) {
+		w->err = XSM_ENOMEM;
+		return;
 	}
+	xsm_buf_clear(t);
+	if (p && p->type == XSM_V_STRS && p->b) {
+		rc |= xsm_buf_puts(t, "patch ");
+		for (uint32_t k = 0; k < p->b && k < 5; k++) {
+			if (k)
+				rc |= xsm_buf_puts(t, ", ");
+			rc |= xsm__buf_gstr(t, g, g->u32.v[p->a + k]);
+		}
+		if (p->b > 5)
+			rc |= xsm_buf_printf(t, " and %u more", p->b - 5);
+		rc |= xsm_buf_puts(t, " on ");
+		rc |= xsm__buf_gstr(t, g, en);
+		rc |= xsm_buf_puts(t, " (entry point)");
+	} else if (strstr(entry_type, "credential")) {
+		rc |= xsm_buf_puts(t, "reset the credentials of ");
+		rc |= xsm__buf_gstr(t, g, en);
+		rc |= xsm_buf_puts(t, " and require MFA");
+	} else {
+		rc |= xsm_buf_puts(t, "remove the internet exposure of ");
+		rc |= xsm__buf_gstr(t, g, en);
+	}
+	if (rc < 0)
+		w->err = XSM_ENOMEM;
+	xsm_jw_strn(w, t->ptr, t->size);
 	for (uint32_t k = 0; k < hops; k++) {
 		const xsm__edge *e = &g->edges.v[edges[k]];
-		const char *lab = xsm__gstr(g, e->label), *a = xsm__gstr(g, g->nodes.v[nodes[k]].name),
-			   *b = xsm__gstr(g, g->nodes.v[nodes[k + 1]].name);
-		xsm_buf_clear(&t);
+		const char *lab = xsm__gstr(g, e->label);
+		uint32_t a = g->nodes.v[nodes[k]].name, b = g->nodes.v[nodes[k + 1]].name;
+		xsm_buf_clear(t);
 		if (!strcmp(lab, "member of"))
-			xsm_buf_printf(&t, "review the membership of %s in %s", a, b);
+			rc |= put3(t, "review the membership of ", g, a, " in ", b, "");
 		else if (!strcmp(lab, "frequently logged in by") || !strcmp(lab, "has credentials of"))
-			xsm_buf_printf(&t, "stop %s's credentials being exposed on %s (no privileged logons there)", b, a);
+			rc |= put3(t, "stop ", g, b, "'s credentials being exposed on ", a, " (no privileged logons there)");
 		else if (!strcmp(lab, "can authenticate to") || !strcmp(lab, "CanRemoteInteractiveLogonTo"))
-			xsm_buf_printf(&t, "remove the logon rights of %s on %s", a, b);
+			rc |= put3(t, "remove the logon rights of ", g, a, " on ", b, "");
 		else if (!strcmp(lab, "has permissions to") || !strcmp(lab, "has role on"))
-			xsm_buf_printf(&t, "remove the permissions of %s on %s", a, b);
+			rc |= put3(t, "remove the permissions of ", g, a, " on ", b, "");
 		else if (!strcmp(lab, "routes traffic to"))
-			xsm_buf_printf(&t, "restrict network traffic from %s to %s", a, b);
-		else
-			xsm_buf_printf(&t, "break '%s' from %s to %s", lab, a, b);
-		xsm_jw_str(w, t.ptr);
+			rc |= put3(t, "restrict network traffic from ", g, a, " to ", b, "");
+		else {
+			rc |= xsm_buf_puts(t, "break '");
+			rc |= xsm_buf_puts(t, lab);
+			rc |= put3(t, "' from ", g, a, " to ", b, "");
+		}
+		if (rc < 0)
+			w->err = XSM_ENOMEM;
+		xsm_jw_strn(w, t->ptr, t->size);
 	}
 	xsm_jw_arr_end(w);
-	xsm_buf_dispose(&t);
 }
 
 /* a field of paths.idx: tabs and line breaks would split it, so they become spaces */
-static int index_field(xsm_buf *b, const char *s)
+static int index_field(xsm_buf *b, const char *s, size_t n)
 {
-	int rc = xsm_buf_putc(b, '\t');
-	for (; *s && rc == 0; s++)
-		rc = xsm_buf_putc(b, (unsigned char)*s < 0x20 ? ' ' : *s);
-	return rc;
+	size_t at = b->size;
+	if (xsm_buf_putc(b, '\t') < 0 || xsm_buf_put(b, s, n) < 0)
+		return XSM_ENOMEM;
+	for (size_t i = at + 1; i < b->size; i++)
+		if ((unsigned char)b->ptr[i] < 0x20)
+			b->ptr[i] = ' ';
+	return 0;
+}
+
+/* a number and its tab into b */
+static int put_num(xsm_buf *b, unsigned long long v, int tab)
+{
+	char d[24];
+	int k = (int)sizeof(d);
+	if (tab)
+		d[--k] = '\t';
+	do
+		d[--k] = (char)('0' + v % 10);
+	while ((v /= 10) > 0);
+	return xsm_buf_put(b, d + k, sizeof(d) - (size_t)k);
 }
 
 /* one paths.idx line: what the gate shows of a path without reading it */
-static int index_line(xsm_buf *b, const char *id, int risk, size_t off, size_t len, uint32_t hops, const char *entry,
-		      const char *entry_type, const char *target, const char *classification, int level)
+static int index_line(xsm_buf *b, const xsm_graph *g, const char *id, int risk, size_t off, size_t len, uint32_t hops,
+		      uint32_t entry, const char *entry_type, uint32_t target, const char *classification, int level)
 {
-	if (xsm_buf_printf(b, "%s\t%d\t%zu\t%zu\t%u", id, risk, off, len, hops) < 0 || index_field(b, entry) < 0 ||
-	    index_field(b, entry_type) < 0 || index_field(b, target) < 0 || index_field(b, classification) < 0)
+	if (xsm_buf_puts(b, id) < 0 || xsm_buf_putc(b, '\t') < 0 || put_num(b, (unsigned)risk, 1) < 0 ||
+	    put_num(b, off, 1) < 0 || put_num(b, len, 1) < 0 || put_num(b, hops, 0) < 0 ||
+	    index_field(b, xsm__gstr(g, entry), g->s.lens[entry]) < 0 ||
+	    index_field(b, entry_type, strlen(entry_type)) < 0 ||
+	    index_field(b, xsm__gstr(g, target), g->s.lens[target]) < 0 ||
+	    index_field(b, classification, strlen(classification)) < 0 || xsm_buf_putc(b, '\t') < 0 ||
+	    put_num(b, (unsigned)level, 0) < 0)
 		return XSM_ENOMEM;
-	return xsm_buf_printf(b, "\t%d\n", level);
+	return xsm_buf_putc(b, '\n');
 }
 
 /* writing paths.jsonl lines [from, to) of the sorted paths */
@@ -669,9 +713,10 @@ struct writejob {
 
 static void *write_paths(void *arg)
 {
+	static const char hex[] = "0123456789abcdef";
 	struct writejob *j = arg;
 	const xsm_graph *g = j->g;
-	xsm_buf key = XSM_BUF_INIT;
+	xsm_buf key = XSM_BUF_INIT, scen = XSM_BUF_INIT, t = XSM_BUF_INIT;
 	size_t i, k;
 
 	for (i = j->from; i < j->to && j->rc == 0; i++) {
@@ -680,34 +725,52 @@ static void *write_paths(void *arg)
 		const uint32_t *nodes = jb->nodes.v + f->off, *edges = jb->edges.v + f->off;
 		const xsm__node *en = &g->nodes.v[f->entry], *tn = &g->nodes.v[f->target];
 		const struct entry_rule *er = &j->m->entry.v[j->entry_type[f->entry] - 1];
+		const char *rule = first_rule(g, f->target);
 		int tl = target_level(g, f->target), risk = risk_of(tl, er->exploit, f->hops);
 		size_t line_start = j->out->size;
-		char id[40], scen[512];
+		uint64_t h;
+		char id[20];
 		xsm_jw w;
 
+		/* PathId: "ap-" and the hash of "entry NodeId|target NodeId" */
 		xsm_buf_clear(&key);
-		xsm_buf_printf(&key, "%s|%s", xsm__gstr(g, en->id), xsm__gstr(g, tn->id));
-		snprintf(id, sizeof(id), "ap-%016llx", (unsigned long long)xsm__hash(key.ptr, key.size));
-		snprintf(scen, sizeof(scen), "%s -> %s", er->name, first_rule(g, f->target));
+		xsm__buf_gstr(&key, g, en->id);
+		xsm_buf_putc(&key, '|');
+		xsm__buf_gstr(&key, g, tn->id);
+		h = xsm__hash(key.ptr, key.size);
+		memcpy(id, "ap-", 3);
+		for (int x = 0; x < 16; x++)
+			id[3 + x] = hex[(h >> (60 - 4 * x)) & 15];
+		id[19] = '\0';
+		xsm_buf_clear(&scen);
+		xsm_buf_puts(&scen, er->name);
+		xsm_buf_puts(&scen, " -> ");
+		xsm_buf_puts(&scen, rule);
+		if (!key.ptr || !scen.ptr) {
+			j->rc = XSM_ENOMEM;
+			break;
+		}
 		xsm_jw_init(&w, j->out);
 		xsm_jw_obj(&w);
-		xsm_jw_kstr(&w, "PathId", id);
-		xsm_jw_kstr(&w, "scenario", scen);
+		xsm_jw_key(&w, "PathId");
+		xsm_jw_strn(&w, id, 19);
+		xsm_jw_key(&w, "scenario");
+		xsm_jw_strn(&w, scen.ptr, scen.size);
 		xsm_jw_kstr(&w, "risk", xsm_risk_name(risk));
 		xsm_jw_kint(&w, "hops", f->hops);
 		xsm_jw_key(&w, "entry");
 		xsm_jw_obj(&w);
-		xsm_jw_kstr(&w, "NodeId", xsm__gstr(g, en->id));
-		xsm_jw_kstr(&w, "NodeName", xsm__gstr(g, en->name));
-		xsm_jw_kstr(&w, "NodeLabel", xsm__gstr(g, en->label));
+		xsm__jw_kgstr(&w, "NodeId", g, en->id);
+		xsm__jw_kgstr(&w, "NodeName", g, en->name);
+		xsm__jw_kgstr(&w, "NodeLabel", g, en->label);
 		xsm_jw_kstr(&w, "type", er->name);
 		xsm_jw_obj_end(&w);
 		xsm_jw_key(&w, "target");
 		xsm_jw_obj(&w);
-		xsm_jw_kstr(&w, "NodeId", xsm__gstr(g, tn->id));
-		xsm_jw_kstr(&w, "NodeName", xsm__gstr(g, tn->name));
-		xsm_jw_kstr(&w, "NodeLabel", xsm__gstr(g, tn->label));
-		xsm_jw_kstr(&w, "classification", first_rule(g, f->target));
+		xsm__jw_kgstr(&w, "NodeId", g, tn->id);
+		xsm__jw_kgstr(&w, "NodeName", g, tn->name);
+		xsm__jw_kgstr(&w, "NodeLabel", g, tn->label);
+		xsm_jw_kstr(&w, "classification", rule);
 		xsm_jw_kint(&w, "criticalityLevel", tl);
 		xsm_jw_obj_end(&w);
 		xsm_jw_key(&w, "steps");
@@ -715,23 +778,24 @@ static void *write_paths(void *arg)
 		for (k = 0; k <= f->hops; k++) {
 			const xsm__node *sn = &g->nodes.v[nodes[k]];
 			xsm_jw_obj(&w);
-			xsm_jw_kstr(&w, "NodeId", xsm__gstr(g, sn->id));
-			xsm_jw_kstr(&w, "NodeName", xsm__gstr(g, sn->name));
-			xsm_jw_kstr(&w, "NodeLabel", xsm__gstr(g, sn->label));
+			xsm__jw_kgstr(&w, "NodeId", g, sn->id);
+			xsm__jw_kgstr(&w, "NodeName", g, sn->name);
+			xsm__jw_kgstr(&w, "NodeLabel", g, sn->label);
 			if (k < f->hops)
-				xsm_jw_kstr(&w, "EdgeLabel", xsm__gstr(g, g->edges.v[edges[k]].label));
+				xsm__jw_kgstr(&w, "EdgeLabel", g, g->edges.v[edges[k]].label);
 			xsm_jw_obj_end(&w);
 		}
 		xsm_jw_arr_end(&w);
-		recommend(&w, g, nodes, edges, f->hops, er->name);
+		recommend(&w, &t, g, nodes, edges, f->hops, er->name);
 		xsm_jw_obj_end(&w);
 		if (w.err || xsm_buf_putc(j->out, '\n') < 0 ||
-		    (j->index && index_line(j->index, id, risk, line_start, j->out->size - 1 - line_start, f->hops,
-					    xsm__gstr(g, en->name), er->name, xsm__gstr(g, tn->name),
-					    first_rule(g, f->target), tl) < 0))
+		    (j->index && index_line(j->index, g, id, risk, line_start, j->out->size - 1 - line_start, f->hops,
+					    en->name, er->name, tn->name, rule, tl) < 0))
 			j->rc = XSM_ENOMEM;
 	}
 	xsm_buf_dispose(&key);
+	xsm_buf_dispose(&scen);
+	xsm_buf_dispose(&t);
 	return NULL;
 }
 
