@@ -26,6 +26,16 @@ test_expect_success 'ingest five sources and build' '
 	xsm graph edges --format=jsonl >edges.jsonl
 '
 
+test_expect_success 'the snapshot files hold the same lines the commands print (two writers, one format)' '
+	head=$(cat "$XSM_STORE/graph/HEAD") &&
+	test_cmp nodes.jsonl "$XSM_STORE/graph/$head/nodes.jsonl" &&
+	test_cmp edges.jsonl "$XSM_STORE/graph/$head/edges.jsonl" &&
+	xsm graph export --format=jsonl >export.jsonl &&
+	sed "s/^{\"type\":\"[a-z]*\",/{/" export.jsonl >plain.jsonl &&
+	cat nodes.jsonl edges.jsonl >both.jsonl &&
+	test_cmp both.jsonl plain.jsonl
+'
+
 test_expect_success 'one host seen by a CMDB, two scanners and an EDR under four spellings is one node' '
 	n=$(node_of cmdb:a1) && test -n "$n" &&
 	test "$(node_of qualys:101)" = "$n" &&
