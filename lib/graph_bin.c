@@ -165,28 +165,26 @@ int xsm__graph_read_bin(xsm_graph *g, xsm_store *store, const char *rel)
 	    h.nnodes >= UINT32_MAX || h.nedges >= UINT32_MAX || h.nprops >= UINT32_MAX || h.nu32 >= UINT32_MAX ||
 	    h.strbytes > (uint64_t)sb.st_size || expected_size(&h) != (uint64_t)sb.st_size)
 		goto done;
-	if (!(lens = xsm__reallocarray(NULL, (size_t)h.nstr, 4)) || !(bytes = xsm__malloc((size_t)h.strbytes + 1))) {
+	/* the strings, each followed by its NUL: read at the block's end, moved down into place */
+	if (!(lens = xsm__reallocarray(NULL, (size_t)h.nstr, 4)) ||
+	    !(bytes = xsm__malloc((size_t)(h.strbytes + h.nstr) + 1))) {
 		rc = XSM_ENOMEM;
 		goto done;
 	}
-	if (read_all(fd, lens, (size_t)h.nstr * 4) < 0 || read_all(fd, bytes, (size_t)h.strbytes) < 0)
+	if (read_all(fd, lens, (size_t)h.nstr * 4) < 0 || read_all(fd, bytes + h.nstr, (size_t)h.strbytes) < 0)
 		goto done;
-	/* the pool gets the strings back under the same ids: "" is always 0 */
-	if (xsm__strmap_reserve(&g->s.map, (size_t)h.nstr) < 0) {
-		rc = XSM_ENOMEM;
-		goto done;
-	}
 	for (i = 0; i < h.nstr; i++) {
-		uint32_t id;
-		if (lens[i] > h.strbytes - at || memchr(bytes + at, '\0', lens[i]))
+		if (lens[i] > h.strbytes - at)
 			goto done;
-		if ((rc = xsm__graph_internn(g, bytes + at, lens[i], &id)) < 0)
-			goto done;
-		rc = XSM_EINVALID;
-		if (id != i)
-			goto done; /* a string twice: not a pool this code wrote */
+		memmove(bytes + at + i, bytes + h.nstr + at, lens[i]);
+		bytes[at + i + lens[i]] = '\0';
 		at += lens[i];
 	}
+	/* the pool gets them back under the same ids ("" is always 0), and keeps the block */
+	rc = xsm__strpool_adopt(&g->s, bytes, lens, (size_t)h.nstr);
+	bytes = NULL;
+	if (rc < 0)
+		goto done;
 	if ((rc = READ_VEC(fd, &g->nodes, h.nnodes)) < 0 || (rc = READ_VEC(fd, &g->edges, h.nedges)) < 0 ||
 	    (rc = READ_VEC(fd, &g->props, h.nprops)) < 0 || (rc = READ_VEC(fd, &g->u32, h.nu32)) < 0)
 		goto done;

@@ -2,6 +2,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 /* fail-after-N for out-of-memory tests; read once, process-wide */
 static long fail_after = -2;
@@ -36,6 +37,27 @@ void *xsm__calloc(size_t nmemb, size_t size)
 	if (should_fail())
 		return NULL;
 	return calloc(nmemb ? nmemb : 1, size ? size : 1);
+}
+
+void *xsm__calloc_big(size_t nmemb, size_t size)
+{
+	enum { HUGE = 2u << 20 };
+	size_t n;
+	void *p = NULL;
+	if (xsm__mul_size(&n, nmemb, size) < 0)
+		return NULL;
+	if (n < 2 * HUGE)
+		return xsm__calloc(nmemb, size);
+	if (should_fail())
+		return NULL;
+	n = (n + HUGE - 1) / HUGE * HUGE;
+	if (posix_memalign(&p, HUGE, n) != 0)
+		return NULL;
+#ifdef MADV_HUGEPAGE
+	madvise(p, n, MADV_HUGEPAGE); /* advice only: without it the table still works */
+#endif
+	memset(p, 0, n);
+	return p;
 }
 
 void *xsm__realloc(void *p, size_t n)

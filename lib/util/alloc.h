@@ -14,6 +14,12 @@ void *xsm__calloc(size_t nmemb, size_t size);
 void *xsm__realloc(void *p, size_t n);
 /* realloc of nmemb*size bytes, NULL on overflow */
 void *xsm__reallocarray(void *p, size_t nmemb, size_t size);
+/*
+ * calloc for big tables read in random order (hash slots, search lanes):
+ * from 4 MB up, 2 MB aligned and marked for transparent huge pages, so a
+ * lookup costs one cache miss and not a TLB miss too.  Freed by xsm__free.
+ */
+void *xsm__calloc_big(size_t nmemb, size_t size);
 char *xsm__strdup(const char *s);
 char *xsm__strndup(const char *s, size_t n);
 void xsm__free(void *p);

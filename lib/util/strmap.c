@@ -167,6 +167,79 @@ void xsm__strmap_free(xsm__strmap *m)
 	memset(m, 0, sizeof(*m));
 }
 
+/* --- the string pool -------------------------------------------------------- */
+
+static int pool_grow_table(xsm__strpool *p, size_t cap)
+{
+	uint64_t *slots = xsm__calloc_big(cap, sizeof(*slots));
+	if (!slots)
+		return XSM_ENOMEM;
+	for (size_t i = 0; i < p->cap; i++) {
+		size_t j;
+		if (!p->slots[i])
+			continue;
+		j = (uint32_t)(p->slots[i] >> 32) & (cap - 1);
+		while (slots[j])
+			j = (j + 1) & (cap - 1);
+		slots[j] = p->slots[i];
+	}
+	xsm__free(p->slots);
+	p->slots = slots;
+	p->cap = cap;
+	return 0;
+}
+
+int xsm__strpool_reserve(xsm__strpool *p, size_t n)
+{
+	size_t cap = p->cap ? p->cap : 64;
+	while ((n + 1) * 4 >= cap * 3) {
+		if (cap > ((size_t)1 << 40))
+			return XSM_ENOMEM;
+		cap *= 2;
+	}
+	if (cap > p->cap && pool_grow_table(p, cap) < 0)
+		return XSM_ENOMEM;
+	if (n > p->scap) {
+		const char **strs = xsm__reallocarray(p->strs, n, sizeof(*strs));
+		uint32_t *lens;
+		if (!strs)
+			return XSM_ENOMEM;
+		p->strs = strs;
+		if (!(lens = xsm__reallocarray(p->lens, n, sizeof(*lens))))
+			return XSM_ENOMEM;
+		p->lens = lens;
+		p->scap = n;
+	}
+	return 0;
+}
+
+/* the slot holding s, or the empty slot where it would go */
+static size_t pool_probe(const xsm__strpool *p, const char *s, size_t len, uint32_t tag)
+{
+	size_t j = tag & (p->cap - 1);
+	for (;; j = (j + 1) & (p->cap - 1)) {
+		uint64_t v = p->slots[j];
+		uint32_t id;
+		if (!v)
+			return j;
+		id = (uint32_t)v - 1;
+		if ((uint32_t)(v >> 32) == tag && p->lens[id] == len && !memcmp(p->strs[id], s, len))
+			return j;
+	}
+}
+
+/* add s (already NUL-terminated where it lives) at empty slot j */
+static int pool_add(xsm__strpool *p, size_t j, uint32_t tag, const char *s, size_t len, uint32_t *id)
+{
+	if (p->n >= UINT32_MAX - 1 || len > UINT32_MAX)
+		return XSM_ENOMEM;
+	p->strs[p->n] = s;
+	p->lens[p->n] = (uint32_t)len;
+	p->slots[j] = (uint64_t)tag << 32 | (uint64_t)(p->n + 1);
+	*id = (uint32_t)p->n++;
+	return 0;
+}
+
 int xsm__strpool_init(xsm__strpool *p)
 {
 	uint32_t id;
@@ -176,54 +249,78 @@ int xsm__strpool_init(xsm__strpool *p)
 
 int xsm__strpool_intern(xsm__strpool *p, const char *s, size_t len, uint32_t *id)
 {
-	uint64_t *slot;
-	int created, rc;
+	uint32_t tag = map_tag(s, len);
+	size_t j;
+	char *copy;
 
-	if ((rc = xsm__strmap_slot(&p->map, s, len, &slot, &created)) < 0)
-		return rc;
-	if (!created && *slot != UINT32_MAX) {
-		*id = (uint32_t)*slot;
+	if (((p->n + 1) * 4 >= p->cap * 3 || p->n == p->scap) &&
+	    xsm__strpool_reserve(p, p->n < 128 ? 256 : p->n * 2) < 0)
+		return XSM_ENOMEM;
+	j = pool_probe(p, s, len, tag);
+	if (p->slots[j]) {
+		*id = (uint32_t)p->slots[j] - 1;
 		return 0;
 	}
-	if (p->n == p->cap) {
-		size_t cap = p->cap ? p->cap * 2 : 256;
-		const char **strs = xsm__reallocarray(p->strs, cap, sizeof(*strs));
-		uint32_t *lens;
-		if (!strs)
-			goto oom;
-		p->strs = strs;
-		if (!(lens = xsm__reallocarray(p->lens, cap, sizeof(*lens))))
-			goto oom;
-		p->lens = lens;
-		p->cap = cap;
+	if (!(copy = xsm__arena_strndup(&p->arena, s, len)))
+		return XSM_ENOMEM;
+	return pool_add(p, j, tag, copy, len, id);
+}
+
+int xsm__strpool_adopt(xsm__strpool *p, char *block, const uint32_t *lens, size_t n)
+{
+	enum { AHEAD = 16 };
+	size_t i, at = 1, ahead = 1, ahead_at = 1; /* block[0] is string 0's NUL */
+	uint32_t ring[AHEAD];
+	int rc = XSM_EINVALID;
+
+	if (p->n != 1 || !n || block[0]) {
+		xsm__free(block);
+		return XSM_EINVALID;
 	}
-	if (p->n >= UINT32_MAX)
-		goto oom;
-	/* the map's key copy is the pool's string: one copy only (slot is &vals[j]) */
-	p->strs[p->n] = p->map.keys[slot - p->map.vals];
-	p->lens[p->n] = (uint32_t)len;
-	*slot = p->n;
-	*id = (uint32_t)p->n++;
+	p->block = block;
+	if (xsm__strpool_reserve(p, n) < 0)
+		return XSM_ENOMEM;
+	for (i = 1; i < n; i++) {
+		const char *s = block + at;
+		uint32_t tag, id;
+		size_t j;
+		/* tags a few strings ahead, their slots fetched while this one is placed */
+		for (; ahead < n && ahead < i + AHEAD; ahead++) {
+			ring[ahead % AHEAD] = map_tag(block + ahead_at, lens[ahead]);
+			__builtin_prefetch(&p->slots[ring[ahead % AHEAD] & (p->cap - 1)]);
+			ahead_at += (size_t)lens[ahead] + 1;
+		}
+		tag = ring[i % AHEAD];
+		if (memchr(s, '\0', lens[i]) || s[lens[i]] != '\0')
+			goto bad;
+		j = pool_probe(p, s, lens[i], tag);
+		if (p->slots[j] || pool_add(p, j, tag, s, lens[i], &id) < 0 || id != i)
+			goto bad; /* a string twice: not a pool this code wrote */
+		at += (size_t)lens[i] + 1;
+	}
 	return 0;
-oom:
-	/* leave the map consistent: the key stays, pointing past the end, so mark it */
-	*slot = UINT32_MAX;
-	return XSM_ENOMEM;
+bad:
+	return rc;
 }
 
 int xsm__strpool_find(const xsm__strpool *p, const char *s, size_t len, uint32_t *id)
 {
-	uint64_t v;
-	if (!xsm__strmap_get(&p->map, s, len, &v) || v == UINT32_MAX)
+	size_t j;
+	if (!p->cap)
 		return 0;
-	*id = (uint32_t)v;
+	j = pool_probe(p, s, len, map_tag(s, len));
+	if (!p->slots[j])
+		return 0;
+	*id = (uint32_t)p->slots[j] - 1;
 	return 1;
 }
 
 void xsm__strpool_free(xsm__strpool *p)
 {
-	xsm__strmap_free(&p->map);
+	xsm__free(p->slots);
 	xsm__free(p->strs);
 	xsm__free(p->lens);
+	xsm__free(p->block);
+	xsm__arena_free(&p->arena);
 	memset(p, 0, sizeof(*p));
 }

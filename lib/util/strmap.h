@@ -30,19 +30,37 @@ int xsm__strmap_reserve(xsm__strmap *m, size_t n);
 int xsm__strmap_get(const xsm__strmap *m, const char *key, size_t len, uint64_t *val);
 void xsm__strmap_free(xsm__strmap *m);
 
-/* interned strings: id 0 is always "" */
+/*
+ * Interned strings: id 0 is always "".  Its own table, not a strmap: a
+ * slot is 8 bytes (the key's tag and its id), so placing or finding a
+ * string touches one slot, and strings are compared through strs/lens
+ * only when the tags agree.
+ */
 typedef struct xsm__strpool {
-	xsm__strmap map;
-	const char **strs;
+	uint64_t *slots;     /* cap slots: tag << 32 | (id + 1); 0 = empty */
+	size_t cap;
+	const char **strs;   /* NUL-terminated, in the arena or in block */
 	uint32_t *lens;
-	size_t n, cap;
+	size_t n, scap;
+	xsm__arena arena;
+	char *block;         /* strings given by xsm__strpool_adopt, owned by the pool */
 } xsm__strpool;
 
 int xsm__strpool_init(xsm__strpool *p);
 /* intern s[0..len): *id receives its id.  0 or XSM_ENOMEM */
 int xsm__strpool_intern(xsm__strpool *p, const char *s, size_t len, uint32_t *id);
+/*
+ * Load n strings into an empty pool (only "" in it), without copying them:
+ * block holds them one after another, each followed by its NUL, with
+ * lens[i] the length of string i + 1 (string 0 is "").  The pool takes
+ * block.  0; XSM_EINVALID when a string is there twice or a NUL is out of
+ * place (block is then freed); XSM_ENOMEM.
+ */
+int xsm__strpool_adopt(xsm__strpool *p, char *block, const uint32_t *lens, size_t n);
 /* look up without adding: 1 and *id when present */
 int xsm__strpool_find(const xsm__strpool *p, const char *s, size_t len, uint32_t *id);
+/* room for n strings without growing again.  0, or XSM_ENOMEM */
+int xsm__strpool_reserve(xsm__strpool *p, size_t n);
 static inline const char *xsm__strpool_str(const xsm__strpool *p, uint32_t id)
 {
 	return p->strs[id];
