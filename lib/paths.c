@@ -254,9 +254,9 @@ static int csr_from_arcs(xsm_ctx *ctx, struct csr *c, uint32_t n, struct arc *ar
 	size_t i;
 	qsort(arcs, m, sizeof(*arcs), cmp_arc);
 	c->n = n;
-	c->off = xsm__calloc((size_t)n + 1, sizeof(uint32_t));
-	c->adj = xsm__calloc(m + 1, sizeof(uint32_t));
-	c->eid = xsm__calloc(m + 1, sizeof(uint32_t));
+	c->off = xsm__calloc_big((size_t)n + 1, sizeof(uint32_t));
+	c->adj = xsm__calloc_big(m + 1, sizeof(uint32_t));
+	c->eid = xsm__calloc_big(m + 1, sizeof(uint32_t));
 	if (!c->off || !c->adj || !c->eid)
 		return xsm__error_oom(ctx);
 	for (i = 0; i < m; i++) {
@@ -341,9 +341,9 @@ static int bfs_init(struct bfs *b, const struct csr *fwd, const struct csr *rev,
 	if (!(b->level = xsm__calloc((size_t)max_hops + 1, sizeof(*b->level))))
 		return XSM_ENOMEM;
 	for (int l = 0; l <= max_hops; l++)
-		if (!(b->level[l] = xsm__calloc((size_t)b->n + 1, sizeof(uint64_t))))
+		if (!(b->level[l] = xsm__calloc_big((size_t)b->n + 1, sizeof(uint64_t))))
 			return XSM_ENOMEM;
-	if (!(b->visited = xsm__calloc((size_t)b->n + 1, sizeof(uint64_t))) ||
+	if (!(b->visited = xsm__calloc_big((size_t)b->n + 1, sizeof(uint64_t))) ||
 	    !(b->active = xsm__calloc((size_t)b->n + 1, sizeof(uint32_t))) ||
 	    !(b->next_active = xsm__calloc((size_t)b->n + 1, sizeof(uint32_t))) ||
 	    !(b->touched = xsm__calloc((size_t)b->n + 1, sizeof(uint32_t))))

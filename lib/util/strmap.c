@@ -53,10 +53,10 @@ static uint32_t map_tag(const void *p, size_t n)
 
 static int rehash(xsm__strmap *m, size_t cap)
 {
-	const char **keys = xsm__calloc(cap, sizeof(*keys));
-	uint32_t *lens = xsm__calloc(cap, sizeof(*lens));
-	uint64_t *vals = xsm__calloc(cap, sizeof(*vals));
-	uint32_t *tags = xsm__calloc(cap, sizeof(*tags));
+	const char **keys = xsm__calloc_big(cap, sizeof(*keys));
+	uint32_t *lens = xsm__calloc_big(cap, sizeof(*lens));
+	uint64_t *vals = xsm__calloc_big(cap, sizeof(*vals));
+	uint32_t *tags = xsm__calloc_big(cap, sizeof(*tags));
 	size_t i;
 
 	if (!keys || !lens || !vals || !tags) {
