@@ -6,7 +6,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -603,147 +602,17 @@ int xsm_records_ingest_fd(xsm_ingest_stats *stats, xsm_store *store, const char 
 
 /* --- reading a run ------------------------------------------------------------ */
 
-/*
- * A run is read by two threads: one splits and parses lines into batches of
- * records, the caller's thread hands them to the callback in order.  The
- * parser has a context of its own; its error reaches the caller's context
- * after the records before it were handed over, as a one-thread reader
- * would report it.
- */
-enum { RUN_BATCH = 1024, RUN_SLOTS = 4 };
-
-struct parsed {
-	xsm__json *j;
-	size_t lineno;
-	int type;
-};
-
-struct batch {
-	struct parsed v[RUN_BATCH];
-	size_t n;
-	int rc;             /* < 0: the error after v[n - 1] (or the end of input) */
-	int eof;
-	char msg[1024];
-};
-
-struct reader {
-	pthread_mutex_t mu;
-	pthread_cond_t cv;
-	struct batch *slot[RUN_SLOTS];
-	size_t head, tail;  /* batches consumed, produced */
-	int stop, done;
-	xsm__lines lines;
-	struct xsm_ctx pctx;
-	const char *rel, *source;
-	int validate;
-};
-
-/* the next batch of parsed records into b */
-static void fill_batch(struct reader *r, struct batch *b)
-{
-	const char *line;
-	size_t len;
-	char why[512];
-	int n;
-
-	b->n = 0;
-	b->rc = 0;
-	b->eof = 0;
-	while (b->n < RUN_BATCH) {
-		xsm__json *j = NULL;
-		int type;
-		if ((n = xsm__lines_next(&r->lines, &line, &len)) == 0) {
-			b->eof = 1;
-			return;
-		}
-		if (n < 0) {
-			b->rc = XSM_EINVALID;
-			snprintf(b->msg, sizeof(b->msg), "%s:%zu: unreadable line", r->rel, r->lines.lineno);
-			return;
-		}
-		if (!len)
-			continue;
-		if ((b->rc = xsm__json_parse(&j, &r->pctx, line, len, "")) < 0) {
-			xsm__error_prefix(&r->pctx, "%s:%zu", r->rel, r->lines.lineno);
-			snprintf(b->msg, sizeof(b->msg), "%s", r->pctx.msg);
-			return;
-		}
-		/* runs were checked when stored; a full check again only when asked */
-		if (r->validate) {
-			type = xsm__record_check(j, r->source, why, sizeof(why));
-		} else {
-			const char *t = xsm__json_getstr(j, "type");
-			type = !t ? XSM_EINVALID : !strcmp(t, "asset") ? XSM_REC_ASSET : !strcmp(t, "finding") ? XSM_REC_FINDING
-			     : !strcmp(t, "relation") ? XSM_REC_RELATION : XSM_EINVALID;
-			if (type == XSM_REC_ASSET && (!xsm__json_getstr(j, "source_id") || !xsm__json_getstr(j, "label")))
-				type = XSM_EINVALID;
-			snprintf(why, sizeof(why), "not a record this xsm stored (the store was changed by hand?)");
-		}
-		if (type < 0) {
-			xsm__json_free(j);
-			b->rc = XSM_EINVALID;
-			snprintf(b->msg, sizeof(b->msg), "%s:%zu: %s", r->rel, r->lines.lineno, why);
-			return;
-		}
-		b->v[b->n].j = j;
-		b->v[b->n].lineno = r->lines.lineno;
-		b->v[b->n++].type = type;
-	}
-}
-
-static void *parse_lines(void *arg)
-{
-	struct reader *r = arg;
-	for (;;) {
-		struct batch *b;
-		int last;
-		pthread_mutex_lock(&r->mu);
-		while (r->tail - r->head == RUN_SLOTS && !r->stop)
-			pthread_cond_wait(&r->cv, &r->mu);
-		if (r->stop) {
-			pthread_mutex_unlock(&r->mu);
-			return NULL;
-		}
-		b = r->slot[r->tail % RUN_SLOTS];
-		pthread_mutex_unlock(&r->mu);
-		fill_batch(r, b);
-		last = b->eof || b->rc < 0;
-		pthread_mutex_lock(&r->mu);
-		r->tail++;
-		r->done = last;
-		pthread_cond_broadcast(&r->cv);
-		pthread_mutex_unlock(&r->mu);
-		if (last)
-			return NULL;
-	}
-}
-
-/* hand b's records to cb; every record is freed, even after an error */
-static int consume_batch(xsm_ctx *ctx, struct batch *b, int (*cb)(const xsm__json *, int, size_t, void *),
-			 void *payload)
-{
-	int rc = 0;
-	for (size_t i = 0; i < b->n; i++) {
-		if (rc == 0)
-			rc = cb(b->v[i].j, b->v[i].type, b->v[i].lineno, payload);
-		xsm__json_free(b->v[i].j);
-	}
-	b->n = 0;
-	if (rc == 0 && b->rc < 0)
-		rc = xsm__error_set(ctx, b->rc, "%s", b->msg);
-	return rc;
-}
-
 int xsm__run_foreach(xsm_store *store, const char *source, const char *run, int validate,
 		     int (*cb)(const xsm__json *, int, size_t, void *), void *payload)
 {
 	xsm_buf path = XSM_BUF_INIT, rel = XSM_BUF_INIT;
 	xsm_ctx *ctx = store->ctx;
-	struct reader r;
-	pthread_t th;
-	int fd = -1, rc = 0, k;
+	xsm__lines r;
+	const char *line;
+	size_t len;
+	char why[512];
+	int fd = -1, rc = 0, n;
 
-	memset(&r, 0, sizeof(r));
 	if (xsm_buf_printf(&rel, "records/%s/%s.jsonl", source, run) < 0 ||
 	    xsm__store_abspath(&path, store, rel.ptr) < 0) {
 		rc = xsm__error_oom(ctx);
@@ -753,65 +622,42 @@ int xsm__run_foreach(xsm_store *store, const char *source, const char *run, int 
 		rc = xsm__error_errno(ctx, XSM_EIO, "cannot open '%s'", path.ptr);
 		goto done;
 	}
-	for (k = 0; k < RUN_SLOTS; k++)
-		if (!(r.slot[k] = xsm__calloc(1, sizeof(struct batch)))) {
-			rc = xsm__error_oom(ctx);
-			goto done;
-		}
-	if (xsm__lines_init(&r.lines, fd, (size_t)xsm__cfg_long(ctx, "records.max_line", 16L << 20)) < 0) {
+	if (xsm__lines_init(&r, fd, (size_t)xsm__cfg_long(ctx, "records.max_line", 16L << 20)) < 0) {
 		rc = xsm__error_oom(ctx);
 		goto done;
 	}
-	r.pctx.cfg = ctx->cfg;
-	r.rel = rel.ptr;
-	r.source = source;
-	r.validate = validate;
-	pthread_mutex_init(&r.mu, NULL);
-	pthread_cond_init(&r.cv, NULL);
-	if (pthread_create(&th, NULL, parse_lines, &r) == 0) {
-		for (;;) {
-			struct batch *b;
-			pthread_mutex_lock(&r.mu);
-			while (r.head == r.tail && !r.done)
-				pthread_cond_wait(&r.cv, &r.mu);
-			if (r.head == r.tail) {
-				pthread_mutex_unlock(&r.mu);
-				break;
-			}
-			b = r.slot[r.head % RUN_SLOTS];
-			pthread_mutex_unlock(&r.mu);
-			rc = consume_batch(ctx, b, cb, payload);
-			pthread_mutex_lock(&r.mu);
-			r.head++;
-			pthread_cond_broadcast(&r.cv);
-			pthread_mutex_unlock(&r.mu);
-			if (rc < 0)
-				break;
+	while (rc == 0 && (n = xsm__lines_next(&r, &line, &len)) != 0) {
+		xsm__json *j = NULL;
+		int type;
+		if (n < 0) {
+			rc = xsm__error_set(ctx, XSM_EINVALID, "%s:%zu: unreadable line", rel.ptr, r.lineno);
+			break;
 		}
-		pthread_mutex_lock(&r.mu);
-		r.stop = 1;
-		pthread_cond_broadcast(&r.cv);
-		pthread_mutex_unlock(&r.mu);
-		pthread_join(th, NULL);
-		/* batches parsed after the callback stopped */
-		for (; r.head < r.tail; r.head++) {
-			struct batch *b = r.slot[r.head % RUN_SLOTS];
-			for (size_t i = 0; i < b->n; i++)
-				xsm__json_free(b->v[i].j);
+		if (!len)
+			continue;
+		if ((rc = xsm__json_parse(&j, ctx, line, len, "")) < 0) {
+			xsm__error_prefix(ctx, "%s:%zu", rel.ptr, r.lineno);
+			break;
 		}
-	} else {
-		/* no second thread: parse a batch, hand it over, and so on */
-		do {
-			fill_batch(&r, r.slot[0]);
-			rc = consume_batch(ctx, r.slot[0], cb, payload);
-		} while (rc == 0 && !r.slot[0]->eof);
+		/* runs were checked when stored; a full check again only when asked */
+		if (validate) {
+			type = xsm__record_check(j, source, why, sizeof(why));
+		} else {
+			const char *t = xsm__json_getstr(j, "type");
+			type = !t ? XSM_EINVALID : !strcmp(t, "asset") ? XSM_REC_ASSET : !strcmp(t, "finding") ? XSM_REC_FINDING
+			     : !strcmp(t, "relation") ? XSM_REC_RELATION : XSM_EINVALID;
+			if (type == XSM_REC_ASSET && (!xsm__json_getstr(j, "source_id") || !xsm__json_getstr(j, "label")))
+				type = XSM_EINVALID;
+			snprintf(why, sizeof(why), "not a record this xsm stored (the store was changed by hand?)");
+		}
+		if (type < 0)
+			rc = xsm__error_set(ctx, XSM_EINVALID, "%s:%zu: %s", rel.ptr, r.lineno, why);
+		else
+			rc = cb(j, type, r.lineno, payload);
+		xsm__json_free(j);
 	}
-	pthread_mutex_destroy(&r.mu);
-	pthread_cond_destroy(&r.cv);
-	xsm__lines_free(&r.lines);
+	xsm__lines_free(&r);
 done:
-	for (k = 0; k < RUN_SLOTS; k++)
-		xsm__free(r.slot[k]);
 	if (fd >= 0)
 		close(fd);
 	xsm_buf_dispose(&path);
