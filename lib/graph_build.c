@@ -1572,11 +1572,13 @@ eid_fail:
 	for (i = 0; i < nassets; i++)
 		if ((rc = node_props(&b, (uint32_t)i, order, &der[i], &scratch)) < 0)
 			goto done;
+	xsm__phase(ctx, &t0, "build: node properties");
 	if ((rc = derive_roles(g, nassets)) < 0)
 		goto done;
+	xsm__phase(ctx, &t0, "build: roles");
 	if ((rc = xsm__graph_freeze(g)) < 0)
 		goto done;
-	xsm__phase(ctx, &t0, "build: properties and adjacency");
+	xsm__phase(ctx, &t0, "build: adjacency");
 	st->nodes = g->nodes.n;
 	st->edges = g->edges.n;
 	{
