@@ -318,35 +318,45 @@ struct pair {
 	uint32_t entry, target, hops;
 };
 
+/* a node's lanes: reached so far, and reached at the level being expanded */
+struct lanes {
+	uint64_t seen, next;
+};
+
 struct bfs {
 	const struct csr *fwd, *rev;
 	uint32_t n;
 	int max_hops;
-	uint64_t **level;   /* level[l][v]: lanes first reached at distance l */
-	uint64_t *visited;
+	uint64_t **level;   /* level[l][v]: lanes first reached at distance l (NULL: reach only) */
+	struct lanes *st;
 	uint32_t *active, *next_active;
+	uint64_t *abits, *next_abits; /* the lanes active[i] brings to the next level */
 	uint32_t *touched;  /* nodes a pass set, for bfs_clear */
 	size_t ntouched;
 	int64_t blocked;    /* a node treated as removed, or -1 */
 };
 
-static int bfs_init(struct bfs *b, const struct csr *fwd, const struct csr *rev, int max_hops)
+/* levels: keep per-level lanes (for walking paths back); without, only what is reached */
+static int bfs_init(struct bfs *b, const struct csr *fwd, const struct csr *rev, int max_hops, int levels)
 {
+	size_t n;
 	memset(b, 0, sizeof(*b));
 	b->fwd = fwd;
 	b->rev = rev;
 	b->n = fwd->n;
 	b->max_hops = max_hops;
 	b->blocked = -1;
-	if (!(b->level = xsm__calloc((size_t)max_hops + 1, sizeof(*b->level))))
-		return XSM_ENOMEM;
-	for (int l = 0; l <= max_hops; l++)
-		if (!(b->level[l] = xsm__calloc_big((size_t)b->n + 1, sizeof(uint64_t))))
+	n = (size_t)b->n + 1;
+	if (levels) {
+		if (!(b->level = xsm__calloc((size_t)max_hops + 1, sizeof(*b->level))))
 			return XSM_ENOMEM;
-	if (!(b->visited = xsm__calloc_big((size_t)b->n + 1, sizeof(uint64_t))) ||
-	    !(b->active = xsm__calloc((size_t)b->n + 1, sizeof(uint32_t))) ||
-	    !(b->next_active = xsm__calloc((size_t)b->n + 1, sizeof(uint32_t))) ||
-	    !(b->touched = xsm__calloc((size_t)b->n + 1, sizeof(uint32_t))))
+		for (int l = 0; l <= max_hops; l++)
+			if (!(b->level[l] = xsm__calloc_big(n, sizeof(uint64_t))))
+				return XSM_ENOMEM;
+	}
+	if (!(b->st = xsm__calloc_big(n, sizeof(*b->st))) || !(b->active = xsm__calloc(n, sizeof(uint32_t))) ||
+	    !(b->next_active = xsm__calloc(n, sizeof(uint32_t))) || !(b->abits = xsm__calloc(n, sizeof(uint64_t))) ||
+	    !(b->next_abits = xsm__calloc(n, sizeof(uint64_t))) || !(b->touched = xsm__calloc(n, sizeof(uint32_t))))
 		return XSM_ENOMEM;
 	return 0;
 }
@@ -357,65 +367,78 @@ static void bfs_free(struct bfs *b)
 		for (int l = 0; l <= b->max_hops; l++)
 			xsm__free(b->level[l]);
 	xsm__free(b->level);
-	xsm__free(b->visited);
+	xsm__free(b->st);
 	xsm__free(b->active);
 	xsm__free(b->next_active);
+	xsm__free(b->abits);
+	xsm__free(b->next_abits);
 	xsm__free(b->touched);
 }
 
 /*
  * Run one pass from up to 64 sources over the reverse arcs (so distances are
- * "hops to reach the source" in the attacker's direction).  Leaves the
- * per-level lanes for walking paths back; *touched lists every node set.
+ * "hops to reach the source" in the attacker's direction).  The inner loop
+ * touches one 16-byte record a neighbour; the frontier's lanes travel with
+ * the frontier list.  Leaves st[].seen (and the per-level lanes when kept);
+ * touched lists every node set.
  */
-static size_t bfs_pass(struct bfs *b, const uint32_t *src, int nsrc)
+static void bfs_pass(struct bfs *b, const uint32_t *src, int nsrc)
 {
-	size_t na = 0, touched = 0;
+	size_t na = 0, i;
 	int l, s;
 
 	for (s = 0; s < nsrc; s++) {
 		uint32_t v = src[s];
-		if (!b->visited[v]) {
+		if (!b->st[v].seen) {
 			b->active[na++] = v;
 			b->touched[b->ntouched++] = v;
 		}
-		b->visited[v] |= 1ULL << s;
-		b->level[0][v] |= 1ULL << s;
+		b->st[v].seen |= 1ULL << s;
 	}
-	touched = na;
-	/* remember every touched node in next_active's tail for cleanup: simpler to sweep per level list */
+	for (i = 0; i < na; i++) {
+		b->abits[i] = b->st[b->active[i]].seen;
+		if (b->level)
+			b->level[0][b->active[i]] = b->abits[i];
+	}
 	for (l = 1; l <= b->max_hops && na; l++) {
-		size_t nn = 0, i;
+		size_t nn = 0;
 		for (i = 0; i < na; i++) {
 			uint32_t u = b->active[i];
-			uint64_t bits = b->level[l - 1][u];
+			uint64_t bits = b->abits[i];
 			if ((int64_t)u == b->blocked)
 				continue;
 			for (uint32_t e = b->rev->off[u]; e < b->rev->off[u + 1]; e++) {
 				uint32_t v = b->rev->adj[e];
-				uint64_t nb = bits & ~b->visited[v];
+				struct lanes *x = &b->st[v];
+				uint64_t nb = bits & ~x->seen;
 				if (!nb || (int64_t)v == b->blocked)
 					continue;
-				if (!b->level[l][v])
+				if (!x->next)
 					b->next_active[nn++] = v;
-				b->level[l][v] |= nb;
+				x->next |= nb;
 			}
 		}
 		for (i = 0; i < nn; i++) {
 			uint32_t v = b->next_active[i];
-			if (!b->visited[v])
+			struct lanes *x = &b->st[v];
+			if (!x->seen)
 				b->touched[b->ntouched++] = v;
-			b->visited[v] |= b->level[l][v];
+			x->seen |= x->next;
+			b->next_abits[i] = x->next;
+			if (b->level)
+				b->level[l][v] = x->next;
+			x->next = 0;
 		}
 		{
 			uint32_t *t = b->active;
+			uint64_t *tb = b->abits;
 			b->active = b->next_active;
 			b->next_active = t;
+			b->abits = b->next_abits;
+			b->next_abits = tb;
 		}
 		na = nn;
-		touched += nn;
 	}
-	return touched;
 }
 
 /* clear the lanes of one pass: the nodes it touched, not the whole graph */
@@ -423,9 +446,10 @@ static void bfs_clear(struct bfs *b)
 {
 	for (size_t i = 0; i < b->ntouched; i++) {
 		uint32_t v = b->touched[i];
-		b->visited[v] = 0;
-		for (int l = 0; l <= b->max_hops; l++)
-			b->level[l][v] = 0;
+		b->st[v].seen = 0;
+		if (b->level)
+			for (int l = 0; l <= b->max_hops; l++)
+				b->level[l][v] = 0;
 	}
 	b->ntouched = 0;
 }
@@ -495,7 +519,7 @@ static void *run_job(void *arg)
 	size_t batch;
 	XSM__VEC(struct found) per = { 0 };
 
-	if (bfs_init(&b, j->fwd, j->rev, j->max_hops) < 0) {
+	if (bfs_init(&b, j->fwd, j->rev, j->max_hops, 1) < 0) {
 		j->rc = XSM_ENOMEM;
 		goto out;
 	}
@@ -509,7 +533,7 @@ static void *run_job(void *arg)
 			for (size_t x = 0; x < j->nentries; x++) {
 				uint32_t v = j->entries[x];
 				int h;
-				if (!(b.visited[v] >> lane & 1))
+				if (!(b.st[v].seen >> lane & 1))
 					continue;
 				h = hops_of(&b, v, lane);
 				if (xsm__vec_push(&per, ((struct found){ v, src[lane], (uint32_t)h, 0 })) < 0) {
@@ -859,7 +883,7 @@ static void *cut_job(void *arg)
 						lane = q;
 				if (lane < 0)
 					break; /* the next batch's targets */
-				if (!(b->visited[f->entry] >> lane & 1))
+				if (!(b->st[f->entry].seen >> lane & 1))
 					j->ch[k].cut++;
 			}
 			bfs_clear(b);
@@ -1077,7 +1101,7 @@ int xsm__paths_compute(xsm_paths_stats *st, xsm_buf *out, xsm_buf *chokes, xsm_b
 		top = ch.n < 20 ? ch.n : 20;
 		/* each candidate's affected paths in one pass over all paths; then cut_job */
 		memset(&b2, 0, sizeof(b2));
-		if (top && bfs_init(&b, &fwd, &rev, m->max_hops) == 0) {
+		if (top && bfs_init(&b, &fwd, &rev, m->max_hops, 0) == 0) {
 			int32_t *cand = xsm__calloc(g->nodes.n + 1, sizeof(int32_t));
 			u32vec aff[20];
 			memset(aff, 0, sizeof(aff));
@@ -1106,7 +1130,7 @@ int xsm__paths_compute(xsm_paths_stats *st, xsm_buf *out, xsm_buf *chokes, xsm_b
 					cj[k].first = k;
 				}
 				/* candidates alternate between two threads, each with its own search state */
-				if (top > 1 && bfs_init(&b2, &fwd, &rev, m->max_hops) == 0 &&
+				if (top > 1 && bfs_init(&b2, &fwd, &rev, m->max_hops, 0) == 0 &&
 				    pthread_create(&cth, NULL, cut_job, &cj[1]) == 0)
 					cstarted = 1;
 				cj[0].step = cstarted ? 2 : 1;
