@@ -101,18 +101,18 @@ int xsm_graph_build(xsm_build_stats *st, xsm_store *store)
 	if (rc == 0)
 		rc = enrich(g, store, files);
 	t0 = xsm__mono();
-	if (rc == 0)
-		rc = xsm__graph_write_snapshot(g, store, meta.ptr, NEXTRA, extra_names, files);
-	xsm__phase(xsm_store_ctx(store), &t0, "write snapshot");
+	if (rc == 0 && (rc = xsm__graph_write_snapshot(g, store, meta.ptr, NEXTRA, extra_names, files)) == 0)
+		xsm__phase(xsm_store_ctx(store), &t0, "write snapshot");
 	if (rc == 0)
 		snprintf(st->snapshot, sizeof(st->snapshot), "%s", g->snapshot);
 	/* the graph's memory goes back before the comparison loads two path sets */
 	xsm_graph_free(g);
 	xsm_buf_dispose(&meta);
 	dispose_files(files);
-	if (rc == 0)
+	if (rc == 0) {
 		rc = derive_events(store, prev, st->snapshot);
-	xsm__phase(xsm_store_ctx(store), &t0, "events");
+		xsm__phase(xsm_store_ctx(store), &t0, "events");
+	}
 	return rc;
 }
 

@@ -26,6 +26,16 @@ test_expect_success 'ingest five sources and build' '
 	xsm graph edges --format=jsonl >edges.jsonl
 '
 
+test_expect_success '-v reports each build phase with its time; without it stderr stays quiet' '
+	xsm -v graph build >/dev/null 2>phases &&
+	for p in "build: read records" "build: resolve identities" "critical assets" "attack paths" \
+		 "write: edges.jsonl" "write snapshot" "events"; do
+		grep "^xsm: $p: [0-9.]* s, peak RSS [0-9]* MB$" phases || return 1
+	done &&
+	xsm graph build >/dev/null 2>quiet &&
+	test ! -s quiet
+'
+
 test_expect_success 'the snapshot files hold the same lines the commands print (two writers, one format)' '
 	head=$(cat "$XSM_STORE/graph/HEAD") &&
 	test_cmp nodes.jsonl "$XSM_STORE/graph/$head/nodes.jsonl" &&
