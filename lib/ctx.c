@@ -271,12 +271,56 @@ int xsm_time_parse(int64_t *out, const char *s)
 	return 0;
 }
 
+/* the inverse of days_from_civil (Howard Hinnant's algorithm) */
+static void civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
+{
+	int64_t era;
+	unsigned doe, yoe, doy, mp;
+	z += 719468;
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	doe = (unsigned)(z - era * 146097);
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	*d = doy - (153 * mp + 2) / 5 + 1;
+	*m = mp < 10 ? mp + 3 : mp - 9;
+	*y = (int64_t)yoe + era * 400 + (*m <= 2);
+}
+
+static void two(char *p, unsigned v)
+{
+	p[0] = (char)('0' + v / 10 % 10);
+	p[1] = (char)('0' + v % 10);
+}
+
 void xsm_time_format(char out[21], int64_t t)
 {
-	struct tm tm;
-	time_t tt = (time_t)t;
-	gmtime_r(&tt, &tm);
-	strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	/* by hand: builds format millions of first-found dates */
+	int64_t days = t >= 0 ? t / 86400 : -((-t + 86399) / 86400), y;
+	unsigned sec = (unsigned)(t - days * 86400), m, d;
+	civil_from_days(days, &y, &m, &d);
+	if (y < 0 || y > 9999) {
+		struct tm tm;
+		time_t tt = (time_t)t;
+		gmtime_r(&tt, &tm);
+		if (!strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm))
+			snprintf(out, 21, "0000-00-00T00:00:00Z");
+		return;
+	}
+	two(out, (unsigned)(y / 100));
+	two(out + 2, (unsigned)(y % 100));
+	out[4] = '-';
+	two(out + 5, m);
+	out[7] = '-';
+	two(out + 8, d);
+	out[10] = 'T';
+	two(out + 11, sec / 3600);
+	out[13] = ':';
+	two(out + 14, sec / 60 % 60);
+	out[16] = ':';
+	two(out + 17, sec % 60);
+	out[19] = 'Z';
+	out[20] = '\0';
 }
 
 int64_t xsm_ctx_now(const xsm_ctx *ctx)

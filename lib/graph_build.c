@@ -1179,7 +1179,8 @@ int xsm__graph_build_mem(xsm_graph **out, xsm_buf *meta_out, xsm_build_stats *st
 	struct builder b;
 	struct srcname sn;
 	xsm_graph *g = NULL;
-	uint32_t *order = NULL, *rec_node = NULL, *rank = NULL, affecting;
+	uint32_t *order = NULL, *rec_node = NULL, *rank = NULL, affecting, source_id_tid;
+	uint32_t eid_tid[sizeof(eid_types) / sizeof(eid_types[0])];
 	struct derived *der = NULL;
 	XSM__VEC(struct fref) frefs = { 0 };
 	XSM__VEC(struct rref) rrefs = { 0 };
@@ -1234,6 +1235,12 @@ int xsm__graph_build_mem(xsm_graph **out, xsm_buf *meta_out, xsm_build_stats *st
 	rank_b = &b;
 	if (b.recs.n > 1)
 		qsort(order, b.recs.n, sizeof(*order), cmp_rank);
+	/* the EntityIds type names, interned once */
+	if ((rc = xsm__graph_intern(g, "SourceId", &source_id_tid)) < 0)
+		goto done;
+	for (int t = 0; eid_types[t].key; t++)
+		if ((rc = xsm__graph_intern(g, eid_types[t].type, &eid_tid[t])) < 0)
+			goto done;
 	for (i = 0; i < b.recs.n; i = k) {
 		const struct rec *top = &b.recs.v[order[i]];
 		const char *win = NULL, *label = xsm__gstr(g, top->label), *name = "";
@@ -1287,11 +1294,9 @@ int xsm__graph_build_mem(xsm_graph **out, xsm_buf *meta_out, xsm_build_stats *st
 		c0 = g->u32.n;
 		{
 			XSM__VEC(uint64_t) pairs = { 0 };
-			uint32_t tid;
 			for (j = i; j < k; j++) {
 				const struct rec *r = &b.recs.v[order[j]];
-				if ((rc = xsm__graph_intern(g, "SourceId", &tid)) < 0 ||
-				    xsm__vec_push(&pairs, ((uint64_t)tid << 32) | r->sid) < 0)
+				if (xsm__vec_push(&pairs, ((uint64_t)source_id_tid << 32) | r->sid) < 0)
 					goto eid_fail;
 				for (kk = 0; kk < r->keys_n; kk++) {
 					const char *key = xsm__gstr(g, g->u32.v[r->keys_off + kk]);
@@ -1300,9 +1305,8 @@ int xsm__graph_build_mem(xsm_graph **out, xsm_buf *meta_out, xsm_build_stats *st
 						uint32_t vid;
 						if (strncmp(key, eid_types[t].key, l))
 							continue;
-						if ((rc = xsm__graph_intern(g, eid_types[t].type, &tid)) < 0 ||
-						    (rc = xsm__graph_intern(g, key + l, &vid)) < 0 ||
-						    xsm__vec_push(&pairs, ((uint64_t)tid << 32) | vid) < 0)
+						if ((rc = xsm__graph_intern(g, key + l, &vid)) < 0 ||
+						    xsm__vec_push(&pairs, ((uint64_t)eid_tid[t] << 32) | vid) < 0)
 							goto eid_fail;
 					}
 				}

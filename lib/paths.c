@@ -1051,25 +1051,29 @@ int xsm__paths_compute(xsm_paths_stats *st, xsm_buf *out, xsm_buf *chokes, xsm_b
 		write_paths(&wj[0]);
 		if (wstarted) {
 			pthread_join(wth, NULL);
-			/* the second half follows the first: its index offsets move by what came before */
+			/* the second half follows the first: its index offsets (third field) move by what came before */
 			if (wj[1].rc == 0 && index) {
 				size_t shift = out->size;
-				const char *p = wj[1].own_index.ptr;
-				while (p && *p && wj[1].rc == 0) {
-					char id[40], head[128];
-					int r;
-					unsigned long long off, len;
-					const char *e = strchr(p, '\n');
-					int rest = 0;
-					/* sscanf measures its whole input: give it the line's start only */
-					if (e)
-						snprintf(head, sizeof(head), "%.*s", (int)(e - p < 127 ? e - p : 127), p);
-					if (!e || sscanf(head, "%39[^\t]\t%d\t%llu\t%llu%n", id, &r, &off, &len, &rest) != 4 ||
-					    xsm_buf_printf(index, "%s\t%d\t%llu\t%llu", id, r, off + (unsigned long long)shift,
-							   len) < 0 ||
-					    xsm_buf_put(index, p + rest, (size_t)(e + 1 - (p + rest))) < 0)
+				const char *p = wj[1].own_index.ptr, *end = p ? p + wj[1].own_index.size : NULL;
+				while (p && p < end && wj[1].rc == 0) {
+					const char *e = memchr(p, '\n', (size_t)(end - p)), *t1, *f = NULL;
+					unsigned long long off = 0;
+					if (e && (t1 = memchr(p, '\t', (size_t)(e - p))) != NULL &&
+					    (f = memchr(t1 + 1, '\t', (size_t)(e - t1 - 1))) != NULL)
+						f++; /* the offset field */
+					if (!f) {
+						wj[1].rc = XSM_EINVALID;
+						break;
+					}
+					if (xsm_buf_put(index, p, (size_t)(f - p)) < 0) {
 						wj[1].rc = XSM_ENOMEM;
-					p = e ? e + 1 : NULL;
+						break;
+					}
+					for (; *f >= '0' && *f <= '9'; f++)
+						off = off * 10 + (unsigned long long)(*f - '0');
+					if (put_num(index, off + shift, 0) < 0 || xsm_buf_put(index, f, (size_t)(e + 1 - f)) < 0)
+						wj[1].rc = XSM_ENOMEM;
+					p = e + 1;
 				}
 			}
 			if (wj[1].rc == 0 && xsm_buf_put(out, wj[1].own.ptr, wj[1].own.size) < 0)
