@@ -68,6 +68,7 @@ struct builder {
 	xsm__strmap keys;     /* key string -> first rec index */
 	xsm__strmap sids;     /* source_id -> rec index */
 	uint32_t *rec_by_sid; /* the same by string id, + 1 (after reading) */
+	struct keyset *ks;    /* scratch for one record's keys */
 	size_t nsid;
 	uint32_t cur_src;
 	int64_t now;
@@ -107,12 +108,6 @@ static int label_kind(const char *label)
 	return K_OTHER;
 }
 
-static void lower(char *s)
-{
-	for (; *s; s++)
-		*s = (char)tolower((unsigned char)*s);
-}
-
 /* normalise a MAC to aa:bb:cc:dd:ee:ff; 0 when not a usable MAC */
 static int norm_mac(char out[18], const char *in)
 {
@@ -145,10 +140,31 @@ struct keyset {
 	int n;
 };
 
+/* "type:value", cut to the slot's size (keys are made by the million: no printf) */
 static void add_key(struct keyset *ks, const char *type, const char *value)
 {
-	if (ks->n < 64 && value && *value)
-		snprintf(ks->k[ks->n++], sizeof(ks->k[0]), "%s:%s", type, value);
+	char *k;
+	size_t tl, vl;
+	if (ks->n >= 64 || !value || !*value)
+		return;
+	k = ks->k[ks->n++];
+	tl = strlen(type);
+	vl = strlen(value);
+	if (tl + 1 + vl >= sizeof(ks->k[0]))
+		vl = sizeof(ks->k[0]) - tl - 2;
+	memcpy(k, type, tl);
+	k[tl] = ':';
+	memcpy(k + tl + 1, value, vl);
+	k[tl + 1 + vl] = '\0';
+}
+
+/* s lowercased into v[cap], cut to fit */
+static void lower_copy(char *v, size_t cap, const char *s)
+{
+	size_t i;
+	for (i = 0; i + 1 < cap && s[i]; i++)
+		v[i] = (char)tolower((unsigned char)s[i]);
+	v[i] = '\0';
 }
 
 static void collect_keys(struct keyset *ks, const xsm__json *keys, int kind, const char *sid)
@@ -162,30 +178,25 @@ static void collect_keys(struct keyset *ks, const xsm__json *keys, int kind, con
 	if (!keys)
 		return;
 	if ((s = xsm__json_getstr(keys, "cloud_id"))) {
-		snprintf(v, sizeof(v), "%s", s);
-		lower(v);
+		lower_copy(v, sizeof(v), s);
 		add_key(ks, "cloud_id", v);
 	}
 	if (kind == K_IDENTITY) {
 		if ((s = xsm__json_getstr(keys, "sid"))) {
-			snprintf(v, sizeof(v), "%s", s);
-			lower(v);
+			lower_copy(v, sizeof(v), s);
 			add_key(ks, "sid", v);
 		}
 		if ((s = xsm__json_getstr(keys, "aad_object_id"))) {
-			snprintf(v, sizeof(v), "%s", s);
-			lower(v);
+			lower_copy(v, sizeof(v), s);
 			add_key(ks, "aad_object_id", v);
 		}
 		/* upn and email name the same principal: one key space */
 		if ((s = xsm__json_getstr(keys, "upn"))) {
-			snprintf(v, sizeof(v), "%s", s);
-			lower(v);
+			lower_copy(v, sizeof(v), s);
 			add_key(ks, "upn", v);
 		}
 		if ((s = xsm__json_getstr(keys, "email"))) {
-			snprintf(v, sizeof(v), "%s", s);
-			lower(v);
+			lower_copy(v, sizeof(v), s);
 			add_key(ks, "upn", v);
 		}
 		return;
@@ -193,13 +204,11 @@ static void collect_keys(struct keyset *ks, const xsm__json *keys, int kind, con
 	if (kind != K_DEVICE)
 		return;
 	if ((s = xsm__json_getstr(keys, "mde_id"))) {
-		snprintf(v, sizeof(v), "%s", s);
-		lower(v);
+		lower_copy(v, sizeof(v), s);
 		add_key(ks, "mde_id", v);
 	}
 	if ((s = xsm__json_getstr(keys, "serial"))) {
-		snprintf(v, sizeof(v), "%s", s);
-		lower(v);
+		lower_copy(v, sizeof(v), s);
 		if (!placeholder_serial(v))
 			add_key(ks, "serial", v);
 	}
@@ -211,8 +220,7 @@ static void collect_keys(struct keyset *ks, const xsm__json *keys, int kind, con
 	}
 	if ((s = xsm__json_getstr(keys, "fqdn"))) {
 		size_t l;
-		snprintf(v, sizeof(v), "%s", s);
-		lower(v);
+		lower_copy(v, sizeof(v), s);
 		l = strlen(v);
 		while (l && v[l - 1] == '.')
 			v[--l] = '\0';
@@ -221,8 +229,7 @@ static void collect_keys(struct keyset *ks, const xsm__json *keys, int kind, con
 		snprintf(host, sizeof(host), "%s", v);
 	}
 	if ((s = xsm__json_getstr(keys, "hostname"))) {
-		snprintf(host, sizeof(host), "%s", s);
-		lower(host);
+		lower_copy(host, sizeof(host), s);
 	}
 	{
 		char *dot = strchr(host, '.');
@@ -402,14 +409,13 @@ static int on_record(const xsm__json *j, int type, size_t line, void *payload)
 		}
 		r.props_n = (uint32_t)(b->rprops.n - r.props_off);
 		r.last_seen = props ? time_or(xsm__json_getstr(props, "lastSeen"), 0) : 0;
-		if (!(ks = xsm__malloc(sizeof(*ks))))
+		if (!b->ks && !(b->ks = xsm__malloc(sizeof(*b->ks))))
 			return xsm__error_oom(b->ctx);
+		ks = b->ks;
 		collect_keys(ks, xsm__json_get(j, "keys"), r.kind, xsm__gstr(g, r.sid));
 		r.keys_off = (uint32_t)g->u32.n;
-		if (xsm__vec_push(&b->recs, r) < 0 || xsm__vec_push(&b->parent, idx) < 0) {
-			xsm__free(ks);
+		if (xsm__vec_push(&b->recs, r) < 0 || xsm__vec_push(&b->parent, idx) < 0)
 			return xsm__error_oom(b->ctx);
-		}
 		for (i = 0; i < ks->n && rc == 0; i++) {
 			uint32_t kid;
 			if (xsm__graph_intern(g, ks->k[i], &kid) < 0 || xsm__vec_push(&g->u32, kid) < 0) {
@@ -421,7 +427,8 @@ static int on_record(const xsm__json *j, int type, size_t line, void *payload)
 				continue;
 			/* the kind is part of the key space: a user and a device never merge */
 			xsm_buf_clear(&b->tmp);
-			if (xsm_buf_printf(&b->tmp, "%d|%s", r.kind, ks->k[i]) < 0 ||
+			if (xsm_buf_putc(&b->tmp, (char)('0' + r.kind)) < 0 || xsm_buf_putc(&b->tmp, '|') < 0 ||
+			    xsm_buf_puts(&b->tmp, ks->k[i]) < 0 ||
 			    xsm__strmap_slot(&b->keys, b->tmp.ptr, b->tmp.size, &slot, &created) < 0) {
 				rc = xsm__error_oom(b->ctx);
 				break;
@@ -431,7 +438,6 @@ static int on_record(const xsm__json *j, int type, size_t line, void *payload)
 			else
 				unite(b, (uint32_t)*slot, idx);
 		}
-		xsm__free(ks);
 		if (rc == 0) {
 			const char *sid = xsm__gstr(g, r.sid);
 			if (xsm__strmap_slot(&b->sids, sid, strlen(sid), &slot, &created) < 0)
@@ -1637,6 +1643,7 @@ done:
 	xsm__strmap_free(&b.keys);
 	xsm__strmap_free(&b.sids);
 	xsm__free(b.rec_by_sid);
+	xsm__free(b.ks);
 	xsm__free(rank);
 	xsm_buf_dispose(&b.tmp);
 	xsm_buf_dispose(&sn.runs);
