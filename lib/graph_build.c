@@ -450,21 +450,36 @@ static int on_record(const xsm__json *j, int type, size_t line, void *payload)
 		return rc;
 	}
 	if (type == XSM_REC_FINDING) {
+		/* five million of these: the members are read in one walk, not looked up one by one */
+		enum { F_ASSET, F_CVE, F_SEV, F_CVSS, F_EXPL, F_RCE, F_PE, F_STATUS, F_FIRST, F_LAST, F_N };
+		static const char *const names[F_N] = { "asset", "cve", "severity", "cvss", "exploitAvailable", "rce",
+							"privilegeEscalation", "status", "firstFound", "lastFound" };
+		const xsm__json *m[F_N] = { NULL }, *c, *v;
 		struct finding f;
-		const char *st = xsm__json_getstr(j, "status");
-		const xsm__json *v;
+		const char *st;
+		for (c = xsm__json_child(j); c; c = xsm__json_next(c)) {
+			const char *k = xsm__json_key(c);
+			for (int x = 0; k && x < F_N; x++)
+				if (k[0] == names[x][0] && !strcmp(k, names[x])) {
+					if (!m[x])
+						m[x] = c; /* the first of a repeated member, as a lookup finds */
+					break;
+				}
+		}
 		memset(&f, 0, sizeof(f));
 		f.src = b->cur_src;
-		if (intern_json_str(b, j, "asset", &f.asset_sid) < 0 || intern_json_str(b, j, "cve", &f.cve) < 0)
+		st = xsm__json_str(m[F_STATUS]);
+		if (xsm__graph_intern(g, xsm__json_str(m[F_ASSET]) ? xsm__json_str(m[F_ASSET]) : "", &f.asset_sid) < 0 ||
+		    xsm__graph_intern(g, xsm__json_str(m[F_CVE]) ? xsm__json_str(m[F_CVE]) : "", &f.cve) < 0)
 			return XSM_ENOMEM;
-		f.sev = sev_rank(xsm__json_getstr(j, "severity"));
-		f.cvss = (v = xsm__json_get(j, "cvss")) && xsm__json_type(v) == XSM_J_NUMBER ? xsm__json_num(v) : -1;
-		f.exploit = (uint8_t)xsm__json_bool(xsm__json_get(j, "exploitAvailable"));
-		f.rce = (uint8_t)xsm__json_bool(xsm__json_get(j, "rce"));
-		f.privesc = (uint8_t)xsm__json_bool(xsm__json_get(j, "privilegeEscalation"));
+		f.sev = sev_rank(xsm__json_str(m[F_SEV]));
+		f.cvss = (v = m[F_CVSS]) && xsm__json_type(v) == XSM_J_NUMBER ? xsm__json_num(v) : -1;
+		f.exploit = (uint8_t)xsm__json_bool(m[F_EXPL]);
+		f.rce = (uint8_t)xsm__json_bool(m[F_RCE]);
+		f.privesc = (uint8_t)xsm__json_bool(m[F_PE]);
 		f.open = !st || strcmp(st, "fixed") != 0;
-		f.first = time_or(xsm__json_getstr(j, "firstFound"), 0);
-		f.last = time_or(xsm__json_getstr(j, "lastFound"), 0);
+		f.first = time_or(xsm__json_str(m[F_FIRST]), 0);
+		f.last = time_or(xsm__json_str(m[F_LAST]), 0);
 		if (!f.open) {
 			b->fixed++;
 			return 0;

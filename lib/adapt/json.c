@@ -37,7 +37,7 @@ static int depth_ok(const char *buf, size_t len)
 	return 1;
 }
 
-int xsm__json_parse(xsm__json **out, xsm_ctx *ctx, const char *buf, size_t len, const char *where)
+static int parse(xsm__json **out, xsm_ctx *ctx, const char *buf, size_t len, const char *where, int prescan)
 {
 	const char *end = NULL;
 	cJSON *c;
@@ -45,7 +45,7 @@ int xsm__json_parse(xsm__json **out, xsm_ctx *ctx, const char *buf, size_t len, 
 	*out = NULL;
 	if (!where)
 		where = "";
-	if (!depth_ok(buf, len))
+	if (prescan && !depth_ok(buf, len))
 		return xsm__error_set(ctx, XSM_EINVALID, "%snesting deeper than %d levels", where,
 				      XSM__JSON_MAX_DEPTH);
 	c = cJSON_ParseWithLengthOpts(buf, len, &end, 0);
@@ -65,6 +65,16 @@ int xsm__json_parse(xsm__json **out, xsm_ctx *ctx, const char *buf, size_t len, 
 	}
 	*out = (xsm__json *)(void *)c;
 	return 0;
+}
+
+int xsm__json_parse(xsm__json **out, xsm_ctx *ctx, const char *buf, size_t len, const char *where)
+{
+	return parse(out, ctx, buf, len, where, 1);
+}
+
+int xsm__json_parse_stored(xsm__json **out, xsm_ctx *ctx, const char *buf, size_t len, const char *where)
+{
+	return parse(out, ctx, buf, len, where, 0);
 }
 
 void xsm__json_free(xsm__json *j)
