@@ -334,7 +334,50 @@ struct bfs {
 	uint32_t *touched;  /* nodes a pass set, for bfs_clear */
 	size_t ntouched;
 	int64_t blocked;    /* a node treated as removed, or -1 */
+	const uint8_t *near; /* hops from the nearest entry point (NO_ENTRY: none within max_hops), or NULL */
 };
+
+enum { NO_ENTRY = 255 };
+
+/*
+ * Hops from the nearest entry point to every node, in the attacker's
+ * direction, up to max_hops.  A search from the targets need not go on
+ * from a node l hops out when l + near[node] > max_hops: no entry point is
+ * close enough behind it.  Every node of a path within max_hops passes
+ * that test, and removing a node only makes near[] larger, so paths, hop
+ * counts and cut pairs are what the unpruned search finds.
+ */
+static uint8_t *entry_distances(const struct csr *fwd, const uint32_t *entries, size_t nentries, int max_hops)
+{
+	uint8_t *near = xsm__malloc((size_t)fwd->n + 1);
+	uint32_t *queue = xsm__malloc(((size_t)fwd->n + 1) * sizeof(uint32_t));
+	size_t head = 0, tail = 0;
+	if (!near || !queue) {
+		xsm__free(near);
+		xsm__free(queue);
+		return NULL;
+	}
+	memset(near, NO_ENTRY, (size_t)fwd->n + 1);
+	for (size_t i = 0; i < nentries; i++)
+		if (near[entries[i]]) {
+			near[entries[i]] = 0;
+			queue[tail++] = entries[i];
+		}
+	while (head < tail) {
+		uint32_t u = queue[head++];
+		if (near[u] >= max_hops)
+			continue;
+		for (uint32_t e = fwd->off[u]; e < fwd->off[u + 1]; e++) {
+			uint32_t v = fwd->adj[e];
+			if (near[v] == NO_ENTRY) {
+				near[v] = (uint8_t)(near[u] + 1);
+				queue[tail++] = v;
+			}
+		}
+	}
+	xsm__free(queue);
+	return near;
+}
 
 /* levels: keep per-level lanes (for walking paths back); without, only what is reached */
 static int bfs_init(struct bfs *b, const struct csr *fwd, const struct csr *rev, int max_hops, int levels)
@@ -409,8 +452,12 @@ static void bfs_pass(struct bfs *b, const uint32_t *src, int nsrc)
 				continue;
 			for (uint32_t e = b->rev->off[u]; e < b->rev->off[u + 1]; e++) {
 				uint32_t v = b->rev->adj[e];
-				struct lanes *x = &b->st[v];
-				uint64_t nb = bits & ~x->seen;
+				struct lanes *x;
+				uint64_t nb;
+				if (b->near && l + b->near[v] > b->max_hops)
+					continue;
+				x = &b->st[v];
+				nb = bits & ~x->seen;
 				if (!nb || (int64_t)v == b->blocked)
 					continue;
 				if (!x->next)
@@ -489,6 +536,7 @@ struct found {
 
 struct job {
 	const struct csr *fwd, *rev;
+	const uint8_t *near;
 	const uint32_t *targets;
 	size_t ntargets;
 	const int *entry_type; /* per node: entry rule index + 1, or 0 */
@@ -523,6 +571,7 @@ static void *run_job(void *arg)
 		j->rc = XSM_ENOMEM;
 		goto out;
 	}
+	b.near = j->near;
 	for (batch = j->first_batch; batch * 64 < j->ntargets; batch += j->step) {
 		const uint32_t *src = j->targets + batch * 64;
 		int nsrc = (int)(j->ntargets - batch * 64 < 64 ? j->ntargets - batch * 64 : 64);
@@ -921,7 +970,7 @@ int xsm__paths_compute(xsm_paths_stats *st, xsm_buf *out, xsm_buf *chokes, xsm_b
 	xsm__expr **ex = NULL;
 	uint32_t *order = NULL;
 	struct found *all = NULL;
-	uint8_t *which = NULL;
+	uint8_t *which = NULL, *near = NULL;
 	size_t i, k, nall = 0, nthreads;
 	pthread_t th;
 	double t0 = xsm__mono();
@@ -967,10 +1016,15 @@ int xsm__paths_compute(xsm_paths_stats *st, xsm_buf *out, xsm_buf *chokes, xsm_b
 	st->targets = targets.n;
 	if ((rc = build_walk(g, m, &fwd, &rev)) < 0)
 		goto done;
+	if (!(near = entry_distances(&fwd, entries.v, entries.n, m->max_hops))) {
+		rc = xsm__error_oom(g->ctx);
+		goto done;
+	}
 	xsm__phase(g->ctx, &t0, "paths: entry points, targets and walk graph");
 	nthreads = targets.n > 64 ? 2 : 1;
 	for (k = 0; k < nthreads; k++) {
 		jobs[k].fwd = &fwd;
+		jobs[k].near = near;
 		jobs[k].rev = &rev;
 		jobs[k].targets = targets.v;
 		jobs[k].ntargets = targets.n;
@@ -1105,7 +1159,7 @@ int xsm__paths_compute(xsm_paths_stats *st, xsm_buf *out, xsm_buf *chokes, xsm_b
 		top = ch.n < 20 ? ch.n : 20;
 		/* each candidate's affected paths in one pass over all paths; then cut_job */
 		memset(&b2, 0, sizeof(b2));
-		if (top && bfs_init(&b, &fwd, &rev, m->max_hops, 0) == 0) {
+		if (top && bfs_init(&b, &fwd, &rev, m->max_hops, 0) == 0 && (b.near = near) != NULL) {
 			int32_t *cand = xsm__calloc(g->nodes.n + 1, sizeof(int32_t));
 			u32vec aff[20];
 			memset(aff, 0, sizeof(aff));
@@ -1134,7 +1188,7 @@ int xsm__paths_compute(xsm_paths_stats *st, xsm_buf *out, xsm_buf *chokes, xsm_b
 					cj[k].first = k;
 				}
 				/* candidates alternate between two threads, each with its own search state */
-				if (top > 1 && bfs_init(&b2, &fwd, &rev, m->max_hops, 0) == 0 &&
+				if (top > 1 && bfs_init(&b2, &fwd, &rev, m->max_hops, 0) == 0 && (b2.near = near) != NULL &&
 				    pthread_create(&cth, NULL, cut_job, &cj[1]) == 0)
 					cstarted = 1;
 				cj[0].step = cstarted ? 2 : 1;
@@ -1230,6 +1284,7 @@ done:
 	xsm__vec_free(&targets);
 	xsm__vec_free(&entries);
 	xsm__free(role);
+	xsm__free(near);
 	csr_free(&fwd);
 	csr_free(&rev);
 	xsm__free(entry_type);

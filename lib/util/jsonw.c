@@ -1,6 +1,7 @@
 #include "exposure/jsonw.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,14 +56,34 @@ void xsm_jw_obj_end(xsm_jw *w) { close_(w, '}'); }
 void xsm_jw_arr(xsm_jw *w) { open_(w, '['); }
 void xsm_jw_arr_end(xsm_jw *w) { close_(w, ']'); }
 
+/*
+ * Whether any of 8 bytes is a control byte, '"', '\\' or DEL: the classic
+ * "has a zero byte" test on x with each of those bytes made zero.  Bytes
+ * of 0x80 and up are never flagged.
+ */
+static int needs_escape8(uint64_t x)
+{
+	const uint64_t ones = 0x0101010101010101ULL, high = 0x8080808080808080ULL;
+	uint64_t lt20 = (x - ones * 0x20) & ~x;       /* high bit set where the byte is < 0x20 */
+	uint64_t q = x ^ (ones * '"'), bs = x ^ (ones * '\\'), del = x ^ (ones * 0x7f);
+	uint64_t z = ((q - ones) & ~q) | ((bs - ones) & ~bs) | ((del - ones) & ~del) | lt20;
+	return (z & high) != 0;
+}
+
 int xsm_json_quote(xsm_buf *b, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
 	size_t i, run = 0;
 	int rc;
 
-	/* the usual string needs no escape: one copy */
-	for (i = 0; i < n; i++) {
+	/* the usual string needs no escape: one copy (checked eight bytes a step) */
+	for (i = 0; i + 8 <= n; i += 8) {
+		uint64_t x;
+		memcpy(&x, s + i, 8);
+		if (needs_escape8(x))
+			break;
+	}
+	for (; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
 		if (c < 0x20 || c == '"' || c == '\\' || c == 0x7f)
 			break;
@@ -161,10 +182,27 @@ void xsm_json_numtext(char out[32], double d)
 
 void xsm_jw_num(xsm_jw *w, double d)
 {
-	char t[32];
+	/*
+	 * The shortest text that reads back as d takes a few printf and strtod
+	 * calls; scores repeat (9.8, 7.5, ...), so each thread remembers the
+	 * last texts it made.
+	 */
+	static _Thread_local struct {
+		double d;
+		char t[32];
+		unsigned char used;
+	} memo[64];
+	uint64_t bits;
+	unsigned h;
 	sep(w);
-	xsm_json_numtext(t, d);
-	put(w, t, strlen(t));
+	memcpy(&bits, &d, sizeof(bits));
+	h = (unsigned)((bits * 0x9e3779b97f4a7c15ULL) >> 58);
+	if (!memo[h].used || memcmp(&memo[h].d, &d, sizeof(d))) {
+		xsm_json_numtext(memo[h].t, d);
+		memo[h].d = d;
+		memo[h].used = 1;
+	}
+	put(w, memo[h].t, strlen(memo[h].t));
 }
 
 void xsm_jw_int(xsm_jw *w, int64_t i)

@@ -176,6 +176,52 @@ static void test_jsonw(void)
 	       "json writer escapes, commas, numbers");
 	ok(w.err == 0, "no error");
 	xsm_buf_dispose(&b);
+	{
+		/* every byte that needs an escape, at every offset of a string longer than one 8-byte step */
+		static const unsigned char special[] = { 0x01, 0x1f, '"', '\\', 0x7f, '\n' };
+		int bad = 0;
+		for (size_t k = 0; k < sizeof(special) && !bad; k++)
+			for (size_t at = 0; at < 20 && !bad; at++) {
+				char in[21], want[64];
+				size_t wn = 0;
+				memset(in, 'a', 20);
+				in[20] = '\0';
+				in[at] = (char)special[k];
+				want[wn++] = '"';
+				for (size_t i = 0; i < 20; i++) {
+					unsigned char c = (unsigned char)in[i];
+					if (c == '"' || c == '\\')
+						wn += (size_t)snprintf(want + wn, sizeof(want) - wn, "\\%c", c);
+					else if (c == '\n')
+						wn += (size_t)snprintf(want + wn, sizeof(want) - wn, "\\n");
+					else if (c < 0x20 || c == 0x7f)
+						wn += (size_t)snprintf(want + wn, sizeof(want) - wn, "\\u%04x", c);
+					else
+						want[wn++] = (char)c;
+				}
+				want[wn++] = '"';
+				want[wn] = '\0';
+				xsm_buf_clear(&b);
+				bad = xsm_json_quote(&b, in, 20) < 0 || strcmp(b.ptr, want) != 0;
+			}
+		ok(!bad, "json_quote escapes each special byte at every offset");
+		xsm_buf_clear(&b);
+		ok(xsm_json_quote(&b, "\xc3\xa9t\xc3\xa9 \xe2\x82\xac caf\xc3\xa9", 15) == 0 &&
+			   !strcmp(b.ptr, "\"\xc3\xa9t\xc3\xa9 \xe2\x82\xac caf\xc3\xa9\""),
+		   "UTF-8 passes through unescaped");
+		xsm_buf_clear(&b);
+		xsm_jw_init(&w, &b);
+		xsm_jw_arr(&w);
+		for (int r = 0; r < 3; r++) {
+			xsm_jw_num(&w, 9.8);
+			xsm_jw_num(&w, 0.1 + 0.2);
+			xsm_jw_num(&w, 7);
+		}
+		xsm_jw_arr_end(&w);
+		is_str(b.ptr, "[9.8,0.30000000000000004,7,9.8,0.30000000000000004,7,9.8,0.30000000000000004,7]",
+		       "remembered number texts are the same texts");
+		xsm_buf_dispose(&b);
+	}
 }
 
 int main(void)
