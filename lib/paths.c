@@ -769,6 +769,32 @@ static int index_line(xsm_buf *b, const xsm_graph *g, const char *id, int risk, 
 	return xsm_buf_putc(b, '\n');
 }
 
+/*
+ * A block's paths.idx lines into index, their offsets (third field, from
+ * the block's start) moved by shift, where the block lands in paths.jsonl.
+ */
+static int shift_index(xsm_buf *index, const xsm_buf *lines, size_t shift)
+{
+	const char *p = lines->ptr, *end = p ? p + lines->size : NULL;
+	while (p && p < end) {
+		const char *e = memchr(p, '\n', (size_t)(end - p)), *t1, *f = NULL;
+		unsigned long long off = 0;
+		if (e && (t1 = memchr(p, '\t', (size_t)(e - p))) != NULL &&
+		    (f = memchr(t1 + 1, '\t', (size_t)(e - t1 - 1))) != NULL)
+			f++;
+		if (!f)
+			return XSM_EINVALID;
+		if (xsm_buf_put(index, p, (size_t)(f - p)) < 0)
+			return XSM_ENOMEM;
+		for (; *f >= '0' && *f <= '9'; f++)
+			off = off * 10 + (unsigned long long)(*f - '0');
+		if (put_num(index, off + shift, 0) < 0 || xsm_buf_put(index, f, (size_t)(e + 1 - f)) < 0)
+			return XSM_ENOMEM;
+		p = e + 1;
+	}
+	return 0;
+}
+
 /* writing paths.jsonl lines [from, to) of the sorted paths */
 struct writejob {
 	const xsm_graph *g;
@@ -780,7 +806,7 @@ struct writejob {
 	const struct job *jobs;
 	size_t from, to;
 	xsm_buf *out, *index;  /* index offsets count from the start of out */
-	xsm_buf own, own_index; /* the second thread's buffers */
+	xsm_buf own, own_index; /* the block's text */
 	int rc;
 };
 
@@ -1081,9 +1107,10 @@ int xsm__paths_compute(xsm_paths_stats *st, xsm_buf *out, xsm_buf *chokes, xsm_b
 			through[nodes[k]]++;
 	}
 	{
+		/* blocks of paths, two at a time (one a thread), appended in order: the same bytes as one writer */
+		enum { PBLOCK = 4096 };
 		struct writejob wj[2];
-		pthread_t wth;
-		int wstarted = 0;
+		size_t start;
 		memset(wj, 0, sizeof(wj));
 		for (k = 0; k < 2; k++) {
 			wj[k].g = g;
@@ -1093,49 +1120,36 @@ int xsm__paths_compute(xsm_paths_stats *st, xsm_buf *out, xsm_buf *chokes, xsm_b
 			wj[k].order = order;
 			wj[k].which = which;
 			wj[k].jobs = jobs;
-			wj[k].from = k ? nall / 2 : 0;
-			wj[k].to = k ? nall : nall / 2;
-			wj[k].out = k ? &wj[1].own : out;
-			wj[k].index = index ? (k ? &wj[1].own_index : index) : NULL;
+			wj[k].out = &wj[k].own;
+			wj[k].index = index ? &wj[k].own_index : NULL;
 		}
-		if (nall > 1000 && pthread_create(&wth, NULL, write_paths, &wj[1]) == 0)
-			wstarted = 1;
-		else
-			wj[0].to = nall;
-		write_paths(&wj[0]);
-		if (wstarted) {
-			pthread_join(wth, NULL);
-			/* the second half follows the first: its index offsets (third field) move by what came before */
-			if (wj[1].rc == 0 && index) {
-				size_t shift = out->size;
-				const char *p = wj[1].own_index.ptr, *end = p ? p + wj[1].own_index.size : NULL;
-				while (p && p < end && wj[1].rc == 0) {
-					const char *e = memchr(p, '\n', (size_t)(end - p)), *t1, *f = NULL;
-					unsigned long long off = 0;
-					if (e && (t1 = memchr(p, '\t', (size_t)(e - p))) != NULL &&
-					    (f = memchr(t1 + 1, '\t', (size_t)(e - t1 - 1))) != NULL)
-						f++; /* the offset field */
-					if (!f) {
-						wj[1].rc = XSM_EINVALID;
-						break;
-					}
-					if (xsm_buf_put(index, p, (size_t)(f - p)) < 0) {
-						wj[1].rc = XSM_ENOMEM;
-						break;
-					}
-					for (; *f >= '0' && *f <= '9'; f++)
-						off = off * 10 + (unsigned long long)(*f - '0');
-					if (put_num(index, off + shift, 0) < 0 || xsm_buf_put(index, f, (size_t)(e + 1 - f)) < 0)
-						wj[1].rc = XSM_ENOMEM;
-					p = e + 1;
-				}
+		for (start = 0; start < nall && rc == 0; start += 2 * PBLOCK) {
+			pthread_t wth;
+			int wstarted = 0;
+			for (k = 0; k < 2; k++) {
+				wj[k].from = start + k * PBLOCK < nall ? start + k * PBLOCK : nall;
+				wj[k].to = wj[k].from + PBLOCK < nall ? wj[k].from + PBLOCK : nall;
+				xsm_buf_clear(&wj[k].own);
+				xsm_buf_clear(&wj[k].own_index);
 			}
-			if (wj[1].rc == 0 && xsm_buf_put(out, wj[1].own.ptr, wj[1].own.size) < 0)
-				wj[1].rc = XSM_ENOMEM;
+			if (wj[1].from < wj[1].to && pthread_create(&wth, NULL, write_paths, &wj[1]) == 0)
+				wstarted = 1;
+			write_paths(&wj[0]);
+			if (wstarted)
+				pthread_join(wth, NULL);
+			else
+				write_paths(&wj[1]);
+			for (k = 0; k < 2 && rc == 0; k++) {
+				if (wj[k].rc < 0 || (index && shift_index(index, &wj[k].own_index, out->size) < 0) ||
+				    (wj[k].own.size && xsm_buf_put(out, wj[k].own.ptr, wj[k].own.size) < 0))
+					rc = XSM_ENOMEM;
+			}
 		}
-		xsm_buf_dispose(&wj[1].own);
-		xsm_buf_dispose(&wj[1].own_index);
-		if (wj[0].rc < 0 || wj[1].rc < 0) {
+		for (k = 0; k < 2; k++) {
+			xsm_buf_dispose(&wj[k].own);
+			xsm_buf_dispose(&wj[k].own_index);
+		}
+		if (rc < 0) {
 			rc = xsm__error_oom(g->ctx);
 			goto done;
 		}
