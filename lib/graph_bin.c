@@ -54,10 +54,10 @@ static uint64_t expected_size(const struct bin_header *h)
 	       h->nprops * h->sz_prop + h->nu32 * 4;
 }
 
-/* fwrite of n elements; an empty array (maybe a NULL pointer) writes nothing */
-static int put_array(FILE *fp, const void *p, size_t size, size_t n)
+/* n elements; an empty array (maybe a NULL pointer) writes nothing */
+static int put_array(xsm__afile *af, const void *p, size_t size, size_t n)
 {
-	return !n || fwrite(p, size, n, fp) == n;
+	return !n || xsm__afile_write(af, p, size * n) == 0;
 }
 
 int xsm__graph_write_bin(xsm_graph *g, xsm_store *store, const char *rel)
@@ -73,12 +73,12 @@ int xsm__graph_write_bin(xsm_graph *g, xsm_store *store, const char *rel)
 	header_init(&h, g, strbytes);
 	if ((rc = xsm__store_afile(&af, store, rel)) < 0)
 		return rc;
-	ok = fwrite(&h, sizeof(h), 1, af.fp) == 1 && put_array(af.fp, g->s.lens, 4, g->s.n);
+	ok = put_array(&af, &h, sizeof(h), 1) && put_array(&af, g->s.lens, 4, g->s.n);
 	for (i = 0; ok && i < g->s.n; i++)
-		ok = put_array(af.fp, g->s.strs[i], 1, g->s.lens[i]);
-	ok = ok && put_array(af.fp, g->nodes.v, sizeof(xsm__node), g->nodes.n) &&
-	     put_array(af.fp, g->edges.v, sizeof(xsm__edge), g->edges.n) &&
-	     put_array(af.fp, g->props.v, sizeof(xsm__prop), g->props.n) && put_array(af.fp, g->u32.v, 4, g->u32.n);
+		ok = put_array(&af, g->s.strs[i], 1, g->s.lens[i]);
+	ok = ok && put_array(&af, g->nodes.v, sizeof(xsm__node), g->nodes.n) &&
+	     put_array(&af, g->edges.v, sizeof(xsm__edge), g->edges.n) &&
+	     put_array(&af, g->props.v, sizeof(xsm__prop), g->props.n) && put_array(&af, g->u32.v, 4, g->u32.n);
 	if (!ok) {
 		rc = xsm__error_errno(g->ctx, XSM_EIO, "cannot write '%s'", rel);
 		xsm__afile_abort(&af);

@@ -33,14 +33,14 @@ static int pick_last(const char *name, void *payload)
 }
 
 struct fput {
-	FILE *fp;
+	xsm__afile *af;
 	int err;
 };
 
 static int put_file(const char *p, size_t n, void *arg)
 {
 	struct fput *f = arg;
-	if (fwrite(p, 1, n, f->fp) != n) {
+	if (xsm__afile_write(f->af, p, n) < 0) {
 		f->err = 1;
 		return XSM_EIO;
 	}
@@ -56,7 +56,7 @@ static int write_lines(xsm_graph *g, xsm_store *store, const char *rel, int node
 
 	if ((rc = xsm__store_afile(&af, store, rel)) < 0)
 		return rc;
-	f.fp = af.fp;
+	f.af = &af;
 	f.err = 0;
 	rc = xsm__graph_lines_emit(g, nodes, NULL, put_file, &f);
 	if (f.err)

@@ -1,3 +1,4 @@
+#define _GNU_SOURCE /* sync_file_range */
 #include "util/fs.h"
 
 #include <dirent.h>
@@ -91,6 +92,23 @@ int xsm__afile_open(xsm__afile *af, xsm_ctx *ctx, const char *path, mode_t mode,
 			close(fd);
 		xsm__afile_abort(af);
 		return rc;
+	}
+	return 0;
+}
+
+int xsm__afile_write(xsm__afile *af, const void *p, size_t n)
+{
+	enum { KICK = 32u << 20 };
+	if (n && fwrite(p, 1, n, af->fp) != n)
+		return -1;
+	af->unsynced += n;
+	if (af->sync && af->unsynced >= KICK) {
+		af->unsynced = 0;
+		if (fflush(af->fp) != 0)
+			return -1;
+#ifdef SYNC_FILE_RANGE_WRITE
+		sync_file_range(fileno(af->fp), 0, 0, SYNC_FILE_RANGE_WRITE); /* a hint: the fsync at commit decides */
+#endif
 	}
 	return 0;
 }

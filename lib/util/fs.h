@@ -22,7 +22,16 @@ typedef struct xsm__afile {
 	FILE *fp;
 	char *path, *tmp;
 	int sync;
+	size_t unsynced;  /* bytes written since writeback was last started */
 } xsm__afile;
+
+/*
+ * fwrite to the file; 0, or -1 with errno.  When the file will be synced,
+ * writeback is started every few tens of megabytes (Linux
+ * sync_file_range), so the disk works while the rest is formatted and the
+ * fsync at commit has little left to wait for.
+ */
+int xsm__afile_write(xsm__afile *af, const void *p, size_t n);
 
 int xsm__afile_open(xsm__afile *af, xsm_ctx *ctx, const char *path, mode_t mode, int sync);
 int xsm__afile_commit(xsm__afile *af, xsm_ctx *ctx);
