@@ -3,7 +3,6 @@
  * classifications and the store's custom rules, changes and manual levels;
  * evaluating them over a graph.
  */
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -592,8 +591,7 @@ int xsm_critical_apply(xsm_rules *rules, xsm_graph *g)
 	uint32_t crit_keys[4];
 	int ncrit = 0;
 	struct eval_job jobs[2];
-	pthread_t th;
-	int rc = 0, started = 0;
+	int rc = 0;
 
 	if (!assets || !best || !matches || xsm__mul_size(&k, n + 1, words) < 0 ||
 	    !(hits = xsm__calloc(k, sizeof(*hits)))) {
@@ -635,15 +633,7 @@ int xsm_critical_apply(xsm_rules *rules, xsm_graph *g)
 		jobs[t].to = n * (t + 1) / nthreads;
 		jobs[t].matches = matches + t * rules->r.n;
 	}
-	if (nthreads == 2 && pthread_create(&th, NULL, eval_range, &jobs[1]) == 0)
-		started = 1;
-	eval_range(&jobs[0]);
-	if (nthreads == 2) {
-		if (started)
-			pthread_join(th, NULL);
-		else
-			eval_range(&jobs[1]);
-	}
+	xsm__run2(eval_range, &jobs[0], nthreads == 2 ? &jobs[1] : NULL);
 	for (k = 0; k < rules->r.n; k++)
 		rules->r.v[k].matches = matches[k] + (nthreads == 2 ? matches[rules->r.n + k] : 0);
 

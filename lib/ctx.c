@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
 #include <sys/resource.h>
 #include <time.h>
 
@@ -337,6 +338,17 @@ double xsm__mono(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+void xsm__run2(void *(*fn)(void *), void *a, void *b)
+{
+	pthread_t th;
+	int started = b && pthread_create(&th, NULL, fn, b) == 0;
+	fn(a);
+	if (started)
+		pthread_join(th, NULL);
+	else if (b)
+		fn(b);
 }
 
 void xsm__sleep(double s)

@@ -32,6 +32,12 @@ double xsm__mono(void);
 void xsm__log(xsm_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* log "what: S s, peak RSS M MB" for the phase that began at *t0, and start the next one */
 void xsm__phase(xsm_ctx *ctx, double *t0, const char *what);
+/*
+ * fn(a) on this thread and fn(b) on a second one, back when both are done
+ * (b NULL: fn(a) alone; when no thread can be made, fn(b) after fn(a)).
+ * The library's one way of putting both cores to work.
+ */
+void xsm__run2(void *(*fn)(void *), void *a, void *b);
 /* sleep s seconds (resumed after signals) */
 void xsm__sleep(double s);
 

@@ -1,7 +1,6 @@
 /* graph.c - the in-memory graph: interning, freezing into CSR, lookups, JSON. */
 #include "graph.h"
 
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -661,8 +660,6 @@ int xsm__graph_lines_emit(const xsm_graph *g, int nodes, const char *prefix,
 	if (!nodes && n && frags_build(&frags, g) < 0)
 		return xsm__error_oom(g->ctx);
 	for (start = 0; start < n && rc == 0; start += 2 * BLOCK) {
-		pthread_t th;
-		int started = 0;
 		for (int k = 0; k < 2; k++) {
 			j[k].g = g;
 			j[k].frags = &frags;
@@ -671,13 +668,9 @@ int xsm__graph_lines_emit(const xsm_graph *g, int nodes, const char *prefix,
 			j[k].from = start + (size_t)k * BLOCK < n ? start + (size_t)k * BLOCK : n;
 			j[k].to = j[k].from + BLOCK < n ? j[k].from + BLOCK : n;
 		}
-		if (j[1].from < j[1].to && pthread_create(&th, NULL, format_block, &j[1]) == 0)
-			started = 1;
-		format_block(&j[0]);
-		if (started)
-			pthread_join(th, NULL);
-		else
-			format_block(&j[1]);
+		j[1].rc = 0;
+		xsm_buf_clear(&j[1].out);
+		xsm__run2(format_block, &j[0], j[1].from < j[1].to ? &j[1] : NULL);
 		for (int k = 0; k < 2 && rc == 0; k++) {
 			if (j[k].rc < 0)
 				rc = xsm__error_oom(g->ctx);

@@ -4,7 +4,6 @@
  * back a snapshot's insights.json.
  */
 #include <math.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -623,9 +622,8 @@ int xsm_insights_compute(xsm_buf *out, xsm_insights *ins, const xsm_graph *g)
 	size_t *counts = NULL, *order = NULL, *iorder = NULL;
 	unsigned char *bits = NULL;
 	double *progress = NULL;
-	pthread_t th;
 	xsm_jw w;
-	int rc, started = 0;
+	int rc;
 
 	xsm__graph_expr_host(&host, g);
 	if ((rc = compile_all(&c, ins, g, &host, -1)) < 0)
@@ -648,14 +646,8 @@ int xsm_insights_compute(xsm_buf *out, xsm_insights *ins, const xsm_graph *g)
 		jobs[t].popbit = bits + t * (c.np + 1);
 		jobs[t].only = -1;
 	}
-	if (nthreads == 2 && pthread_create(&th, NULL, eval_range, &jobs[1]) == 0)
-		started = 1;
-	eval_range(&jobs[0]);
+	xsm__run2(eval_range, &jobs[0], nthreads == 2 ? &jobs[1] : NULL);
 	if (nthreads == 2) {
-		if (started)
-			pthread_join(th, NULL);
-		else
-			eval_range(&jobs[1]);
 		for (k = 0; k < 3 * c.nm; k++)
 			counts[k] += counts[3 * c.nm + k];
 	}

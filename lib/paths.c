@@ -998,9 +998,8 @@ int xsm__paths_compute(xsm_paths_stats *st, xsm_buf *out, xsm_buf *chokes, xsm_b
 	struct found *all = NULL;
 	uint8_t *which = NULL, *near = NULL;
 	size_t i, k, nall = 0, nthreads;
-	pthread_t th;
 	double t0 = xsm__mono();
-	int rc = 0, started = 0;
+	int rc = 0;
 
 	memset(st, 0, sizeof(*st));
 	memset(jobs, 0, sizeof(jobs));
@@ -1062,17 +1061,8 @@ int xsm__paths_compute(xsm_paths_stats *st, xsm_buf *out, xsm_buf *chokes, xsm_b
 		jobs[k].first_batch = k;
 		jobs[k].step = nthreads;
 	}
-	if (st->entries && targets.n) {
-		if (nthreads == 2 && pthread_create(&th, NULL, run_job, &jobs[1]) == 0)
-			started = 1;
-		run_job(&jobs[0]);
-		if (nthreads == 2) {
-			if (started)
-				pthread_join(th, NULL);
-			else
-				run_job(&jobs[1]);
-		}
-	}
+	if (st->entries && targets.n)
+		xsm__run2(run_job, &jobs[0], nthreads == 2 ? &jobs[1] : NULL);
 	for (k = 0; k < nthreads; k++)
 		if (jobs[k].rc < 0) {
 			rc = xsm__error_oom(g->ctx);
@@ -1124,21 +1114,13 @@ int xsm__paths_compute(xsm_paths_stats *st, xsm_buf *out, xsm_buf *chokes, xsm_b
 			wj[k].index = index ? &wj[k].own_index : NULL;
 		}
 		for (start = 0; start < nall && rc == 0; start += 2 * PBLOCK) {
-			pthread_t wth;
-			int wstarted = 0;
 			for (k = 0; k < 2; k++) {
 				wj[k].from = start + k * PBLOCK < nall ? start + k * PBLOCK : nall;
 				wj[k].to = wj[k].from + PBLOCK < nall ? wj[k].from + PBLOCK : nall;
 				xsm_buf_clear(&wj[k].own);
 				xsm_buf_clear(&wj[k].own_index);
 			}
-			if (wj[1].from < wj[1].to && pthread_create(&wth, NULL, write_paths, &wj[1]) == 0)
-				wstarted = 1;
-			write_paths(&wj[0]);
-			if (wstarted)
-				pthread_join(wth, NULL);
-			else
-				write_paths(&wj[1]);
+			xsm__run2(write_paths, &wj[0], wj[1].from < wj[1].to ? &wj[1] : NULL);
 			for (k = 0; k < 2 && rc == 0; k++) {
 				if (wj[k].rc < 0 || (index && shift_index(index, &wj[k].own_index, out->size) < 0) ||
 				    (wj[k].own.size && xsm_buf_put(out, wj[k].own.ptr, wj[k].own.size) < 0))

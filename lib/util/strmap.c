@@ -98,14 +98,23 @@ static size_t find(const xsm__strmap *m, const char *key, size_t len, uint32_t t
 	return j;
 }
 
-int xsm__strmap_reserve(xsm__strmap *m, size_t n)
+/* slots for n keys at most 3/4 full, from cur (a power of two) up; 0 when too many */
+static size_t table_cap(size_t cur, size_t n)
 {
-	size_t cap = m->cap ? m->cap : 64;
+	size_t cap = cur ? cur : 64;
 	while ((n + 1) * 4 >= cap * 3) {
 		if (cap > ((size_t)1 << 40))
-			return XSM_ENOMEM;
+			return 0;
 		cap *= 2;
 	}
+	return cap;
+}
+
+int xsm__strmap_reserve(xsm__strmap *m, size_t n)
+{
+	size_t cap = table_cap(m->cap, n);
+	if (!cap)
+		return XSM_ENOMEM;
 	return cap > m->cap ? rehash(m, cap) : 0;
 }
 
@@ -191,12 +200,9 @@ static int pool_grow_table(xsm__strpool *p, size_t cap)
 
 int xsm__strpool_reserve(xsm__strpool *p, size_t n)
 {
-	size_t cap = p->cap ? p->cap : 64;
-	while ((n + 1) * 4 >= cap * 3) {
-		if (cap > ((size_t)1 << 40))
-			return XSM_ENOMEM;
-		cap *= 2;
-	}
+	size_t cap = table_cap(p->cap, n);
+	if (!cap)
+		return XSM_ENOMEM;
 	if (cap > p->cap && pool_grow_table(p, cap) < 0)
 		return XSM_ENOMEM;
 	if (n > p->scap) {
