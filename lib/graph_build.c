@@ -1385,7 +1385,7 @@ eid_fail:
 		if (xsm__vec_push(&frefs, f) < 0)
 			goto oom;
 	}
-	if ((rc = rank_strings(g, rank, &frefs.v[0].cve, frefs.n, sizeof(*frefs.v) / sizeof(uint32_t))) < 0)
+	if (frefs.n && (rc = rank_strings(g, rank, &frefs.v[0].cve, frefs.n, sizeof(*frefs.v) / sizeof(uint32_t))) < 0)
 		goto done;
 	for (i = 0; i < frefs.n; i++)
 		frefs.v[i].crank = rank[frefs.v[i].cve];
