@@ -80,11 +80,11 @@ int xsm__graph_write_bin(xsm_graph *g, xsm_store *store, const char *rel)
 	     put_array(&af, g->edges.v, sizeof(xsm__edge), g->edges.n) &&
 	     put_array(&af, g->props.v, sizeof(xsm__prop), g->props.n) && put_array(&af, g->u32.v, 4, g->u32.n);
 	if (!ok) {
-		rc = xsm__error_errno(g->ctx, XSM_EIO, "cannot write '%s'", rel);
+		rc = xsm__error_errno(xsm_store_ctx(store), XSM_EIO, "cannot write '%s'", rel);
 		xsm__afile_abort(&af);
 		return rc;
 	}
-	return xsm__afile_commit(&af, g->ctx);
+	return xsm__afile_commit(&af, xsm_store_ctx(store));
 }
 
 static int read_all(int fd, void *buf, size_t n)

@@ -1,6 +1,7 @@
 /* graph_io.c - snapshots on disk: write, load, list; filters; exports. */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,7 @@
 #include "store.h"
 #include "util/alloc.h"
 #include "util/buf.h"
+#include "util/fs.h"
 #include "util/lines.h"
 
 /* --- writing ------------------------------------------------------------------------ */
@@ -68,16 +70,52 @@ static int write_lines(xsm_graph *g, xsm_store *store, const char *rel, int node
 	return xsm__afile_commit(&af, g->ctx);
 }
 
+/* graph.bin and the extra files of a snapshot, on a thread of their own */
+struct bgwrite {
+	xsm_graph *g;
+	xsm_store store;      /* the caller's, with ctx below */
+	struct xsm_ctx ctx;
+	const char *id;
+	size_t nextra;
+	const char *const *names;
+	const xsm_buf *extra;
+	int rc;
+};
+
+static void *write_rest(void *arg)
+{
+	struct bgwrite *b = arg;
+	xsm_buf rel = XSM_BUF_INIT;
+	xsm_buf_printf(&rel, "graph/%s/graph.bin", b->id);
+	b->rc = rel.ptr ? xsm__graph_write_bin(b->g, &b->store, rel.ptr) : XSM_ENOMEM;
+	for (size_t x = 0; x < b->nextra && b->rc == 0; x++) {
+		xsm_buf_clear(&rel);
+		if (xsm_buf_printf(&rel, "graph/%s/%s", b->id, b->names[x]) < 0)
+			b->rc = XSM_ENOMEM;
+		else
+			b->rc = xsm_store_write(&b->store, rel.ptr, b->extra[x].ptr ? b->extra[x].ptr : "",
+						b->extra[x].size);
+	}
+	if (b->rc == XSM_ENOMEM && !b->ctx.msg[0])
+		snprintf(b->ctx.msg, sizeof(b->ctx.msg), "out of memory");
+	xsm_buf_dispose(&rel);
+	return NULL;
+}
+
 int xsm__graph_write_snapshot(xsm_graph *g, xsm_store *store, const char *meta_json, size_t nextra,
 			      const char *const *extra_names, const xsm_buf *extra)
 {
 	struct lastsnap l;
 	char stamp[21], *p, *q, id[40];
 	unsigned seq = 1;
-	xsm_buf rel = XSM_BUF_INIT, meta = XSM_BUF_INIT;
+	xsm_buf rel = XSM_BUF_INIT, meta = XSM_BUF_INIT, meta_path = XSM_BUF_INIT;
 	const char *hole;
 	double t0 = xsm__mono();
-	int rc;
+	struct bgwrite bg;
+	pthread_t bg_th;
+	int rc, bg_started;
+
+	memset(&bg, 0, sizeof(bg));
 
 	memset(&l, 0, sizeof(l));
 	if ((rc = xsm_store_list(store, "graph", pick_last, &l)) < 0)
@@ -109,27 +147,43 @@ int xsm__graph_write_snapshot(xsm_graph *g, xsm_store *store, const char *meta_j
 	/* graph.bin keeps the property array as it is: no unused ranges in it */
 	if ((rc = xsm__graph_compact_props(g)) < 0)
 		goto done;
-	/* the files first, HEAD last: a crash leaves the previous snapshot current */
+	/*
+	 * The files first, HEAD last: a crash leaves the previous snapshot
+	 * current.  graph.bin and the extra files are copies of memory, mostly
+	 * waiting on the disk: a third thread writes them while the JSONL is
+	 * formatted, with a store handle and context of its own.
+	 */
+	xsm_buf_printf(&rel, "graph/%s/meta.json", id);
+	if ((rc = xsm__store_abspath(&meta_path, store, rel.ptr)) < 0 ||
+	    (rc = xsm__fs_mkparent(g->ctx, meta_path.ptr, 0700)) < 0)
+		goto done;
+	bg.g = g;
+	bg.store = *store;
+	bg.store.ctx = &bg.ctx;
+	bg.ctx.cfg = g->ctx->cfg;
+	bg.id = id;
+	bg.nextra = nextra;
+	bg.names = extra_names;
+	bg.extra = extra;
+	bg_started = pthread_create(&bg_th, NULL, write_rest, &bg) == 0;
+	xsm_buf_clear(&rel);
 	xsm_buf_printf(&rel, "graph/%s/nodes.jsonl", id);
-	if ((rc = write_lines(g, store, rel.ptr, 1)) < 0)
-		goto done;
-	xsm__phase(g->ctx, &t0, "write: nodes.jsonl");
-	xsm_buf_clear(&rel);
-	xsm_buf_printf(&rel, "graph/%s/edges.jsonl", id);
-	if ((rc = write_lines(g, store, rel.ptr, 0)) < 0)
-		goto done;
-	xsm__phase(g->ctx, &t0, "write: edges.jsonl");
-	xsm_buf_clear(&rel);
-	xsm_buf_printf(&rel, "graph/%s/graph.bin", id);
-	if ((rc = xsm__graph_write_bin(g, store, rel.ptr)) < 0)
-		goto done;
-	xsm__phase(g->ctx, &t0, "write: graph.bin");
-	for (size_t x = 0; x < nextra; x++) {
+	if ((rc = write_lines(g, store, rel.ptr, 1)) == 0) {
+		xsm__phase(g->ctx, &t0, "write: nodes.jsonl");
 		xsm_buf_clear(&rel);
-		xsm_buf_printf(&rel, "graph/%s/%s", id, extra_names[x]);
-		if ((rc = xsm_store_write(store, rel.ptr, extra[x].ptr ? extra[x].ptr : "", extra[x].size)) < 0)
-			goto done;
+		xsm_buf_printf(&rel, "graph/%s/edges.jsonl", id);
+		if ((rc = write_lines(g, store, rel.ptr, 0)) == 0)
+			xsm__phase(g->ctx, &t0, "write: edges.jsonl");
 	}
+	if (bg_started)
+		pthread_join(bg_th, NULL);
+	else
+		write_rest(&bg);
+	if (rc == 0 && bg.rc < 0)
+		rc = xsm__error_set(g->ctx, bg.rc, "%s", bg.ctx.msg);
+	if (rc < 0)
+		goto done;
+	xsm__phase(g->ctx, &t0, "write: graph.bin and paths (alongside)");
 	xsm_buf_clear(&rel);
 	xsm_buf_printf(&rel, "graph/%s/meta.json", id);
 	if ((rc = xsm_store_write(store, rel.ptr, meta.ptr, meta.size)) < 0)
@@ -140,6 +194,7 @@ int xsm__graph_write_snapshot(xsm_graph *g, xsm_store *store, const char *meta_j
 done:
 	xsm_buf_dispose(&rel);
 	xsm_buf_dispose(&meta);
+	xsm_buf_dispose(&meta_path);
 	return rc;
 }
 
