@@ -65,11 +65,12 @@ struct builder {
 	XSM__VEC(struct finding) finds;
 	XSM__VEC(struct relation) rels;
 	XSM__VEC(uint32_t) parent;
-	xsm__strmap keys;     /* key string -> first rec index */
-	xsm__strmap sids;     /* source_id -> rec index */
-	uint32_t *rec_by_sid; /* the same by string id, + 1 (after reading) */
+	/*
+	 * By string id, the first record (+ 1) with that merging key, one table
+	 * a kind (a user and a device never merge), and with that source_id.
+	 */
+	struct idtab { uint32_t *v; size_t n; } key_rec[K_OTHER + 1], sid_rec;
 	struct keyset *ks;    /* scratch for one record's keys */
-	size_t nsid;
 	uint32_t cur_src;
 	int64_t now;
 	size_t fixed, unknown;
@@ -374,6 +375,27 @@ static int intern_json_str(struct builder *b, const xsm__json *j, const char *ke
 	return xsm__graph_intern(b->g, s ? s : "", id);
 }
 
+/* record idx has string id: the first record with it is remembered, a later one joins its group */
+static int first_with(struct builder *b, struct idtab *t, uint32_t id, uint32_t idx)
+{
+	if (id >= t->n) {
+		size_t n = t->n ? t->n : 1024;
+		uint32_t *v;
+		while (n <= id)
+			n *= 2;
+		if (!(v = xsm__reallocarray(t->v, n, sizeof(*v))))
+			return XSM_ENOMEM;
+		memset(v + t->n, 0, (n - t->n) * sizeof(*v));
+		t->v = v;
+		t->n = n;
+	}
+	if (!t->v[id])
+		t->v[id] = idx + 1;
+	else
+		unite(b, t->v[id] - 1, idx);
+	return 0;
+}
+
 static int on_record(const xsm__json *j, int type, size_t line, void *payload)
 {
 	struct builder *b = payload;
@@ -385,8 +407,7 @@ static int on_record(const xsm__json *j, int type, size_t line, void *payload)
 		struct keyset *ks = NULL;
 		const xsm__json *c, *props = xsm__json_get(j, "props");
 		uint32_t idx = (uint32_t)b->recs.n;
-		uint64_t *slot;
-		int created, i, rc = 0;
+		int i, rc = 0;
 
 		memset(&r, 0, sizeof(r));
 		r.src = b->cur_src;
@@ -425,28 +446,14 @@ static int on_record(const xsm__json *j, int type, size_t line, void *payload)
 			b->recs.v[idx].keys_n++;
 			if (!merging_key(ks->k[i]))
 				continue;
-			/* the kind is part of the key space: a user and a device never merge */
-			xsm_buf_clear(&b->tmp);
-			if (xsm_buf_putc(&b->tmp, (char)('0' + r.kind)) < 0 || xsm_buf_putc(&b->tmp, '|') < 0 ||
-			    xsm_buf_puts(&b->tmp, ks->k[i]) < 0 ||
-			    xsm__strmap_slot(&b->keys, b->tmp.ptr, b->tmp.size, &slot, &created) < 0) {
+			if (first_with(b, &b->key_rec[r.kind], kid, idx) < 0) {
 				rc = xsm__error_oom(b->ctx);
 				break;
 			}
-			if (created)
-				*slot = idx;
-			else
-				unite(b, (uint32_t)*slot, idx);
 		}
-		if (rc == 0) {
-			const char *sid = xsm__gstr(g, r.sid);
-			if (xsm__strmap_slot(&b->sids, sid, strlen(sid), &slot, &created) < 0)
-				return xsm__error_oom(b->ctx);
-			if (created)
-				*slot = idx;
-			else
-				unite(b, (uint32_t)*slot, idx); /* the same source_id in two sources' runs */
-		}
+		/* the same source_id in two sources' runs */
+		if (rc == 0 && first_with(b, &b->sid_rec, r.sid, idx) < 0)
+			rc = xsm__error_oom(b->ctx);
 		return rc;
 	}
 	if (type == XSM_REC_FINDING) {
@@ -942,12 +949,12 @@ static int new_node(xsm_graph *g, const char *id, const char *label, const char 
 	return xsm__vec_push(&g->nodes, n) < 0 ? xsm__error_oom(g->ctx) : 0;
 }
 
-/* the record with source_id sid (by string id: rec_by_sid is filled once the records are read) */
+/* the record with source_id sid (a string id) */
 static int rec_of(struct builder *b, uint32_t sid, uint32_t *rec)
 {
-	if (sid >= b->nsid || !b->rec_by_sid[sid])
+	if (sid >= b->sid_rec.n || !b->sid_rec.v[sid])
 		return 0;
-	*rec = b->rec_by_sid[sid] - 1;
+	*rec = b->sid_rec.v[sid] - 1;
 	return 1;
 }
 
@@ -1231,14 +1238,12 @@ int xsm__graph_build_mem(xsm_graph **out, xsm_buf *meta_out, xsm_build_stats *st
 	}
 	st->sources = sn.sources;
 	st->assets = b.recs.n;
-	b.nsid = g->s.n;
-	if (!(b.rec_by_sid = xsm__calloc(b.nsid + 1, sizeof(uint32_t))) ||
-	    !(rank = xsm__calloc(b.nsid + 1, sizeof(uint32_t))))
+	if (!(rank = xsm__calloc(g->s.n + 1, sizeof(uint32_t))))
 		goto oom;
-	for (i = 0; i < b.recs.n; i++)
-		if (!b.rec_by_sid[b.recs.v[i].sid])
-			b.rec_by_sid[b.recs.v[i].sid] = (uint32_t)i + 1;
-	xsm__strmap_free(&b.sids);
+	for (k = 0; k <= K_OTHER; k++) {
+		xsm__free(b.key_rec[k].v);
+		memset(&b.key_rec[k], 0, sizeof(b.key_rec[k]));
+	}
 	xsm__phase(ctx, &t0, "build: read records");
 
 	/* groups: records ranked within their union-find root */
@@ -1655,9 +1660,9 @@ done:
 	xsm__vec_free(&b.finds);
 	xsm__vec_free(&b.rels);
 	xsm__vec_free(&b.parent);
-	xsm__strmap_free(&b.keys);
-	xsm__strmap_free(&b.sids);
-	xsm__free(b.rec_by_sid);
+	for (k = 0; k <= K_OTHER; k++)
+		xsm__free(b.key_rec[k].v);
+	xsm__free(b.sid_rec.v);
 	xsm__free(b.ks);
 	xsm__free(rank);
 	xsm_buf_dispose(&b.tmp);
