@@ -517,27 +517,14 @@ int xsm__graph_edge_json(xsm_buf *out, const xsm_graph *g, uint32_t i)
 	return edge_json(out, g, i) < 0 ? xsm__error_oom(g->ctx) : 0;
 }
 
-/*
- * Edge lines name both ends by id, name and label: seven scattered reads
- * an edge.  Quoted once per node and kept side by side, they are one read.
- */
-struct nodefrag {
-	uint64_t off;              /* in text: the quoted NodeId, NodeName, NodeLabel */
-	uint32_t id, name, label;  /* their lengths */
-};
-
-struct nodefrags {
-	char *text;
-	struct nodefrag *v;
-};
-
-static void frags_free(struct nodefrags *f)
+void xsm__nodefrags_free(xsm__nodefrags *f)
 {
 	xsm__free(f->text);
 	xsm__free(f->v);
+	memset(f, 0, sizeof(*f));
 }
 
-static int frags_build(struct nodefrags *f, const xsm_graph *g)
+int xsm__nodefrags_build(xsm__nodefrags *f, const xsm_graph *g)
 {
 	xsm_buf t = XSM_BUF_INIT;
 	memset(f, 0, sizeof(*f));
@@ -554,24 +541,36 @@ static int frags_build(struct nodefrags *f, const xsm_graph *g)
 		c = t.size;
 		if (xsm_json_quote(&t, xsm__gstr(g, nd->label), g->s.lens[nd->label]) < 0)
 			goto oom;
-		f->v[i] = (struct nodefrag){ a, (uint32_t)(b - a), (uint32_t)(c - b), (uint32_t)(t.size - c) };
+		f->v[i] = (xsm__nodefrag){ a, (uint32_t)(b - a), (uint32_t)(c - b), (uint32_t)(t.size - c) };
 	}
 	f->text = t.ptr;
 	return 0;
 oom:
 	xsm_buf_dispose(&t);
-	frags_free(f);
+	xsm__nodefrags_free(f);
 	return XSM_ENOMEM;
 }
 
+void xsm__jw_node(xsm_jw *w, const xsm__nodefrags *f, uint32_t node)
+{
+	const xsm__nodefrag *n = &f->v[node];
+	const char *t = f->text + n->off;
+	xsm_jw_key(w, "NodeId");
+	xsm_jw_rawn(w, t, n->id);
+	xsm_jw_key(w, "NodeName");
+	xsm_jw_rawn(w, t + n->id, n->name);
+	xsm_jw_key(w, "NodeLabel");
+	xsm_jw_rawn(w, t + n->id + n->name, n->label);
+}
+
 /* one end of an edge: ,"SourceNodeId":..,"SourceNodeName":..,"SourceNodeLabel":.. */
-static int put_end(xsm_buf *out, const struct nodefrags *f, uint32_t node, int target)
+static int put_end(xsm_buf *out, const xsm__nodefrags *f, uint32_t node, int target)
 {
 	static const char *const keys[2][3] = {
 		{ ",\"SourceNodeId\":", ",\"SourceNodeName\":", ",\"SourceNodeLabel\":" },
 		{ ",\"TargetNodeId\":", ",\"TargetNodeName\":", ",\"TargetNodeLabel\":" },
 	};
-	const struct nodefrag *n = &f->v[node];
+	const xsm__nodefrag *n = &f->v[node];
 	const char *t = f->text + n->off;
 	int rc = xsm_buf_puts(out, keys[target][0]);
 	rc |= xsm_buf_put(out, t, n->id);
@@ -583,7 +582,7 @@ static int put_end(xsm_buf *out, const struct nodefrags *f, uint32_t node, int t
 }
 
 /* edge_json's bytes, with the ends' text from f */
-static int edge_json_frags(xsm_buf *out, const xsm_graph *g, uint32_t i, const struct nodefrags *f)
+static int edge_json_frags(xsm_buf *out, const xsm_graph *g, uint32_t i, const xsm__nodefrags *f)
 {
 	const xsm__edge *e = &g->edges.v[i];
 	char eid[20];
@@ -607,7 +606,7 @@ static int edge_json_frags(xsm_buf *out, const xsm_graph *g, uint32_t i, const s
 }
 
 /* lines [from, to) into out; prefix, when given, stands for each object's opening '{' */
-static int lines_json(xsm_buf *out, const xsm_graph *g, int nodes, const struct nodefrags *f, const char *prefix,
+static int lines_json(xsm_buf *out, const xsm_graph *g, int nodes, const xsm__nodefrags *f, const char *prefix,
 		      size_t from, size_t to)
 {
 	for (size_t i = from; i < to; i++) {
@@ -631,7 +630,7 @@ static int lines_json(xsm_buf *out, const xsm_graph *g, int nodes, const struct 
 /* a block of lines formatted by the second thread */
 struct lineblock {
 	const xsm_graph *g;
-	const struct nodefrags *frags;
+	const xsm__nodefrags *frags;
 	const char *prefix;
 	int nodes, rc;
 	size_t from, to;
@@ -651,13 +650,13 @@ int xsm__graph_lines_emit(const xsm_graph *g, int nodes, const char *prefix,
 {
 	enum { BLOCK = 16384 };
 	struct lineblock j[2];
-	struct nodefrags frags;
+	xsm__nodefrags frags;
 	size_t start, n = nodes ? g->nodes.n : g->edges.n;
 	int rc = 0;
 
 	memset(j, 0, sizeof(j));
 	memset(&frags, 0, sizeof(frags));
-	if (!nodes && n && frags_build(&frags, g) < 0)
+	if (!nodes && n && xsm__nodefrags_build(&frags, g) < 0)
 		return xsm__error_oom(g->ctx);
 	for (start = 0; start < n && rc == 0; start += 2 * BLOCK) {
 		for (int k = 0; k < 2; k++) {
@@ -680,7 +679,7 @@ int xsm__graph_lines_emit(const xsm_graph *g, int nodes, const char *prefix,
 	}
 	xsm_buf_dispose(&j[0].out);
 	xsm_buf_dispose(&j[1].out);
-	frags_free(&frags);
+	xsm__nodefrags_free(&frags);
 	return rc;
 }
 

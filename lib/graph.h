@@ -90,6 +90,24 @@ static inline void xsm__jw_kgstr(xsm_jw *w, const char *key, const xsm_graph *g,
 	xsm_jw_key(w, key);
 	xsm__jw_gstr(w, g, id);
 }
+/*
+ * Every node's quoted NodeId, NodeName and NodeLabel, side by side: lines
+ * that name many nodes (edges, path steps) copy them with one read a node
+ * instead of six scattered ones.
+ */
+typedef struct xsm__nodefrag {
+	uint64_t off;              /* in text */
+	uint32_t id, name, label;  /* the three quoted strings' lengths */
+} xsm__nodefrag;
+typedef struct xsm__nodefrags {
+	char *text;
+	xsm__nodefrag *v;
+} xsm__nodefrags;
+int xsm__nodefrags_build(xsm__nodefrags *f, const xsm_graph *g); /* 0 or XSM_ENOMEM (ctx untouched) */
+void xsm__nodefrags_free(xsm__nodefrags *f);
+/* "NodeId", "NodeName" and "NodeLabel" members of node, into w's open object */
+void xsm__jw_node(xsm_jw *w, const xsm__nodefrags *f, uint32_t node);
+
 /* an interned string appended to b */
 static inline int xsm__buf_gstr(xsm_buf *b, const xsm_graph *g, uint32_t id)
 {

@@ -804,6 +804,7 @@ struct writejob {
 	const uint32_t *order;
 	const uint8_t *which;
 	const struct job *jobs;
+	const xsm__nodefrags *frags;
 	size_t from, to;
 	xsm_buf *out, *index;  /* index offsets count from the start of out */
 	xsm_buf own, own_index; /* the block's text */
@@ -859,27 +860,20 @@ static void *write_paths(void *arg)
 		xsm_jw_kint(&w, "hops", f->hops);
 		xsm_jw_key(&w, "entry");
 		xsm_jw_obj(&w);
-		xsm__jw_kgstr(&w, "NodeId", g, en->id);
-		xsm__jw_kgstr(&w, "NodeName", g, en->name);
-		xsm__jw_kgstr(&w, "NodeLabel", g, en->label);
+		xsm__jw_node(&w, j->frags, f->entry);
 		xsm_jw_kstr(&w, "type", er->name);
 		xsm_jw_obj_end(&w);
 		xsm_jw_key(&w, "target");
 		xsm_jw_obj(&w);
-		xsm__jw_kgstr(&w, "NodeId", g, tn->id);
-		xsm__jw_kgstr(&w, "NodeName", g, tn->name);
-		xsm__jw_kgstr(&w, "NodeLabel", g, tn->label);
+		xsm__jw_node(&w, j->frags, f->target);
 		xsm_jw_kstr(&w, "classification", rule);
 		xsm_jw_kint(&w, "criticalityLevel", tl);
 		xsm_jw_obj_end(&w);
 		xsm_jw_key(&w, "steps");
 		xsm_jw_arr(&w);
 		for (k = 0; k <= f->hops; k++) {
-			const xsm__node *sn = &g->nodes.v[nodes[k]];
 			xsm_jw_obj(&w);
-			xsm__jw_kgstr(&w, "NodeId", g, sn->id);
-			xsm__jw_kgstr(&w, "NodeName", g, sn->name);
-			xsm__jw_kgstr(&w, "NodeLabel", g, sn->label);
+			xsm__jw_node(&w, j->frags, nodes[k]);
 			if (k < f->hops)
 				xsm__jw_kgstr(&w, "EdgeLabel", g, g->edges.v[edges[k]].label);
 			xsm_jw_obj_end(&w);
@@ -1100,8 +1094,13 @@ int xsm__paths_compute(xsm_paths_stats *st, xsm_buf *out, xsm_buf *chokes, xsm_b
 		/* blocks of paths, two at a time (one a thread), appended in order: the same bytes as one writer */
 		enum { PBLOCK = 4096 };
 		struct writejob wj[2];
+		xsm__nodefrags frags;
 		size_t start;
 		memset(wj, 0, sizeof(wj));
+		if (xsm__nodefrags_build(&frags, g) < 0) {
+			rc = xsm__error_oom(g->ctx);
+			goto done;
+		}
 		for (k = 0; k < 2; k++) {
 			wj[k].g = g;
 			wj[k].m = m;
@@ -1110,6 +1109,7 @@ int xsm__paths_compute(xsm_paths_stats *st, xsm_buf *out, xsm_buf *chokes, xsm_b
 			wj[k].order = order;
 			wj[k].which = which;
 			wj[k].jobs = jobs;
+			wj[k].frags = &frags;
 			wj[k].out = &wj[k].own;
 			wj[k].index = index ? &wj[k].own_index : NULL;
 		}
@@ -1131,6 +1131,7 @@ int xsm__paths_compute(xsm_paths_stats *st, xsm_buf *out, xsm_buf *chokes, xsm_b
 			xsm_buf_dispose(&wj[k].own);
 			xsm_buf_dispose(&wj[k].own_index);
 		}
+		xsm__nodefrags_free(&frags);
 		if (rc < 0) {
 			rc = xsm__error_oom(g->ctx);
 			goto done;

@@ -40,6 +40,7 @@ XSM_EXTERN(void) xsm_jw_int(xsm_jw *w, int64_t i);
 XSM_EXTERN(void) xsm_jw_bool(xsm_jw *w, int b);
 XSM_EXTERN(void) xsm_jw_null(xsm_jw *w);
 XSM_EXTERN(void) xsm_jw_raw(xsm_jw *w, const char *json); /* an already-encoded value */
+XSM_EXTERN(void) xsm_jw_rawn(xsm_jw *w, const char *json, size_t n); /* the same, n bytes */
 /* key + value shorthands */
 XSM_EXTERN(void) xsm_jw_kstr(xsm_jw *w, const char *k, const char *s);
 XSM_EXTERN(void) xsm_jw_kint(xsm_jw *w, const char *k, int64_t i);

@@ -225,10 +225,15 @@ void xsm_jw_null(xsm_jw *w)
 	put(w, "null", 4);
 }
 
-void xsm_jw_raw(xsm_jw *w, const char *json)
+void xsm_jw_rawn(xsm_jw *w, const char *json, size_t n)
 {
 	sep(w);
-	put(w, json, strlen(json));
+	put(w, json, n);
+}
+
+void xsm_jw_raw(xsm_jw *w, const char *json)
+{
+	xsm_jw_rawn(w, json, strlen(json));
 }
 
 void xsm_jw_kstr(xsm_jw *w, const char *k, const char *s) { xsm_jw_key(w, k); xsm_jw_str(w, s); }
