@@ -62,16 +62,21 @@ static int cmp_idpair(const void *a, const void *b)
 	return strcmp(((const struct idpair *)a)->id, ((const struct idpair *)b)->id);
 }
 
-static const xsm_graph *sort_g; /* for cmp_edge: qsort has no context argument */
+static int cmp_cstr(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* for cmp_edge (qsort has no context argument): each edge label's rank in strcmp order */
+static const uint32_t *label_rank;
 
 static int cmp_edge(const void *a, const void *b)
 {
 	const xsm__edge *x = a, *y = b;
-	int c;
 	if (x->src != y->src)
 		return x->src < y->src ? -1 : 1;
-	if ((c = strcmp(xsm__gstr(sort_g, x->label), xsm__gstr(sort_g, y->label))) != 0)
-		return c;
+	if (x->label != y->label)
+		return label_rank[x->label] < label_rank[y->label] ? -1 : 1;
 	if (x->dst != y->dst)
 		return x->dst < y->dst ? -1 : 1;
 	return x->hid < y->hid ? -1 : x->hid > y->hid;
@@ -90,17 +95,49 @@ static int already_sorted(const xsm_graph *g)
 	return 1;
 }
 
+/* *out[label id] = the label's rank among the edges' labels (a few distinct strings) */
+static int rank_labels(const xsm_graph *g, uint32_t **out)
+{
+	XSM__VEC(const char *) names = { 0 };
+	uint32_t *rank = xsm__calloc(g->s.n + 1, sizeof(uint32_t));
+	size_t i;
+	*out = rank;
+	if (!rank)
+		return XSM_ENOMEM;
+	for (i = 0; i < g->edges.n; i++) {
+		uint32_t l = g->edges.v[i].label;
+		if (!rank[l]) {
+			rank[l] = 1;
+			if (xsm__vec_push(&names, xsm__gstr(g, l)) < 0) {
+				xsm__vec_free(&names);
+				return XSM_ENOMEM;
+			}
+		}
+	}
+	if (names.n > 1)
+		qsort(names.v, names.n, sizeof(*names.v), cmp_cstr);
+	for (i = 0; i < names.n; i++) {
+		uint32_t id;
+		if (xsm__strpool_find(&g->s, names.v[i], strlen(names.v[i]), &id))
+			rank[id] = (uint32_t)i + 1;
+	}
+	xsm__vec_free(&names);
+	return 0;
+}
+
 int xsm__graph_freeze(xsm_graph *g)
 {
 	size_t n = g->nodes.n, m = g->edges.n, i;
-	uint32_t *old2new = NULL, *pos = NULL;
+	uint32_t *old2new = NULL, *pos = NULL, *rank = NULL;
 	struct idpair *pairs = NULL;
 	xsm__node *copy = NULL;
 	int rc = 0;
 
 	if (n >= UINT32_MAX || m >= UINT32_MAX)
 		return xsm__error_set(g->ctx, XSM_EINVALID, "graph too large");
-	sort_g = g;
+	if ((rc = rank_labels(g, &rank)) < 0)
+		goto oom;
+	label_rank = rank;
 	if (already_sorted(g))
 		goto csr; /* a snapshot read back from graph.bin is in order already */
 	pairs = xsm__calloc(n + 1, sizeof(*pairs));
@@ -178,6 +215,8 @@ done:
 	xsm__free(old2new);
 	xsm__free(copy);
 	xsm__free(pos);
+	xsm__free(rank);
+	label_rank = NULL;
 	return rc;
 }
 
