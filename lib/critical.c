@@ -183,7 +183,9 @@ static int load_rule(xsm_rules *rules, const char *file, const xsm__ynode *n, in
 				       "rule '%s': level must be 0 to 3", name);
 	if (!when)
 		return xsm__yaml_error(rules->ctx, file, n, "rule '%s' needs 'when'", name);
-	if ((rc = check_expr(rules->ctx, when)) < 0) {
+	if ((rc = check_expr(rules->ctx, when)) == XSM_ENOMEM)
+		return rc; /* not the file's fault */
+	if (rc < 0) {
 		const xsm__ynode *w = xsm__yaml_get(n, "when");
 		char msg[1024];
 		snprintf(msg, sizeof(msg), "%s", xsm_ctx_errmsg(rules->ctx));

@@ -162,6 +162,8 @@ static int check_expr(xsm_insights *ins, const char *file, const xsm__ynode *n, 
 	xsm__expr *e = NULL;
 	int rc = xsm__expr_compile(&e, ins->ctx, text, &check_host);
 	xsm__expr_free(e);
+	if (rc == XSM_ENOMEM)
+		return rc; /* not the file's fault */
 	if (rc < 0) {
 		char msg[1024];
 		snprintf(msg, sizeof(msg), "%s", xsm_ctx_errmsg(ins->ctx));

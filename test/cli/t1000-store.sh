@@ -104,12 +104,17 @@ test_expect_success 'a missing --config file exits 78' '
 
 test_expect_success 'environment overrides files, and -c overrides environment' '
 	printf "lock:\n  timeout: 30\n" >c.yaml &&
-	flock "$XSM_STORE/lock" sleep 3 &
-	sleep 0.3 &&
+	rm -f held released || return 1
+	# the lock is held until both commands are done, however slow they are (valgrind)
+	flock "$XSM_STORE/lock" sh -c "touch held; while [ ! -e released ]; do sleep 0.1; done" &
+	while [ ! -e held ]; do sleep 0.1; done &&
 	records >r.jsonl &&
 	XSM_LOCK_TIMEOUT=1 test_expect_code 75 xsm --config c.yaml ingest --format records --source s r.jsonl 2>err &&
-	XSM_LOCK_TIMEOUT=30 test_expect_code 75 xsm --config c.yaml -c lock.timeout=0 ingest --format records --source s r.jsonl 2>err &&
+	XSM_LOCK_TIMEOUT=30 test_expect_code 75 xsm --config c.yaml -c lock.timeout=0 ingest --format records --source s r.jsonl 2>err
+	rc=$?
+	touch released
 	wait
+	test $rc = 0
 '
 
 test_expect_success 'a bad XSM_* value is a configuration error' '

@@ -2,11 +2,13 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "tap.h"
+#include "exposure/graph.h"
 #include "adapt/yaml.h"
 #include "record.h"
 #include "util/alloc.h"
@@ -152,10 +154,99 @@ static void test_failalloc(void)
 	ok(succeeded_at > 5, "the run succeeds once allocations stop failing (after %d)", succeeded_at);
 }
 
+/* a context whose configuration reads the project's data files (rules, attack model, initiatives) */
+static xsm_ctx *build_ctx(xsm_config **cfg)
+{
+	xsm_ctx *ctx;
+	char data[512];
+	if (xsm_ctx_new(&ctx) < 0)
+		return NULL;
+	snprintf(data, sizeof(data), "%s/config", getenv("XSM_TOP") ? getenv("XSM_TOP") : ".");
+	if (xsm_config_load(cfg, ctx, NULL, NULL) < 0 || xsm_config_set(*cfg, "data.dir", data, "test") < 0) {
+		xsm_ctx_free(ctx);
+		return NULL;
+	}
+	xsm_ctx_set_config(ctx, *cfg);
+	return ctx;
+}
+
+/*
+ * Out of memory at allocations spread over a whole graph build of the
+ * five-source fixture: resolution, criticality, attack paths on two
+ * threads, the snapshot's writer threads, events.  Each build fails with
+ * XSM_ENOMEM (or an I/O error) or succeeds: never a crash, never another
+ * error, and the store stays readable.
+ */
+static void test_failalloc_build(void)
+{
+	static const char *const sources[] = { "cmdb", "qualys", "tenable", "defender", "entra" };
+	xsm_config *cfg = NULL;
+	xsm_ctx *ctx = build_ctx(&cfg);
+	xsm_store *st = NULL;
+	char dir[512];
+	int n, crashed = 0, succeeded_at = 0, tries = 0;
+
+	snprintf(dir, sizeof(dir), "%s/oombuild", tap_tmpdir());
+	setenv("XSM_NOW", "2026-11-24T12:00:00Z", 1);
+	ok(ctx && xsm_store_open(&st, ctx, dir, XSM_STORE_CREATE | XSM_STORE_WRITE) == 0, "a store for the builds");
+	for (size_t i = 0; st && i < sizeof(sources) / sizeof(sources[0]); i++) {
+		char path[512];
+		xsm_ingest_stats stats;
+		int fd;
+		snprintf(path, sizeof(path), "%s/test/fixtures/graph/%s.jsonl", getenv("XSM_TOP"), sources[i]);
+		fd = open(path, O_RDONLY);
+		if (fd < 0 || xsm_records_ingest_fd(&stats, st, sources[i], fd, path, NULL) < 0)
+			crashed = 1000;
+		if (fd >= 0)
+			close(fd);
+	}
+	xsm_store_free(st);
+	xsm_ctx_free(ctx);
+	xsm_config_free(cfg);
+	for (n = 1; n < 200000 && !succeeded_at && !crashed; n += 1 + n / 64, tries++) {
+		pid_t pid = fork();
+		int status;
+		if (pid == 0) {
+			char env[32];
+			xsm_build_stats bs;
+			xsm_config *c = NULL;
+			xsm_ctx *x;
+			xsm_store *s = NULL;
+			int rc;
+			snprintf(env, sizeof(env), "%d", n);
+			setenv("XSM_TEST_FAILALLOC", env, 1);
+			xsm__alloc_test_reset();
+			if (!(x = build_ctx(&c)))
+				_exit(2);
+			rc = xsm_store_open(&s, x, dir, XSM_STORE_WRITE);
+			if (rc == 0)
+				rc = xsm_graph_build(&bs, s);
+			if (rc < 0 && rc != XSM_ENOMEM && rc != XSM_EIO && rc != XSM_ECREATE)
+				fprintf(stderr, "# build at allocation %d: %s (%s)\n", n, xsm_error_name(rc), xsm_ctx_errmsg(x));
+			xsm_store_free(s);
+			xsm_ctx_free(x);
+			xsm_config_free(c);
+			_exit(rc == 0 ? 0 : rc == XSM_ENOMEM || rc == XSM_EIO || rc == XSM_ECREATE ? 2 : 3);
+		}
+		waitpid(pid, &status, 0);
+		if (!WIFEXITED(status) || WEXITSTATUS(status) == 3) {
+			crashed++;
+			diag("allocation %d: %s %d", n, WIFEXITED(status) ? "exit" : "signal",
+			     WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
+		} else if (WEXITSTATUS(status) == 0) {
+			succeeded_at = n;
+		}
+	}
+	is_int(crashed, 0, "no crash or wrong error at any of %d failed allocations in a build", tries);
+	ok(succeeded_at > 100, "the build succeeds once allocations stop failing (after %d)", succeeded_at);
+	unsetenv("XSM_NOW");
+}
+
 int main(void)
 {
 	test_store_basics();
 	test_config();
 	test_failalloc();
+	test_failalloc_build();
 	return done_testing();
 }

@@ -1,0 +1,33 @@
+build-dev/obj/test/lib/tap.o: test/lib/tap.c test/lib/tap.h \
+ include/exposure.h include/exposure/common.h include/exposure/errors.h \
+ include/exposure/common.h include/exposure/version.h \
+ include/exposure/ctx.h include/exposure/config.h include/exposure/ctx.h \
+ include/exposure/connect.h include/exposure/store.h \
+ include/exposure/jsonw.h include/exposure/store.h \
+ include/exposure/records.h include/exposure/gc.h \
+ include/exposure/graph.h include/exposure/jsonw.h \
+ include/exposure/critical.h include/exposure/graph.h \
+ include/exposure/paths.h include/exposure/insights.h \
+ include/exposure/events.h
+test/lib/tap.h:
+include/exposure.h:
+include/exposure/common.h:
+include/exposure/errors.h:
+include/exposure/common.h:
+include/exposure/version.h:
+include/exposure/ctx.h:
+include/exposure/config.h:
+include/exposure/ctx.h:
+include/exposure/connect.h:
+include/exposure/store.h:
+include/exposure/jsonw.h:
+include/exposure/store.h:
+include/exposure/records.h:
+include/exposure/gc.h:
+include/exposure/graph.h:
+include/exposure/jsonw.h:
+include/exposure/critical.h:
+include/exposure/graph.h:
+include/exposure/paths.h:
+include/exposure/insights.h:
+include/exposure/events.h:

@@ -1,0 +1,33 @@
+build-dev/pic/lib/graph_build.o: lib/graph_build.c lib/adapt/json.h \
+ include/exposure/common.h include/exposure/ctx.h \
+ include/exposure/common.h lib/ctx.h include/exposure/config.h \
+ include/exposure/ctx.h include/exposure/errors.h lib/graph.h \
+ include/exposure/graph.h include/exposure/jsonw.h \
+ include/exposure/store.h include/exposure/jsonw.h lib/util/strmap.h \
+ lib/util/arena.h lib/util/vec.h lib/util/alloc.h lib/record.h \
+ include/exposure/records.h lib/util/fs.h lib/store.h \
+ include/exposure/store.h lib/util/alloc.h lib/util/buf.h
+lib/adapt/json.h:
+include/exposure/common.h:
+include/exposure/ctx.h:
+include/exposure/common.h:
+lib/ctx.h:
+include/exposure/config.h:
+include/exposure/ctx.h:
+include/exposure/errors.h:
+lib/graph.h:
+include/exposure/graph.h:
+include/exposure/jsonw.h:
+include/exposure/store.h:
+include/exposure/jsonw.h:
+lib/util/strmap.h:
+lib/util/arena.h:
+lib/util/vec.h:
+lib/util/alloc.h:
+lib/record.h:
+include/exposure/records.h:
+lib/util/fs.h:
+lib/store.h:
+include/exposure/store.h:
+lib/util/alloc.h:
+lib/util/buf.h:

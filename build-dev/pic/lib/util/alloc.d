@@ -1,0 +1,2 @@
+build-dev/pic/lib/util/alloc.o: lib/util/alloc.c lib/util/alloc.h
+lib/util/alloc.h:
