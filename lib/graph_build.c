@@ -851,10 +851,11 @@ done:
 /*
  * Millions of findings and relations are sorted by a few distinct strings
  * (CVE ids, labels, source names): rank those strings once, in strcmp
- * order, and the sorts compare integers.  rank (indexed by string id, zero
- * for unranked) gets rank[id] >= 1 for every id at ids[0], ids[stride], ...
+ * order, and the sorts compare integers.  out[i * stride] gets the rank
+ * (from 1) of the string ids[i * stride]; rank is scratch indexed by
+ * string id, all zero before and after.
  */
-static int rank_strings(xsm_graph *g, uint32_t *rank, const uint32_t *ids, size_t n, size_t stride)
+static int rank_strings(xsm_graph *g, uint32_t *rank, const uint32_t *ids, uint32_t *out, size_t n, size_t stride)
 {
 	XSM__VEC(uint32_t) d = { 0 };
 	size_t i, k;
@@ -871,6 +872,10 @@ static int rank_strings(xsm_graph *g, uint32_t *rank, const uint32_t *ids, size_
 	k = sort_unique(g, d.v, d.n);
 	for (i = 0; i < k; i++)
 		rank[d.v[i]] = (uint32_t)i + 1;
+	for (i = 0; i < n; i++)
+		out[i * stride] = rank[ids[i * stride]];
+	for (i = 0; i < k; i++)
+		rank[d.v[i]] = 0;
 	xsm__vec_free(&d);
 	return 0;
 }
@@ -1390,12 +1395,9 @@ eid_fail:
 		if (xsm__vec_push(&frefs, f) < 0)
 			goto oom;
 	}
-	if (frefs.n && (rc = rank_strings(g, rank, &frefs.v[0].cve, frefs.n, sizeof(*frefs.v) / sizeof(uint32_t))) < 0)
+	if (frefs.n && (rc = rank_strings(g, rank, &frefs.v[0].cve, &frefs.v[0].crank, frefs.n,
+					  sizeof(*frefs.v) / sizeof(uint32_t))) < 0)
 		goto done;
-	for (i = 0; i < frefs.n; i++)
-		frefs.v[i].crank = rank[frefs.v[i].cve];
-	for (i = 0; i < frefs.n; i++)
-		rank[frefs.v[i].cve] = 0;
 	if (frefs.n > 1)
 		qsort(frefs.v, frefs.n, sizeof(*frefs.v), cmp_fref);
 	/* Cve nodes first (their properties aggregate every finding of the CVE) */
@@ -1566,16 +1568,11 @@ eid_fail:
 		if (xsm__vec_push(&rrefs, r) < 0)
 			goto oom;
 	}
-	if (rrefs.n && (rc = rank_strings(g, rank, &rrefs.v[0].label, rrefs.n, sizeof(*rrefs.v) / sizeof(uint32_t))) < 0)
+	if (rrefs.n && ((rc = rank_strings(g, rank, &rrefs.v[0].label, &rrefs.v[0].lrank, rrefs.n,
+					   sizeof(*rrefs.v) / sizeof(uint32_t))) < 0 ||
+			(rc = rank_strings(g, rank, &rrefs.v[0].source, &rrefs.v[0].srank, rrefs.n,
+					   sizeof(*rrefs.v) / sizeof(uint32_t))) < 0))
 		goto done;
-	for (i = 0; i < rrefs.n; i++)
-		rrefs.v[i].lrank = rank[rrefs.v[i].label];
-	for (i = 0; i < rrefs.n; i++)
-		rank[rrefs.v[i].label] = 0;
-	if (rrefs.n && (rc = rank_strings(g, rank, &rrefs.v[0].source, rrefs.n, sizeof(*rrefs.v) / sizeof(uint32_t))) < 0)
-		goto done;
-	for (i = 0; i < rrefs.n; i++)
-		rrefs.v[i].srank = rank[rrefs.v[i].source];
 	xsm__free(rank);
 	rank = NULL;
 	if (rrefs.n > 1)

@@ -1,8 +1,0 @@
-build-dev/pic/lib/util/jsonw.o: lib/util/jsonw.c include/exposure/jsonw.h \
- include/exposure/common.h include/exposure/errors.h lib/util/buf.h \
- include/exposure/common.h
-include/exposure/jsonw.h:
-include/exposure/common.h:
-include/exposure/errors.h:
-lib/util/buf.h:
-include/exposure/common.h:
