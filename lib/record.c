@@ -635,7 +635,7 @@ int xsm__run_foreach(xsm_store *store, const char *source, const char *run, int 
 		}
 		if (!len)
 			continue;
-		rc = validate ? xsm__json_parse(&j, ctx, line, len, "") : xsm__json_parse_stored(&j, ctx, line, len, "");
+		rc = validate ? xsm__json_parse(&j, ctx, line, len, "") : xsm__json_parse_prechecked(&j, ctx, line, len, "");
 		if (rc < 0) {
 			xsm__error_prefix(ctx, "%s:%zu", rel.ptr, r.lineno);
 			break;

@@ -72,7 +72,7 @@ int xsm__json_parse(xsm__json **out, xsm_ctx *ctx, const char *buf, size_t len, 
 	return parse(out, ctx, buf, len, where, 1);
 }
 
-int xsm__json_parse_stored(xsm__json **out, xsm_ctx *ctx, const char *buf, size_t len, const char *where)
+int xsm__json_parse_prechecked(xsm__json **out, xsm_ctx *ctx, const char *buf, size_t len, const char *where)
 {
 	return parse(out, ctx, buf, len, where, 0);
 }

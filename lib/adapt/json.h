@@ -28,11 +28,12 @@ enum xsm__json_type {
  */
 int xsm__json_parse(xsm__json **out, xsm_ctx *ctx, const char *buf, size_t len, const char *where);
 /*
- * The same for text this program checked when it stored it (a stored run's
- * lines): no depth pre-scan, which is a tenth of reading a run; cJSON's own
- * nesting limit still bounds the recursion if the store was changed by hand.
+ * The same for text whose nesting was already checked: a stored run's
+ * lines (checked when stored), an array element the connectors' splitter
+ * measured as it split.  No depth pre-scan, which is a tenth of reading a
+ * run; cJSON's own nesting limit still bounds the recursion.
  */
-int xsm__json_parse_stored(xsm__json **out, xsm_ctx *ctx, const char *buf, size_t len, const char *where);
+int xsm__json_parse_prechecked(xsm__json **out, xsm_ctx *ctx, const char *buf, size_t len, const char *where);
 void xsm__json_free(xsm__json *j);
 
 int xsm__json_type(const xsm__json *j);

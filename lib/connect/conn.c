@@ -488,7 +488,10 @@ int xsm__conn_json_array_fd(xsm__conn *c, int fd, const char *what, const char *
 			if (ch == '"') {
 				in_str = 1;
 			} else if (ch == '{' || ch == '[') {
-				depth++;
+				/* the nesting limit xsm__json_parse would check, checked here while splitting */
+				if (++depth > XSM__JSON_MAX_DEPTH)
+					rc = xsm__error_set(c->ctx, XSM_EPROTO, "%s: nesting deeper than %d levels", what,
+							    XSM__JSON_MAX_DEPTH);
 			} else if ((ch == '}' || ch == ']') && depth > 0) {
 				depth--;
 			} else if (depth == 0 && (ch == ',' || ch == ']')) {
@@ -506,7 +509,7 @@ int xsm__conn_json_array_fd(xsm__conn *c, int fd, const char *what, const char *
 						rc = xsm__error_set(c->ctx, XSM_EPROTO, "%s: empty array element", what);
 				} else if (need && !xsm__contains(elem.ptr, elem.size, need)) {
 					c->st.skipped++; /* nothing the caller wants: not worth a parse */
-				} else if ((rc = xsm__json_parse(&j, c->ctx, elem.ptr, elem.size, what)) < 0) {
+				} else if ((rc = xsm__json_parse_prechecked(&j, c->ctx, elem.ptr, elem.size, what)) < 0) {
 					c->ctx->code = rc = XSM_EPROTO;
 				} else {
 					rc = cb(c, j, payload);

@@ -8,6 +8,8 @@
 #include <unistd.h>
 
 #include "tap.h"
+#include "adapt/json.h"
+#include "connect/conn.h"
 #include "exposure/graph.h"
 #include "adapt/yaml.h"
 #include "record.h"
@@ -244,8 +246,44 @@ static void test_failalloc_build(void)
 	unsetenv("XSM_NOW");
 }
 
+/* the connectors' array splitter checks the nesting limit as it splits (the element is then parsed without a pre-scan) */
+static void test_splitter_depth(void)
+{
+	xsm_ctx *ctx;
+	for (int deep = 0; deep < 2; deep++) {
+		xsm__conn c;
+		char body[512];
+		size_t n = 0;
+		FILE *f = tmpfile();
+		int levels = deep ? XSM__JSON_MAX_DEPTH + 1 : XSM__JSON_MAX_DEPTH, rc;
+		xsm_ctx_new(&ctx);
+		memset(&c, 0, sizeof(c));
+		c.ctx = ctx;
+		c.name = "t";
+		body[n++] = '[';
+		for (int i = 0; i < levels; i++)
+			body[n++] = '[';
+		for (int i = 0; i < levels; i++)
+			body[n++] = ']';
+		body[n++] = ']';
+		if (!f || fwrite(body, 1, n, f) != n || fflush(f) != 0) {
+			ok(0, "temp file");
+			continue;
+		}
+		rc = xsm__tenable_parse(&c, fileno(f), 0);
+		if (deep)
+			ok(rc == XSM_EPROTO && strstr(xsm_ctx_errmsg(ctx), "nesting deeper than") != NULL,
+			   "an element nested %d deep is refused: %s", levels, xsm_ctx_errmsg(ctx));
+		else
+			ok(!strstr(xsm_ctx_errmsg(ctx), "nesting deeper than"), "%d levels are within the limit", levels);
+		fclose(f);
+		xsm_ctx_free(ctx);
+	}
+}
+
 int main(void)
 {
+	test_splitter_depth();
 	test_store_basics();
 	test_config();
 	test_failalloc();
