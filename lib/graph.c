@@ -427,7 +427,7 @@ static void value_json(xsm_jw *w, const xsm_graph *g, const xsm__prop *p)
 			xsm__jw_gstr(w, g, g->u32.v[p->a + i]);
 		xsm_jw_arr_end(w);
 		break;
-	case XSM_V_JSON: xsm_jw_raw(w, xsm__gstr(g, p->a)); break;
+	case XSM_V_JSON: xsm_jw_rawn(w, xsm__gstr(g, p->a), g->s.lens[p->a]); break;
 	default: xsm_jw_null(w);
 	}
 }
