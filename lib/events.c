@@ -459,15 +459,61 @@ static int cmp_path_idx(const void *a, const void *b)
 	return strcmp(xsm_paths_get(sort_set, *(const size_t *)a)->id, xsm_paths_get(sort_set, *(const size_t *)b)->id);
 }
 
+/* PathIds are "ap-" and 16 lowercase hex digits: as numbers they sort as their text does */
+struct keyed {
+	uint64_t key;
+	size_t idx;
+};
+
+static int path_key(const char *id, uint64_t *out)
+{
+	uint64_t v = 0;
+	if (strncmp(id, "ap-", 3))
+		return 0;
+	for (int i = 3; i < 19; i++) {
+		char c = id[i];
+		if (c >= '0' && c <= '9')
+			v = v << 4 | (uint64_t)(c - '0');
+		else if (c >= 'a' && c <= 'f')
+			v = v << 4 | (uint64_t)(c - 'a' + 10);
+		else
+			return 0;
+	}
+	*out = v;
+	return id[19] == '\0';
+}
+
+static int cmp_keyed(const void *a, const void *b)
+{
+	const struct keyed *x = a, *y = b;
+	return x->key < y->key ? -1 : x->key > y->key;
+}
+
+/* the set's paths by PathId: by number when every id has the usual form, by text otherwise */
 static size_t *sorted_paths(const xsm_pathset *s)
 {
 	size_t n = xsm_paths_count(s), i, *idx = xsm__calloc(n + 1, sizeof(*idx));
-	if (!idx)
+	struct keyed *k = xsm__calloc(n + 1, sizeof(*k));
+	int numeric = k != NULL;
+	if (!idx) {
+		xsm__free(k);
 		return NULL;
-	for (i = 0; i < n; i++)
-		idx[i] = i;
-	sort_set = s;
-	qsort(idx, n, sizeof(*idx), cmp_path_idx);
+	}
+	for (i = 0; i < n && numeric; i++) {
+		numeric = path_key(xsm_paths_get(s, i)->id, &k[i].key);
+		k[i].idx = i;
+	}
+	if (numeric) {
+		qsort(k, n, sizeof(*k), cmp_keyed);
+		for (i = 0; i < n; i++)
+			idx[i] = k[i].idx;
+	} else {
+		for (i = 0; i < n; i++)
+			idx[i] = i;
+		sort_set = s;
+		qsort(idx, n, sizeof(*idx), cmp_path_idx);
+	}
+	xsm__free(k);
 	return idx;
 }
 
