@@ -50,15 +50,29 @@ typedef struct xsm__edge {
 	uint32_t props_off, props_n;
 } xsm__edge;
 
+/*
+ * prefix and the 16 lowercase hex digits of h into out, NUL-terminated:
+ * the form of every NodeId ("dev-"...), EdgeId ("e-") and PathId ("ap-").
+ * Returns the length.
+ */
+static inline size_t xsm__hex_id(char *out, const char *prefix, uint64_t h)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t n = 0;
+	while (prefix[n]) {
+		out[n] = prefix[n];
+		n++;
+	}
+	for (int i = 0; i < 16; i++)
+		out[n++] = hex[(h >> (60 - 4 * i)) & 15];
+	out[n] = '\0';
+	return n;
+}
+
 /* the EdgeId text of an edge into out[20] */
 static inline void xsm__edge_id(char out[20], const xsm__edge *e)
 {
-	static const char hex[] = "0123456789abcdef";
-	out[0] = 'e';
-	out[1] = '-';
-	for (int i = 0; i < 16; i++)
-		out[2 + i] = hex[(e->hid >> (60 - 4 * i)) & 15];
-	out[18] = '\0';
+	xsm__hex_id(out, "e-", e->hid);
 }
 
 struct xsm_graph {

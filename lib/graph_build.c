@@ -572,11 +572,6 @@ static int push_u32(xsm_graph *g, uint32_t v)
 	return xsm__vec_push(&g->u32, v) < 0 ? xsm__error_oom(g->ctx) : 0;
 }
 
-static void hex_id(char *out, size_t outlen, const char *prefix, const char *key)
-{
-	snprintf(out, outlen, "%s%016llx", prefix, (unsigned long long)xsm__hash(key, strlen(key)));
-}
-
 static const char *const key_order[] = { "cloud_id:", "mde_id:", "serial:", "fqdn:", "mac:", "aad_object_id:",
 					 "sid:", "upn:", "hostname:", "source_id:", NULL };
 
@@ -1295,7 +1290,7 @@ int xsm__graph_build_mem(xsm_graph **out, xsm_buf *meta_out, xsm_build_stats *st
 			name = xsm__gstr(g, b.recs.v[order[j]].name);
 		if (!name[0])
 			name = xsm__gstr(g, top->sid);
-		hex_id(id, sizeof(id), kind == K_DEVICE ? "dev-" : kind == K_IDENTITY ? "idn-" : "res-", win);
+		xsm__hex_id(id, kind == K_DEVICE ? "dev-" : kind == K_IDENTITY ? "idn-" : "res-", xsm__hash(win, strlen(win)));
 		if ((rc = new_node(g, id, label, name, &node)) < 0)
 			goto done;
 		nassets++;

@@ -314,10 +314,6 @@ done:
 
 /* --- MS-BFS ------------------------------------------------------------------------------- */
 
-struct pair {
-	uint32_t entry, target, hops;
-};
-
 /* a node's lanes: reached so far, and reached at the level being expanded */
 struct lanes {
 	uint64_t seen, next;
@@ -813,7 +809,6 @@ struct writejob {
 
 static void *write_paths(void *arg)
 {
-	static const char hex[] = "0123456789abcdef";
 	struct writejob *j = arg;
 	const xsm_graph *g = j->g;
 	xsm_buf key = XSM_BUF_INIT, scen = XSM_BUF_INIT, t = XSM_BUF_INIT;
@@ -838,10 +833,7 @@ static void *write_paths(void *arg)
 		xsm_buf_putc(&key, '|');
 		xsm__buf_gstr(&key, g, tn->id);
 		h = xsm__hash(key.ptr, key.size);
-		memcpy(id, "ap-", 3);
-		for (int x = 0; x < 16; x++)
-			id[3 + x] = hex[(h >> (60 - 4 * x)) & 15];
-		id[19] = '\0';
+		xsm__hex_id(id, "ap-", h);
 		xsm_buf_clear(&scen);
 		xsm_buf_puts(&scen, er->name);
 		xsm_buf_puts(&scen, " -> ");
