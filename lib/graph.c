@@ -518,43 +518,11 @@ static int node_json(xsm_buf *out, const xsm_graph *g, uint32_t i)
 	return w.err;
 }
 
-static int edge_json(xsm_buf *out, const xsm_graph *g, uint32_t i)
-{
-	const xsm__edge *e = &g->edges.v[i];
-	const xsm__node *s = &g->nodes.v[e->src], *t = &g->nodes.v[e->dst];
-	char eid[20];
-	xsm_jw w;
-
-	xsm_jw_init(&w, out);
-	xsm_jw_obj(&w);
-	xsm__edge_id(eid, e);
-	xsm_jw_key(&w, "EdgeId");
-	xsm_jw_strn(&w, eid, 18);
-	xsm__jw_kgstr(&w, "EdgeLabel", g, e->label);
-	xsm__jw_kgstr(&w, "SourceNodeId", g, s->id);
-	xsm__jw_kgstr(&w, "SourceNodeName", g, s->name);
-	xsm__jw_kgstr(&w, "SourceNodeLabel", g, s->label);
-	xsm__jw_kgstr(&w, "TargetNodeId", g, t->id);
-	xsm__jw_kgstr(&w, "TargetNodeName", g, t->name);
-	xsm__jw_kgstr(&w, "TargetNodeLabel", g, t->label);
-	xsm_jw_key(&w, "EdgeProperties");
-	xsm_jw_obj(&w);
-	xsm_jw_key(&w, "rawData");
-	xsm__graph_props_json(&w, g, e->props_off, e->props_n);
-	xsm_jw_obj_end(&w);
-	xsm_jw_obj_end(&w);
-	return w.err;
-}
-
 int xsm__graph_node_json(xsm_buf *out, const xsm_graph *g, uint32_t i)
 {
 	return node_json(out, g, i) < 0 ? xsm__error_oom(g->ctx) : 0;
 }
 
-int xsm__graph_edge_json(xsm_buf *out, const xsm_graph *g, uint32_t i)
-{
-	return edge_json(out, g, i) < 0 ? xsm__error_oom(g->ctx) : 0;
-}
 
 void xsm__nodefrags_free(xsm__nodefrags *f)
 {
@@ -602,26 +570,35 @@ void xsm__jw_node(xsm_jw *w, const xsm__nodefrags *f, uint32_t node)
 	xsm_jw_rawn(w, t + n->id + n->name, n->label);
 }
 
-/* one end of an edge: ,"SourceNodeId":..,"SourceNodeName":..,"SourceNodeLabel":.. */
-static int put_end(xsm_buf *out, const xsm__nodefrags *f, uint32_t node, int target)
+/*
+ * One end of an edge: ,"SourceNodeId":..,"SourceNodeName":..,"SourceNodeLabel":..
+ * with the node's text prepared in f, or quoted here when there is no f.
+ */
+static int put_end(xsm_buf *out, const xsm_graph *g, const xsm__nodefrags *f, uint32_t node, int target)
 {
 	static const char *const keys[2][3] = {
 		{ ",\"SourceNodeId\":", ",\"SourceNodeName\":", ",\"SourceNodeLabel\":" },
 		{ ",\"TargetNodeId\":", ",\"TargetNodeName\":", ",\"TargetNodeLabel\":" },
 	};
-	const xsm__nodefrag *n = &f->v[node];
-	const char *t = f->text + n->off;
-	int rc = xsm_buf_puts(out, keys[target][0]);
-	rc |= xsm_buf_put(out, t, n->id);
-	rc |= xsm_buf_puts(out, keys[target][1]);
-	rc |= xsm_buf_put(out, t + n->id, n->name);
-	rc |= xsm_buf_puts(out, keys[target][2]);
-	rc |= xsm_buf_put(out, t + n->id + n->name, n->label);
+	const xsm__node *nd = &g->nodes.v[node];
+	const uint32_t ids[3] = { nd->id, nd->name, nd->label };
+	const char *t = f ? f->text + f->v[node].off : NULL;
+	const uint32_t lens[3] = { f ? f->v[node].id : 0, f ? f->v[node].name : 0, f ? f->v[node].label : 0 };
+	int rc = 0;
+	for (int k = 0; k < 3; k++) {
+		rc |= xsm_buf_puts(out, keys[target][k]);
+		if (f) {
+			rc |= xsm_buf_put(out, t, lens[k]);
+			t += lens[k];
+		} else {
+			rc |= xsm_json_quote(out, xsm__gstr(g, ids[k]), g->s.lens[ids[k]]);
+		}
+	}
 	return rc;
 }
 
-/* edge_json's bytes, with the ends' text from f */
-static int edge_json_frags(xsm_buf *out, const xsm_graph *g, uint32_t i, const xsm__nodefrags *f)
+/* an edge's JSON line (without its newline); f: the nodes' prepared text, or NULL */
+static int edge_json(xsm_buf *out, const xsm_graph *g, uint32_t i, const xsm__nodefrags *f)
 {
 	const xsm__edge *e = &g->edges.v[i];
 	char eid[20];
@@ -633,8 +610,8 @@ static int edge_json_frags(xsm_buf *out, const xsm_graph *g, uint32_t i, const x
 	rc |= xsm_buf_put(out, eid, 18);
 	rc |= xsm_buf_puts(out, "\",\"EdgeLabel\":");
 	rc |= xsm_json_quote(out, xsm__gstr(g, e->label), g->s.lens[e->label]);
-	rc |= put_end(out, f, e->src, 0);
-	rc |= put_end(out, f, e->dst, 1);
+	rc |= put_end(out, g, f, e->src, 0);
+	rc |= put_end(out, g, f, e->dst, 1);
 	rc |= xsm_buf_puts(out, ",\"EdgeProperties\":{\"rawData\":");
 	if (rc < 0)
 		return XSM_ENOMEM;
@@ -644,13 +621,18 @@ static int edge_json_frags(xsm_buf *out, const xsm_graph *g, uint32_t i, const x
 	return xsm_buf_puts(out, "}}");
 }
 
+int xsm__graph_edge_json(xsm_buf *out, const xsm_graph *g, uint32_t i)
+{
+	return edge_json(out, g, i, NULL) < 0 ? xsm__error_oom(g->ctx) : 0;
+}
+
 /* lines [from, to) into out; prefix, when given, stands for each object's opening '{' */
 static int lines_json(xsm_buf *out, const xsm_graph *g, int nodes, const xsm__nodefrags *f, const char *prefix,
 		      size_t from, size_t to)
 {
 	for (size_t i = from; i < to; i++) {
 		size_t at = out->size;
-		if ((nodes ? node_json(out, g, (uint32_t)i) : edge_json_frags(out, g, (uint32_t)i, f)) < 0)
+		if ((nodes ? node_json(out, g, (uint32_t)i) : edge_json(out, g, (uint32_t)i, f)) < 0)
 			return XSM_ENOMEM;
 		if (prefix) {
 			size_t pl = strlen(prefix);
