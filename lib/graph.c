@@ -62,9 +62,40 @@ static int cmp_idpair(const void *a, const void *b)
 	return strcmp(((const struct idpair *)a)->id, ((const struct idpair *)b)->id);
 }
 
-static int cmp_cstr(const void *a, const void *b)
+struct strid {
+	const char *s;
+	uint32_t id;
+};
+
+static int cmp_strid(const void *a, const void *b)
 {
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
+	return strcmp(((const struct strid *)a)->s, ((const struct strid *)b)->s);
+}
+
+uint32_t *xsm__graph_string_ranks(const xsm_graph *g, const uint32_t *ids, size_t n, size_t stride)
+{
+	XSM__VEC(struct strid) d = { 0 };
+	uint32_t *rank = xsm__calloc(g->s.n + 1, sizeof(uint32_t));
+	size_t i;
+	if (!rank)
+		return NULL;
+	for (i = 0; i < n; i++) {
+		uint32_t id = ids[i * stride];
+		if (!rank[id]) {
+			rank[id] = 1;
+			if (xsm__vec_push(&d, ((struct strid){ xsm__gstr(g, id), id })) < 0) {
+				xsm__vec_free(&d);
+				xsm__free(rank);
+				return NULL;
+			}
+		}
+	}
+	if (d.n > 1)
+		qsort(d.v, d.n, sizeof(*d.v), cmp_strid);
+	for (i = 0; i < d.n; i++)
+		rank[d.v[i].id] = (uint32_t)i + 1;
+	xsm__vec_free(&d);
+	return rank;
 }
 
 /* for cmp_edge (qsort has no context argument): each edge label's rank in strcmp order */
@@ -95,36 +126,6 @@ static int already_sorted(const xsm_graph *g)
 	return 1;
 }
 
-/* *out[label id] = the label's rank among the edges' labels (a few distinct strings) */
-static int rank_labels(const xsm_graph *g, uint32_t **out)
-{
-	XSM__VEC(const char *) names = { 0 };
-	uint32_t *rank = xsm__calloc(g->s.n + 1, sizeof(uint32_t));
-	size_t i;
-	*out = rank;
-	if (!rank)
-		return XSM_ENOMEM;
-	for (i = 0; i < g->edges.n; i++) {
-		uint32_t l = g->edges.v[i].label;
-		if (!rank[l]) {
-			rank[l] = 1;
-			if (xsm__vec_push(&names, xsm__gstr(g, l)) < 0) {
-				xsm__vec_free(&names);
-				return XSM_ENOMEM;
-			}
-		}
-	}
-	if (names.n > 1)
-		qsort(names.v, names.n, sizeof(*names.v), cmp_cstr);
-	for (i = 0; i < names.n; i++) {
-		uint32_t id;
-		if (xsm__strpool_find(&g->s, names.v[i], strlen(names.v[i]), &id))
-			rank[id] = (uint32_t)i + 1;
-	}
-	xsm__vec_free(&names);
-	return 0;
-}
-
 int xsm__graph_freeze(xsm_graph *g)
 {
 	size_t n = g->nodes.n, m = g->edges.n, i;
@@ -135,7 +136,7 @@ int xsm__graph_freeze(xsm_graph *g)
 
 	if (n >= UINT32_MAX || m >= UINT32_MAX)
 		return xsm__error_set(g->ctx, XSM_EINVALID, "graph too large");
-	if ((rc = rank_labels(g, &rank)) < 0)
+	if (m && !(rank = xsm__graph_string_ranks(g, &g->edges.v[0].label, m, sizeof(xsm__edge) / sizeof(uint32_t))))
 		goto oom;
 	label_rank = rank;
 	if (already_sorted(g))

@@ -179,6 +179,14 @@ int xsm__graph_compact_props(xsm_graph *g);
 /* the same, but only once the unused ranges outweigh the used ones (a snapshot write compacts anyway) */
 int xsm__graph_compact_props_lazy(xsm_graph *g);
 
+/*
+ * The ranks (from 1, in strcmp order) of the distinct strings among the n
+ * ids at ids[0], ids[stride], ... (stride in uint32_t units): an array
+ * indexed by string id, zero for the others.  Sorts of millions of edges,
+ * findings and relations by a few distinct labels, CVE ids and source
+ * names compare these integers.  NULL when out of memory; xsm__free it.
+ */
+uint32_t *xsm__graph_string_ranks(const xsm_graph *g, const uint32_t *ids, size_t n, size_t stride);
 /* write one node / edge as a JSONL object in the product's column names */
 int xsm__graph_node_json(xsm_buf *out, const xsm_graph *g, uint32_t node);
 int xsm__graph_edge_json(xsm_buf *out, const xsm_graph *g, uint32_t edge);

@@ -843,35 +843,15 @@ done:
 
 /* --- edges ---------------------------------------------------------------------- */
 
-/*
- * Millions of findings and relations are sorted by a few distinct strings
- * (CVE ids, labels, source names): rank those strings once, in strcmp
- * order, and the sorts compare integers.  out[i * stride] gets the rank
- * (from 1) of the string ids[i * stride]; rank is scratch indexed by
- * string id, all zero before and after.
- */
-static int rank_strings(xsm_graph *g, uint32_t *rank, const uint32_t *ids, uint32_t *out, size_t n, size_t stride)
+/* out[i * stride] = the rank of the string ids[i * stride] among those ids (xsm__graph_string_ranks) */
+static int rank_into(xsm_graph *g, const uint32_t *ids, uint32_t *out, size_t n, size_t stride)
 {
-	XSM__VEC(uint32_t) d = { 0 };
-	size_t i, k;
-	for (i = 0; i < n; i++) {
-		uint32_t id = ids[i * stride];
-		if (!rank[id]) {
-			rank[id] = 1;
-			if (xsm__vec_push(&d, id) < 0) {
-				xsm__vec_free(&d);
-				return xsm__error_oom(g->ctx);
-			}
-		}
-	}
-	k = sort_unique(g, d.v, d.n);
-	for (i = 0; i < k; i++)
-		rank[d.v[i]] = (uint32_t)i + 1;
-	for (i = 0; i < n; i++)
+	uint32_t *rank = xsm__graph_string_ranks(g, ids, n, stride);
+	if (!rank)
+		return xsm__error_oom(g->ctx);
+	for (size_t i = 0; i < n; i++)
 		out[i * stride] = rank[ids[i * stride]];
-	for (i = 0; i < k; i++)
-		rank[d.v[i]] = 0;
-	xsm__vec_free(&d);
+	xsm__free(rank);
 	return 0;
 }
 
@@ -1207,7 +1187,7 @@ int xsm__graph_build_mem(xsm_graph **out, xsm_buf *meta_out, xsm_build_stats *st
 	struct builder b;
 	struct srcname sn;
 	xsm_graph *g = NULL;
-	uint32_t *order = NULL, *rec_node = NULL, *rank = NULL, affecting, source_id_tid;
+	uint32_t *order = NULL, *rec_node = NULL, affecting, source_id_tid;
 	uint32_t eid_tid[sizeof(eid_types) / sizeof(eid_types[0])];
 	struct derived *der = NULL;
 	XSM__VEC(struct fref) frefs = { 0 };
@@ -1238,8 +1218,6 @@ int xsm__graph_build_mem(xsm_graph **out, xsm_buf *meta_out, xsm_build_stats *st
 	}
 	st->sources = sn.sources;
 	st->assets = b.recs.n;
-	if (!(rank = xsm__calloc(g->s.n + 1, sizeof(uint32_t))))
-		goto oom;
 	for (k = 0; k <= K_OTHER; k++) {
 		xsm__free(b.key_rec[k].v);
 		memset(&b.key_rec[k], 0, sizeof(b.key_rec[k]));
@@ -1390,8 +1368,8 @@ eid_fail:
 		if (xsm__vec_push(&frefs, f) < 0)
 			goto oom;
 	}
-	if (frefs.n && (rc = rank_strings(g, rank, &frefs.v[0].cve, &frefs.v[0].crank, frefs.n,
-					  sizeof(*frefs.v) / sizeof(uint32_t))) < 0)
+	if (frefs.n &&
+	    (rc = rank_into(g, &frefs.v[0].cve, &frefs.v[0].crank, frefs.n, sizeof(*frefs.v) / sizeof(uint32_t))) < 0)
 		goto done;
 	if (frefs.n > 1)
 		qsort(frefs.v, frefs.n, sizeof(*frefs.v), cmp_fref);
@@ -1563,13 +1541,10 @@ eid_fail:
 		if (xsm__vec_push(&rrefs, r) < 0)
 			goto oom;
 	}
-	if (rrefs.n && ((rc = rank_strings(g, rank, &rrefs.v[0].label, &rrefs.v[0].lrank, rrefs.n,
-					   sizeof(*rrefs.v) / sizeof(uint32_t))) < 0 ||
-			(rc = rank_strings(g, rank, &rrefs.v[0].source, &rrefs.v[0].srank, rrefs.n,
-					   sizeof(*rrefs.v) / sizeof(uint32_t))) < 0))
+	if (rrefs.n &&
+	    ((rc = rank_into(g, &rrefs.v[0].label, &rrefs.v[0].lrank, rrefs.n, sizeof(*rrefs.v) / sizeof(uint32_t))) < 0 ||
+	     (rc = rank_into(g, &rrefs.v[0].source, &rrefs.v[0].srank, rrefs.n, sizeof(*rrefs.v) / sizeof(uint32_t))) < 0))
 		goto done;
-	xsm__free(rank);
-	rank = NULL;
 	if (rrefs.n > 1)
 		qsort(rrefs.v, rrefs.n, sizeof(*rrefs.v), cmp_rref);
 	for (i = 0; i < rrefs.n; i = k) {
@@ -1656,7 +1631,6 @@ done:
 		xsm__free(b.key_rec[k].v);
 	xsm__free(b.sid_rec.v);
 	xsm__free(b.ks);
-	xsm__free(rank);
 	xsm_buf_dispose(&b.tmp);
 	xsm_buf_dispose(&sn.runs);
 	xsm_buf_dispose(&meta);
