@@ -238,10 +238,7 @@ int xsm_store_write(xsm_store *s, const char *relpath, const void *data, size_t 
 	int rc;
 	if ((rc = xsm__store_afile(&af, s, relpath)) < 0)
 		return rc;
-	for (size_t off = 0; off < len && rc == 0; off += 16u << 20)
-		if (xsm__afile_write(&af, (const char *)data + off, len - off < (16u << 20) ? len - off : 16u << 20) < 0)
-			rc = -1;
-	if (rc < 0) {
+	if (xsm__afile_write(&af, data, len) < 0) {
 		rc = xsm__error_errno(s->ctx, XSM_EIO, "cannot write '%s'", relpath);
 		xsm__afile_abort(&af);
 		return rc;

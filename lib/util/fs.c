@@ -99,16 +99,23 @@ int xsm__afile_open(xsm__afile *af, xsm_ctx *ctx, const char *path, mode_t mode,
 int xsm__afile_write(xsm__afile *af, const void *p, size_t n)
 {
 	enum { KICK = 32u << 20 };
-	if (n && fwrite(p, 1, n, af->fp) != n)
-		return -1;
-	af->unsynced += n;
-	if (af->sync && af->unsynced >= KICK) {
-		af->unsynced = 0;
-		if (fflush(af->fp) != 0)
+	const char *s = p;
+	while (n) {
+		/* a large write goes in pieces, so writeback starts during it, not after */
+		size_t k = af->sync && n > KICK - af->unsynced ? KICK - af->unsynced : n;
+		if (fwrite(s, 1, k, af->fp) != k)
 			return -1;
+		s += k;
+		n -= k;
+		af->unsynced += k;
+		if (af->sync && af->unsynced >= KICK) {
+			af->unsynced = 0;
+			if (fflush(af->fp) != 0)
+				return -1;
 #ifdef SYNC_FILE_RANGE_WRITE
-		sync_file_range(fileno(af->fp), 0, 0, SYNC_FILE_RANGE_WRITE); /* a hint: the fsync at commit decides */
+			sync_file_range(fileno(af->fp), 0, 0, SYNC_FILE_RANGE_WRITE); /* a hint: the fsync at commit decides */
 #endif
+		}
 	}
 	return 0;
 }
