@@ -662,7 +662,6 @@ static xsm__prop pbool(int v) { xsm__prop p; memset(&p, 0, sizeof(p)); p.type = 
 static xsm__prop pstrs(uint32_t off, uint32_t n) { xsm__prop p; memset(&p, 0, sizeof(p)); p.type = XSM_V_STRS; p.a = off; p.b = n; return p; }
 static xsm__prop pstr(uint32_t id) { xsm__prop p; memset(&p, 0, sizeof(p)); p.type = XSM_V_STR; p.a = id; return p; }
 
-/* the merged and derived properties of one asset node, appended to g->props */
 /*
  * The sources JSON as written here is what cJSON prints back (and so what a
  * reloaded snapshot prints) unless it has an escape, a DEL byte or a number
@@ -694,6 +693,7 @@ static int prints_as_is(const char *s, size_t n)
 	return 1;
 }
 
+/* the merged and derived properties of one asset node, appended to g->props */
 static int node_props(struct builder *b, uint32_t node, const uint32_t *order, const struct derived *d,
 		      xsm__propvec *scratch)
 {

@@ -1075,7 +1075,7 @@ int xsm__paths_compute(xsm_paths_stats *st, xsm_buf *out, xsm_buf *chokes, xsm_b
 	st->paths = nall;
 	xsm__phase(g->ctx, &t0, "paths: search");
 
-	/* the nodes each path crosses, then paths.jsonl written by two threads, each half in order */
+	/* the nodes each path crosses, then paths.jsonl */
 	for (i = 0; i < nall; i++) {
 		const struct found *f = &all[order[i]];
 		const uint32_t *nodes = jobs[which[order[i]]].nodes.v + f->off;

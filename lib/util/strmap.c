@@ -277,7 +277,6 @@ int xsm__strpool_adopt(xsm__strpool *p, char *block, const uint32_t *lens, size_
 	enum { AHEAD = 16 };
 	size_t i, at = 1, ahead = 1, ahead_at = 1; /* block[0] is string 0's NUL */
 	uint32_t ring[AHEAD];
-	int rc = XSM_EINVALID;
 
 	if (p->n != 1 || !n || block[0]) {
 		xsm__free(block);
@@ -298,15 +297,13 @@ int xsm__strpool_adopt(xsm__strpool *p, char *block, const uint32_t *lens, size_
 		}
 		tag = ring[i % AHEAD];
 		if (memchr(s, '\0', lens[i]) || s[lens[i]] != '\0')
-			goto bad;
+			return XSM_EINVALID;
 		j = pool_probe(p, s, lens[i], tag);
 		if (p->slots[j] || pool_add(p, j, tag, s, lens[i], &id) < 0 || id != i)
-			goto bad; /* a string twice: not a pool this code wrote */
+			return XSM_EINVALID; /* a string twice: not a pool this code wrote */
 		at += (size_t)lens[i] + 1;
 	}
 	return 0;
-bad:
-	return rc;
 }
 
 int xsm__strpool_find(const xsm__strpool *p, const char *s, size_t len, uint32_t *id)

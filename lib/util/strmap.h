@@ -51,10 +51,10 @@ int xsm__strpool_init(xsm__strpool *p);
 int xsm__strpool_intern(xsm__strpool *p, const char *s, size_t len, uint32_t *id);
 /*
  * Load n strings into an empty pool (only "" in it), without copying them:
- * block holds them one after another, each followed by its NUL, with
- * lens[i] the length of string i + 1 (string 0 is "").  The pool takes
- * block.  0; XSM_EINVALID when a string is there twice or a NUL is out of
- * place (block is then freed); XSM_ENOMEM.
+ * block holds them one after another, each followed by its NUL, string 0
+ * being "" (block[0] is its NUL), and lens[i] is the length of string i.
+ * The pool takes block in every case.  0; XSM_EINVALID when a string is
+ * there twice or a NUL is out of place; XSM_ENOMEM.
  */
 int xsm__strpool_adopt(xsm__strpool *p, char *block, const uint32_t *lens, size_t n);
 /* look up without adding: 1 and *id when present */
