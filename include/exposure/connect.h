@@ -57,15 +57,20 @@ typedef struct xsm_sync_progress {
 	double seconds;
 } xsm_sync_progress;
 
+/**
+ * How to sync.  The HTTP exchanges (secrets redacted) go to the context's
+ * log, when one is set (xsm_ctx_set_log).  Version 2: version 1 had a log
+ * callback of its own.
+ */
 typedef struct xsm_sync_options {
 	unsigned int version;
 	int full;                  /**< ignore the incremental cursor */
 	/** called after each page; may be NULL */
 	void (*progress)(const xsm_sync_progress *p, void *payload);
-	void *payload;             /**< HTTP log lines (secrets redacted) go to the context's log (xsm_ctx_set_log) */
+	void *payload;             /**< passed to progress */
 } xsm_sync_options;
 
-#define XSM_SYNC_OPTIONS_VERSION 1
+#define XSM_SYNC_OPTIONS_VERSION 2
 #define XSM_SYNC_OPTIONS_INIT { XSM_SYNC_OPTIONS_VERSION, 0, NULL, NULL }
 
 /** What a sync did. */
