@@ -34,21 +34,19 @@ static int enrich(xsm_graph *g, xsm_store *store, xsm_buf files[NEXTRA])
 	xsm_ctx *ctx = xsm_store_ctx(store);
 	double t0 = xsm__mono();
 	int rc = xsm_rules_load(&rules, store);
-	if (rc == 0)
-		rc = xsm_critical_apply(rules, g);
-	xsm__phase(ctx, &t0, "critical assets");
+	/* a phase is reported when it is done, not when it failed */
+	if (rc == 0 && (rc = xsm_critical_apply(rules, g)) == 0)
+		xsm__phase(ctx, &t0, "critical assets");
 	if (rc == 0)
 		rc = xsm_attack_model_load(&m, store);
-	if (rc == 0)
-		rc = xsm__paths_compute(&ps, &files[0], &files[1], &files[4], g, m);
-	xsm__phase(ctx, &t0, "attack paths");
+	if (rc == 0 && (rc = xsm__paths_compute(&ps, &files[0], &files[1], &files[4], g, m)) == 0)
+		xsm__phase(ctx, &t0, "attack paths");
 	if (rc == 0)
 		rc = xsm_insights_load(&ins, store);
 	if (rc == 0)
 		rc = xsm_insights_compute(&files[2], ins, g);
-	if (rc == 0)
-		rc = xsm__events_watch(&files[3], g, store);
-	xsm__phase(ctx, &t0, "insights");
+	if (rc == 0 && (rc = xsm__events_watch(&files[3], g, store)) == 0)
+		xsm__phase(ctx, &t0, "insights");
 	xsm_rules_free(rules);
 	xsm_attack_model_free(m);
 	xsm_insights_free(ins);
@@ -109,10 +107,8 @@ int xsm_graph_build(xsm_build_stats *st, xsm_store *store)
 	xsm_graph_free(g);
 	xsm_buf_dispose(&meta);
 	dispose_files(files);
-	if (rc == 0) {
-		rc = derive_events(store, prev, st->snapshot);
+	if (rc == 0 && (rc = derive_events(store, prev, st->snapshot)) == 0)
 		xsm__phase(xsm_store_ctx(store), &t0, "events");
-	}
 	return rc;
 }
 
