@@ -13,6 +13,7 @@
 #include "exposure/critical.h"
 #include "exposure/insights.h"
 #include "exposure/paths.h"
+#include "paths.h"
 #include "graph.h"
 #include "record.h"
 #include "store.h"
@@ -520,11 +521,18 @@ static size_t *sorted_paths(const xsm_pathset *s)
 static void path_event(struct derive *d, int type, const xsm_path_info *p)
 {
 	xsm_jw w;
-	char scen[512];
-	/* paths.idx has no scenario: it is "entry type -> classification" */
-	snprintf(scen, sizeof(scen), "%s -> %s", p->entry_type ? p->entry_type : "?",
-		 p->target_classification ? p->target_classification : "?");
-	if (!ev_begin(d, &w, type, "path", p->id, p->scenario ? p->scenario : scen))
+	xsm_buf scen = XSM_BUF_INIT;
+	const xsm_jw *began;
+	/* paths.idx has no scenario: it is named again from the entry type and classification */
+	if (!p->scenario && xsm__paths_scenario(&scen, p->entry_type ? p->entry_type : "?",
+						p->target_classification ? p->target_classification : "?") < 0) {
+		d->err = 1;
+		xsm_buf_dispose(&scen);
+		return;
+	}
+	began = ev_begin(d, &w, type, "path", p->id, p->scenario ? p->scenario : scen.ptr);
+	xsm_buf_dispose(&scen);
+	if (!began)
 		return;
 	xsm_jw_kstr(&w, "risk", xsm_risk_name(p->risk));
 	xsm_jw_kstr(&w, "entry", p->entry_name);

@@ -791,6 +791,12 @@ static int shift_index(xsm_buf *index, const xsm_buf *lines, size_t shift)
 	return 0;
 }
 
+int xsm__paths_scenario(xsm_buf *b, const char *entry_type, const char *classification)
+{
+	xsm_buf_clear(b);
+	return xsm_buf_puts(b, entry_type) | xsm_buf_puts(b, " -> ") | xsm_buf_puts(b, classification);
+}
+
 /* writing paths.jsonl lines [from, to) of the sorted paths */
 struct writejob {
 	const xsm_graph *g;
@@ -834,11 +840,7 @@ static void *write_paths(void *arg)
 		xsm__buf_gstr(&key, g, tn->id);
 		h = xsm__hash(key.ptr, key.size);
 		xsm__hex_id(id, "ap-", h);
-		xsm_buf_clear(&scen);
-		xsm_buf_puts(&scen, er->name);
-		xsm_buf_puts(&scen, " -> ");
-		xsm_buf_puts(&scen, rule);
-		if (!key.ptr || !scen.ptr) {
+		if (xsm__paths_scenario(&scen, er->name, rule) < 0 || !key.ptr) {
 			j->rc = XSM_ENOMEM;
 			break;
 		}

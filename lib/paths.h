@@ -14,4 +14,11 @@
 int xsm__paths_compute(xsm_paths_stats *st, xsm_buf *paths, xsm_buf *chokes, xsm_buf *index, xsm_graph *g,
 		       const xsm_attack_model *m);
 
+/*
+ * A path's scenario, "<entry type> -> <target classification>", into b
+ * (replacing what it held): how paths.jsonl names it, and how a reader of
+ * paths.idx (which does not store it) names it again.  0 or XSM_ENOMEM.
+ */
+int xsm__paths_scenario(xsm_buf *b, const char *entry_type, const char *classification);
+
 #endif
