@@ -161,10 +161,14 @@ int xsm__yaml_load(xsm__ynode **out, xsm_ctx *ctx, const char *path)
 	xsm_buf b = XSM_BUF_INIT;
 	int rc = xsm__fs_read(ctx, path, &b, 16 << 20);
 	*out = NULL;
-	if (rc == 0)
+	if (rc == 0) {
 		rc = xsm__yaml_parse(out, ctx, b.ptr, b.size, path);
-	else if (rc != XSM_ENOTFOUND)
-		rc = xsm__error_set(ctx, XSM_ECONFIG, "%s", xsm_ctx_errmsg(ctx));
+	} else if (rc != XSM_ENOTFOUND && rc != XSM_ENOMEM) {
+		/* an unreadable configuration file is a configuration error (out of memory is not) */
+		char msg[sizeof(ctx->msg)];
+		snprintf(msg, sizeof(msg), "%s", xsm_ctx_errmsg(ctx));
+		rc = xsm__error_set(ctx, XSM_ECONFIG, "%s", msg);
+	}
 	xsm_buf_dispose(&b);
 	return rc;
 }
