@@ -193,11 +193,14 @@ int xsm_attack_model_load(xsm_attack_model **out, xsm_store *store)
 	m->target_level = (int)xsm__cfg_long(ctx, "paths.target_level", 1);
 	m->max_hops = (int)xsm__cfg_long(ctx, "paths.max_hops", 8);
 	m->max_per_target = xsm__cfg_long(ctx, "paths.max_per_target", 1000);
-	xsm_buf_printf(&path, "%s/attack-model.yaml", dir && *dir ? dir : XSM_DATADIR);
-	if ((rc = load_model_file(m, path.ptr, 1)) == 0) {
+	if (xsm_buf_printf(&path, "%s/attack-model.yaml", dir && *dir ? dir : XSM_DATADIR) < 0)
+		rc = xsm__error_oom(ctx);
+	else if ((rc = load_model_file(m, path.ptr, 1)) == 0) {
 		xsm_buf_clear(&path);
-		xsm_buf_printf(&path, "%s/attack-model.yaml", xsm_store_path(store));
-		rc = load_model_file(m, path.ptr, 0);
+		if (xsm_buf_printf(&path, "%s/attack-model.yaml", xsm_store_path(store)) < 0)
+			rc = xsm__error_oom(ctx);
+		else
+			rc = load_model_file(m, path.ptr, 0);
 	}
 	/* settings given explicitly (-c, environment) win over the files */
 	if (rc == 0 && cfg) {
