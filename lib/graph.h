@@ -158,9 +158,16 @@ int xsm__graph_flatten(xsm_graph *g, xsm__propvec *out, const struct xsm__json *
 void xsm__graph_sort_props(const xsm_graph *g, xsm__prop *p, size_t n);
 /* build the graph of the store's latest runs in memory; *meta gets the snapshot metadata JSON */
 int xsm__graph_build_mem(xsm_graph **out, xsm_buf *meta, xsm_build_stats *st, xsm_store *store);
-/* write a built graph as a snapshot and make it current */
-int xsm__graph_write_snapshot(xsm_graph *g, xsm_store *store, const char *meta_json, size_t nextra,
-			      const char *const *extra_names, const xsm_buf *extra);
+/* the id the next snapshot gets: "<UTC stamp>-<seq>", after the store's latest */
+int xsm__graph_next_snapshot(char id[40], xsm_ctx *ctx, xsm_store *store);
+/*
+ * write a built graph as snapshot id and make it current: nodes, edges,
+ * graph.bin, the extra files, and written (an open file of the snapshot
+ * already written, or NULL) committed with them, HEAD last
+ */
+struct xsm__afile;
+int xsm__graph_write_snapshot(xsm_graph *g, xsm_store *store, const char *id, const char *meta_json, size_t nextra,
+			      const char *const *extra_names, const xsm_buf *extra, struct xsm__afile *written);
 
 /*
  * graph.bin (graph_bin.c): the arrays of a frozen graph as written, beside

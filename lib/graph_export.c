@@ -17,17 +17,7 @@ static int isalnum_c(char c)
 
 static int write_all(xsm_graph *g, int fd, const char *p, size_t len)
 {
-	size_t off = 0;
-	while (off < len) {
-		ssize_t n = write(fd, p + off, len - off);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return xsm__error_errno(g->ctx, XSM_EIO, "cannot write the export");
-		}
-		off += (size_t)n;
-	}
-	return 0;
+	return xsm__fs_write_fd(g->ctx, fd, p, len, "the export");
 }
 
 static int flush_fd(xsm_graph *g, int fd, xsm_buf *b, int force)

@@ -34,36 +34,15 @@ static int pick_last(const char *name, void *payload)
 	return 0;
 }
 
-struct fput {
-	xsm__afile *af;
-	int err;
-};
-
-static int put_file(const char *p, size_t n, void *arg)
-{
-	struct fput *f = arg;
-	if (xsm__afile_write(f->af, p, n) < 0) {
-		f->err = 1;
-		return XSM_EIO;
-	}
-	return 0;
-}
-
 /* nodes.jsonl or edges.jsonl */
 static int write_lines(xsm_graph *g, xsm_store *store, const char *rel, int nodes)
 {
 	xsm__afile af;
-	struct fput f;
 	int rc;
 
 	if ((rc = xsm__store_afile(&af, store, rel)) < 0)
 		return rc;
-	f.af = &af;
-	f.err = 0;
-	rc = xsm__graph_lines_emit(g, nodes, NULL, put_file, &f);
-	if (f.err)
-		rc = xsm__error_errno(g->ctx, XSM_EIO, "cannot write '%s'", rel);
-	if (rc < 0) {
+	if ((rc = xsm__graph_lines_emit(g, nodes, NULL, xsm__afile_put, &af)) < 0) {
 		xsm__afile_abort(&af);
 		return rc;
 	}
@@ -79,6 +58,7 @@ struct bgwrite {
 	size_t nextra;
 	const char *const *names;
 	const xsm_buf *extra;
+	xsm__afile *written;  /* a file already written, committed with the rest (or NULL) */
 	int rc;
 };
 
@@ -96,18 +76,40 @@ static void *write_rest(void *arg)
 			b->rc = xsm_store_write(&b->store, rel.ptr, b->extra[x].ptr ? b->extra[x].ptr : "",
 						b->extra[x].size);
 	}
+	if (b->rc == 0 && b->written && b->written->fp)
+		b->rc = xsm__afile_commit(b->written, &b->ctx);
 	if (b->rc == XSM_ENOMEM && !b->ctx.msg[0])
 		snprintf(b->ctx.msg, sizeof(b->ctx.msg), "out of memory");
 	xsm_buf_dispose(&rel);
 	return NULL;
 }
 
-int xsm__graph_write_snapshot(xsm_graph *g, xsm_store *store, const char *meta_json, size_t nextra,
-			      const char *const *extra_names, const xsm_buf *extra)
+int xsm__graph_next_snapshot(char id[40], xsm_ctx *ctx, xsm_store *store)
 {
 	struct lastsnap l;
-	char stamp[21], *p, *q, id[40];
+	char stamp[21], *p, *q;
 	unsigned seq = 1;
+	int rc;
+
+	memset(&l, 0, sizeof(l));
+	if ((rc = xsm_store_list(store, "graph", pick_last, &l)) < 0)
+		return rc;
+	xsm_time_format(stamp, xsm_ctx_now(ctx));
+	for (p = q = stamp; *p; p++)
+		if (*p != '-' && *p != ':')
+			*q++ = *p;
+	*q = '\0';
+	if (!strncmp(l.best, stamp, strlen(stamp)))
+		seq = (unsigned)strtoul(l.best + strlen(stamp) + 1, NULL, 10) + 1;
+	else if (strcmp(l.best, stamp) > 0)
+		return xsm__error_set(ctx, XSM_EINVALID, "the clock is before the latest snapshot '%s'", l.best);
+	snprintf(id, 40, "%s-%04u", stamp, seq);
+	return 0;
+}
+
+int xsm__graph_write_snapshot(xsm_graph *g, xsm_store *store, const char *id, const char *meta_json, size_t nextra,
+			      const char *const *extra_names, const xsm_buf *extra, xsm__afile *written)
+{
 	xsm_buf rel = XSM_BUF_INIT, meta = XSM_BUF_INIT, meta_path = XSM_BUF_INIT;
 	const char *hole;
 	double t0 = xsm__mono();
@@ -116,20 +118,6 @@ int xsm__graph_write_snapshot(xsm_graph *g, xsm_store *store, const char *meta_j
 	int rc, bg_started;
 
 	memset(&bg, 0, sizeof(bg));
-
-	memset(&l, 0, sizeof(l));
-	if ((rc = xsm_store_list(store, "graph", pick_last, &l)) < 0)
-		return rc;
-	xsm_time_format(stamp, xsm_ctx_now(g->ctx));
-	for (p = q = stamp; *p; p++)
-		if (*p != '-' && *p != ':')
-			*q++ = *p;
-	*q = '\0';
-	if (!strncmp(l.best, stamp, strlen(stamp)))
-		seq = (unsigned)strtoul(l.best + strlen(stamp) + 1, NULL, 10) + 1;
-	else if (strcmp(l.best, stamp) > 0)
-		return xsm__error_set(g->ctx, XSM_EINVALID, "the clock is before the latest snapshot '%s'", l.best);
-	snprintf(id, sizeof(id), "%s-%04u", stamp, seq);
 	snprintf(g->snapshot, sizeof(g->snapshot), "%s", id);
 
 	/* meta.json with the snapshot id filled in */
@@ -165,6 +153,7 @@ int xsm__graph_write_snapshot(xsm_graph *g, xsm_store *store, const char *meta_j
 	bg.nextra = nextra;
 	bg.names = extra_names;
 	bg.extra = extra;
+	bg.written = written;
 	bg_started = pthread_create(&bg_th, NULL, write_rest, &bg) == 0;
 	xsm_buf_clear(&rel);
 	xsm_buf_printf(&rel, "graph/%s/nodes.jsonl", id);

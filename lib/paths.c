@@ -24,6 +24,7 @@
 #include "store.h"
 #include "util/alloc.h"
 #include "util/buf.h"
+#include "util/fs.h"
 #include "util/vec.h"
 
 #ifndef XSM_DATADIR
@@ -968,13 +969,25 @@ static int cmp_choke(const void *a, const void *b)
 	return x->node < y->node ? -1 : x->node > y->node;
 }
 
-int xsm_paths_compute(xsm_paths_stats *st, xsm_buf *out, xsm_buf *chokes, xsm_graph *g, const xsm_attack_model *m)
+struct fdput {
+	xsm_ctx *ctx;
+	int fd;
+};
+
+static int put_fd(const char *p, size_t n, void *arg)
 {
-	return xsm__paths_compute(st, out, chokes, NULL, g, m);
+	struct fdput *f = arg;
+	return xsm__fs_write_fd(f->ctx, f->fd, p, n, "paths.jsonl");
 }
 
-int xsm__paths_compute(xsm_paths_stats *st, xsm_buf *out, xsm_buf *chokes, xsm_buf *index, xsm_graph *g,
-		       const xsm_attack_model *m)
+int xsm_paths_compute(xsm_paths_stats *st, int fd, xsm_buf *chokes, xsm_graph *g, const xsm_attack_model *m)
+{
+	struct fdput f = { g->ctx, fd };
+	return xsm__paths_compute(st, put_fd, &f, chokes, NULL, g, m);
+}
+
+int xsm__paths_compute(xsm_paths_stats *st, int (*put)(const char *p, size_t n, void *arg), void *arg,
+		       xsm_buf *chokes, xsm_buf *index, xsm_graph *g, const xsm_attack_model *m)
 {
 	struct csr fwd = { 0 }, rev = { 0 };
 	XSM__VEC(uint32_t) targets = { 0 };
@@ -1092,7 +1105,7 @@ int xsm__paths_compute(xsm_paths_stats *st, xsm_buf *out, xsm_buf *chokes, xsm_b
 		enum { PBLOCK = 4096 };
 		struct writejob wj[2];
 		xsm__nodefrags frags;
-		size_t start;
+		size_t start, written = 0;
 		memset(wj, 0, sizeof(wj));
 		if (xsm__nodefrags_build(&frags, g) < 0) {
 			rc = xsm__error_oom(g->ctx);
@@ -1118,10 +1131,12 @@ int xsm__paths_compute(xsm_paths_stats *st, xsm_buf *out, xsm_buf *chokes, xsm_b
 				xsm_buf_clear(&wj[k].own_index);
 			}
 			xsm__run2(write_paths, &wj[0], wj[1].from < wj[1].to ? &wj[1] : NULL);
+			/* each block goes out as soon as it is formatted: the text is never held whole */
 			for (k = 0; k < 2 && rc == 0; k++) {
-				if (wj[k].rc < 0 || (index && shift_index(index, &wj[k].own_index, out->size) < 0) ||
-				    (wj[k].own.size && xsm_buf_put(out, wj[k].own.ptr, wj[k].own.size) < 0))
-					rc = XSM_ENOMEM;
+				if (wj[k].rc < 0 || (index && shift_index(index, &wj[k].own_index, written) < 0))
+					rc = xsm__error_oom(g->ctx);
+				else if (wj[k].own.size && (rc = put(wj[k].own.ptr, wj[k].own.size, arg)) == 0)
+					written += wj[k].own.size;
 			}
 		}
 		for (k = 0; k < 2; k++) {
@@ -1129,10 +1144,8 @@ int xsm__paths_compute(xsm_paths_stats *st, xsm_buf *out, xsm_buf *chokes, xsm_b
 			xsm_buf_dispose(&wj[k].own_index);
 		}
 		xsm__nodefrags_free(&frags);
-		if (rc < 0) {
-			rc = xsm__error_oom(g->ctx);
+		if (rc < 0)
 			goto done;
-		}
 	}
 
 	xsm__phase(g->ctx, &t0, "paths: write");

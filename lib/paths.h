@@ -5,14 +5,16 @@
 #include "exposure/paths.h"
 
 /*
- * xsm_paths_compute, plus paths.idx into index when not NULL: one line a
+ * xsm_paths_compute with paths.jsonl handed to put a block at a time (its
+ * errors are returned as they are, already on the context), plus
+ * paths.idx into index when not NULL: one line a
  * path, in paths.jsonl order, tab-separated: PathId, risk, offset, length,
  * hops, entry name, entry type, target name, classification, target level
  * (control characters in names become spaces).  A reader takes the lines
  * it needs without parsing the others, and the gate's table needs none.
  */
-int xsm__paths_compute(xsm_paths_stats *st, xsm_buf *paths, xsm_buf *chokes, xsm_buf *index, xsm_graph *g,
-		       const xsm_attack_model *m);
+int xsm__paths_compute(xsm_paths_stats *st, int (*put)(const char *p, size_t n, void *arg), void *arg,
+		       xsm_buf *chokes, xsm_buf *index, xsm_graph *g, const xsm_attack_model *m);
 
 /*
  * A path's scenario, "<entry type> -> <target classification>", into b

@@ -7,6 +7,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "ctx.h"
 #include "events.h"
@@ -17,15 +18,17 @@
 #include "paths.h"
 #include "store.h"
 #include "util/buf.h"
+#include "util/fs.h"
 
-enum { NEXTRA = 5 };
+enum { NEXTRA = 4 };
 
 /*
  * everything derived from the resolved graph: criticality, then attack
- * paths, then the insights metrics over both, and what the next snapshot's
+ * paths (paths.jsonl straight into paths, a file of the new snapshot),
+ * then the insights metrics over both, and what the next snapshot's
  * events compare with
  */
-static int enrich(xsm_graph *g, xsm_store *store, xsm_buf files[NEXTRA])
+static int enrich(xsm_graph *g, xsm_store *store, xsm__afile *paths, xsm_buf files[NEXTRA])
 {
 	xsm_rules *rules = NULL;
 	xsm_attack_model *m = NULL;
@@ -39,13 +42,13 @@ static int enrich(xsm_graph *g, xsm_store *store, xsm_buf files[NEXTRA])
 		xsm__phase(ctx, &t0, "critical assets");
 	if (rc == 0)
 		rc = xsm_attack_model_load(&m, store);
-	if (rc == 0 && (rc = xsm__paths_compute(&ps, &files[0], &files[1], &files[4], g, m)) == 0)
+	if (rc == 0 && (rc = xsm__paths_compute(&ps, xsm__afile_put, paths, &files[0], &files[3], g, m)) == 0)
 		xsm__phase(ctx, &t0, "attack paths");
 	if (rc == 0)
 		rc = xsm_insights_load(&ins, store);
 	if (rc == 0)
-		rc = xsm_insights_compute(&files[2], ins, g);
-	if (rc == 0 && (rc = xsm__events_watch(&files[3], g, store)) == 0)
+		rc = xsm_insights_compute(&files[1], ins, g);
+	if (rc == 0 && (rc = xsm__events_watch(&files[2], g, store)) == 0)
 		xsm__phase(ctx, &t0, "insights");
 	xsm_rules_free(rules);
 	xsm_attack_model_free(m);
@@ -53,13 +56,43 @@ static int enrich(xsm_graph *g, xsm_store *store, xsm_buf files[NEXTRA])
 	return rc;
 }
 
-static const char *const extra_names[NEXTRA] = { "paths.jsonl", "chokepoints.json", "insights.json", "watch.jsonl",
-							 "paths.idx" };
+static const char *const extra_names[NEXTRA] = { "chokepoints.json", "insights.json", "watch.jsonl", "paths.idx" };
 
 static void dispose_files(xsm_buf files[NEXTRA])
 {
 	for (int i = 0; i < NEXTRA; i++)
 		xsm_buf_dispose(&files[i]);
+}
+
+/*
+ * The new snapshot's id and directory, and its paths.jsonl opened: the
+ * paths are written there as they are found.  Until HEAD names the
+ * snapshot, its directory is not current; a build that fails takes back
+ * what it made (abandon_snapshot, which allocates nothing).
+ */
+static int begin_snapshot(char id[40], xsm_buf *dir, xsm__afile *paths, xsm_store *store)
+{
+	xsm_buf rel = XSM_BUF_INIT;
+	int rc = xsm__graph_next_snapshot(id, xsm_store_ctx(store), store);
+	memset(paths, 0, sizeof(*paths));
+	if (rc == 0 && xsm_buf_printf(&rel, "graph/%s", id) < 0)
+		rc = xsm__error_oom(xsm_store_ctx(store));
+	if (rc == 0)
+		rc = xsm__store_abspath(dir, store, rel.ptr);
+	if (rc == 0 && xsm_buf_puts(&rel, "/paths.jsonl") < 0)
+		rc = xsm__error_oom(xsm_store_ctx(store));
+	if (rc == 0)
+		rc = xsm__store_afile(paths, store, rel.ptr);
+	xsm_buf_dispose(&rel);
+	return rc;
+}
+
+/* a failed build: its open file removed, and its directory when nothing else is in it */
+static void abandon_snapshot(const xsm_buf *dir, xsm__afile *paths)
+{
+	xsm__afile_abort(paths);
+	if (dir->size)
+		(void)rmdir(dir->ptr);
 }
 
 /* the current snapshot id into out ("" when none) */
@@ -90,19 +123,28 @@ static int derive_events(xsm_store *store, const char *prev, const char *cur)
 int xsm_graph_build(xsm_build_stats *st, xsm_store *store)
 {
 	xsm_graph *g = NULL;
-	xsm_buf meta = XSM_BUF_INIT, files[NEXTRA] = { XSM_BUF_INIT, XSM_BUF_INIT, XSM_BUF_INIT, XSM_BUF_INIT, XSM_BUF_INIT };
-	char prev[40];
+	xsm_buf meta = XSM_BUF_INIT, files[NEXTRA] = { XSM_BUF_INIT, XSM_BUF_INIT, XSM_BUF_INIT, XSM_BUF_INIT };
+	xsm_buf dir = XSM_BUF_INIT;
+	xsm__afile paths;
+	char prev[40], id[40] = "";
 	double t0;
 	int rc = current_head(prev, store);
+	memset(&paths, 0, sizeof(paths));
 	if (rc == 0)
 		rc = xsm__graph_build_mem(&g, &meta, st, store);
 	if (rc == 0)
-		rc = enrich(g, store, files);
+		rc = begin_snapshot(id, &dir, &paths, store);
+	if (rc == 0)
+		rc = enrich(g, store, &paths, files);
 	t0 = xsm__mono();
-	if (rc == 0 && (rc = xsm__graph_write_snapshot(g, store, meta.ptr, NEXTRA, extra_names, files)) == 0)
+	if (rc == 0 &&
+	    (rc = xsm__graph_write_snapshot(g, store, id, meta.ptr, NEXTRA, extra_names, files, &paths)) == 0)
 		xsm__phase(xsm_store_ctx(store), &t0, "write snapshot");
 	if (rc == 0)
 		snprintf(st->snapshot, sizeof(st->snapshot), "%s", g->snapshot);
+	else
+		abandon_snapshot(&dir, &paths);
+	xsm_buf_dispose(&dir);
 	/* the graph's memory goes back before the comparison loads two path sets */
 	xsm_graph_free(g);
 	xsm_buf_dispose(&meta);
@@ -116,15 +158,18 @@ int xsm_graph_refresh(char snapshot[40], xsm_store *store)
 {
 	xsm_graph *g = NULL;
 	xsm_buf meta = XSM_BUF_INIT, old = XSM_BUF_INIT;
-	xsm_buf files[NEXTRA] = { XSM_BUF_INIT, XSM_BUF_INIT, XSM_BUF_INIT, XSM_BUF_INIT, XSM_BUF_INIT };
-	char prev[40], cur[40] = "";
+	xsm_buf files[NEXTRA] = { XSM_BUF_INIT, XSM_BUF_INIT, XSM_BUF_INIT, XSM_BUF_INIT };
+	xsm_buf dir = XSM_BUF_INIT;
+	xsm__afile paths;
+	char prev[40], cur[40] = "", id[40] = "";
 	const char *at;
 	int rc = xsm_graph_load(&g, store, NULL, 0);
 
+	memset(&paths, 0, sizeof(paths));
 	if (rc < 0)
 		return rc;
 	snprintf(prev, sizeof(prev), "%s", g->snapshot);
-	if ((rc = enrich(g, store, files)) < 0)
+	if ((rc = begin_snapshot(id, &dir, &paths, store)) < 0 || (rc = enrich(g, store, &paths, files)) < 0)
 		goto done;
 	/* the metadata carries over, with a new snapshot id */
 	xsm_buf_printf(&old, "\"snapshot\":\"%s\"", g->snapshot);
@@ -138,12 +183,15 @@ int xsm_graph_refresh(char snapshot[40], xsm_store *store)
 	xsm_buf_puts(&meta, at + old.size);
 	while (meta.size && meta.ptr[meta.size - 1] == '\n')
 		meta.ptr[--meta.size] = '\0';
-	if ((rc = xsm__graph_write_snapshot(g, store, meta.ptr, NEXTRA, extra_names, files)) == 0) {
+	if ((rc = xsm__graph_write_snapshot(g, store, id, meta.ptr, NEXTRA, extra_names, files, &paths)) == 0) {
 		snprintf(cur, sizeof(cur), "%s", g->snapshot);
 		if (snapshot)
 			snprintf(snapshot, 40, "%s", g->snapshot);
 	}
 done:
+	if (rc < 0)
+		abandon_snapshot(&dir, &paths);
+	xsm_buf_dispose(&dir);
 	xsm_graph_free(g);
 	xsm_buf_dispose(&meta);
 	xsm_buf_dispose(&old);

@@ -35,11 +35,13 @@ typedef struct xsm_paths_stats {
 } xsm_paths_stats;
 
 /**
- * Compute every attack path of g under model m: paths.jsonl text into
- * paths (one path a line) and chokepoints.json into chokes; nodes on paths
- * get rawData attackPath{entryType, isTarget, paths}.  Deterministic.
+ * Compute every attack path of g under model m: paths.jsonl text written
+ * to fd as it is formatted (one path a line; the text of a million paths
+ * is gigabytes, so it is never held whole) and chokepoints.json into
+ * chokes; nodes on paths get rawData attackPath{entryType, isTarget,
+ * paths}.  Deterministic.  XSM_EIO when fd cannot be written.
  */
-XSM_EXTERN(int) xsm_paths_compute(xsm_paths_stats *st, xsm_buf *paths, xsm_buf *chokes, xsm_graph *g,
+XSM_EXTERN(int) xsm_paths_compute(xsm_paths_stats *st, int fd, xsm_buf *chokes, xsm_graph *g,
 				  const xsm_attack_model *m);
 
 typedef struct xsm_pathset xsm_pathset;

@@ -77,10 +77,12 @@ int xsm__afile_open(xsm__afile *af, xsm_ctx *ctx, const char *path, mode_t mode,
 
 	memset(af, 0, sizeof(*af));
 	af->sync = sync;
+	af->ctx = ctx;
 	if (!(af->path = xsm__strdup(path)) ||
 	    xsm_buf_printf(&tmp, "%s.tmp.%ld", path, (long)getpid()) < 0) {
 		xsm__free(af->path);
 		xsm_buf_dispose(&tmp);
+		memset(af, 0, sizeof(*af)); /* a failed open leaves nothing to abort */
 		return xsm__error_oom(ctx);
 	}
 	af->tmp = xsm_buf_detach(&tmp);
@@ -117,6 +119,14 @@ int xsm__afile_write(xsm__afile *af, const void *p, size_t n)
 #endif
 		}
 	}
+	return 0;
+}
+
+int xsm__afile_put(const char *p, size_t n, void *arg)
+{
+	xsm__afile *af = arg;
+	if (xsm__afile_write(af, p, n) < 0)
+		return xsm__error_errno(af->ctx, XSM_EIO, "cannot write '%s'", af->path);
 	return 0;
 }
 
@@ -160,6 +170,22 @@ int xsm__afile_commit(xsm__afile *af, xsm_ctx *ctx)
 done:
 	xsm__afile_abort(af);
 	return rc;
+}
+
+int xsm__fs_write_fd(xsm_ctx *ctx, int fd, const void *p, size_t len, const char *what)
+{
+	const char *s = p;
+	size_t off = 0;
+	while (off < len) {
+		ssize_t n = write(fd, s + off, len - off);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return xsm__error_errno(ctx, XSM_EIO, "cannot write %s", what);
+		}
+		off += (size_t)n;
+	}
+	return 0;
 }
 
 int xsm__fs_write_atomic(xsm_ctx *ctx, const char *path, const void *data, size_t len,

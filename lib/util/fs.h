@@ -20,6 +20,7 @@ int xsm__fs_mkparent(xsm_ctx *ctx, const char *path, mode_t mode);
  */
 typedef struct xsm__afile {
 	FILE *fp;
+	xsm_ctx *ctx;     /* the opener's: where xsm__afile_put reports */
 	char *path, *tmp;
 	int sync;
 	size_t unsynced;  /* bytes written since writeback was last started */
@@ -33,9 +34,15 @@ typedef struct xsm__afile {
  */
 int xsm__afile_write(xsm__afile *af, const void *p, size_t n);
 
+/* xsm__afile_write as a writer callback (arg: the afile); XSM_EIO on the opener's context */
+int xsm__afile_put(const char *p, size_t n, void *af);
+
 int xsm__afile_open(xsm__afile *af, xsm_ctx *ctx, const char *path, mode_t mode, int sync);
 int xsm__afile_commit(xsm__afile *af, xsm_ctx *ctx);
 void xsm__afile_abort(xsm__afile *af);
+
+/* write all of p to fd (EINTR retried); XSM_EIO "cannot write <what>" on ctx */
+int xsm__fs_write_fd(xsm_ctx *ctx, int fd, const void *p, size_t len, const char *what);
 
 int xsm__fs_write_atomic(xsm_ctx *ctx, const char *path, const void *data, size_t len,
 			 mode_t mode, int sync);

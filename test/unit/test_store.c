@@ -1,4 +1,5 @@
 /* test_store.c - store, config and record ingest through the library API, with fault injection */
+#include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -243,6 +244,32 @@ static void test_failalloc_build(void)
 	}
 	is_int(crashed, 0, "no crash or wrong error at any of %d failed allocations in a build", tries);
 	ok(succeeded_at > 100, "the build succeeds once allocations stop failing (after %d)", succeeded_at);
+	{
+		/* a failed build takes back the snapshot directory it began (it holds paths.jsonl as it is written) */
+		char gdir[600];
+		DIR *d;
+		struct dirent *e;
+		int empty = 0, snaps = 0;
+		snprintf(gdir, sizeof(gdir), "%s/graph", dir);
+		for (d = opendir(gdir); d && (e = readdir(d)) != NULL;) {
+			char sub[900];
+			DIR *sd;
+			int n_in = 0;
+			if (e->d_name[0] == '.' || !strcmp(e->d_name, "HEAD"))
+				continue;
+			snprintf(sub, sizeof(sub), "%s/%s", gdir, e->d_name);
+			for (sd = opendir(sub); sd && readdir(sd);)
+				n_in++;
+			if (sd)
+				closedir(sd);
+			snaps++;
+			empty += n_in <= 2;
+		}
+		if (d)
+			closedir(d);
+		ok(snaps > 0 && empty == 0, "no empty snapshot directory left by the failed builds (%d of %d)", empty,
+		   snaps);
+	}
 	unsetenv("XSM_NOW");
 }
 
