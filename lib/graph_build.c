@@ -503,6 +503,36 @@ static int on_record(const xsm__json *j, int type, size_t line, void *payload)
 	}
 }
 
+/*
+ * The record after the one on_record is handling: the pool slots of its
+ * strings most likely new to the cache are fetched meanwhile (a finding's
+ * asset, a relation's ends, an asset's source_id, name and property
+ * values).  Labels, CVEs and property names repeat and stay cached.
+ */
+static void on_record_ahead(const xsm__json *j, int type, void *payload)
+{
+	const xsm__strpool *pool = &((struct builder *)payload)->g->s;
+	const char *keys[3] = { NULL, NULL, NULL };
+	const xsm__json *c;
+	if (type == XSM_REC_FINDING) {
+		keys[0] = "asset";
+	} else if (type == XSM_REC_RELATION) {
+		keys[0] = "from";
+		keys[1] = "to";
+	} else {
+		keys[0] = "source_id";
+		keys[1] = "name";
+		for (c = xsm__json_child(xsm__json_get(j, "props")); c; c = xsm__json_next(c))
+			if (xsm__json_str(c))
+				xsm__strpool_prefetch(pool, xsm__json_str(c), strlen(xsm__json_str(c)));
+	}
+	for (int k = 0; k < 3 && keys[k]; k++) {
+		const char *v = xsm__json_getstr(j, keys[k]);
+		if (v)
+			xsm__strpool_prefetch(pool, v, strlen(v));
+	}
+}
+
 /* --- assembling nodes ------------------------------------------------------------- */
 
 static struct builder *rank_b; /* qsort context */
@@ -1169,7 +1199,7 @@ static int read_source(const char *name, void *payload)
 		goto done;
 	if ((rc = xsm__graph_intern(sn->b->g, name, &sn->b->cur_src)) < 0)
 		goto done;
-	if ((rc = xsm__run_foreach(sn->store, name, run.ptr, 0, on_record, sn->b)) < 0)
+	if ((rc = xsm__run_foreach(sn->store, name, run.ptr, 0, on_record, on_record_ahead, sn->b)) < 0)
 		goto done;
 	sn->sources++;
 	if (xsm_buf_printf(&sn->runs, "%s{\"source\":", sn->runs.size ? "," : "") < 0 ||

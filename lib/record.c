@@ -603,15 +603,17 @@ int xsm_records_ingest_fd(xsm_ingest_stats *stats, xsm_store *store, const char 
 /* --- reading a run ------------------------------------------------------------ */
 
 int xsm__run_foreach(xsm_store *store, const char *source, const char *run, int validate,
-		     int (*cb)(const xsm__json *, int, size_t, void *), void *payload)
+		     int (*cb)(const xsm__json *, int, size_t, void *),
+		     void (*ahead)(const xsm__json *, int, void *), void *payload)
 {
 	xsm_buf path = XSM_BUF_INIT, rel = XSM_BUF_INIT;
 	xsm_ctx *ctx = store->ctx;
 	xsm__lines r;
 	const char *line;
-	size_t len;
+	size_t len, held_line = 0;
 	char why[512];
-	int fd = -1, rc = 0, n;
+	xsm__json *held = NULL; /* the record read but not yet given to cb */
+	int fd = -1, rc = 0, n, held_type = 0;
 
 	if (xsm_buf_printf(&rel, "records/%s/%s.jsonl", source, run) < 0 ||
 	    xsm__store_abspath(&path, store, rel.ptr) < 0) {
@@ -651,12 +653,23 @@ int xsm__run_foreach(xsm_store *store, const char *source, const char *run, int 
 				type = XSM_EINVALID;
 			snprintf(why, sizeof(why), "not a record this xsm stored (the store was changed by hand?)");
 		}
-		if (type < 0)
+		if (type < 0) {
 			rc = xsm__error_set(ctx, XSM_EINVALID, "%s:%zu: %s", rel.ptr, r.lineno, why);
-		else
-			rc = cb(j, type, r.lineno, payload);
-		xsm__json_free(j);
+			xsm__json_free(j);
+			break;
+		}
+		if (ahead)
+			ahead(j, type, payload);
+		if (held)
+			rc = cb(held, held_type, held_line, payload);
+		xsm__json_free(held);
+		held = j;
+		held_type = type;
+		held_line = r.lineno;
 	}
+	if (rc == 0 && held)
+		rc = cb(held, held_type, held_line, payload);
+	xsm__json_free(held);
 	xsm__lines_free(&r);
 done:
 	if (fd >= 0)

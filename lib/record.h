@@ -54,8 +54,11 @@ int xsm__state_fail(xsm_store *store, const char *source, const char *error);
 /*
  * Read every record of a stored run: cb gets each parsed record and its
  * line.  validate: check each record fully again (else only its type).
+ * ahead (or NULL) sees each record one record before cb does, so it can
+ * start fetching what cb will need while cb handles the record before.
  */
 int xsm__run_foreach(xsm_store *store, const char *source, const char *run, int validate,
-		     int (*cb)(const xsm__json *rec, int type, size_t line, void *payload), void *payload);
+		     int (*cb)(const xsm__json *rec, int type, size_t line, void *payload),
+		     void (*ahead)(const xsm__json *rec, int type, void *payload), void *payload);
 
 #endif

@@ -813,7 +813,7 @@ static int merge_one(const xsm__json *rec, int type, size_t lineno, void *payloa
 static int merge_previous(xsm__conn *c, const char *prev_run)
 {
 	struct merge m = { c, XSM_BUF_INIT, XSM_BUF_INIT, 0 };
-	int rc = xsm__run_foreach(c->store, c->name, prev_run, 0, merge_one, &m);
+	int rc = xsm__run_foreach(c->store, c->name, prev_run, 0, merge_one, NULL, &m);
 	xsm_buf_dispose(&m.key);
 	xsm_buf_dispose(&m.line);
 	return rc;

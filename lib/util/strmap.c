@@ -306,6 +306,12 @@ int xsm__strpool_adopt(xsm__strpool *p, char *block, const uint32_t *lens, size_
 	return 0;
 }
 
+void xsm__strpool_prefetch(const xsm__strpool *p, const char *s, size_t len)
+{
+	if (p->cap)
+		__builtin_prefetch(&p->slots[map_tag(s, len) & (p->cap - 1)]);
+}
+
 int xsm__strpool_find(const xsm__strpool *p, const char *s, size_t len, uint32_t *id)
 {
 	size_t j;

@@ -57,6 +57,12 @@ int xsm__strpool_intern(xsm__strpool *p, const char *s, size_t len, uint32_t *id
  * there twice or a NUL is out of place; XSM_ENOMEM.
  */
 int xsm__strpool_adopt(xsm__strpool *p, char *block, const uint32_t *lens, size_t n);
+/*
+ * Start fetching the slot where s[0..len) is or would go, for an intern or
+ * find of it a little later: with tens of millions of strings the table is
+ * far bigger than the caches, and a miss is most of an intern's time.
+ */
+void xsm__strpool_prefetch(const xsm__strpool *p, const char *s, size_t len);
 /* look up without adding: 1 and *id when present */
 int xsm__strpool_find(const xsm__strpool *p, const char *s, size_t len, uint32_t *id);
 /* room for n strings without growing again.  0, or XSM_ENOMEM */
