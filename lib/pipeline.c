@@ -5,6 +5,8 @@
  * Then insights, and the events against the snapshot it replaces.
  * This file sits above graph, critical, paths and insights, so none depends on another.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -68,7 +70,7 @@ static void dispose_files(xsm_buf files[NEXTRA])
  * The new snapshot's id and directory, and its paths.jsonl opened: the
  * paths are written there as they are found.  Until HEAD names the
  * snapshot, its directory is not current; a build that fails takes back
- * what it made (abandon_snapshot, which allocates nothing).
+ * what it made (abandon_snapshot).
  */
 static int begin_snapshot(char id[40], xsm_buf *dir, xsm__afile *paths, xsm_store *store)
 {
@@ -87,14 +89,6 @@ static int begin_snapshot(char id[40], xsm_buf *dir, xsm__afile *paths, xsm_stor
 	return rc;
 }
 
-/* a failed build: its open file removed, and its directory when nothing else is in it */
-static void abandon_snapshot(const xsm_buf *dir, xsm__afile *paths)
-{
-	xsm__afile_abort(paths);
-	if (dir->size)
-		(void)rmdir(dir->ptr);
-}
-
 /* the current snapshot id into out ("" when none) */
 static int current_head(char out[40], xsm_store *store)
 {
@@ -111,6 +105,34 @@ static int current_head(char out[40], xsm_store *store)
 		snprintf(out, 40, "%s", head.ptr);
 	xsm_buf_dispose(&head);
 	return rc;
+}
+
+/*
+ * a failed build: its open file and the snapshot directory it began are
+ * removed.  The id was new, so nothing else is in it; and only when HEAD
+ * is read and does not name it (a HEAD renamed into place whose directory
+ * sync then failed does), so a current snapshot is never removed.  No
+ * allocation here: this also runs when memory ran out.
+ */
+static void abandon_snapshot(const char *id, const xsm_buf *dir, xsm__afile *paths)
+{
+	char head[4096], name[48];
+	ssize_t n = -1;
+	int fd;
+	xsm__afile_abort(paths);
+	if (!dir->size || snprintf(head, sizeof(head), "%s/../HEAD", dir->ptr) >= (int)sizeof(head))
+		return;
+	if ((fd = open(head, O_RDONLY | O_CLOEXEC)) >= 0) {
+		n = read(fd, name, sizeof(name) - 1);
+		close(fd);
+	} else if (errno == ENOENT) {
+		n = 0; /* the store's first snapshot */
+	}
+	if (n < 0)
+		return;
+	name[n] = '\0';
+	if (strncmp(name, id, strlen(id)) != 0 || (name[strlen(id)] != '\n' && name[strlen(id)] != '\0'))
+		(void)xsm__fs_remove(NULL, dir->ptr); /* best effort: the build's own error is the one to report */
 }
 
 /* the events of the new snapshot, against the one it replaced */
@@ -143,7 +165,7 @@ int xsm_graph_build(xsm_build_stats *st, xsm_store *store)
 	if (rc == 0)
 		snprintf(st->snapshot, sizeof(st->snapshot), "%s", g->snapshot);
 	else
-		abandon_snapshot(&dir, &paths);
+		abandon_snapshot(id, &dir, &paths);
 	xsm_buf_dispose(&dir);
 	/* the graph's memory goes back before the comparison loads two path sets */
 	xsm_graph_free(g);
@@ -190,7 +212,7 @@ int xsm_graph_refresh(char snapshot[40], xsm_store *store)
 	}
 done:
 	if (rc < 0)
-		abandon_snapshot(&dir, &paths);
+		abandon_snapshot(id, &dir, &paths);
 	xsm_buf_dispose(&dir);
 	xsm_graph_free(g);
 	xsm_buf_dispose(&meta);

@@ -246,34 +246,37 @@ int xsm__fs_read(xsm_ctx *ctx, const char *path, xsm_buf *out, size_t cap)
 	return rc;
 }
 
-int xsm__fs_remove(xsm_ctx *ctx, const char *path)
+/* remove name under the directory parent (AT_FDCWD: path itself) and all in it; no allocation */
+static int remove_at(xsm_ctx *ctx, int parent, const char *name, const char *top)
 {
 	struct stat st;
-	DIR *d;
 	struct dirent *e;
-	int rc = 0;
+	DIR *d;
+	int fd, rc = 0;
 
-	if (lstat(path, &st) < 0)
-		return errno == ENOENT ? 0 : xsm__error_errno(ctx, XSM_EIO, "cannot remove '%s'", path);
+	if (fstatat(parent, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return errno == ENOENT ? 0 : xsm__error_errno(ctx, XSM_EIO, "cannot remove '%s' in '%s'", name, top);
 	if (!S_ISDIR(st.st_mode)) {
-		if (unlink(path) < 0)
-			return xsm__error_errno(ctx, XSM_EIO, "cannot remove '%s'", path);
+		if (unlinkat(parent, name, 0) < 0)
+			return xsm__error_errno(ctx, XSM_EIO, "cannot remove '%s' in '%s'", name, top);
 		return 0;
 	}
-	if (!(d = opendir(path)))
-		return xsm__error_errno(ctx, XSM_EIO, "cannot open '%s'", path);
-	while (rc == 0 && (e = readdir(d))) {
-		xsm_buf sub = XSM_BUF_INIT;
-		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-			continue;
-		if (xsm_buf_printf(&sub, "%s/%s", path, e->d_name) < 0)
-			rc = xsm__error_oom(ctx);
-		else
-			rc = xsm__fs_remove(ctx, sub.ptr);
-		xsm_buf_dispose(&sub);
+	if ((fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0 || !(d = fdopendir(fd))) {
+		rc = xsm__error_errno(ctx, XSM_EIO, "cannot open '%s' in '%s'", name, top);
+		if (fd >= 0)
+			close(fd);
+		return rc;
 	}
+	while (rc == 0 && (e = readdir(d)))
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+			rc = remove_at(ctx, dirfd(d), e->d_name, top);
 	closedir(d);
-	if (rc == 0 && rmdir(path) < 0)
-		rc = xsm__error_errno(ctx, XSM_EIO, "cannot remove '%s'", path);
+	if (rc == 0 && unlinkat(parent, name, AT_REMOVEDIR) < 0)
+		rc = xsm__error_errno(ctx, XSM_EIO, "cannot remove '%s' in '%s'", name, top);
 	return rc;
+}
+
+int xsm__fs_remove(xsm_ctx *ctx, const char *path)
+{
+	return remove_at(ctx, AT_FDCWD, path, path);
 }

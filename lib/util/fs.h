@@ -50,7 +50,7 @@ int xsm__fs_write_atomic(xsm_ctx *ctx, const char *path, const void *data, size_
 int xsm__fs_read(xsm_ctx *ctx, const char *path, xsm_buf *out, size_t cap);
 /* fsync a directory */
 int xsm__fs_sync_dir(xsm_ctx *ctx, const char *dir);
-/* rm -rf */
+/* rm -rf (allocates nothing, so it also cleans up after running out of memory) */
 int xsm__fs_remove(xsm_ctx *ctx, const char *path);
 int xsm__fs_exists(const char *path);
 
