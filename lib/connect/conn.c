@@ -440,7 +440,7 @@ static int is_ws(char ch)
 	return ch == ' ' || ch == '\n' || ch == '\r' || ch == '\t';
 }
 
-int xsm__conn_json_array_fd(xsm__conn *c, int fd, const char *what, const char *need,
+int xsm__conn_json_array_fd(xsm__conn *c, int fd, const char *what, const char *need, const xsm__json_pick *pick,
 			    int (*cb)(xsm__conn *c, const xsm__json *elem, void *payload), void *payload)
 {
 	size_t cap = (size_t)xsm__cfg_long(c->ctx, "records.max_line", 16L << 20);
@@ -509,7 +509,8 @@ int xsm__conn_json_array_fd(xsm__conn *c, int fd, const char *what, const char *
 						rc = xsm__error_set(c->ctx, XSM_EPROTO, "%s: empty array element", what);
 				} else if (need && !xsm__contains(elem.ptr, elem.size, need)) {
 					c->st.skipped++; /* nothing the caller wants: not worth a parse */
-				} else if ((rc = xsm__json_parse_prechecked(&j, c->ctx, elem.ptr, elem.size, what)) < 0) {
+				} else if ((rc = pick ? xsm__json_parse_pick(&j, c->ctx, elem.ptr, elem.size, pick, what)
+						      : xsm__json_parse_prechecked(&j, c->ctx, elem.ptr, elem.size, what)) < 0) {
 					c->ctx->code = rc = XSM_EPROTO;
 				} else {
 					rc = cb(c, j, payload);

@@ -216,6 +216,23 @@ static const char *state_word(const char *s)
 	return "open";
 }
 
+/*
+ * What on_vuln reads of a vulnerability, and all that is parsed of it: the
+ * asset and the plugin's texts are most of an element.  A field on_vuln
+ * starts to read must be added here.
+ */
+static const xsm__json_pick vuln_asset[] = { { "uuid", NULL }, { NULL, NULL } };
+static const xsm__json_pick vuln_plugin[] = {
+	{ "cve", NULL }, { "cvss3_base_score", NULL }, { "cvss_base_score", NULL }, { "cvss3_vector", NULL },
+	{ "cvss_vector", NULL }, { "exploit_available", NULL }, { "id", NULL }, { "name", NULL }, { "vpr", NULL },
+	{ NULL, NULL }
+};
+static const xsm__json_pick vuln_port[] = { { "port", NULL }, { NULL, NULL } };
+static const xsm__json_pick vuln_pick[] = {
+	{ "asset", vuln_asset }, { "plugin", vuln_plugin }, { "port", vuln_port }, { "severity", NULL },
+	{ "state", NULL }, { "first_found", NULL }, { "last_found", NULL }, { NULL, NULL }
+};
+
 static int on_vuln(xsm__conn *c, const xsm__json *v, void *payload)
 {
 	xsm_jw *w = &c->jw;
@@ -354,7 +371,8 @@ static int run_export(struct tn *t, const char *kind, const char *body,
 				goto done;
 			snprintf(path, sizeof(path), "%s: %s chunk %zu", c->name, kind, id);
 			/* a vulnerability without a "cve" key is skipped unparsed (most are) */
-			if ((rc = xsm__conn_json_array_fd(c, fd, path, cb == on_vuln ? "\"cve\"" : NULL, cb, t)) < 0)
+			if ((rc = xsm__conn_json_array_fd(c, fd, path, cb == on_vuln ? "\"cve\"" : NULL,
+							  cb == on_vuln ? vuln_pick : NULL, cb, t)) < 0)
 				goto done;
 			done[id] = 1;
 			fetched = 1;
@@ -450,7 +468,8 @@ int xsm__tenable_parse(xsm__conn *c, int fd, int vulns)
 
 	memset(&t, 0, sizeof(t));
 	t.c = c;
-	rc = xsm__conn_json_array_fd(c, fd, "chunk", vulns ? "\"cve\"" : NULL, vulns ? on_vuln : on_asset, &t);
+	rc = xsm__conn_json_array_fd(c, fd, "chunk", vulns ? "\"cve\"" : NULL, vulns ? vuln_pick : NULL,
+				     vulns ? on_vuln : on_asset, &t);
 	tn_close(&t);
 	return rc;
 }
