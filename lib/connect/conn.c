@@ -440,6 +440,13 @@ static int is_ws(char ch)
 	return ch == ' ' || ch == '\n' || ch == '\r' || ch == '\t';
 }
 
+/* offset of the first quote or backslash in p[0..n), or n (memchr runs through long texts quickly) */
+static size_t string_stop(const char *p, size_t n)
+{
+	const char *q = memchr(p, '"', n), *b = memchr(p, '\\', q ? (size_t)(q - p) : n);
+	return (size_t)((b ? b : q ? q : p + n) - p);
+}
+
 int xsm__conn_json_array_fd(xsm__conn *c, int fd, const char *what, const char *need, const xsm__json_pick *pick,
 			    int (*cb)(xsm__conn *c, const xsm__json *elem, void *payload), void *payload)
 {
@@ -462,14 +469,15 @@ int xsm__conn_json_array_fd(xsm__conn *c, int fd, const char *what, const char *
 		for (; i < n && rc == 0; i++) {
 			char ch = block[i];
 			if (in_str) {
+				if (esc) {
+					esc = 0; /* the escaped byte */
+					continue;
+				}
 				/* the bulk of a body: run to the next quote or backslash */
-				while (!esc && i < n && block[i] != '"' && block[i] != '\\')
-					i++;
+				i += string_stop(block + i, (size_t)(n - i));
 				if (i == n)
 					break;
-				if (esc)
-					esc = 0;
-				else if (block[i] == '\\')
+				if (block[i] == '\\')
 					esc = 1;
 				else
 					in_str = 0;
