@@ -266,7 +266,12 @@ static int perform(xsm__http *h, const xsm__http_req *req, xsm__http_resp *resp,
 	xsm_buf_clear(&resp->headers);
 	resp->body_len = 0;
 	resp->status = 0;
-	if (req->body_fd >= 0 && (lseek(req->body_fd, 0, SEEK_SET) < 0 || ftruncate(req->body_fd, 0) < 0))
+	/*
+	 * The file is rewritten from its start and cut to the new body's length
+	 * afterwards, not emptied first: writing over pages the last body left
+	 * in the page cache costs a fraction of allocating them again.
+	 */
+	if (req->body_fd >= 0 && lseek(req->body_fd, 0, SEEK_SET) < 0)
 		return xsm__error_errno(h->ctx, XSM_EIO, "cannot reset the download file");
 	for (hp = req->headers; hp && *hp; hp++) {
 		if (!(t = curl_slist_append(hl, *hp))) {
@@ -306,6 +311,8 @@ static int perform(xsm__http *h, const xsm__http_req *req, xsm__http_resp *resp,
 	resp->status = status;
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, NULL);
 	curl_slist_free_all(hl);
+	if (req->body_fd >= 0 && !a->write_err && ftruncate(req->body_fd, (off_t)resp->body_len) < 0)
+		return xsm__error_errno(h->ctx, XSM_EIO, "cannot cut the download file to its body");
 	return 0;
 }
 

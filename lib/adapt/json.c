@@ -167,3 +167,323 @@ int xsm__json_print(xsm_buf *out, const xsm__json *j)
 	cJSON_free(s);
 	return rc;
 }
+
+/* --- parsing only the members a caller reads --------------------------------------- */
+
+/*
+ * Stepping over a member must refuse what a whole parse refuses, so this
+ * scanner follows the grammar of the cJSON we build with rather than the
+ * RFC: whitespace is any byte up to ' ', a number is what strtod reads of
+ * the number characters there, and a \u escape is refused only for a
+ * broken surrogate.  test_json checks the two agree.
+ */
+struct scan {
+	const unsigned char *p;
+	size_t len, pos;
+	int depth;
+};
+
+enum { SCAN_SYNTAX = -1, SCAN_DEEP = -2, SCAN_OOM = -3 };
+
+static void scan_ws(struct scan *s)
+{
+	while (s->pos < s->len && s->p[s->pos] <= ' ')
+		s->pos++;
+}
+
+static unsigned hex4(const unsigned char *h)
+{
+	unsigned v = 0;
+	int i;
+	for (i = 0; i < 4; i++) {
+		unsigned char c = h[i];
+		if (c >= '0' && c <= '9')
+			v = v << 4 | (unsigned)(c - '0');
+		else if (c >= 'a' && c <= 'f')
+			v = v << 4 | (unsigned)(c - 'a' + 10);
+		else if (c >= 'A' && c <= 'F')
+			v = v << 4 | (unsigned)(c - 'A' + 10);
+		else
+			return 0; /* cJSON reads a sequence with a non-hex digit as U+0000 */
+	}
+	return v;
+}
+
+static int scan_string(struct scan *s)
+{
+	const unsigned char *b = s->p + s->pos + 1, *e = s->p + s->len, *start = b, *q, *bs;
+
+	/* the end: the first quote that no backslash escapes */
+	for (;;) {
+		if (b >= e || !(q = memchr(b, '"', (size_t)(e - b))))
+			return SCAN_SYNTAX;
+		if (!(bs = memchr(b, '\\', (size_t)(q - b))))
+			break;
+		if (bs + 1 >= e)
+			return SCAN_SYNTAX;
+		b = bs + 2;
+	}
+	/* then the escapes, read in sequence as the decoder reads them (a \uXXXX is 6 bytes) */
+	for (b = start; b < q && (bs = memchr(b, '\\', (size_t)(q - b))) != NULL;) {
+		unsigned u;
+		switch (bs[1]) {
+		case 'b': case 'f': case 'n': case 'r': case 't': case '"': case '\\': case '/':
+			b = bs + 2;
+			break;
+		case 'u':
+			if (q - bs < 6 || ((u = hex4(bs + 2)) >= 0xDC00 && u <= 0xDFFF))
+				return SCAN_SYNTAX;
+			b = bs + 6;
+			if (u >= 0xD800 && u <= 0xDBFF) {
+				if (q - b < 6 || b[0] != '\\' || b[1] != 'u' || (u = hex4(b + 2)) < 0xDC00 || u > 0xDFFF)
+					return SCAN_SYNTAX;
+				b += 6;
+			}
+			break;
+		default:
+			return SCAN_SYNTAX;
+		}
+	}
+	s->pos = (size_t)(q - s->p) + 1;
+	return 0;
+}
+
+static int is_digit(unsigned char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static int scan_number(struct scan *s)
+{
+	const unsigned char *p = s->p + s->pos;
+	size_t n = 0, i = 0, digits = 0, end;
+
+	/* cJSON hands strtod the run of [0-9+-eE.] and keeps what it reads */
+	while (s->pos + n < s->len &&
+	       (is_digit(p[n]) || p[n] == '+' || p[n] == '-' || p[n] == 'e' || p[n] == 'E' || p[n] == '.'))
+		n++;
+	if (i < n && (p[i] == '+' || p[i] == '-'))
+		i++;
+	for (; i < n && is_digit(p[i]); i++)
+		digits++;
+	if (i < n && p[i] == '.')
+		for (i++; i < n && is_digit(p[i]); i++)
+			digits++;
+	if (!digits)
+		return SCAN_SYNTAX;
+	end = i;
+	if (i < n && (p[i] == 'e' || p[i] == 'E')) {
+		size_t j = i + 1, exp = 0;
+		if (j < n && (p[j] == '+' || p[j] == '-'))
+			j++;
+		for (; j < n && is_digit(p[j]); j++)
+			exp++;
+		if (exp)
+			end = j;
+	}
+	s->pos += end;
+	return 0;
+}
+
+static int scan_value(struct scan *s);
+
+static int scan_container(struct scan *s)
+{
+	unsigned char close = s->p[s->pos] == '[' ? ']' : '}';
+	int rc;
+
+	if (++s->depth > XSM__JSON_MAX_DEPTH)
+		return SCAN_DEEP;
+	s->pos++;
+	scan_ws(s);
+	if (s->pos < s->len && s->p[s->pos] == close) {
+		s->pos++;
+		s->depth--;
+		return 0;
+	}
+	for (;;) {
+		scan_ws(s);
+		if (close == '}') {
+			if (s->pos >= s->len || s->p[s->pos] != '"' || scan_string(s) < 0)
+				return SCAN_SYNTAX;
+			scan_ws(s);
+			if (s->pos >= s->len || s->p[s->pos] != ':')
+				return SCAN_SYNTAX;
+			s->pos++;
+			scan_ws(s);
+		}
+		if ((rc = scan_value(s)) < 0)
+			return rc;
+		scan_ws(s);
+		if (s->pos >= s->len || s->p[s->pos] != ',')
+			break;
+		s->pos++;
+	}
+	if (s->pos >= s->len || s->p[s->pos] != close)
+		return SCAN_SYNTAX;
+	s->pos++;
+	s->depth--;
+	return 0;
+}
+
+static int scan_word(struct scan *s, const char *w, size_t n)
+{
+	if (s->len - s->pos < n || memcmp(s->p + s->pos, w, n))
+		return SCAN_SYNTAX;
+	s->pos += n;
+	return 0;
+}
+
+static int scan_value(struct scan *s)
+{
+	unsigned char c;
+
+	if (s->pos >= s->len)
+		return SCAN_SYNTAX;
+	c = s->p[s->pos];
+	if (c == '"')
+		return scan_string(s);
+	if (c == '-' || is_digit(c))
+		return scan_number(s);
+	if (c == '{' || c == '[')
+		return scan_container(s);
+	if (c == 'n')
+		return scan_word(s, "null", 4);
+	if (c == 't')
+		return scan_word(s, "true", 4);
+	if (c == 'f')
+		return scan_word(s, "false", 5);
+	return SCAN_SYNTAX;
+}
+
+/* the entry of pick that the key text k[0..n) (between its quotes) names, or NULL */
+static const xsm__json_pick *pick_find(const xsm__json_pick *pick, const unsigned char *k, size_t n, int *failed)
+{
+	const unsigned char *nul = memchr(k, '\0', n);
+	const xsm__json_pick *m;
+	cJSON *d = NULL;
+	const char *key = NULL;
+
+	if (memchr(k, '\\', n)) {
+		/* an escaped key is compared as cJSON decodes it */
+		if (!(d = cJSON_ParseWithLength((const char *)k - 1, n + 2)) || !cJSON_IsString(d)) {
+			cJSON_Delete(d);
+			*failed = 1; /* out of memory, as a whole parse would fail */
+			return NULL;
+		}
+		key = d->valuestring;
+	} else if (nul) {
+		n = (size_t)(nul - k); /* a whole parse keeps the key up to its NUL */
+	}
+	for (m = pick; m->key; m++)
+		if (key ? !strcmp(key, m->key) : n && m->key[0] == k[0] && !strncmp(m->key, (const char *)k, n) && !m->key[n])
+			break;
+	cJSON_Delete(d);
+	return m->key ? m : NULL;
+}
+
+static int pick_object(struct scan *s, cJSON *obj, const xsm__json_pick *pick)
+{
+	int rc;
+
+	if (++s->depth > XSM__JSON_MAX_DEPTH)
+		return SCAN_DEEP;
+	s->pos++;
+	scan_ws(s);
+	if (s->pos < s->len && s->p[s->pos] == '}') {
+		s->pos++;
+		s->depth--;
+		return 0;
+	}
+	for (;;) {
+		const xsm__json_pick *m;
+		size_t k0, v0;
+		int failed = 0;
+
+		scan_ws(s);
+		k0 = s->pos;
+		if (s->pos >= s->len || s->p[s->pos] != '"' || scan_string(s) < 0)
+			return SCAN_SYNTAX;
+		m = pick_find(pick, s->p + k0 + 1, s->pos - k0 - 2, &failed);
+		if (failed)
+			return SCAN_SYNTAX;
+		scan_ws(s);
+		if (s->pos >= s->len || s->p[s->pos] != ':')
+			return SCAN_SYNTAX;
+		s->pos++;
+		scan_ws(s);
+		v0 = s->pos;
+		if (!m) {
+			rc = scan_value(s);
+		} else if (m->sub && v0 < s->len && s->p[v0] == '{') {
+			cJSON *o = cJSON_CreateObject();
+			if (!o)
+				return SCAN_OOM;
+			cJSON_AddItemToObjectCS(obj, m->key, o);
+			rc = pick_object(s, o, m->sub);
+		} else if ((rc = scan_value(s)) == 0) {
+			/* a kept value is cJSON's own parse of the text just checked */
+			const char *end = NULL;
+			cJSON *v = cJSON_ParseWithLengthOpts((const char *)s->p + v0, s->len - v0, &end, 0);
+			if (!v)
+				return SCAN_SYNTAX; /* out of memory: reported as a whole parse reports it */
+			cJSON_AddItemToObjectCS(obj, m->key, v);
+			if (end != (const char *)s->p + s->pos)
+				return SCAN_SYNTAX; /* the two readings disagree: refuse rather than guess */
+		}
+		if (rc < 0)
+			return rc;
+		scan_ws(s);
+		if (s->pos >= s->len || s->p[s->pos] != ',')
+			break;
+		s->pos++;
+	}
+	if (s->pos >= s->len || s->p[s->pos] != '}')
+		return SCAN_SYNTAX;
+	s->pos++;
+	s->depth--;
+	return 0;
+}
+
+int xsm__json_parse_pick(xsm__json **out, xsm_ctx *ctx, const char *buf, size_t len, const xsm__json_pick *pick,
+			 const char *where)
+{
+	struct scan s;
+	cJSON *root;
+	int rc;
+
+	*out = NULL;
+	if (!where)
+		where = "";
+	memset(&s, 0, sizeof(s));
+	s.p = (const unsigned char *)buf;
+	s.len = len;
+	/* as cJSON: a byte order mark at the very start is skipped */
+	if (len > 4 && !memcmp(buf, "\xEF\xBB\xBF", 3))
+		s.pos = 3;
+	scan_ws(&s);
+	if (s.pos >= len || buf[s.pos] != '{')
+		return parse(out, ctx, buf, len, where, 1); /* not an object: nothing to leave out */
+	if (!(root = cJSON_CreateObject()))
+		return xsm__error_oom(ctx);
+	rc = pick_object(&s, root, pick);
+	while (rc == 0 && s.pos < len && (buf[s.pos] == ' ' || buf[s.pos] == '\t' || buf[s.pos] == '\r' ||
+					  buf[s.pos] == '\n'))
+		s.pos++;
+	if (rc < 0 || s.pos < len) {
+		cJSON_Delete(root);
+		if (rc == SCAN_OOM)
+			return xsm__error_oom(ctx);
+		if (rc == SCAN_DEEP)
+			return xsm__error_set(ctx, XSM_EINVALID, "%snesting deeper than %d levels", where,
+					      XSM__JSON_MAX_DEPTH);
+		if (rc == 0)
+			return xsm__error_set(ctx, XSM_EINVALID, "%scol %zu: trailing data after json value", where,
+					      s.pos + 1);
+		if (s.pos >= len)
+			return xsm__error_set(ctx, XSM_EINVALID, "%sunexpected end of json", where);
+		return xsm__error_set(ctx, XSM_EINVALID, "%scol %zu: invalid json", where, s.pos + 1);
+	}
+	*out = (xsm__json *)(void *)root;
+	return 0;
+}

@@ -36,6 +36,27 @@ int xsm__json_parse(xsm__json **out, xsm_ctx *ctx, const char *buf, size_t len, 
 int xsm__json_parse_prechecked(xsm__json **out, xsm_ctx *ctx, const char *buf, size_t len, const char *where);
 void xsm__json_free(xsm__json *j);
 
+/*
+ * Members to keep when parsing an object: a list ending with a NULL key.
+ * sub, when set, picks among the members of an object value the same way
+ * (a value of another type is kept whole); NULL keeps the value whole.
+ */
+typedef struct xsm__json_pick {
+	const char *key;
+	const struct xsm__json_pick *sub;
+} xsm__json_pick;
+
+/*
+ * Parse buf[0..len) as xsm__json_parse does, accepting and refusing the
+ * same texts, but when it is an object keep only the members pick names:
+ * the others are checked and stepped over without being stored, which is
+ * most of the cost of a large vendor record read for a few fields.  The
+ * tree answers xsm__json_get for picked keys as the whole tree would (the
+ * first member of a key wins); it must not outlive pick (its keys).
+ */
+int xsm__json_parse_pick(xsm__json **out, xsm_ctx *ctx, const char *buf, size_t len, const xsm__json_pick *pick,
+			 const char *where);
+
 int xsm__json_type(const xsm__json *j);
 const char *xsm__json_typename(const xsm__json *j);
 /* object member by exact key, or NULL */

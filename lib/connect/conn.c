@@ -440,7 +440,14 @@ static int is_ws(char ch)
 	return ch == ' ' || ch == '\n' || ch == '\r' || ch == '\t';
 }
 
-int xsm__conn_json_array_fd(xsm__conn *c, int fd, const char *what, const char *need,
+/* offset of the first quote or backslash in p[0..n), or n (memchr runs through long texts quickly) */
+static size_t string_stop(const char *p, size_t n)
+{
+	const char *q = memchr(p, '"', n), *b = memchr(p, '\\', q ? (size_t)(q - p) : n);
+	return (size_t)((b ? b : q ? q : p + n) - p);
+}
+
+int xsm__conn_json_array_fd(xsm__conn *c, int fd, const char *what, const char *need, const xsm__json_pick *pick,
 			    int (*cb)(xsm__conn *c, const xsm__json *elem, void *payload), void *payload)
 {
 	size_t cap = (size_t)xsm__cfg_long(c->ctx, "records.max_line", 16L << 20);
@@ -462,14 +469,15 @@ int xsm__conn_json_array_fd(xsm__conn *c, int fd, const char *what, const char *
 		for (; i < n && rc == 0; i++) {
 			char ch = block[i];
 			if (in_str) {
+				if (esc) {
+					esc = 0; /* the escaped byte */
+					continue;
+				}
 				/* the bulk of a body: run to the next quote or backslash */
-				while (!esc && i < n && block[i] != '"' && block[i] != '\\')
-					i++;
+				i += string_stop(block + i, (size_t)(n - i));
 				if (i == n)
 					break;
-				if (esc)
-					esc = 0;
-				else if (block[i] == '\\')
+				if (block[i] == '\\')
 					esc = 1;
 				else
 					in_str = 0;
@@ -509,7 +517,8 @@ int xsm__conn_json_array_fd(xsm__conn *c, int fd, const char *what, const char *
 						rc = xsm__error_set(c->ctx, XSM_EPROTO, "%s: empty array element", what);
 				} else if (need && !xsm__contains(elem.ptr, elem.size, need)) {
 					c->st.skipped++; /* nothing the caller wants: not worth a parse */
-				} else if ((rc = xsm__json_parse_prechecked(&j, c->ctx, elem.ptr, elem.size, what)) < 0) {
+				} else if ((rc = pick ? xsm__json_parse_pick(&j, c->ctx, elem.ptr, elem.size, pick, what)
+						      : xsm__json_parse_prechecked(&j, c->ctx, elem.ptr, elem.size, what)) < 0) {
 					c->ctx->code = rc = XSM_EPROTO;
 				} else {
 					rc = cb(c, j, payload);

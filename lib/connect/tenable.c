@@ -131,6 +131,16 @@ static const char *acr_level(double acr)
 	return acr >= 9 ? "very high" : acr >= 7 ? "high" : acr >= 4 ? "medium" : acr > 0 ? "low" : NULL;
 }
 
+/* what on_asset reads of an asset (a field it starts to read must be added here) */
+static const xsm__json_pick asset_pick[] = {
+	{ "id", NULL }, { "operating_systems", NULL }, { "hostnames", NULL }, { "fqdns", NULL },
+	{ "netbios_names", NULL }, { "last_seen", NULL }, { "first_seen", NULL }, { "azure_vm_id", NULL },
+	{ "aws_ec2_instance_id", NULL }, { "gcp_instance_id", NULL }, { "ipv4s", NULL }, { "ipv6s", NULL },
+	{ "mac_addresses", NULL }, { "acr_score", NULL }, { "bios_uuid", NULL }, { "system_types", NULL },
+	{ "installed_software", NULL }, { "has_agent", NULL }, { "agent_names", NULL }, { "network_name", NULL },
+	{ "updated_at", NULL }, { "tags", NULL }, { NULL, NULL }
+};
+
 static int on_asset(xsm__conn *c, const xsm__json *a, void *payload)
 {
 	struct tn *t = payload;
@@ -215,6 +225,23 @@ static const char *state_word(const char *s)
 		return "reopened";
 	return "open";
 }
+
+/*
+ * What on_vuln reads of a vulnerability, and all that is parsed of it: the
+ * asset and the plugin's texts are most of an element.  A field on_vuln
+ * starts to read must be added here.
+ */
+static const xsm__json_pick vuln_asset[] = { { "uuid", NULL }, { NULL, NULL } };
+static const xsm__json_pick vuln_plugin[] = {
+	{ "cve", NULL }, { "cvss3_base_score", NULL }, { "cvss_base_score", NULL }, { "cvss3_vector", NULL },
+	{ "cvss_vector", NULL }, { "exploit_available", NULL }, { "id", NULL }, { "name", NULL }, { "vpr", NULL },
+	{ NULL, NULL }
+};
+static const xsm__json_pick vuln_port[] = { { "port", NULL }, { NULL, NULL } };
+static const xsm__json_pick vuln_pick[] = {
+	{ "asset", vuln_asset }, { "plugin", vuln_plugin }, { "port", vuln_port }, { "severity", NULL },
+	{ "state", NULL }, { "first_found", NULL }, { "last_found", NULL }, { NULL, NULL }
+};
 
 static int on_vuln(xsm__conn *c, const xsm__json *v, void *payload)
 {
@@ -354,7 +381,8 @@ static int run_export(struct tn *t, const char *kind, const char *body,
 				goto done;
 			snprintf(path, sizeof(path), "%s: %s chunk %zu", c->name, kind, id);
 			/* a vulnerability without a "cve" key is skipped unparsed (most are) */
-			if ((rc = xsm__conn_json_array_fd(c, fd, path, cb == on_vuln ? "\"cve\"" : NULL, cb, t)) < 0)
+			if ((rc = xsm__conn_json_array_fd(c, fd, path, cb == on_vuln ? "\"cve\"" : NULL,
+							  cb == on_vuln ? vuln_pick : asset_pick, cb, t)) < 0)
 				goto done;
 			done[id] = 1;
 			fetched = 1;
@@ -450,7 +478,8 @@ int xsm__tenable_parse(xsm__conn *c, int fd, int vulns)
 
 	memset(&t, 0, sizeof(t));
 	t.c = c;
-	rc = xsm__conn_json_array_fd(c, fd, "chunk", vulns ? "\"cve\"" : NULL, vulns ? on_vuln : on_asset, &t);
+	rc = xsm__conn_json_array_fd(c, fd, "chunk", vulns ? "\"cve\"" : NULL, vulns ? vuln_pick : asset_pick,
+				     vulns ? on_vuln : on_asset, &t);
 	tn_close(&t);
 	return rc;
 }

@@ -1,0 +1,122 @@
+/* test_json.c - the JSON adapter: a picked parse accepts what a whole parse accepts, and keeps the same values */
+#include <stdio.h>
+#include <string.h>
+
+#include "tap.h"
+#include "adapt/json.h"
+#include "ctx.h"
+#include "util/buf.h"
+
+static const xsm__json_pick inner[] = { { "c", NULL }, { "vpr", NULL }, { NULL, NULL } };
+static const xsm__json_pick pick[] = { { "a", NULL }, { "b", inner }, { "c", NULL }, { NULL, NULL } };
+
+/* the picked members print the same in both trees */
+static int same_values(const xsm__json *whole, const xsm__json *part, const xsm__json_pick *p)
+{
+	xsm_buf x = XSM_BUF_INIT, y = XSM_BUF_INIT;
+	int same = 1;
+
+	for (; p->key && same; p++) {
+		const xsm__json *a = xsm__json_get(whole, p->key), *b = xsm__json_get(part, p->key);
+		if (p->sub && xsm__json_type(a) == XSM_J_OBJECT) {
+			same = xsm__json_type(b) == XSM_J_OBJECT && same_values(a, b, p->sub);
+			continue;
+		}
+		xsm_buf_clear(&x);
+		xsm_buf_clear(&y);
+		if (a)
+			xsm__json_print(&x, a);
+		if (b)
+			xsm__json_print(&y, b);
+		same = !a == !b && (!a || !strcmp(x.ptr, y.ptr));
+	}
+	xsm_buf_dispose(&x);
+	xsm_buf_dispose(&y);
+	return same;
+}
+
+/* text[0..len) is accepted by both parsers or by neither; when it is, the values agree */
+static void agree(xsm_ctx *ctx, const char *text, size_t len, int valid, const char *name)
+{
+	xsm__json *whole = NULL, *part = NULL;
+	int rw = xsm__json_parse(&whole, ctx, text, len, "");
+	int rp = xsm__json_parse_pick(&part, ctx, text, len, pick, "");
+
+	ok((rw == 0) == valid && (rp == 0) == valid, "%s: %s by both", name, valid ? "accepted" : "refused");
+	if (valid && rw == 0 && rp == 0)
+		ok(same_values(whole, part, pick) && xsm__json_type(whole) == xsm__json_type(part),
+		   "%s: the picked values are the whole parse's", name);
+	xsm__json_free(whole);
+	xsm__json_free(part);
+	xsm_ctx_clear(ctx);
+}
+
+#define AGREE(ctx, lit, valid, name) agree(ctx, lit, sizeof(lit) - 1, valid, name)
+
+static void test_pick_accepts(xsm_ctx *ctx)
+{
+	char deep[300];
+	int i;
+
+	AGREE(ctx, "{\"a\":1,\"skip\":{\"x\":[1,2,{\"y\":\"z\"}]},\"b\":{\"c\":\"d\",\"e\":[true,false,null]},\"c\":\"s\"}", 1,
+	      "members kept and stepped over");
+	AGREE(ctx, "{\"a\":1,\"a\":2,\"b\":{\"c\":1,\"c\":2}}", 1, "the first of a repeated key");
+	AGREE(ctx, "{\"\\u0061\":5,\"b\":\"not an object\"}", 1, "an escaped key; a sub-pick on a string");
+	AGREE(ctx, "{\"a\\u0000x\":7}", 1, "a key cut at an escaped NUL");
+	AGREE(ctx, "{\"a\0x\":7}", 1, "a key cut at a raw NUL");
+	AGREE(ctx, "{\"s\":\"a\tb\x01\",\"a\":\"\\uZZZZ\\/\\b\\f\\n\\r\\t\\\"\\\\\"}", 1, "raw control bytes, odd escapes");
+	AGREE(ctx, "{\"s\":\"\\uD83D\\uDE00\",\"a\":\"\\ud83d\\ude00\"}", 1, "surrogate pairs");
+	AGREE(ctx, "{\"n\":[01,-.5,1.,1e5,1E+2,-0,2e-3],\"a\":[01,-.5,1.]}", 1, "numbers as strtod reads them");
+	AGREE(ctx, "\xEF\xBB\xBF {\x01\"a\"\x02:\x1f" "1 ,\"b\":{\"c\":{}}}\n \r\t", 1, "a BOM, any byte up to space as space");
+	AGREE(ctx, "{}", 1, "an empty object");
+	AGREE(ctx, "[1,{\"a\":2}]", 1, "not an object: parsed whole");
+	AGREE(ctx, "{\"s\":\"\\u12\\\\\",\"a\":\"\\u000\\\"x\"}", 1, "a \\u escape over a backslash pair");
+	AGREE(ctx, "{\"s\":\"\\x\"}", 0, "an unknown escape");
+	AGREE(ctx, "{\"s\":\"\\uDC00\"}", 0, "a lone low surrogate");
+	AGREE(ctx, "{\"s\":\"\\uD800x\"}", 0, "a high surrogate alone");
+	AGREE(ctx, "{\"s\":\"\\uD800\\u0041\"}", 0, "a high surrogate with a non-surrogate");
+	AGREE(ctx, "{\"s\":\"\\u12\"}", 0, "a short \\u escape");
+	AGREE(ctx, "{\"s\":1,}", 0, "a trailing comma");
+	AGREE(ctx, "{\"s\":[1,]}", 0, "a trailing comma in an array");
+	AGREE(ctx, "{\"s\":tru}", 0, "a cut literal");
+	AGREE(ctx, "{\"s\":-}", 0, "a sign alone");
+	AGREE(ctx, "{\"s\":1e}", 0, "an exponent without digits");
+	AGREE(ctx, "{\"s\":1.2.3}", 0, "two decimal points");
+	AGREE(ctx, "{\"s\":1234567890123456789012345678901234567890123456789012345678901234567890.5e3,"
+		   "\"a\":-00000000000000000000000000000000000000000000000000000000000000000001.}", 1, "long numbers");
+	AGREE(ctx, "{\"s\":1234567890123456789012345678901234567890123456789012345678901234567890.5e}", 0,
+	      "a long number with a broken exponent");
+	AGREE(ctx, "{\"s\":\"abc}", 0, "an open string");
+	AGREE(ctx, "{\"s\":\"abc\\", 0, "a backslash at the end");
+	AGREE(ctx, "{\"a\":1} x", 0, "trailing data");
+	AGREE(ctx, "{\"a\":1}\x01", 0, "a trailing control byte");
+	AGREE(ctx, "{\"a\":1 \"b\":2}", 0, "a missing comma");
+	AGREE(ctx, "{\"a\" 1}", 0, "a missing colon");
+	AGREE(ctx, "{a:1}", 0, "a bare key");
+	AGREE(ctx, "{\"s\":{\"x\":[}]}", 0, "mismatched brackets");
+	AGREE(ctx, "{\"a\":[1,2}", 0, "mismatched brackets in a kept value");
+	AGREE(ctx, "{\"s\":1", 0, "an open object");
+	AGREE(ctx, "", 0, "nothing");
+
+	/* nesting is bounded in members stepped over as in kept ones */
+	strcpy(deep, "{\"s\":");
+	for (i = 0; i < XSM__JSON_MAX_DEPTH + 1; i++)
+		strcat(deep, "[");
+	for (i = 0; i < XSM__JSON_MAX_DEPTH + 1; i++)
+		strcat(deep, "]");
+	strcat(deep, "}");
+	agree(ctx, deep, strlen(deep), 0, "nesting deeper than the limit");
+	deep[strlen("{\"s\":")] = deep[strlen("{\"s\":") + 1] = ' '; /* two levels less: the object and 63 arrays */
+	deep[strlen(deep) - 2] = deep[strlen(deep) - 3] = ' ';
+	agree(ctx, deep, strlen(deep), 1, "nesting at the limit");
+}
+
+int main(void)
+{
+	xsm_ctx *ctx;
+	if (xsm_ctx_new(&ctx) < 0)
+		return 1;
+	test_pick_accepts(ctx);
+	xsm_ctx_free(ctx);
+	return done_testing();
+}
