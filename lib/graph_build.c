@@ -70,7 +70,13 @@ struct builder {
 	 * a kind (a user and a device never merge), and with that source_id.
 	 */
 	struct idtab { uint32_t *v; size_t n; } key_rec[K_OTHER + 1], sid_rec;
-	struct keyset *ks;    /* scratch for one record's keys */
+	/*
+	 * An asset's keys, made when on_record_ahead sees it (so their pool
+	 * slots are fetched early) and used when on_record reaches it: two
+	 * sets, the next asset's and this one's, by count of assets seen.
+	 */
+	struct keyset *ks[2];
+	size_t assets_ahead, assets_done;
 	uint32_t cur_src;
 	int64_t now;
 	size_t fixed, unknown;
@@ -430,10 +436,11 @@ static int on_record(const xsm__json *j, int type, size_t line, void *payload)
 		}
 		r.props_n = (uint32_t)(b->rprops.n - r.props_off);
 		r.last_seen = props ? time_or(xsm__json_getstr(props, "lastSeen"), 0) : 0;
-		if (!b->ks && !(b->ks = xsm__malloc(sizeof(*b->ks))))
-			return xsm__error_oom(b->ctx);
-		ks = b->ks;
-		collect_keys(ks, xsm__json_get(j, "keys"), r.kind, xsm__gstr(g, r.sid));
+		ks = b->ks[b->assets_done & 1];
+		if (b->assets_ahead > b->assets_done)
+			b->assets_done++; /* made by on_record_ahead */
+		else
+			collect_keys(ks, xsm__json_get(j, "keys"), r.kind, xsm__gstr(g, r.sid));
 		r.keys_off = (uint32_t)g->u32.n;
 		if (xsm__vec_push(&b->recs, r) < 0 || xsm__vec_push(&b->parent, idx) < 0)
 			return xsm__error_oom(b->ctx);
@@ -511,7 +518,8 @@ static int on_record(const xsm__json *j, int type, size_t line, void *payload)
  */
 static void on_record_ahead(const xsm__json *j, int type, void *payload)
 {
-	const xsm__strpool *pool = &((struct builder *)payload)->g->s;
+	struct builder *b = payload;
+	const xsm__strpool *pool = &b->g->s;
 	const char *keys[3] = { NULL, NULL, NULL };
 	const xsm__json *c;
 	if (type == XSM_REC_FINDING) {
@@ -520,11 +528,18 @@ static void on_record_ahead(const xsm__json *j, int type, void *payload)
 		keys[0] = "from";
 		keys[1] = "to";
 	} else {
+		struct keyset *const *ks = &b->ks[b->assets_ahead & 1];
 		keys[0] = "source_id";
 		keys[1] = "name";
 		for (c = xsm__json_child(xsm__json_get(j, "props")); c; c = xsm__json_next(c))
 			if (xsm__json_str(c))
 				xsm__strpool_prefetch(pool, xsm__json_str(c), strlen(xsm__json_str(c)));
+		/* its identity keys, kept for on_record */
+		collect_keys(*ks, xsm__json_get(j, "keys"), label_kind(xsm__json_getstr(j, "label")),
+			     xsm__json_getstr(j, "source_id"));
+		for (int k = 0; k < (*ks)->n; k++)
+			xsm__strpool_prefetch(pool, (*ks)->k[k], strlen((*ks)->k[k]));
+		b->assets_ahead++;
 	}
 	for (int k = 0; k < 3 && keys[k]; k++) {
 		const char *v = xsm__json_getstr(j, keys[k]);
@@ -1240,6 +1255,10 @@ int xsm__graph_build_mem(xsm_graph **out, xsm_buf *meta_out, xsm_build_stats *st
 	b.now = xsm_ctx_now(ctx);
 	sn.b = &b;
 	sn.store = store;
+	if (!(b.ks[0] = xsm__malloc(sizeof(*b.ks[0]))) || !(b.ks[1] = xsm__malloc(sizeof(*b.ks[1])))) {
+		rc = xsm__error_oom(ctx);
+		goto done;
+	}
 	if ((rc = xsm_store_list(store, "records", read_source, &sn)) < 0)
 		goto done;
 	if (!sn.sources) {
@@ -1660,7 +1679,8 @@ done:
 	for (k = 0; k <= K_OTHER; k++)
 		xsm__free(b.key_rec[k].v);
 	xsm__free(b.sid_rec.v);
-	xsm__free(b.ks);
+	xsm__free(b.ks[0]);
+	xsm__free(b.ks[1]);
 	xsm_buf_dispose(&b.tmp);
 	xsm_buf_dispose(&sn.runs);
 	xsm_buf_dispose(&meta);
