@@ -27,11 +27,16 @@
 
 enum xsm__vtype { XSM_V_NULL = 0, XSM_V_BOOL, XSM_V_NUM, XSM_V_STR, XSM_V_STRS, XSM_V_JSON };
 
+/* 16 bytes: a million-node graph has tens of millions of these (memory, graph.bin, load) */
 typedef struct xsm__prop {
 	uint32_t key;  /* interned dotted path */
-	uint32_t type; /* enum xsm__vtype */
-	uint32_t a, b; /* BOOL: a; STR/JSON: a = string id; STRS: a = u32 offset, b = count */
-	double num;    /* NUM */
+	uint32_t type; /* enum xsm__vtype: which member below holds the value */
+	union {
+		struct {
+			uint32_t a, b; /* BOOL: a; STR/JSON: a = string id; STRS: a = u32 offset, b = count */
+		};
+		double num; /* NUM */
+	};
 } xsm__prop;
 
 typedef XSM__VEC(xsm__prop) xsm__propvec;
