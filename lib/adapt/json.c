@@ -180,6 +180,7 @@ int xsm__json_print(xsm_buf *out, const xsm__json *j)
 struct scan {
 	const unsigned char *p;
 	size_t len, pos;
+	size_t key_end; /* just past the closing quote of the last key scan_key read */
 	int depth;
 };
 
@@ -287,6 +288,21 @@ static int scan_number(struct scan *s)
 
 static int scan_value(struct scan *s);
 
+/* a member's "key" (from *k0, its opening quote), the colon and the space after it */
+static int scan_key(struct scan *s, size_t *k0)
+{
+	*k0 = s->pos;
+	if (s->pos >= s->len || s->p[s->pos] != '"' || scan_string(s) < 0)
+		return SCAN_SYNTAX;
+	s->key_end = s->pos;
+	scan_ws(s);
+	if (s->pos >= s->len || s->p[s->pos] != ':')
+		return SCAN_SYNTAX;
+	s->pos++;
+	scan_ws(s);
+	return 0;
+}
+
 static int scan_container(struct scan *s)
 {
 	unsigned char close = s->p[s->pos] == '[' ? ']' : '}';
@@ -302,16 +318,10 @@ static int scan_container(struct scan *s)
 		return 0;
 	}
 	for (;;) {
+		size_t k0;
 		scan_ws(s);
-		if (close == '}') {
-			if (s->pos >= s->len || s->p[s->pos] != '"' || scan_string(s) < 0)
-				return SCAN_SYNTAX;
-			scan_ws(s);
-			if (s->pos >= s->len || s->p[s->pos] != ':')
-				return SCAN_SYNTAX;
-			s->pos++;
-			scan_ws(s);
-		}
+		if (close == '}' && scan_key(s, &k0) < 0)
+			return SCAN_SYNTAX;
 		if ((rc = scan_value(s)) < 0)
 			return rc;
 		scan_ws(s);
@@ -401,18 +411,12 @@ static int pick_object(struct scan *s, cJSON *obj, const xsm__json_pick *pick)
 		int failed = 0;
 
 		scan_ws(s);
-		k0 = s->pos;
-		if (s->pos >= s->len || s->p[s->pos] != '"' || scan_string(s) < 0)
+		if (scan_key(s, &k0) < 0)
 			return SCAN_SYNTAX;
-		m = pick_find(pick, s->p + k0 + 1, s->pos - k0 - 2, &failed);
+		v0 = s->pos;
+		m = pick_find(pick, s->p + k0 + 1, s->key_end - k0 - 2, &failed);
 		if (failed)
 			return SCAN_SYNTAX;
-		scan_ws(s);
-		if (s->pos >= s->len || s->p[s->pos] != ':')
-			return SCAN_SYNTAX;
-		s->pos++;
-		scan_ws(s);
-		v0 = s->pos;
 		if (!m) {
 			rc = scan_value(s);
 		} else if (m->sub && v0 < s->len && s->p[v0] == '{') {
