@@ -216,13 +216,16 @@ static int scan_string(struct scan *s)
 
 	/* the end: the first quote that no backslash escapes */
 	for (;;) {
-		if (b >= e || !(q = memchr(b, '"', (size_t)(e - b))))
+		const unsigned char *at = b + xsm__json_plain_run((const char *)b, (size_t)(e - b));
+		if (at >= e)
 			return SCAN_SYNTAX;
-		if (!(bs = memchr(b, '\\', (size_t)(q - b))))
+		if (*at == '"') {
+			q = at;
 			break;
-		if (bs + 1 >= e)
+		}
+		if (at + 1 >= e)
 			return SCAN_SYNTAX;
-		b = bs + 2;
+		b = at + 2;
 	}
 	/* then the escapes, read in sequence as the decoder reads them (a \uXXXX is 6 bytes) */
 	for (b = start; b < q && (bs = memchr(b, '\\', (size_t)(q - b))) != NULL;) {

@@ -7,6 +7,8 @@
 #define XSM__ADAPT_JSON_H
 
 #include <stddef.h>
+#include <stdint.h>
+#include <string.h>
 
 #include "exposure/common.h"
 #include "exposure/ctx.h"
@@ -19,6 +21,35 @@ enum xsm__json_type {
 };
 
 #define XSM__JSON_MAX_DEPTH 64
+
+/*
+ * Bytes of p[0..n) before the first '"' or '\\' (n when neither): how the
+ * scanners run through string text.  Most strings are short (keys, ids),
+ * so the first 64 bytes are tested eight at a time, inline; a longer text
+ * goes on with memchr.
+ */
+static inline size_t xsm__json_plain_run(const char *p, size_t n)
+{
+	const uint64_t ones = 0x0101010101010101ULL, high = 0x8080808080808080ULL;
+	const char *q, *b;
+	size_t i = 0;
+	for (; i + 8 <= n && i < 64; i += 8) {
+		uint64_t x, xq, xb;
+		memcpy(&x, p + i, 8);
+		xq = x ^ (ones * '"');
+		xb = x ^ (ones * '\\');
+		if ((((xq - ones) & ~xq) | ((xb - ones) & ~xb)) & high)
+			break;
+	}
+	if (i < 64 || i + 8 > n) {
+		for (; i < n && p[i] != '"' && p[i] != '\\'; i++)
+			;
+		return i;
+	}
+	q = memchr(p + i, '"', n - i);
+	b = memchr(p + i, '\\', q ? (size_t)(q - p) - i : n - i);
+	return (size_t)((b ? b : q ? q : p + n) - p);
+}
 
 /*
  * Parse exactly one JSON value in buf[0..len) (surrounding whitespace

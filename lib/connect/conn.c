@@ -440,13 +440,6 @@ static int is_ws(char ch)
 	return ch == ' ' || ch == '\n' || ch == '\r' || ch == '\t';
 }
 
-/* offset of the first quote or backslash in p[0..n), or n (memchr runs through long texts quickly) */
-static size_t string_stop(const char *p, size_t n)
-{
-	const char *q = memchr(p, '"', n), *b = memchr(p, '\\', q ? (size_t)(q - p) : n);
-	return (size_t)((b ? b : q ? q : p + n) - p);
-}
-
 int xsm__conn_json_array_fd(xsm__conn *c, int fd, const char *what, const char *need, const xsm__json_pick *pick,
 			    int (*cb)(xsm__conn *c, const xsm__json *elem, void *payload), void *payload)
 {
@@ -474,7 +467,7 @@ int xsm__conn_json_array_fd(xsm__conn *c, int fd, const char *what, const char *
 					continue;
 				}
 				/* the bulk of a body: run to the next quote or backslash */
-				i += string_stop(block + i, (size_t)(n - i));
+				i += (ssize_t)xsm__json_plain_run(block + i, (size_t)(n - i));
 				if (i == n)
 					break;
 				if (block[i] == '\\')
