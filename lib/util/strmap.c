@@ -198,13 +198,9 @@ static int pool_grow_table(xsm__strpool *p, size_t cap)
 	return 0;
 }
 
-int xsm__strpool_reserve(xsm__strpool *p, size_t n)
+/* the string arrays hold n strings */
+static int pool_grow_arrays(xsm__strpool *p, size_t n)
 {
-	size_t cap = table_cap(p->cap, n);
-	if (!cap)
-		return XSM_ENOMEM;
-	if (cap > p->cap && pool_grow_table(p, cap) < 0)
-		return XSM_ENOMEM;
 	if (n > p->scap) {
 		const char **strs = xsm__reallocarray(p->strs, n, sizeof(*strs));
 		uint32_t *lens;
@@ -217,6 +213,16 @@ int xsm__strpool_reserve(xsm__strpool *p, size_t n)
 		p->scap = n;
 	}
 	return 0;
+}
+
+int xsm__strpool_reserve(xsm__strpool *p, size_t n)
+{
+	size_t cap = table_cap(p->cap, n);
+	if (!cap)
+		return XSM_ENOMEM;
+	if (cap > p->cap && pool_grow_table(p, cap) < 0)
+		return XSM_ENOMEM;
+	return pool_grow_arrays(p, n);
 }
 
 /* the slot holding s, or the empty slot where it would go */
@@ -259,8 +265,15 @@ int xsm__strpool_intern(xsm__strpool *p, const char *s, size_t len, uint32_t *id
 	size_t j;
 	char *copy;
 
-	if (((p->n + 1) * 4 >= p->cap * 3 || p->n == p->scap) &&
-	    xsm__strpool_reserve(p, p->n < 128 ? 256 : p->n * 2) < 0)
+	/*
+	 * The table and the arrays grow each when it is full: a pool loaded
+	 * with xsm__strpool_adopt has arrays of its exact size and a table with
+	 * room, and its first new string must not also double the table
+	 * (hundreds of megabytes zeroed and rehashed at a million nodes).
+	 */
+	if ((p->n + 1) * 4 >= p->cap * 3 && xsm__strpool_reserve(p, p->n < 128 ? 256 : p->n * 2) < 0)
+		return XSM_ENOMEM;
+	if (p->n == p->scap && pool_grow_arrays(p, p->n < 128 ? 256 : p->n + p->n / 2) < 0)
 		return XSM_ENOMEM;
 	j = pool_probe(p, s, len, tag);
 	if (p->slots[j]) {
