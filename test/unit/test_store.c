@@ -206,8 +206,14 @@ static void test_failalloc_build(void)
 	xsm_store_free(st);
 	xsm_ctx_free(ctx);
 	xsm_config_free(cfg);
-	/* under valgrind each build takes a second: fewer, wider steps */
-	int step = getenv("XSM_VALGRIND") ? 4 : 64;
+	/*
+	 * under valgrind each build takes a second: fewer, wider steps.
+	 * XSM_FAILALLOC_STEP=1000000 fails every allocation in turn (about
+	 * 18,000 builds, some minutes): for a sweep by hand, not for make check.
+	 */
+	int step = getenv("XSM_FAILALLOC_STEP") ? atoi(getenv("XSM_FAILALLOC_STEP")) : getenv("XSM_VALGRIND") ? 4 : 64;
+	if (step < 1)
+		step = 64;
 	for (n = 1; n < 200000 && !succeeded_at && !crashed; n += 1 + n / step, tries++) {
 		pid_t pid = fork();
 		int status;
