@@ -6,6 +6,7 @@
 #include "adapt/json.h"
 #include "ctx.h"
 #include "exposure/gc.h"
+#include "graph.h"
 #include "store.h"
 #include "util/alloc.h"
 #include "util/buf.h"
@@ -102,9 +103,14 @@ static int gc_snapshots(struct gc *g)
 		rc = xsm_store_list(g->store, "graph", collect, &snaps);
 	for (i = 0; rc == 0 && i < snaps.n; i++) {
 		int64_t t = name_time(snaps.v[i]);
+		int current = head.ptr && !strcmp(head.ptr, snaps.v[i]);
 		if (t < 0)
 			continue; /* HEAD and anything that is not a snapshot */
-		if (t >= g->cutoff || (head.ptr && !strcmp(head.ptr, snaps.v[i]))) {
+		/*
+		 * Without meta.json (written last but HEAD) it is what a build that
+		 * crashed left: gc holds the store lock, so no build is writing it.
+		 */
+		if (current || (t >= g->cutoff && xsm__graph_snapshot_complete(g->store, snaps.v[i]))) {
 			g->st->snapshots_kept++;
 			continue;
 		}

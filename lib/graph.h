@@ -163,6 +163,8 @@ int xsm__graph_flatten(xsm_graph *g, xsm__propvec *out, const struct xsm__json *
 void xsm__graph_sort_props(const xsm_graph *g, xsm__prop *p, size_t n);
 /* build the graph of the store's latest runs in memory; *meta gets the snapshot metadata JSON */
 int xsm__graph_build_mem(xsm_graph **out, xsm_buf *meta, xsm_build_stats *st, xsm_store *store);
+/* whether snapshot name has its meta.json: written last before HEAD, so a snapshot being written (or left by a crashed build) has none */
+int xsm__graph_snapshot_complete(const xsm_store *store, const char *name);
 /* the id the next snapshot gets: "<UTC stamp>-<seq>", after the store's latest */
 int xsm__graph_next_snapshot(char id[40], xsm_ctx *ctx, xsm_store *store);
 /*

@@ -412,19 +412,32 @@ done:
 struct snaplist {
 	int (*cb)(const char *, void *);
 	void *payload;
+	const xsm_store *store;
 };
+
+int xsm__graph_snapshot_complete(const xsm_store *store, const char *name)
+{
+	char rel[96];
+	xsm_buf path = XSM_BUF_INIT;
+	int yes;
+	if (snprintf(rel, sizeof(rel), "graph/%s/meta.json", name) >= (int)sizeof(rel))
+		return 0;
+	yes = xsm__store_abspath(&path, store, rel) == 0 && xsm__fs_exists(path.ptr);
+	xsm_buf_dispose(&path);
+	return yes;
+}
 
 static int each_snapshot(const char *name, void *payload)
 {
 	struct snaplist *l = payload;
-	if (strlen(name) < 16 || name[8] != 'T')
-		return 0;
+	if (strlen(name) < 16 || name[8] != 'T' || !xsm__graph_snapshot_complete(l->store, name))
+		return 0; /* not a snapshot, or one being written (or left by a crashed build) */
 	return l->cb(name, l->payload);
 }
 
 int xsm_graph_snapshots(xsm_store *store, int (*cb)(const char *, void *), void *payload)
 {
-	struct snaplist l = { cb, payload };
+	struct snaplist l = { cb, payload, store };
 	return xsm_store_list(store, "graph", each_snapshot, &l);
 }
 

@@ -9,11 +9,21 @@ test_expect_success 'setup: runs over 40 days, two snapshots, old and new events
 		rec cmdb | XSM_NOW=2026-10-${d}T00:00:00Z xsm ingest --no-build --format records --source cmdb - || exit 1
 	done &&
 	rec old | XSM_NOW=2026-09-01T00:00:00Z xsm ingest --no-build --format records --source old - &&
-	mkdir -p "$XSM_STORE/graph/20260901T000000Z-0001" "$XSM_STORE/graph/20261120T000000Z-0001" \
-		"$XSM_STORE/graph/20261001T000000Z-0001" &&
+	for s in 20260901T000000Z-0001 20261120T000000Z-0001 20261001T000000Z-0001; do
+		mkdir -p "$XSM_STORE/graph/$s" && echo "{}" >"$XSM_STORE/graph/$s/meta.json" || exit 1
+	done &&
+	# what a build that crashed leaves: a recent snapshot without meta.json
+	mkdir -p "$XSM_STORE/graph/20261123T000000Z-0001" &&
+	echo partial >"$XSM_STORE/graph/20261123T000000Z-0001/paths.jsonl.tmp.99" &&
 	echo 20260901T000000Z-0001 >"$XSM_STORE/graph/HEAD" &&
 	printf "%s\n" "{\"time\":\"2026-09-01T00:00:00Z\",\"type\":\"a\"}" "not json" \
 		"{\"time\":\"2026-11-20T00:00:00Z\",\"type\":\"b\"}" >"$XSM_STORE/events.jsonl"
+'
+
+test_expect_success 'graph log lists only complete snapshots' '
+	xsm graph log >log &&
+	test_grep 20261120T000000Z-0001 log &&
+	test_grep ! 20261123T000000Z-0001 log
 '
 
 test_expect_success 'a dry run removes nothing and says what it would do' '
@@ -31,6 +41,7 @@ test_expect_success 'gc keeps the latest run of each source, the current snapsho
 	test -d "$XSM_STORE/graph/20260901T000000Z-0001" &&
 	test -d "$XSM_STORE/graph/20261120T000000Z-0001" &&
 	test ! -d "$XSM_STORE/graph/20261001T000000Z-0001" &&
+	test ! -d "$XSM_STORE/graph/20261123T000000Z-0001" &&
 	test_grep "not json" "$XSM_STORE/events.jsonl" &&
 	test_grep "2026-11-20" "$XSM_STORE/events.jsonl" &&
 	test_grep ! "2026-09-01" "$XSM_STORE/events.jsonl"
