@@ -15,6 +15,8 @@ enum { XSM_REC_ASSET = 1, XSM_REC_FINDING, XSM_REC_RELATION };
  * type (> 0), or XSM_EINVALID with the reason in why.
  */
 int xsm__record_check(const xsm__json *rec, const char *source, char *why, size_t whylen);
+/* the members xsm__record_check reads (for xsm__json_parse_pick) */
+extern const xsm__json_pick xsm__record_pick[];
 
 /* A run being written: records appear in the store only on commit. */
 typedef struct xsm__run_writer {

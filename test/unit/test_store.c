@@ -308,9 +308,68 @@ static void test_splitter_depth(void)
 	}
 }
 
+/* a record is checked on a tree of the members xsm__record_check reads: the verdict and its words are those of the whole tree */
+static void test_record_pick(void)
+{
+	static const char *const lines[] = {
+		"{\"type\":\"asset\",\"source_id\":\"s:1\",\"label\":\"device\",\"name\":\"a\",\"props\":{\"raw\":{\"x\":[1,{\"y\":2}]},\"lastSeen\":\"2026-11-01T00:00:00Z\"}}",
+		"{\"type\":\"asset\",\"source_id\":\"s:1\",\"label\":\"device\",\"props\":{\"lastSeen\":\"yesterday\"}}",
+		"{\"type\":\"asset\",\"source_id\":\"s:1\",\"label\":\"device\",\"props\":{\"firstSeen\":5}}",
+		"{\"type\":\"asset\",\"source_id\":\"s:1\",\"label\":\"device\",\"props\":[1]}",
+		"{\"type\":\"asset\",\"source_id\":\"s:1\",\"label\":\"device\",\"name\":7}",
+		"{\"type\":\"asset\",\"source_id\":\"t:1\",\"label\":\"device\"}",
+		"{\"type\":\"asset\",\"source_id\":\"s:1\",\"label\":\"\"}",
+		"{\"type\":\"asset\",\"source_id\":\"s:1\",\"label\":\"device\",\"keys\":{\"ipv4\":[\"10.0.0.300\"]}}",
+		"{\"type\":\"asset\",\"source_id\":\"s:1\",\"label\":\"device\",\"keys\":{\"mac\":[\"zz\"],\"fqdn\":1}}",
+		"{\"type\":\"asset\",\"source_id\":\"s:1\",\"label\":\"device\",\"keys\":[]}",
+		"{\"type\":\"asset\",\"source_id\":\"s:1\",\"label\":\"device\",\"categories\":[\"a\",2]}",
+		"{\"type\":\"asset\",\"source_id\":\"s:1\",\"source_id\":\"s:2\",\"label\":\"device\"}",
+		"{\"type\":\"finding\",\"asset\":\"s:1\",\"cve\":\"CVE-2024-1234\",\"severity\":\"high\",\"cvss\":9.8,\"raw\":{\"a\":[[[]]]}}",
+		"{\"type\":\"finding\",\"asset\":\"s:1\",\"cve\":\"CVE-24-1\"}",
+		"{\"type\":\"finding\",\"asset\":\"s:1\",\"cve\":\"CVE-2024-1234\",\"cvss\":11}",
+		"{\"type\":\"finding\",\"asset\":\"s:1\",\"cve\":\"CVE-2024-1234\",\"severity\":\"urgent\"}",
+		"{\"type\":\"finding\",\"asset\":\"s:1\",\"cve\":\"CVE-2024-1234\",\"status\":\"gone\",\"rce\":1}",
+		"{\"type\":\"finding\",\"asset\":\"s:1\",\"cve\":\"CVE-2024-1234\",\"privilegeEscalation\":\"yes\"}",
+		"{\"type\":\"finding\",\"asset\":\"s:1\",\"cve\":\"CVE-2024-1234\",\"lastFound\":\"2026-13-01T00:00:00Z\"}",
+		"{\"type\":\"finding\",\"cve\":\"CVE-2024-1234\"}",
+		"{\"type\":\"relation\",\"label\":\"member of\",\"from\":\"s:1\",\"to\":\"s:2\",\"props\":{\"raw\":{}}}",
+		"{\"type\":\"relation\",\"label\":\"member of\",\"from\":\"s:1\",\"to\":\"\"}",
+		"{\"type\":\"relation\",\"label\":\"member of\",\"from\":\"s:1\",\"to\":\"s:2\",\"props\":\"x\"}",
+		"{\"type\":\"widget\"}",
+		"{\"type\":3}",
+		"[1,2]",
+		"\"asset\"",
+	};
+	xsm_ctx *ctx;
+	int same = 0;
+	size_t i, n = sizeof(lines) / sizeof(lines[0]);
+	xsm_ctx_new(&ctx);
+	for (i = 0; i < n; i++) {
+		xsm__json *full = NULL, *picked = NULL;
+		char why_full[512] = "", why_picked[512] = "";
+		int t_full, t_picked;
+		if (xsm__json_parse(&full, ctx, lines[i], strlen(lines[i]), "") < 0 ||
+		    xsm__json_parse_pick(&picked, ctx, lines[i], strlen(lines[i]), xsm__record_pick, "") < 0) {
+			diag("cannot parse line %zu", i);
+		} else {
+			t_full = xsm__record_check(full, "s", why_full, sizeof(why_full));
+			t_picked = xsm__record_check(picked, "s", why_picked, sizeof(why_picked));
+			if (t_full == t_picked && !strcmp(why_full, why_picked))
+				same++;
+			else
+				diag("line %zu: %d '%s' against %d '%s'", i, t_full, why_full, t_picked, why_picked);
+		}
+		xsm__json_free(full);
+		xsm__json_free(picked);
+	}
+	is_int(same, (int)n, "a record's check on the picked members says what the whole record's does");
+	xsm_ctx_free(ctx);
+}
+
 int main(void)
 {
 	test_splitter_depth();
+	test_record_pick();
 	test_store_basics();
 	test_config();
 	test_failalloc();
