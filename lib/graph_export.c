@@ -30,16 +30,6 @@ static int flush_fd(xsm_graph *g, int fd, xsm_buf *b, int force)
 	return rc;
 }
 
-struct fdput {
-	xsm_graph *g;
-	int fd;
-};
-
-static int put_fd(const char *p, size_t n, void *arg)
-{
-	struct fdput *f = arg;
-	return write_all(f->g, f->fd, p, n);
-}
 
 static void xml_text(xsm_buf *b, const char *s)
 {
@@ -96,10 +86,10 @@ int xsm_graph_export(const xsm_graph *cg, int format, int fd)
 		break;
 	case XSM_EXPORT_JSONL: {
 		/* one object a line with a "type" discriminator, nodes first */
-		struct fdput f = { g, fd };
-		rc = xsm__graph_lines_emit(g, 1, "{\"type\":\"node\",", put_fd, &f);
+		xsm__fdput f = { g->ctx, fd, "the export" };
+		rc = xsm__graph_lines_emit(g, 1, "{\"type\":\"node\",", xsm__fd_put, &f);
 		if (rc == 0)
-			rc = xsm__graph_lines_emit(g, 0, "{\"type\":\"edge\",", put_fd, &f);
+			rc = xsm__graph_lines_emit(g, 0, "{\"type\":\"edge\",", xsm__fd_put, &f);
 		break;
 	}
 	case XSM_EXPORT_DOT:

@@ -969,21 +969,10 @@ static int cmp_choke(const void *a, const void *b)
 	return x->node < y->node ? -1 : x->node > y->node;
 }
 
-struct fdput {
-	xsm_ctx *ctx;
-	int fd;
-};
-
-static int put_fd(const char *p, size_t n, void *arg)
-{
-	struct fdput *f = arg;
-	return xsm__fs_write_fd(f->ctx, f->fd, p, n, "paths.jsonl");
-}
-
 int xsm_paths_compute(xsm_paths_stats *st, int fd, xsm_buf *chokes, xsm_graph *g, const xsm_attack_model *m)
 {
-	struct fdput f = { g->ctx, fd };
-	return xsm__paths_compute(st, put_fd, &f, chokes, NULL, g, m);
+	xsm__fdput f = { g->ctx, fd, "paths.jsonl" };
+	return xsm__paths_compute(st, xsm__fd_put, &f, chokes, NULL, g, m);
 }
 
 int xsm__paths_compute(xsm_paths_stats *st, int (*put)(const char *p, size_t n, void *arg), void *arg,

@@ -188,6 +188,12 @@ int xsm__fs_write_fd(xsm_ctx *ctx, int fd, const void *p, size_t len, const char
 	return 0;
 }
 
+int xsm__fd_put(const char *p, size_t n, void *arg)
+{
+	const xsm__fdput *f = arg;
+	return xsm__fs_write_fd(f->ctx, f->fd, p, n, f->what);
+}
+
 int xsm__fs_write_atomic(xsm_ctx *ctx, const char *path, const void *data, size_t len,
 			 mode_t mode, int sync)
 {
@@ -195,7 +201,7 @@ int xsm__fs_write_atomic(xsm_ctx *ctx, const char *path, const void *data, size_
 	int rc;
 	if ((rc = xsm__afile_open(&af, ctx, path, mode, sync)) < 0)
 		return rc;
-	if (len && fwrite(data, 1, len, af.fp) != len) {
+	if (xsm__afile_write(&af, data, len) < 0) {
 		rc = xsm__error_errno(ctx, XSM_EIO, "cannot write '%s'", path);
 		xsm__afile_abort(&af);
 		return rc;

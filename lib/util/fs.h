@@ -44,6 +44,14 @@ void xsm__afile_abort(xsm__afile *af);
 /* write all of p to fd (EINTR retried); XSM_EIO "cannot write <what>" on ctx */
 int xsm__fs_write_fd(xsm_ctx *ctx, int fd, const void *p, size_t len, const char *what);
 
+/* an fd as a writer callback (xsm__fd_put, arg: this), as xsm__afile_put is an afile */
+typedef struct xsm__fdput {
+	xsm_ctx *ctx;
+	int fd;
+	const char *what; /* names it in errors: "cannot write <what>" */
+} xsm__fdput;
+int xsm__fd_put(const char *p, size_t n, void *fdput);
+
 int xsm__fs_write_atomic(xsm_ctx *ctx, const char *path, const void *data, size_t len,
 			 mode_t mode, int sync);
 /* read a whole file, refusing more than cap bytes; XSM_ENOTFOUND when absent */
