@@ -184,6 +184,9 @@ static void csv(xsm_buf *b, const char *s, int last)
 	xsm_buf_puts(b, last ? "\"\n" : "\",");
 }
 
+static const char neo4j_nodes_header[] = "nodeId:ID,name,label,categories:string[],properties,:LABEL\n";
+static const char neo4j_rels_header[] = ":START_ID,:END_ID,:TYPE,edgeId,label\n";
+
 int xsm_graph_export_neo4j(const xsm_graph *cg, const char *dir)
 {
 	xsm_graph *g = (xsm_graph *)cg;
@@ -197,12 +200,11 @@ int xsm_graph_export_neo4j(const xsm_graph *cg, const char *dir)
 	xsm_buf_printf(&path, "%s/nodes.csv", dir);
 	if ((rc = xsm__afile_open(&af, g->ctx, path.ptr, 0600, 1)) < 0)
 		goto done;
-	fputs("nodeId:ID,name,label,categories:string[],properties,:LABEL\n", af.fp);
-	for (i = 0; i < g->nodes.n; i++) {
+	rc = xsm__afile_put(neo4j_nodes_header, sizeof(neo4j_nodes_header) - 1, &af);
+	for (i = 0; i < g->nodes.n && rc == 0; i++) {
 		const xsm__node *nd = &g->nodes.v[i];
 		xsm_buf cats = XSM_BUF_INIT, props = XSM_BUF_INIT, lab = XSM_BUF_INIT;
 		xsm_jw w;
-		xsm_buf_clear(&b);
 		for (uint32_t k = 0; k < nd->cats_n; k++)
 			xsm_buf_printf(&cats, "%s%s", k ? ";" : "", xsm__gstr(g, g->u32.v[nd->cats_off + k]));
 		xsm_jw_init(&w, &props);
@@ -216,22 +218,22 @@ int xsm_graph_export_neo4j(const xsm_graph *cg, const char *dir)
 		csv(&b, cats.ptr ? cats.ptr : "", 0);
 		csv(&b, props.ptr ? props.ptr : "{}", 0);
 		csv(&b, lab.ptr ? lab.ptr : "Node", 1);
-		fwrite(b.ptr, 1, b.size, af.fp);
+		rc = xsm__afile_put(b.ptr, b.size, &af);
+		xsm_buf_clear(&b);
 		xsm_buf_dispose(&cats);
 		xsm_buf_dispose(&props);
 		xsm_buf_dispose(&lab);
 	}
-	if ((rc = xsm__afile_commit(&af, g->ctx)) < 0)
+	if (rc < 0 || (rc = xsm__afile_commit(&af, g->ctx)) < 0)
 		goto done;
 	xsm_buf_clear(&path);
 	xsm_buf_printf(&path, "%s/relationships.csv", dir);
 	if ((rc = xsm__afile_open(&af, g->ctx, path.ptr, 0600, 1)) < 0)
 		goto done;
-	fputs(":START_ID,:END_ID,:TYPE,edgeId,label\n", af.fp);
-	for (i = 0; i < g->edges.n; i++) {
+	rc = xsm__afile_put(neo4j_rels_header, sizeof(neo4j_rels_header) - 1, &af);
+	for (i = 0; i < g->edges.n && rc == 0; i++) {
 		const xsm__edge *e = &g->edges.v[i];
 		xsm_buf type = XSM_BUF_INIT;
-		xsm_buf_clear(&b);
 		/* relationship types upper-case with '_' ("member of" -> MEMBER_OF) */
 		for (const char *s = xsm__gstr(g, e->label); *s; s++)
 			xsm_buf_putc(&type, isalnum_c(*s) ? (char)(*s >= 'a' && *s <= 'z' ? *s - 32 : *s) : '_');
@@ -244,11 +246,13 @@ int xsm_graph_export_neo4j(const xsm_graph *cg, const char *dir)
 			csv(&b, eid, 0);
 		}
 		csv(&b, xsm__gstr(g, e->label), 1);
-		fwrite(b.ptr, 1, b.size, af.fp);
+		rc = xsm__afile_put(b.ptr, b.size, &af);
+		xsm_buf_clear(&b);
 		xsm_buf_dispose(&type);
 	}
-	rc = xsm__afile_commit(&af, g->ctx);
+	rc = rc < 0 ? rc : xsm__afile_commit(&af, g->ctx);
 done:
+	xsm__afile_abort(&af);
 	xsm_buf_dispose(&path);
 	xsm_buf_dispose(&b);
 	return rc;

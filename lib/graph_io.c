@@ -76,7 +76,7 @@ static void *write_rest(void *arg)
 			b->rc = xsm_store_write(&b->store, rel.ptr, b->extra[x].ptr ? b->extra[x].ptr : "",
 						b->extra[x].size);
 	}
-	if (b->rc == 0 && b->written && b->written->fp)
+	if (b->rc == 0 && b->written && b->written->open)
 		b->rc = xsm__afile_commit(b->written, &b->ctx);
 	if (b->rc == XSM_ENOMEM && !b->ctx.msg[0])
 		snprintf(b->ctx.msg, sizeof(b->ctx.msg), "out of memory");

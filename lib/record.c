@@ -504,7 +504,7 @@ int xsm__run_add(xsm__run_writer *w, const char *line, size_t len, char *why, si
 		w->stats.findings++;
 	else
 		w->stats.relations++;
-	if (fwrite(line, 1, len, w->af.fp) != len || fputc('\n', w->af.fp) == EOF)
+	if (xsm__afile_write(&w->af, line, len) < 0 || xsm__afile_write(&w->af, "\n", 1) < 0)
 		rc = xsm__error_errno(ctx, XSM_EIO, "cannot write run '%s'", w->run);
 done:
 	xsm__json_free(j);

@@ -60,6 +60,14 @@ void *xsm__calloc_big(size_t nmemb, size_t size)
 	return p;
 }
 
+void *xsm__malloc_aligned(size_t align, size_t n)
+{
+	void *p = NULL;
+	if (should_fail())
+		return NULL;
+	return posix_memalign(&p, align, n ? n : 1) == 0 ? p : NULL;
+}
+
 void *xsm__realloc(void *p, size_t n)
 {
 	if (should_fail())

@@ -20,6 +20,8 @@ void *xsm__reallocarray(void *p, size_t nmemb, size_t size);
  * lookup costs one cache miss and not a TLB miss too.  Freed by xsm__free.
  */
 void *xsm__calloc_big(size_t nmemb, size_t size);
+/* n bytes aligned to align (a power of two, a multiple of sizeof(void *)); freed by xsm__free */
+void *xsm__malloc_aligned(size_t align, size_t n);
 char *xsm__strdup(const char *s);
 char *xsm__strndup(const char *s, size_t n);
 void xsm__free(void *p);

@@ -73,7 +73,6 @@ int xsm__fs_sync_dir(xsm_ctx *ctx, const char *dir)
 int xsm__afile_open(xsm__afile *af, xsm_ctx *ctx, const char *path, mode_t mode, int sync)
 {
 	xsm_buf tmp = XSM_BUF_INIT;
-	int fd;
 
 	memset(af, 0, sizeof(*af));
 	af->sync = sync;
@@ -87,37 +86,103 @@ int xsm__afile_open(xsm__afile *af, xsm_ctx *ctx, const char *path, mode_t mode,
 	}
 	af->tmp = xsm_buf_detach(&tmp);
 	unlink(af->tmp); /* a leftover of a crashed run of this pid */
-	fd = open(af->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
-	if (fd < 0 || !(af->fp = fdopen(fd, "w")) || setvbuf(af->fp, NULL, _IOFBF, 1 << 20) != 0) {
+	af->fd = open(af->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+	if (af->fd < 0) {
 		int rc = xsm__error_errno(ctx, XSM_ECREATE, "cannot create '%s'", af->tmp);
-		if (fd >= 0)
-			close(fd);
 		xsm__afile_abort(af);
 		return rc;
 	}
+	af->open = 1;
+	return 0;
+}
+
+enum { AF_ALIGN = 4096, AF_MIN = 64u << 10, AF_MAX = 8u << 20, AF_KICK = 32u << 20 };
+
+/* fd to plain (page cache) writes from here on */
+static void afile_undirect(xsm__afile *af)
+{
+	int fl = fcntl(af->fd, F_GETFL);
+	if (fl >= 0)
+		fcntl(af->fd, F_SETFL, fl & ~O_DIRECT);
+	af->direct = -1;
+}
+
+/* buf[0..n) to the file: O_DIRECT while n is whole blocks and the kernel takes it */
+static int afile_out(xsm__afile *af, const char *p, size_t n)
+{
+	while (n) {
+		size_t want = n;
+		ssize_t k;
+		if (af->direct > 0 && n % AF_ALIGN) { /* the whole blocks, then the rest through the page cache */
+			if (n >= AF_ALIGN)
+				want = n - n % AF_ALIGN;
+			else
+				afile_undirect(af);
+		}
+		if ((k = write(af->fd, p, want)) < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EINVAL && af->direct > 0) { /* the file system refused the alignment after all */
+				afile_undirect(af);
+				continue;
+			}
+			return -1;
+		}
+		if (af->direct > 0 && (size_t)k % AF_ALIGN)
+			afile_undirect(af); /* a short write leaves the offset unaligned */
+		p += k;
+		n -= (size_t)k;
+		if (af->direct <= 0 && af->sync && (af->unsynced += (size_t)k) >= AF_KICK) {
+			af->unsynced = 0;
+#ifdef SYNC_FILE_RANGE_WRITE
+			sync_file_range(af->fd, 0, 0, SYNC_FILE_RANGE_WRITE); /* a hint: the fsync at commit decides */
+#endif
+		}
+	}
+	return 0;
+}
+
+/* the full buffer to the file; the first time, a synced file tries O_DIRECT */
+static int afile_flush_full(xsm__afile *af)
+{
+	if (af->sync && !af->direct) {
+		int fl = fcntl(af->fd, F_GETFL);
+		af->direct = fl >= 0 && fcntl(af->fd, F_SETFL, fl | O_DIRECT) == 0 ? 1 : -1;
+	}
+	if (afile_out(af, af->buf, af->len) < 0)
+		return -1;
+	af->len = 0;
 	return 0;
 }
 
 int xsm__afile_write(xsm__afile *af, const void *p, size_t n)
 {
-	enum { KICK = 32u << 20 };
 	const char *s = p;
 	while (n) {
-		/* a large write goes in pieces, so writeback starts during it, not after */
-		size_t k = af->sync && n > KICK - af->unsynced ? KICK - af->unsynced : n;
-		if (fwrite(s, 1, k, af->fp) != k)
-			return -1;
+		size_t k;
+		if (af->len == af->cap) {
+			if (af->cap < AF_MAX) {
+				size_t cap = af->cap ? 2 * af->cap : AF_MIN;
+				char *nb;
+				while (cap < AF_MAX && cap - af->len < n)
+					cap *= 2;
+				if (!(nb = xsm__malloc_aligned(AF_ALIGN, cap))) {
+					errno = ENOMEM;
+					return -1;
+				}
+				xsm__memcpy(nb, af->buf, af->len);
+				xsm__free(af->buf);
+				af->buf = nb;
+				af->cap = cap;
+			} else if (afile_flush_full(af) < 0) {
+				return -1;
+			}
+		}
+		k = af->cap - af->len < n ? af->cap - af->len : n;
+		memcpy(af->buf + af->len, s, k);
+		af->len += k;
 		s += k;
 		n -= k;
-		af->unsynced += k;
-		if (af->sync && af->unsynced >= KICK) {
-			af->unsynced = 0;
-			if (fflush(af->fp) != 0)
-				return -1;
-#ifdef SYNC_FILE_RANGE_WRITE
-			sync_file_range(fileno(af->fp), 0, 0, SYNC_FILE_RANGE_WRITE); /* a hint: the fsync at commit decides */
-#endif
-		}
 	}
 	return 0;
 }
@@ -132,31 +197,30 @@ int xsm__afile_put(const char *p, size_t n, void *arg)
 
 void xsm__afile_abort(xsm__afile *af)
 {
-	if (af->fp)
-		fclose(af->fp);
+	if (af->open)
+		close(af->fd);
 	if (af->tmp)
 		unlink(af->tmp);
 	xsm__free(af->tmp);
 	xsm__free(af->path);
+	xsm__free(af->buf);
 	memset(af, 0, sizeof(*af));
 }
 
 int xsm__afile_commit(xsm__afile *af, xsm_ctx *ctx)
 {
-	int rc = 0;
+	int rc = 0, fd = af->fd;
 	char *slash;
 
-	if (fflush(af->fp) != 0 || ferror(af->fp) ||
-	    (af->sync && fsync(fileno(af->fp)) < 0)) {
+	if (afile_out(af, af->buf, af->len) < 0 || (af->sync && fsync(fd) < 0)) {
 		rc = xsm__error_errno(ctx, XSM_EIO, "cannot write '%s'", af->path);
 		goto done;
 	}
-	if (fclose(af->fp) != 0) {
-		af->fp = NULL;
+	af->open = 0;
+	if (close(fd) != 0) {
 		rc = xsm__error_errno(ctx, XSM_EIO, "cannot write '%s'", af->path);
 		goto done;
 	}
-	af->fp = NULL;
 	if (rename(af->tmp, af->path) < 0) {
 		rc = xsm__error_errno(ctx, XSM_EIO, "cannot rename '%s'", af->tmp);
 		goto done;

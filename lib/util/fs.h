@@ -17,20 +17,31 @@ int xsm__fs_mkparent(xsm_ctx *ctx, const char *path, mode_t mode);
  * A file being written that appears under its name only on commit:
  * temp file in the same directory, fsync, rename, fsync of the directory.
  * Abort (or free without commit) removes the temp file.
+ *
+ * Bytes gather in an aligned buffer of up to 8 MB and go to the file a
+ * buffer at a time.  A file that will be synced and outgrows the buffer
+ * is written with O_DIRECT where the file system takes it: its pages
+ * would have to reach the disk before the commit anyway, and copying
+ * gigabytes through the page cache costs more CPU than formatting them
+ * (a snapshot at a million assets: 8 GB).  The last partial block goes
+ * through the page cache, and the fsync at commit covers both.
  */
 typedef struct xsm__afile {
-	FILE *fp;
+	int fd, open;     /* fd is valid while open */
+	int sync;
+	int direct;       /* 1: fd has O_DIRECT (whole aligned blocks only); -1: not to be tried; 0: not yet */
 	xsm_ctx *ctx;     /* the opener's: where xsm__afile_put reports */
 	char *path, *tmp;
-	int sync;
-	size_t unsynced;  /* bytes written since writeback was last started */
+	char *buf;        /* pending bytes, aligned for O_DIRECT */
+	size_t len, cap;
+	size_t unsynced;  /* bytes written through the page cache since writeback was last started */
 } xsm__afile;
 
 /*
- * fwrite to the file; 0, or -1 with errno.  When the file will be synced,
- * writeback is started every few tens of megabytes (Linux
- * sync_file_range), so the disk works while the rest is formatted and the
- * fsync at commit has little left to wait for.
+ * Append to the file; 0, or -1 with errno.  Without O_DIRECT, when the
+ * file will be synced, writeback is started every few tens of megabytes
+ * (Linux sync_file_range), so the disk works while the rest is formatted
+ * and the fsync at commit has little left to wait for.
  */
 int xsm__afile_write(xsm__afile *af, const void *p, size_t n);
 
