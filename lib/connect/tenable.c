@@ -380,9 +380,7 @@ static int run_export(struct tn *t, const char *kind, const char *body,
 			if ((rc = request(t, "GET", path, NULL, fd, &resp, what)) < 0)
 				goto done;
 			snprintf(path, sizeof(path), "%s: %s chunk %zu", c->name, kind, id);
-			/* a vulnerability without a "cve" key is skipped unparsed (most are) */
-			if ((rc = xsm__conn_json_array_fd(c, fd, path, cb == on_vuln ? "\"cve\"" : NULL,
-							  cb == on_vuln ? vuln_pick : asset_pick, cb, t)) < 0)
+			if ((rc = xsm__conn_json_array_fd(c, fd, path, cb == on_vuln ? vuln_pick : asset_pick, cb, t)) < 0)
 				goto done;
 			done[id] = 1;
 			fetched = 1;
@@ -478,8 +476,7 @@ int xsm__tenable_parse(xsm__conn *c, int fd, int vulns)
 
 	memset(&t, 0, sizeof(t));
 	t.c = c;
-	rc = xsm__conn_json_array_fd(c, fd, "chunk", vulns ? "\"cve\"" : NULL, vulns ? vuln_pick : asset_pick,
-				     vulns ? on_vuln : on_asset, &t);
+	rc = xsm__conn_json_array_fd(c, fd, "chunk", vulns ? vuln_pick : asset_pick, vulns ? on_vuln : on_asset, &t);
 	tn_close(&t);
 	return rc;
 }
