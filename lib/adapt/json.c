@@ -1,6 +1,8 @@
 #include "adapt/json.h"
 
 #include <cjson/cJSON.h>
+#include <locale.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "ctx.h"
@@ -221,27 +223,12 @@ static unsigned hex4(const unsigned char *h)
 	return v;
 }
 
-static int scan_string(struct scan *s)
+/* the escapes of the string text b[0..q), read in sequence as the decoder reads them (a \\uXXXX is 6 bytes) */
+static int scan_escapes(const unsigned char *b, const unsigned char *q)
 {
-	const unsigned char *b = s->p + s->pos + 1, *e = s->p + s->len, *start = b, *q, *bs;
+	const unsigned char *bs;
 
-	/* the end: the first quote that no backslash escapes */
-	s->escaped = 0;
-	for (;;) {
-		const unsigned char *at = b + xsm__json_plain_run((const char *)b, (size_t)(e - b));
-		if (at >= e || (*at == '\\' && at + 1 >= e)) {
-			s->edge = 1;
-			return SCAN_SYNTAX;
-		}
-		if (*at == '"') {
-			q = at;
-			break;
-		}
-		s->escaped = 1;
-		b = at + 2;
-	}
-	/* then the escapes, read in sequence as the decoder reads them (a \uXXXX is 6 bytes) */
-	for (b = start; s->escaped && b < q && (bs = memchr(b, '\\', (size_t)(q - b))) != NULL;) {
+	while (b < q && (bs = memchr(b, '\\', (size_t)(q - b))) != NULL) {
 		unsigned u;
 		switch (bs[1]) {
 		case 'b': case 'f': case 'n': case 'r': case 't': case '"': case '\\': case '/':
@@ -261,8 +248,30 @@ static int scan_string(struct scan *s)
 			return SCAN_SYNTAX;
 		}
 	}
-	s->pos = (size_t)(q - s->p) + 1;
 	return 0;
+}
+
+static int scan_string(struct scan *s)
+{
+	const unsigned char *b = s->p + s->pos + 1, *e = s->p + s->len, *start = b;
+
+	/* the end: the first quote that no backslash escapes; then the escapes, if any */
+	s->escaped = 0;
+	for (;;) {
+		const unsigned char *at = b + xsm__json_plain_run((const char *)b, (size_t)(e - b));
+		if (at >= e || (*at == '\\' && at + 1 >= e)) {
+			s->edge = 1;
+			return SCAN_SYNTAX;
+		}
+		if (*at == '"') {
+			if (s->escaped && scan_escapes(start, at) < 0)
+				return SCAN_SYNTAX;
+			s->pos = (size_t)(at - s->p) + 1;
+			return 0;
+		}
+		s->escaped = 1;
+		b = at + 2;
+	}
 }
 
 static int is_digit(unsigned char c)
@@ -411,12 +420,58 @@ static const xsm__json_pick *pick_find(const xsm__json_pick *pick, const unsigne
 	}
 	for (m = pick; m->key; m++) {
 		size_t i = 0;
+		if (n && (unsigned char)m->key[0] != k[0])
+			continue; /* the common case, first */
 		while (i < n && m->key[i] && (unsigned char)m->key[i] == k[i])
 			i++;
 		if (!m->key[i] && (i == n || k[i] == '\0'))
 			return m;
 	}
 	return NULL;
+}
+
+/*
+ * The item of the value text p[v0..pos) scan_value just checked.  A
+ * scalar is made as cJSON's parse makes it: a string without escapes is
+ * its bytes, a number what strtod reads of them with the locale's decimal
+ * point (the scanner ended it where strtod does).  Anything else is
+ * cJSON's own parse of the text.  NULL when out of memory or when the two
+ * readings disagree.
+ */
+static cJSON *kept_value(const struct scan *s, size_t v0)
+{
+	const char *p = (const char *)s->p + v0, *end = NULL;
+	size_t n = s->pos - v0;
+	char tmp[128];
+	cJSON *v;
+
+	if (*p == '"' && !s->escaped && n - 2 < sizeof(tmp)) {
+		memcpy(tmp, p + 1, n - 2);
+		tmp[n - 2] = '\0';
+		return cJSON_CreateString(tmp);
+	}
+	if (*p == 't')
+		return cJSON_CreateTrue();
+	if (*p == 'f')
+		return cJSON_CreateFalse();
+	if (*p == 'n')
+		return cJSON_CreateNull();
+	if ((*p == '-' || is_digit((unsigned char)*p)) && n < sizeof(tmp)) {
+		char *dot;
+		double d;
+		memcpy(tmp, p, n);
+		tmp[n] = '\0';
+		if ((dot = memchr(tmp, '.', n)) != NULL)
+			*dot = localeconv()->decimal_point[0];
+		d = strtod(tmp, &dot);
+		return dot == tmp + n ? cJSON_CreateNumber(d) : NULL;
+	}
+	v = cJSON_ParseWithLengthOpts(p, s->len - v0, &end, 0);
+	if (v && end != (const char *)s->p + s->pos) {
+		cJSON_Delete(v);
+		return NULL;
+	}
+	return v;
 }
 
 static int pick_object(struct scan *s, cJSON *obj, const xsm__json_pick *pick)
@@ -453,14 +508,10 @@ static int pick_object(struct scan *s, cJSON *obj, const xsm__json_pick *pick)
 			cJSON_AddItemToObjectCS(obj, m->key, o);
 			rc = pick_object(s, o, m->sub);
 		} else if ((rc = scan_value(s)) == 0) {
-			/* a kept value is cJSON's own parse of the text just checked */
-			const char *end = NULL;
-			cJSON *v = cJSON_ParseWithLengthOpts((const char *)s->p + v0, s->len - v0, &end, 0);
+			cJSON *v = kept_value(s, v0);
 			if (!v)
-				return SCAN_SYNTAX; /* out of memory: reported as a whole parse reports it */
+				return SCAN_SYNTAX; /* out of memory, or the readings disagree: as a whole parse fails */
 			cJSON_AddItemToObjectCS(obj, m->key, v);
-			if (end != (const char *)s->p + s->pos)
-				return SCAN_SYNTAX; /* the two readings disagree: refuse rather than guess */
 		}
 		if (rc < 0)
 			return rc;

@@ -34,12 +34,18 @@ static inline size_t xsm__json_plain_run(const char *p, size_t n)
 	const char *q, *b;
 	size_t i = 0;
 	for (; i + 8 <= n && i < 64; i += 8) {
-		uint64_t x, xq, xb;
+		uint64_t x, xq, xb, hit;
 		memcpy(&x, p + i, 8);
 		xq = x ^ (ones * '"');
 		xb = x ^ (ones * '\\');
-		if ((((xq - ones) & ~xq) | ((xb - ones) & ~xb)) & high)
+		/* a byte's flag is exact up to the first match (a borrow only runs on past it) */
+		if ((hit = (((xq - ones) & ~xq) | ((xb - ones) & ~xb)) & high) != 0) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+			return i + (size_t)__builtin_ctzll(hit) / 8;
+#else
 			break;
+#endif
+		}
 	}
 	if (i < 64 || i + 8 > n) {
 		for (; i < n && p[i] != '"' && p[i] != '\\'; i++)

@@ -232,10 +232,12 @@ static const char *state_word(const char *s)
  * starts to read must be added here.
  */
 static const xsm__json_pick vuln_asset[] = { { "uuid", NULL }, { NULL, NULL } };
+static const xsm__json_pick vuln_vector[] = { { "raw", NULL }, { NULL, NULL } };
+static const xsm__json_pick vuln_vpr[] = { { "score", NULL }, { NULL, NULL } };
 static const xsm__json_pick vuln_plugin[] = {
-	{ "cve", NULL }, { "cvss3_base_score", NULL }, { "cvss_base_score", NULL }, { "cvss3_vector", NULL },
-	{ "cvss_vector", NULL }, { "exploit_available", NULL }, { "id", NULL }, { "name", NULL }, { "vpr", NULL },
-	{ NULL, NULL }
+	{ "cve", NULL }, { "cvss3_base_score", NULL }, { "cvss_base_score", NULL }, { "cvss3_vector", vuln_vector },
+	{ "cvss_vector", vuln_vector }, { "exploit_available", NULL }, { "id", NULL }, { "name", NULL },
+	{ "vpr", vuln_vpr }, { NULL, NULL }
 };
 static const xsm__json_pick vuln_port[] = { { "port", NULL }, { NULL, NULL } };
 static const xsm__json_pick vuln_pick[] = {
