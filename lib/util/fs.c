@@ -78,9 +78,10 @@ int xsm__afile_open(xsm__afile *af, xsm_ctx *ctx, const char *path, mode_t mode,
 	memset(af, 0, sizeof(*af));
 	af->sync = sync;
 	af->ctx = ctx;
-	if (!(af->path = xsm__strdup(path)) ||
+	if (!(af->path = xsm__strdup(path)) || !(af->vbuf = xsm__malloc(1 << 20)) ||
 	    xsm_buf_printf(&tmp, "%s.tmp.%ld", path, (long)getpid()) < 0) {
 		xsm__free(af->path);
+		xsm__free(af->vbuf);
 		xsm_buf_dispose(&tmp);
 		memset(af, 0, sizeof(*af)); /* a failed open leaves nothing to abort */
 		return xsm__error_oom(ctx);
@@ -88,7 +89,7 @@ int xsm__afile_open(xsm__afile *af, xsm_ctx *ctx, const char *path, mode_t mode,
 	af->tmp = xsm_buf_detach(&tmp);
 	unlink(af->tmp); /* a leftover of a crashed run of this pid */
 	fd = open(af->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
-	if (fd < 0 || !(af->fp = fdopen(fd, "w")) || setvbuf(af->fp, NULL, _IOFBF, 1 << 20) != 0) {
+	if (fd < 0 || !(af->fp = fdopen(fd, "w")) || setvbuf(af->fp, af->vbuf, _IOFBF, 1 << 20) != 0) {
 		int rc = xsm__error_errno(ctx, XSM_ECREATE, "cannot create '%s'", af->tmp);
 		if (fd >= 0)
 			close(fd);
@@ -136,6 +137,7 @@ void xsm__afile_abort(xsm__afile *af)
 		fclose(af->fp);
 	if (af->tmp)
 		unlink(af->tmp);
+	xsm__free(af->vbuf);
 	xsm__free(af->tmp);
 	xsm__free(af->path);
 	memset(af, 0, sizeof(*af));

@@ -20,6 +20,7 @@ int xsm__fs_mkparent(xsm_ctx *ctx, const char *path, mode_t mode);
  */
 typedef struct xsm__afile {
 	FILE *fp;
+	char *vbuf;       /* fp's buffer: glibc sizes one it allocates by the block size, 4 KiB */
 	xsm_ctx *ctx;     /* the opener's: where xsm__afile_put reports */
 	char *path, *tmp;
 	int sync;
