@@ -68,7 +68,12 @@ static void test_pick_accepts(xsm_ctx *ctx)
 	AGREE(ctx, "{\"s\":\"\\uD83D\\uDE00\",\"a\":\"\\ud83d\\ude00\"}", 1, "surrogate pairs");
 	AGREE(ctx, "{\"n\":[01,-.5,1.,1e5,1E+2,-0,2e-3],\"a\":[01,-.5,1.]}", 1, "numbers as strtod reads them");
 	AGREE(ctx, "\xEF\xBB\xBF {\x01\"a\"\x02:\x1f" "1 ,\"b\":{\"c\":{}}}\n \r\t", 1, "a BOM, any byte up to space as space");
-	AGREE(ctx, "{}", 1, "an empty object");
+	AGREE(ctx, "{\"a\":1e999,\"c\":true,\"b\":{\"c\":-0.0,\"vpr\":false}}", 1, "kept scalars: a huge number, literals");
+	AGREE(ctx, "{\"a\":\"raw\x01\x7f\xc3\xa9 bytes\",\"c\":null,\"b\":{\"c\":-12.5E-1,\"vpr\":\"\"}}", 1,
+	      "kept scalars: raw bytes, null, an empty string");
+	AGREE(ctx, "{\"a\":\"a kept string longer than the copy the scanner makes of a short one: it is cJSON's own "
+		   "parse instead, and it must come out the same as every other kept string does\",\"c\":\"a\\u0000b\"}",
+	      1, "kept strings: a long one, an escaped NUL");
 	AGREE(ctx, "[1,{\"a\":2}]", 1, "not an object: parsed whole");
 	AGREE(ctx, "{\"s\":\"\\u12\\\\\",\"a\":\"\\u000\\\"x\"}", 1, "a \\u escape over a backslash pair");
 	AGREE(ctx, "{\"s\":\"\\x\"}", 0, "an unknown escape");
