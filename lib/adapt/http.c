@@ -21,7 +21,11 @@ struct xsm__http {
 	CURL *curl;
 	xsm__http_opts o;
 	unsigned int seed;       /* jitter */
+	char *wbuf;              /* a download to a file is written from here in large pieces */
 };
+
+/* curl hands a body over 16 KiB at a time: a file is written this much at a time */
+#define WBUF_SIZE (256u << 10)
 
 static pthread_once_t global_once = PTHREAD_ONCE_INIT;
 static void global_init(void)
@@ -64,6 +68,7 @@ void xsm__http_free(xsm__http *h)
 	if (!h)
 		return;
 	curl_easy_cleanup(h->curl);
+	xsm__free(h->wbuf);
 	xsm__free(h);
 }
 
@@ -127,9 +132,34 @@ struct attempt {
 	xsm__http *h;
 	xsm__http_resp *resp;
 	int fd;
+	size_t held;      /* bytes of the body in h->wbuf, not yet written to fd */
 	int too_big;
 	int write_err;
 };
+
+/* write p[0..len) to the download file; 0, or -1 with a->write_err */
+static int write_body(struct attempt *a, const char *p, size_t len)
+{
+	while (len) {
+		ssize_t w = write(a->fd, p, len);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			a->write_err = errno ? errno : EIO;
+			return -1;
+		}
+		p += w;
+		len -= (size_t)w;
+	}
+	return 0;
+}
+
+static int flush_body(struct attempt *a)
+{
+	size_t n = a->held;
+	a->held = 0;
+	return write_body(a, a->h->wbuf, n);
+}
 
 static size_t on_body(char *data, size_t size, size_t n, void *payload)
 {
@@ -142,19 +172,12 @@ static size_t on_body(char *data, size_t size, size_t n, void *payload)
 	}
 	a->resp->body_len += len;
 	if (a->fd >= 0) {
-		const char *p = data;
-		size_t left = len;
-		while (left) {
-			ssize_t w = write(a->fd, p, left);
-			if (w < 0 && errno == EINTR)
-				continue;
-			if (w <= 0) {
-				a->write_err = errno ? errno : EIO;
-				return 0;
-			}
-			p += w;
-			left -= (size_t)w;
-		}
+		if (a->held + len > WBUF_SIZE && flush_body(a) < 0)
+			return 0;
+		if (len >= WBUF_SIZE)
+			return write_body(a, data, len) < 0 ? 0 : len;
+		memcpy(a->h->wbuf + a->held, data, len);
+		a->held += len;
 		return len;
 	}
 	return xsm_buf_put(&a->resp->body, data, len) < 0 ? 0 : len;
@@ -273,6 +296,8 @@ static int perform(xsm__http *h, const xsm__http_req *req, xsm__http_resp *resp,
 	 */
 	if (req->body_fd >= 0 && lseek(req->body_fd, 0, SEEK_SET) < 0)
 		return xsm__error_errno(h->ctx, XSM_EIO, "cannot reset the download file");
+	if (req->body_fd >= 0 && !h->wbuf && !(h->wbuf = xsm__malloc(WBUF_SIZE)))
+		return xsm__error_oom(h->ctx);
 	for (hp = req->headers; hp && *hp; hp++) {
 		if (!(t = curl_slist_append(hl, *hp))) {
 			curl_slist_free_all(hl);
@@ -307,6 +332,8 @@ static int perform(xsm__http *h, const xsm__http_req *req, xsm__http_resp *resp,
 		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)req->body_len);
 	}
 	*cc = curl_easy_perform(c);
+	if (req->body_fd >= 0 && !a->write_err)
+		flush_body(a); /* the rest of the body */
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
 	resp->status = status;
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, NULL);

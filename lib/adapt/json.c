@@ -1,6 +1,8 @@
 #include "adapt/json.h"
 
 #include <cjson/cJSON.h>
+#include <locale.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "ctx.h"
@@ -182,6 +184,8 @@ struct scan {
 	size_t len, pos;
 	size_t key_end; /* just past the closing quote of the last key scan_key read */
 	int depth;
+	int escaped; /* the last string scan_string read holds a backslash */
+	int edge;    /* the scan ran into the end of the text: more text could have changed the verdict */
 };
 
 enum { SCAN_SYNTAX = -1, SCAN_DEEP = -2, SCAN_OOM = -3 };
@@ -190,6 +194,15 @@ static void scan_ws(struct scan *s)
 {
 	while (s->pos < s->len && s->p[s->pos] <= ' ')
 		s->pos++;
+}
+
+/* nothing left to read where a byte was expected */
+static int at_end(struct scan *s)
+{
+	if (s->pos < s->len)
+		return 0;
+	s->edge = 1;
+	return 1;
 }
 
 static unsigned hex4(const unsigned char *h)
@@ -210,25 +223,12 @@ static unsigned hex4(const unsigned char *h)
 	return v;
 }
 
-static int scan_string(struct scan *s)
+/* the escapes of the string text b[0..q), read in sequence as the decoder reads them (a \\uXXXX is 6 bytes) */
+static int scan_escapes(const unsigned char *b, const unsigned char *q)
 {
-	const unsigned char *b = s->p + s->pos + 1, *e = s->p + s->len, *start = b, *q, *bs;
+	const unsigned char *bs;
 
-	/* the end: the first quote that no backslash escapes */
-	for (;;) {
-		const unsigned char *at = b + xsm__json_plain_run((const char *)b, (size_t)(e - b));
-		if (at >= e)
-			return SCAN_SYNTAX;
-		if (*at == '"') {
-			q = at;
-			break;
-		}
-		if (at + 1 >= e)
-			return SCAN_SYNTAX;
-		b = at + 2;
-	}
-	/* then the escapes, read in sequence as the decoder reads them (a \uXXXX is 6 bytes) */
-	for (b = start; b < q && (bs = memchr(b, '\\', (size_t)(q - b))) != NULL;) {
+	while (b < q && (bs = memchr(b, '\\', (size_t)(q - b))) != NULL) {
 		unsigned u;
 		switch (bs[1]) {
 		case 'b': case 'f': case 'n': case 'r': case 't': case '"': case '\\': case '/':
@@ -248,8 +248,30 @@ static int scan_string(struct scan *s)
 			return SCAN_SYNTAX;
 		}
 	}
-	s->pos = (size_t)(q - s->p) + 1;
 	return 0;
+}
+
+static int scan_string(struct scan *s)
+{
+	const unsigned char *b = s->p + s->pos + 1, *e = s->p + s->len, *start = b;
+
+	/* the end: the first quote that no backslash escapes; then the escapes, if any */
+	s->escaped = 0;
+	for (;;) {
+		const unsigned char *at = b + xsm__json_plain_run((const char *)b, (size_t)(e - b));
+		if (at >= e || (*at == '\\' && at + 1 >= e)) {
+			s->edge = 1;
+			return SCAN_SYNTAX;
+		}
+		if (*at == '"') {
+			if (s->escaped && scan_escapes(start, at) < 0)
+				return SCAN_SYNTAX;
+			s->pos = (size_t)(at - s->p) + 1;
+			return 0;
+		}
+		s->escaped = 1;
+		b = at + 2;
+	}
 }
 
 static int is_digit(unsigned char c)
@@ -273,6 +295,8 @@ static int scan_number(struct scan *s)
 	if (i < n && p[i] == '.')
 		for (i++; i < n && is_digit(p[i]); i++)
 			digits++;
+	if (s->pos + n == s->len)
+		s->edge = 1; /* the number may go on */
 	if (!digits)
 		return SCAN_SYNTAX;
 	end = i;
@@ -295,11 +319,11 @@ static int scan_value(struct scan *s);
 static int scan_key(struct scan *s, size_t *k0)
 {
 	*k0 = s->pos;
-	if (s->pos >= s->len || s->p[s->pos] != '"' || scan_string(s) < 0)
+	if (at_end(s) || s->p[s->pos] != '"' || scan_string(s) < 0)
 		return SCAN_SYNTAX;
 	s->key_end = s->pos;
 	scan_ws(s);
-	if (s->pos >= s->len || s->p[s->pos] != ':')
+	if (at_end(s) || s->p[s->pos] != ':')
 		return SCAN_SYNTAX;
 	s->pos++;
 	scan_ws(s);
@@ -332,7 +356,7 @@ static int scan_container(struct scan *s)
 			break;
 		s->pos++;
 	}
-	if (s->pos >= s->len || s->p[s->pos] != close)
+	if (at_end(s) || s->p[s->pos] != close)
 		return SCAN_SYNTAX;
 	s->pos++;
 	s->depth--;
@@ -341,6 +365,8 @@ static int scan_container(struct scan *s)
 
 static int scan_word(struct scan *s, const char *w, size_t n)
 {
+	if (s->len - s->pos < n)
+		s->edge = 1;
 	if (s->len - s->pos < n || memcmp(s->p + s->pos, w, n))
 		return SCAN_SYNTAX;
 	s->pos += n;
@@ -351,7 +377,7 @@ static int scan_value(struct scan *s)
 {
 	unsigned char c;
 
-	if (s->pos >= s->len)
+	if (at_end(s))
 		return SCAN_SYNTAX;
 	c = s->p[s->pos];
 	if (c == '"')
@@ -369,30 +395,83 @@ static int scan_value(struct scan *s)
 	return SCAN_SYNTAX;
 }
 
-/* the entry of pick that the key text k[0..n) (between its quotes) names, or NULL */
-static const xsm__json_pick *pick_find(const xsm__json_pick *pick, const unsigned char *k, size_t n, int *failed)
+/*
+ * The entry of pick that the key text k[0..n) (between its quotes) names,
+ * or NULL.  A whole parse keeps a key up to its first NUL, so an entry
+ * matches a prefix of k that a NUL ends.
+ */
+static const xsm__json_pick *pick_find(const xsm__json_pick *pick, const unsigned char *k, size_t n, int escaped,
+				       int *failed)
 {
-	const unsigned char *nul = memchr(k, '\0', n);
 	const xsm__json_pick *m;
 	cJSON *d = NULL;
-	const char *key = NULL;
 
-	if (memchr(k, '\\', n)) {
+	if (escaped) {
 		/* an escaped key is compared as cJSON decodes it */
 		if (!(d = cJSON_ParseWithLength((const char *)k - 1, n + 2)) || !cJSON_IsString(d)) {
 			cJSON_Delete(d);
 			*failed = 1; /* out of memory, as a whole parse would fail */
 			return NULL;
 		}
-		key = d->valuestring;
-	} else if (nul) {
-		n = (size_t)(nul - k); /* a whole parse keeps the key up to its NUL */
+		for (m = pick; m->key && strcmp(d->valuestring, m->key); m++)
+			;
+		cJSON_Delete(d);
+		return m->key ? m : NULL;
 	}
-	for (m = pick; m->key; m++)
-		if (key ? !strcmp(key, m->key) : n && m->key[0] == k[0] && !strncmp(m->key, (const char *)k, n) && !m->key[n])
-			break;
-	cJSON_Delete(d);
-	return m->key ? m : NULL;
+	for (m = pick; m->key; m++) {
+		size_t i = 0;
+		if (n && (unsigned char)m->key[0] != k[0])
+			continue; /* the common case, first */
+		while (i < n && m->key[i] && (unsigned char)m->key[i] == k[i])
+			i++;
+		if (!m->key[i] && (i == n || k[i] == '\0'))
+			return m;
+	}
+	return NULL;
+}
+
+/*
+ * The item of the value text p[v0..pos) scan_value just checked.  A
+ * scalar is made as cJSON's parse makes it: a string without escapes is
+ * its bytes, a number what strtod reads of them with the locale's decimal
+ * point (the scanner ended it where strtod does).  Anything else is
+ * cJSON's own parse of the text.  NULL when out of memory or when the two
+ * readings disagree.
+ */
+static cJSON *kept_value(const struct scan *s, size_t v0)
+{
+	const char *p = (const char *)s->p + v0, *end = NULL;
+	size_t n = s->pos - v0;
+	char tmp[128];
+	cJSON *v;
+
+	if (*p == '"' && !s->escaped && n - 2 < sizeof(tmp)) {
+		memcpy(tmp, p + 1, n - 2);
+		tmp[n - 2] = '\0';
+		return cJSON_CreateString(tmp);
+	}
+	if (*p == 't')
+		return cJSON_CreateTrue();
+	if (*p == 'f')
+		return cJSON_CreateFalse();
+	if (*p == 'n')
+		return cJSON_CreateNull();
+	if ((*p == '-' || is_digit((unsigned char)*p)) && n < sizeof(tmp)) {
+		char *dot;
+		double d;
+		memcpy(tmp, p, n);
+		tmp[n] = '\0';
+		if ((dot = memchr(tmp, '.', n)) != NULL)
+			*dot = localeconv()->decimal_point[0];
+		d = strtod(tmp, &dot);
+		return dot == tmp + n ? cJSON_CreateNumber(d) : NULL;
+	}
+	v = cJSON_ParseWithLengthOpts(p, s->len - v0, &end, 0);
+	if (v && end != (const char *)s->p + s->pos) {
+		cJSON_Delete(v);
+		return NULL;
+	}
+	return v;
 }
 
 static int pick_object(struct scan *s, cJSON *obj, const xsm__json_pick *pick)
@@ -417,7 +496,7 @@ static int pick_object(struct scan *s, cJSON *obj, const xsm__json_pick *pick)
 		if (scan_key(s, &k0) < 0)
 			return SCAN_SYNTAX;
 		v0 = s->pos;
-		m = pick_find(pick, s->p + k0 + 1, s->key_end - k0 - 2, &failed);
+		m = pick_find(pick, s->p + k0 + 1, s->key_end - k0 - 2, s->escaped, &failed);
 		if (failed)
 			return SCAN_SYNTAX;
 		if (!m) {
@@ -429,14 +508,10 @@ static int pick_object(struct scan *s, cJSON *obj, const xsm__json_pick *pick)
 			cJSON_AddItemToObjectCS(obj, m->key, o);
 			rc = pick_object(s, o, m->sub);
 		} else if ((rc = scan_value(s)) == 0) {
-			/* a kept value is cJSON's own parse of the text just checked */
-			const char *end = NULL;
-			cJSON *v = cJSON_ParseWithLengthOpts((const char *)s->p + v0, s->len - v0, &end, 0);
+			cJSON *v = kept_value(s, v0);
 			if (!v)
-				return SCAN_SYNTAX; /* out of memory: reported as a whole parse reports it */
+				return SCAN_SYNTAX; /* out of memory, or the readings disagree: as a whole parse fails */
 			cJSON_AddItemToObjectCS(obj, m->key, v);
-			if (end != (const char *)s->p + s->pos)
-				return SCAN_SYNTAX; /* the two readings disagree: refuse rather than guess */
 		}
 		if (rc < 0)
 			return rc;
@@ -445,18 +520,23 @@ static int pick_object(struct scan *s, cJSON *obj, const xsm__json_pick *pick)
 			break;
 		s->pos++;
 	}
-	if (s->pos >= s->len || s->p[s->pos] != '}')
+	if (at_end(s) || s->p[s->pos] != '}')
 		return SCAN_SYNTAX;
 	s->pos++;
 	s->depth--;
 	return 0;
 }
 
-int xsm__json_parse_pick(xsm__json **out, xsm_ctx *ctx, const char *buf, size_t len, const xsm__json_pick *pick,
-			 const char *where)
+/*
+ * The picked parse of the value at the start of buf[0..len): all of buf
+ * when used is NULL, else what the value takes (*used), or XSM__JSON_SHORT
+ * when buf ends before it does.
+ */
+static int parse_pick(xsm__json **out, xsm_ctx *ctx, const char *buf, size_t len, const xsm__json_pick *pick,
+		      const char *where, size_t *used)
 {
 	struct scan s;
-	cJSON *root;
+	cJSON *root = NULL;
 	int rc;
 
 	*out = NULL;
@@ -466,18 +546,30 @@ int xsm__json_parse_pick(xsm__json **out, xsm_ctx *ctx, const char *buf, size_t 
 	s.p = (const unsigned char *)buf;
 	s.len = len;
 	/* as cJSON: a byte order mark at the very start is skipped */
-	if (len > 4 && !memcmp(buf, "\xEF\xBB\xBF", 3))
+	if (!used && len > 4 && !memcmp(buf, "\xEF\xBB\xBF", 3))
 		s.pos = 3;
 	scan_ws(&s);
-	if (s.pos >= len || buf[s.pos] != '{')
+	if (!used && (s.pos >= len || buf[s.pos] != '{'))
 		return parse(out, ctx, buf, len, where, 1); /* not an object: nothing to leave out */
-	if (!(root = cJSON_CreateObject()))
-		return xsm__error_oom(ctx);
-	rc = pick_object(&s, root, pick);
-	while (rc == 0 && s.pos < len && (buf[s.pos] == ' ' || buf[s.pos] == '\t' || buf[s.pos] == '\r' ||
-					  buf[s.pos] == '\n'))
+	if (s.pos < len && buf[s.pos] == '{') {
+		if (!(root = cJSON_CreateObject()))
+			return xsm__error_oom(ctx);
+		rc = pick_object(&s, root, pick);
+	} else {
+		/* not an object: its end, then a parse of just its text */
+		size_t v0 = s.pos;
+		rc = scan_value(&s);
+		if (rc == 0 && !s.edge)
+			return (rc = parse(out, ctx, buf + v0, s.pos - v0, where, 0)) < 0 ? rc : (*used = s.pos, 0);
+	}
+	if (used && s.edge && rc != SCAN_OOM && rc != SCAN_DEEP) {
+		cJSON_Delete(root);
+		return XSM__JSON_SHORT;
+	}
+	while (!used && rc == 0 && s.pos < len && (buf[s.pos] == ' ' || buf[s.pos] == '\t' || buf[s.pos] == '\r' ||
+						   buf[s.pos] == '\n'))
 		s.pos++;
-	if (rc < 0 || s.pos < len) {
+	if (rc < 0 || (!used && s.pos < len)) {
 		cJSON_Delete(root);
 		if (rc == SCAN_OOM)
 			return xsm__error_oom(ctx);
@@ -491,6 +583,20 @@ int xsm__json_parse_pick(xsm__json **out, xsm_ctx *ctx, const char *buf, size_t 
 			return xsm__error_set(ctx, XSM_EINVALID, "%sunexpected end of json", where);
 		return xsm__error_set(ctx, XSM_EINVALID, "%scol %zu: invalid json", where, s.pos + 1);
 	}
+	if (used)
+		*used = s.pos;
 	*out = (xsm__json *)(void *)root;
 	return 0;
+}
+
+int xsm__json_parse_pick(xsm__json **out, xsm_ctx *ctx, const char *buf, size_t len, const xsm__json_pick *pick,
+			 const char *where)
+{
+	return parse_pick(out, ctx, buf, len, pick, where, NULL);
+}
+
+int xsm__json_parse_pick_next(xsm__json **out, xsm_ctx *ctx, const char *buf, size_t len,
+			      const xsm__json_pick *pick, const char *where, size_t *used)
+{
+	return parse_pick(out, ctx, buf, len, pick, where, used);
 }

@@ -34,12 +34,18 @@ static inline size_t xsm__json_plain_run(const char *p, size_t n)
 	const char *q, *b;
 	size_t i = 0;
 	for (; i + 8 <= n && i < 64; i += 8) {
-		uint64_t x, xq, xb;
+		uint64_t x, xq, xb, hit;
 		memcpy(&x, p + i, 8);
 		xq = x ^ (ones * '"');
 		xb = x ^ (ones * '\\');
-		if ((((xq - ones) & ~xq) | ((xb - ones) & ~xb)) & high)
+		/* a byte's flag is exact up to the first match (a borrow only runs on past it) */
+		if ((hit = (((xq - ones) & ~xq) | ((xb - ones) & ~xb)) & high) != 0) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+			return i + (size_t)__builtin_ctzll(hit) / 8;
+#else
 			break;
+#endif
+		}
 	}
 	if (i < 64 || i + 8 > n) {
 		for (; i < n && p[i] != '"' && p[i] != '\\'; i++)
@@ -60,9 +66,8 @@ static inline size_t xsm__json_plain_run(const char *p, size_t n)
 int xsm__json_parse(xsm__json **out, xsm_ctx *ctx, const char *buf, size_t len, const char *where);
 /*
  * The same for text whose nesting was already checked: a stored run's
- * lines (checked when stored), an array element the connectors' splitter
- * measured as it split.  No depth pre-scan, which is a tenth of reading a
- * run; cJSON's own nesting limit still bounds the recursion.
+ * lines (checked when stored).  No depth pre-scan, which is a tenth of
+ * reading a run; cJSON's own nesting limit still bounds the recursion.
  */
 int xsm__json_parse_prechecked(xsm__json **out, xsm_ctx *ctx, const char *buf, size_t len, const char *where);
 void xsm__json_free(xsm__json *j);
@@ -87,6 +92,19 @@ typedef struct xsm__json_pick {
  */
 int xsm__json_parse_pick(xsm__json **out, xsm_ctx *ctx, const char *buf, size_t len, const xsm__json_pick *pick,
 			 const char *where);
+
+/*
+ * The same for the value at the start of buf[0..len) (whitespace before it
+ * allowed) when more text follows it, as an element of an array read in
+ * blocks: *used is set to the bytes up to the end of the value, the rest
+ * is the caller's.  XSM__JSON_SHORT, with nothing set on ctx, when buf
+ * ends before the value does (or where a number may go on): the caller
+ * reads more and asks again, or at the end of its input reports the text
+ * as cut short.
+ */
+#define XSM__JSON_SHORT 1
+int xsm__json_parse_pick_next(xsm__json **out, xsm_ctx *ctx, const char *buf, size_t len,
+			      const xsm__json_pick *pick, const char *where, size_t *used);
 
 int xsm__json_type(const xsm__json *j);
 const char *xsm__json_typename(const xsm__json *j);

@@ -440,98 +440,133 @@ static int is_ws(char ch)
 	return ch == ' ' || ch == '\n' || ch == '\r' || ch == '\t';
 }
 
-int xsm__conn_json_array_fd(xsm__conn *c, int fd, const char *what, const char *need, const xsm__json_pick *pick,
-			    int (*cb)(xsm__conn *c, const xsm__json *elem, void *payload), void *payload)
+/*
+ * A window on a download: buf[pos..have) is read and not yet used.
+ * more() keeps that, reads on behind it, and grows buf (up to cap) when
+ * the unused text fills it: an element is parsed where it was read.
+ */
+struct window {
+	int fd;
+	char *buf;
+	size_t size, have, pos, cap;
+	int eof;
+};
+
+static int more(xsm__conn *c, struct window *w, const char *what)
 {
-	size_t cap = (size_t)xsm__cfg_long(c->ctx, "records.max_line", 16L << 20);
-	xsm_buf elem = XSM_BUF_INIT;
-	char block[1 << 16];
-	int started = 0, ended = 0, depth = 0, in_str = 0, esc = 0, rc = 0;
 	ssize_t n;
 
+	if (w->pos) {
+		memmove(w->buf, w->buf + w->pos, w->have - w->pos);
+		w->have -= w->pos;
+		w->pos = 0;
+	}
+	if (w->have == w->size) {
+		size_t size = w->size * 2 < w->cap ? w->size * 2 : w->cap;
+		char *g;
+		if (w->size >= w->cap)
+			return xsm__error_set(c->ctx, XSM_EPROTO, "%s: an element larger than %zu bytes", what, w->cap);
+		if (!(g = xsm__realloc(w->buf, size)))
+			return xsm__error_oom(c->ctx);
+		w->buf = g;
+		w->size = size;
+	}
+	while ((n = read(w->fd, w->buf + w->have, w->size - w->have)) < 0)
+		if (errno != EINTR)
+			return xsm__error_errno(c->ctx, XSM_EIO, "%s: cannot read the download", what);
+	w->have += (size_t)n;
+	w->eof = n == 0;
+	return 0;
+}
+
+/* the next byte that is not whitespace, read as needed; -1 at the end of the download */
+static int next_byte(xsm__conn *c, struct window *w, const char *what, int *rc)
+{
+	for (;;) {
+		while (w->pos < w->have && is_ws(w->buf[w->pos]))
+			w->pos++;
+		if (w->pos < w->have)
+			return (unsigned char)w->buf[w->pos];
+		if (w->eof || (*rc = more(c, w, what)) < 0 || w->eof)
+			return -1;
+	}
+}
+
+int xsm__conn_json_array_fd(xsm__conn *c, int fd, const char *what, const xsm__json_pick *pick,
+			    int (*cb)(xsm__conn *c, const xsm__json *elem, void *payload), void *payload)
+{
+	struct window w;
+	xsm_buf where = XSM_BUF_INIT;
+	int rc = 0, ch;
+
+	memset(&w, 0, sizeof(w));
+	w.fd = fd;
+	w.cap = (size_t)xsm__cfg_long(c->ctx, "records.max_line", 16L << 20);
+	w.size = w.cap < (1 << 18) ? w.cap : 1 << 18;
 	if (lseek(fd, 0, SEEK_SET) < 0)
 		return xsm__error_errno(c->ctx, XSM_EIO, "%s: cannot read the download", what);
-	while (rc == 0 && (n = read(fd, block, sizeof(block))) != 0) {
-		ssize_t i = 0, from = 0;
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			rc = xsm__error_errno(c->ctx, XSM_EIO, "%s: cannot read the download", what);
+	if (!(w.buf = xsm__malloc(w.size)) || xsm_buf_printf(&where, "%s: ", what) < 0) {
+		rc = xsm__error_oom(c->ctx);
+		goto done;
+	}
+	if ((ch = next_byte(c, &w, what, &rc)) != '[') {
+		if (rc == 0)
+			rc = xsm__error_set(c->ctx, XSM_EPROTO, ch < 0 ? "%s: the body ends before its array does (truncated)"
+								     : "%s: not a JSON array", what);
+		goto done;
+	}
+	w.pos++;
+	for (;;) {
+		xsm__json *j = NULL;
+		size_t used;
+
+		if ((ch = next_byte(c, &w, what, &rc)) == ']') {
+			w.pos++;
+			break; /* "[]", and "[1,]" as the splitter before this let pass */
+		}
+		if (ch == ',' || ch < 0) {
+			if (rc == 0)
+				rc = xsm__error_set(c->ctx, XSM_EPROTO, ch < 0 ? "%s: the body ends before its array does (truncated)"
+									     : "%s: empty array element", what);
+			goto done;
+		}
+		/* the element where it lies, with more read behind it while it runs past the window */
+		while ((rc = xsm__json_parse_pick_next(&j, c->ctx, w.buf + w.pos, w.have - w.pos, pick, where.ptr,
+						       &used)) == XSM__JSON_SHORT) {
+			if (w.eof) {
+				rc = xsm__error_set(c->ctx, XSM_EPROTO, "%s: the body ends before its array does (truncated)",
+						    what);
+				goto done;
+			}
+			if ((rc = more(c, &w, what)) < 0)
+				goto done;
+		}
+		if (rc < 0) {
+			c->ctx->code = rc = XSM_EPROTO;
+			goto done;
+		}
+		w.pos += used;
+		rc = cb(c, j, payload);
+		xsm__json_free(j);
+		if (rc < 0)
+			goto done;
+		if ((ch = next_byte(c, &w, what, &rc)) == ']') {
+			w.pos++;
 			break;
 		}
-		for (; i < n && rc == 0; i++) {
-			char ch = block[i];
-			if (in_str) {
-				if (esc) {
-					esc = 0; /* the escaped byte */
-					continue;
-				}
-				/* the bulk of a body: run to the next quote or backslash */
-				i += (ssize_t)xsm__json_plain_run(block + i, (size_t)(n - i));
-				if (i == n)
-					break;
-				if (block[i] == '\\')
-					esc = 1;
-				else
-					in_str = 0;
-				continue;
-			}
-			if (ended || !started) {
-				if (!started && ch == '[') {
-					started = 1;
-					from = i + 1;
-				} else if (!is_ws(ch)) {
-					rc = xsm__error_set(c->ctx, XSM_EPROTO, ended ? "%s: data after the array"
-										      : "%s: not a JSON array", what);
-				}
-				continue;
-			}
-			if (ch == '"') {
-				in_str = 1;
-			} else if (ch == '{' || ch == '[') {
-				/* the nesting limit xsm__json_parse would check, checked here while splitting */
-				if (++depth > XSM__JSON_MAX_DEPTH)
-					rc = xsm__error_set(c->ctx, XSM_EPROTO, "%s: nesting deeper than %d levels", what,
-							    XSM__JSON_MAX_DEPTH);
-			} else if ((ch == '}' || ch == ']') && depth > 0) {
-				depth--;
-			} else if (depth == 0 && (ch == ',' || ch == ']')) {
-				xsm__json *j = NULL;
-				size_t k;
-				if (xsm_buf_put(&elem, block + from, (size_t)(i - from)) < 0) {
-					rc = xsm__error_oom(c->ctx);
-					break;
-				}
-				from = i + 1;
-				for (k = 0; k < elem.size && is_ws(elem.ptr[k]); k++)
-					;
-				if (k == elem.size) {
-					if (ch == ',')
-						rc = xsm__error_set(c->ctx, XSM_EPROTO, "%s: empty array element", what);
-				} else if (need && !xsm__contains(elem.ptr, elem.size, need)) {
-					c->st.skipped++; /* nothing the caller wants: not worth a parse */
-				} else if ((rc = pick ? xsm__json_parse_pick(&j, c->ctx, elem.ptr, elem.size, pick, what)
-						      : xsm__json_parse_prechecked(&j, c->ctx, elem.ptr, elem.size, what)) < 0) {
-					c->ctx->code = rc = XSM_EPROTO;
-				} else {
-					rc = cb(c, j, payload);
-					xsm__json_free(j);
-				}
-				xsm_buf_clear(&elem);
-				if (ch == ']')
-					ended = 1;
-			}
+		if (ch != ',') {
+			if (rc == 0)
+				rc = xsm__error_set(c->ctx, XSM_EPROTO, ch < 0 ? "%s: the body ends before its array does (truncated)"
+									     : "%s: data after an array element", what);
+			goto done;
 		}
-		if (rc == 0 && started && !ended && n > from) {
-			if (elem.size + (size_t)(n - from) > cap)
-				rc = xsm__error_set(c->ctx, XSM_EPROTO, "%s: an element larger than %zu bytes", what, cap);
-			else if (xsm_buf_put(&elem, block + from, (size_t)(n - from)) < 0)
-				rc = xsm__error_oom(c->ctx);
-		}
+		w.pos++;
 	}
-	if (rc == 0 && !ended)
-		rc = xsm__error_set(c->ctx, XSM_EPROTO, "%s: the body ends before its array does (truncated)", what);
-	xsm_buf_dispose(&elem);
+	if (next_byte(c, &w, what, &rc) >= 0 && rc == 0)
+		rc = xsm__error_set(c->ctx, XSM_EPROTO, "%s: data after the array", what);
+done:
+	xsm__free(w.buf);
+	xsm_buf_dispose(&where);
 	return rc;
 }
 

@@ -81,12 +81,12 @@ int xsm__conn_tmpfile(xsm__conn *c, int *fd);
 /*
  * Stream the elements of a top-level JSON array in fd (from its start):
  * cb gets each element parsed, one at a time, so memory is bounded by
- * the largest element, not by the file.  An element whose text does not
- * contain need (when given) is counted as skipped without a parse; pick
- * (when given) keeps only the members cb reads (xsm__json_parse_pick).
- * what names the body in errors.
+ * the largest element, not by the file.  Each element is parsed where it
+ * was read, keeping only the members pick names (xsm__json_parse_pick);
+ * the rest of it is checked and stepped over.  what names the body in
+ * errors.
  */
-int xsm__conn_json_array_fd(xsm__conn *c, int fd, const char *what, const char *need, const xsm__json_pick *pick,
+int xsm__conn_json_array_fd(xsm__conn *c, int fd, const char *what, const xsm__json_pick *pick,
 			    int (*cb)(xsm__conn *c, const xsm__json *elem, void *payload), void *payload);
 
 /* begin a record in c->jw: {"type":type, ...}; finish with xsm__conn_emit */

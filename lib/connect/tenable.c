@@ -232,10 +232,12 @@ static const char *state_word(const char *s)
  * starts to read must be added here.
  */
 static const xsm__json_pick vuln_asset[] = { { "uuid", NULL }, { NULL, NULL } };
+static const xsm__json_pick vuln_vector[] = { { "raw", NULL }, { NULL, NULL } };
+static const xsm__json_pick vuln_vpr[] = { { "score", NULL }, { NULL, NULL } };
 static const xsm__json_pick vuln_plugin[] = {
-	{ "cve", NULL }, { "cvss3_base_score", NULL }, { "cvss_base_score", NULL }, { "cvss3_vector", NULL },
-	{ "cvss_vector", NULL }, { "exploit_available", NULL }, { "id", NULL }, { "name", NULL }, { "vpr", NULL },
-	{ NULL, NULL }
+	{ "cve", NULL }, { "cvss3_base_score", NULL }, { "cvss_base_score", NULL }, { "cvss3_vector", vuln_vector },
+	{ "cvss_vector", vuln_vector }, { "exploit_available", NULL }, { "id", NULL }, { "name", NULL },
+	{ "vpr", vuln_vpr }, { NULL, NULL }
 };
 static const xsm__json_pick vuln_port[] = { { "port", NULL }, { NULL, NULL } };
 static const xsm__json_pick vuln_pick[] = {
@@ -380,9 +382,7 @@ static int run_export(struct tn *t, const char *kind, const char *body,
 			if ((rc = request(t, "GET", path, NULL, fd, &resp, what)) < 0)
 				goto done;
 			snprintf(path, sizeof(path), "%s: %s chunk %zu", c->name, kind, id);
-			/* a vulnerability without a "cve" key is skipped unparsed (most are) */
-			if ((rc = xsm__conn_json_array_fd(c, fd, path, cb == on_vuln ? "\"cve\"" : NULL,
-							  cb == on_vuln ? vuln_pick : asset_pick, cb, t)) < 0)
+			if ((rc = xsm__conn_json_array_fd(c, fd, path, cb == on_vuln ? vuln_pick : asset_pick, cb, t)) < 0)
 				goto done;
 			done[id] = 1;
 			fetched = 1;
@@ -478,8 +478,7 @@ int xsm__tenable_parse(xsm__conn *c, int fd, int vulns)
 
 	memset(&t, 0, sizeof(t));
 	t.c = c;
-	rc = xsm__conn_json_array_fd(c, fd, "chunk", vulns ? "\"cve\"" : NULL, vulns ? vuln_pick : asset_pick,
-				     vulns ? on_vuln : on_asset, &t);
+	rc = xsm__conn_json_array_fd(c, fd, "chunk", vulns ? vuln_pick : asset_pick, vulns ? on_vuln : on_asset, &t);
 	tn_close(&t);
 	return rc;
 }

@@ -68,7 +68,12 @@ static void test_pick_accepts(xsm_ctx *ctx)
 	AGREE(ctx, "{\"s\":\"\\uD83D\\uDE00\",\"a\":\"\\ud83d\\ude00\"}", 1, "surrogate pairs");
 	AGREE(ctx, "{\"n\":[01,-.5,1.,1e5,1E+2,-0,2e-3],\"a\":[01,-.5,1.]}", 1, "numbers as strtod reads them");
 	AGREE(ctx, "\xEF\xBB\xBF {\x01\"a\"\x02:\x1f" "1 ,\"b\":{\"c\":{}}}\n \r\t", 1, "a BOM, any byte up to space as space");
-	AGREE(ctx, "{}", 1, "an empty object");
+	AGREE(ctx, "{\"a\":1e999,\"c\":true,\"b\":{\"c\":-0.0,\"vpr\":false}}", 1, "kept scalars: a huge number, literals");
+	AGREE(ctx, "{\"a\":\"raw\x01\x7f\xc3\xa9 bytes\",\"c\":null,\"b\":{\"c\":-12.5E-1,\"vpr\":\"\"}}", 1,
+	      "kept scalars: raw bytes, null, an empty string");
+	AGREE(ctx, "{\"a\":\"a kept string longer than the copy the scanner makes of a short one: it is cJSON's own "
+		   "parse instead, and it must come out the same as every other kept string does\",\"c\":\"a\\u0000b\"}",
+	      1, "kept strings: a long one, an escaped NUL");
 	AGREE(ctx, "[1,{\"a\":2}]", 1, "not an object: parsed whole");
 	AGREE(ctx, "{\"s\":\"\\u12\\\\\",\"a\":\"\\u000\\\"x\"}", 1, "a \\u escape over a backslash pair");
 	AGREE(ctx, "{\"s\":\"\\x\"}", 0, "an unknown escape");
@@ -111,12 +116,73 @@ static void test_pick_accepts(xsm_ctx *ctx)
 	agree(ctx, deep, strlen(deep), 1, "nesting at the limit");
 }
 
+/*
+ * An array element read in blocks: a value followed by more text is
+ * parsed to its end (used), every cut of it asks for more, and a broken
+ * one is refused as the whole parse refuses it.
+ */
+static void test_pick_next(xsm_ctx *ctx)
+{
+	static const char *const good[] = {
+		"{\"a\":1,\"skip\":{\"x\":[1,2,{\"y\":\"z}]\\\"\"}]},\"b\":{\"c\":\"d\",\"vpr\":{\"score\":7.5}},\"c\":[\"s\"]}",
+		"{\"\\u0061\":\"\\uD83D\\uDE00\",\"c\\u0000x\":-1.5e+3,\"a\\\"\":null}",
+		"{\"a\":true,\"b\":false,\"c\":null,\"n\":-0.25E-2}",
+		"{ \"a\" : [ ] , \"b\" : { } }",
+		"{}",
+		"[1,{\"a\":[2]},\"]\"]",
+		"\"a string, with ] and \\\" inside\"",
+		"12345.5e-7",
+		"true",
+	};
+	static const char *const bad[] = {
+		"{\"s\":\"\\x\"}", "{\"a\":1 \"b\":2}", "{\"s\":tru}", "{\"s\":1e}", "{\"s\":[1,]}", "{a:1}",
+		"{\"s\":\"\\uDC00\"}", "{\"a\":[1,2}", "[1 2]", "nul",
+	};
+	char text[400];
+	size_t i, k, used;
+
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		size_t n = strlen(good[i]);
+		xsm__json *whole = NULL, *part = NULL;
+		int rc, cut_ok = 1;
+
+		snprintf(text, sizeof(text), " %s , {\"next\":1}]", good[i]);
+		rc = xsm__json_parse_pick_next(&part, ctx, text, strlen(text), pick, "", &used);
+		ok(rc == 0 && used == n + 1, "element %zu: parsed to its end (%d, used %zu of %zu)", i, rc, used, n + 1);
+		if (xsm__json_parse(&whole, ctx, good[i], n, "") == 0 && rc == 0)
+			ok(xsm__json_type(whole) == xsm__json_type(part) &&
+			   (xsm__json_type(whole) != XSM_J_OBJECT || same_values(whole, part, pick)),
+			   "element %zu: the values of a whole parse", i);
+		xsm__json_free(whole);
+		xsm__json_free(part);
+		for (k = 0; k < n && cut_ok; k++) {
+			part = NULL;
+			rc = xsm__json_parse_pick_next(&part, ctx, text, k + 1, pick, "", &used);
+			cut_ok = rc == XSM__JSON_SHORT && !part && !xsm_ctx_errmsg(ctx)[0];
+			if (!cut_ok)
+				diag("element %zu cut after %zu bytes: %d '%s'", i, k, rc, xsm_ctx_errmsg(ctx));
+			xsm__json_free(part);
+		}
+		ok(cut_ok, "element %zu: each cut of it asks for more", i);
+		xsm_ctx_clear(ctx);
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		xsm__json *part = NULL;
+		int rc;
+		snprintf(text, sizeof(text), "%s,{\"next\":1}]", bad[i]);
+		rc = xsm__json_parse_pick_next(&part, ctx, text, strlen(text), pick, "", &used);
+		ok(rc == XSM_EINVALID && !part, "bad element %zu refused: %d '%s'", i, rc, xsm_ctx_errmsg(ctx));
+		xsm_ctx_clear(ctx);
+	}
+}
+
 int main(void)
 {
 	xsm_ctx *ctx;
 	if (xsm_ctx_new(&ctx) < 0)
 		return 1;
 	test_pick_accepts(ctx);
+	test_pick_next(ctx);
 	xsm_ctx_free(ctx);
 	return done_testing();
 }

@@ -273,7 +273,7 @@ static void test_failalloc_build(void)
 	unsetenv("XSM_NOW");
 }
 
-/* the connectors' array splitter checks the nesting limit as it splits (the element is then parsed without a pre-scan) */
+/* a connector's array element nested deeper than the limit is refused */
 static void test_splitter_depth(void)
 {
 	xsm_ctx *ctx;
@@ -306,6 +306,64 @@ static void test_splitter_depth(void)
 		fclose(f);
 		xsm_ctx_free(ctx);
 	}
+}
+
+/*
+ * A Tenable vulnerability chunk is parsed in place, in blocks: elements
+ * that run across a block, one larger than the first window, and a body
+ * cut short (in an element, or before the closing bracket) refused.
+ */
+static void test_chunk_blocks(void)
+{
+	size_t pads[] = { 10, 70000, 262000, 600000, 5, 262144, 3, 150000 };
+	xsm_buf body = XSM_BUF_INIT;
+	size_t i, want = 0, skip = 0, cut;
+
+	xsm_buf_putc(&body, '[');
+	for (i = 0; i < 40; i++) {
+		size_t pad = pads[i % (sizeof(pads) / sizeof(pads[0]))] + i, k;
+		xsm_buf_printf(&body, "%s{\"asset\":{\"uuid\":\"u%zu\"},\"output\":\"", i ? " ,\n" : "", i);
+		for (k = 0; k < pad; k++)
+			xsm_buf_puts(&body, k % 97 == 0 ? "\\n" : k % 89 == 0 ? "}" : "x");
+		if (i % 3 == 2) {
+			xsm_buf_puts(&body, "\",\"plugin\":{\"id\":1},\"severity\":\"info\"}");
+			skip++;
+		} else {
+			xsm_buf_printf(&body, "\",\"plugin\":{\"cve\":[\"CVE-2024-%04zu\"],\"cvss3_base_score\":7.5},"
+				       "\"severity\":\"high\",\"state\":\"OPEN\"}", 1000 + i);
+			want++;
+		}
+	}
+	xsm_buf_puts(&body, "]\n");
+	for (cut = 0; cut < 3; cut++) {
+		size_t len = cut == 0 ? body.size : cut == 1 ? body.size - 2 : body.size / 2;
+		xsm_ctx *ctx;
+		xsm__conn c;
+		FILE *f = tmpfile();
+		int rc;
+
+		xsm_ctx_new(&ctx);
+		memset(&c, 0, sizeof(c));
+		c.ctx = ctx;
+		c.name = "t";
+		if (!f || !body.ptr || fwrite(body.ptr, 1, len, f) != len || fflush(f) != 0) {
+			ok(0, "temp file");
+			continue;
+		}
+		rc = xsm__tenable_parse(&c, fileno(f), 1);
+		if (cut == 0)
+			ok(rc == 0 && c.st.findings == want && c.st.skipped == skip,
+			   "a %zu-byte chunk in blocks: %zu findings, %zu skipped (%d %s)", len, c.st.findings,
+			   c.st.skipped, rc, xsm_ctx_errmsg(ctx));
+		else
+			ok(rc == XSM_EPROTO && strstr(xsm_ctx_errmsg(ctx), "truncated"),
+			   "a chunk cut at %zu of %zu bytes is refused: %s", len, body.size, xsm_ctx_errmsg(ctx));
+		xsm_buf_dispose(&c.rec);
+		xsm_buf_dispose(&c.sid);
+		fclose(f);
+		xsm_ctx_free(ctx);
+	}
+	xsm_buf_dispose(&body);
 }
 
 /* a record is checked on a tree of the members xsm__record_check reads: the verdict and its words are those of the whole tree */
@@ -369,6 +427,7 @@ static void test_record_pick(void)
 int main(void)
 {
 	test_splitter_depth();
+	test_chunk_blocks();
 	test_record_pick();
 	test_store_basics();
 	test_config();
