@@ -1,4 +1,4 @@
-/* test_util.c - buffers, vectors, string maps, the string pool, arena, time, lines, json writer */
+/* test_util.c - buffers, vectors, string maps, the string pool, arena, time, lines, json writer, atomic files */
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +10,7 @@
 #include "util/alloc.h"
 #include "util/arena.h"
 #include "util/buf.h"
+#include "util/fs.h"
 #include "util/lines.h"
 #include "util/strmap.h"
 #include "util/vec.h"
@@ -224,6 +225,59 @@ static void test_jsonw(void)
 	}
 }
 
+/*
+ * An atomic file gets exactly the bytes given, whatever the sizes of the
+ * writes: synced files past the 8 MB buffer go out with O_DIRECT where the
+ * file system takes it (whole blocks, then the tail through the page
+ * cache), unsynced ones through the page cache.
+ */
+static void test_afile(void)
+{
+	enum { N = (16u << 20) + 12345 };
+	static const size_t steps[] = { 1, 4096, (1u << 20) + 7, N };
+	char *want = malloc(N), path[512];
+	xsm_buf got = XSM_BUF_INIT;
+	struct xsm_ctx *ctx = NULL;
+	uint32_t x = 12345;
+	xsm__afile af;
+
+	xsm_ctx_new(&ctx);
+	for (size_t i = 0; i < N; i++) {
+		x = x * 1103515245u + 12345u;
+		want[i] = (char)(x >> 23);
+	}
+	snprintf(path, sizeof(path), "%s/afile.bin", tap_tmpdir());
+	for (int sync = 0; sync < 2; sync++)
+		for (size_t s = 0; s < sizeof(steps) / sizeof(steps[0]); s++) {
+			size_t len = steps[s] == 1 ? 100000 : N; /* a byte at a time: a shorter file */
+			int direct = 0, good = xsm__afile_open(&af, ctx, path, 0600, sync) == 0;
+			for (size_t at = 0; good && at < len; at += steps[s]) {
+				good = xsm__afile_write(&af, want + at, len - at < steps[s] ? len - at : steps[s]) == 0;
+				direct |= af.direct == 1;
+			}
+			good = good && xsm__afile_commit(&af, ctx) == 0;
+			xsm_buf_clear(&got);
+			good = good && xsm__fs_read(ctx, path, &got, 64u << 20) == 0;
+			ok(good && got.size == len && !memcmp(got.ptr, want, len),
+			   "afile (sync %d, writes of %zu bytes): %zu bytes back as written", sync, steps[s], len);
+			if (sync && steps[s] > 1)
+				diag("O_DIRECT %s here", direct ? "used" : "refused by the file system");
+			else
+				ok(!direct, "no O_DIRECT for a file not synced or under 8 MB");
+		}
+	/* abort: the temp file goes, the committed file stays as it was */
+	ok(xsm__afile_open(&af, ctx, path, 0600, 1) == 0 && xsm__afile_write(&af, want, N) == 0, "a second write begun");
+	xsm__afile_abort(&af);
+	xsm_buf_clear(&got);
+	ok(xsm__fs_read(ctx, path, &got, 64u << 20) == 0 && got.size == N && !memcmp(got.ptr, want, N),
+	   "abort leaves the committed file as it was");
+	snprintf(path + strlen(path), sizeof(path) - strlen(path), ".tmp.%ld", (long)getpid());
+	ok(access(path, F_OK) != 0, "and removes its temp file");
+	xsm_buf_dispose(&got);
+	xsm_ctx_free(ctx);
+	free(want);
+}
+
 int main(void)
 {
 	test_buf();
@@ -233,5 +287,6 @@ int main(void)
 	test_time();
 	test_lines();
 	test_jsonw();
+	test_afile();
 	return done_testing();
 }
