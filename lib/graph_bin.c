@@ -73,6 +73,7 @@ int xsm__graph_write_bin(xsm_graph *g, xsm_store *store, const char *rel)
 	header_init(&h, g, strbytes);
 	if ((rc = xsm__store_afile(&af, store, rel)) < 0)
 		return rc;
+	xsm__afile_keep_cached(&af); /* the next command's load reads it whole */
 	ok = put_array(&af, &h, sizeof(h), 1) && put_array(&af, g->s.lens, 4, g->s.n);
 	for (i = 0; ok && i < g->s.n; i++)
 		ok = put_array(&af, g->s.strs[i], 1, g->s.lens[i]);

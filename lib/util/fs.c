@@ -195,6 +195,18 @@ int xsm__afile_put(const char *p, size_t n, void *arg)
 	return 0;
 }
 
+/* the committed file read through once, into the page cache (best effort: it is whole either way) */
+static void afile_read_back(xsm__afile *af)
+{
+	int fd = open(af->path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+	while (read(fd, af->buf, af->cap) > 0)
+		;
+	close(fd);
+}
+
 void xsm__afile_abort(xsm__afile *af)
 {
 	if (af->open)
@@ -227,6 +239,8 @@ int xsm__afile_commit(xsm__afile *af, xsm_ctx *ctx)
 	}
 	xsm__free(af->tmp);
 	af->tmp = NULL;
+	if (af->prefetch && af->buf)
+		afile_read_back(af);
 	if (af->sync && (slash = strrchr(af->path, '/'))) {
 		*slash = '\0';
 		rc = xsm__fs_sync_dir(ctx, slash == af->path ? "/" : af->path);
