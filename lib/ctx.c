@@ -351,6 +351,46 @@ void xsm__run2(void *(*fn)(void *), void *a, void *b)
 		fn(b);
 }
 
+struct sorthalf {
+	void *base;
+	size_t n, size;
+	int (*cmp)(const void *, const void *);
+};
+
+static void *sort_half(void *arg)
+{
+	struct sorthalf *h = arg;
+	qsort(h->base, h->n, h->size, h->cmp);
+	return NULL;
+}
+
+void xsm__qsort2(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *))
+{
+	enum { MIN = 1 << 16 };
+	char *tmp = n >= MIN ? xsm__malloc(n * size) : NULL, *a = base, *b, *ae, *be, *o = tmp;
+	struct sorthalf h[2];
+
+	if (!tmp) {
+		qsort(base, n, size, cmp);
+		return;
+	}
+	h[0] = (struct sorthalf){ base, n / 2, size, cmp };
+	h[1] = (struct sorthalf){ a + n / 2 * size, n - n / 2, size, cmp };
+	xsm__run2(sort_half, &h[0], &h[1]);
+	b = ae = a + n / 2 * size;
+	be = a + n * size;
+	while (a < ae && b < be) {
+		char **from = cmp(b, a) < 0 ? &b : &a;
+		memcpy(o, *from, size);
+		*from += size;
+		o += size;
+	}
+	memcpy(o, a, (size_t)(ae - a));
+	memcpy(o + (ae - a), b, (size_t)(be - b));
+	memcpy(base, tmp, n * size);
+	xsm__free(tmp);
+}
+
 void xsm__sleep(double s)
 {
 	struct timespec ts;

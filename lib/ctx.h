@@ -38,6 +38,13 @@ void xsm__phase(xsm_ctx *ctx, double *t0, const char *what);
  * The library's one way of putting both cores to work.
  */
 void xsm__run2(void *(*fn)(void *), void *a, void *b);
+/*
+ * qsort on both cores: each half sorted by a thread, then merged, a tie
+ * taking the first half's element first.  glibc's qsort is a stable merge
+ * sort, and so is this: the same order as qsort for any cmp.  Small
+ * arrays, and no memory for the merge, go to qsort as they are.
+ */
+void xsm__qsort2(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *));
 /* sleep s seconds (resumed after signals) */
 void xsm__sleep(double s);
 

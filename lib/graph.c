@@ -152,7 +152,7 @@ int xsm__graph_freeze(xsm_graph *g)
 		pairs[i].idx = (uint32_t)i;
 	}
 	if (n)
-		qsort(pairs, n, sizeof(*pairs), cmp_idpair);
+		xsm__qsort2(pairs, n, sizeof(*pairs), cmp_idpair);
 	xsm__memcpy(copy, g->nodes.v, n * sizeof(*copy));
 	for (i = 0; i < n; i++) {
 		old2new[pairs[i].idx] = (uint32_t)i;
@@ -163,7 +163,7 @@ int xsm__graph_freeze(xsm_graph *g)
 		g->edges.v[i].dst = old2new[g->edges.v[i].dst];
 	}
 	if (m)
-		qsort(g->edges.v, m, sizeof(*g->edges.v), cmp_edge);
+		xsm__qsort2(g->edges.v, m, sizeof(*g->edges.v), cmp_edge);
 csr:
 
 	xsm__free(g->out_off);

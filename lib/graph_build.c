@@ -1287,7 +1287,7 @@ int xsm__graph_build_mem(xsm_graph **out, xsm_buf *meta_out, xsm_build_stats *st
 		b.parent.v[i] = find_root(&b, (uint32_t)i);
 	rank_b = &b;
 	if (b.recs.n > 1)
-		qsort(order, b.recs.n, sizeof(*order), cmp_rank);
+		xsm__qsort2(order, b.recs.n, sizeof(*order), cmp_rank);
 	/* the EntityIds type names, interned once */
 	if ((rc = xsm__graph_intern(g, "SourceId", &source_id_tid)) < 0)
 		goto done;
@@ -1421,7 +1421,7 @@ eid_fail:
 	    (rc = rank_into(g, &frefs.v[0].cve, &frefs.v[0].crank, frefs.n, sizeof(*frefs.v) / sizeof(uint32_t))) < 0)
 		goto done;
 	if (frefs.n > 1)
-		qsort(frefs.v, frefs.n, sizeof(*frefs.v), cmp_fref);
+		xsm__qsort2(frefs.v, frefs.n, sizeof(*frefs.v), cmp_fref);
 	/* Cve nodes first (their properties aggregate every finding of the CVE) */
 	for (i = 0; i < frefs.n; i++) {
 		const struct finding *f = &b.finds.v[frefs.v[i].idx];
@@ -1595,7 +1595,7 @@ eid_fail:
 	     (rc = rank_into(g, &rrefs.v[0].source, &rrefs.v[0].srank, rrefs.n, sizeof(*rrefs.v) / sizeof(uint32_t))) < 0))
 		goto done;
 	if (rrefs.n > 1)
-		qsort(rrefs.v, rrefs.n, sizeof(*rrefs.v), cmp_rref);
+		xsm__qsort2(rrefs.v, rrefs.n, sizeof(*rrefs.v), cmp_rref);
 	for (i = 0; i < rrefs.n; i = k) {
 		uint32_t c0 = (uint32_t)g->u32.n;
 		for (k = i; k < rrefs.n && rrefs.v[k].src == rrefs.v[i].src && rrefs.v[k].dst == rrefs.v[i].dst &&

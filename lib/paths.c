@@ -256,7 +256,7 @@ static int cmp_arc(const void *a, const void *b)
 static int csr_from_arcs(xsm_ctx *ctx, struct csr *c, uint32_t n, struct arc *arcs, size_t m)
 {
 	size_t i;
-	qsort(arcs, m, sizeof(*arcs), cmp_arc);
+	xsm__qsort2(arcs, m, sizeof(*arcs), cmp_arc);
 	c->n = n;
 	c->off = xsm__calloc_big((size_t)n + 1, sizeof(uint32_t));
 	c->adj = xsm__calloc_big(m + 1, sizeof(uint32_t));
