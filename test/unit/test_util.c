@@ -6,6 +6,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ctx.h"
 #include "tap.h"
 #include "util/alloc.h"
 #include "util/arena.h"
@@ -278,6 +279,41 @@ static void test_afile(void)
 	free(want);
 }
 
+/* sort by key only: many ties, so the order among equal keys shows stability */
+struct keyed {
+	uint32_t key, seq;
+};
+static int cmp_keyed(const void *x, const void *y)
+{
+	const struct keyed *a = x, *b = y;
+	return a->key < b->key ? -1 : a->key > b->key;
+}
+
+/* xsm__qsort2 gives qsort's order (both stable), above and below its two-thread threshold */
+static void test_qsort2(void)
+{
+	static const size_t sizes[] = { 0, 1, 1000, 65535, 65536, 200001 };
+	for (size_t s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++) {
+		size_t n = sizes[s];
+		struct keyed *a = malloc((n + 1) * sizeof(*a)), *b = malloc((n + 1) * sizeof(*b));
+		uint32_t x = 7;
+		int sorted = 1;
+		for (size_t i = 0; i < n; i++) {
+			x = x * 1103515245u + 12345u;
+			a[i].key = (x >> 16) % 1000;
+			a[i].seq = (uint32_t)i;
+		}
+		memcpy(b, a, n * sizeof(*a));
+		qsort(b, n, sizeof(*b), cmp_keyed);
+		xsm__qsort2(a, n, sizeof(*a), cmp_keyed);
+		for (size_t i = 1; i < n; i++)
+			sorted &= a[i - 1].key < a[i].key || (a[i - 1].key == a[i].key && a[i - 1].seq < a[i].seq);
+		ok(sorted && (!n || !memcmp(a, b, n * sizeof(*a))), "qsort2 of %zu: sorted, ties in input order, as qsort", n);
+		free(a);
+		free(b);
+	}
+}
+
 int main(void)
 {
 	test_buf();
@@ -288,5 +324,6 @@ int main(void)
 	test_lines();
 	test_jsonw();
 	test_afile();
+	test_qsort2();
 	return done_testing();
 }
