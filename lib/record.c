@@ -638,6 +638,8 @@ int xsm__run_foreach(xsm_store *store, const char *source, const char *run, int 
 	size_t len, held_line = 0;
 	char why[512];
 	xsm__json *held = NULL; /* the record read but not yet given to cb */
+	xsm__json_scratch *scr = NULL; /* the trees' memory; NULL: malloc'd and freed one by one */
+	size_t nparsed = 0;
 	int fd = -1, rc = 0, n, held_type = 0;
 
 	if (xsm_buf_printf(&rel, "records/%s/%s.jsonl", source, run) < 0 ||
@@ -653,6 +655,7 @@ int xsm__run_foreach(xsm_store *store, const char *source, const char *run, int 
 		rc = xsm__error_oom(ctx);
 		goto done;
 	}
+	scr = xsm__json_scratch_new();
 	while (rc == 0 && (n = xsm__lines_next(&r, &line, &len)) != 0) {
 		xsm__json *j = NULL;
 		int type;
@@ -662,6 +665,8 @@ int xsm__run_foreach(xsm_store *store, const char *source, const char *run, int 
 		}
 		if (!len)
 			continue;
+		if (scr)
+			xsm__json_scratch_use(scr, (int)(nparsed++ & 1)); /* the side held's tree is not in */
 		rc = validate ? xsm__json_parse(&j, ctx, line, len, "") : xsm__json_parse_prechecked(&j, ctx, line, len, "");
 		if (rc < 0) {
 			xsm__error_prefix(ctx, "%s:%zu", rel.ptr, r.lineno);
@@ -687,14 +692,17 @@ int xsm__run_foreach(xsm_store *store, const char *source, const char *run, int 
 			ahead(j, type, payload);
 		if (held)
 			rc = cb(held, held_type, held_line, payload);
-		xsm__json_free(held);
+		if (!scr)
+			xsm__json_free(held);
 		held = j;
 		held_type = type;
 		held_line = r.lineno;
 	}
 	if (rc == 0 && held)
 		rc = cb(held, held_type, held_line, payload);
-	xsm__json_free(held);
+	if (!scr)
+		xsm__json_free(held);
+	xsm__json_scratch_end(scr);
 	xsm__lines_free(&r);
 done:
 	if (fd >= 0)

@@ -2,15 +2,20 @@
 
 #include <cjson/cJSON.h>
 #include <locale.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "ctx.h"
+#include "util/alloc.h"
 #include "util/buf.h"
 
 struct xsm__json; /* is a cJSON: the cast below is the whole adapter */
 #define CJ(j) ((const cJSON *)(const void *)(j))
 #define XJ(c) ((const xsm__json *)(const void *)(c))
+
+/* an allocation for cJSON failed in this thread: a failed parse is then out of memory, not bad text */
+static _Thread_local int hook_oom;
 
 static int depth_ok(const char *buf, size_t len)
 {
@@ -50,7 +55,10 @@ static int parse(xsm__json **out, xsm_ctx *ctx, const char *buf, size_t len, con
 	if (prescan && !depth_ok(buf, len))
 		return xsm__error_set(ctx, XSM_EINVALID, "%snesting deeper than %d levels", where,
 				      XSM__JSON_MAX_DEPTH);
+	hook_oom = 0;
 	c = cJSON_ParseWithLengthOpts(buf, len, &end, 0);
+	if (!c && hook_oom)
+		return xsm__error_oom(ctx);
 	if (!c) {
 		size_t col = end && end >= buf ? (size_t)(end - buf) + 1 : 1;
 		if (col > len)
@@ -67,6 +75,109 @@ static int parse(xsm__json **out, xsm_ctx *ctx, const char *buf, size_t len, con
 	}
 	*out = (xsm__json *)(void *)c;
 	return 0;
+}
+
+/* --- scratch trees ----------------------------------------------------------------- */
+
+enum { SCRATCH_CHUNK = 1 << 20 };
+
+struct schunk {
+	struct schunk *next;
+	size_t used, cap;
+	_Alignas(16) unsigned char data[];
+};
+
+struct xsm__json_scratch {
+	struct schunk *side[2], *cur; /* cur: the chunk of side[at] being filled */
+	int at;
+};
+
+/* this thread's scratch while one is in use; cJSON's hooks look here */
+static _Thread_local xsm__json_scratch *scratch_tl;
+static pthread_once_t hooks_once = PTHREAD_ONCE_INIT;
+
+static void *scratch_alloc(xsm__json_scratch *s, size_t n)
+{
+	size_t want = (n + 15) & ~(size_t)15;
+	struct schunk *c = s->cur;
+	if (want < n)
+		return NULL;
+	while (c && c->cap - c->used < want)
+		c = c->next; /* chunks of an emptied side are used again, in order */
+	if (!c) {
+		size_t cap = want > SCRATCH_CHUNK ? want : SCRATCH_CHUNK;
+		if (!(c = xsm__malloc(sizeof(*c) + cap)))
+			return NULL;
+		c->used = 0;
+		c->cap = cap;
+		c->next = s->cur ? s->cur->next : NULL;
+		if (s->cur)
+			s->cur->next = c;
+		else
+			s->side[s->at] = c;
+	}
+	s->cur = c;
+	c->used += want;
+	return c->data + c->used - want;
+}
+
+static int in_scratch(const xsm__json_scratch *s, const void *p)
+{
+	for (int k = 0; k < 2; k++)
+		for (const struct schunk *c = s->side[k]; c; c = c->next)
+			if ((const unsigned char *)p >= c->data && (const unsigned char *)p < c->data + c->cap)
+				return 1;
+	return 0;
+}
+
+static void *hook_malloc(size_t n)
+{
+	xsm__json_scratch *s = scratch_tl;
+	void *p = s ? scratch_alloc(s, n) : malloc(n);
+	if (!p)
+		hook_oom = 1;
+	return p;
+}
+
+static void hook_free(void *p)
+{
+	xsm__json_scratch *s = scratch_tl;
+	if (!s || !in_scratch(s, p))
+		free(p);
+}
+
+static void install_hooks(void)
+{
+	cJSON_Hooks h = { hook_malloc, hook_free };
+	cJSON_InitHooks(&h);
+}
+
+xsm__json_scratch *xsm__json_scratch_new(void)
+{
+	pthread_once(&hooks_once, install_hooks);
+	return xsm__calloc(1, sizeof(xsm__json_scratch));
+}
+
+void xsm__json_scratch_use(xsm__json_scratch *s, int side)
+{
+	s->at = side & 1;
+	s->cur = s->side[s->at];
+	for (struct schunk *c = s->cur; c; c = c->next)
+		c->used = 0;
+	scratch_tl = s;
+}
+
+void xsm__json_scratch_end(xsm__json_scratch *s)
+{
+	scratch_tl = NULL;
+	if (!s)
+		return;
+	for (int k = 0; k < 2; k++)
+		for (struct schunk *c = s->side[k], *next; c; c = next) {
+			next = c->next;
+			xsm__free(c);
+		}
+	xsm__free(s);
 }
 
 int xsm__json_parse(xsm__json **out, xsm_ctx *ctx, const char *buf, size_t len, const char *where)

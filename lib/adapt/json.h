@@ -73,6 +73,22 @@ int xsm__json_parse_prechecked(xsm__json **out, xsm_ctx *ctx, const char *buf, s
 void xsm__json_free(xsm__json *j);
 
 /*
+ * Scratch trees, for a loop that parses millions of short lines (reading
+ * a stored run): between xsm__json_scratch_use and _end, this thread's
+ * trees are bump-allocated in one of the scratch's two sides instead of
+ * malloc'd node by node, and freeing them is nothing; a side is emptied
+ * when it is used again.  So a tree lives until its side's next use: the
+ * run reader parses record t into side t % 2 while record t - 1, in the
+ * other, is still being handled.  Every other parse, in every thread,
+ * mallocs as before.  xsm__json_scratch_end returns this thread to malloc
+ * and frees the scratch (NULL is fine).
+ */
+typedef struct xsm__json_scratch xsm__json_scratch;
+xsm__json_scratch *xsm__json_scratch_new(void); /* NULL when out of memory */
+void xsm__json_scratch_use(xsm__json_scratch *s, int side);
+void xsm__json_scratch_end(xsm__json_scratch *s);
+
+/*
  * Members to keep when parsing an object: a list ending with a NULL key.
  * sub, when set, picks among the members of an object value the same way
  * (a value of another type is kept whole); NULL keeps the value whole.

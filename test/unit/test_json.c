@@ -1,4 +1,5 @@
 /* test_json.c - the JSON adapter: a picked parse accepts what a whole parse accepts, and keeps the same values */
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -176,6 +177,65 @@ static void test_pick_next(xsm_ctx *ctx)
 	}
 }
 
+/*
+ * Scratch trees: a tree stays whole while the other side is used, a side
+ * used again is emptied (its memory handed out again, not grown), trees
+ * parsed before or after, or in another thread, are malloc'd and freed
+ * as ever (valgrind and ASan see those), and freeing a scratch tree is
+ * harmless.
+ */
+struct other_parse {
+	xsm_ctx *ctx;
+	xsm__json *j;
+};
+
+static void *parse_elsewhere(void *arg)
+{
+	struct other_parse *o = arg;
+	xsm__json_parse(&o->j, o->ctx, "{\"b\":[1,2,3]}", 13, "");
+	return NULL;
+}
+
+static void test_scratch(xsm_ctx *ctx)
+{
+	xsm__json_scratch *s = xsm__json_scratch_new();
+	xsm__json *before = NULL, *a = NULL, *b = NULL, *c = NULL, *after = NULL;
+	struct other_parse o = { NULL, NULL };
+	xsm_buf out = XSM_BUF_INIT;
+	pthread_t th;
+	const char *doc = "{\"type\":\"finding\",\"cve\":\"CVE-2024-1\",\"cvss\":9.8,\"tags\":[\"x\",\"y\"]}";
+	int same = 1;
+
+	ok(s != NULL, "a scratch");
+	ok(xsm__json_parse(&before, ctx, "[1]", 3, "") == 0, "a tree parsed before scratch use");
+	xsm__json_scratch_use(s, 0);
+	ok(xsm__json_parse(&a, ctx, doc, strlen(doc), "") == 0, "side 0: parsed");
+	xsm__json_scratch_use(s, 1);
+	ok(xsm__json_parse(&b, ctx, doc, strlen(doc), "") == 0, "side 1: parsed");
+	ok(xsm__json_print(&out, a) == 0 && !strcmp(out.ptr, doc), "side 0's tree whole while side 1 is used");
+	if (o.ctx = ctx, pthread_create(&th, NULL, parse_elsewhere, &o) == 0)
+		pthread_join(th, NULL);
+	ok(o.j && xsm__json_count(xsm__json_get(o.j, "b")) == 3, "another thread parses with malloc meanwhile");
+	xsm__json_free(o.j);
+	xsm__json_free(before); /* malloc'd, freed while scratch is in use */
+	xsm__json_free(b);      /* scratch: nothing to free */
+	for (int round = 0; round < 1000; round++) {
+		xsm__json_scratch_use(s, 0);
+		xsm__json_free(c);
+		same &= xsm__json_parse(&c, ctx, doc, strlen(doc), "") == 0 && (round == 0 || c == a);
+		a = c;
+	}
+	ok(same, "side 0 used again hands out the same memory: emptied, not grown");
+	xsm_buf_clear(&out);
+	ok(xsm__json_print(&out, c) == 0 && !strcmp(out.ptr, doc), "and its newest tree reads back");
+	xsm__json_scratch_end(s);
+	ok(xsm__json_parse(&after, ctx, doc, strlen(doc), "") == 0 && xsm__json_getstr(after, "cve") &&
+	   !strcmp(xsm__json_getstr(after, "cve"), "CVE-2024-1"), "after the end, trees are malloc'd again");
+	xsm__json_free(after);
+	xsm__json_scratch_end(NULL);
+	xsm_buf_dispose(&out);
+}
+
 int main(void)
 {
 	xsm_ctx *ctx;
@@ -183,6 +243,7 @@ int main(void)
 		return 1;
 	test_pick_accepts(ctx);
 	test_pick_next(ctx);
+	test_scratch(ctx);
 	xsm_ctx_free(ctx);
 	return done_testing();
 }
