@@ -435,6 +435,8 @@ int xsm__run_begin(xsm__run_writer *w, xsm_store *store, const char *source)
 	xsm_buf_dispose(&rel);
 	if (rc < 0)
 		xsm__free(w->source);
+	else
+		xsm__afile_keep_cached(&w->af); /* the build that follows an ingest reads the run whole */
 	return rc;
 }
 

@@ -46,7 +46,8 @@ typedef struct xsm__afile {
 int xsm__afile_write(xsm__afile *af, const void *p, size_t n);
 
 /*
- * For a file the next command reads whole (graph.bin): once committed it
+ * For a file the next command reads whole (graph.bin, a run that the
+ * ingest's build reads next): once committed it
  * is read back through the page cache, so that command finds it there.
  * Written with O_DIRECT and read back, it costs the writer less than
  * copying it through the cache (on the machine measured: half the CPU),
