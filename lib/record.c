@@ -467,7 +467,9 @@ int xsm__run_add(xsm__run_writer *w, const char *line, size_t len, char *why, si
 		return rc; /* out of memory is not a bad record */
 	if (rc < 0) {
 		/* the message as the whole parse words it (the scanner may place a column differently) */
-		if (xsm__json_parse(&j, ctx, line, len, "") == 0) {
+		if ((rc = xsm__json_parse(&j, ctx, line, len, "")) == XSM_ENOMEM)
+			return rc;
+		if (rc == 0) {
 			xsm__json_free(j); /* cannot be: the two accept the same texts */
 			snprintf(why, whylen, "invalid json");
 		} else {

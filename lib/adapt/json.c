@@ -17,6 +17,11 @@ struct xsm__json; /* is a cJSON: the cast below is the whole adapter */
 /* an allocation for cJSON failed in this thread: a failed parse is then out of memory, not bad text */
 static _Thread_local int hook_oom;
 
+/* cJSON's allocation hooks (scratch trees, below), installed before the first tree is made */
+static pthread_once_t hooks_once = PTHREAD_ONCE_INIT;
+static void install_hooks(void);
+#define HOOKS() pthread_once(&hooks_once, install_hooks)
+
 static int depth_ok(const char *buf, size_t len)
 {
 	/* cJSON has its own limit (1000); ours is lower and checked up front */
@@ -49,6 +54,7 @@ static int parse(xsm__json **out, xsm_ctx *ctx, const char *buf, size_t len, con
 	const char *end = NULL;
 	cJSON *c;
 
+	HOOKS();
 	*out = NULL;
 	if (!where)
 		where = "";
@@ -92,9 +98,12 @@ struct xsm__json_scratch {
 	int at;
 };
 
-/* this thread's scratch while one is in use; cJSON's hooks look here */
+/*
+ * this thread's scratch while one is in use; cJSON's hooks look here.
+ * Outside a scratch they are the library's allocator, so cJSON's
+ * allocations fail with the others under XSM_TEST_FAILALLOC.
+ */
 static _Thread_local xsm__json_scratch *scratch_tl;
-static pthread_once_t hooks_once = PTHREAD_ONCE_INIT;
 
 static void *scratch_alloc(xsm__json_scratch *s, size_t n)
 {
@@ -133,7 +142,7 @@ static int in_scratch(const xsm__json_scratch *s, const void *p)
 static void *hook_malloc(size_t n)
 {
 	xsm__json_scratch *s = scratch_tl;
-	void *p = s ? scratch_alloc(s, n) : malloc(n);
+	void *p = s ? scratch_alloc(s, n) : xsm__malloc(n);
 	if (!p)
 		hook_oom = 1;
 	return p;
@@ -143,7 +152,7 @@ static void hook_free(void *p)
 {
 	xsm__json_scratch *s = scratch_tl;
 	if (!s || !in_scratch(s, p))
-		free(p);
+		xsm__free(p);
 }
 
 static void install_hooks(void)
@@ -154,7 +163,7 @@ static void install_hooks(void)
 
 xsm__json_scratch *xsm__json_scratch_new(void)
 {
-	pthread_once(&hooks_once, install_hooks);
+	HOOKS();
 	return xsm__calloc(1, sizeof(xsm__json_scratch));
 }
 
@@ -521,7 +530,7 @@ static const xsm__json_pick *pick_find(const xsm__json_pick *pick, const unsigne
 		/* an escaped key is compared as cJSON decodes it */
 		if (!(d = cJSON_ParseWithLength((const char *)k - 1, n + 2)) || !cJSON_IsString(d)) {
 			cJSON_Delete(d);
-			*failed = 1; /* out of memory, as a whole parse would fail */
+			*failed = 1; /* out of memory (hook_oom says), or not a string: as a whole parse would fail */
 			return NULL;
 		}
 		for (m = pick; m->key && strcmp(d->valuestring, m->key); m++)
@@ -607,9 +616,10 @@ static int pick_object(struct scan *s, cJSON *obj, const xsm__json_pick *pick)
 		if (scan_key(s, &k0) < 0)
 			return SCAN_SYNTAX;
 		v0 = s->pos;
+		hook_oom = 0;
 		m = pick_find(pick, s->p + k0 + 1, s->key_end - k0 - 2, s->escaped, &failed);
 		if (failed)
-			return SCAN_SYNTAX;
+			return hook_oom ? SCAN_OOM : SCAN_SYNTAX;
 		if (!m) {
 			rc = scan_value(s);
 		} else if (m->sub && v0 < s->len && s->p[v0] == '{') {
@@ -619,9 +629,10 @@ static int pick_object(struct scan *s, cJSON *obj, const xsm__json_pick *pick)
 			cJSON_AddItemToObjectCS(obj, m->key, o);
 			rc = pick_object(s, o, m->sub);
 		} else if ((rc = scan_value(s)) == 0) {
-			cJSON *v = kept_value(s, v0);
-			if (!v)
-				return SCAN_SYNTAX; /* out of memory, or the readings disagree: as a whole parse fails */
+			cJSON *v;
+			hook_oom = 0;
+			if (!(v = kept_value(s, v0)))
+				return hook_oom ? SCAN_OOM : SCAN_SYNTAX; /* else the readings disagree: as a whole parse fails */
 			cJSON_AddItemToObjectCS(obj, m->key, v);
 		}
 		if (rc < 0)
@@ -650,6 +661,7 @@ static int parse_pick(xsm__json **out, xsm_ctx *ctx, const char *buf, size_t len
 	cJSON *root = NULL;
 	int rc;
 
+	HOOKS();
 	*out = NULL;
 	if (!where)
 		where = "";
