@@ -15,6 +15,7 @@
 #include "util/alloc.h"
 #include "exposure/version.h"
 #include "util/buf.h"
+#include "util/fs.h"
 
 struct xsm__http {
 	xsm_ctx *ctx;
@@ -140,16 +141,9 @@ struct attempt {
 /* write p[0..len) to the download file; 0, or -1 with a->write_err */
 static int write_body(struct attempt *a, const char *p, size_t len)
 {
-	while (len) {
-		ssize_t w = write(a->fd, p, len);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0) {
-			a->write_err = errno ? errno : EIO;
-			return -1;
-		}
-		p += w;
-		len -= (size_t)w;
+	if (xsm__fs_write_all(a->fd, p, len) < 0) {
+		a->write_err = errno ? errno : EIO;
+		return -1;
 	}
 	return 0;
 }

@@ -250,19 +250,28 @@ done:
 	return rc;
 }
 
-int xsm__fs_write_fd(xsm_ctx *ctx, int fd, const void *p, size_t len, const char *what)
+int xsm__fs_write_all(int fd, const void *p, size_t len)
 {
 	const char *s = p;
-	size_t off = 0;
-	while (off < len) {
-		ssize_t n = write(fd, s + off, len - off);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return xsm__error_errno(ctx, XSM_EIO, "cannot write %s", what);
+	while (len) {
+		ssize_t n = write(fd, s, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (n == 0)
+				errno = EIO; /* no progress: not to be retried forever */
+			return -1;
 		}
-		off += (size_t)n;
+		s += n;
+		len -= (size_t)n;
 	}
+	return 0;
+}
+
+int xsm__fs_write_fd(xsm_ctx *ctx, int fd, const void *p, size_t len, const char *what)
+{
+	if (xsm__fs_write_all(fd, p, len) < 0)
+		return xsm__error_errno(ctx, XSM_EIO, "cannot write %s", what);
 	return 0;
 }
 

@@ -65,7 +65,9 @@ int xsm__afile_open(xsm__afile *af, xsm_ctx *ctx, const char *path, mode_t mode,
 int xsm__afile_commit(xsm__afile *af, xsm_ctx *ctx);
 void xsm__afile_abort(xsm__afile *af);
 
-/* write all of p to fd (EINTR retried); XSM_EIO "cannot write <what>" on ctx */
+/* write all of p to fd (EINTR retried); 0, or -1 with errno (EIO when a write makes no progress) */
+int xsm__fs_write_all(int fd, const void *p, size_t len);
+/* the same, reporting XSM_EIO "cannot write <what>" on ctx */
 int xsm__fs_write_fd(xsm_ctx *ctx, int fd, const void *p, size_t len, const char *what);
 
 /* an fd as a writer callback (xsm__fd_put, arg: this), as xsm__afile_put is an afile */
