@@ -50,6 +50,12 @@ static int write_lines(xsm_graph *g, xsm_store *store, const char *rel)
 	return xsm__afile_commit(&af, g->ctx);
 }
 
+/* a writer thread's error (rc, and the message on its own context) onto ctx */
+static int thread_error(xsm_ctx *ctx, int rc, const struct xsm_ctx *theirs)
+{
+	return xsm__error_set(ctx, rc, "%s", theirs->msg[0] ? theirs->msg : "out of memory");
+}
+
 /* graph.bin and the extra files of a snapshot, on a thread of their own */
 struct bgwrite {
 	xsm_graph *g;
@@ -79,8 +85,6 @@ static void *write_rest(void *arg)
 	}
 	if (b->rc == 0 && b->written && b->written->open)
 		b->rc = xsm__afile_commit(b->written, &b->ctx);
-	if (b->rc == XSM_ENOMEM && !b->ctx.msg[0])
-		snprintf(b->ctx.msg, sizeof(b->ctx.msg), "out of memory");
 	xsm_buf_dispose(&rel);
 	return NULL;
 }
@@ -203,7 +207,7 @@ int xsm__edges_wait(xsm__edgewriter *w, xsm_ctx *ctx)
 	w->started = 0;
 	xsm__log(ctx, "write: edges.jsonl took %.2f s on a thread of its own, begun before criticality", w->secs);
 	if (w->rc < 0)
-		return xsm__error_set(ctx, w->rc, "%s", w->ctx.msg[0] ? w->ctx.msg : "out of memory");
+		return thread_error(ctx, w->rc, &w->ctx);
 	return 0;
 }
 
@@ -315,7 +319,7 @@ int xsm__graph_write_snapshot(xsm_graph *g, xsm_store *store, const char *id, co
 	else
 		write_rest(&bg);
 	if (rc == 0 && bg.rc < 0)
-		rc = xsm__error_set(g->ctx, bg.rc, "%s", bg.ctx.msg);
+		rc = thread_error(g->ctx, bg.rc, &bg.ctx);
 	if (rc < 0)
 		goto done;
 	xsm__phase(g->ctx, &t0, "write: graph.bin and paths (alongside)");
