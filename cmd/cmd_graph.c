@@ -287,6 +287,59 @@ static void show_neighbours(const xsm_graph *g, size_t node, int dir, xsm_jw *w)
 	}
 }
 
+struct why {
+	const xsm_graph *g;
+	xsm_jw *w; /* NULL: print */
+	int printed;
+};
+
+/* one reason a node is critical: the rule and the chain of nodes through a relation */
+static void show_why(const char *rule, const char *relation, const size_t *chain, size_t n, void *payload)
+{
+	struct why *y = payload;
+	if (y->w) {
+		xsm_jw_obj(y->w);
+		xsm_jw_kstr(y->w, "rule", rule);
+		xsm_jw_kstr(y->w, "relation", relation);
+		xsm_jw_key(y->w, "chain");
+		xsm_jw_arr(y->w);
+		for (size_t k = 0; k < n; k++) {
+			xsm_jw_obj(y->w);
+			xsm_jw_kstr(y->w, "NodeId", xsm_graph_node_id(y->g, chain[k]));
+			xsm_jw_kstr(y->w, "NodeName", xsm_graph_node_name(y->g, chain[k]));
+			xsm_jw_kstr(y->w, "NodeLabel", xsm_graph_node_label(y->g, chain[k]));
+			xsm_jw_obj_end(y->w);
+		}
+		xsm_jw_arr_end(y->w);
+		xsm_jw_obj_end(y->w);
+		return;
+	}
+	if (!y->printed++)
+		printf("why critical:\n");
+	printf("  %s, %s:", rule, relation);
+	for (size_t k = 0; k < n; k++)
+		printf("%s%s", k ? " -> " : " ", xsm_graph_node_name(y->g, chain[k]));
+	printf("\n");
+}
+
+/* why the node is critical, through the relations of its rules (nothing when it is not) */
+static int explain_critical(struct xsm_cli *cli, const xsm_graph *g, size_t node, xsm_jw *w)
+{
+	xsm_rules *rules = NULL;
+	struct why y = { g, w, 0 };
+	int rc;
+	if (w) {
+		xsm_jw_key(w, "why");
+		xsm_jw_arr(w);
+	}
+	if ((rc = xsm_rules_load(&rules, cli->store)) == 0)
+		rc = xsm_critical_explain(rules, g, node, show_why, &y);
+	if (w)
+		xsm_jw_arr_end(w);
+	xsm_rules_free(rules);
+	return rc < 0 ? xsm_cli_fail(cli, rc) : 0;
+}
+
 static int graph_show(int argc, const char **argv, struct xsm_cli *cli)
 {
 	const char *pos[1];
@@ -322,8 +375,10 @@ static int graph_show(int argc, const char **argv, struct xsm_cli *cli)
 		xsm_jw_arr(&w);
 		show_neighbours(g, node, 1, &w);
 		xsm_jw_arr_end(&w);
+		rc = explain_critical(cli, g, node, &w);
 		xsm_jw_obj_end(&w);
-		xsm_cli_emit(&o);
+		if (rc == 0)
+			xsm_cli_emit(&o);
 		xsm_buf_dispose(&o);
 	} else {
 		printf("%s  %s  (%s)\n\n%s\n\nedges out:\n", xsm_graph_node_id(g, node), xsm_graph_node_name(g, node),
@@ -331,10 +386,11 @@ static int graph_show(int argc, const char **argv, struct xsm_cli *cli)
 		show_neighbours(g, node, 0, NULL);
 		printf("edges in:\n");
 		show_neighbours(g, node, 1, NULL);
+		rc = explain_critical(cli, g, node, NULL);
 	}
 	xsm_buf_dispose(&b);
 	xsm_graph_free(g);
-	return 0;
+	return rc;
 }
 
 static int graph_export(int argc, const char **argv, struct xsm_cli *cli)

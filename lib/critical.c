@@ -112,7 +112,7 @@ static void check_get(void *h, const void *item, int fid, xsm__expr_val *out)
 	memset(out, 0, sizeof(*out));
 }
 
-static const xsm__expr_host check_host = { check_resolve, check_get, NULL };
+static const xsm__expr_host check_host = { .resolve = check_resolve, .get = check_get };
 
 static int check_expr(xsm_ctx *ctx, const char *when)
 {
@@ -773,4 +773,52 @@ size_t xsm_critical_rule_names(const xsm_graph *g, size_t i, const char **out, s
 	for (k = 0; k < p->b && k < max; k++)
 		out[k] = xsm__gstr(g, g->u32.v[p->a + k]);
 	return p->b;
+}
+
+struct explain {
+	const char *rule;
+	void (*cb)(const char *, const char *, const size_t *, size_t, void *);
+	void *payload;
+	int oom;
+};
+
+static void explain_chain(void *arg, int rel, const void *const *chain, size_t n)
+{
+	struct explain *x = arg;
+	size_t *v = xsm__calloc(n + 1, sizeof(*v));
+	if (!v) {
+		x->oom = 1;
+		return;
+	}
+	for (size_t k = 0; k < n; k++)
+		v[k] = (size_t)(uintptr_t)chain[k];
+	x->cb(x->rule, xsm__expr_rel_name(rel), v, n, x->payload);
+	xsm__free(v);
+}
+
+int xsm_critical_explain(const xsm_rules *rules, const xsm_graph *g, size_t i,
+			 void (*cb)(const char *, const char *, const size_t *, size_t, void *), void *payload)
+{
+	const char *names[64];
+	size_t nn = xsm_critical_rule_names(g, i, names, 64);
+	xsm__expr_host host;
+	int rc = 0;
+
+	xsm__graph_expr_host(&host, g);
+	for (size_t k = 0; k < nn && k < 64 && rc == 0; k++) {
+		const struct rule *r = find_rule(rules, names[k]);
+		struct explain x = { names[k], cb, payload, 0 };
+		xsm__expr *e = NULL;
+		if (!r || !r->enabled)
+			continue;
+		if ((rc = xsm__expr_compile(&e, g->ctx, r->when, &host)) < 0) {
+			xsm__error_prefix(g->ctx, "rule '%s'", r->name);
+			break;
+		}
+		xsm__expr_explain(e, (const void *)(uintptr_t)i, explain_chain, &x);
+		xsm__expr_free(e);
+		if (x.oom)
+			rc = xsm__error_oom(g->ctx);
+	}
+	return rc;
 }

@@ -23,7 +23,7 @@
 #define MAX_LIST 4096
 
 enum op {
-	N_OR, N_AND, N_NOT, N_EXISTS, N_TRUTHY, N_CMP,
+	N_OR, N_AND, N_NOT, N_EXISTS, N_TRUTHY, N_CMP, N_REL,
 };
 enum cmp { C_EQ, C_NE, C_LT, C_LE, C_GT, C_GE, C_RE, C_NRE, C_IN, C_CONTAINS, C_STARTS, C_ENDS };
 enum { O_FIELD, O_STR, O_NUM, O_BOOL, O_NULL, O_LIST };
@@ -41,8 +41,10 @@ struct operand {
 
 struct node {
 	int op;
-	int a, b;            /* children (OR/AND/NOT) */
+	int a, b;            /* children (OR/AND/NOT); REL: a is the inner expression */
 	int cmp;
+	int rel;             /* REL: enum xsm__expr_rel */
+	void *set;           /* REL: the host's set, made at compile time */
 	struct operand l, r;
 	regex_t *re;
 };
@@ -320,12 +322,263 @@ static void free_operand(struct operand *o)
 	xsm__free(o->str);
 }
 
+/* the comparison operator at the lexer, or -1 */
+static int cmp_at(const struct lex *lx)
+{
+	if (lx->tok == T_OP)
+		return lx->cmp;
+	if (word_is(lx, "in"))
+		return C_IN;
+	if (word_is(lx, "contains"))
+		return C_CONTAINS;
+	if (word_is(lx, "startswith"))
+		return C_STARTS;
+	if (word_is(lx, "endswith"))
+		return C_ENDS;
+	return -1;
+}
+
+/* the right operand of comparison node id checked, its pattern compiled; opstart: the operator, for messages */
+static int finish_cmp(xsm__expr *e, struct lex *lx, int id, const char *opstart)
+{
+	struct node *n = &e->n[id];
+	regex_t *re;
+	int rc;
+	if (n->cmp == C_IN && n->r.kind != O_LIST) {
+		lx->start = opstart;
+		return fail(lx, "'in' needs a list: [\"a\", \"b\"]%s", "");
+	}
+	if (n->cmp != C_RE && n->cmp != C_NRE)
+		return 0;
+	if (n->r.kind != O_STR) {
+		lx->start = opstart;
+		return fail(lx, "'~' needs a string pattern%s", "");
+	}
+	if (!(re = xsm__malloc(sizeof(*re)))) {
+		lx->err = xsm__error_oom(lx->ctx);
+		return -1;
+	}
+	if ((rc = regcomp(re, n->r.str, REG_EXTENDED | REG_ICASE | REG_NOSUB)) != 0) {
+		char msg[160];
+		regerror(rc, re, msg, sizeof(msg));
+		xsm__free(re);
+		lx->start = opstart;
+		return fail(lx, "invalid regular expression: %s", msg);
+	}
+	n->re = re;
+	return 0;
+}
+
+static int new_op(xsm__expr *e, struct lex *lx, int op, int a, int b)
+{
+	int id = new_node(e, lx);
+	if (id < 0)
+		return -1;
+	e->n[id].op = op;
+	e->n[id].a = a;
+	e->n[id].b = b;
+	return id;
+}
+
+static int new_rel(xsm__expr *e, struct lex *lx, int rel, int inner)
+{
+	int id = inner < 0 ? -1 : new_op(e, lx, N_REL, inner, 0);
+	if (id >= 0)
+		e->n[id].rel = rel;
+	return id;
+}
+
+static const char *const rel_names[XSM_REL_N] = { "memberOf", "loggedOnBy" };
+
+const char *xsm__expr_rel_name(int rel)
+{
+	return rel >= 0 && rel < XSM_REL_N ? rel_names[rel] : "?";
+}
+
+/* relation: NAME '(' expr | "string" ')'; a string is short for name == "string" */
+static int parse_relation(xsm__expr *e, struct lex *lx, int rel)
+{
+	int inner;
+	if (++lx->depth > MAX_DEPTH)
+		return fail(lx, "nesting deeper than %s levels", "64");
+	next(lx); /* the name */
+	next(lx); /* '(' */
+	if (lx->tok == T_STR) {
+		if ((inner = new_node(e, lx)) < 0)
+			return -1;
+		e->n[inner].op = N_CMP;
+		e->n[inner].cmp = C_EQ;
+		e->n[inner].l.kind = O_FIELD;
+		if ((e->n[inner].l.field = e->host->resolve(e->host->host, "name", 4)) >= 0 &&
+		    add_field(e, lx, e->n[inner].l.field) < 0)
+			return -1;
+		if (parse_literal(lx, &e->n[inner].r) < 0)
+			return -1;
+	} else if ((inner = parse_or(e, lx)) < 0) {
+		return -1;
+	}
+	if (lx->tok != T_RP)
+		return fail(lx, "expected ')' to close %s(", rel_names[rel]);
+	lx->depth--;
+	next(lx);
+	return new_rel(e, lx, rel, inner);
+}
+
+static int copy_operand(struct lex *lx, struct operand *dst, const struct operand *src)
+{
+	*dst = *src;
+	dst->str = NULL;
+	dst->list = NULL;
+	dst->nlist = 0;
+	if (src->str && !(dst->str = xsm__strdup(src->str)))
+		goto oom;
+	if (src->nlist) {
+		if (!(dst->list = xsm__calloc(src->nlist, sizeof(*dst->list))))
+			goto oom;
+		for (; dst->nlist < src->nlist; dst->nlist++)
+			if (copy_operand(lx, &dst->list[dst->nlist], &src->list[dst->nlist]) < 0)
+				return -1;
+	}
+	return 0;
+oom:
+	lx->err = xsm__error_oom(lx->ctx);
+	return -1;
+}
+
+/*
+ * The properties that held a closure before memberships became edges,
+ * read as the relations that replace them, so rules and filters written
+ * for them keep their nested meaning (xsm-expr(7) "Memberships"):
+ *   props.memberOf OP X             memberOf(name OP X)
+ *   props.memberOfRoles OP X        memberOf(props.assignedRoles OP X)
+ *   props.loggedOnByPrivileged OP X loggedOnBy(memberOf(name OP X) or props.assignedRoles OP X
+ *                                              or memberOf(props.assignedRoles OP X))
+ * != and !~ are the negation of == and ~ (no group equals / matches);
+ * 'contains' is an element's equality, as it was on the array; a bare
+ * or 'exists' field asks for any group (or role).
+ */
+enum { L_MEMBER_OF, L_MEMBER_OF_ROLES, L_LOGGED_ON_BY_PRIVILEGED, L_N };
+static const char *const legacy_fields[L_N] = { "props.memberOf", "props.memberOfRoles",
+						"props.loggedOnByPrivileged" };
+
+static int legacy_at(const struct lex *lx)
+{
+	for (int i = 0; i < L_N; i++)
+		if (lx->tok == T_WORD && strlen(legacy_fields[i]) == lx->len &&
+		    !memcmp(lx->start, legacy_fields[i], lx->len))
+			return i;
+	return -1;
+}
+
+/* field OP rhs as a new comparison node (rhs copied); cmp < 0: the field is tested for existence */
+static int legacy_cmp(xsm__expr *e, struct lex *lx, const char *field, int cmp, const struct operand *rhs,
+		      const char *opstart)
+{
+	int id = new_node(e, lx);
+	struct node *n;
+	if (id < 0)
+		return -1;
+	n = &e->n[id];
+	if (cmp < 0 && !strcmp(field, "name")) { /* any group at all */
+		n->op = N_TRUTHY;
+		n->l.kind = O_BOOL;
+		n->l.b = 1;
+		return id;
+	}
+	n->l.kind = O_FIELD;
+	if ((n->l.field = e->host->resolve(e->host->host, field, strlen(field))) >= 0 &&
+	    add_field(e, lx, n->l.field) < 0)
+		return -1;
+	if (cmp < 0) {
+		n->op = N_EXISTS;
+		return id;
+	}
+	n->op = N_CMP;
+	n->cmp = cmp;
+	if (copy_operand(lx, &e->n[id].r, rhs) < 0)
+		return -1;
+	return finish_cmp(e, lx, id, opstart) < 0 ? -1 : id;
+}
+
+static int legacy_term(xsm__expr *e, struct lex *lx, int which, int cmp, const struct operand *rhs,
+		       const char *opstart)
+{
+	int a, b, c;
+	switch (which) {
+	case L_MEMBER_OF:
+		return new_rel(e, lx, XSM_REL_MEMBER_OF, legacy_cmp(e, lx, "name", cmp, rhs, opstart));
+	case L_MEMBER_OF_ROLES:
+		return new_rel(e, lx, XSM_REL_MEMBER_OF, legacy_cmp(e, lx, "props.assignedRoles", cmp, rhs, opstart));
+	}
+	if ((a = new_rel(e, lx, XSM_REL_MEMBER_OF, legacy_cmp(e, lx, "name", cmp, rhs, opstart))) < 0 ||
+	    (b = legacy_cmp(e, lx, "props.assignedRoles", cmp, rhs, opstart)) < 0 || (a = new_op(e, lx, N_OR, a, b)) < 0)
+		return -1;
+	if (cmp >= 0) { /* with no value, a role held through a group implies a group */
+		if ((c = new_rel(e, lx, XSM_REL_MEMBER_OF,
+				 legacy_cmp(e, lx, "props.assignedRoles", cmp, rhs, opstart))) < 0 ||
+		    (a = new_op(e, lx, N_OR, a, c)) < 0)
+			return -1;
+	}
+	return new_rel(e, lx, XSM_REL_LOGGED_ON_BY, a);
+}
+
+/* a legacy closure field at the lexer: [exists] field [op operand] */
+static int parse_legacy(xsm__expr *e, struct lex *lx, int which, int exists)
+{
+	struct operand rhs;
+	char after[64];
+	const char *opstart;
+	int cmp, pos, id;
+
+	next(lx);
+	cmp = exists ? -1 : cmp_at(lx);
+	if (cmp < 0)
+		return legacy_term(e, lx, which, -1, NULL, NULL);
+	opstart = lx->start;
+	snprintf(after, sizeof(after), " after '%.*s'", (int)lx->len, opstart);
+	next(lx);
+	pos = cmp == C_NE ? C_EQ : cmp == C_NRE ? C_RE : cmp == C_CONTAINS ? C_EQ : cmp;
+	if (parse_operand(e, lx, &rhs, after) < 0) {
+		free_operand(&rhs);
+		return -1;
+	}
+	id = legacy_term(e, lx, which, pos, &rhs, opstart);
+	free_operand(&rhs);
+	if (id >= 0 && pos != cmp && cmp != C_CONTAINS)
+		id = new_op(e, lx, N_NOT, id, 0);
+	return id;
+}
+
+static int rel_at(const struct lex *lx)
+{
+	const char *p = lx->p;
+	if (lx->tok != T_WORD)
+		return -1;
+	while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
+		p++;
+	if (*p != '(')
+		return -1;
+	for (int r = 0; r < XSM_REL_N; r++)
+		if (word_is(lx, rel_names[r]))
+			return r;
+	return -2; /* a word called like a function that is none */
+}
+
 static int parse_primary(xsm__expr *e, struct lex *lx)
 {
-	int id, cmp = -1;
+	int id, cmp, rel = rel_at(lx);
 	char after[64];
 	const char *opstart;
 
+	if (rel >= 0)
+		return parse_relation(e, lx, rel);
+	if (rel == -2) {
+		char w[64];
+		snprintf(w, sizeof(w), "%.*s", (int)(lx->len > 40 ? 40 : lx->len), lx->start);
+		return fail(lx, "unknown function '%s' (memberOf, loggedOnBy)", w);
+	}
+	if (legacy_at(lx) >= 0)
+		return parse_legacy(e, lx, legacy_at(lx), 0);
 	if (lx->tok == T_LP) {
 		if (++lx->depth > MAX_DEPTH)
 			return fail(lx, "nesting deeper than %s levels", "64");
@@ -343,17 +596,7 @@ static int parse_primary(xsm__expr *e, struct lex *lx)
 		return -1;
 	if (parse_operand(e, lx, &e->n[id].l, "") < 0)
 		return -1;
-	if (lx->tok == T_OP)
-		cmp = lx->cmp;
-	else if (word_is(lx, "in"))
-		cmp = C_IN;
-	else if (word_is(lx, "contains"))
-		cmp = C_CONTAINS;
-	else if (word_is(lx, "startswith"))
-		cmp = C_STARTS;
-	else if (word_is(lx, "endswith"))
-		cmp = C_ENDS;
-	if (cmp < 0) {
+	if ((cmp = cmp_at(lx)) < 0) {
 		if (e->n[id].l.kind != O_FIELD && e->n[id].l.kind != O_BOOL)
 			return fail(lx, "expected an operator after a value%s", "");
 		e->n[id].op = N_TRUTHY;
@@ -366,31 +609,7 @@ static int parse_primary(xsm__expr *e, struct lex *lx)
 	e->n[id].cmp = cmp;
 	if (parse_operand(e, lx, &e->n[id].r, after) < 0)
 		return -1;
-	if (cmp == C_IN && e->n[id].r.kind != O_LIST) {
-		lx->start = opstart;
-		return fail(lx, "'in' needs a list: [\"a\", \"b\"]%s", "");
-	}
-	if ((cmp == C_RE || cmp == C_NRE)) {
-		regex_t *re;
-		int rc;
-		if (e->n[id].r.kind != O_STR) {
-			lx->start = opstart;
-			return fail(lx, "'~' needs a string pattern%s", "");
-		}
-		if (!(re = xsm__malloc(sizeof(*re)))) {
-			lx->err = xsm__error_oom(lx->ctx);
-			return -1;
-		}
-		if ((rc = regcomp(re, e->n[id].r.str, REG_EXTENDED | REG_ICASE | REG_NOSUB)) != 0) {
-			char msg[160];
-			regerror(rc, re, msg, sizeof(msg));
-			xsm__free(re);
-			lx->start = opstart;
-			return fail(lx, "invalid regular expression: %s", msg);
-		}
-		e->n[id].re = re;
-	}
-	return id;
+	return finish_cmp(e, lx, id, opstart) < 0 ? -1 : id;
 }
 
 static int parse_unary(xsm__expr *e, struct lex *lx)
@@ -403,16 +622,14 @@ static int parse_unary(xsm__expr *e, struct lex *lx)
 		if ((a = parse_unary(e, lx)) < 0)
 			return -1;
 		lx->depth--;
-		if ((id = new_node(e, lx)) < 0)
-			return -1;
-		e->n[id].op = N_NOT;
-		e->n[id].a = a;
-		return id;
+		return new_op(e, lx, N_NOT, a, 0);
 	}
 	if (word_is(lx, "exists")) {
 		next(lx);
 		if (lx->tok != T_WORD || is_keyword(lx))
 			return fail(lx, "'exists' needs a field%s", "");
+		if (legacy_at(lx) >= 0)
+			return parse_legacy(e, lx, legacy_at(lx), 1);
 		if ((id = new_node(e, lx)) < 0)
 			return -1;
 		e->n[id].op = N_EXISTS;
@@ -471,10 +688,39 @@ void xsm__expr_free(xsm__expr *e)
 			regfree(e->n[i].re);
 			xsm__free(e->n[i].re);
 		}
+		if (e->n[i].set && e->host->set_free)
+			e->host->set_free(e->host->host, e->n[i].set);
 	}
 	xsm__free(e->n);
 	xsm__free(e->fields);
 	xsm__free(e);
+}
+
+static int eval(const xsm__expr *e, int id, const void *item);
+
+struct inner {
+	const xsm__expr *e;
+	int id;
+};
+
+static int inner_match(const void *arg, const void *item)
+{
+	const struct inner *in = arg;
+	return eval(in->e, in->id, item);
+}
+
+/* each relation's set, inner ones first (a node's children have smaller ids) */
+static int make_sets(xsm__expr *e, xsm_ctx *ctx)
+{
+	for (size_t i = 0; i < e->nn; i++) {
+		struct inner in = { e, e->n[i].a };
+		int rc;
+		if (e->n[i].op != N_REL || !e->host->relate)
+			continue;
+		if ((rc = e->host->relate(e->host->host, e->n[i].rel, inner_match, &in, &e->n[i].set)) < 0)
+			return xsm__error_set(ctx, rc, "%s(): out of memory", rel_names[e->n[i].rel]);
+	}
+	return 0;
 }
 
 int xsm__expr_compile(xsm__expr **out, xsm_ctx *ctx, const char *text, const xsm__expr_host *host)
@@ -504,6 +750,8 @@ int xsm__expr_compile(xsm__expr **out, xsm_ctx *ctx, const char *text, const xsm
 		fail(&lx, "unexpected '%s'", t);
 	}
 	xsm__free(lx.str);
+	if (!lx.err)
+		lx.err = make_sets(e, ctx);
 	if (lx.err) {
 		xsm__expr_free(e);
 		return lx.err;
@@ -645,6 +893,8 @@ static int eval(const xsm__expr *e, int id, const void *item)
 	case N_TRUTHY:
 		operand_value(e, &n->l, item, &l);
 		return truthy(&l);
+	case N_REL:
+		return n->set && e->host->in_set(e->host->host, n->set, item);
 	}
 	operand_value(e, &n->l, item, &l);
 	if (l.type == XSM_EV_NULL) {
@@ -683,4 +933,63 @@ static int eval(const xsm__expr *e, int id, const void *item)
 int xsm__expr_eval(const xsm__expr *e, const void *item)
 {
 	return eval(e, e->root, item);
+}
+
+/* --- explanation --------------------------------------------------------------------- */
+
+struct chain {
+	const void **v;
+	size_t n, cap;
+	int oom;
+};
+
+static void chain_step(void *arg, const void *item)
+{
+	struct chain *c = arg;
+	if (c->n == c->cap) {
+		size_t cap = c->cap ? c->cap * 2 : 8;
+		const void **v = xsm__reallocarray(c->v, cap, sizeof(*v));
+		if (!v) {
+			c->oom = 1;
+			return;
+		}
+		c->v = v;
+		c->cap = cap;
+	}
+	c->v[c->n++] = item;
+}
+
+static void explain(const xsm__expr *e, int id, const void *item,
+		    void (*cb)(void *arg, int rel, const void *const *chain, size_t n), void *arg)
+{
+	const struct node *n = &e->n[id];
+	struct chain c = { NULL, 0, 0, 0 };
+	const void *end;
+
+	switch (n->op) {
+	case N_OR:
+	case N_AND:
+		if (eval(e, n->a, item))
+			explain(e, n->a, item, cb, arg);
+		if (eval(e, n->b, item))
+			explain(e, n->b, item, cb, arg);
+		return;
+	case N_REL:
+		if (!n->set || !e->host->witness || !e->host->in_set(e->host->host, n->set, item))
+			return;
+		end = e->host->witness(e->host->host, n->rel, n->set, item, chain_step, &c);
+		if (end && !c.oom) {
+			cb(arg, n->rel, c.v, c.n);
+			explain(e, n->a, end, cb, arg);
+		}
+		xsm__free(c.v);
+		return;
+	}
+}
+
+void xsm__expr_explain(const xsm__expr *e, const void *item,
+		       void (*cb)(void *arg, int rel, const void *const *chain, size_t n), void *arg)
+{
+	if (eval(e, e->root, item))
+		explain(e, e->root, item, cb, arg);
 }

@@ -9,7 +9,8 @@
  *   expr    := orexpr
  *   orexpr  := andexpr ('or' andexpr)*
  *   andexpr := unary ('and' unary)*
- *   unary   := 'not' unary | 'exists' field | primary
+ *   unary   := 'not' unary | 'exists' field | relation | primary
+ *   relation:= ('memberOf' | 'loggedOnBy') '(' (expr | "string") ')'
  *   primary := '(' expr ')' | operand [op operand]
  *   op      := == != < <= > >= ~ !~ in contains startswith endswith
  *   operand := field | "string" | number | true | false | null | '[' literal, ... ']'
@@ -47,7 +48,33 @@ typedef struct xsm__expr_host {
 	/* Fetch field fid of item into out (type XSM_EV_NULL when absent). Must not allocate. */
 	void (*get)(void *host, const void *item, int fid, xsm__expr_val *out);
 	void *host;
+	/*
+	 * Relations (memberOf, loggedOnBy), optional: a host without them
+	 * finds every relation empty (syntax checks).  At compile time relate
+	 * is handed a predicate over the host's items (the relation's inner
+	 * expression) and builds *set, the items in that relation to some item
+	 * matching it: one pass over the items and one traversal, however many
+	 * items are evaluated later.  in_set answers for one item without
+	 * allocating; witness calls back with a chain of items from item to
+	 * one that matches (for explanations) and returns that last item, or
+	 * NULL; set_free releases a set.
+	 */
+	int (*relate)(void *host, int rel, int (*match)(const void *arg, const void *item), const void *arg,
+		      void **set);
+	int (*in_set)(void *host, const void *set, const void *item);
+	const void *(*witness)(void *host, int rel, const void *set, const void *item,
+			       void (*step)(void *arg, const void *item), void *arg);
+	void (*set_free)(void *host, void *set);
 } xsm__expr_host;
+
+/* the relations an expression can name */
+enum xsm__expr_rel {
+	XSM_REL_MEMBER_OF = 0, /* memberOf(X): a path of one or more "member of" edges to an item matching X */
+	XSM_REL_LOGGED_ON_BY,  /* loggedOnBy(X): a "frequently logged in by" edge to an item matching X */
+	XSM_REL_N
+};
+/* the name of a relation in the language */
+const char *xsm__expr_rel_name(int rel);
 
 typedef struct xsm__expr xsm__expr;
 
@@ -59,6 +86,14 @@ typedef struct xsm__expr xsm__expr;
 int xsm__expr_compile(xsm__expr **out, xsm_ctx *ctx, const char *text, const xsm__expr_host *host);
 /* 1 when item matches, else 0.  Thread-safe for concurrent evaluation of one compiled expression. */
 int xsm__expr_eval(const xsm__expr *e, const void *item);
+/*
+ * Explain why item matches: for every relation term that holds for it
+ * (under the and/or branches that hold), cb gets the relation and the
+ * chain of items from item to the one matching the term's inner
+ * expression, whose own relation terms are explained in turn.
+ */
+void xsm__expr_explain(const xsm__expr *e, const void *item,
+		       void (*cb)(void *arg, int rel, const void *const *chain, size_t n), void *arg);
 /* the field ids the expression reads (for hosts that precompute), count in *n; borrowed */
 const int *xsm__expr_fields(const xsm__expr *e, size_t *n);
 void xsm__expr_free(xsm__expr *e);

@@ -37,6 +37,7 @@ void xsm_graph_free(xsm_graph *g)
 	xsm__free(g->in_off);
 	xsm__free(g->in_edge);
 	xsm__free(g->meta_json);
+	xsm__graph_rel_ends_free(g);
 	xsm__free(g);
 }
 
@@ -165,7 +166,7 @@ int xsm__graph_freeze(xsm_graph *g)
 	if (m)
 		xsm__qsort2(g->edges.v, m, sizeof(*g->edges.v), cmp_edge);
 csr:
-
+	xsm__graph_rel_ends_free(g);
 	xsm__free(g->out_off);
 	xsm__free(g->out_edge);
 	xsm__free(g->in_off);

@@ -92,6 +92,12 @@ struct xsm_graph {
 	int frozen;
 	char snapshot[40];
 	char *meta_json;           /* meta.json text of the loaded or built snapshot */
+	/*
+	 * By relation (enum xsm__expr_rel): the nodes that are the far end of
+	 * one of its edges, made on first use by a compiled relation term
+	 * (compiling is single-threaded) and dropped by a freeze.
+	 */
+	struct xsm__relends { uint32_t *v; size_t n; int made; } rel_ends[2];
 };
 
 int xsm__graph_new(xsm_graph **out, xsm_ctx *ctx);
@@ -232,8 +238,24 @@ int xsm__graph_lines_emit(const xsm_graph *g, int nodes, const char *prefix,
 /* write the rawData object of a property range */
 int xsm__graph_props_json(xsm_jw *w, const xsm_graph *g, uint32_t off, uint32_t n);
 
-/* the expression host over nodes (fields: id, label, name, categories, sources, props.*) */
+/* the expression host over nodes (fields: id, label, name, categories, sources, props.*; relations) */
 struct xsm__expr_host;
 void xsm__graph_expr_host(struct xsm__expr_host *h, const xsm_graph *g);
+
+/*
+ * graph_rel.c - the relations of the expression language over a frozen
+ * graph (the xsm__expr_host relate / in_set / witness / set_free of
+ * xsm__graph_expr_host): memberOf is one multi-source reverse traversal of
+ * "member of" edges from the nodes matching the inner expression (nested
+ * groups, cycles included), loggedOnBy one reverse step over "frequently
+ * logged in by".  Nothing is kept per node but two bits.
+ */
+int xsm__graph_relate(void *g, int rel, int (*match)(const void *arg, const void *item), const void *arg,
+		      void **set);
+int xsm__graph_in_rel(void *g, const void *set, const void *item);
+const void *xsm__graph_rel_witness(void *g, int rel, const void *set, const void *item,
+				   void (*step)(void *arg, const void *item), void *arg);
+void xsm__graph_rel_free(void *g, void *set);
+void xsm__graph_rel_ends_free(xsm_graph *g);
 
 #endif

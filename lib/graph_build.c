@@ -983,215 +983,336 @@ static int rec_of(struct builder *b, uint32_t sid, uint32_t *rec)
 	return 1;
 }
 
-/*
- * Graph-derived properties of asset nodes: memberOf (names of the groups an
- * identity is a member of, transitively), adminOnCount (devices the
- * identity, or a group it is in, can authenticate to or log on to
- * interactively), loggedOnBy (identities a device is frequently logged in
- * by).
- */
-static int derive_relations(xsm_graph *g, struct derived *der, size_t nassets)
+/* out-adjacency of the edges labelled label (CSR over n nodes): off[n + 1], adj = destination nodes */
+struct csr {
+	uint32_t *off, *adj;
+};
+
+static void csr_free(struct csr *c)
 {
-	size_t n = g->nodes.n, m = g->edges.n, i;
-	uint32_t *off = xsm__calloc(n + 1, sizeof(*off)), *adj = xsm__calloc(m + 1, sizeof(*adj));
-	uint32_t *stamp = xsm__calloc(n + 1, sizeof(*stamp)), *stack = xsm__calloc(n + 1, sizeof(*stack));
-	uint32_t member_of, auth_to, rdp_to, logged_by, device, gen = 0;
+	xsm__free(c->off);
+	xsm__free(c->adj);
+	c->off = c->adj = NULL;
+}
+
+/* reverse: by destination, the sources */
+static int csr_of(const xsm_graph *g, uint32_t label, int reverse, struct csr *c)
+{
+	size_t n = g->nodes.n, m = g->edges.n, k = 0, i;
+	uint32_t *pos = NULL;
+	for (i = 0; i < m; i++)
+		k += g->edges.v[i].label == label;
+	c->off = xsm__calloc(n + 2, sizeof(*c->off));
+	c->adj = xsm__calloc(k + 1, sizeof(*c->adj));
+	pos = xsm__calloc(n + 1, sizeof(*pos));
+	if (!c->off || !c->adj || !pos) {
+		xsm__free(pos);
+		csr_free(c);
+		return XSM_ENOMEM;
+	}
+	for (i = 0; i < m; i++) {
+		const xsm__edge *e = &g->edges.v[i];
+		if (e->label == label)
+			c->off[(reverse ? e->dst : e->src) + 1]++;
+	}
+	for (i = 0; i < n; i++)
+		c->off[i + 1] += c->off[i];
+	memcpy(pos, c->off, n * sizeof(*pos));
+	for (i = 0; i < m; i++) {
+		const xsm__edge *e = &g->edges.v[i];
+		if (e->label == label)
+			c->adj[pos[reverse ? e->dst : e->src]++] = reverse ? e->src : e->dst;
+	}
+	xsm__free(pos);
+	return 0;
+}
+
+/*
+ * Graph-derived properties that a source's own edges bound: memberOf (the
+ * names of the groups a node is directly in: nested membership is the
+ * memberOf() relation of xsm-expr(7), never stored) and loggedOnBy (the
+ * identities a device is frequently logged in by).
+ */
+static int derive_direct(xsm_graph *g, struct derived *der, size_t nassets)
+{
+	uint32_t member_of, logged_by;
+	struct csr mo = { 0 }, lb = { 0 };
 	int rc = 0;
 
-	if (!off || !adj || !stamp || !stack)
-		goto oom;
-	if (xsm__graph_intern(g, "member of", &member_of) < 0 || xsm__graph_intern(g, "can authenticate to", &auth_to) < 0 ||
-	    xsm__graph_intern(g, "CanRemoteInteractiveLogonTo", &rdp_to) < 0 ||
-	    xsm__graph_intern(g, "frequently logged in by", &logged_by) < 0 || xsm__graph_intern(g, "device", &device) < 0)
-		goto oom;
-	/* adjacency by source node, all labels */
-	for (i = 0; i < m; i++)
-		off[g->edges.v[i].src + 1]++;
-	for (i = 0; i < n; i++)
-		off[i + 1] += off[i];
-	{
-		uint32_t *pos = xsm__calloc(n + 1, sizeof(*pos));
-		if (!pos)
-			goto oom;
-		memcpy(pos, off, (n + 1) * sizeof(*pos));
-		for (i = 0; i < m; i++)
-			adj[pos[g->edges.v[i].src]++] = (uint32_t)i;
-		xsm__free(pos);
+	if (xsm__graph_intern(g, "member of", &member_of) < 0 ||
+	    xsm__graph_intern(g, "frequently logged in by", &logged_by) < 0 || csr_of(g, member_of, 0, &mo) < 0 ||
+	    csr_of(g, logged_by, 0, &lb) < 0) {
+		rc = xsm__error_oom(g->ctx);
+		goto done;
 	}
-	for (i = 0; i < nassets; i++) {
+	for (size_t i = 0; i < nassets; i++) {
 		struct derived *d = &der[i];
-		size_t sp = 0, c0 = g->u32.n, e;
-		uint32_t admin = 0;
-
-		/* loggedOnBy */
-		for (e = off[i]; e < off[i + 1]; e++) {
-			const xsm__edge *ed = &g->edges.v[adj[e]];
-			if (ed->label == logged_by && (rc = push_u32(g, g->nodes.v[ed->dst].name)) < 0)
+		size_t c0 = g->u32.n;
+		for (uint32_t e = lb.off[i]; e < lb.off[i + 1]; e++)
+			if ((rc = push_u32(g, g->nodes.v[lb.adj[e]].name)) < 0)
 				goto done;
-		}
-		if (g->u32.n > c0) {
-			g->u32.n = c0 + sort_unique(g, g->u32.v + c0, g->u32.n - c0);
-			d->logged_off = (uint32_t)c0;
-			d->logged_n = (uint32_t)(g->u32.n - c0);
-		}
-		/* memberOf closure (depth-first, cycle-safe by stamp); stack[0..top) keeps every visited node */
-		gen++;
-		stamp[i] = gen;
-		stack[0] = (uint32_t)i;
-		{
-			size_t top = 1, next = 0;
-			c0 = g->u32.n;
-			while (next < top) {
-				uint32_t u = stack[next++];
-				for (e = off[u]; e < off[u + 1]; e++) {
-					const xsm__edge *ed = &g->edges.v[adj[e]];
-					if (ed->label != member_of || stamp[ed->dst] == gen)
-						continue;
-					stamp[ed->dst] = gen;
-					stack[top++] = ed->dst;
-					if ((rc = push_u32(g, g->nodes.v[ed->dst].name)) < 0)
-						goto done;
-				}
-			}
-			if (g->u32.n > c0) {
-				g->u32.n = c0 + sort_unique(g, g->u32.v + c0, g->u32.n - c0);
-				d->member_off = (uint32_t)c0;
-				d->member_n = (uint32_t)(g->u32.n - c0);
-			}
-			/* adminOnCount over the node and its groups, each device once */
-			gen++;
-			for (sp = 0; sp < top; sp++) {
-				uint32_t u = stack[sp];
-				for (e = off[u]; e < off[u + 1]; e++) {
-					const xsm__edge *ed = &g->edges.v[adj[e]];
-					if ((ed->label != auth_to && ed->label != rdp_to) || stamp[ed->dst] == gen ||
-					    g->nodes.v[ed->dst].label != device)
-						continue;
-					stamp[ed->dst] = gen;
-					admin++;
-				}
-			}
-		}
-		d->admin_on = admin;
+		d->logged_off = (uint32_t)c0;
+		d->logged_n = (uint32_t)sort_unique(g, g->u32.v + c0, g->u32.n - c0);
+		g->u32.n = c0 + d->logged_n;
+		c0 = g->u32.n;
+		for (uint32_t e = mo.off[i]; e < mo.off[i + 1]; e++)
+			if ((rc = push_u32(g, g->nodes.v[mo.adj[e]].name)) < 0)
+				goto done;
+		d->member_off = (uint32_t)c0;
+		d->member_n = (uint32_t)sort_unique(g, g->u32.v + c0, g->u32.n - c0);
+		g->u32.n = c0 + d->member_n;
 	}
-	goto done;
-oom:
-	rc = xsm__error_oom(g->ctx);
 done:
-	xsm__free(off);
-	xsm__free(adj);
-	xsm__free(stamp);
-	xsm__free(stack);
+	csr_free(&mo);
+	csr_free(&lb);
 	return rc;
 }
 
 /*
- * Second pass, once every node has its properties: memberOfRoles (the
- * assignedRoles of the groups an identity is in, transitively) and, for a
- * device, loggedOnByPrivileged (the groups and roles of the identities
- * that frequently log on to it), so "admin device" rules can be written.
+ * adminOnCount: the devices a node can authenticate to or log on to
+ * interactively, itself or through any group it is nested in, each device
+ * once, counted exactly up to ADMIN_CAP (a larger count reads ADMIN_CAP +
+ * 1, "more than ADMIN_CAP").
+ *
+ * Bounded, not a closure per node: only nodes that reach a granting node
+ * through "member of" edges are visited; their strongly connected
+ * components (Tarjan, iterative: a cycle of groups is one component) are
+ * finished sinks first, and a component's device set is the union of its
+ * members' own devices and its successors' sets, kept as at most ADMIN_CAP
+ * ids or as "saturated".  Time O(nodes + edges) plus, per component, a
+ * merge of its inputs of at most ADMIN_CAP ids each; memory at most
+ * ADMIN_CAP ids for each group that others are nested in.
  */
-static int derive_roles(xsm_graph *g, size_t nassets)
-{
-	size_t n = g->nodes.n, m = g->edges.n, i, e;
-	uint32_t *off = xsm__calloc(n + 1, sizeof(*off)), *adj = xsm__calloc(m + 1, sizeof(*adj));
-	uint32_t *stamp = xsm__calloc(n + 1, sizeof(*stamp)), *queue = xsm__calloc(n + 1, sizeof(*queue));
-	uint32_t *mr_off = xsm__calloc(n + 1, sizeof(*mr_off)), *mr_n = xsm__calloc(n + 1, sizeof(*mr_n));
-	uint32_t member_of, logged_by, roles_key, memberof_key, gen = 0;
-	int rc = 0, have_roles;
+#define ADMIN_CAP 1000
 
-	if (!off || !adj || !stamp || !queue || !mr_off || !mr_n)
-		goto oom;
-	if (xsm__graph_intern(g, "member of", &member_of) < 0 ||
-	    xsm__graph_intern(g, "frequently logged in by", &logged_by) < 0 ||
-	    xsm__graph_intern(g, "memberOf", &memberof_key) < 0)
-		goto oom;
-	have_roles = xsm__strpool_find(&g->s, "assignedRoles", 13, &roles_key);
-	for (i = 0; i < m; i++)
-		off[g->edges.v[i].src + 1]++;
-	for (i = 0; i < n; i++)
-		off[i + 1] += off[i];
-	{
-		uint32_t *pos = xsm__calloc(n + 1, sizeof(*pos));
-		if (!pos)
-			goto oom;
-		memcpy(pos, off, (n + 1) * sizeof(*pos));
-		for (i = 0; i < m; i++)
-			adj[pos[g->edges.v[i].src]++] = (uint32_t)i;
-		xsm__free(pos);
-	}
-	for (i = 0; i < nassets && have_roles; i++) {
-		size_t top = 1, next = 0, c0 = g->u32.n;
-		gen++;
-		stamp[i] = gen;
-		queue[0] = (uint32_t)i;
-		while (next < top) {
-			uint32_t u = queue[next++];
-			for (e = off[u]; e < off[u + 1]; e++) {
-				const xsm__edge *ed = &g->edges.v[adj[e]];
-				const xsm__prop *p;
-				if (ed->label != member_of || stamp[ed->dst] == gen)
-					continue;
-				stamp[ed->dst] = gen;
-				queue[top++] = ed->dst;
-				if ((p = xsm__graph_prop(g, ed->dst, roles_key)) && p->type == XSM_V_STRS)
-					for (uint32_t k = 0; k < p->b; k++)
-						if ((rc = push_u32(g, g->u32.v[p->a + k])) < 0)
-							goto done;
-			}
+struct admin {
+	const xsm_graph *g;
+	struct csr mo, rmo, dev;    /* member of; its reverse; node -> devices it is granted (sorted, unique) */
+	uint8_t *reach;             /* reaches a granting node */
+	uint32_t *comp, *low, *idx; /* Tarjan */
+	uint32_t *set_off, *set_n;  /* by component: ids in pool, or set_n = ADMIN_CAP + 1 saturated */
+	XSM__VEC(uint32_t) pool, tmp, stack, members;
+	uint32_t ncomp;
+};
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* sort tmp[from..] unique in place; returns the count past from */
+static size_t tmp_unique(struct admin *a, size_t from)
+{
+	size_t n = a->tmp.n - from, k = 0;
+	uint32_t *v = a->tmp.v + from;
+	if (n > 1)
+		qsort(v, n, sizeof(*v), cmp_u32);
+	for (size_t i = 0; i < n; i++)
+		if (!k || v[k - 1] != v[i])
+			v[k++] = v[i];
+	a->tmp.n = from + k;
+	return k;
+}
+
+/* add ids to the component's gathering in tmp; 1 once it holds more than the cap */
+static int gather(struct admin *a, const uint32_t *ids, size_t n, int *oom)
+{
+	for (size_t i = 0; i < n; i++)
+		if (xsm__vec_push(&a->tmp, ids[i]) < 0) {
+			*oom = 1;
+			return 1;
 		}
-		if (g->u32.n > c0) {
-			xsm__prop v = pstrs((uint32_t)c0, 0);
-			const char *key = "memberOfRoles";
-			g->u32.n = c0 + sort_unique(g, g->u32.v + c0, g->u32.n - c0);
-			v.b = (uint32_t)(g->u32.n - c0);
-			mr_off[i] = v.a;
-			mr_n[i] = v.b;
-			if ((rc = xsm__graph_set_props(g, (uint32_t)i, 1, &key, &v)) < 0)
-				goto done;
+	if (a->tmp.n > 4 * ADMIN_CAP)
+		tmp_unique(a, 0);
+	return a->tmp.n > ADMIN_CAP && tmp_unique(a, 0) > ADMIN_CAP;
+}
+
+/* the component just popped (members): its set from its members' devices and its successors' sets */
+static int finish_comp(struct admin *a, uint32_t c, uint32_t *count)
+{
+	int sat = 0, oom = 0, single_input = -1;
+	size_t inputs = 0;
+	a->tmp.n = 0;
+	for (size_t k = 0; k < a->members.n && !sat; k++) {
+		uint32_t u = a->members.v[k];
+		if (a->dev.off[u + 1] > a->dev.off[u]) {
+			inputs++;
+			sat = gather(a, a->dev.adj + a->dev.off[u], a->dev.off[u + 1] - a->dev.off[u], &oom);
 		}
-	}
-	for (i = 0; i < nassets; i++) {
-		size_t c0 = g->u32.n;
-		for (e = off[i]; e < off[i + 1]; e++) {
-			const xsm__edge *ed = &g->edges.v[adj[e]];
-			const xsm__prop *p;
-			uint32_t u = ed->dst, k;
-			if (ed->label != logged_by)
+		for (uint32_t e = a->mo.off[u]; e < a->mo.off[u + 1] && !sat; e++) {
+			uint32_t v = a->mo.adj[e], cv = a->comp[v];
+			if (!a->reach[v] || cv == c || !a->set_n[cv])
 				continue;
-			if ((p = xsm__graph_prop(g, u, memberof_key)) && p->type == XSM_V_STRS)
-				for (k = 0; k < p->b; k++)
-					if ((rc = push_u32(g, g->u32.v[p->a + k])) < 0)
-						goto done;
-			if (have_roles && (p = xsm__graph_prop(g, u, roles_key)) && p->type == XSM_V_STRS)
-				for (k = 0; k < p->b; k++)
-					if ((rc = push_u32(g, g->u32.v[p->a + k])) < 0)
-						goto done;
-			for (k = 0; k < mr_n[u]; k++)
-				if ((rc = push_u32(g, g->u32.v[mr_off[u] + k])) < 0)
-					goto done;
-		}
-		if (g->u32.n > c0) {
-			xsm__prop v = pstrs((uint32_t)c0, 0);
-			const char *key = "loggedOnByPrivileged";
-			g->u32.n = c0 + sort_unique(g, g->u32.v + c0, g->u32.n - c0);
-			v.b = (uint32_t)(g->u32.n - c0);
-			if ((rc = xsm__graph_set_props(g, (uint32_t)i, 1, &key, &v)) < 0)
-				goto done;
+			if (a->set_n[cv] > ADMIN_CAP) {
+				sat = 1;
+				break;
+			}
+			inputs++;
+			single_input = (int)cv;
+			sat = gather(a, a->pool.v + a->set_off[cv], a->set_n[cv], &oom);
 		}
 	}
-	rc = xsm__graph_compact_props(g);
+	if (oom)
+		return XSM_ENOMEM;
+	if (sat) {
+		a->set_n[c] = ADMIN_CAP + 1;
+	} else if (inputs == 1 && single_input >= 0) {
+		a->set_off[c] = a->set_off[single_input]; /* one group's set, shared as it is */
+		a->set_n[c] = a->set_n[single_input];
+	} else {
+		a->set_n[c] = (uint32_t)tmp_unique(a, 0);
+		if (a->set_n[c] > ADMIN_CAP) {
+			a->set_n[c] = ADMIN_CAP + 1;
+		} else {
+			/* kept only where others are nested in a member; a leaf needs just its count */
+			int nested = 0;
+			for (size_t k = 0; k < a->members.n && !nested; k++)
+				nested = a->rmo.off[a->members.v[k] + 1] > a->rmo.off[a->members.v[k]];
+			a->set_off[c] = (uint32_t)a->pool.n;
+			for (size_t k = 0; nested && k < a->tmp.n; k++)
+				if (xsm__vec_push(&a->pool, a->tmp.v[k]) < 0)
+					return XSM_ENOMEM;
+		}
+	}
+	*count = a->set_n[c];
+	return 0;
+}
+
+/* Tarjan's strongly connected components from root over reaching nodes, without recursion */
+static int tarjan(struct admin *a, uint32_t root, uint32_t *next_idx, struct derived *der, size_t nassets)
+{
+	XSM__VEC(uint64_t) call = { 0 }; /* (node, next edge) */
+	int rc = 0;
+	if (xsm__vec_push(&call, (uint64_t)root << 32 | a->mo.off[root]) < 0)
+		return XSM_ENOMEM;
+	a->idx[root] = a->low[root] = ++*next_idx;
+	if (xsm__vec_push(&a->stack, root) < 0)
+		goto oom;
+	while (call.n) {
+		uint32_t u = (uint32_t)(call.v[call.n - 1] >> 32), e = (uint32_t)call.v[call.n - 1];
+		if (e < a->mo.off[u + 1]) {
+			uint32_t v = a->mo.adj[e];
+			call.v[call.n - 1]++;
+			if (!a->reach[v])
+				continue;
+			if (!a->idx[v]) {
+				a->idx[v] = a->low[v] = ++*next_idx;
+				if (xsm__vec_push(&a->stack, v) < 0 || xsm__vec_push(&call, (uint64_t)v << 32 | a->mo.off[v]) < 0)
+					goto oom;
+			} else if (a->comp[v] == UINT32_MAX && a->idx[v] < a->low[u]) {
+				a->low[u] = a->idx[v];
+			}
+			continue;
+		}
+		call.n--;
+		if (call.n) {
+			uint32_t p = (uint32_t)(call.v[call.n - 1] >> 32);
+			if (a->low[u] < a->low[p])
+				a->low[p] = a->low[u];
+		}
+		if (a->low[u] == a->idx[u]) {
+			uint32_t c = a->ncomp++, w, count;
+			a->members.n = 0;
+			do {
+				w = a->stack.v[--a->stack.n];
+				a->comp[w] = c;
+				if (xsm__vec_push(&a->members, w) < 0)
+					goto oom;
+			} while (w != u);
+			if ((rc = finish_comp(a, c, &count)) < 0)
+				goto done;
+			for (size_t k = 0; k < a->members.n; k++)
+				if (a->members.v[k] < nassets)
+					der[a->members.v[k]].admin_on = count;
+		}
+	}
+	goto done;
+oom:
+	rc = XSM_ENOMEM;
+done:
+	xsm__vec_free(&call);
+	return rc;
+}
+
+static int derive_admin(xsm_graph *g, struct derived *der, size_t nassets)
+{
+	struct admin a;
+	size_t n = g->nodes.n, i;
+	uint32_t member_of, auth_to, rdp_to, device, next_idx = 0, *queue = NULL, head = 0, tail = 0;
+	struct csr auth = { 0 }, rdp = { 0 };
+	int rc = 0;
+
+	memset(&a, 0, sizeof(a));
+	a.g = g;
+	if (xsm__graph_intern(g, "member of", &member_of) < 0 || xsm__graph_intern(g, "can authenticate to", &auth_to) < 0 ||
+	    xsm__graph_intern(g, "CanRemoteInteractiveLogonTo", &rdp_to) < 0 || xsm__graph_intern(g, "device", &device) < 0 ||
+	    csr_of(g, member_of, 0, &a.mo) < 0 || csr_of(g, member_of, 1, &a.rmo) < 0 || csr_of(g, auth_to, 0, &auth) < 0 ||
+	    csr_of(g, rdp_to, 0, &rdp) < 0)
+		goto oom;
+	/* each node's own devices, sorted and unique */
+	if (!(a.dev.off = xsm__calloc(n + 2, sizeof(uint32_t))) || !(a.reach = xsm__calloc(n + 1, 1)) ||
+	    !(queue = xsm__calloc(n + 1, sizeof(*queue))))
+		goto oom;
+	for (i = 0; i < n; i++) {
+		size_t c0 = a.tmp.n;
+		const struct csr *cs[2] = { &auth, &rdp };
+		for (int t = 0; t < 2; t++)
+			for (uint32_t e = cs[t]->off[i]; e < cs[t]->off[i + 1]; e++)
+				if (g->nodes.v[cs[t]->adj[e]].label == device && xsm__vec_push(&a.tmp, cs[t]->adj[e]) < 0)
+					goto oom;
+		a.dev.off[i + 1] = (uint32_t)(c0 + tmp_unique(&a, c0));
+		if (a.dev.off[i + 1] > c0) {
+			a.reach[i] = 1;
+			queue[tail++] = (uint32_t)i;
+		}
+	}
+	a.dev.adj = a.tmp.v;
+	memset(&a.tmp, 0, sizeof(a.tmp));
+	/* the nodes that reach a granting one: reversed "member of" from them */
+	while (head < tail) {
+		uint32_t u = queue[head++];
+		for (uint32_t e = a.rmo.off[u]; e < a.rmo.off[u + 1]; e++)
+			if (!a.reach[a.rmo.adj[e]]) {
+				a.reach[a.rmo.adj[e]] = 1;
+				queue[tail++] = a.rmo.adj[e];
+			}
+	}
+	if (!(a.comp = xsm__malloc((n + 1) * sizeof(uint32_t))) || !(a.low = xsm__calloc(n + 1, sizeof(uint32_t))) ||
+	    !(a.idx = xsm__calloc(n + 1, sizeof(uint32_t))) || !(a.set_off = xsm__calloc(tail + 1, sizeof(uint32_t))) ||
+	    !(a.set_n = xsm__calloc(tail + 1, sizeof(uint32_t))))
+		goto oom;
+	memset(a.comp, 0xff, (n + 1) * sizeof(uint32_t));
+	for (i = 0; i < n; i++)
+		if (a.reach[i] && !a.idx[i] && (rc = tarjan(&a, (uint32_t)i, &next_idx, der, nassets)) < 0)
+			goto oom;
 	goto done;
 oom:
 	rc = xsm__error_oom(g->ctx);
 done:
-	xsm__free(off);
-	xsm__free(adj);
-	xsm__free(stamp);
+	csr_free(&a.mo);
+	csr_free(&a.rmo);
+	csr_free(&a.dev);
+	csr_free(&auth);
+	csr_free(&rdp);
+	xsm__free(a.reach);
+	xsm__free(a.comp);
+	xsm__free(a.low);
+	xsm__free(a.idx);
+	xsm__free(a.set_off);
+	xsm__free(a.set_n);
+	xsm__vec_free(&a.pool);
+	xsm__vec_free(&a.tmp);
+	xsm__vec_free(&a.stack);
+	xsm__vec_free(&a.members);
 	xsm__free(queue);
-	xsm__free(mr_off);
-	xsm__free(mr_n);
 	return rc;
+}
+
+static int derive_relations(xsm_graph *g, struct derived *der, size_t nassets)
+{
+	int rc = derive_direct(g, der, nassets);
+	return rc < 0 ? rc : derive_admin(g, der, nassets);
 }
 
 struct srcname {
@@ -1619,9 +1740,6 @@ eid_fail:
 		if ((rc = node_props(&b, (uint32_t)i, order, &der[i], &scratch)) < 0)
 			goto done;
 	xsm__phase(ctx, &t0, "build: node properties");
-	if ((rc = derive_roles(g, nassets)) < 0)
-		goto done;
-	xsm__phase(ctx, &t0, "build: roles");
 	if ((rc = xsm__graph_freeze(g)) < 0)
 		goto done;
 	xsm__phase(ctx, &t0, "build: adjacency");

@@ -657,6 +657,10 @@ void xsm__graph_expr_host(xsm__expr_host *h, const xsm_graph *g)
 	h->resolve = host_resolve;
 	h->get = host_get;
 	h->host = (void *)g;
+	h->relate = xsm__graph_relate;
+	h->in_set = xsm__graph_in_rel;
+	h->witness = xsm__graph_rel_witness;
+	h->set_free = xsm__graph_rel_free;
 }
 
 struct xsm_graph_filter {

@@ -154,7 +154,7 @@ static void check_get(void *h, const void *item, int fid, xsm__expr_val *out)
 	memset(out, 0, sizeof(*out));
 }
 
-static const xsm__expr_host check_host = { check_resolve, check_get, NULL };
+static const xsm__expr_host check_host = { .resolve = check_resolve, .get = check_get };
 
 static int check_expr(xsm_insights *ins, const char *file, const xsm__ynode *n, const char *what, const char *id,
 		      const char *text)

@@ -95,6 +95,20 @@ XSM_EXTERN(int) xsm_critical_manual_level(const xsm_graph *g, size_t i);
 /** The names of the rules that made node i critical: up to max into out (borrowed); returns how many there are. */
 XSM_EXTERN(size_t) xsm_critical_rule_names(const xsm_graph *g, size_t i, const char **out, size_t max);
 
+/**
+ * Why node i matches the enabled rules that made it critical: for each of
+ * them whose expression holds through a relation (memberOf, loggedOnBy),
+ * cb gets the rule name, the relation's name and the chain of node
+ * indices from node i to the node that satisfies the relation (the groups
+ * between, then the group; a device, then the identity logged on to it).
+ * A relation nested in another is a chain of its own, from the end of the
+ * first.  Strings and the chain are borrowed for the callback.
+ */
+XSM_EXTERN(int) xsm_critical_explain(const xsm_rules *rules, const xsm_graph *g, size_t i,
+				     void (*cb)(const char *rule, const char *relation, const size_t *chain,
+						size_t n, void *payload),
+				     void *payload);
+
 XSM_END_DECL
 
 #endif

@@ -120,10 +120,12 @@ test_expect_success 'devices get highRiskVulnerabilityInsights and derived props
 	test_grep "Alice Admin" lob
 '
 
-test_expect_success 'memberOf is transitive and survives a group cycle; adminOnCount counts via groups' '
+test_expect_success 'memberOf() is transitive and survives a group cycle; rawData keeps direct groups; adminOnCount counts via groups' '
 	xsm --format=json graph show "$(node_of entra:alice)" >alice.json &&
 	json_get alice.json "j[\"node\"][\"NodeProperties\"][\"rawData\"][\"memberOf\"]" >mo &&
-	test_grep "IT Admins" mo && test_grep "Tier 0" mo &&
+	test_grep "IT Admins" mo && ! test_grep "Tier 0" mo &&
+	xsm graph nodes --where "memberOf(\"Tier 0\") and label == \"user\"" >tier0 &&
+	test_grep "Alice" tier0 &&
 	json_get alice.json "j[\"node\"][\"NodeProperties\"][\"rawData\"][\"adminOnCount\"]" >adm &&
 	test "$(cat adm)" = 1
 '

@@ -59,6 +59,23 @@ test_expect_success 'setup: a store with devices, users, cloud resources' '
 cat >expect.py <<\PY
 import json, re, sys, yaml
 nodes = [json.loads(l) for l in open("nodes.jsonl")]
+edges = [json.loads(l) for l in open("edges.jsonl")]
+byid = {n["NodeId"]: n for n in nodes}
+def out(label):
+    o = {}
+    for e in edges:
+        if e["EdgeLabel"] == label:
+            o.setdefault(e["SourceNodeId"], []).append(e["TargetNodeId"])
+    return o
+member, logged = out("member of"), out("frequently logged in by")
+def groups(n): # nested membership, cycle-safe, the node itself only through a cycle
+    seen, todo = set(), list(member.get(n["NodeId"], []))
+    while todo:
+        x = todo.pop()
+        if x not in seen:
+            seen.add(x)
+            todo += member.get(x, [])
+    return [byid[x] for x in seen]
 ini = yaml.safe_load(open(sys.argv[1]))
 changes = json.loads(sys.argv[2]) if len(sys.argv) > 2 else {}
 def g(n, path):
@@ -106,13 +123,14 @@ M = {
                    lambda n: num(g(n, "highRiskVulnerabilityInsights.maxCvssScore")) is not None and g(n, "highRiskVulnerabilityInsights.maxCvssScore") >= 9),
  "devices-eol-os": (lambda n: lab(n) == "device" and g(n, "osName") is not None,
                     lambda n: isinstance(g(n, "osName"), str) and re.search(r"(windows (xp|vista|7|8)( |$)|server 200[038]|server 2012|centos( linux)? [5-7]|ubuntu 1[0-6][.])", g(n, "osName"), re.I) is not None),
- "devices-privileged-logons": (lambda n: lab(n) == "device", lambda n: g(n, "loggedOnByPrivileged") is not None),
+ "devices-privileged-logons": (lambda n: lab(n) == "device",
+                               lambda n: any(groups(byid[u]) or g(byid[u], "assignedRoles") is not None for u in logged.get(n["NodeId"], []))),
  "devices-on-attack-paths": (lambda n: lab(n) == "device", lambda n: gt(g(n, "attackPath.paths"), 0)),
  "critical-stale": (crit, lambda n: gt(g(n, "lastSeenDays"), 30)),
  "critical-unscanned": (lambda n: lab(n) == "device" and crit(n), lambda n: not gt(g(n, "scannerCount"), 0)),
  "identities-on-attack-paths": (lambda n: lab(n) in ("user", "group", "serviceprincipal", "managedidentity"),
                                 lambda n: gt(g(n, "attackPath.paths"), 0)),
- "disabled-users-with-roles": (lambda n: lab(n) == "user" and g(n, "memberOfRoles") is not None,
+ "disabled-users-with-roles": (lambda n: lab(n) == "user" and any(g(x, "assignedRoles") for x in groups(n)),
                                lambda n: g(n, "accountEnabled") is False),
 }
 assert sorted(M) == sorted(m["id"] for m in ini["metrics"]), "metric list changed: update expect.py"
@@ -162,6 +180,7 @@ PY
 
 check_all() { # check_all [CHANGES-JSON]
 	xsm graph nodes --format=jsonl >nodes.jsonl &&
+	xsm graph edges --format=jsonl >edges.jsonl &&
 	python3 expect.py "$INI" "${1:-{\}}" >expect &&
 	xsm --format=json insights metrics >m.json &&
 	xsm --format=json insights >l.json &&

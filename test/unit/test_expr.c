@@ -68,7 +68,64 @@ static const struct item items[] = {
 	{ "user", "alice", { "identity", NULL }, NULL, 0, 0, 0, { "Global Administrator", NULL } },
 };
 
-static const xsm__expr_host host = { host_resolve, host_get, NULL };
+/*
+ * Relations over the three items: web01 is a member of DC01, DC01 of
+ * alice (a chain two deep); DC01 is frequently logged in by alice.
+ */
+static const int member_of[3] = { 1, 2, -1 }, logged_by[3] = { -1, 2, -1 };
+
+static int idx(const void *it)
+{
+	return (int)((const struct item *)it - items);
+}
+
+static int host_relate(void *h, int rel, int (*match)(const void *, const void *), const void *arg, void **set)
+{
+	char *in = calloc(3, 1);
+	(void)h;
+	for (int i = 0; in && i < 3; i++) {
+		if (rel == XSM_REL_LOGGED_ON_BY) {
+			in[i] = logged_by[i] >= 0 && match(arg, &items[logged_by[i]]);
+			continue;
+		}
+		for (int j = member_of[i], hops = 0; j >= 0 && hops < 3 && !in[i]; j = member_of[j], hops++)
+			in[i] = (char)match(arg, &items[j]);
+	}
+	*set = in;
+	return in ? 0 : XSM_ENOMEM;
+}
+
+static int host_in_set(void *h, const void *set, const void *it)
+{
+	(void)h;
+	return ((const char *)set)[idx(it)];
+}
+
+static const void *host_witness(void *h, int rel, const void *set, const void *it,
+				void (*step)(void *, const void *), void *arg)
+{
+	int i = idx(it);
+	(void)h;
+	(void)set;
+	step(arg, it);
+	if (rel == XSM_REL_LOGGED_ON_BY) {
+		step(arg, &items[logged_by[i]]);
+		return &items[logged_by[i]];
+	}
+	for (i = member_of[i]; member_of[i] >= 0; i = member_of[i])
+		step(arg, &items[i]);
+	step(arg, &items[i]);
+	return &items[i];
+}
+
+static void host_set_free(void *h, void *set)
+{
+	(void)h;
+	free(set);
+}
+
+static const xsm__expr_host host = { .resolve = host_resolve, .get = host_get, .relate = host_relate,
+				     .in_set = host_in_set, .witness = host_witness, .set_free = host_set_free };
 
 /* expected match bits: item0, item1, item2 */
 static const struct {
@@ -114,6 +171,27 @@ static const struct {
 	{ "name == \"a\\\"b\"", "000" },
 	{ "props.cvss == 9.8", "100" },
 	{ "props.cvss == -1", "000" },
+	{ "memberOf(\"alice\")", "110" },
+	{ "memberOf(\"DC01\")", "100" },
+	{ "memberOf(\"web01\")", "000" },
+	{ "memberOf(label == \"device\")", "100" },
+	{ "memberOf(props.assignedRoles contains \"Global Administrator\")", "110" },
+	{ "not memberOf(true)", "001" },
+	{ "MEMBEROF ( \"alice\" ) and label == \"device\"", "110" },
+	{ "loggedOnBy(name == \"alice\")", "010" },
+	{ "loggedOnBy(memberOf(true))", "000" },
+	{ "props.memberOf contains \"alice\"", "110" },
+	{ "props.memberOf == \"alice\"", "110" },
+	{ "props.memberOf ~ \"^dc\"", "100" },
+	{ "props.memberOf != \"alice\"", "001" },
+	{ "props.memberOf !~ \"^dc\"", "011" },
+	{ "exists props.memberOf", "110" },
+	{ "props.memberOf", "110" },
+	{ "props.memberOfRoles contains \"Global Administrator\"", "110" },
+	{ "exists props.memberOfRoles", "110" },
+	{ "props.loggedOnByPrivileged contains \"Global Administrator\"", "010" },
+	{ "props.loggedOnByPrivileged contains \"DC01\"", "000" },
+	{ "exists props.loggedOnByPrivileged", "010" },
 };
 
 static void test_cases(void)
@@ -153,6 +231,11 @@ static const struct {
 	{ "exists 1", "col 8: 'exists' needs a field" },
 	{ "\"x\"", "col 4: expected an operator after a value" },
 	{ "props.a..b == 1", "col 1: bad field name" },
+	{ "memberOf(\"x\"", "col 13: expected ')' to close memberOf(" },
+	{ "memberOf(\"x\" == name)", "col 14: expected ')' to close memberOf(" },
+	{ "nestedIn(\"x\")", "col 1: unknown function 'nestedIn'" },
+	{ "memberOf()", "col 10: expected an operand" },
+	{ "props.memberOf ~ \"(\"", "col 16: invalid regular expression" },
 };
 
 static void test_errors(void)
@@ -216,9 +299,43 @@ static void test_fields(void)
 	xsm_ctx_free(ctx);
 }
 
+static void explained(void *arg, int rel, const void *const *chain, size_t n)
+{
+	char *out = arg;
+	strcat(out, xsm__expr_rel_name(rel));
+	for (size_t k = 0; k < n; k++) {
+		strcat(out, k ? ">" : ":");
+		strcat(out, ((const struct item *)chain[k])->name);
+	}
+	strcat(out, ";");
+}
+
+static void test_explain(void)
+{
+	xsm_ctx *ctx;
+	xsm__expr *e = NULL;
+	char out[256] = "";
+	xsm_ctx_new(&ctx);
+	ok(xsm__expr_compile(&e, ctx, "label == \"user\" or memberOf(\"alice\")", &host) == 0, "compile to explain");
+	xsm__expr_explain(e, &items[0], explained, out);
+	is_str(out, "memberOf:web01>DC01>alice;", "the chain through the groups");
+	out[0] = 0;
+	xsm__expr_explain(e, &items[2], explained, out);
+	is_str(out, "", "nothing to explain where no relation holds");
+	xsm__expr_free(e);
+	ok(xsm__expr_compile(&e, ctx, "props.loggedOnByPrivileged contains \"Global Administrator\"", &host) == 0,
+	   "compile a legacy field");
+	out[0] = 0;
+	xsm__expr_explain(e, &items[1], explained, out);
+	is_str(out, "loggedOnBy:DC01>alice;", "the device, then who logs on to it");
+	xsm__expr_free(e);
+	xsm_ctx_free(ctx);
+}
+
 int main(void)
 {
 	test_cases();
+	test_explain();
 	test_errors();
 	test_fields();
 	return done_testing();
