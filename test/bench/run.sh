@@ -2,7 +2,9 @@
 # run.sh SCALE BUILD - the pipeline benchmark behind `make bench`.
 #
 # Generates the synthetic enterprise (test/bench/gen.c) at SCALE (small:
-# 10,000 assets; 1m: 1,000,000), then runs each stage of the pipeline on it
+# 10,000 assets; 1m: 1,000,000), or the long-lived Active Directory of
+# `xsm-gen --shape ad` (ad: 1,000,000 users and 50,000 groups; ad-100k:
+# 100,000 users and 5,000 groups), then runs each stage of the pipeline on it
 # and reports wall time, CPU time, peak RSS and throughput per stage, as a
 # table and as one JSON line per stage in $BENCH_OUT (default
 # build/bench-SCALE.jsonl) so runs can be compared.  Stages whose command
@@ -11,12 +13,23 @@ set -eu
 scale=${1:-small}
 build=${2:-build}
 top=$(cd "$(dirname "$0")/../.." && pwd)
+users=
 case "$scale" in
 small) assets=10000 ;;
 1m) assets=1000000 ;;
+ad) users=1000000 groups=50000 ;;
+ad-100k) users=100000 groups=5000 ;;
 [0-9]*) assets=$scale ;;
-*) echo "bench: SCALE must be small, 1m or a number of assets" >&2; exit 64 ;;
+*) echo "bench: SCALE must be small, 1m, ad, ad-100k or a number of assets" >&2; exit 64 ;;
 esac
+if [ -n "$users" ]; then
+	assets=$((users + groups + users / 10))  # users, groups, one device per 10 users
+	shape="--shape ad --users $users --groups $groups"
+	what="$users users, $groups groups"
+else
+	shape="--assets $assets"
+	what="$assets assets"
+fi
 xsm="$build/bin/xsm"
 work="${BENCH_DIR:-$build/bench-$scale}"
 out="${BENCH_OUT:-$build/bench-$scale.jsonl}"
@@ -26,9 +39,10 @@ m() { python3 "$top/test/bench/measure.py" "$@"; }
 
 rm -rf "$work" && mkdir -p "$work/data"
 : >"$out"
-echo "bench: scale $scale ($assets assets) in $work" >&2
+echo "bench: scale $scale ($what) in $work" >&2
 
-m generate "$assets" -- "$build/bin/xsm-gen" --seed 1 --assets "$assets" --out "$work/data" >>"$out"
+# shellcheck disable=SC2086 # $shape is several arguments
+m generate "$assets" -- "$build/bin/xsm-gen" --seed 1 $shape --out "$work/data" >>"$out"
 lines=$(cat "$work"/data/*.jsonl | wc -l)
 
 # record ingest: parse + validate + store, every source, no graph build
