@@ -1027,6 +1027,20 @@ static int csr_of(const xsm_graph *g, uint32_t label, int reverse, struct csr *c
 	return 0;
 }
 
+/* the names of node i's neighbours in c, sorted and unique, appended to g->u32 */
+static int neighbour_names(xsm_graph *g, const struct csr *c, size_t i, uint32_t *off, uint32_t *n)
+{
+	size_t c0 = g->u32.n;
+	int rc;
+	for (uint32_t e = c->off[i]; e < c->off[i + 1]; e++)
+		if ((rc = push_u32(g, g->nodes.v[c->adj[e]].name)) < 0)
+			return rc;
+	*off = (uint32_t)c0;
+	*n = (uint32_t)sort_unique(g, g->u32.v + c0, g->u32.n - c0);
+	g->u32.n = c0 + *n;
+	return 0;
+}
+
 /*
  * Graph-derived properties that a source's own edges bound: memberOf (the
  * names of the groups a node is directly in: nested membership is the
@@ -1045,22 +1059,10 @@ static int derive_direct(xsm_graph *g, struct derived *der, size_t nassets)
 		rc = xsm__error_oom(g->ctx);
 		goto done;
 	}
-	for (size_t i = 0; i < nassets; i++) {
+	for (size_t i = 0; i < nassets && rc == 0; i++) {
 		struct derived *d = &der[i];
-		size_t c0 = g->u32.n;
-		for (uint32_t e = lb.off[i]; e < lb.off[i + 1]; e++)
-			if ((rc = push_u32(g, g->nodes.v[lb.adj[e]].name)) < 0)
-				goto done;
-		d->logged_off = (uint32_t)c0;
-		d->logged_n = (uint32_t)sort_unique(g, g->u32.v + c0, g->u32.n - c0);
-		g->u32.n = c0 + d->logged_n;
-		c0 = g->u32.n;
-		for (uint32_t e = mo.off[i]; e < mo.off[i + 1]; e++)
-			if ((rc = push_u32(g, g->nodes.v[mo.adj[e]].name)) < 0)
-				goto done;
-		d->member_off = (uint32_t)c0;
-		d->member_n = (uint32_t)sort_unique(g, g->u32.v + c0, g->u32.n - c0);
-		g->u32.n = c0 + d->member_n;
+		if ((rc = neighbour_names(g, &lb, i, &d->logged_off, &d->logged_n)) == 0)
+			rc = neighbour_names(g, &mo, i, &d->member_off, &d->member_n);
 	}
 done:
 	csr_free(&mo);
