@@ -33,7 +33,10 @@ struct xsm_cli {
 	const char *config_opt;  /* --config */
 	xsm_buf store_dir;       /* resolved store directory */
 	int format;              /* enum xsm_format */
-	const char *format_name; /* as given, for commands with their own formats */
+	const char *format_name; /* the output format as given, for commands with their own formats */
+	const char *input_format; /* an input format (ingest --format records), or NULL */
+	int store_code;          /* the store could not be opened: the exit code, reported after the options */
+	xsm_buf store_err;       /* ... and its message */
 	int quiet, verbose;
 	int tty;                 /* stdout is a terminal */
 	int err_tty;             /* stderr is a terminal: progress allowed */
@@ -59,8 +62,19 @@ struct xsm_opt {
  */
 int xsm_opt_parse(struct xsm_cli *cli, int argc, const char **argv, const struct xsm_opt *opts,
 		  const char **pos, int maxpos);
-/* set cli->format from a name; -1 when unknown */
+/*
+ * --format NAME: an output format (table, json, jsonl, dot, svg, graphml,
+ * neo4j) sets cli->format, an input format (records) cli->input_format;
+ * -1 for a name that is neither.  Whether the command can write that
+ * output is checked by xsm_opt_parse.
+ */
 int xsm_cli_set_format(struct xsm_cli *cli, const char *name);
+/*
+ * The exit code for a negative xsm_opt_parse result: 0 after help, 64 for
+ * a usage error, the store's error once the options were good but the
+ * store could not be opened (-3).
+ */
+int xsm_opt_exit(const struct xsm_cli *cli, int n);
 
 /* --- errors and output (xsm.c, out.c) --------------------------------------- */
 int xsm_cli_exit_code(int xsm_error);

@@ -114,7 +114,7 @@ static int connect_list(int argc, const char **argv, struct xsm_cli *cli)
 	int k, rc;
 
 	if ((k = xsm_opt_parse(cli, argc, argv, NULL, pos, 0)) < 0)
-		return k == -2 ? 0 : XSM_EXIT_USAGE;
+		return xsm_opt_exit(cli, k);
 	memset(&l, 0, sizeof(l));
 	l.cli = cli;
 	if ((rc = xsm_connector_foreach(cli->store, collect_conn, &l)) < 0)
@@ -290,7 +290,7 @@ static int connect_add(int argc, const char **argv, struct xsm_cli *cli)
 	}
 	opts[k] = (struct xsm_opt){ NULL, 0, 0, NULL, NULL };
 	if ((n = xsm_opt_parse(cli, argc, argv, opts, pos, 2)) < 0)
-		return n == -2 ? 0 : XSM_EXIT_USAGE;
+		return xsm_opt_exit(cli, n);
 	if (n != 2)
 		return xsm_cli_usage(cli, "give a TYPE and a NAME (types: see 'xsm connect list')");
 	if (!xsm_connector_type_find(pos[0]))
@@ -360,7 +360,7 @@ static int connect_show(int argc, const char **argv, struct xsm_cli *cli)
 	int n, rc;
 
 	if ((n = xsm_opt_parse(cli, argc, argv, NULL, pos, 1)) < 0)
-		return n == -2 ? 0 : XSM_EXIT_USAGE;
+		return xsm_opt_exit(cli, n);
 	if (n != 1)
 		return xsm_cli_usage(cli, "which connector? give its NAME");
 	if ((rc = xsm_connector_show(&b, cli->store, pos[0])) < 0) {
@@ -379,7 +379,7 @@ static int connect_test(int argc, const char **argv, struct xsm_cli *cli)
 	int n, rc;
 
 	if ((n = xsm_opt_parse(cli, argc, argv, NULL, pos, 1)) < 0)
-		return n == -2 ? 0 : XSM_EXIT_USAGE;
+		return xsm_opt_exit(cli, n);
 	if (n != 1)
 		return xsm_cli_usage(cli, "which connector? give its NAME");
 	if ((rc = xsm_connector_test(cli->store, pos[0], &so)) < 0) {
@@ -406,7 +406,7 @@ static int connect_remove(int argc, const char **argv, struct xsm_cli *cli)
 	};
 
 	if ((n = xsm_opt_parse(cli, argc, argv, opts, pos, 1)) < 0)
-		return n == -2 ? 0 : XSM_EXIT_USAGE;
+		return xsm_opt_exit(cli, n);
 	if (n != 1)
 		return xsm_cli_usage(cli, "which connector? give its NAME");
 	if ((code = xsm_cli_lock(cli)) != 0)

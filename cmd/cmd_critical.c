@@ -67,7 +67,7 @@ static int critical_list(int argc, const char **argv, struct xsm_cli *cli)
 	int maxlevel = 3, rc, np;
 
 	if ((np = xsm_opt_parse(cli, argc, argv, opts, pos, 0)) < 0)
-		return np == -2 ? 0 : XSM_EXIT_USAGE;
+		return xsm_opt_exit(cli, np);
 	if (level_s && (maxlevel = xsm_level_parse(level_s)) < 0)
 		return xsm_cli_usage(cli, "unknown level '%s' (0-3, very-high, high, medium, low)", level_s);
 	if ((rc = xsm_graph_load(&g, cli->store, NULL, XSM_LOAD_NO_EDGE_PROPS)) < 0)
@@ -180,7 +180,7 @@ static int critical_classifications(int argc, const char **argv, struct xsm_cli 
 	int n, rc;
 
 	if ((n = xsm_opt_parse(cli, argc, argv, NULL, pos, 0)) < 0)
-		return n == -2 ? 0 : XSM_EXIT_USAGE;
+		return xsm_opt_exit(cli, n);
 	if ((rc = xsm_rules_load(&rules, cli->store)) < 0)
 		return xsm_cli_fail(cli, rc);
 	/* match counts come from evaluating on the current graph, when there is one */
@@ -275,7 +275,7 @@ static int rule_cmd(int argc, const char **argv, struct xsm_cli *cli)
 	if (!sub)
 		return xsm_cli_usage(cli, "rule needs a command: add, preview, edit, remove, enable, disable, level");
 	if ((n = xsm_opt_parse(cli, argc - 1, argv + 1, opts, pos, 3)) < 0)
-		return n == -2 ? 0 : XSM_EXIT_USAGE;
+		return xsm_opt_exit(cli, n);
 	if (lvl && (level = xsm_level_parse(lvl)) < 0)
 		return xsm_cli_usage(cli, "unknown level '%s' (0-3, very-high, high, medium, low)", lvl);
 	if (!strcmp(sub, "preview")) {
@@ -374,7 +374,7 @@ static int critical_set(int argc, const char **argv, struct xsm_cli *cli, int se
 	int n, rc, level = -1, code;
 
 	if ((n = xsm_opt_parse(cli, argc, argv, NULL, pos, 2)) < 0)
-		return n == -2 ? 0 : XSM_EXIT_USAGE;
+		return xsm_opt_exit(cli, n);
 	if (n != (set ? 2 : 1))
 		return xsm_cli_usage(cli, set ? "set needs NODE and LEVEL" : "unset needs NODE");
 	if (set && (level = xsm_level_parse(pos[1])) < 0)

@@ -66,7 +66,7 @@ int cmd_events(int argc, const char **argv, struct xsm_cli *cli)
 	int64_t since = 0;
 
 	if ((n = xsm_opt_parse(cli, argc, argv, opts, pos, 0)) < 0)
-		return n == -2 ? 0 : XSM_EXIT_USAGE;
+		return xsm_opt_exit(cli, n);
 	if (since_s && parse_since(&since, since_s, xsm_ctx_now(cli->ctx)) < 0)
 		return xsm_cli_usage(cli, "--since needs a time (2026-11-24T00:00:00Z) or an age (30d, 12h, 45m), not '%s'",
 				     since_s);

@@ -12,7 +12,7 @@ int cmd_gc(int argc, const char **argv, struct xsm_cli *cli)
 	xsm_gc_stats st;
 
 	if ((n = xsm_opt_parse(cli, argc, argv, opts, pos, 0)) < 0)
-		return n == -2 ? 0 : XSM_EXIT_USAGE;
+		return xsm_opt_exit(cli, n);
 	if ((rc = xsm_gc(&st, cli->store, dry)) < 0)
 		return xsm_cli_fail(cli, rc);
 	if (cli->format == XSM_FMT_JSON || cli->format == XSM_FMT_JSONL) {

@@ -45,7 +45,7 @@ static int graph_build(int argc, const char **argv, struct xsm_cli *cli)
 	xsm_build_stats st;
 	int n, rc;
 	if ((n = xsm_opt_parse(cli, argc, argv, NULL, pos, 0)) < 0)
-		return n == -2 ? 0 : XSM_EXIT_USAGE;
+		return xsm_opt_exit(cli, n);
 	if ((rc = xsm_cli_lock(cli)) != 0)
 		return rc;
 	if ((rc = xsm_graph_build(&st, cli->store)) < 0)
@@ -127,7 +127,7 @@ static int graph_stats(int argc, const char **argv, struct xsm_cli *cli)
 	int n, rc;
 
 	if ((n = xsm_opt_parse(cli, argc, argv, NULL, pos, 0)) < 0)
-		return n == -2 ? 0 : XSM_EXIT_USAGE;
+		return xsm_opt_exit(cli, n);
 	if ((rc = load(cli, &g, NULL, XSM_LOAD_NO_EDGE_PROPS)) != 0)
 		return rc;
 	nnl = tally(&nl, xsm_graph_node_label, g, xsm_graph_node_count(g));
@@ -205,7 +205,7 @@ static int graph_list(int argc, const char **argv, struct xsm_cli *cli, int edge
 	size_t i, shown = 0, count;
 
 	if ((n = xsm_opt_parse(cli, argc, argv, opts, pos, 0)) < 0)
-		return n == -2 ? 0 : XSM_EXIT_USAGE;
+		return xsm_opt_exit(cli, n);
 	jsonl = cli->format == XSM_FMT_JSONL;
 	json = cli->format == XSM_FMT_JSON;
 	if ((rc = load(cli, &g, NULL, 0)) != 0)
@@ -349,7 +349,7 @@ static int graph_show(int argc, const char **argv, struct xsm_cli *cli)
 	int n, rc;
 
 	if ((n = xsm_opt_parse(cli, argc, argv, NULL, pos, 1)) < 0)
-		return n == -2 ? 0 : XSM_EXIT_USAGE;
+		return xsm_opt_exit(cli, n);
 	if (n != 1)
 		return xsm_cli_usage(cli, "which node? give a NodeId or a name");
 	if ((rc = load(cli, &g, NULL, 0)) != 0)
@@ -404,7 +404,7 @@ static int graph_export(int argc, const char **argv, struct xsm_cli *cli)
 	int n, rc, f = -1, fd = STDOUT_FILENO;
 
 	if ((n = xsm_opt_parse(cli, argc, argv, opts, pos, 0)) < 0)
-		return n == -2 ? 0 : XSM_EXIT_USAGE;
+		return xsm_opt_exit(cli, n);
 	fmt = cli->format_name ? cli->format_name : "jsonl";
 	if (!strcmp(fmt, "json"))
 		f = XSM_EXPORT_JSON;
@@ -439,11 +439,67 @@ static int graph_export(int argc, const char **argv, struct xsm_cli *cli)
 	return rc < 0 ? xsm_cli_fail(cli, rc) : 0;
 }
 
+struct taglist {
+	char (*v)[2][72]; /* tag, snapshot */
+	size_t n;
+};
+
+static int collect_tag(const char *tag, const char *snap, void *payload)
+{
+	struct taglist *t = payload;
+	char(*v)[2][72] = realloc(t->v, (t->n + 1) * sizeof(*v));
+	if (!v)
+		return XSM_ENOMEM;
+	t->v = v;
+	snprintf(t->v[t->n][0], 72, "%s", tag);
+	snprintf(t->v[t->n][1], 72, "%s", snap);
+	t->n++;
+	return 0;
+}
+
 struct loglist {
 	struct xsm_cli *cli;
 	xsm_jw *w;
 	const char *head;
+	struct taglist tags;
 };
+
+/* a top-level number or string of a snapshot's meta.json (written by xsm, keys unique), or "" */
+static void meta_field(char out[64], const char *meta, const char *key)
+{
+	char pat[64];
+	const char *p;
+	size_t n = 0;
+	snprintf(pat, sizeof(pat), "\"%s\":", key);
+	out[0] = '\0';
+	if (!(p = strstr(meta, pat)))
+		return;
+	p += strlen(pat);
+	if (*p == '"')
+		p++;
+	while (p[n] && p[n] != '"' && p[n] != ',' && p[n] != '}' && n < 63)
+		n++;
+	memcpy(out, p, n);
+	out[n] = '\0';
+}
+
+/* a snapshot's metadata as a line a person reads */
+static void print_meta(const char *meta)
+{
+	static const char *const keys[] = { "nodes", "edges", "merged", "cves", "findings", NULL };
+	char v[64];
+	size_t sources = 0;
+	for (const char *p = strstr(meta, "\"source\":"); p; p = strstr(p + 1, "\"source\":"))
+		sources++;
+	meta_field(v, meta, "created");
+	printf("    created %s, %zu source%s", v[0] ? v : "?", sources, sources == 1 ? "" : "s");
+	for (int k = 0; keys[k]; k++) {
+		meta_field(v, meta, keys[k]);
+		if (v[0])
+			printf(", %s %s", keys[k], v);
+	}
+	printf("\n");
+}
 
 static int log_one(const char *snap, void *payload)
 {
@@ -459,11 +515,22 @@ static int log_one(const char *snap, void *payload)
 		xsm_jw_obj(l->w);
 		xsm_jw_kstr(l->w, "snapshot", snap);
 		xsm_jw_kbool(l->w, "current", cur);
+		xsm_jw_key(l->w, "tags");
+		xsm_jw_arr(l->w);
+		for (size_t k = 0; k < l->tags.n; k++)
+			if (!strcmp(l->tags.v[k][1], snap))
+				xsm_jw_str(l->w, l->tags.v[k][0]);
+		xsm_jw_arr_end(l->w);
 		xsm_jw_key(l->w, "meta");
 		xsm_jw_raw(l->w, meta.ptr);
 		xsm_jw_obj_end(l->w);
 	} else {
-		printf("%s %s %s\n", cur ? "*" : " ", snap, meta.ptr);
+		printf("%s %s", cur ? "*" : " ", snap);
+		for (size_t k = 0; k < l->tags.n; k++)
+			if (!strcmp(l->tags.v[k][1], snap))
+				printf(" (tag: %s)", l->tags.v[k][0]);
+		printf("\n");
+		print_meta(meta.ptr);
 	}
 	xsm_buf_dispose(&rel);
 	xsm_buf_dispose(&meta);
@@ -474,18 +541,22 @@ static int graph_log(int argc, const char **argv, struct xsm_cli *cli)
 {
 	const char *pos[1];
 	xsm_buf head = XSM_BUF_INIT, b = XSM_BUF_INIT;
-	struct loglist l = { cli, NULL, NULL };
+	struct loglist l = { cli, NULL, NULL, { NULL, 0 } };
 	xsm_jw w;
 	int n, rc;
 
 	if ((n = xsm_opt_parse(cli, argc, argv, NULL, pos, 0)) < 0)
-		return n == -2 ? 0 : XSM_EXIT_USAGE;
+		return xsm_opt_exit(cli, n);
 	if (xsm_store_read(&head, cli->store, "graph/HEAD", 4096) == 0) {
 		while (head.size && head.ptr[head.size - 1] == '\n')
 			head.ptr[--head.size] = '\0';
 		l.head = head.ptr;
 	}
 	xsm_ctx_clear(cli->ctx);
+	if ((rc = xsm_graph_tags(cli->store, collect_tag, &l.tags)) < 0) {
+		xsm_buf_dispose(&head);
+		return xsm_cli_fail(cli, rc);
+	}
 	if (machine(cli)) {
 		xsm_jw_init(&w, &b);
 		l.w = &w;
@@ -503,7 +574,65 @@ static int graph_log(int argc, const char **argv, struct xsm_cli *cli)
 	}
 	xsm_buf_dispose(&head);
 	xsm_buf_dispose(&b);
+	free(l.tags.v);
 	return rc < 0 ? xsm_cli_fail(cli, rc) : 0;
+}
+
+static int print_tag(const char *tag, const char *snap, void *payload)
+{
+	(void)payload;
+	printf("%-24s %s\n", tag, snap);
+	return 0;
+}
+
+static int graph_tag(int argc, const char **argv, struct xsm_cli *cli)
+{
+	const char *pos[2];
+	int del = 0, n, rc;
+	struct xsm_opt opts[] = {
+		{ "delete", 'd', XSM_OPT_FLAG, &del, NULL },
+		{ NULL, 0, 0, NULL, NULL },
+	};
+	if ((n = xsm_opt_parse(cli, argc, argv, opts, pos, 2)) < 0)
+		return xsm_opt_exit(cli, n);
+	if (n == 0 && !del) {
+		if (machine(cli)) {
+			xsm_buf b = XSM_BUF_INIT;
+			struct loglist l = { cli, NULL, NULL, { NULL, 0 } };
+			xsm_jw w;
+			if ((rc = xsm_graph_tags(cli->store, collect_tag, &l.tags)) < 0)
+				return xsm_cli_fail(cli, rc);
+			xsm_jw_init(&w, &b);
+			xsm_jw_obj(&w);
+			xsm_jw_kstr(&w, "schema", "xsm.graph.tags/1");
+			xsm_jw_key(&w, "tags");
+			xsm_jw_arr(&w);
+			for (size_t k = 0; k < l.tags.n; k++) {
+				xsm_jw_obj(&w);
+				xsm_jw_kstr(&w, "tag", l.tags.v[k][0]);
+				xsm_jw_kstr(&w, "snapshot", l.tags.v[k][1]);
+				xsm_jw_obj_end(&w);
+			}
+			xsm_jw_arr_end(&w);
+			xsm_jw_obj_end(&w);
+			xsm_cli_emit(&b);
+			xsm_buf_dispose(&b);
+			free(l.tags.v);
+			return 0;
+		}
+		rc = xsm_graph_tags(cli->store, print_tag, NULL);
+		return rc < 0 ? xsm_cli_fail(cli, rc) : 0;
+	}
+	if (n < 1 || (del && n != 1))
+		return xsm_cli_usage(cli, del ? "--delete needs the tag NAME only" : "tag needs a NAME");
+	if ((rc = xsm_cli_lock(cli)) != 0)
+		return rc;
+	rc = del ? xsm_graph_untag(cli->store, pos[0]) : xsm_graph_tag(cli->store, pos[0], n > 1 ? pos[1] : NULL);
+	if (rc < 0)
+		return xsm_cli_fail(cli, rc);
+	if (!cli->quiet && !machine(cli))
+		printf("%s tag %s\n", del ? "deleted" : "made", pos[0]);
+	return 0;
 }
 
 struct snaps {
@@ -596,7 +725,7 @@ static int graph_diff(int argc, const char **argv, struct xsm_cli *cli)
 	int n, rc = 0, code = 0;
 
 	if ((n = xsm_opt_parse(cli, argc, argv, NULL, pos, 2)) < 0)
-		return n == -2 ? 0 : XSM_EXIT_USAGE;
+		return xsm_opt_exit(cli, n);
 	if ((rc = xsm_graph_snapshots(cli->store, collect_snap, &s)) < 0)
 		return xsm_cli_fail(cli, rc);
 	if (n == 0 && s.n < 2) {
@@ -742,5 +871,7 @@ int cmd_graph(int argc, const char **argv, struct xsm_cli *cli)
 		return graph_log(argc - 1, argv + 1, cli);
 	if (!strcmp(sub, "diff"))
 		return graph_diff(argc - 1, argv + 1, cli);
+	if (!strcmp(sub, "tag"))
+		return graph_tag(argc - 1, argv + 1, cli);
 	return xsm_cli_usage(cli, "unknown graph command '%s'", sub);
 }

@@ -193,10 +193,9 @@ int cmd_ingest(int argc, const char **argv, struct xsm_cli *cli)
 		return XSM_EXIT_OSERR;
 	if ((n = xsm_opt_parse(cli, argc, argv, opts, pos, argc)) < 0) {
 		free(pos);
-		return n == -2 ? 0 : XSM_EXIT_USAGE;
+		return xsm_opt_exit(cli, n);
 	}
-	if (!cli->format_name || !strcmp(cli->format_name, "table") || !strcmp(cli->format_name, "json") ||
-	    !strcmp(cli->format_name, "jsonl")) {
+	if (!cli->input_format) {
 		/* connectors: by name, or all configured */
 		struct names names = { { 0 }, 0, 256 };
 		size_t i;
@@ -233,10 +232,6 @@ int cmd_ingest(int argc, const char **argv, struct xsm_cli *cli)
 	if (full || all) {
 		free(pos);
 		return xsm_cli_usage(cli, "--all and --full go with connectors, not --format records");
-	}
-	if (strcmp(cli->format_name, "records")) {
-		free(pos);
-		return xsm_cli_usage(cli, "unknown input format '%s' (records)", cli->format_name);
 	}
 	if (n != 1) {
 		free(pos);

@@ -8,7 +8,7 @@ int cmd_init(int argc, const char **argv, struct xsm_cli *cli)
 	int n, rc;
 
 	if ((n = xsm_opt_parse(cli, argc, argv, NULL, pos, 1)) < 0)
-		return n == -2 ? 0 : XSM_EXIT_USAGE;
+		return xsm_opt_exit(cli, n);
 	if ((rc = xsm_store_resolve(&cli->store_dir, cli->ctx, n ? pos[0] : cli->store_opt)) < 0 ||
 	    (rc = xsm_store_open(&store, cli->ctx, cli->store_dir.ptr, XSM_STORE_CREATE)) < 0)
 		return xsm_cli_fail(cli, rc);

@@ -226,7 +226,7 @@ static int insights_list(int argc, const char **argv, struct xsm_cli *cli)
 	int n, code;
 
 	if ((n = xsm_opt_parse(cli, argc, argv, NULL, pos, 0)) < 0)
-		return n == -2 ? 0 : XSM_EXIT_USAGE;
+		return xsm_opt_exit(cli, n);
 	if ((code = load_report(cli, &r)) != 0)
 		return code;
 	trend_load(cli, &t);
@@ -282,7 +282,7 @@ static int insights_show(int argc, const char **argv, struct xsm_cli *cli)
 	int n, code;
 
 	if ((n = xsm_opt_parse(cli, argc, argv, NULL, pos, 1)) < 0)
-		return n == -2 ? 0 : XSM_EXIT_USAGE;
+		return xsm_opt_exit(cli, n);
 	if (n != 1)
 		return xsm_cli_usage(cli, "which initiative? give its id or name");
 	if ((code = load_report(cli, &r)) != 0)
@@ -346,7 +346,7 @@ static int insights_metrics(int argc, const char **argv, struct xsm_cli *cli, in
 	int n, code;
 
 	if ((n = xsm_opt_parse(cli, argc, argv, recommendations ? opts : mopts, pos, 0)) < 0)
-		return n == -2 ? 0 : XSM_EXIT_USAGE;
+		return xsm_opt_exit(cli, n);
 	if (state && strcmp(state, "compliant") && strcmp(state, "not-compliant") && strcmp(state, "mitigated") &&
 	    strcmp(state, "not-available"))
 		return xsm_cli_usage(cli, "unknown state '%s' (compliant, not-compliant, mitigated, not-available)", state);
@@ -465,7 +465,7 @@ static int insights_metric(int argc, const char **argv, struct xsm_cli *cli)
 	long mi;
 
 	if ((n = xsm_opt_parse(cli, argc, argv, opts, pos, 1)) < 0)
-		return n == -2 ? 0 : XSM_EXIT_USAGE;
+		return xsm_opt_exit(cli, n);
 	if (n != 1)
 		return xsm_cli_usage(cli, "which metric? give its id or name");
 	if ((code = load_report(cli, &r)) != 0)
@@ -575,7 +575,7 @@ static int insights_set(int argc, const char **argv, struct xsm_cli *cli)
 	int n, rc = 0, st = -1, wt = -1, code;
 
 	if ((n = xsm_opt_parse(cli, argc, argv, opts, pos, 1)) < 0)
-		return n == -2 ? 0 : XSM_EXIT_USAGE;
+		return xsm_opt_exit(cli, n);
 	if (n != 1)
 		return xsm_cli_usage(cli, "which metric? give its id or name");
 	if (!state && !weight)
@@ -619,7 +619,7 @@ static int insights_target(int argc, const char **argv, struct xsm_cli *cli)
 	int n, rc, code;
 
 	if ((n = xsm_opt_parse(cli, argc, argv, NULL, pos, 2)) < 0)
-		return n == -2 ? 0 : XSM_EXIT_USAGE;
+		return xsm_opt_exit(cli, n);
 	if (n != 2)
 		return xsm_cli_usage(cli, "target needs INITIATIVE and SCORE (0-100, or default)");
 	if (strcmp(pos[1], "default")) {

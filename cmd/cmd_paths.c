@@ -52,6 +52,34 @@ static void path_row(struct xsm_table *t, const xsm_path_info *p)
 	xsm_buf_dispose(&tg);
 }
 
+static const xsm_pathset *order_set; /* qsort context */
+
+static int cmp_serious(const void *a, const void *b)
+{
+	const xsm_path_info *x = xsm_paths_get(order_set, *(const size_t *)a);
+	const xsm_path_info *y = xsm_paths_get(order_set, *(const size_t *)b);
+	if (x->risk != y->risk)
+		return x->risk < y->risk ? -1 : 1;
+	if (x->target_level != y->target_level)
+		return x->target_level < y->target_level ? -1 : 1;
+	if (x->hops != y->hops)
+		return x->hops < y->hops ? -1 : 1;
+	return strcmp(x->id, y->id);
+}
+
+/* the set's paths, most serious first: risk, then target level, then fewest hops, then PathId; NULL on OOM */
+static size_t *serious_first(const xsm_pathset *set)
+{
+	size_t n = xsm_paths_count(set), *idx = calloc(n + 1, sizeof(*idx));
+	if (!idx)
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		idx[i] = i;
+	order_set = set;
+	qsort(idx, n, sizeof(*idx), cmp_serious);
+	return idx;
+}
+
 static int paths_list(int argc, const char **argv, struct xsm_cli *cli)
 {
 	const char *target = NULL, *entry = NULL, *minrisk = NULL, *scenario = NULL, *pos[1];
@@ -68,17 +96,21 @@ static int paths_list(int argc, const char **argv, struct xsm_cli *cli)
 	xsm_pathset *set;
 	struct xsm_table t;
 	xsm_buf b = XSM_BUF_INIT;
-	size_t *idx, ni = 0, i;
+	size_t *idx, *order, ni = 0, i;
 
 	if ((n = xsm_opt_parse(cli, argc, argv, opts, pos, 0)) < 0)
-		return n == -2 ? 0 : XSM_EXIT_USAGE;
+		return xsm_opt_exit(cli, n);
 	if (minrisk && (mr = xsm_risk_parse(minrisk)) < 0)
 		return xsm_cli_usage(cli, "unknown risk '%s' (critical, high, medium, low)", minrisk);
 	if ((code = load(cli, &set)) != 0)
 		return code;
+	if (!(order = serious_first(set))) {
+		xsm_paths_free(set);
+		return XSM_EXIT_OSERR;
+	}
 	idx = calloc(xsm_paths_count(set) + 1, sizeof(*idx));
-	for (i = 0; idx && i < xsm_paths_count(set); i++) {
-		const xsm_path_info *p = xsm_paths_get(set, i);
+	for (size_t o = 0; idx && o < xsm_paths_count(set); o++) {
+		const xsm_path_info *p = xsm_paths_get(set, i = order[o]);
 		if (p->risk > mr)
 			continue;
 		if (target && strcmp(target, p->target_id) && strcmp(target, p->target_name))
@@ -113,6 +145,7 @@ static int paths_list(int argc, const char **argv, struct xsm_cli *cli)
 		xsm_table_free(&t);
 	}
 	free(idx);
+	free(order);
 	xsm_buf_dispose(&b);
 	xsm_paths_free(set);
 	return code;
@@ -128,7 +161,7 @@ static int paths_show(int argc, const char **argv, struct xsm_cli *cli)
 	size_t k, one;
 
 	if ((n = xsm_opt_parse(cli, argc, argv, NULL, pos, 1)) < 0)
-		return n == -2 ? 0 : XSM_EXIT_USAGE;
+		return xsm_opt_exit(cli, n);
 	if (n != 1)
 		return xsm_cli_usage(cli, "which path? give its PathId");
 	if ((code = load(cli, &set)) != 0)
@@ -170,7 +203,7 @@ static int paths_chokepoints(int argc, const char **argv, struct xsm_cli *cli)
 	xsm_buf b = XSM_BUF_INIT;
 
 	if ((n = xsm_opt_parse(cli, argc, argv, opts, pos, 0)) < 0)
-		return n == -2 ? 0 : XSM_EXIT_USAGE;
+		return xsm_opt_exit(cli, n);
 	if ((code = load(cli, &set)) != 0)
 		return code;
 	if (cli->format == XSM_FMT_DOT || cli->format == XSM_FMT_SVG) {
@@ -230,7 +263,7 @@ static int paths_blast(int argc, const char **argv, struct xsm_cli *cli)
 	size_t node;
 
 	if ((n = xsm_opt_parse(cli, argc, argv, opts, pos, 1)) < 0)
-		return n == -2 ? 0 : XSM_EXIT_USAGE;
+		return xsm_opt_exit(cli, n);
 	if (n != 1)
 		return xsm_cli_usage(cli, "which node? give a NodeId or a name");
 	if (max_hops < 0 || max_hops > 64)
@@ -309,7 +342,7 @@ static int paths_summary(int argc, const char **argv, struct xsm_cli *cli)
 	static const char *rn[] = { "critical", "high", "medium", "low" };
 
 	if ((n = xsm_opt_parse(cli, argc, argv, NULL, pos, 0)) < 0)
-		return n == -2 ? 0 : XSM_EXIT_USAGE;
+		return xsm_opt_exit(cli, n);
 	if ((code = load(cli, &set)) != 0)
 		return code;
 	np = xsm_paths_count(set);
@@ -405,45 +438,69 @@ static int find_prev(const char *snap, void *payload)
 
 static int paths_check(int argc, const char **argv, struct xsm_cli *cli)
 {
-	int empty_prev = 0;
-	const char *fail_on = NULL, *pos[1];
+	const char *fail_on = NULL, *baseline = NULL, *pos[1];
 	int fail_new = 0, n, risk;
 	struct xsm_opt opts[] = {
 		{ "fail-on", 0, XSM_OPT_STR, &fail_on, NULL },
 		{ "fail-on-new", 0, XSM_OPT_FLAG, &fail_new, NULL },
+		{ "baseline", 0, XSM_OPT_STR, &baseline, NULL },
 		{ NULL, 0, 0, NULL, NULL },
 	};
 	enum { SHOWN = 50 }; /* table rows; the machine formats list every path */
 	xsm_pathset *set, *prev = NULL;
-	xsm_buf line = XSM_BUF_INIT;
-	size_t i, bad = 0;
+	xsm_buf line = XSM_BUF_INIT, doc = XSM_BUF_INIT;
+	size_t i, bad = 0, *order;
 	static const char *head[] = { "PATHID", "RISK", "HOPS", "ENTRY", "TARGET" };
 	struct xsm_table t;
+	char base[40] = "";
+	xsm_jw w;
 
 	if ((n = xsm_opt_parse(cli, argc, argv, opts, pos, 0)) < 0)
-		return n == -2 ? 0 : XSM_EXIT_USAGE;
+		return xsm_opt_exit(cli, n);
 	if (!fail_on)
 		return xsm_cli_usage(cli, "check needs --fail-on RISK (critical, high, medium, low)");
 	if ((risk = xsm_risk_parse(fail_on)) < 0)
 		return xsm_cli_usage(cli, "unknown risk '%s' (critical, high, medium, low)", fail_on);
+	if (baseline && (n = xsm_graph_resolve(base, cli->store, baseline)) < 0)
+		return xsm_cli_fail(cli, n);
 	/* the gate works on paths.idx: no path is parsed, the stored lines are copied out */
 	if ((n = xsm_paths_load_ids(&set, cli->store, NULL)) < 0)
 		return xsm_cli_fail(cli, n);
-	if (fail_new) {
+	if (fail_new && !baseline) {
 		/* the snapshot just before the current one; none means every path is new */
 		struct prevsnap ps;
 		memset(&ps, 0, sizeof(ps));
 		snprintf(ps.current, sizeof(ps.current), "%s", xsm_paths_snapshot(set));
 		xsm_graph_snapshots(cli->store, find_prev, &ps);
-		if (ps.prev[0] && xsm_paths_load_ids(&prev, cli->store, ps.prev) < 0) {
-			xsm_ctx_clear(cli->ctx);
-			prev = NULL;
+		snprintf(base, sizeof(base), "%s", ps.prev);
+	}
+	if (base[0] && (n = xsm_paths_load_ids(&prev, cli->store, base)) < 0) {
+		if (baseline) { /* a pinned baseline that cannot be read fails the gate: never a silent pass */
+			xsm_paths_free(set);
+			return xsm_cli_fail(cli, n);
 		}
-		empty_prev = !ps.prev[0];
+		xsm_ctx_clear(cli->ctx);
+		prev = NULL;
+	}
+	if (cli->format == XSM_FMT_JSON) {
+		xsm_jw_init(&w, &doc);
+		xsm_jw_obj(&w);
+		xsm_jw_kstr(&w, "schema", "xsm.paths.check/1");
+		xsm_jw_kstr(&w, "snapshot", xsm_paths_snapshot(set));
+		xsm_jw_kstr(&w, "fail_on", xsm_risk_name(risk));
+		xsm_jw_kstr(&w, "baseline", base[0] ? base : NULL);
+		xsm_jw_kbool(&w, "new_only", fail_new || baseline);
+		xsm_jw_key(&w, "paths");
+		xsm_jw_arr(&w);
+	}
+	if (!(order = serious_first(set))) {
+		xsm_paths_free(set);
+		xsm_paths_free(prev);
+		return XSM_EXIT_OSERR;
 	}
 	xsm_table_init(&t, 5, head);
-	for (i = 0; i < xsm_paths_count(set); i++) {
-		const xsm_path_info *p = xsm_paths_get(set, i);
+	for (size_t o = 0; o < xsm_paths_count(set); o++) {
+		const xsm_path_info *p = xsm_paths_get(set, i = order[o]);
 		if (p->risk > risk)
 			continue;
 		if (prev && xsm_paths_find(prev, p->id) >= 0)
@@ -452,32 +509,46 @@ static int paths_check(int argc, const char **argv, struct xsm_cli *cli)
 		if (machine(cli)) {
 			if ((n = xsm_paths_line(set, i, &line)) < 0) {
 				xsm_buf_dispose(&line);
+				xsm_buf_dispose(&doc);
+				free(order);
 				xsm_table_free(&t);
 				xsm_paths_free(set);
 				xsm_paths_free(prev);
 				return xsm_cli_fail(cli, n);
 			}
-			printf("%s\n", line.ptr);
+			if (cli->format == XSM_FMT_JSON)
+				xsm_jw_raw(&w, line.ptr);
+			else
+				printf("%s\n", line.ptr);
 		} else if (bad <= SHOWN) {
 			path_row(&t, p);
 		}
 	}
 	xsm_buf_dispose(&line);
-	if (!machine(cli)) {
+	if (cli->format == XSM_FMT_JSON) {
+		xsm_jw_arr_end(&w);
+		xsm_jw_kint(&w, "count", (int64_t)bad);
+		xsm_jw_kbool(&w, "passed", bad == 0);
+		xsm_jw_obj_end(&w);
+		xsm_cli_emit(&doc);
+	} else if (!machine(cli)) {
 		if (bad) {
 			printf("%zu attack path%s at risk %s or above%s:\n", bad, bad == 1 ? "" : "s", fail_on,
-			       fail_new ? " that are new" : "");
+			       base[0] ? " that are new" : "");
 			xsm_table_print(&t, stdout);
 			if (bad > SHOWN)
 				printf("... and %zu more (--format=jsonl lists every one)\n", bad - SHOWN);
 		} else if (!cli->quiet) {
-			printf("ok: no%s attack path at risk %s or above\n", fail_new ? " new" : "", fail_on);
+			printf("ok: no%s attack path at risk %s or above\n", fail_new || baseline ? " new" : "", fail_on);
 		}
+		if (base[0] && !cli->quiet)
+			printf("(compared with snapshot %s%s%s)\n", base, baseline ? ", " : "", baseline ? baseline : "");
 	}
+	xsm_buf_dispose(&doc);
+	free(order);
 	xsm_table_free(&t);
 	xsm_paths_free(set);
 	xsm_paths_free(prev);
-	(void)empty_prev;
 	return bad ? XSM_EXIT_FOUND : 0;
 }
 

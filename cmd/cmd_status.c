@@ -129,7 +129,7 @@ int cmd_status(int argc, const char **argv, struct xsm_cli *cli)
 	int n, rc;
 
 	if ((n = xsm_opt_parse(cli, argc, argv, NULL, pos, 0)) < 0)
-		return n == -2 ? 0 : XSM_EXIT_USAGE;
+		return xsm_opt_exit(cli, n);
 	memset(&st, 0, sizeof(st));
 	st.cli = cli;
 	if (xsm_store_read(&head_snap, cli->store, "graph/HEAD", 4096) < 0)

@@ -5,22 +5,67 @@
 
 #include "cli.h"
 
+/* the output formats, then the input formats (ingest): the two sets never share a name */
+static const struct {
+	const char *name;
+	int fmt;
+} formats[] = {
+	{ "table", XSM_FMT_TABLE }, { "json", XSM_FMT_JSON }, { "jsonl", XSM_FMT_JSONL }, { "dot", XSM_FMT_DOT },
+	{ "svg", XSM_FMT_SVG }, { "graphml", XSM_FMT_OTHER }, { "neo4j", XSM_FMT_OTHER },
+};
+static const char *const input_formats[] = { "records", NULL };
+
 int xsm_cli_set_format(struct xsm_cli *cli, const char *name)
 {
-	static const struct { const char *name; int fmt; } f[] = {
-		{ "table", XSM_FMT_TABLE }, { "json", XSM_FMT_JSON }, { "jsonl", XSM_FMT_JSONL },
-		{ "dot", XSM_FMT_DOT }, { "svg", XSM_FMT_SVG },
-	};
-	size_t i;
-	cli->format_name = name;
-	for (i = 0; i < sizeof(f) / sizeof(f[0]); i++)
-		if (!strcmp(f[i].name, name)) {
-			cli->format = f[i].fmt;
+	for (size_t i = 0; input_formats[i]; i++)
+		if (!strcmp(input_formats[i], name)) {
+			cli->input_format = name;
 			return 0;
 		}
-	/* other names (graphml, neo4j, records, vendor formats) are for the command to judge */
-	cli->format = XSM_FMT_OTHER;
+	for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++)
+		if (!strcmp(formats[i].name, name)) {
+			cli->format_name = name;
+			cli->format = formats[i].fmt;
+			return 0;
+		}
+	return -1;
+}
+
+/*
+ * What each command can write besides table, json and jsonl, by command
+ * and subcommand; a format not listed for it is a usage error.
+ */
+static const struct {
+	const char *cmd, *sub, *extra;
+} extra_formats[] = {
+	{ "graph", "export", "dot graphml neo4j" },
+	{ "paths", "list", "dot svg" },
+	{ "paths", "show", "dot svg" },
+	{ "paths", "chokepoints", "dot svg" },
+	{ "paths", "blast-radius", "dot svg" },
+};
+
+static int format_ok(const struct xsm_cli *cli, const char *sub)
+{
+	const char *f = cli->format_name;
+	size_t n;
+	if (!f || !strcmp(f, "table") || !strcmp(f, "json") || !strcmp(f, "jsonl") || !cli->cmd)
+		return 1;
+	n = strlen(f);
+	for (size_t i = 0; i < sizeof(extra_formats) / sizeof(extra_formats[0]); i++) {
+		const char *e = extra_formats[i].extra;
+		if (strcmp(extra_formats[i].cmd, cli->cmd->name) || strcmp(extra_formats[i].sub, sub))
+			continue;
+		for (const char *p = strstr(e, f); p; p = strstr(p + 1, f))
+			if ((p == e || p[-1] == ' ') && (p[n] == ' ' || !p[n]))
+				return 1;
+	}
 	return 0;
+}
+
+int xsm_opt_exit(const struct xsm_cli *cli, int n)
+{
+	return n == -2 ? 0 : n == -3 ? cli->store_code : XSM_EXIT_USAGE;
 }
 
 static int set_value(struct xsm_cli *cli, const struct xsm_opt *o, const char *shown, const char *v)
@@ -35,8 +80,9 @@ static int set_value(struct xsm_cli *cli, const struct xsm_opt *o, const char *s
 	case XSM_OPT_INT:
 		errno = 0;
 		n = strtol(v, &end, 10);
-		if (errno || end == v || *end || n < -2147483647L || n > 2147483647L)
-			return xsm_cli_usage(cli, "option '%s' needs a number, not '%s'", shown, v), -1;
+		/* every count and limit the commands take is 0 or more */
+		if (errno || end == v || *end || n < 0 || n > 2147483647L)
+			return xsm_cli_usage(cli, "option '%s' needs a number of 0 or more, not '%s'", shown, v), -1;
 		*(int *)o->dest = (int)n;
 		return 0;
 	case XSM_OPT_CALL:
@@ -86,7 +132,9 @@ int xsm_opt_parse(struct xsm_cli *cli, int argc, const char **argv, const struct
 					val = argv[++i];
 				if (!val)
 					return xsm_cli_usage(cli, "option '--format' needs a value"), -1;
-				xsm_cli_set_format(cli, val);
+				if (xsm_cli_set_format(cli, val) < 0)
+					return xsm_cli_usage(cli, "unknown format '%s' (table, json, jsonl%s)", val,
+							     cli->cmd && !strcmp(cli->cmd->name, "ingest") ? "; input: records" : ""), -1;
 				continue;
 			}
 			for (o = opts; o && o->name; o++)
@@ -121,6 +169,13 @@ int xsm_opt_parse(struct xsm_cli *cli, int argc, const char **argv, const struct
 		}
 		if (set_value(cli, o, a, val) < 0)
 			return -1;
+	}
+	if (!format_ok(cli, argc > 0 ? argv[0] : ""))
+		return xsm_cli_usage(cli, "this command cannot write --format=%s", cli->format_name), -1;
+	if (cli->store_code) {
+		/* the arguments are good: now the store that could not be opened is the error */
+		xsm_cli_error("%s", cli->store_err.ptr ? cli->store_err.ptr : "cannot open the store");
+		return -3;
 	}
 	return npos;
 }

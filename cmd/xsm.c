@@ -38,7 +38,9 @@ static const struct xsm_command commands[] = {
 	  "xsm graph show NODE\n"
 	  "xsm graph export [--format=json|jsonl|dot|graphml|neo4j] [-o PATH]\n"
 	  "xsm graph log\n"
-	  "xsm graph diff [A [B]]" },
+	  "xsm graph diff [A [B]]\n"
+	  "xsm graph tag [NAME [SNAPSHOT]]\n"
+	  "xsm graph tag --delete NAME" },
 	{ "help", cmd_help, 0, "show help for a command",
 	  "xsm help [COMMAND]" },
 	{ "ingest", cmd_ingest, XSM_NEED_STORE | XSM_CREATE_STORE | XSM_WRITE_LOCK,
@@ -63,7 +65,7 @@ static const struct xsm_command commands[] = {
 	  "xsm paths chokepoints [--limit N]\n"
 	  "xsm paths blast-radius NODE [--max-hops N]\n"
 	  "xsm paths summary\n"
-	  "xsm paths check --fail-on critical|high|medium|low [--fail-on-new]" },
+	  "xsm paths check --fail-on critical|high|medium|low [--fail-on-new] [--baseline TAG|SNAPSHOT]" },
 	{ "status", cmd_status, XSM_NEED_STORE, "show the store, its sources and runs",
 	  "xsm status" },
 };
@@ -223,8 +225,17 @@ static int run_command(const struct xsm_command *c, int argc, const char **argv,
 			flags |= XSM_STORE_CREATE;
 		if (c->flags & XSM_WRITE_LOCK)
 			flags |= XSM_STORE_WRITE;
-		if ((rc = xsm_store_open(&cli->store, cli->ctx, cli->store_dir.ptr, flags)) < 0)
-			return xsm_cli_fail(cli, rc);
+		if ((rc = xsm_store_open(&cli->store, cli->ctx, cli->store_dir.ptr, flags)) < 0) {
+			/*
+			 * Reported once the command has read its options
+			 * (xsm_opt_parse), so that a usage error is 64
+			 * whether or not there is a store.
+			 */
+			cli->store_code = xsm_cli_exit_code(rc);
+			if (xsm_buf_puts(&cli->store_err, xsm_ctx_errmsg(cli->ctx)) < 0)
+				return xsm_cli_fail(cli, rc);
+			goto run;
+		}
 		/* the store's own config.yaml joins the layers now that we know where it is */
 		{
 			xsm_config *cfg;
@@ -239,6 +250,8 @@ static int run_command(const struct xsm_command *c, int argc, const char **argv,
 	}
 run:
 	code = c->fn(argc, argv, cli);
+	if (cli->store_code && !cli->store) /* a command that reads no options still fails on the store */
+		code = code == XSM_EXIT_USAGE ? code : cli->store_code;
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		if (errno != EPIPE)
 			xsm_cli_error("cannot write output: %s", strerror(errno));
@@ -279,8 +292,10 @@ int main(int argc, const char **argv)
 				cli.store_opt = argv[++i];
 			else if (!strcmp(a, "--config"))
 				cli.config_opt = argv[++i];
-			else if (!strcmp(a, "--format"))
-				xsm_cli_set_format(&cli, argv[++i]);
+			else if (!strcmp(a, "--format")) {
+				if (xsm_cli_set_format(&cli, argv[++i]) < 0)
+					return xsm_cli_usage(NULL, "unknown format '%s' (table, json, jsonl)", argv[i]);
+			}
 			else if (settings.n < 32)
 				settings.kv[settings.n++] = argv[++i];
 		} else if (!strncmp(a, "--store=", 8)) {
@@ -288,7 +303,8 @@ int main(int argc, const char **argv)
 		} else if (!strncmp(a, "--config=", 9)) {
 			cli.config_opt = a + 9;
 		} else if (!strncmp(a, "--format=", 9)) {
-			xsm_cli_set_format(&cli, a + 9);
+			if (xsm_cli_set_format(&cli, a + 9) < 0)
+				return xsm_cli_usage(NULL, "unknown format '%s' (table, json, jsonl)", a + 9);
 		} else {
 			return xsm_cli_usage(NULL, "unknown option '%s'", a);
 		}
@@ -318,5 +334,6 @@ done:
 	xsm_config_free(cli.cfg);
 	xsm_ctx_free(cli.ctx);
 	xsm_buf_dispose(&cli.store_dir);
+	xsm_buf_dispose(&cli.store_err);
 	return code;
 }

@@ -86,9 +86,23 @@ static int gc_source(struct gc *g, const char *source)
 	return rc;
 }
 
+static int collect_tagged(const char *tag, const char *snap, void *payload)
+{
+	(void)tag;
+	return collect(snap, payload);
+}
+
+static int is_tagged(const namevec *tagged, const char *snap)
+{
+	for (size_t i = 0; i < tagged->n; i++)
+		if (!strcmp(tagged->v[i], snap))
+			return 1;
+	return 0;
+}
+
 static int gc_snapshots(struct gc *g)
 {
-	namevec snaps = { 0 };
+	namevec snaps = { 0 }, tagged = { 0 };
 	xsm_buf head = XSM_BUF_INIT, rel = XSM_BUF_INIT;
 	size_t i;
 	int rc;
@@ -101,6 +115,8 @@ static int gc_snapshots(struct gc *g)
 		head.ptr[--head.size] = '\0';
 	if (rc == 0)
 		rc = xsm_store_list(g->store, "graph", collect, &snaps);
+	if (rc == 0) /* tagged snapshots are pinned */
+		rc = xsm_graph_tags(g->store, collect_tagged, &tagged);
 	for (i = 0; rc == 0 && i < snaps.n; i++) {
 		int64_t t = name_time(snaps.v[i]);
 		int current = head.ptr && !strcmp(head.ptr, snaps.v[i]);
@@ -110,7 +126,8 @@ static int gc_snapshots(struct gc *g)
 		 * Without meta.json (written last but HEAD) it is what a build that
 		 * crashed left: gc holds the store lock, so no build is writing it.
 		 */
-		if (current || (t >= g->cutoff && xsm__graph_snapshot_complete(g->store, snaps.v[i]))) {
+		if (current || is_tagged(&tagged, snaps.v[i]) ||
+		    (t >= g->cutoff && xsm__graph_snapshot_complete(g->store, snaps.v[i]))) {
 			g->st->snapshots_kept++;
 			continue;
 		}
@@ -122,6 +139,7 @@ static int gc_snapshots(struct gc *g)
 			rc = xsm_store_remove(g->store, rel.ptr);
 	}
 	free_names(&snaps);
+	free_names(&tagged);
 	xsm_buf_dispose(&head);
 	xsm_buf_dispose(&rel);
 	return rc;

@@ -104,6 +104,25 @@ XSM_EXTERN(void) xsm_graph_filter_free(xsm_graph_filter *f);
 XSM_EXTERN(int) xsm_graph_snapshots(xsm_store *store, int (*cb)(const char *snapshot, void *payload),
 				    void *payload);
 
+/**
+ * Tags: names that pin a snapshot, like git's (STORE/graph/tags/NAME holds
+ * the snapshot id).  A tagged snapshot survives `xsm gc`; `paths check
+ * --baseline NAME` compares with it.  NAME: letters, digits, '.', '_' and
+ * '-', not starting with '.' or '-', at most 64 bytes.  Tagging needs the
+ * writer lock; snapshot NULL tags the current one.  XSM_ENOTFOUND for an
+ * unknown snapshot or tag, XSM_EUSAGE for a bad name.
+ */
+XSM_EXTERN(int) xsm_graph_tag(xsm_store *store, const char *name, const char *snapshot);
+XSM_EXTERN(int) xsm_graph_untag(xsm_store *store, const char *name);
+/** Tags by name; cb gets each tag and its snapshot (non-zero stops). */
+XSM_EXTERN(int) xsm_graph_tags(xsm_store *store, int (*cb)(const char *tag, const char *snapshot, void *payload),
+			       void *payload);
+/**
+ * The snapshot a reference names: a tag, a snapshot id, or HEAD (the
+ * current one).  XSM_ENOTFOUND when it names none.
+ */
+XSM_EXTERN(int) xsm_graph_resolve(char snapshot[40], xsm_store *store, const char *ref);
+
 /** Export formats. */
 enum { XSM_EXPORT_JSON, XSM_EXPORT_JSONL, XSM_EXPORT_DOT, XSM_EXPORT_GRAPHML };
 
