@@ -118,6 +118,45 @@ static size_t tally(struct count **out, const char *(*get)(const xsm_graph *, si
 	return nc;
 }
 
+/* a top-level number or string of a snapshot's meta.json (written by xsm, keys unique), or "" */
+static void meta_field(char out[64], const char *meta, const char *key)
+{
+	char pat[64];
+	const char *p;
+	size_t n = 0;
+	snprintf(pat, sizeof(pat), "\"%s\":", key);
+	out[0] = '\0';
+	if (!(p = strstr(meta, pat)))
+		return;
+	p += strlen(pat);
+	if (*p == '"')
+		p++;
+	while (p[n] && p[n] != '"' && p[n] != ',' && p[n] != '}' && n < 63)
+		n++;
+	memcpy(out, p, n);
+	out[n] = '\0';
+}
+
+/* a snapshot's metadata as a line a person reads */
+static void print_meta(const char *meta)
+{
+	static const char *const keys[][2] = { { "nodes", "nodes" }, { "edges", "edges" }, { "merged", "merged" },
+					       { "cves", "CVEs" }, { "findings", "findings" },
+					       { "unknown_refs", "references to unknown assets" }, { NULL, NULL } };
+	char v[64];
+	size_t sources = 0;
+	for (const char *p = strstr(meta, "\"source\":"); p; p = strstr(p + 1, "\"source\":"))
+		sources++;
+	meta_field(v, meta, "created");
+	printf("    created %s, %zu source%s", v[0] ? v : "?", sources, sources == 1 ? "" : "s");
+	for (int k = 0; keys[k][0]; k++) {
+		meta_field(v, meta, keys[k][0]);
+		if (v[0] && (k < 3 || strcmp(v, "0")))
+			printf(", %s %s", keys[k][1], v);
+	}
+	printf("\n");
+}
+
 static int graph_stats(int argc, const char **argv, struct xsm_cli *cli)
 {
 	const char *pos[1];
@@ -152,7 +191,14 @@ static int graph_stats(int argc, const char **argv, struct xsm_cli *cli)
 			xsm_jw_kint(&w, el[i].key, (int64_t)el[i].n);
 		xsm_jw_obj_end(&w);
 		xsm_jw_key(&w, "build");
-		xsm_jw_raw(&w, xsm_graph_meta(g));
+		{
+			/* meta.json as stored ends in a newline: a jsonl line must not */
+			const char *meta = xsm_graph_meta(g);
+			size_t ml = strlen(meta);
+			while (ml && (meta[ml - 1] == '\n' || meta[ml - 1] == ' '))
+				ml--;
+			xsm_jw_rawn(&w, meta, ml);
+		}
 		xsm_jw_obj_end(&w);
 		xsm_cli_emit(&b);
 		xsm_buf_dispose(&b);
@@ -164,7 +210,8 @@ static int graph_stats(int argc, const char **argv, struct xsm_cli *cli)
 		printf("\nedges by label:\n");
 		for (i = 0; i < nel; i++)
 			printf("  %-40s %zu\n", el[i].key, el[i].n);
-		printf("\nbuild: %s", xsm_graph_meta(g));
+		printf("\nbuild:\n");
+		print_meta(xsm_graph_meta(g));
 	}
 	free(nl);
 	free(el);
@@ -287,6 +334,18 @@ static void show_neighbours(const xsm_graph *g, size_t node, int dir, xsm_jw *w)
 	}
 }
 
+static int prop_row(const char *key, const char *value, void *payload)
+{
+	xsm_table_add(payload, key, value);
+	return 0;
+}
+
+static int merge_row(const char *sid, const char *source, const char *name, const char *keys, void *payload)
+{
+	xsm_table_add(payload, sid, source, name, keys);
+	return 0;
+}
+
 struct why {
 	const xsm_graph *g;
 	xsm_jw *w; /* NULL: print */
@@ -381,8 +440,26 @@ static int graph_show(int argc, const char **argv, struct xsm_cli *cli)
 			xsm_cli_emit(&o);
 		xsm_buf_dispose(&o);
 	} else {
-		printf("%s  %s  (%s)\n\n%s\n\nedges out:\n", xsm_graph_node_id(g, node), xsm_graph_node_name(g, node),
-		       xsm_graph_node_label(g, node), b.ptr);
+		struct xsm_table t;
+		static const char *phead[] = { "PROPERTY", "VALUE" }, *mhead[] = { "RECORD", "SOURCE", "NAME", "KEYS" };
+		printf("%s  %s  (%s)\n\n", xsm_graph_node_id(g, node), xsm_graph_node_name(g, node),
+		       xsm_graph_node_label(g, node));
+		xsm_table_init(&t, 2, phead);
+		if ((rc = xsm_graph_node_props(g, node, prop_row, &t)) == 0)
+			xsm_table_print(&t, stdout);
+		xsm_table_free(&t);
+		xsm_table_init(&t, 4, mhead);
+		if (rc == 0 && (rc = xsm_graph_node_merge(g, node, merge_row, &t)) == 0 && t.rows) {
+			printf("\nmerged from %zu source record%s:\n", t.rows, t.rows == 1 ? "" : "s");
+			xsm_table_print(&t, stdout);
+		}
+		xsm_table_free(&t);
+		if (rc < 0) {
+			xsm_buf_dispose(&b);
+			xsm_graph_free(g);
+			return xsm_cli_fail(cli, rc);
+		}
+		printf("\nedges out:\n");
 		show_neighbours(g, node, 0, NULL);
 		printf("edges in:\n");
 		show_neighbours(g, node, 1, NULL);
@@ -463,43 +540,6 @@ struct loglist {
 	const char *head;
 	struct taglist tags;
 };
-
-/* a top-level number or string of a snapshot's meta.json (written by xsm, keys unique), or "" */
-static void meta_field(char out[64], const char *meta, const char *key)
-{
-	char pat[64];
-	const char *p;
-	size_t n = 0;
-	snprintf(pat, sizeof(pat), "\"%s\":", key);
-	out[0] = '\0';
-	if (!(p = strstr(meta, pat)))
-		return;
-	p += strlen(pat);
-	if (*p == '"')
-		p++;
-	while (p[n] && p[n] != '"' && p[n] != ',' && p[n] != '}' && n < 63)
-		n++;
-	memcpy(out, p, n);
-	out[n] = '\0';
-}
-
-/* a snapshot's metadata as a line a person reads */
-static void print_meta(const char *meta)
-{
-	static const char *const keys[] = { "nodes", "edges", "merged", "cves", "findings", NULL };
-	char v[64];
-	size_t sources = 0;
-	for (const char *p = strstr(meta, "\"source\":"); p; p = strstr(p + 1, "\"source\":"))
-		sources++;
-	meta_field(v, meta, "created");
-	printf("    created %s, %zu source%s", v[0] ? v : "?", sources, sources == 1 ? "" : "s");
-	for (int k = 0; keys[k]; k++) {
-		meta_field(v, meta, keys[k]);
-		if (v[0])
-			printf(", %s %s", keys[k], v);
-	}
-	printf("\n");
-}
 
 static int log_one(const char *snap, void *payload)
 {

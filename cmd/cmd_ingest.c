@@ -29,6 +29,11 @@ static void on_invalid(const char *where, size_t line, const char *reason, void 
 		fprintf(stderr, "xsm: more invalid lines not shown\n");
 }
 
+static int machine(const struct xsm_cli *cli)
+{
+	return cli->format == XSM_FMT_JSON || cli->format == XSM_FMT_JSONL;
+}
+
 /* --- records from a file or stdin ------------------------------------------------ */
 
 static int ingest_records(struct xsm_cli *cli, const char *source, const char *file, int skip_invalid, int no_build)
@@ -58,7 +63,7 @@ static int ingest_records(struct xsm_cli *cli, const char *source, const char *f
 		close(fd);
 	if (rc < 0)
 		return xsm_cli_fail(cli, rc);
-	if (!cli->quiet)
+	if (!cli->quiet && !machine(cli))
 		printf("%s: stored run %s: %zu assets, %zu findings, %zu relations\n", source, stats.run,
 		       stats.assets, stats.findings, stats.relations);
 	if (stats.invalid)
@@ -67,6 +72,34 @@ static int ingest_records(struct xsm_cli *cli, const char *source, const char *f
 	/* the one place an ingest turns into a new graph snapshot */
 	if (!no_build && (rc = xsm_cli_build(cli)) < 0)
 		return xsm_cli_fail(cli, rc);
+	if (machine(cli)) {
+		/* the same document as a connector sync's, one source a line in jsonl */
+		xsm_buf b = XSM_BUF_INIT;
+		xsm_jw w;
+		xsm_jw_init(&w, &b);
+		if (cli->format == XSM_FMT_JSON) {
+			xsm_jw_obj(&w);
+			xsm_jw_kstr(&w, "schema", "xsm.ingest/1");
+			xsm_jw_key(&w, "sources");
+			xsm_jw_arr(&w);
+		}
+		xsm_jw_obj(&w);
+		xsm_jw_kstr(&w, "source", source);
+		xsm_jw_kstr(&w, "format", "records");
+		xsm_jw_kstr(&w, "run", stats.run);
+		xsm_jw_kint(&w, "assets", (int64_t)stats.assets);
+		xsm_jw_kint(&w, "findings", (int64_t)stats.findings);
+		xsm_jw_kint(&w, "relations", (int64_t)stats.relations);
+		xsm_jw_kint(&w, "invalid", (int64_t)stats.invalid);
+		xsm_jw_kbool(&w, "built", !no_build);
+		xsm_jw_obj_end(&w);
+		if (cli->format == XSM_FMT_JSON) {
+			xsm_jw_arr_end(&w);
+			xsm_jw_obj_end(&w);
+		}
+		xsm_cli_emit(&b);
+		xsm_buf_dispose(&b);
+	}
 	return 0;
 }
 

@@ -175,19 +175,30 @@ static int paths_show(int argc, const char **argv, struct xsm_cli *cli)
 	if (cli->format == XSM_FMT_DOT || cli->format == XSM_FMT_SVG) {
 		xsm_paths_dot(&b, set, &one, 1);
 		code = emit_picture(cli, &b);
+	} else if (cli->format == XSM_FMT_JSON) {
+		/* the stored path object, led by its schema */
+		printf("{\"schema\":\"xsm.paths.show/1\",%s\n", xsm_paths_get(set, one)->json + 1);
 	} else if (machine(cli)) {
 		printf("%s\n", xsm_paths_get(set, one)->json);
 	} else {
 		const xsm_path_info *p = xsm_paths_get(set, one);
+		const char *r = p->recommendations;
 		printf("%s  risk %s, %d hop%s\nscenario: %s\nentry:    %s (%s, %s)\ntarget:   %s (%s, %s)\n\n", p->id,
 		       xsm_risk_name(p->risk), p->hops, p->hops == 1 ? "" : "s", p->scenario, p->entry_name, p->entry_label,
 		       p->entry_type, p->target_name, p->target_classification, xsm_level_name(p->target_level));
-		for (k = 0; xsm_paths_step(set, one, k, &id, &name, &label, &edge) == 0; k++)
-			printf("  %s (%s) %s\n%s", name, label, id, edge ? "" : "");
-		for (k = 0; xsm_paths_step(set, one, k, &id, &name, &label, &edge) == 0; k++)
+		/* the chain: node, edge, node */
+		for (k = 0; xsm_paths_step(set, one, k, &id, &name, &label, &edge) == 0; k++) {
+			printf("  %s (%s) %s\n", name, label, id);
 			if (edge)
-				printf("%s  --%s-->\n", k ? "" : "\nsteps:\n", edge);
-		printf("\n%s\n", p->json);
+				printf("    --%s-->\n", edge);
+		}
+		if (r && *r)
+			printf("\nrecommendations:\n");
+		while (r && *r) {
+			const char *nl = strchr(r, '\n');
+			printf("  - %.*s\n", (int)(nl ? nl - r : (long)strlen(r)), r);
+			r = nl ? nl + 1 : r + strlen(r);
+		}
 	}
 	xsm_buf_dispose(&b);
 	xsm_paths_free(set);
@@ -252,55 +263,87 @@ static int paths_chokepoints(int argc, const char **argv, struct xsm_cli *cli)
 	return code;
 }
 
+struct blast {
+	const xsm_graph *g;
+	struct xsm_table *t; /* human */
+	xsm_buf *dot;        /* a star of the reachable targets */
+	size_t node, n;
+};
+
+static int blast_target(const xsm_blast_target *bt, void *payload)
+{
+	struct blast *b = payload;
+	const xsm_graph *g = b->g;
+	b->n++;
+	if (b->dot) {
+		xsm_buf_printf(b->dot, "  \"%s\" -> \"%s\";\n  \"%s\" [label=\"", xsm_graph_node_id(g, b->node),
+			       xsm_graph_node_id(g, bt->node), xsm_graph_node_id(g, bt->node));
+		for (const char *c = xsm_graph_node_name(g, bt->node); *c; c++)
+			xsm_buf_printf(b->dot, "%s%c", *c == '"' || *c == '\\' ? "\\" : "", *c);
+		xsm_buf_puts(b->dot, "\", fillcolor=\"#b00020\", fontcolor=white];\n");
+	} else {
+		xsm_buf via = XSM_BUF_INIT;
+		char hops[16];
+		snprintf(hops, sizeof(hops), "%d", bt->hops);
+		for (size_t k = 0; k < bt->nsteps; k++)
+			xsm_buf_printf(&via, "%s%s%s%s", xsm_graph_node_name(g, bt->steps[k]), bt->edges[k] ? " -" : "",
+				       bt->edges[k] ? bt->edges[k] : "", bt->edges[k] ? "-> " : "");
+		xsm_table_add(b->t, xsm_graph_node_name(g, bt->node), xsm_level_name(bt->level), hops, via.ptr);
+		xsm_buf_dispose(&via);
+	}
+	return 0;
+}
+
 static int paths_blast(int argc, const char **argv, struct xsm_cli *cli)
 {
 	const char *pos[1];
 	int max_hops = 0, n, rc;
 	struct xsm_opt opts[] = { { "max-hops", 0, XSM_OPT_INT, &max_hops, NULL }, { NULL, 0, 0, NULL, NULL } };
+	static const char *head[] = { "TARGET", "LEVEL", "HOPS", "PATH" };
 	xsm_graph *g = NULL;
 	xsm_attack_model *m = NULL;
 	xsm_buf b = XSM_BUF_INIT;
-	size_t node;
+	struct xsm_table t;
+	struct blast bl;
+	size_t node, reachable = 0;
 
 	if ((n = xsm_opt_parse(cli, argc, argv, opts, pos, 1)) < 0)
 		return xsm_opt_exit(cli, n);
 	if (n != 1)
 		return xsm_cli_usage(cli, "which node? give a NodeId or a name");
-	if (max_hops < 0 || max_hops > 64)
+	if (max_hops > 64)
 		return xsm_cli_usage(cli, "--max-hops must be 1 to 64");
 	if ((rc = xsm_graph_load(&g, cli->store, NULL, XSM_LOAD_NO_EDGE_PROPS)) < 0 ||
-	    (rc = xsm_graph_find(&node, g, pos[0])) < 0 || (rc = xsm_attack_model_load(&m, cli->store)) < 0 ||
-	    (rc = xsm_paths_blast_radius(&b, g, m, node, max_hops)) < 0) {
+	    (rc = xsm_graph_find(&node, g, pos[0])) < 0 || (rc = xsm_attack_model_load(&m, cli->store)) < 0) {
 		int code = xsm_cli_fail(cli, rc);
 		xsm_graph_free(g);
 		xsm_attack_model_free(m);
 		return code;
 	}
-	if (machine(cli) || cli->format == XSM_FMT_DOT || cli->format == XSM_FMT_SVG) {
-		if (cli->format == XSM_FMT_DOT || cli->format == XSM_FMT_SVG) {
-			/* a star of the reachable targets */
-			xsm_buf dot = XSM_BUF_INIT;
-			const char *p = b.ptr;
-			xsm_buf_printf(&dot, "digraph blast_radius {\n  graph [rankdir=LR];\n  node [shape=box, style=\"rounded,filled\", fillcolor=\"#eceff1\"];\n  \"%s\" [fillcolor=\"#fff3e0\", shape=cds];\n",
-				       xsm_graph_node_id(g, node));
-			while ((p = strstr(p, "{\"NodeId\":\"")) ) {
-				char id[64] = "", name[200] = "";
-				sscanf(p, "{\"NodeId\":\"%63[^\"]\",\"NodeName\":\"%199[^\"]\"", id, name);
-				if (strcmp(id, xsm_graph_node_id(g, node)) && strstr(p, "\"criticalityLevel\"") &&
-				    strstr(p, "\"criticalityLevel\"") < strstr(p, "\"steps\""))
-					xsm_buf_printf(&dot, "  \"%s\" -> \"%s\";\n  \"%s\" [label=\"%s\", fillcolor=\"#b00020\", fontcolor=white];\n",
-						       xsm_graph_node_id(g, node), id, id, name);
-				p++;
-			}
-			xsm_buf_puts(&dot, "}\n");
-			rc = emit_picture(cli, &dot);
-			xsm_buf_dispose(&dot);
-		} else {
+	xsm_table_init(&t, 4, head);
+	bl = (struct blast){ g, &t, NULL, node, 0 };
+	if (machine(cli)) {
+		if ((rc = xsm_paths_blast_radius(&b, g, m, node, max_hops)) == 0)
 			xsm_cli_emit(&b);
+	} else if (cli->format == XSM_FMT_DOT || cli->format == XSM_FMT_SVG) {
+		bl.dot = &b;
+		xsm_buf_printf(&b, "digraph blast_radius {\n  graph [rankdir=LR];\n  node [shape=box, style=\"rounded,filled\", fillcolor=\"#eceff1\"];\n  \"%s\" [fillcolor=\"#fff3e0\", shape=cds];\n",
+			       xsm_graph_node_id(g, node));
+		if ((rc = xsm_paths_blast_radius_each(g, m, node, max_hops, blast_target, &bl, NULL)) == 0) {
+			xsm_buf_puts(&b, "}\n");
+			rc = emit_picture(cli, &b);
 		}
-	} else {
-		printf("blast radius of %s (%s): %s\n", xsm_graph_node_name(g, node), xsm_graph_node_id(g, node), b.ptr);
+	} else if ((rc = xsm_paths_blast_radius_each(g, m, node, max_hops, blast_target, &bl, &reachable)) == 0) {
+		printf("blast radius of %s (%s): reaches %zu node%s, %zu target%s\n", xsm_graph_node_name(g, node),
+		       xsm_graph_node_id(g, node), reachable, reachable == 1 ? "" : "s", bl.n, bl.n == 1 ? "" : "s");
+		if (bl.n) {
+			printf("\n");
+			xsm_table_print(&t, stdout);
+		}
 	}
+	if (rc < 0)
+		rc = xsm_cli_fail(cli, rc);
+	xsm_table_free(&t);
 	xsm_buf_dispose(&b);
 	xsm_graph_free(g);
 	xsm_attack_model_free(m);

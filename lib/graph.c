@@ -5,6 +5,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "adapt/json.h"
 #include "ctx.h"
 #include "util/alloc.h"
 #include "util/buf.h"
@@ -745,4 +746,69 @@ int xsm_graph_node_json(xsm_buf *out, const xsm_graph *g, size_t i)
 int xsm_graph_edge_json(xsm_buf *out, const xsm_graph *g, size_t i)
 {
 	return xsm__graph_edge_json(out, g, (uint32_t)i);
+}
+
+int xsm_graph_node_props(const xsm_graph *g, size_t i, int (*cb)(const char *, const char *, void *), void *payload)
+{
+	const xsm__node *nd = &g->nodes.v[i];
+	xsm_buf v = XSM_BUF_INIT;
+	int rc = 0;
+	for (uint32_t k = 0; k < nd->props_n && rc == 0; k++) {
+		const xsm__prop *p = &g->props.v[nd->props_off + k];
+		const char *key = xsm__gstr(g, p->key);
+		char num[32];
+		xsm_buf_clear(&v);
+		switch (p->type) {
+		case XSM_V_BOOL: rc = xsm_buf_puts(&v, p->a ? "true" : "false"); break;
+		case XSM_V_NUM:
+			xsm_json_numtext(num, p->num);
+			rc = xsm_buf_puts(&v, num);
+			break;
+		case XSM_V_STR: rc = xsm__buf_gstr(&v, g, p->a); break;
+		case XSM_V_STRS:
+			for (uint32_t e = 0; e < p->b && rc == 0; e++)
+				rc = (e ? xsm_buf_puts(&v, ", ") : 0) | xsm__buf_gstr(&v, g, g->u32.v[p->a + e]);
+			break;
+		case XSM_V_JSON:
+			if (!strcmp(key, "sources"))
+				continue;
+			rc = xsm_buf_puts(&v, "(vendor data: see --format=json)");
+			break;
+		default: rc = xsm_buf_puts(&v, "null");
+		}
+		if (rc < 0)
+			rc = xsm__error_oom(g->ctx);
+		else
+			rc = cb(key, v.ptr ? v.ptr : "", payload);
+	}
+	xsm_buf_dispose(&v);
+	return rc;
+}
+
+int xsm_graph_node_merge(const xsm_graph *g, size_t i,
+			 int (*cb)(const char *, const char *, const char *, const char *, void *), void *payload)
+{
+	const xsm__prop *p = xsm__graph_prop_s(g, (uint32_t)i, "sources");
+	xsm__json *j = NULL;
+	xsm_buf keys = XSM_BUF_INIT;
+	int rc;
+	if (!p || p->type != XSM_V_JSON)
+		return 0;
+	if ((rc = xsm__json_parse(&j, g->ctx, xsm__gstr(g, p->a), g->s.lens[p->a], "rawData.sources: ")) < 0)
+		return rc;
+	for (const xsm__json *r = xsm__json_child(j); r && rc == 0; r = xsm__json_next(r)) {
+		xsm_buf_clear(&keys);
+		for (const xsm__json *k = xsm__json_child(xsm__json_get(r, "keys")); k && rc == 0; k = xsm__json_next(k))
+			if (xsm__json_str(k) && strncmp(xsm__json_str(k), "source_id:", 10))
+				rc = (keys.size ? xsm_buf_putc(&keys, ' ') : 0) | xsm_buf_puts(&keys, xsm__json_str(k));
+		if (rc < 0)
+			rc = xsm__error_oom(g->ctx);
+		else
+			rc = cb(xsm__json_key(r), xsm__json_getstr(r, "source") ? xsm__json_getstr(r, "source") : "",
+				xsm__json_getstr(r, "name") ? xsm__json_getstr(r, "name") : "", keys.ptr ? keys.ptr : "",
+				payload);
+	}
+	xsm__json_free(j);
+	xsm_buf_dispose(&keys);
+	return rc;
 }

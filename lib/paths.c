@@ -1293,16 +1293,19 @@ done:
 
 /* --- blast radius ----------------------------------------------------------------------- */
 
-int xsm_paths_blast_radius(xsm_buf *out, xsm_graph *g, const xsm_attack_model *m, size_t node, int max_hops)
+int xsm_paths_blast_radius_each(xsm_graph *g, const xsm_attack_model *m, size_t node, int max_hops,
+				 int (*cb)(const xsm_blast_target *t, void *payload), void *payload, size_t *reachable)
 {
 	struct csr fwd = { 0 }, rev = { 0 };
 	uint32_t *parent = NULL, *pedge = NULL, *dist = NULL, *queue = NULL;
-	size_t head = 0, tail = 0, i;
-	xsm_jw w;
+	size_t head = 0, tail = 0, i, steps[80];
+	const char *edges[80];
 	int rc;
 
 	if (max_hops <= 0)
 		max_hops = m->max_hops;
+	if (max_hops > 79)
+		max_hops = 79;
 	if ((rc = build_walk(g, m, &fwd, &rev)) < 0)
 		return rc;
 	parent = xsm__calloc(g->nodes.n + 1, sizeof(uint32_t));
@@ -1332,54 +1335,31 @@ int xsm_paths_blast_radius(xsm_buf *out, xsm_graph *g, const xsm_attack_model *m
 			queue[tail++] = v;
 		}
 	}
-	xsm_jw_init(&w, out);
-	xsm_jw_obj(&w);
-	xsm_jw_kstr(&w, "schema", "xsm.paths.blast-radius/1");
-	xsm_jw_key(&w, "node");
-	xsm_jw_obj(&w);
-	xsm_jw_kstr(&w, "NodeId", xsm__gstr(g, g->nodes.v[node].id));
-	xsm_jw_kstr(&w, "NodeName", xsm__gstr(g, g->nodes.v[node].name));
-	xsm_jw_kstr(&w, "NodeLabel", xsm__gstr(g, g->nodes.v[node].label));
-	xsm_jw_obj_end(&w);
-	xsm_jw_kint(&w, "max_hops", max_hops);
-	xsm_jw_kint(&w, "reachable", (int64_t)tail - 1);
-	xsm_jw_key(&w, "targets");
-	xsm_jw_arr(&w);
-	for (i = 0; i < g->nodes.n; i++) {
-		uint32_t chain[80], nc = 0, v;
+	if (reachable)
+		*reachable = tail - 1;
+	for (i = 0; i < g->nodes.n && rc == 0; i++) {
+		xsm_blast_target t;
+		size_t nc = dist[i] + 1;
+		uint32_t v;
 		int lvl;
 		if (i == node || dist[i] == UINT32_MAX || !strcmp(xsm__gstr(g, g->nodes.v[i].label), "Cve"))
 			continue;
 		if ((lvl = xsm_critical_level(g, i)) > m->target_level)
 			continue;
-		for (v = (uint32_t)i; v != node && nc < 79; v = parent[v])
-			chain[nc++] = v;
-		chain[nc++] = (uint32_t)node;
-		xsm_jw_obj(&w);
-		xsm_jw_kstr(&w, "NodeId", xsm__gstr(g, g->nodes.v[i].id));
-		xsm_jw_kstr(&w, "NodeName", xsm__gstr(g, g->nodes.v[i].name));
-		xsm_jw_kstr(&w, "NodeLabel", xsm__gstr(g, g->nodes.v[i].label));
-		xsm_jw_kint(&w, "criticalityLevel", lvl);
-		xsm_jw_kint(&w, "hops", dist[i]);
-		xsm_jw_key(&w, "steps");
-		xsm_jw_arr(&w);
-		for (uint32_t k = nc; k-- > 0;) {
-			const xsm__node *sn = &g->nodes.v[chain[k]];
-			xsm_jw_obj(&w);
-			xsm_jw_kstr(&w, "NodeId", xsm__gstr(g, sn->id));
-			xsm_jw_kstr(&w, "NodeName", xsm__gstr(g, sn->name));
-			xsm_jw_kstr(&w, "NodeLabel", xsm__gstr(g, sn->label));
-			if (k > 0)
-				xsm_jw_kstr(&w, "EdgeLabel", xsm__gstr(g, g->edges.v[pedge[chain[k - 1]]].label));
-			xsm_jw_obj_end(&w);
+		/* the chain from node to the target, the edge taken from each step */
+		v = (uint32_t)i;
+		for (size_t k = nc; k-- > 0; v = parent[v]) {
+			steps[k] = v;
+			edges[k] = k + 1 < nc ? xsm__gstr(g, g->edges.v[pedge[steps[k + 1]]].label) : NULL;
 		}
-		xsm_jw_arr_end(&w);
-		xsm_jw_obj_end(&w);
+		t.node = i;
+		t.level = lvl;
+		t.hops = (int)dist[i];
+		t.steps = steps;
+		t.edges = edges;
+		t.nsteps = nc;
+		rc = cb(&t, payload);
 	}
-	xsm_jw_arr_end(&w);
-	xsm_jw_obj_end(&w);
-	if (w.err)
-		rc = xsm__error_oom(g->ctx);
 done:
 	csr_free(&fwd);
 	csr_free(&rev);
@@ -1387,5 +1367,70 @@ done:
 	xsm__free(pedge);
 	xsm__free(dist);
 	xsm__free(queue);
+	return rc;
+}
+
+struct blast_json {
+	const xsm_graph *g;
+	xsm_jw *w;
+};
+
+static void jw_node_ref(xsm_jw *w, const xsm_graph *g, size_t i)
+{
+	xsm_jw_kstr(w, "NodeId", xsm__gstr(g, g->nodes.v[i].id));
+	xsm_jw_kstr(w, "NodeName", xsm__gstr(g, g->nodes.v[i].name));
+	xsm_jw_kstr(w, "NodeLabel", xsm__gstr(g, g->nodes.v[i].label));
+}
+
+static int blast_target_json(const xsm_blast_target *t, void *payload)
+{
+	struct blast_json *b = payload;
+	xsm_jw_obj(b->w);
+	jw_node_ref(b->w, b->g, t->node);
+	xsm_jw_kint(b->w, "criticalityLevel", t->level);
+	xsm_jw_kint(b->w, "hops", t->hops);
+	xsm_jw_key(b->w, "steps");
+	xsm_jw_arr(b->w);
+	for (size_t k = 0; k < t->nsteps; k++) {
+		xsm_jw_obj(b->w);
+		jw_node_ref(b->w, b->g, t->steps[k]);
+		if (t->edges[k])
+			xsm_jw_kstr(b->w, "EdgeLabel", t->edges[k]);
+		xsm_jw_obj_end(b->w);
+	}
+	xsm_jw_arr_end(b->w);
+	xsm_jw_obj_end(b->w);
+	return 0;
+}
+
+int xsm_paths_blast_radius(xsm_buf *out, xsm_graph *g, const xsm_attack_model *m, size_t node, int max_hops)
+{
+	xsm_buf targets = XSM_BUF_INIT;
+	xsm_jw w, tw;
+	struct blast_json b = { g, &tw };
+	size_t reachable = 0;
+	int rc;
+
+	xsm_jw_init(&tw, &targets);
+	xsm_jw_arr(&tw);
+	if ((rc = xsm_paths_blast_radius_each(g, m, node, max_hops, blast_target_json, &b, &reachable)) < 0) {
+		xsm_buf_dispose(&targets);
+		return rc;
+	}
+	xsm_jw_arr_end(&tw);
+	xsm_jw_init(&w, out);
+	xsm_jw_obj(&w);
+	xsm_jw_kstr(&w, "schema", "xsm.paths.blast-radius/1");
+	xsm_jw_key(&w, "node");
+	xsm_jw_obj(&w);
+	jw_node_ref(&w, g, node);
+	xsm_jw_obj_end(&w);
+	xsm_jw_kint(&w, "max_hops", max_hops <= 0 ? m->max_hops : max_hops);
+	xsm_jw_kint(&w, "reachable", (int64_t)reachable);
+	xsm_jw_key(&w, "targets");
+	xsm_jw_rawn(&w, targets.ptr ? targets.ptr : "[]", targets.ptr ? targets.size : 2);
+	xsm_jw_obj_end(&w);
+	rc = w.err || tw.err ? xsm__error_oom(g->ctx) : 0;
+	xsm_buf_dispose(&targets);
 	return rc;
 }

@@ -101,7 +101,17 @@ static int parse_line(xsm_pathset *set, const char *line, size_t len, const char
 		}
 		r.nsteps++;
 	}
+	{
+		xsm_buf recs = XSM_BUF_INIT;
+		for (st = xsm__json_child(xsm__json_get(j, "recommendations")); st; st = xsm__json_next(st))
+			if (xsm__json_str(st) && (xsm_buf_puts(&recs, xsm__json_str(st)) < 0 || xsm_buf_putc(&recs, '\n') < 0))
+				rc = XSM_ENOMEM;
+		r.info.recommendations = keep(set, rc == 0 && recs.ptr ? recs.ptr : "");
+		xsm_buf_dispose(&recs);
+	}
 	xsm__json_free(j);
+	if (rc < 0 || !r.info.recommendations)
+		return xsm__error_oom(set->ctx);
 	return xsm__vec_push(&set->p, r) < 0 ? xsm__error_oom(set->ctx) : 0;
 }
 

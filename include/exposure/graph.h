@@ -100,6 +100,25 @@ XSM_EXTERN(int) xsm_graph_filter_new(xsm_graph_filter **out, const xsm_graph *g,
 XSM_EXTERN(int) xsm_graph_filter_match(const xsm_graph_filter *f, size_t i);
 XSM_EXTERN(void) xsm_graph_filter_free(xsm_graph_filter *f);
 
+/**
+ * Node i's properties (NodeProperties.rawData flattened to dotted keys, in
+ * key order) as text a person reads: numbers and strings as they are,
+ * arrays joined with ", ", vendor subtrees as "(vendor data)".  The merge
+ * record (rawData.sources) is left out: see xsm_graph_node_merge.  cb's
+ * strings are borrowed; a non-zero return stops.
+ */
+XSM_EXTERN(int) xsm_graph_node_props(const xsm_graph *g, size_t i,
+				     int (*cb)(const char *key, const char *value, void *payload), void *payload);
+/**
+ * How node i was merged: each source record that became it (source_id,
+ * source, the name it gave, the identity keys it was matched on, joined
+ * with " ").  A non-zero return stops.
+ */
+XSM_EXTERN(int) xsm_graph_node_merge(const xsm_graph *g, size_t i,
+				     int (*cb)(const char *source_id, const char *source, const char *name,
+					       const char *keys, void *payload),
+				     void *payload);
+
 /** Snapshot ids in the store, oldest first; cb gets each (non-zero stops). */
 XSM_EXTERN(int) xsm_graph_snapshots(xsm_store *store, int (*cb)(const char *snapshot, void *payload),
 				    void *payload);

@@ -53,6 +53,7 @@ typedef struct xsm_path_info {
 	const char *target_id, *target_name, *target_label, *target_classification;
 	int target_level, risk, hops;
 	const char *json;       /**< the stored JSON line */
+	const char *recommendations; /**< each followed by '\n' (NULL in ids-only sets) */
 } xsm_path_info;
 
 /** Load the paths of a snapshot (NULL: current). XSM_ENOINPUT without one. */
@@ -85,6 +86,24 @@ XSM_EXTERN(size_t) xsm_paths_cut(const xsm_pathset *set);
  * entry points and targets marked, critical targets highlighted.
  */
 XSM_EXTERN(int) xsm_paths_dot(xsm_buf *out, const xsm_pathset *set, const size_t *idx, size_t n);
+
+/** One target in a node's blast radius (borrowed for the callback). */
+typedef struct xsm_blast_target {
+	size_t node;               /**< the target */
+	int level, hops;           /**< its criticality level; hops from the node */
+	const size_t *steps;       /**< nsteps nodes: the node first, the target last */
+	const char *const *edges;  /**< the edge label taken from each step (NULL at the target) */
+	size_t nsteps;
+} xsm_blast_target;
+
+/**
+ * The targets of m reachable from node within max_hops (0: the model's),
+ * in node order, each with a shortest path; *reachable (may be NULL) gets
+ * how many nodes it reaches at all.  A non-zero cb return stops.
+ */
+XSM_EXTERN(int) xsm_paths_blast_radius_each(xsm_graph *g, const xsm_attack_model *m, size_t node, int max_hops,
+					    int (*cb)(const xsm_blast_target *t, void *payload), void *payload,
+					    size_t *reachable);
 
 /**
  * Blast radius of node: the targets of m reachable from it within

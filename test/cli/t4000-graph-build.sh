@@ -133,7 +133,10 @@ test_expect_success 'memberOf() is transitive and survives a group cycle; rawDat
 test_expect_success 'references to unknown assets are counted, not silently dropped' '
 	test "$(json_get build.json "j[\"unknown_refs\"]")" = 2 &&
 	xsm graph stats >stats &&
-	test_grep "\"unknown_refs\":2" stats
+	test_grep "references to unknown assets 2" stats &&
+	xsm --format=jsonl graph stats >stats.jsonl &&
+	test "$(wc -l <stats.jsonl)" = 1 &&
+	test "$(json_get stats.jsonl "j[\"build\"][\"unknown_refs\"]")" = 2
 '
 
 test_expect_success 'a rebuild of the same records is byte-identical, with the same ids' '
