@@ -233,6 +233,33 @@ static int parse_label_list(const char *s, const char *label)
 	return 0;
 }
 
+/* every label in --label's list is one some node (edge) has, or say which are there: 66 */
+static int check_labels(const xsm_graph *g, const char *list, int edges)
+{
+	struct count *c = NULL;
+	size_t nc = tally(&c, edges ? xsm_graph_edge_label : xsm_graph_node_label, g,
+			  edges ? xsm_graph_edge_count(g) : xsm_graph_node_count(g));
+	int code = 0;
+	for (const char *p = list; p && *p && !code;) {
+		const char *comma = strchr(p, ',');
+		size_t l = comma ? (size_t)(comma - p) : strlen(p), k;
+		for (k = 0; k < nc && (strlen(c[k].key) != l || strncmp(c[k].key, p, l)); k++)
+			;
+		if (k == nc) {
+			xsm_buf known = XSM_BUF_INIT;
+			for (k = 0; k < nc; k++)
+				xsm_buf_printf(&known, "%s%s", k ? ", " : "", c[k].key);
+			xsm_cli_error("no %s has label '%.*s'; labels: %s", edges ? "edge" : "node", (int)l, p,
+				      known.ptr ? known.ptr : "(none)");
+			xsm_buf_dispose(&known);
+			code = XSM_EXIT_NOINPUT;
+		}
+		p = comma ? comma + 1 : NULL;
+	}
+	free(c);
+	return code;
+}
+
 static int graph_list(int argc, const char **argv, struct xsm_cli *cli, int edges)
 {
 	const char *label = NULL, *where = NULL, *pos[1];
@@ -263,6 +290,11 @@ static int graph_list(int argc, const char **argv, struct xsm_cli *cli, int edge
 		return XSM_EXIT_USAGE;
 	}
 	count = edges ? xsm_graph_edge_count(g) : xsm_graph_node_count(g);
+	if (label && (rc = check_labels(g, label, edges)) != 0) {
+		xsm_graph_filter_free(f);
+		xsm_graph_free(g);
+		return rc;
+	}
 	xsm_table_init(&t, edges ? 4 : 3, edges ? ehead : nhead);
 	if (json)
 		xsm_buf_printf(&b, "{\"schema\":\"xsm.graph.%s/1\",\"snapshot\":\"%s\",\"%s\":[", edges ? "edges" : "nodes",

@@ -1,6 +1,7 @@
 /* graph.c - the in-memory graph: interning, freezing into CSR, lookups, JSON. */
 #include "graph.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -225,39 +226,73 @@ done:
 
 /* --- lookups ------------------------------------------------------------------- */
 
-int64_t xsm__graph_find_node(const xsm_graph *g, const char *s)
+/* a and b equal ignoring case and one trailing dot each */
+static int same_name(const char *a, size_t al, const char *b, size_t bl)
+{
+	if (al && a[al - 1] == '.')
+		al--;
+	if (bl && b[bl - 1] == '.')
+		bl--;
+	return al == bl && !strncasecmp(a, b, al);
+}
+
+/* whether node i is known by s through one of its keys: EntityIds, host name, an IP address */
+static int has_key(const xsm_graph *g, size_t i, const char *s, size_t sl)
+{
+	const xsm__node *nd = &g->nodes.v[i];
+	const char *nm = xsm__gstr(g, nd->name), *dot;
+	const xsm__prop *src;
+	if (same_name(nm, strlen(nm), s, sl))
+		return 1;
+	for (uint32_t k = 0; k < nd->eids_n; k++) {
+		const char *type = xsm__gstr(g, g->u32.v[nd->eids_off + 2 * k]);
+		const char *id = xsm__gstr(g, g->u32.v[nd->eids_off + 2 * k + 1]);
+		if (same_name(id, strlen(id), s, sl))
+			return 1;
+		/* a host name: the first label of an FQDN */
+		if (!strcmp(type, "Fqdn") && (dot = strchr(id, '.')) && same_name(id, (size_t)(dot - id), s, sl))
+			return 1;
+	}
+	if ((dot = strchr(nm, '.')) && !strchr(s, '.') && same_name(nm, (size_t)(dot - nm), s, sl))
+		return 1;
+	/* an address: a source record matched on host/address ("hostip:web01/10.0.0.5") */
+	if (sl >= 7 && sl < 64 && strspn(s, "0123456789.:abcdefABCDEF") == sl &&
+	    (src = xsm__graph_prop_s(g, (uint32_t)i, "sources")) && src->type == XSM_V_JSON) {
+		char pat[72];
+		snprintf(pat, sizeof(pat), "/%s\"", s);
+		return strstr(xsm__gstr(g, src->a), pat) != NULL;
+	}
+	return 0;
+}
+
+size_t xsm__graph_find_nodes(const xsm_graph *g, const char *s, size_t *out, size_t max)
 {
 	uint64_t v;
-	int64_t found = -1;
 	uint32_t name;
-	size_t i;
+	size_t i, n = 0, sl = strlen(s);
 
-	if (xsm__strmap_get(&g->by_id, s, strlen(s), &v))
-		return (int64_t)v;
-	if (xsm__strpool_find(&g->s, s, strlen(s), &name))
-		for (i = 0; i < g->nodes.n; i++)
-			if (g->nodes.v[i].name == name) {
-				if (found >= 0)
-					return -2;
-				found = (int64_t)i;
-			}
-	if (found >= 0)
-		return found;
-	/* then a name that differs only in case or a trailing dot */
-	for (i = 0; i < g->nodes.n; i++) {
-		const char *nm = xsm__gstr(g, g->nodes.v[i].name);
-		size_t a = strlen(nm), b = strlen(s);
-		if (a && nm[a - 1] == '.')
-			a--;
-		if (b && s[b - 1] == '.')
-			b--;
-		if (a == b && !strncasecmp(nm, s, a)) {
-			if (found >= 0)
-				return -2;
-			found = (int64_t)i;
-		}
+	if (xsm__strmap_get(&g->by_id, s, sl, &v)) {
+		if (max)
+			out[0] = (size_t)v;
+		return 1;
 	}
-	return found;
+	/* a name exactly as given, then any key of a node, case aside */
+	if (xsm__strpool_find(&g->s, s, sl, &name))
+		for (i = 0; i < g->nodes.n; i++)
+			if (g->nodes.v[i].name == name && n++ < max)
+				out[n - 1] = i;
+	if (n)
+		return n;
+	for (i = 0; i < g->nodes.n; i++)
+		if (has_key(g, i, s, sl) && n++ < max)
+			out[n - 1] = i;
+	return n;
+}
+
+int64_t xsm__graph_find_node(const xsm_graph *g, const char *s)
+{
+	size_t one[2], n = xsm__graph_find_nodes(g, s, one, 2);
+	return n == 0 ? -1 : n > 1 ? -2 : (int64_t)one[0];
 }
 
 const xsm__prop *xsm__graph_prop(const xsm_graph *g, uint32_t node, uint32_t key)
@@ -729,13 +764,25 @@ void xsm_graph_node_edges(const xsm_graph *g, size_t i, int dir, const uint32_t 
 
 int xsm_graph_find(size_t *out, const xsm_graph *g, const char *s)
 {
-	int64_t i = xsm__graph_find_node(g, s);
-	if (i == -1)
-		return xsm__error_set(g->ctx, XSM_ENOTFOUND, "no node with id or name '%s'", s);
-	if (i == -2)
-		return xsm__error_set(g->ctx, XSM_EINVALID, "several nodes are named '%s'; give a NodeId", s);
-	*out = (size_t)i;
-	return 0;
+	size_t c[8], n = xsm__graph_find_nodes(g, s, c, 8);
+	xsm_buf list = XSM_BUF_INIT;
+	int rc;
+	if (n == 0)
+		return xsm__error_set(g->ctx, XSM_ENOTFOUND,
+				      "no node with id, name or key '%s' (a NodeId, name, host name, FQDN, IP address, "
+				      "UPN, SID or source id)",
+				      s);
+	if (n == 1) {
+		*out = c[0];
+		return 0;
+	}
+	for (size_t k = 0; k < n && k < 8; k++)
+		xsm_buf_printf(&list, "\n  %s  %s (%s)", xsm__gstr(g, g->nodes.v[c[k]].id), xsm__gstr(g, g->nodes.v[c[k]].name),
+			       xsm__gstr(g, g->nodes.v[c[k]].label));
+	rc = xsm__error_set(g->ctx, XSM_EUSAGE, "'%s' names %s%zu nodes; give a NodeId:%s", s, n > 8 ? "more than " : "",
+			    n > 8 ? (size_t)8 : n, list.ptr ? list.ptr : "");
+	xsm_buf_dispose(&list);
+	return rc;
 }
 
 int xsm_graph_node_json(xsm_buf *out, const xsm_graph *g, size_t i)

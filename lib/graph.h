@@ -144,7 +144,14 @@ int xsm__graph_internn(xsm_graph *g, const char *s, size_t n, uint32_t *id);
 /* sort nodes by NodeId (remapping edges), edges by (src, label, dst), build the CSR and the id index */
 int xsm__graph_freeze(xsm_graph *g);
 
-/* node index by NodeId, or by a name that only one node has; -1 when none, -2 when ambiguous */
+/*
+ * The nodes a user's word names, up to max into out; returns how many
+ * there are: its NodeId; else the nodes with exactly that name; else every
+ * node with it as a key, case aside (name, an EntityIds id such as an FQDN,
+ * UPN, SID, MAC or source id, a host name, an IP address it was seen at).
+ */
+size_t xsm__graph_find_nodes(const xsm_graph *g, const char *s, size_t *out, size_t max);
+/* node index by what xsm__graph_find_nodes takes; -1 when none, -2 when ambiguous */
 int64_t xsm__graph_find_node(const xsm_graph *g, const char *id_or_name);
 
 /* the property key of node with interned key id, or NULL */
