@@ -723,8 +723,95 @@ static int collect_snap(const char *s, void *payload)
 	return 0;
 }
 
+/* a node's properties as text, in key order: keys and values, NULL-terminated pairs */
+struct kvs {
+	char **v;
+	size_t n;
+};
+
+static int collect_kv(const char *key, const char *value, void *payload)
+{
+	struct kvs *k = payload;
+	char **v = realloc(k->v, (k->n + 2) * sizeof(*v));
+	if (!v)
+		return XSM_ENOMEM;
+	k->v = v;
+	k->v[k->n++] = strdup(key);
+	k->v[k->n++] = strdup(value);
+	return 0;
+}
+
+static void kvs_free(struct kvs *k)
+{
+	for (size_t i = 0; i < k->n; i++)
+		free(k->v[i]);
+	free(k->v);
+}
+
+/* what changed in a node kept by both snapshots: each property with its old and new value (NULL: absent) */
+struct propchange {
+	const char *key, *old, *new_;
+};
+
+static size_t prop_changes(const xsm_graph *ga, size_t i, const xsm_graph *gb, size_t j, struct kvs *a, struct kvs *b,
+			   struct propchange **out)
+{
+	size_t x = 0, y = 0, n = 0;
+	struct propchange *c;
+	memset(a, 0, sizeof(*a));
+	memset(b, 0, sizeof(*b));
+	*out = NULL;
+	if (xsm_graph_node_props(ga, i, collect_kv, a) < 0 || xsm_graph_node_props(gb, j, collect_kv, b) < 0 ||
+	    !(c = calloc(a->n / 2 + b->n / 2 + 1, sizeof(*c))))
+		return 0;
+	while (x < a->n || y < b->n) {
+		int k = x == a->n ? 1 : y == b->n ? -1 : strcmp(a->v[x], b->v[y]);
+		if (k < 0)
+			c[n++] = (struct propchange){ a->v[x], a->v[x + 1], NULL };
+		else if (k > 0)
+			c[n++] = (struct propchange){ b->v[y], NULL, b->v[y + 1] };
+		else if (strcmp(a->v[x + 1], b->v[y + 1]))
+			c[n++] = (struct propchange){ a->v[x], a->v[x + 1], b->v[y + 1] };
+		if (k <= 0)
+			x += 2;
+		if (k >= 0)
+			y += 2;
+	}
+	*out = c;
+	return n;
+}
+
+static void diff_props(struct xsm_cli *cli, xsm_jw *w, const struct propchange *c, size_t n)
+{
+	if (!w) {
+		for (size_t k = 0; k < n; k++)
+			printf("      %s: %s -> %s\n", c[k].key, c[k].old ? c[k].old : "(none)", c[k].new_ ? c[k].new_ : "(none)");
+		return;
+	}
+	xsm_jw_key(w, "properties");
+	xsm_jw_arr(w);
+	for (size_t k = 0; k < n; k++) {
+		xsm_jw_obj(w);
+		xsm_jw_kstr(w, "key", c[k].key);
+		xsm_jw_kstr(w, "old", c[k].old);
+		xsm_jw_kstr(w, "new", c[k].new_);
+		xsm_jw_obj_end(w);
+	}
+	xsm_jw_arr_end(w);
+	(void)cli;
+}
+
+static void diff_item_props(struct xsm_cli *cli, xsm_jw *w, const char *kind, const char *change, const char *id,
+			    const char *label, const char *name, int props, const struct propchange *pc, size_t npc);
+
 static void diff_item(struct xsm_cli *cli, xsm_jw *w, const char *kind, const char *change, const char *id,
 		      const char *label, const char *name)
+{
+	diff_item_props(cli, w, kind, change, id, label, name, 0, NULL, 0);
+}
+
+static void diff_item_props(struct xsm_cli *cli, xsm_jw *w, const char *kind, const char *change, const char *id,
+			    const char *label, const char *name, int props, const struct propchange *pc, size_t npc)
 {
 	if (cli->format == XSM_FMT_JSONL) {
 		xsm_buf b = XSM_BUF_INIT;
@@ -736,6 +823,8 @@ static void diff_item(struct xsm_cli *cli, xsm_jw *w, const char *kind, const ch
 		xsm_jw_kstr(&lw, "id", id);
 		xsm_jw_kstr(&lw, "label", label);
 		xsm_jw_kstr(&lw, "name", name);
+		if (props)
+			diff_props(cli, &lw, pc, npc);
 		xsm_jw_obj_end(&lw);
 		xsm_cli_emit(&b);
 		xsm_buf_dispose(&b);
@@ -746,9 +835,13 @@ static void diff_item(struct xsm_cli *cli, xsm_jw *w, const char *kind, const ch
 		xsm_jw_kstr(w, "id", id);
 		xsm_jw_kstr(w, "label", label);
 		xsm_jw_kstr(w, "name", name);
+		if (props)
+			diff_props(cli, w, pc, npc);
 		xsm_jw_obj_end(w);
 	} else {
 		printf("%c %-4s %s  %s (%s)\n", change[0] == 'a' ? '+' : change[0] == 'r' ? '-' : '~', kind, id, name, label);
+		if (props)
+			diff_props(cli, NULL, pc, npc);
 	}
 }
 
@@ -794,6 +887,7 @@ static int graph_diff(int argc, const char **argv, struct xsm_cli *cli)
 	xsm_jw w, *wp = NULL;
 	struct ekey *ka = NULL, *kb = NULL;
 	size_t i, j, na, nb, counts[6] = { 0 };
+	char ra[40], rb[40];
 	int n, rc = 0, code = 0;
 
 	if ((n = xsm_opt_parse(cli, argc, argv, NULL, pos, 2)) < 0)
@@ -807,6 +901,16 @@ static int graph_diff(int argc, const char **argv, struct xsm_cli *cli)
 	}
 	a = n >= 1 ? pos[0] : s.v[s.n - 2];
 	bname = n == 2 ? pos[1] : n == 1 ? NULL : s.v[s.n - 1];
+	/* a tag or HEAD names its snapshot */
+	if ((n >= 1 && (rc = xsm_graph_resolve(ra, cli->store, a)) < 0) ||
+	    (n == 2 && (rc = xsm_graph_resolve(rb, cli->store, bname)) < 0)) {
+		code = xsm_cli_fail(cli, rc);
+		goto done;
+	}
+	if (n >= 1)
+		a = ra;
+	if (n == 2)
+		bname = rb;
 	if ((rc = xsm_graph_load(&ga, cli->store, a, 0)) < 0 || (rc = xsm_graph_load(&gb, cli->store, bname, 0)) < 0) {
 		code = xsm_cli_fail(cli, rc);
 		goto done;
@@ -844,8 +948,14 @@ static int graph_diff(int argc, const char **argv, struct xsm_cli *cli)
 			xsm_graph_node_json(&ja, ga, i);
 			xsm_graph_node_json(&jb, gb, j);
 			if (strcmp(ja.ptr, jb.ptr)) {
-				diff_item(cli, wp, "node", "changed", xsm_graph_node_id(gb, j), xsm_graph_node_label(gb, j),
-					  xsm_graph_node_name(gb, j));
+				struct kvs pa, pb;
+				struct propchange *pc;
+				size_t npc = prop_changes(ga, i, gb, j, &pa, &pb, &pc);
+				diff_item_props(cli, wp, "node", "changed", xsm_graph_node_id(gb, j),
+						xsm_graph_node_label(gb, j), xsm_graph_node_name(gb, j), 1, pc, npc);
+				free(pc);
+				kvs_free(&pa);
+				kvs_free(&pb);
 				counts[2]++;
 			}
 			i++;

@@ -58,6 +58,8 @@ int xsm_graph_resolve(char snapshot[40], xsm_store *store, const char *ref)
 			return xsm__error_set(ctx, XSM_ENOTFOUND, "no graph yet; run 'xsm graph build'");
 		return rc;
 	}
+	if (!tag_name_valid(ref) && !snapshot_like(ref))
+		return xsm__error_set(ctx, XSM_EUSAGE, "'%s' is not a tag or a snapshot id", ref);
 	if (tag_name_valid(ref)) {
 		snprintf(rel, sizeof(rel), "graph/tags/%s", ref);
 		if ((rc = read_ref(snapshot, store, rel)) != XSM_ENOTFOUND) {

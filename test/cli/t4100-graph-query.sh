@@ -95,6 +95,13 @@ test_expect_success 'diff between the two snapshots is exact' '
 	test "$(json_get d.json "j[\"summary\"][\"edges_removed\"]")" = 1
 '
 
+test_expect_success 'diff says what changed in a changed node: property, old value, new value' '
+	json_get d.json "[c[\"properties\"] for c in j[\"changes\"] if c[\"name\"] == \"web01.corp.example.com\"][0]" >p &&
+	test_grep "{.key.: .cves., .old.: .CVE-2023-4966, CVE-2024-3400., .new.: .CVE-2024-3400.}" p &&
+	xsm graph diff >d.txt &&
+	test_grep "^      cves: CVE-2023-4966, CVE-2024-3400 -> CVE-2024-3400$" d.txt
+'
+
 test_expect_success 'diff of a snapshot with itself is empty; unknown snapshots are errors' '
 	s=$(cat "$XSM_STORE/graph/HEAD") &&
 	xsm --format=json graph diff "$s" "$s" >same.json &&
