@@ -108,6 +108,9 @@ void xsm_table_add(struct xsm_table *t, ...); /* ncols strings (NULL prints "-")
 void xsm_table_print(struct xsm_table *t, FILE *out);
 void xsm_table_free(struct xsm_table *t);
 
+/* a source's age as status and connect list both show it (cmd_status.c) */
+void xsm_cli_age(char *out, size_t n, const xsm_source_info *s);
+
 /* --- commands --------------------------------------------------------------- */
 int cmd_connect(int argc, const char **argv, struct xsm_cli *cli);
 int cmd_critical(int argc, const char **argv, struct xsm_cli *cli);

@@ -22,7 +22,6 @@ struct listing {
 	size_t n;
 	struct conn_row {
 		char name[64], type[32];
-		int listed;        /* it has records or state: a row of the source list */
 	} c[MAXCONN];
 };
 
@@ -33,7 +32,7 @@ static int collect_conn(const char *name, const char *type, void *payload)
 		return 0;
 	snprintf(l->c[l->n].name, sizeof(l->c[0].name), "%s", name);
 	snprintf(l->c[l->n].type, sizeof(l->c[0].type), "%s", type);
-	l->c[l->n++].listed = 0;
+	l->n++;
 	return 0;
 }
 
@@ -50,7 +49,7 @@ static int list_source(const xsm_source_info *s, void *payload)
 {
 	struct listing *l = payload;
 	struct conn_row *c = NULL;
-	char a[32], f[32], bill[96];
+	char a[32], f[32], bill[96], age[32];
 	size_t k;
 
 	/* records ingested by hand have no connector: they are not listed here */
@@ -59,7 +58,6 @@ static int list_source(const xsm_source_info *s, void *payload)
 			c = &l->c[k];
 	if (!c)
 		return 0;
-	c->listed = 1;
 	if (l->w) {
 		xsm_jw *w = l->w;
 		xsm_jw_obj(w);
@@ -68,6 +66,12 @@ static int list_source(const xsm_source_info *s, void *payload)
 		xsm_jw_kstr(w, "status", !strcmp(s->status, "ok") ? "connected" : s->status);
 		xsm_jw_kstr(w, "last_sync", s->synced);
 		xsm_jw_kstr(w, "last_attempt", s->last_time);
+		xsm_jw_key(w, "age_hours");
+		if (s->age_hours >= 0)
+			xsm_jw_int(w, s->age_hours);
+		else
+			xsm_jw_null(w);
+		xsm_jw_kbool(w, "stale", s->stale);
 		xsm_jw_kstr(w, "error", s->error);
 		xsm_jw_kint(w, "assets", (int64_t)s->assets);
 		xsm_jw_kint(w, "findings", (int64_t)s->findings);
@@ -79,32 +83,15 @@ static int list_source(const xsm_source_info *s, void *payload)
 	snprintf(f, sizeof(f), "%zu", s->findings);
 	snprintf(bill, sizeof(bill), "%zu dev, %zu ctr, %zu id, %zu app", s->devices, s->containers, s->identities,
 		 s->applications);
-	xsm_table_add(&l->t, s->name, c->type, !strcmp(s->status, "ok") ? "connected" : s->status, s->synced, a, f,
-		      bill);
+	xsm_cli_age(age, sizeof(age), s);
+	xsm_table_add(&l->t, s->name, c->type, !strcmp(s->status, "ok") ? "connected" : s->status, s->synced, age, a,
+		      f, bill);
 	return 0;
-}
-
-/* configured connectors that never ran have no records and no state: list them too */
-static void list_unsynced(struct listing *l)
-{
-	for (size_t k = 0; k < l->n; k++) {
-		if (l->c[k].listed)
-			continue;
-		if (l->w) {
-			xsm_jw_obj(l->w);
-			xsm_jw_kstr(l->w, "name", l->c[k].name);
-			xsm_jw_kstr(l->w, "type", l->c[k].type);
-			xsm_jw_kstr(l->w, "status", "never synced");
-			xsm_jw_obj_end(l->w);
-		} else {
-			xsm_table_add(&l->t, l->c[k].name, l->c[k].type, "never synced", NULL, NULL, NULL, NULL);
-		}
-	}
 }
 
 static int connect_list(int argc, const char **argv, struct xsm_cli *cli)
 {
-	static const char *head[] = { "NAME", "TYPE", "STATUS", "LAST SYNC", "ASSETS", "FINDINGS", "BILLABLE" };
+	static const char *head[] = { "NAME", "TYPE", "STATUS", "LAST SYNC", "AGE", "ASSETS", "FINDINGS", "BILLABLE" };
 	const xsm_connector_type *types;
 	struct listing l;
 	const char *pos[1];
@@ -140,7 +127,6 @@ static int connect_list(int argc, const char **argv, struct xsm_cli *cli)
 		xsm_jw_arr(&w);
 		rc = xsm_sources_foreach(cli->store, list_source, &l);
 		if (rc == 0)
-			list_unsynced(&l);
 		xsm_jw_arr_end(&w);
 		xsm_jw_obj_end(&w);
 		if (rc < 0) {
@@ -154,10 +140,9 @@ static int connect_list(int argc, const char **argv, struct xsm_cli *cli)
 	printf("catalog:\n");
 	for (i = 0; i < n; i++)
 		printf("  %-11s %s\n", types[i].name, types[i].summary);
-	xsm_table_init(&l.t, 7, head);
+	xsm_table_init(&l.t, 8, head);
 	rc = xsm_sources_foreach(cli->store, list_source, &l);
 	if (rc == 0)
-		list_unsynced(&l);
 	if (rc == 0) {
 		printf("\n");
 		if (l.t.rows)
@@ -266,13 +251,33 @@ static char *read_secret_line(void)
 	return line;
 }
 
+/*
+ * A source of records ingested by hand under this name, with no connector:
+ * a connector of that name would take its place, so it asks for --force.
+ */
+static int records_source_taken(struct xsm_cli *cli, const char *name)
+{
+	xsm_buf run = XSM_BUF_INIT, conf = XSM_BUF_INIT;
+	int taken = xsm_records_latest(&run, cli->store, name) == 0 && run.size &&
+		    xsm_connector_show(&conf, cli->store, name) == XSM_ENOTFOUND;
+	xsm_ctx_clear(cli->ctx);
+	xsm_buf_dispose(&run);
+	xsm_buf_dispose(&conf);
+	if (!taken)
+		return 0;
+	xsm_cli_error("'%s' is a source of records ingested by hand; a connector of that name would replace them at its first sync",
+		      name);
+	xsm_cli_hint("give --force to do it anyway, or choose another NAME");
+	return XSM_EXIT_USAGE;
+}
+
 static int connect_add(int argc, const char **argv, struct xsm_cli *cli)
 {
 	struct secret_opts so;
 	struct settings s;
-	struct xsm_opt opts[9 + 3 * NSECRET];
+	struct xsm_opt opts[10 + 3 * NSECRET];
 	const char *url = NULL, *user = NULL, *cacert = NULL, *pos[2];
-	int replace = 0, n, rc, code, nstdin = 0;
+	int replace = 0, force = 0, n, rc, code, nstdin = 0;
 	size_t i, k = 0;
 	char *kv;
 
@@ -283,6 +288,7 @@ static int connect_add(int argc, const char **argv, struct xsm_cli *cli)
 	opts[k++] = (struct xsm_opt){ "cacert", 0, XSM_OPT_STR, &cacert, NULL };
 	opts[k++] = (struct xsm_opt){ "set", 0, XSM_OPT_CALL, &s, on_set };
 	opts[k++] = (struct xsm_opt){ "replace", 0, XSM_OPT_FLAG, &replace, NULL };
+	opts[k++] = (struct xsm_opt){ "force", 0, XSM_OPT_FLAG, &force, NULL };
 	for (i = 0; i < so.n; i++) {
 		opts[k++] = (struct xsm_opt){ so.env_name[i], 0, XSM_OPT_STR, &so.env[i], NULL };
 		opts[k++] = (struct xsm_opt){ so.file_name[i], 0, XSM_OPT_STR, &so.file[i], NULL };
@@ -334,6 +340,8 @@ static int connect_add(int argc, const char **argv, struct xsm_cli *cli)
 		return xsm_cli_usage(cli, "too many settings");
 	s.v[s.n] = NULL;
 	if ((code = xsm_cli_lock(cli)) != 0)
+		rc = 0;
+	else if (!force && (code = records_source_taken(cli, pos[1])) != 0)
 		rc = 0;
 	else
 		rc = xsm_connector_add(cli->store, pos[0], pos[1], s.v, replace);

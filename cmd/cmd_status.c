@@ -1,4 +1,5 @@
 /* cmd_status.c - xsm status: the store, its format, sources and runs. */
+#include <stdio.h>
 #include <string.h>
 
 #include "cli.h"
@@ -10,20 +11,19 @@ struct status {
 	size_t n;
 };
 
-/* hours since t (RFC 3339), or -1 */
-static long age_hours(const struct xsm_cli *cli, const char *t)
+/* a source's age as both status and connect list show it: "5h", "80h (stale)", "never synced" */
+void xsm_cli_age(char *out, size_t n, const xsm_source_info *s)
 {
-	int64_t v;
-	if (!t || xsm_time_parse(&v, t) < 0)
-		return -1;
-	return (long)((xsm_ctx_now(cli->ctx) - v) / 3600);
+	if (s->age_hours < 0)
+		snprintf(out, n, "never synced");
+	else
+		snprintf(out, n, "%ldh%s", s->age_hours, s->stale ? " (stale)" : "");
 }
 
 static int add_source(const xsm_source_info *s, void *payload)
 {
 	struct status *st = payload;
 	char a[32], f[32], r[32], runs[32], age[32];
-	long h = age_hours(st->cli, s->synced ? s->synced : s->last_time);
 
 	st->n++;
 	if (st->w) {
@@ -38,12 +38,14 @@ static int add_source(const xsm_source_info *s, void *payload)
 		xsm_jw_kint(w, "findings", (int64_t)s->findings);
 		xsm_jw_kint(w, "relations", (int64_t)s->relations);
 		xsm_jw_kstr(w, "error", s->error);
+		xsm_jw_kstr(w, "last_sync", s->synced);
 		xsm_jw_key(w, "age_hours");
-		if (h >= 0)
-			xsm_jw_int(w, h);
+		if (s->age_hours >= 0)
+			xsm_jw_int(w, s->age_hours);
 		else
 			xsm_jw_null(w);
-		xsm_jw_kbool(w, "stale", h > 72);
+		xsm_jw_kbool(w, "stale", s->stale);
+		xsm_jw_kbool(w, "connector", s->configured);
 		xsm_jw_obj_end(w);
 		return 0;
 	}
@@ -51,11 +53,8 @@ static int add_source(const xsm_source_info *s, void *payload)
 	snprintf(f, sizeof(f), "%zu", s->findings);
 	snprintf(r, sizeof(r), "%zu", s->relations);
 	snprintf(runs, sizeof(runs), "%zu", s->runs);
-	if (h < 0)
-		snprintf(age, sizeof(age), "-");
-	else
-		snprintf(age, sizeof(age), "%ldh%s", h, h > 72 ? " (stale)" : "");
-	xsm_table_add(&st->t, s->name, s->status, s->last_time, age, runs, a, f, r);
+	xsm_cli_age(age, sizeof(age), s);
+	xsm_table_add(&st->t, s->name, s->status, s->synced, age, runs, a, f, r);
 	return 0;
 }
 

@@ -11,7 +11,7 @@
 static const struct xsm_command commands[] = {
 	{ "connect", cmd_connect, XSM_NEED_STORE | XSM_CREATE_STORE, "configure, list and test vendor connectors",
 	  "xsm connect list\n"
-	  "xsm connect add TYPE NAME [--url URL] [--username USER] [--cacert FILE] [--SECRET-env VAR|--SECRET-file FILE|--SECRET-stdin] [--set KEY=VALUE] [--replace]\n"
+	  "xsm connect add TYPE NAME [--url URL] [--username USER] [--cacert FILE] [--SECRET-env VAR|--SECRET-file FILE|--SECRET-stdin] [--set KEY=VALUE] [--replace] [--force]\n"
 	  "xsm connect show NAME\n"
 	  "xsm connect test NAME\n"
 	  "xsm connect remove NAME [--purge]" },

@@ -58,16 +58,6 @@ static int exposed_device(const xsm_graph *g, size_t i, uint32_t key, int has_ke
 }
 
 /* the time a run name starts with (20261124T120000Z-0001), or -1 */
-static int64_t run_time(const char *name)
-{
-	char iso[32];
-	int64_t t;
-	if (!name || strlen(name) < 16 || name[8] != 'T' || name[15] != 'Z')
-		return -1;
-	snprintf(iso, sizeof(iso), "%.4s-%.2s-%.2sT%.2s:%.2s:%.2sZ", name, name + 4, name + 6, name + 9, name + 11,
-		 name + 13);
-	return xsm_time_parse(&t, iso) == 0 ? t : -1;
-}
 
 typedef XSM__VEC(char *) namevec;
 
@@ -104,7 +94,7 @@ static int watch_connectors(xsm_jw *w, xsm_buf *out, xsm_store *store)
 			xsm_ctx_clear(ctx);
 			continue;
 		}
-		last = run_time(st.run);
+		last = xsm__run_time(st.run);
 		if (last < 0 && st.status && !strcmp(st.status, "ok") && st.time && xsm_time_parse(&last, st.time) < 0)
 			last = -1;
 		xsm_jw_init(w, out);

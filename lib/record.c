@@ -15,6 +15,7 @@
 #include "store.h"
 #include "util/alloc.h"
 #include "util/buf.h"
+#include "util/fs.h"
 #include "exposure/jsonw.h"
 #include "util/lines.h"
 #include "util/vec.h"
@@ -741,15 +742,32 @@ static int collect_record_dir(const char *name, void *payload)
 	return xsm_source_name_valid(name) ? add_name(payload, name) : 0;
 }
 
+/* connectors/NAME.state (a sync's state) and connectors/NAME.yaml (a configured connector) */
 static int collect_state(const char *name, void *payload)
 {
-	size_t n = strlen(name);
+	size_t n = strlen(name), sl;
 	char buf[80];
-	if (n < 7 || n - 6 >= sizeof(buf) || strcmp(name + n - 6, ".state"))
+	if (n > 6 && !strcmp(name + n - 6, ".state"))
+		sl = 6;
+	else if (n > 5 && !strcmp(name + n - 5, ".yaml"))
+		sl = 5;
+	else
 		return 0;
-	memcpy(buf, name, n - 6);
-	buf[n - 6] = '\0';
+	if (n - sl >= sizeof(buf))
+		return 0;
+	memcpy(buf, name, n - sl);
+	buf[n - sl] = '\0';
 	return xsm_source_name_valid(buf) ? add_name(payload, buf) : 0;
+}
+
+int64_t xsm__run_time(const char *run)
+{
+	char t[32];
+	int64_t v;
+	if (!run || strlen(run) < 16 || run[8] != 'T' || run[15] != 'Z')
+		return -1;
+	snprintf(t, sizeof(t), "%.4s-%.2s-%.2sT%.2s:%.2s:%.2sZ", run, run + 4, run + 6, run + 9, run + 11, run + 13);
+	return xsm_time_parse(&v, t) == 0 ? v : -1;
 }
 
 static int cmp_name(const void *a, const void *b)
@@ -798,6 +816,21 @@ int xsm_sources_foreach(xsm_store *store, int (*cb)(const xsm_source_info *, voi
 		info.containers = st.billable[1];
 		info.identities = st.billable[2];
 		info.applications = st.billable[3];
+		{
+			/* the age of the data: the latest run's time (as the events feed reads it), else the last sync */
+			int64_t t = l.n ? xsm__run_time(l.best) : -1;
+			char rel[128];
+			if (t < 0 && (!st.synced || xsm_time_parse(&t, st.synced) < 0))
+				t = -1;
+			info.age_hours = t < 0 ? -1 : (long)((xsm_ctx_now(store->ctx) - t) / 3600);
+			info.stale = t < 0 || info.age_hours > xsm__cfg_long(store->ctx, "events.stale_hours", 72);
+			snprintf(rel, sizeof(rel), "connectors/%s.yaml", names.v.v[i]);
+			{
+				xsm_buf path = XSM_BUF_INIT;
+				info.configured = xsm__store_abspath(&path, store, rel) == 0 && xsm__fs_exists(path.ptr);
+				xsm_buf_dispose(&path);
+			}
+		}
 		rc = cb(&info, payload);
 		xsm__state_dispose(&st);
 	}

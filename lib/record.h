@@ -48,6 +48,8 @@ typedef struct xsm__state {
 } xsm__state;
 
 int xsm__state_read(xsm__state *st, xsm_store *store, const char *source); /* ENOTFOUND if none */
+/* the time a run (or snapshot) id starts with ("20261124T120000Z-..."), or -1 */
+int64_t xsm__run_time(const char *run);
 int xsm__state_write(xsm_store *store, const char *source, const xsm__state *st);
 void xsm__state_dispose(xsm__state *st);
 /* record a failed attempt: status "error" and the message; counts and run stay as they were */

@@ -64,9 +64,20 @@ typedef struct xsm_source_info {
 	const char *synced;    /**< RFC 3339 time of the last successful run or NULL */
 	/** billable assets of the last run by kind (connectors) */
 	size_t devices, containers, identities, applications;
+	/**
+	 * Hours since the last successful run (-1: none ever succeeded), and
+	 * whether the source is stale: past events.stale_hours (72) or never
+	 * successful.  status, connect list and the events feed agree on these.
+	 */
+	long age_hours;
+	int stale;
+	int configured;        /**< a connector is configured under this name */
 } xsm_source_info;
 
-/** Call cb for each source with records or state, sorted by name. */
+/**
+ * Call cb for each source with records or state, and each configured
+ * connector (never synced ones too), sorted by name.
+ */
 XSM_EXTERN(int) xsm_sources_foreach(xsm_store *store,
 				    int (*cb)(const xsm_source_info *info, void *payload),
 				    void *payload);
