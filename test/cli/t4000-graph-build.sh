@@ -36,6 +36,14 @@ test_expect_success '-v reports each build phase with its time; without it stder
 	test ! -s quiet
 '
 
+test_expect_success 'on a terminal, graph build shows its progress on one line, then its summary' '
+	command -v script >/dev/null || { say "no script(1): skipped"; return 0; }
+	script -qec "\"$XSM\" graph build 2>&1 >/dev/null" /dev/null >tty.out &&
+	test_grep "building the graph: reading records" tty.out &&
+	test_grep "building the graph: build: resolve identities done" tty.out &&
+	! test_grep "peak RSS\|thread of its own" tty.out
+'
+
 test_expect_success 'the snapshot files hold the same lines the commands print (two writers, one format)' '
 	head=$(cat "$XSM_STORE/graph/HEAD") &&
 	test_cmp nodes.jsonl "$XSM_STORE/graph/$head/nodes.jsonl" &&
