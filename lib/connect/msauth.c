@@ -117,8 +117,12 @@ static void error_text(xsm__ms *m, const char *body, size_t len, char *code, siz
 		snprintf(code, codelen, "%s", xsm__json_str(e));
 		msg = xsm__json_getstr(j, "error_description");
 	}
-	if (msg)
-		snprintf(out, outlen, "%.*s", (int)strcspn(msg, "\r\n"), msg);
+	if (msg) {
+		size_t n = strcspn(msg, "\r\n");
+		while (n && (msg[n - 1] == '.' || msg[n - 1] == ' '))
+			n--; /* the message goes inside a sentence of ours */
+		snprintf(out, outlen, "%.*s", (int)n, msg);
+	}
 	xsm__json_free(j);
 }
 
