@@ -287,6 +287,8 @@ int xsm__ms_request(xsm__ms *m, const char *method, const char *url, const char 
 	char head[4096], code[96], msg[400];
 	int rc, attempt;
 
+	m->code[0] = '\0';
+	m->status = 0;
 	for (attempt = 0;; attempt++) {
 		if (!m->auth.size || xsm__mono() >= m->expires - m->margin) {
 			if ((rc = take_token(m)) < 0)
@@ -307,6 +309,7 @@ int xsm__ms_request(xsm__ms *m, const char *method, const char *url, const char 
 		req.body_fd = m->fd;
 		if ((rc = xsm__conn_http(c, &req, resp)) < 0)
 			return rc;
+		m->status = resp->status;
 		if (resp->status >= 200 && resp->status < 300)
 			return 0;
 		if (resp->status == 401 && attempt == 0) {
@@ -318,6 +321,7 @@ int xsm__ms_request(xsm__ms *m, const char *method, const char *url, const char 
 		break;
 	}
 	error_text(m, head, read_head(m, head, sizeof(head)), code, sizeof(code), msg, sizeof(msg));
+	snprintf(m->code, sizeof(m->code), "%s", code);
 	if (resp->status == 403)
 		return xsm__error_set(c->ctx, XSM_EAUTH,
 				      "%s: %s: HTTP 403%s%s%s%s: the application needs the permission %s (grant it with admin "

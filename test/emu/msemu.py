@@ -531,7 +531,243 @@ class Defender(Microsoft):
         return X.Reply(200, X.json_body(body), "application/json; charset=utf-8")
 
 
-EMULATORS = {"defender": Defender}
+# ====================================================================== Microsoft Graph (Entra ID)
+
+GRAPH_APP_ID = "00000003-0000-0000-c000-000000000000"
+MICROSOFT_TENANT = "f8cdef31-a31e-4b4a-93e4-5f571e91255a"
+ROLE_MGMT_RW = "9e3f62cf-ca93-4989-b6ce-bf83c28f9fe8"  # RoleManagement.ReadWrite.Directory
+# groups: (name, nested in, role-assignable); the enterprise's five teams, then three more
+GROUPS = [(g, None, False) for g in E.GROUPS] + [("IT Admins", "Cloud Ops", True), ("Cloud Ops", None, False),
+                                                  ("All Staff", None, False)]
+NESTED = {"Service Desk": "IT Admins"}  # Service Desk -> IT Admins -> Cloud Ops: a nested chain
+ROLES = {"alice.admin": ["Global Administrator"], "erin.sec": ["Security Administrator"],
+         "group:IT Admins": ["User Administrator"], "sp:deploy-pipeline": ["Application Administrator"]}
+LEAKED = "frank.desk"
+
+
+def user_id(seed, name):
+    return guid(seed, "aad-user", name)
+
+
+def group_id(seed, name):
+    return guid(seed, "aad-group", name)
+
+
+def sp_id(seed, name):
+    return guid(seed, "aad-sp", name)
+
+
+def directory(seed, extra):
+    """Users (name, on-premises SID or None), groups, memberships (member kind, member, group)."""
+    users = [(u[0], user_sid(j)) for j, u in enumerate(E.USERS)] + [("cloud.user%03d" % k, None) for k in range(extra)]
+    members = []
+    for j, (name, _) in enumerate(users):
+        members.append(("user", name, "All Staff"))
+        team = E.GROUPS[j % len(E.GROUPS)] if j < len(E.USERS) else E.GROUPS[(j * 7 + seed) % len(E.GROUPS)]
+        members.append(("user", name, team))
+    members.append(("user", LEAKED, "Service Desk"))
+    for child, parent in NESTED.items():
+        members.append(("group", child, parent))
+    for g, parent, _ in GROUPS:
+        if parent:
+            members.append(("group", g, parent))
+    members.append(("servicePrincipal", "deploy-pipeline", "Cloud Ops"))
+    return users, sorted(set(members))
+
+
+class Entra(Microsoft):
+    vendor = "entra"
+
+    def __init__(self, ent, args):
+        super().__init__(ent, args)
+        self.users, self.members = directory(ent.seed, args.users)
+
+    def needs(self, req):
+        p = req.path
+        if p.startswith("/v1.0/users") and "signInActivity" in (req.arg("$select") or ""):
+            return "AuditLog.Read.All"
+        for prefix, perm in (("/v1.0/users", "User.Read.All"), ("/v1.0/groups", "GroupMember.Read.All"),
+                             ("/v1.0/roleManagement", "RoleManagement.Read.Directory"),
+                             ("/v1.0/servicePrincipals", "Application.Read.All"),
+                             ("/v1.0/applications", "Application.Read.All"),
+                             ("/v1.0/identityProtection/riskyUsers", "IdentityRiskyUser.Read.All"),
+                             ("/v1.0/identityProtection/riskDetections", "IdentityRiskEvent.Read.All")):
+            if p.startswith(prefix):
+                return perm
+        return None
+
+    def unlicensed(self, req):
+        return self.args.unlicensed and (req.path.startswith("/v1.0/identityProtection")
+                                         or "signInActivity" in (req.arg("$select") or ""))
+
+    def route(self, req):
+        if self.unlicensed(req):
+            return self.api_error(403, "Authentication_RequestFromNonPremiumTenantOrB2CTenant",
+                                  "Neither tenant is B2C or tenant doesn't have premium license")
+        p = req.path
+        routes = {"/v1.0/users": self.list_users, "/v1.0/users/delta": self.users_delta,
+                  "/v1.0/groups": self.list_groups, "/v1.0/groups/delta": self.groups_delta,
+                  "/v1.0/roleManagement/directory/roleAssignments": self.role_assignments,
+                  "/v1.0/identityProtection/riskyUsers": self.risky_users,
+                  "/v1.0/identityProtection/riskDetections": self.risk_detections,
+                  "/v1.0/servicePrincipals": self.service_principals, "/v1.0/applications": self.applications}
+        if req.method == "GET" and p in routes:
+            return routes[p](req)
+        return self.api_error(400, "BadRequest", "Resource not found for the segment '%s'." % p.rsplit("/", 1)[-1])
+
+    # ---- paging: $skiptoken is an opaque offset; the nextLink repeats the query
+    def page(self, req, items, ctx, maximum=999, delta=False):
+        tok = req.arg("$skiptoken")
+        try:
+            off = int(base64.urlsafe_b64decode(tok.encode()).decode().split(":")[1]) if tok else 0
+            top = int(req.arg("$top", "100"))
+        except (ValueError, IndexError):
+            return self.api_error(400, "BadRequest", "Invalid $skiptoken or $top.")
+        if top < 1 or top > maximum:
+            return self.api_error(400, "Request_UnsupportedQuery", "Invalid page size specified: '%d'. Must be between "
+                                  "1 and %d inclusive." % (top, maximum))
+        top = min(top, self.args.page_size or top)
+        body = {"@odata.context": "https://graph.microsoft.com/v1.0/$metadata#" + ctx}
+        chunk = items[off:off + top]
+        if off + top < len(items):
+            params = [(k, v) for k, v in req.params if k != "$skiptoken"]
+            params.append(("$skiptoken", base64.urlsafe_b64encode(("o:%d" % (off + top)).encode()).decode()))
+            body["@odata.nextLink"] = "%s%s?%s" % (req.base, req.path, "&".join(
+                "%s=%s" % (quote(k, safe="$"), quote(v, safe="(),=")) for k, v in params))
+        elif delta:
+            body["@odata.deltaLink"] = "%s%s?$deltatoken=%s" % (req.base, req.path, b64url(os.urandom(24)))
+        body["value"] = chunk
+        return X.Reply(200, X.json_body(body), "application/json;odata.metadata=minimal;odata.streaming=true;"
+                       "IEEE754Compatible=false;charset=utf-8", [("OData-Version", "4.0")])
+
+    def user(self, j, name, sid, select=None):
+        seed = self.ent.seed
+        first, _, last = name.partition(".")
+        u = {"id": user_id(seed, name), "displayName": "%s %s" % (first.title(), last.title()),
+             "userPrincipalName": "%s@%s" % (name, E.DOMAIN), "mail": "%s@%s" % (name, E.DOMAIN),
+             "accountEnabled": True, "userType": "Member", "onPremisesSecurityIdentifier": sid,
+             "onPremisesSyncEnabled": True if sid else None, "onPremisesSamAccountName": name if sid else None}
+        if select and "signInActivity" in select:
+            u["signInActivity"] = {"lastSignInDateTime": E.iso(self.ent.now - (j % 9) * E.DAY - 3600 * (j % 5)),
+                                   "lastSignInRequestId": guid(seed, "signin", j),
+                                   "lastNonInteractiveSignInDateTime": E.iso(self.ent.now - 600),
+                                   "lastNonInteractiveSignInRequestId": guid(seed, "signin-ni", j)}
+        if select:
+            u = {k: v for k, v in u.items() if k in select or k == "id"}
+        return u
+
+    def list_users(self, req):
+        select = (req.arg("$select") or "").split(",") if req.arg("$select") else None
+        items = [self.user(j, n, s, select) for j, (n, s) in enumerate(self.users)]
+        return self.page(req, items, "users")
+
+    def users_delta(self, req):
+        select = (req.arg("$select") or "").split(",") if req.arg("$select") else None
+        items = [self.user(j, n, s, select) for j, (n, s) in enumerate(self.users)]
+        return self.page(req, items, "users(%s)" % ",".join(select or []), maximum=999, delta=True)
+
+    def group(self, name, role_assignable, members=None):
+        g = {"id": group_id(self.ent.seed, name), "displayName": name, "securityEnabled": True, "mailEnabled": False,
+             "onPremisesSecurityIdentifier": None, "isAssignableToRole": role_assignable}
+        if members is not None:
+            g["members@delta"] = members
+        return g
+
+    def member_ref(self, kind, name):
+        seed = self.ent.seed
+        mid = {"user": user_id, "group": group_id, "servicePrincipal": sp_id}[kind](seed, name)
+        return {"@odata.type": "#microsoft.graph.%s" % kind, "id": mid}
+
+    def list_groups(self, req):
+        return self.page(req, [self.group(n, ra) for n, _, ra in GROUPS], "groups")
+
+    def groups_delta(self, req):
+        # a group with many members is split over several entries (as Graph does): 3 members each
+        items = []
+        for name, _, ra in GROUPS:
+            refs = [self.member_ref(k, m) for k, m, g in self.members if g == name]
+            for k in range(0, max(1, len(refs)), 3):
+                items.append(self.group(name, ra, refs[k:k + 3]) if k == 0
+                             else {"id": group_id(self.ent.seed, name), "members@delta": refs[k:k + 3]})
+        return self.page(req, items, "groups", delta=True)
+
+    def role_assignments(self, req):
+        seed, items = self.ent.seed, []
+        for who, roles in sorted(ROLES.items()):
+            kind, _, name = who.rpartition(":")
+            pid = {"": user_id, "group": group_id, "sp": sp_id}[kind](seed, name)
+            for r in roles:
+                rid = guid("role", r)
+                a = {"id": guid(seed, "assignment", who, r), "principalId": pid, "roleDefinitionId": rid,
+                     "directoryScopeId": "/"}
+                if "roleDefinition" in (req.arg("$expand") or ""):
+                    a["roleDefinition"] = {"id": rid, "displayName": r}
+                items.append(a)
+        return self.page(req, items, "roleManagement/directory/roleAssignments")
+
+    def risky_users(self, req):
+        seed = self.ent.seed
+        items = [{"id": user_id(seed, LEAKED), "isDeleted": False, "isProcessing": False,
+                  "riskLastUpdatedDateTime": E.iso(self.ent.now - 2 * E.DAY), "riskLevel": "high",
+                  "riskState": "atRisk", "riskDetail": "none", "userDisplayName": "Frank Desk",
+                  "userPrincipalName": "%s@%s" % (LEAKED, E.DOMAIN)},
+                 {"id": user_id(seed, "dave.net"), "isDeleted": False, "isProcessing": False,
+                  "riskLastUpdatedDateTime": E.iso(self.ent.now - 40 * E.DAY), "riskLevel": "none",
+                  "riskState": "remediated", "riskDetail": "userPerformedSecuredPasswordChange",
+                  "userDisplayName": "Dave Net", "userPrincipalName": "dave.net@%s" % E.DOMAIN}]
+        return self.page(req, items, "identityProtection/riskyUsers", maximum=500)
+
+    def risk_detections(self, req):
+        seed = self.ent.seed
+        items = []
+        for user, kind in ((LEAKED, "leakedCredentials"), ("dave.net", "unfamiliarFeatures")):
+            items.append({"id": guid(seed, "detection", user), "requestId": None, "correlationId": None,
+                          "riskEventType": kind, "riskState": "atRisk", "riskLevel": "high", "riskDetail": "none",
+                          "source": "IdentityProtection", "detectionTimingType": "offline", "activity": "user",
+                          "tokenIssuerType": "AzureAD", "ipAddress": None, "location": None,
+                          "activityDateTime": E.iso(self.ent.now - 3 * E.DAY),
+                          "detectedDateTime": E.iso(self.ent.now - 2 * E.DAY),
+                          "lastUpdatedDateTime": E.iso(self.ent.now - 2 * E.DAY), "userId": user_id(seed, user),
+                          "userDisplayName": user.replace(".", " ").title(),
+                          "userPrincipalName": "%s@%s" % (user, E.DOMAIN), "additionalInfo": "[]"})
+        f = req.arg("$filter") or ""
+        m = re.fullmatch(r"riskEventType eq '(\w+)'", f.strip())
+        if f and not m:
+            return self.api_error(400, "BadRequest", "Invalid filter clause")
+        if m:
+            items = [d for d in items if d["riskEventType"] == m.group(1)]
+        return self.page(req, items, "identityProtection/riskDetections", maximum=500)
+
+    def service_principals(self, req):
+        seed = self.ent.seed
+        graph = sp_id(seed, "Microsoft Graph")
+        sps = [("Microsoft Graph", GRAPH_APP_ID, "Application", MICROSOFT_TENANT, []),
+               ("deploy-pipeline", guid(seed, "app", "deploy-pipeline"), "Application", TENANT,
+                [{"id": b64url(hashlib.sha256(b"ara").digest()[:24]), "appRoleId": ROLE_MGMT_RW,
+                  "principalDisplayName": "deploy-pipeline", "principalId": sp_id(seed, "deploy-pipeline"),
+                  "principalType": "ServicePrincipal", "resourceDisplayName": "Microsoft Graph", "resourceId": graph,
+                  "createdDateTime": E.iso(self.ent.now - 300 * E.DAY), "deletedDateTime": None}]),
+               ("mi-web-prod", guid(seed, "app", "mi-web-prod"), "ManagedIdentity", None, [])]
+        expand = "appRoleAssignments" in (req.arg("$expand") or "")
+        items = []
+        for name, app, kind, owner, aras in sps:
+            sp = {"id": sp_id(seed, name), "appId": app, "displayName": name, "servicePrincipalType": kind,
+                  "accountEnabled": True, "appOwnerOrganizationId": owner}
+            if expand:
+                sp["appRoleAssignments"] = aras
+            items.append(sp)
+        return self.page(req, items, "servicePrincipals")
+
+    def applications(self, req):
+        seed = self.ent.seed
+        app = {"id": guid(seed, "app-object", "deploy-pipeline"), "appId": guid(seed, "app", "deploy-pipeline"),
+               "displayName": "deploy-pipeline", "signInAudience": "AzureADMyOrg"}
+        if "owners" in (req.arg("$expand") or ""):
+            app["owners"] = [{"@odata.type": "#microsoft.graph.user", "id": user_id(seed, "bob.ops")}]
+        return self.page(req, [app], "applications")
+
+
+EMULATORS = {"defender": Defender, "entra": Entra}
 
 
 def parse_args(argv):
@@ -547,6 +783,9 @@ def parse_args(argv):
     ap.add_argument("--password", help="the client secret (default %s)" % CLIENT_SECRET)
     ap.add_argument("--token-lifetime", type=int, default=3599)
     ap.add_argument("--rate-per-minute", type=int, default=0, help="429 past this many API calls a minute")
+    ap.add_argument("--users", type=int, default=20, help="entra: cloud-only users besides the six synced ones")
+    ap.add_argument("--unlicensed", action="store_true",
+                    help="entra: the tenant has no Entra ID P1/P2 (no sign-in activity, no Identity Protection)")
     ap.add_argument("--port-file")
     ap.add_argument("--delay-ms", type=int, default=0)
     ap.add_argument("--now", help="base time, ISO-8601 (default 2026-11-20T00:00:00Z)")
