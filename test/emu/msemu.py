@@ -767,7 +767,185 @@ class Entra(Microsoft):
         return self.page(req, [app], "applications")
 
 
-EMULATORS = {"defender": Defender, "entra": Entra}
+# ====================================================================== Azure Resource Manager (Resource Graph)
+
+def arm(*parts):
+    return "/subscriptions/%s/resourceGroups/%s/providers/%s" % (SUBSCRIPTION, parts[0], "/".join(parts[1:]))
+
+
+def role_def(name):
+    return "/subscriptions/%s/providers/Microsoft.Authorization/roleDefinitions/%s" % (SUBSCRIPTION, guid("roledef", name))
+
+
+class Azure(Microsoft):
+    vendor = "azure"
+
+    def __init__(self, ent, args):
+        super().__init__(ent, args)
+        self.rows = self.inventory()
+
+    def forbidden(self, req):
+        return self.api_error(403, "AuthorizationFailed", "The client '%s' with object id '%s' does not have "
+                              "authorization to perform action 'Microsoft.ResourceGraph/resources/read' over scope "
+                              "'/providers/Microsoft.ResourceGraph' or the scope is invalid. If access was recently "
+                              "granted, please refresh your credentials." % (CLIENT_ID, sp_id(self.ent.seed, "xsm")))
+
+    def needs(self, req):
+        q = ((req.json() or {}).get("query") or "") if req.method == "POST" else ""
+        if q.startswith("authorizationresources"):
+            return "Microsoft.Authorization/roleAssignments/read"
+        if q.startswith("resourcecontainers"):
+            return "Microsoft.Resources/subscriptions/read"
+        return "Microsoft.Resources/subscriptions/resources/read"
+
+    def inventory(self):
+        """Every row the three tables hold: (table, row)."""
+        ent, seed, rows = self.ent, self.ent.seed, []
+        sub = "/subscriptions/%s" % SUBSCRIPTION
+        groups = sorted({"RG-%s" % e.upper() for e in E.ENVIRONMENTS} | {"RG-SECURITY"})
+
+        def res(rg, rtype, name, props, sku=None, tags=None, identity=None, location="westeurope"):
+            r = {"id": arm(rg, rtype, name), "name": name, "type": rtype.lower(), "tenantId": TENANT, "kind": "",
+                 "location": location, "resourceGroup": rg.lower(), "subscriptionId": SUBSCRIPTION,
+                 "managedBy": "", "sku": sku, "plan": None, "properties": props, "tags": tags or {},
+                 "identity": identity, "zones": None, "extendedLocation": None}
+            rows.append(("resources", r))
+            return r
+        rows.append(("resourcecontainers", {"id": sub, "name": "Production", "type": "microsoft.resources/subscriptions",
+                                            "tenantId": TENANT, "subscriptionId": SUBSCRIPTION, "resourceGroup": "",
+                                            "tags": {}, "properties": {"state": "Enabled"}}))
+        for rg in groups:
+            rows.append(("resourcecontainers", {"id": "%s/resourceGroups/%s" % (sub, rg), "name": rg,
+                                                "type": "microsoft.resources/subscriptions/resourcegroups",
+                                                "tenantId": TENANT, "subscriptionId": SUBSCRIPTION,
+                                                "resourceGroup": rg.lower(), "tags": {}, "location": "westeurope",
+                                                "properties": {"provisioningState": "Succeeded"}}))
+        rule = lambda n, port, src, pri: {"name": n, "properties": {  # noqa: E731
+            "protocol": "Tcp", "sourcePortRange": "*", "destinationPortRange": port, "sourceAddressPrefix": src,
+            "destinationAddressPrefix": "*", "access": "Allow", "priority": pri, "direction": "Inbound"}}
+        res("RG-PRODUCTION", "Microsoft.Network/networkSecurityGroups", "nsg-web",
+            {"securityRules": [rule("allow-https", "443", "Internet", 100)]})
+        res("RG-PRODUCTION", "Microsoft.Network/networkSecurityGroups", "nsg-internal",
+            {"securityRules": [rule("allow-ssh-internal", "22", "10.0.0.0/8", 100)]})
+        for i in range(ent.n):
+            if not azure_vm(ent, i):
+                continue
+            h = ent.host(i)
+            rg = "RG-%s" % h.environment.upper()
+            nic = arm(rg, "Microsoft.Network/networkInterfaces", "nic-" + h.name)
+            public = h.role == "web"
+            ipconf = {"name": "ipconfig1", "properties": {"privateIPAddress": h.ip, "primary": True}}
+            if public:
+                pip = res(rg, "Microsoft.Network/publicIPAddresses", "pip-" + h.name,
+                          {"ipAddress": "203.0.113.%d" % (10 + i % 19), "publicIPAllocationMethod": "Static",
+                           "ipConfiguration": {"id": nic + "/ipConfigurations/ipconfig1"}}, sku={"name": "Standard"})
+                ipconf["properties"]["publicIPAddress"] = {"id": pip["id"]}
+            res(rg, "Microsoft.Network/networkInterfaces", "nic-" + h.name,
+                {"ipConfigurations": [ipconf], "virtualMachine": {"id": vm_resource_id(ent, i)},
+                 "networkSecurityGroup": {"id": arm("RG-PRODUCTION", "Microsoft.Network/networkSecurityGroups",
+                                                    "nsg-web" if public else "nsg-internal")}})
+            vm = {"vmId": vm_id(ent, i), "hardwareProfile": {"vmSize": "Standard_D4s_v5"},
+                  "osProfile": {"computerName": h.name.upper() if h.os_family == "Windows" else h.name},
+                  "storageProfile": {"osDisk": {"osType": "Windows" if h.os_family == "Windows" else "Linux"}},
+                  "networkProfile": {"networkInterfaces": [{"id": nic}]}, "provisioningState": "Succeeded"}
+            ident = {"type": "SystemAssigned", "principalId": guid(seed, "vm-mi", i), "tenantId": TENANT} \
+                if public else None
+            r = res(rg, "Microsoft.Compute/virtualMachines", h.name.upper(), vm, identity=ident)
+            r["id"] = vm_resource_id(ent, i)
+        uai = res("RG-SECURITY", "Microsoft.ManagedIdentity/userAssignedIdentities", "uai-deploy",
+                  {"principalId": guid(seed, "uai", "deploy"), "clientId": guid(seed, "uai-client", "deploy"),
+                   "tenantId": TENANT})
+        res("RG-SECURITY", "Microsoft.KeyVault/vaults", "kv-payments",
+            {"sku": {"family": "A", "name": "premium"}, "tenantId": TENANT, "enableRbacAuthorization": True,
+             "publicNetworkAccess": "Disabled", "networkAcls": {"defaultAction": "Deny", "bypass": "AzureServices"},
+             "vaultUri": "https://kv-payments.vault.azure.net/"}, tags={"criticality": "very high"})
+        res("RG-DEVELOPMENT", "Microsoft.KeyVault/vaults", "kv-dev",
+            {"sku": {"family": "A", "name": "standard"}, "tenantId": TENANT, "enableRbacAuthorization": True,
+             "publicNetworkAccess": "Enabled", "networkAcls": {"defaultAction": "Allow"}})
+        res("RG-PRODUCTION", "Microsoft.Storage/storageAccounts", "stpayments",
+            {"allowBlobPublicAccess": False, "publicNetworkAccess": "Disabled",
+             "networkAcls": {"defaultAction": "Deny"}, "immutableStorageWithVersioning": {"enabled": True}},
+            sku={"name": "Standard_GRS", "tier": "Standard"})
+        res("RG-PRODUCTION", "Microsoft.Storage/storageAccounts", "stpublicweb",
+            {"allowBlobPublicAccess": True, "publicNetworkAccess": "Enabled", "networkAcls": {"defaultAction": "Allow"}},
+            sku={"name": "Standard_LRS", "tier": "Standard"})
+        res("RG-PRODUCTION", "Microsoft.ContainerService/managedClusters", "aks-prod",
+            {"kubernetesVersion": "1.30.4", "agentPoolProfiles": [{"name": "system", "count": 3},
+                                                                    {"name": "user", "count": 4}],
+             "apiServerAccessProfile": {"enablePrivateCluster": False}},
+            sku={"name": "Base", "tier": "Premium"}, identity={"type": "UserAssigned", "userAssignedIdentities": {
+                uai["id"]: {"principalId": guid(seed, "uai", "deploy"), "clientId": guid(seed, "uai-client", "deploy")}}})
+        res("RG-PRODUCTION", "Microsoft.Sql/servers", "sql-payments",
+            {"publicNetworkAccess": "Enabled", "version": "12.0", "administratorLogin": "sqladmin"})
+        res("RG-PRODUCTION", "Microsoft.Sql/servers/databases", "sql-payments/payments",
+            {"status": "Online"}, sku={"name": "GP_Gen5", "tier": "GeneralPurpose"},
+            tags={"dataClassification": "Confidential"})
+        kv = arm("RG-SECURITY", "Microsoft.KeyVault/vaults", "kv-payments")
+        for who, kind, role, scope in (
+                (user_id(seed, "alice.admin"), "User", "Owner", "/subscriptions/%s" % SUBSCRIPTION),
+                (group_id(seed, "Cloud Ops"), "Group", "Key Vault Administrator", kv),
+                (group_id(seed, "Cloud Ops"), "Group", "Contributor", "/subscriptions/%s/resourceGroups/RG-PRODUCTION"
+                 % SUBSCRIPTION),
+                (sp_id(seed, "deploy-pipeline"), "ServicePrincipal", "Contributor",
+                 "/subscriptions/%s/resourceGroups/RG-PRODUCTION" % SUBSCRIPTION),
+                (sp_id(seed, "mi-web-prod"), "ServicePrincipal", "Storage Blob Data Reader",
+                 arm("RG-PRODUCTION", "Microsoft.Storage/storageAccounts", "stpayments")),
+                (guid(seed, "uai", "deploy"), "ServicePrincipal", "Reader", "/subscriptions/%s" % SUBSCRIPTION),
+                (group_id(seed, "All Staff"), "Group", "Reader", "/providers/Microsoft.Management/managementGroups/root")):
+            rid = "%s/providers/Microsoft.Authorization/roleAssignments/%s" % (scope, guid(seed, "ra", who, role))
+            rows.append(("authorizationresources", {
+                "id": rid, "name": rid.rsplit("/", 1)[1], "type": "microsoft.authorization/roleassignments",
+                "properties": {"principalId": who, "principalType": kind, "roleDefinitionId": role_def(role),
+                               "scope": scope, "createdOn": E.iso(ent.now - 100 * E.DAY)}, "roleName": role}))
+        return rows
+
+    def route(self, req):
+        if req.method != "POST" or req.path != "/providers/Microsoft.ResourceGraph/resources":
+            return self.api_error(404, "NotFound", "The resource was not found.")
+        if req.arg("api-version") not in ("2021-03-01", "2022-10-01", "2024-04-01"):
+            return self.api_error(400, "InvalidApiVersionParameter", "The api-version '%s' is invalid."
+                                  % req.arg("api-version"))
+        body = req.json()
+        if not isinstance(body, dict) or not isinstance(body.get("query"), str):
+            return self.api_error(400, "BadRequest", "Please provide a query.")
+        q = body["query"].strip()
+        table = q.split("|", 1)[0].strip()
+        if table not in ("resources", "resourcecontainers", "authorizationresources"):
+            return self.api_error(400, "BadRequest", "Table '%s' could not be found." % table,
+                                  ) if table else self.api_error(400, "BadRequest", "Query is invalid.")
+        opts = body.get("options") or {}
+        top = int(opts.get("$top") or 100)
+        if top < 1 or top > 1000:
+            return self.api_error(400, "BadRequest", "$top must be between 1 and 1000.")
+        top = min(top, self.args.page_size or top)
+        m = re.search(r"where type (?:in~|=~) \(?([^)|]*)\)?", q)
+        types = set(re.findall(r"'([^']+)'", m.group(1))) if m else None
+        rows = [r for t, r in self.rows if t == table and (types is None or r["type"] in types)]
+        if table == "authorizationresources":
+            rows = [{"id": r["id"], "principalId": r["properties"]["principalId"],
+                     "principalType": r["properties"]["principalType"], "scope": r["properties"]["scope"].lower(),
+                     "roleName": r["roleName"]} for r in rows]
+        take = re.search(r"\| *take +(\d+)", q)
+        if take:
+            rows = rows[:int(take.group(1))]
+        m = re.search(r"\| *project ([^|]+)", q)
+        if m and table != "authorizationresources":
+            keep = [k.strip() for k in m.group(1).split(",")]
+            rows = [{k: r.get(k) for k in keep} for r in rows]
+        rows.sort(key=lambda r: r["id"])
+        try:
+            off = int(base64.urlsafe_b64decode(opts["$skipToken"].encode()).decode()) if opts.get("$skipToken") else 0
+        except ValueError:
+            return self.api_error(400, "BadRequest", "The $skipToken is invalid.")
+        page = rows[off:off + top]
+        out = {"totalRecords": len(rows), "count": len(page), "data": page, "facets": [],
+               "resultTruncated": "false"}
+        if off + top < len(rows):
+            out["$skipToken"] = base64.urlsafe_b64encode(str(off + top).encode()).decode()
+        return X.Reply(200, X.json_body(out), "application/json; charset=utf-8")
+
+
+EMULATORS = {"defender": Defender, "entra": Entra, "azure": Azure}
 
 
 def parse_args(argv):
