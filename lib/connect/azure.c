@@ -261,7 +261,7 @@ static int role_edges(struct az *a)
 			memset(&d, 0, sizeof(d));
 			d.label = principal_label(x->type);
 			d.id = a->tmp.ptr;
-			d.name = x->principal;
+			d.name = NULL; /* Resource Graph does not name principals: Entra does */
 			d.aad_object_id = x->principal;
 			xsm__conn_identity_begin(c, &d);
 			if ((rc = xsm__conn_props_end(c)) < 0)

@@ -848,7 +848,9 @@ void xsm__conn_identity_begin(xsm__conn *c, const xsm__identity *d)
 	xsm_buf_clear(&c->sid);
 	xsm_buf_printf(&c->sid, "%s:%s", c->name, d->id);
 	xsm_jw_kstr(w, "source_id", c->sid.ptr);
-	xsm_jw_kstr(w, "name", d->name && *d->name ? d->name : d->id);
+	/* no name: another source's record of the same identity names it */
+	if (d->name)
+		xsm_jw_kstr(w, "name", *d->name ? d->name : d->id);
 	xsm_jw_key(w, "keys");
 	xsm_jw_obj(w);
 	one_key(w, "aad_object_id", d->aad_object_id);

@@ -153,7 +153,7 @@ void xsm__conn_device_begin(xsm__conn *c, const xsm__device *d);
 typedef struct xsm__identity {
 	const char *label;               /* user, group, serviceprincipal, managedidentity, application, microsoft.… */
 	const char *id;                  /* vendor id: source_id is "<connector>:<id>" */
-	const char *name;
+	const char *name;                /* NULL: none (a stub another source names); "": the id */
 	const char *aad_object_id, *upn, *sid, *email, *cloud_id;
 	const char *category;            /* categories[0]: "identity" when NULL */
 	const char *last_seen;           /* RFC 3339 or "" */
