@@ -21,8 +21,9 @@ SANITIZE   ?=
 # The Debian packages the build and the tests need.  `make deps` installs
 # them (as root) and .ci/run calls it, so this is the one list.
 APT_PACKAGES := build-essential pkg-config libcurl4-openssl-dev libcjson-dev \
-                libyaml-dev libxml2-dev python3 python3-yaml openssl perl graphviz valgrind
-PKGS := libcurl libcjson yaml-0.1 libxml-2.0
+                libyaml-dev libxml2-dev libssl-dev python3 python3-yaml python3-cryptography openssl perl \
+                graphviz valgrind
+PKGS := libcurl libcjson yaml-0.1 libxml-2.0 libcrypto
 
 Q := $(if $(V),,@)
 PKG_OK := $(shell pkg-config --exists $(PKGS) 2>/dev/null && echo yes)
@@ -215,7 +216,7 @@ bench-connectors: all
 
 # --- install ------------------------------------------------------------------
 libexposure.pc: FORCE
-	@printf 'prefix=%s\nlibdir=%s\nincludedir=%s\n\nName: libexposure\nDescription: exposure graph, attack paths and critical assets (xsm)\nVersion: %s\nLibs: -L$${libdir} -lexposure\nCflags: -I$${includedir}\nRequires.private: libcurl libcjson yaml-0.1 libxml-2.0\n' \
+	@printf 'prefix=%s\nlibdir=%s\nincludedir=%s\n\nName: libexposure\nDescription: exposure graph, attack paths and critical assets (xsm)\nVersion: %s\nLibs: -L$${libdir} -lexposure\nCflags: -I$${includedir}\nRequires.private: libcurl libcjson yaml-0.1 libxml-2.0 libcrypto\n' \
 	  '$(PREFIX)' '$(libdir)' '$(includedir)' '$(VERSION)' > $(BUILD)/libexposure.pc
 
 install: all libexposure.pc

@@ -380,6 +380,28 @@ static int connect_show(int argc, const char **argv, struct xsm_cli *cli)
 	return 0;
 }
 
+/* one line per permission checked: granted or missing */
+static int print_permission(const xsm_permission_check *p, void *payload)
+{
+	struct xsm_cli *cli = payload;
+	if (machine(cli)) {
+		xsm_buf b = XSM_BUF_INIT;
+		xsm_jw w;
+		xsm_jw_init(&w, &b);
+		xsm_jw_obj(&w);
+		xsm_jw_kstr(&w, "permission", p->permission);
+		xsm_jw_kstr(&w, "what", p->what);
+		xsm_jw_kstr(&w, "status", p->granted ? "granted" : "missing");
+		xsm_jw_obj_end(&w);
+		xsm_cli_emit(&b);
+		xsm_buf_dispose(&b);
+	} else if (!cli->quiet || !p->granted) {
+		printf("  %-8s %-28s %s\n", p->granted ? "granted" : "MISSING", p->permission, p->what);
+	}
+	fflush(stdout);
+	return 0;
+}
+
 static int connect_test(int argc, const char **argv, struct xsm_cli *cli)
 {
 	xsm_sync_options so = XSM_SYNC_OPTIONS_INIT;
@@ -390,7 +412,7 @@ static int connect_test(int argc, const char **argv, struct xsm_cli *cli)
 		return xsm_opt_exit(cli, n);
 	if (n != 1)
 		return xsm_cli_usage(cli, "which connector? give its NAME");
-	if ((rc = xsm_connector_test(cli->store, pos[0], &so)) < 0) {
+	if ((rc = xsm_connector_check(cli->store, pos[0], &so, print_permission, cli)) < 0) {
 		int code = xsm_cli_fail(cli, rc);
 		if (rc == XSM_EAUTH)
 			xsm_cli_hint("the vendor refused the credentials or lacks a permission; 'man xsm-connect' lists "
@@ -399,7 +421,7 @@ static int connect_test(int argc, const char **argv, struct xsm_cli *cli)
 			xsm_cli_hint("check the url, DNS, the proxy (HTTPS_PROXY, NO_PROXY) and --set cacert=FILE");
 		return code;
 	}
-	if (!cli->quiet)
+	if (!cli->quiet && !machine(cli))
 		printf("%s: ok\n", pos[0]);
 	return 0;
 }

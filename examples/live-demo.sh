@@ -1,14 +1,18 @@
 #!/bin/sh
 # live-demo.sh - the real connector flow without a vendor account: start the
-# loopback emulators of ServiceNow, Qualys, Rapid7 and Tenable
-# (test/emu/), connect xsm to them, sync, and look at the merged graph;
-# then change a few hosts on the vendors' side and sync again
+# loopback emulators of ServiceNow, Qualys, Rapid7, Tenable and the three
+# Microsoft sources, Defender for Endpoint, Entra ID (Graph) and Azure
+# (Resource Graph) (test/emu/), connect xsm to them, sync, and look at the
+# merged graph and an attack path from a user with leaked credentials
+# through nested groups to a critical key vault, every hop from a
+# connector; then change a few hosts on the vendors' side and sync again
 # (incrementally), and read the events.
 # Usage: sh examples/live-demo.sh PATH-TO-XSM [OUTPUT-DIR] [HOSTS]
 set -eu
 XSM=${1:-xsm}
 here=$(cd "$(dirname "$0")" && pwd)
 emu="$here/../test/emu/emu.py"
+msemu="$here/../test/emu/msemu.py"
 out=${2:-${TMPDIR:-/tmp}/xsm-live-demo}
 hosts=${3:-200}
 export XSM_STORE="$out/store"
@@ -22,29 +26,63 @@ for v in servicenow qualys rapid7 tenable; do
 		--port-file "$out/$v.port" >"$out/$v.log" 2>&1 &
 	pids="$pids $!"
 done
-for v in servicenow qualys rapid7 tenable; do
+for v in defender entra azure; do
+	python3 "$msemu" "$v" --seed 42 --hosts "$hosts" --findings-per-host 6 --page-size 50 \
+		--port-file "$out/$v.port" >"$out/$v.log" 2>&1 &
+	pids="$pids $!"
+done
+for v in servicenow qualys rapid7 tenable defender entra azure; do
 	i=0
 	while [ ! -s "$out/$v.port" ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
 	[ -s "$out/$v.port" ] || { echo "live-demo: the $v emulator did not start (see $out/$v.log)" >&2; exit 1; }
 done
 url() { echo "http://127.0.0.1:$(cat "$out/$1.port")"; }
 
-echo "== xsm live demo: four vendor emulators on 127.0.0.1 (store: $XSM_STORE)"
+echo "== xsm live demo: seven vendor emulators on 127.0.0.1 (store: $XSM_STORE)"
 # the emulators' credentials, given by reference as a real deployment would
 export SN_PASSWORD=emu-sn-pass QUALYS_PASSWORD=emu-q-pass R7_API_KEY=emu-r7-key
-export TVM_ACCESS=emu-t-access TVM_SECRET=emu-t-secret
+export TVM_ACCESS=emu-t-access TVM_SECRET=emu-t-secret MS_CLIENT_SECRET=emu-ms-secret
+# one application registration in the emulators' tenant; the authority is the emulator too
+ms() {
+	echo --set tenant=6b3b0e4c-51b2-4c1e-9d4a-7d1f3c2a9e10 --set client_id=0c5a3b1e-2f4d-4e6a-8b7c-9d0e1f2a3b4c \
+		--client-secret-env MS_CLIENT_SECRET --set authority="$(url "$1")" --url "$(url "$1")"
+}
 "$XSM" -q init
 x connect add servicenow cmdb --url "$(url servicenow)" --username xsm --password-env SN_PASSWORD --set lookback_days=0
 x connect add qualys qualys --url "$(url qualys)" --username xsm --password-env QUALYS_PASSWORD
 x connect add rapid7 rapid7 --url "$(url rapid7)" --api-key-env R7_API_KEY
 x connect add tenable tenable --url "$(url tenable)" --access-key-env TVM_ACCESS --secret-key-env TVM_SECRET \
 	--set poll_interval_ms=100
-for c in cmdb qualys rapid7 tenable; do x connect test "$c"; done
+x connect add defender mde $(ms defender) --set calls_per_minute=0
+x connect add entra entra $(ms entra)
+x connect add azure azure $(ms azure)
+for c in cmdb qualys rapid7 tenable mde entra azure; do x connect test "$c"; done
 x ingest --all
 x connect list
+x connect show mde
 x graph stats
 x critical list --level high
 x paths summary
+
+echo
+echo "== from a user with leaked credentials (Entra ID Protection) to the payments key vault (Azure)"
+leaked=$("$XSM" --format=jsonl graph nodes --label user | python3 -c '
+import json, sys
+for line in sys.stdin:
+    n = json.loads(line)
+    if n["NodeProperties"]["rawData"].get("hasLeakedCredentials"):
+        print(n["NodeId"]); break')
+kv=$("$XSM" --format=jsonl graph nodes | python3 -c '
+import json, sys
+for line in sys.stdin:
+    n = json.loads(line)
+    if n["NodeName"] == "kv-payments":
+        print(n["NodeId"]); break')
+path=$("$XSM" --format=jsonl paths list --entry "$leaked" --target "$kv" | python3 -c '
+import json, sys
+for line in sys.stdin:
+    print(json.loads(line)["PathId"]); break')
+x paths show "$path"
 x insights
 
 echo

@@ -250,6 +250,7 @@ void xsm__state_dispose(xsm__state *st)
 	xsm__free(st->cursor);
 	xsm__free(st->error);
 	xsm__free(st->synced);
+	xsm__free(st->note);
 	memset(st, 0, sizeof(*st));
 }
 
@@ -282,6 +283,7 @@ int xsm__state_read(xsm__state *st, xsm_store *store, const char *source)
 	st->cursor = dup_or_null(xsm__json_getstr(j, "cursor"));
 	st->error = dup_or_null(xsm__json_getstr(j, "error"));
 	st->synced = dup_or_null(xsm__json_getstr(j, "synced"));
+	st->note = dup_or_null(xsm__json_getstr(j, "note"));
 	if ((bill = xsm__json_get(j, "billable")) != NULL) {
 		size_t i;
 		for (i = 0; i < 4; i++)
@@ -318,6 +320,8 @@ int xsm__state_write(xsm_store *store, const char *source, const xsm__state *st)
 	xsm_jw_kstr(&w, "cursor", st->cursor);
 	xsm_jw_kstr(&w, "error", st->error);
 	xsm_jw_kstr(&w, "synced", st->synced);
+	if (st->note && *st->note)
+		xsm_jw_kstr(&w, "note", st->note);
 	if (st->billable[0] + st->billable[1] + st->billable[2] + st->billable[3]) {
 		size_t i;
 		xsm_jw_key(&w, "billable");
@@ -532,6 +536,7 @@ int xsm__run_commit(xsm__run_writer *w, const char *cursor)
 	memcpy(st.billable, w->billable, sizeof(st.billable));
 	st.run = w->run;
 	st.cursor = (char *)cursor;
+	st.note = (char *)w->note;
 	st.assets = w->stats.assets;
 	st.findings = w->stats.findings;
 	st.relations = w->stats.relations;

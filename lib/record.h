@@ -27,6 +27,7 @@ typedef struct xsm__run_writer {
 	xsm__strmap seen;       /* asset source_ids of this run (duplicates are errors) */
 	xsm_ingest_stats stats;
 	size_t billable[4];     /* devices, containers, identities, applications (connectors) */
+	const char *note;       /* what the run covered (connectors), kept in the state; may be NULL */
 } xsm__run_writer;
 
 int xsm__run_begin(xsm__run_writer *w, xsm_store *store, const char *source);
@@ -43,6 +44,7 @@ void xsm__run_abort(xsm__run_writer *w);
 typedef struct xsm__state {
 	char *status, *time, *run, *cursor, *error;
 	char *synced;           /* time of the last successful run */
+	char *note;             /* what that run covered, or NULL */
 	size_t assets, findings, relations, invalid;
 	size_t billable[4];     /* devices, containers, identities, applications */
 } xsm__state;

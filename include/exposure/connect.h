@@ -42,7 +42,11 @@ XSM_EXTERN(int) xsm_connector_add(xsm_store *store, const char *type, const char
 /** Remove a connector; purge also deletes its records and state. Needs the lock. */
 XSM_EXTERN(int) xsm_connector_remove(xsm_store *store, const char *name, int purge);
 
-/** The connector's settings as one JSON object, secrets redacted. */
+/**
+ * The connector's settings as one JSON object, secrets redacted, and what
+ * the last successful sync said about its coverage ("coverage", when it
+ * said something).
+ */
 XSM_EXTERN(int) xsm_connector_show(xsm_buf *json, xsm_store *store, const char *name);
 
 /** Call cb with each configured connector name and type, sorted by name. */
@@ -95,6 +99,24 @@ XSM_EXTERN(int) xsm_connector_sync(xsm_sync_stats *stats, xsm_store *store, cons
 
 /** One cheap authenticated call to the vendor. */
 XSM_EXTERN(int) xsm_connector_test(xsm_store *store, const char *name, const xsm_sync_options *opts);
+
+/** One permission a connector needs, as xsm_connector_check found it. */
+typedef struct xsm_permission_check {
+	const char *permission;    /**< "Machine.Read.All" */
+	const char *what;          /**< what it reads: "machines" */
+	int granted;               /**< 1 granted, 0 missing */
+} xsm_permission_check;
+
+/**
+ * Check a connector: one call per permission it needs, each reported to
+ * cb (may be NULL; a negative return from cb stops the check).  Types
+ * without a permission table make the one call of xsm_connector_test and
+ * report nothing.  0 when everything was granted; XSM_EAUTH naming the
+ * missing permissions otherwise; the errors of xsm_connector_test.
+ */
+XSM_EXTERN(int) xsm_connector_check(xsm_store *store, const char *name, const xsm_sync_options *opts,
+				    int (*cb)(const xsm_permission_check *p, void *payload), void *payload);
+
 
 XSM_END_DECL
 

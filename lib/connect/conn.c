@@ -22,7 +22,8 @@
 
 /* sorted by name */
 static const xsm__vendor *const vendors[] = {
-	&xsm__vendor_qualys, &xsm__vendor_rapid7, &xsm__vendor_servicenow, &xsm__vendor_tenable,
+	&xsm__vendor_azure, &xsm__vendor_defender, &xsm__vendor_entra, &xsm__vendor_qualys,
+	&xsm__vendor_rapid7, &xsm__vendor_servicenow, &xsm__vendor_tenable,
 };
 #define NVENDORS (sizeof(vendors) / sizeof(vendors[0]))
 
@@ -137,10 +138,11 @@ int xsm_connector_add(xsm_store *store, const char *type, const char *name, cons
 		}
 		if (kind == 3 && n > 5 && !strncmp(*s + n - 5, "_file", 5) && (rc = check_secret_file(ctx, eq + 1)) < 0)
 			goto done;
-		if (kind == 1 && (!strncmp(*s, "url=", 4)) && !xsm__http_url_allowed(eq + 1)) {
+		if (kind == 1 && (!strncmp(*s, "url=", 4) || !strncmp(*s, "authority=", 10)) &&
+		    !xsm__http_url_allowed(eq + 1)) {
 			rc = xsm__error_set(ctx, XSM_EUSAGE,
-					    "url '%s' is not allowed: use https:// (plain http only to 127.0.0.1, ::1 or localhost)",
-					    eq + 1);
+					    "%.*s '%s' is not allowed: use https:// (plain http only to 127.0.0.1, ::1 or localhost)",
+					    (int)n, *s, eq + 1);
 			goto done;
 		}
 		xsm_buf_put(&text, *s, n);
@@ -263,6 +265,14 @@ int xsm_connector_show(xsm_buf *json, xsm_store *store, const char *name)
 			xsm_jw_kstr(&w, k, val);
 	}
 	xsm_jw_obj_end(&w);
+	{
+		/* what the last successful sync covered, when it said */
+		xsm__state st;
+		if (xsm__state_read(&st, store, name) == 0 && st.note && *st.note)
+			xsm_jw_kstr(&w, "coverage", st.note);
+		xsm__state_dispose(&st);
+		xsm_ctx_clear(store->ctx);
+	}
 	xsm_jw_obj_end(&w);
 	xsm__yaml_free(conf);
 	return 0;
@@ -416,6 +426,29 @@ int xsm__conn_status(xsm__conn *c, const xsm__http_resp *resp, const char *what,
 			      detail && *detail ? ": " : "", detail ? detail : "", hint);
 }
 
+int xsm__conn_permission(xsm__conn *c, const char *perm, const char *what, int rc)
+{
+	xsm_permission_check p;
+
+	if (rc < 0 && rc != XSM_EAUTH)
+		return rc;
+	if (rc == XSM_EAUTH) {
+		size_t n = strlen(c->missing);
+		snprintf(c->missing + n, sizeof(c->missing) - n, "%s%s", n ? ", " : "", perm);
+		c->perm_missing++;
+		xsm_ctx_clear(c->ctx);
+	}
+	p.permission = perm;
+	p.what = what;
+	p.granted = rc == 0;
+	return c->perm_cb ? c->perm_cb(&p, c->perm_payload) : 0;
+}
+
+int xsm__conn_delta_drop(xsm__conn *c, const char *key)
+{
+	return xsm__strmap_put(&c->delta_keys, key, 1) < 0 ? xsm__error_oom(c->ctx) : 0;
+}
+
 int xsm__conn_tmpfile(xsm__conn *c, int *fd)
 {
 	xsm_buf path = XSM_BUF_INIT;
@@ -492,78 +525,192 @@ static int next_byte(xsm__conn *c, struct window *w, const char *what, int *rc)
 	}
 }
 
+/*
+ * The elements of the array at w->pos (its '['), each parsed where it lies
+ * and handed to cb; w->pos ends past the ']'.
+ */
+static int stream_array(xsm__conn *c, struct window *w, const char *what, const char *where,
+			const xsm__json_pick *pick, int (*cb)(xsm__conn *c, const xsm__json *elem, void *payload),
+			void *payload)
+{
+	int rc = 0, ch;
+
+	w->pos++;
+	for (;;) {
+		xsm__json *j = NULL;
+		size_t used;
+
+		if ((ch = next_byte(c, w, what, &rc)) == ']') {
+			w->pos++;
+			return 0; /* "[]", and "[1,]" as the splitter before this let pass */
+		}
+		if (ch == ',' || ch < 0)
+			return rc ? rc : xsm__error_set(c->ctx, XSM_EPROTO, ch < 0 ? "%s: the body ends before its array does (truncated)"
+									      : "%s: empty array element", what);
+		/* the element where it lies, with more read behind it while it runs past the window */
+		while ((rc = xsm__json_parse_pick_next(&j, c->ctx, w->buf + w->pos, w->have - w->pos, pick, where,
+						       &used)) == XSM__JSON_SHORT) {
+			if (w->eof)
+				return xsm__error_set(c->ctx, XSM_EPROTO, "%s: the body ends before its array does (truncated)",
+						      what);
+			if ((rc = more(c, w, what)) < 0)
+				return rc;
+		}
+		if (rc < 0)
+			return c->ctx->code = XSM_EPROTO;
+		w->pos += used;
+		rc = cb(c, j, payload);
+		xsm__json_free(j);
+		if (rc < 0)
+			return rc;
+		if ((ch = next_byte(c, w, what, &rc)) == ']') {
+			w->pos++;
+			return 0;
+		}
+		if (ch != ',')
+			return rc ? rc : xsm__error_set(c->ctx, XSM_EPROTO, ch < 0 ? "%s: the body ends before its array does (truncated)"
+									      : "%s: data after an array element", what);
+		w->pos++;
+	}
+}
+
+static int window_open(xsm__conn *c, struct window *w, int fd, const char *what, xsm_buf *where)
+{
+	memset(w, 0, sizeof(*w));
+	w->fd = fd;
+	w->cap = (size_t)xsm__cfg_long(c->ctx, "records.max_line", 16L << 20);
+	w->size = w->cap < (1 << 18) ? w->cap : 1 << 18;
+	if (lseek(fd, 0, SEEK_SET) < 0)
+		return xsm__error_errno(c->ctx, XSM_EIO, "%s: cannot read the download", what);
+	if (!(w->buf = xsm__malloc(w->size)) || xsm_buf_printf(where, "%s: ", what) < 0)
+		return xsm__error_oom(c->ctx);
+	return 0;
+}
+
 int xsm__conn_json_array_fd(xsm__conn *c, int fd, const char *what, const xsm__json_pick *pick,
 			    int (*cb)(xsm__conn *c, const xsm__json *elem, void *payload), void *payload)
 {
 	struct window w;
 	xsm_buf where = XSM_BUF_INIT;
-	int rc = 0, ch;
+	int rc, ch;
 
-	memset(&w, 0, sizeof(w));
-	w.fd = fd;
-	w.cap = (size_t)xsm__cfg_long(c->ctx, "records.max_line", 16L << 20);
-	w.size = w.cap < (1 << 18) ? w.cap : 1 << 18;
-	if (lseek(fd, 0, SEEK_SET) < 0)
-		return xsm__error_errno(c->ctx, XSM_EIO, "%s: cannot read the download", what);
-	if (!(w.buf = xsm__malloc(w.size)) || xsm_buf_printf(&where, "%s: ", what) < 0) {
-		rc = xsm__error_oom(c->ctx);
+	if ((rc = window_open(c, &w, fd, what, &where)) < 0)
 		goto done;
-	}
 	if ((ch = next_byte(c, &w, what, &rc)) != '[') {
 		if (rc == 0)
 			rc = xsm__error_set(c->ctx, XSM_EPROTO, ch < 0 ? "%s: the body ends before its array does (truncated)"
 								     : "%s: not a JSON array", what);
 		goto done;
 	}
+	if ((rc = stream_array(c, &w, what, where.ptr, pick, cb, payload)) < 0)
+		goto done;
+	if (next_byte(c, &w, what, &rc) >= 0 && rc == 0)
+		rc = xsm__error_set(c->ctx, XSM_EPROTO, "%s: data after the array", what);
+done:
+	xsm__free(w.buf);
+	xsm_buf_dispose(&where);
+	return rc;
+}
+
+/* nothing of an object value is kept (it is still checked) */
+static const xsm__json_pick keep_none[] = { { NULL, NULL } };
+
+int xsm__conn_json_object_fd(xsm__conn *c, int fd, const char *what, const char *member, const xsm__json_pick *pick,
+			     int (*cb)(xsm__conn *c, const xsm__json *elem, void *payload), void *payload,
+			     int (*on_member)(xsm__conn *c, const char *key, const xsm__json *value, void *payload))
+{
+	static const char cut[] = "%s: the body ends before its object does (truncated)";
+	struct window w;
+	xsm_buf where = XSM_BUF_INIT;
+	char key[256];
+	int rc, ch, seen = 0;
+
+	if ((rc = window_open(c, &w, fd, what, &where)) < 0)
+		goto done;
+	if ((ch = next_byte(c, &w, what, &rc)) != '{') {
+		if (rc == 0)
+			rc = xsm__error_set(c->ctx, XSM_EPROTO, ch < 0 ? cut : "%s: not a JSON object", what);
+		goto done;
+	}
 	w.pos++;
 	for (;;) {
+		const char *q;
 		xsm__json *j = NULL;
-		size_t used;
+		size_t used, n;
 
-		if ((ch = next_byte(c, &w, what, &rc)) == ']') {
+		if ((ch = next_byte(c, &w, what, &rc)) == '}' && !seen) {
 			w.pos++;
-			break; /* "[]", and "[1,]" as the splitter before this let pass */
+			break;
 		}
-		if (ch == ',' || ch < 0) {
+		if (ch != '"') {
 			if (rc == 0)
-				rc = xsm__error_set(c->ctx, XSM_EPROTO, ch < 0 ? "%s: the body ends before its array does (truncated)"
-									     : "%s: empty array element", what);
+				rc = xsm__error_set(c->ctx, XSM_EPROTO, ch < 0 ? cut : "%s: not a JSON object", what);
 			goto done;
 		}
-		/* the element where it lies, with more read behind it while it runs past the window */
-		while ((rc = xsm__json_parse_pick_next(&j, c->ctx, w.buf + w.pos, w.have - w.pos, pick, where.ptr,
-						       &used)) == XSM__JSON_SHORT) {
-			if (w.eof) {
-				rc = xsm__error_set(c->ctx, XSM_EPROTO, "%s: the body ends before its array does (truncated)",
-						    what);
+		/* the key: OData and ARM keys are plain; an escaped one matches nothing */
+		while (!(q = memchr(w.buf + w.pos + 1, '"', w.have - w.pos - 1))) {
+			if (w.eof || w.have - w.pos > sizeof(key)) {
+				rc = xsm__error_set(c->ctx, XSM_EPROTO, w.eof ? cut : "%s: a key longer than %zu bytes", what,
+						    sizeof(key));
 				goto done;
 			}
 			if ((rc = more(c, &w, what)) < 0)
 				goto done;
 		}
-		if (rc < 0) {
-			c->ctx->code = rc = XSM_EPROTO;
+		n = (size_t)(q - (w.buf + w.pos + 1));
+		snprintf(key, sizeof(key), "%.*s", (int)(n < sizeof(key) ? n : sizeof(key) - 1), w.buf + w.pos + 1);
+		w.pos += n + 2;
+		if ((ch = next_byte(c, &w, what, &rc)) != ':') {
+			if (rc == 0)
+				rc = xsm__error_set(c->ctx, XSM_EPROTO, ch < 0 ? cut : "%s: no ':' after a key", what);
 			goto done;
 		}
-		w.pos += used;
-		rc = cb(c, j, payload);
-		xsm__json_free(j);
-		if (rc < 0)
+		w.pos++;
+		if ((ch = next_byte(c, &w, what, &rc)) < 0) {
+			if (rc == 0)
+				rc = xsm__error_set(c->ctx, XSM_EPROTO, cut, what);
 			goto done;
-		if ((ch = next_byte(c, &w, what, &rc)) == ']') {
+		}
+		if (ch == '[' && !strcmp(key, member)) {
+			if ((rc = stream_array(c, &w, what, where.ptr, pick, cb, payload)) < 0)
+				goto done;
+			seen |= 1;
+		} else {
+			while ((rc = xsm__json_parse_pick_next(&j, c->ctx, w.buf + w.pos, w.have - w.pos, keep_none,
+							       where.ptr, &used)) == XSM__JSON_SHORT) {
+				if (w.eof) {
+					rc = xsm__error_set(c->ctx, XSM_EPROTO, cut, what);
+					goto done;
+				}
+				if ((rc = more(c, &w, what)) < 0)
+					goto done;
+			}
+			if (rc < 0) {
+				c->ctx->code = rc = XSM_EPROTO;
+				goto done;
+			}
+			w.pos += used;
+			rc = on_member ? on_member(c, key, j, payload) : 0;
+			xsm__json_free(j);
+			if (rc < 0)
+				goto done;
+		}
+		if ((ch = next_byte(c, &w, what, &rc)) == '}') {
 			w.pos++;
 			break;
 		}
 		if (ch != ',') {
 			if (rc == 0)
-				rc = xsm__error_set(c->ctx, XSM_EPROTO, ch < 0 ? "%s: the body ends before its array does (truncated)"
-									     : "%s: data after an array element", what);
+				rc = xsm__error_set(c->ctx, XSM_EPROTO, ch < 0 ? cut : "%s: data after a member", what);
 			goto done;
 		}
 		w.pos++;
+		seen |= 2;
 	}
 	if (next_byte(c, &w, what, &rc) >= 0 && rc == 0)
-		rc = xsm__error_set(c->ctx, XSM_EPROTO, "%s: data after the array", what);
+		rc = xsm__error_set(c->ctx, XSM_EPROTO, "%s: data after the object", what);
+	else if (rc == 0 && !(seen & 1))
+		rc = xsm__error_set(c->ctx, XSM_EPROTO, "%s: no '%s' array in the answer", what, member);
 done:
 	xsm__free(w.buf);
 	xsm_buf_dispose(&where);
@@ -627,6 +774,17 @@ static void one_in_array(xsm_jw *w, const char *key, const char *v)
 	xsm_jw_arr_end(w);
 }
 
+static void list_key(xsm_jw *w, const char *key, const char *const *v)
+{
+	if (!v || !*v)
+		return;
+	xsm_jw_key(w, key);
+	xsm_jw_arr(w);
+	for (; *v; v++)
+		xsm_jw_str(w, *v);
+	xsm_jw_arr_end(w);
+}
+
 void xsm__conn_device_begin(xsm__conn *c, const xsm__device *d)
 {
 	xsm_jw *w = &c->jw;
@@ -647,12 +805,16 @@ void xsm__conn_device_begin(xsm__conn *c, const xsm__device *d)
 	one_key(w, "fqdn", d->fqdn);
 	one_key(w, "serial", d->serial);
 	one_key(w, "cloud_id", d->cloud_id);
+	one_key(w, "mde_id", d->mde_id);
+	one_key(w, "azure_vm_id", d->azure_vm_id);
 	one_in_array(w, "ipv4", xsm__is_ipv4(d->ipv4) ? d->ipv4 : NULL);
 	one_in_array(w, "ipv6", xsm__is_ipv6(d->ipv6) ? d->ipv6 : NULL);
 	one_in_array(w, "mac", d->mac);
 	xsm__conn_str_array(w, "ipv4", d->ipv4s, '4');
 	xsm__conn_str_array(w, "ipv6", d->ipv6s, '6');
 	xsm__conn_str_array(w, "mac", d->macs, 'm');
+	list_key(w, "ipv4", d->ipv4_list);
+	list_key(w, "mac", d->mac_list);
 	xsm_jw_obj_end(w);
 	xsm_jw_key(w, "categories");
 	xsm_jw_arr(w);
@@ -664,6 +826,62 @@ void xsm__conn_device_begin(xsm__conn *c, const xsm__device *d)
 	one_key(w, "osName", os);
 	one_key(w, "lastSeen", d->last_seen);
 	one_key(w, "firstSeen", d->first_seen);
+}
+
+static int is_identity(const char *label)
+{
+	return !strcmp(label, "user") || !strcmp(label, "group") || !strcmp(label, "serviceprincipal") ||
+	       !strcmp(label, "managedidentity");
+}
+
+void xsm__conn_identity_begin(xsm__conn *c, const xsm__identity *d)
+{
+	xsm_jw *w = &c->jw;
+
+	xsm__conn_begin(c, "asset");
+	/* the billable count wants static text: the labels it counts are */
+	c->rec_label = !strcmp(d->label, "user") ? "user" : !strcmp(d->label, "serviceprincipal") ? "serviceprincipal"
+		       : !strcmp(d->label, "managedidentity")			      ? "managedidentity"
+		       : !strcmp(d->label, "application")				      ? "application"
+											      : NULL;
+	xsm_jw_kstr(w, "label", d->label);
+	xsm_buf_clear(&c->sid);
+	xsm_buf_printf(&c->sid, "%s:%s", c->name, d->id);
+	xsm_jw_kstr(w, "source_id", c->sid.ptr);
+	/* no name: another source's record of the same identity names it */
+	if (d->name)
+		xsm_jw_kstr(w, "name", *d->name ? d->name : d->id);
+	xsm_jw_key(w, "keys");
+	xsm_jw_obj(w);
+	one_key(w, "aad_object_id", d->aad_object_id);
+	one_key(w, "upn", d->upn);
+	one_key(w, "sid", d->sid);
+	one_key(w, "email", d->email);
+	one_key(w, "cloud_id", d->cloud_id);
+	xsm_jw_obj_end(w);
+	xsm_jw_key(w, "categories");
+	xsm_jw_arr(w);
+	xsm_jw_str(w, d->category ? d->category : is_identity(d->label) ? "identity" : "cloud");
+	xsm_jw_arr_end(w);
+	xsm_jw_key(w, "props");
+	xsm_jw_obj(w);
+	one_key(w, "lastSeen", d->last_seen);
+}
+
+void xsm__conn_relation_begin(xsm__conn *c, const char *label, const char *from, const char *to)
+{
+	xsm_jw *w = &c->jw;
+
+	xsm__conn_begin(c, "relation");
+	xsm_jw_kstr(w, "label", label);
+	xsm_buf_clear(&c->sid);
+	xsm_buf_printf(&c->sid, "%s:%s", c->name, from);
+	xsm_jw_kstr(w, "from", c->sid.ptr);
+	xsm_buf_clear(&c->sid);
+	xsm_buf_printf(&c->sid, "%s:%s", c->name, to);
+	xsm_jw_kstr(w, "to", c->sid.ptr);
+	xsm_jw_key(w, "props");
+	xsm_jw_obj(w);
 }
 
 void xsm__conn_finding_begin(xsm__conn *c, const xsm__finding *f)
@@ -911,6 +1129,29 @@ int xsm_connector_test(xsm_store *store, const char *name, const xsm_sync_option
 	return rc;
 }
 
+int xsm_connector_check(xsm_store *store, const char *name, const xsm_sync_options *opts,
+			int (*cb)(const xsm_permission_check *p, void *payload), void *payload)
+{
+	xsm_sync_options dflt = XSM_SYNC_OPTIONS_INIT;
+	xsm__conn c;
+	int rc = conn_open(&c, store, name, opts ? opts : &dflt);
+
+	if (rc == 0 && !c.vendor->check) {
+		rc = c.vendor->test(&c);
+	} else if (rc == 0) {
+		c.perm_cb = cb;
+		c.perm_payload = payload;
+		rc = c.vendor->check(&c);
+		if (rc == 0 && c.perm_missing)
+			rc = xsm__error_set(c.ctx, XSM_EAUTH,
+					    "%s: the application lacks %s %s; grant %s with admin consent", name,
+					    c.perm_missing > 1 ? "the permissions" : "the permission", c.missing,
+					    c.perm_missing > 1 ? "them" : "it");
+	}
+	conn_close(&c);
+	return rc;
+}
+
 int xsm_connector_sync(xsm_sync_stats *stats, xsm_store *store, const char *name, const xsm_sync_options *opts)
 {
 	xsm_sync_options dflt = XSM_SYNC_OPTIONS_INIT;
@@ -946,6 +1187,7 @@ int xsm_connector_sync(xsm_sync_stats *stats, xsm_store *store, const char *name
 	w.billable[1] = c.st.containers;
 	w.billable[2] = c.st.identities;
 	w.billable[3] = c.st.applications;
+	w.note = c.note[0] ? c.note : NULL;
 	rc = xsm__run_commit(&w, c.new_cursor[0] ? c.new_cursor : NULL);
 	began = 0;
 	if (rc == 0) {

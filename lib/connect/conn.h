@@ -23,10 +23,15 @@ typedef struct xsm__vendor {
 	int (*test)(xsm__conn *c);
 	/* fetch and emit records; may set c->delta and c->new_cursor */
 	int (*sync)(xsm__conn *c);
+	/*
+	 * one call per permission the connector needs, each reported with
+	 * xsm__conn_permission; NULL: test is the whole check
+	 */
+	int (*check)(xsm__conn *c);
 } xsm__vendor;
 
 extern const xsm__vendor xsm__vendor_servicenow, xsm__vendor_qualys, xsm__vendor_rapid7,
-	xsm__vendor_tenable;
+	xsm__vendor_tenable, xsm__vendor_defender, xsm__vendor_entra, xsm__vendor_azure;
 
 struct xsm__conn {
 	xsm_ctx *ctx;
@@ -38,7 +43,8 @@ struct xsm__conn {
 	xsm__http *http;
 	const xsm_sync_options *opts;
 	const char *cursor;           /* previous incremental cursor, NULL for a full sync */
-	char new_cursor[64];          /* set by sync when it supports incremental */
+	char new_cursor[8192];        /* set by sync when it supports incremental (delta links are long) */
+	char note[512];               /* set by sync: what the run covered, kept in the state (connect show) */
 	/*
 	 * delta: the run holds only what changed since cursor; the framework
 	 * merges it over the previous run.  delta_assets_whole: an asset in
@@ -55,6 +61,11 @@ struct xsm__conn {
 	const char *rec_label;        /* an asset's label (static text), for the billable counts */
 	xsm_buf sid;                  /* its source_id */
 	xsm_jw jw;
+	/* connect test: each permission checked, and the first one missing */
+	int (*perm_cb)(const xsm_permission_check *p, void *payload);
+	void *perm_payload;
+	int perm_missing;
+	char missing[256];            /* their names, comma-separated */
 };
 
 /* setting key, or dflt when absent or empty */
@@ -75,6 +86,19 @@ int xsm__conn_http(xsm__conn *c, const xsm__http_req *req, xsm__http_resp *resp)
  */
 int xsm__conn_status(xsm__conn *c, const xsm__http_resp *resp, const char *what, const char *detail);
 
+/*
+ * connect test: report permission perm (what it is needed for) as granted
+ * when rc is 0, missing when rc is XSM_EAUTH; other errors are returned.
+ */
+int xsm__conn_permission(xsm__conn *c, const char *perm, const char *what, int rc);
+
+/*
+ * A delta sync says an asset (key "a\t<source_id>") or a relation
+ * ("r\t<label>\t<from>\t<to>") was deleted: the merge drops it from the
+ * previous run.
+ */
+int xsm__conn_delta_drop(xsm__conn *c, const char *key);
+
 /* a temporary file in the store for large downloads (unlinked already) */
 int xsm__conn_tmpfile(xsm__conn *c, int *fd);
 
@@ -89,6 +113,17 @@ int xsm__conn_tmpfile(xsm__conn *c, int *fd);
 int xsm__conn_json_array_fd(xsm__conn *c, int fd, const char *what, const xsm__json_pick *pick,
 			    int (*cb)(xsm__conn *c, const xsm__json *elem, void *payload), void *payload);
 
+/*
+ * The same for a top-level JSON object (an OData page, an Azure Resource
+ * Graph answer): the elements of its array member member go to cb one at a
+ * time; every other member goes whole to on_member (may be NULL), objects
+ * among them emptied (checked, nothing kept).  A body without member is
+ * XSM_EPROTO.
+ */
+int xsm__conn_json_object_fd(xsm__conn *c, int fd, const char *what, const char *member, const xsm__json_pick *pick,
+			     int (*cb)(xsm__conn *c, const xsm__json *elem, void *payload), void *payload,
+			     int (*on_member)(xsm__conn *c, const char *key, const xsm__json *value, void *payload));
+
 /* begin a record in c->jw: {"type":type, ...}; finish with xsm__conn_emit */
 void xsm__conn_begin(xsm__conn *c, const char *type);
 /* a device as a vendor names it; NULL or "" fields are left out */
@@ -101,6 +136,9 @@ typedef struct xsm__device {
 	const xsm__json *ipv4s, *ipv6s, *macs; /* or vendor arrays of them */
 	const char *os;                  /* OS description: osName, and osType from it */
 	const char *last_seen, *first_seen; /* RFC 3339 or "" */
+	const char *mde_id;              /* Defender for Endpoint device id */
+	const char *azure_vm_id;         /* an Azure VM's vmId GUID (keys.azure_vm_id; cloud_id is its ARM id) */
+	const char *const *ipv4_list, *const *mac_list; /* or NULL-terminated lists of them */
 } xsm__device;
 
 /*
@@ -110,6 +148,25 @@ typedef struct xsm__device {
  * xsm__conn_props_end.
  */
 void xsm__conn_device_begin(xsm__conn *c, const xsm__device *d);
+
+/* an identity (or another non-device asset) as a vendor names it; NULL or "" fields are left out */
+typedef struct xsm__identity {
+	const char *label;               /* user, group, serviceprincipal, managedidentity, application, microsoft.… */
+	const char *id;                  /* vendor id: source_id is "<connector>:<id>" */
+	const char *name;                /* NULL: none (a stub another source names); "": the id */
+	const char *aad_object_id, *upn, *sid, *email, *cloud_id;
+	const char *category;            /* categories[0]: "identity" when NULL */
+	const char *last_seen;           /* RFC 3339 or "" */
+} xsm__identity;
+
+/* Begin an asset record of an identity: as xsm__conn_device_begin, "props" left open. */
+void xsm__conn_identity_begin(xsm__conn *c, const xsm__identity *d);
+
+/*
+ * Begin a relation record label from "<connector>:<from>" to
+ * "<connector>:<to>" with "props" opened; end with xsm__conn_props_end.
+ */
+void xsm__conn_relation_begin(xsm__conn *c, const char *label, const char *from, const char *to);
 
 /* a CVE finding as a vendor reports it */
 typedef struct xsm__finding {
@@ -149,6 +206,8 @@ void xsm__conn_page(xsm__conn *c);
 int xsm__qualys_parse(xsm__conn *c, int fd);
 int xsm__tenable_parse(xsm__conn *c, int fd, int vulns);
 int xsm__servicenow_parse(xsm__conn *c, const char *buf, size_t len);
+/* a saved Defender page: machines, machinesVulnerabilities or the vulnerability catalogue (what) */
+int xsm__defender_parse(xsm__conn *c, int fd, const char *what);
 
 /* --- normalising helpers shared by the vendors ----------------------------- */
 

@@ -702,4 +702,5 @@ const xsm__vendor xsm__vendor_qualys = {
 	  required },
 	ql_test,
 	ql_sync,
+	NULL,
 };

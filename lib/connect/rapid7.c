@@ -497,4 +497,5 @@ const xsm__vendor xsm__vendor_rapid7 = {
 	  secrets, required },
 	r7_test,
 	r7_sync,
+	NULL,
 };

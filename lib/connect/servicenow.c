@@ -515,4 +515,5 @@ const xsm__vendor xsm__vendor_servicenow = {
 	  settings, secrets, required },
 	sn_test,
 	sn_sync,
+	NULL,
 };

@@ -493,4 +493,5 @@ const xsm__vendor xsm__vendor_tenable = {
 	  required },
 	tn_test,
 	tn_sync,
+	NULL,
 };

@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 """connectors.py BUILD HOSTS [FINDINGS_PER_HOST]: the connector benchmark.
 
-Starts the loopback emulators (test/emu/emu.py) of Tenable, Qualys and
-Rapid7 (v4) serving HOSTS hosts with FINDINGS_PER_HOST findings each, syncs
+Starts the loopback emulators (test/emu/emu.py, msemu.py) of Tenable,
+Qualys, Rapid7 (v4) and Defender for Endpoint (bulk machine vulnerabilities
+joined with the catalogue) serving HOSTS hosts with FINDINGS_PER_HOST
+findings each, syncs
 each with `xsm ingest NAME --no-build`, and reports per vendor: findings
 normalised, wall time, CPU time of xsm alone (the emulator is another
 process), findings per CPU second, and xsm's peak RSS.  One JSON line per
@@ -24,11 +26,17 @@ VENDORS = [
                             "--set", "poll_interval_ms=50", "--set", "num_assets=1000"]),
     ("qualys", "qualys", ["--username", "xsm", "--password-env", "Q_PASS"]),
     ("rapid7", "rapid7", ["--api-key-env", "R7_KEY"]),
+    ("defender", "defender", ["--client-secret-env", "MS_SECRET", "--set", "tenant=6b3b0e4c-51b2-4c1e-9d4a-7d1f3c2a9e10",
+                              "--set", "client_id=0c5a3b1e-2f4d-4e6a-8b7c-9d0e1f2a3b4c", "--set", "calls_per_minute=0",
+                              "--set", "logons=off", "--set", "authority=http://127.0.0.1:%(port)d"]),
 ]
+MS_VENDORS = ("defender", "entra", "azure")
 
 
 def start(emu, vendor, hosts, per_host, work):
     port_file = os.path.join(work, vendor + ".port")
+    if vendor in MS_VENDORS:
+        emu = os.path.join(os.path.dirname(emu), "msemu.py")
     proc = subprocess.Popen([sys.executable, emu, vendor, "--seed", "1", "--hosts", str(hosts),
                              "--findings-per-host", str(per_host), "--port-file", port_file],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -46,6 +54,8 @@ def main():
         print(__doc__, file=sys.stderr)
         return 64
     build, hosts = sys.argv[1], int(sys.argv[2])
+    only = os.environ.get("CONN_ONLY")  # one vendor, e.g. CONN_ONLY=defender
+    vendors = [v for v in VENDORS if not only or v[0] == only]
     per_host = int(sys.argv[3]) if len(sys.argv) > 3 else 10
     top = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     xsm = os.path.join(build, "bin", "xsm")
@@ -53,14 +63,15 @@ def main():
     work = tempfile.mkdtemp(prefix="xsm-bench-conn.")
     env = dict(os.environ, XSM_STORE=os.path.join(work, "store"), LD_LIBRARY_PATH=os.path.join(build, "lib"),
                T_ACCESS="emu-t-access", T_SECRET="emu-t-secret", Q_PASS="emu-q-pass", R7_KEY="emu-r7-key",
+               MS_SECRET="emu-ms-secret",
                XSM_NOW="2026-11-24T12:00:00Z")
     rows = []
     try:
-        for name, vendor, args in VENDORS:
+        for name, vendor, args in vendors:
             proc, port = start(emu, vendor, hosts, per_host, work)
             try:
                 subprocess.run([xsm, "-q", "connect", "add", vendor, name, "--url", "http://127.0.0.1:%d" % port]
-                               + args, env=env, check=True)
+                               + [a % {"port": port} for a in args], env=env, check=True)
                 t0 = time.monotonic()
                 # wait4 gives the rusage of xsm alone, not of the emulators
                 with tempfile.TemporaryFile() as so:

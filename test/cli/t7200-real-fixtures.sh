@@ -8,10 +8,10 @@ if [ ! -d "$FIXTURES/tenable" ]; then
 fi
 export XSM_HTTP_BACKOFF_MS=20 XSM_HTTP_RETRIES=0 ANY=recorded-responses-need-no-secret
 
-# start_replay VENDOR: serve the vendor's recorded bodies; sets PORT
+# start_replay VENDOR [DIR]: serve the vendor's recorded bodies (from DIR, default its own); sets PORT
 start_replay() {
 	pf="$TRASH/.replay.$1"
-	python3 "$XSM_TOP/test/emu/replay.py" "$1" "$FIXTURES/$1" --port-file "$pf" >"$pf.out" 2>&1 &
+	python3 "$XSM_TOP/test/emu/replay.py" "$1" "$FIXTURES/${2:-$1}" --port-file "$pf" >"$pf.out" 2>&1 &
 	echo $! >>"$TRASH/.emu-pids"
 	i=0
 	while [ ! -s "$pf" ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
@@ -102,7 +102,56 @@ test_expect_success 'Tenable: a real asset chunk and a real octet-stream vulnera
 	EOF
 '
 
-test_expect_success 'the four real sources build into one graph' '
+MS="--set tenant=19ae0f99-6fc6-444b-bd54-97504efc66ad --set client_id=3d7e133b-9537-49e5-9006-1408cda46f55 --client-secret-env ANY"
+
+test_expect_success 'Defender: real $top/$skip pages until the empty one, the real machine shape, the real catalogue' '
+	start_replay defender &&
+	xsm connect add defender mde --url http://127.0.0.1:$PORT --set authority=http://127.0.0.1:$PORT $MS \
+		--set page_size=1 --set logons=off --set calls_per_minute=0 &&
+	xsm --format=json ingest mde --no-build >sum.json &&
+	records mde >recs &&
+	python3 - recs "$FIXTURES/defender" sum.json <<-\EOF
+	import ipaddress, json, sys, os
+	recs = [json.loads(l) for l in open(sys.argv[1])]
+	d = sys.argv[2]
+	want = []
+	for k in range(10):
+	    want += json.load(open(os.path.join(d, "machines.top1.skip%d.json" % k)))["value"]
+	assert len(want) == 9, len(want)
+	assets = {r["source_id"]: r for r in recs if r["type"] == "asset"}
+	assert sorted(assets) == sorted("mde:" + m["id"] for m in want), sorted(assets)
+	for m in want:
+	    r = assets["mde:" + m["id"]]
+	    k = r["keys"]
+	    assert k["mde_id"] == m["id"], k
+	    vm = m.get("vmMetadata") or {}
+	    if (vm.get("resourceId") or "").startswith("/subscriptions/"):
+	        assert k["cloud_id"] == vm["resourceId"].lower(), k
+	        assert k.get("azure_vm_id") == vm["vmId"], k
+	    v4 = lambda a: bool(a) and ipaddress.ip_address(a).version == 4 and not a.startswith("127.")
+	    ips = sorted({a["ipAddress"] for a in m["ipAddresses"] if v4(a["ipAddress"])} | ({m["lastIpAddress"]} if v4(m["lastIpAddress"]) else set()))
+	    assert sorted(k.get("ipv4", [])) == ips, (k, ips)
+	    assert "000000000000" not in json.dumps(k) and all(len(x) == 17 for x in k.get("mac", [])), k
+	    assert r["name"] == m["computerDnsName"], r["name"]
+	    assert r["props"]["onboardingStatus"] == m["onboardingStatus"]
+	s = json.load(open(sys.argv[3]))["connectors"][0]
+	assert s["requests"] >= 10 + 2 + 1, s
+	EOF
+'
+
+test_expect_success 'Defender: the real token errors give 77 (wrong secret) and 78 (bad tenant), with the AADSTS text' '
+	start_replay defender-bad-secret defender &&
+	xsm connect add defender bad1 --url http://127.0.0.1:$PORT --set authority=http://127.0.0.1:$PORT $MS &&
+	test_expect_code 77 xsm ingest bad1 --no-build 2>err &&
+	test_grep "invalid_client: AADSTS7000215" err &&
+	test_grep ! "Trace ID" err &&
+	start_replay defender-bad-tenant defender &&
+	xsm connect add defender bad2 --url http://127.0.0.1:$PORT --set authority=http://127.0.0.1:$PORT $MS &&
+	test_expect_code 78 xsm connect test bad2 2>err &&
+	test_grep "AADSTS900023" err
+'
+
+test_expect_success 'the real sources build into one graph' '
 	xsm graph build &&
 	xsm graph stats >stats &&
 	test_grep "device" stats && test_grep "Cve" stats

@@ -4,9 +4,9 @@ on 127.0.0.1, so the connectors' parsers run over bytes real servers sent.
 
     python3 test/emu/replay.py VENDOR FIXTURE_DIR --port-file PATH
 
-Requests are routed by path (queries are ignored) to the recorded body that
-answers them; the body is sent exactly as recorded, with the recorded
-Content-Type.  Any Authorization or key header is accepted: the recordings
+Requests are routed by path (and by query where a route names one, as
+Defender's $top/$skip pages) to the recorded body that answers them; the
+body is sent exactly as recorded, with the recorded Content-Type and status.  Any Authorization or key header is accepted: the recordings
 carry no credentials.  Unknown paths get 404.  The fixtures are read where
 they are, never copied.
 """
@@ -17,7 +17,11 @@ import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-# (method, path regex, file, content type); the first match answers
+ODATA = "application/json; odata.metadata=minimal; odata.streaming=true; charset=utf-8"
+TOKEN = r"/[^/]+/oauth2/v2\.0/token$"
+
+# (method, path regex, file, content type[, status]); the first match answers.  A regex
+# with "\?" is matched against the path and the query as sent.
 ROUTES = {
     "servicenow": [
         ("GET", r"/api/now/table/cmdb_ci_(computer|server)$", "cmdb_ci_server.page1.json", "application/json"),
@@ -42,6 +46,23 @@ ROUTES = {
         ("GET", r"/vulns/export/[0-9a-f-]+/status$", "vulns.status.finished.json", "application/json"),
         ("GET", r"/vulns/export/[0-9a-f-]+/chunks/1$", "vulns.chunk1.json", "application/octet-stream"),
     ],
+    # Defender: $top=1 pages until an empty one; the catalogue is the recorded vulnerability list
+    # (PublicVulnerabilityDto); the bulk machine vulnerabilities answer is the recorded empty page
+    "defender": [
+        ("POST", TOKEN, "token.json", "application/json; charset=utf-8"),
+        ("GET", r"/api/machines\?%24top=1&%24skip=(?P<k>[0-9])$", "machines.top1.skip{k}.json", ODATA),
+        ("GET", r"/api/machines/(?P<id>[0-9a-f]{8})[0-9a-f]{32}$", "machine.{id}.json", ODATA),
+        ("GET", r"/api/vulnerabilities\?%24top=[0-9]+&%24skip=0$", "machine.6dd3f7ce.vulnerabilities.json", ODATA),
+        ("GET", r"/api/vulnerabilities\?%24top=[0-9]+&%24skip=[1-9][0-9]*$", "machine.241056b6.vulnerabilities.json",
+         ODATA),
+        ("GET", r"/api/vulnerabilities/machinesVulnerabilities$", "machine.241056b6.vulnerabilities.json", ODATA),
+    ],
+    "defender-bad-secret": [
+        ("POST", TOKEN, "token.401.invalid-client.json", "application/json; charset=utf-8", 401),
+    ],
+    "defender-bad-tenant": [
+        ("POST", TOKEN, "token.400.invalid-tenant.json", "application/json; charset=utf-8", 400),
+    ],
 }
 
 
@@ -57,13 +78,13 @@ def make_handler(vendor, fixtures):
             if length:
                 self.rfile.read(length)
             path = self.path.split("?", 1)[0]
-            for m, pattern, name, ctype in ROUTES[vendor]:
-                hit = re.match(pattern, path)
+            for m, pattern, name, ctype, *status in ROUTES[vendor]:
+                hit = re.match(pattern, self.path if "\\?" in pattern else path)
                 if m == method and hit:
                     file = os.path.join(fixtures, name.format(**hit.groupdict()))
                     if os.path.isfile(file):
                         with open(file, "rb") as f:
-                            return self.reply(200, f.read(), ctype)
+                            return self.reply(status[0] if status else 200, f.read(), ctype)
             return self.reply(404, b'{"error":"not recorded"}', "application/json")
 
         def reply(self, status, body, ctype):

@@ -1,7 +1,8 @@
 /*
  * fuzz_vendor.c - what a hostile or broken vendor server could send: the
  * first byte picks the parser (Qualys XML, Tenable asset or vulnerability
- * chunk, ServiceNow table page), the rest is the body.  Records are
+ * chunk, ServiceNow table page, Defender machines, machine vulnerabilities
+ * or catalogue page), the rest is the body.  Records are
  * normalised and checked against the record vocabulary, not stored.
  */
 #include <stdint.h>
@@ -26,15 +27,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(&c, 0, sizeof(c));
 	c.ctx = ctx;
 	c.name = "fuzz";
-	if (data[0] % 4 == 3) {
+	if (data[0] % 7 == 3) {
 		xsm__servicenow_parse(&c, (const char *)data + 1, size - 1);
 	} else if ((f = tmpfile()) != NULL) {
 		fd = fileno(f);
 		if (write(fd, data + 1, size - 1) == (ssize_t)(size - 1)) {
-			if (data[0] % 4 == 0)
+			if (data[0] % 7 == 0)
 				xsm__qualys_parse(&c, fd);
+			else if (data[0] % 7 < 3)
+				xsm__tenable_parse(&c, fd, data[0] % 7 == 2);
 			else
-				xsm__tenable_parse(&c, fd, data[0] % 4 == 2);
+				xsm__defender_parse(&c, fd, data[0] % 7 == 4   ? "machines"
+							    : data[0] % 7 == 5 ? "machinesVulnerabilities"
+									       : "vulnerabilities");
 		}
 		fclose(f);
 	}

@@ -124,7 +124,8 @@ print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
 sys.exit(rc)' "$@"
 }
 
-# start_emulator VENDOR [ARGS]: start test/emu/emu.py on a free loopback port; sets EMU_PORT.
+# start_emulator VENDOR [ARGS]: start test/emu/emu.py (msemu.py for defender, entra and azure)
+# on a free loopback port; sets EMU_PORT.
 # Each call starts a new emulator (its own port file); all stop when the script ends.
 emu_count=0
 start_emulator() {
@@ -133,7 +134,11 @@ start_emulator() {
 	emu_count=$((emu_count + 1))
 	pf="$TRASH/.emu-port.$vendor.$emu_count.$$"
 	rm -f "$pf"
-	python3 "$XSM_TOP/test/emu/emu.py" "$vendor" --port-file "$pf" "$@" >"$pf.out" 2>&1 &
+	case $vendor in
+	defender | entra | azure) script=msemu.py ;;
+	*) script=emu.py ;;
+	esac
+	python3 "$XSM_TOP/test/emu/$script" "$vendor" --port-file "$pf" "$@" >"$pf.out" 2>&1 &
 	echo $! >>"$TRASH/.emu-pids"
 	TEST_PIDS="$TEST_PIDS $!"
 	i=0
