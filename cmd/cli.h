@@ -109,6 +109,7 @@ void xsm_table_print(struct xsm_table *t, FILE *out);
 void xsm_table_free(struct xsm_table *t);
 
 /* --- commands --------------------------------------------------------------- */
+int cmd_config(int argc, const char **argv, struct xsm_cli *cli);
 int cmd_connect(int argc, const char **argv, struct xsm_cli *cli);
 int cmd_critical(int argc, const char **argv, struct xsm_cli *cli);
 int cmd_events(int argc, const char **argv, struct xsm_cli *cli);
@@ -120,6 +121,12 @@ int cmd_status(int argc, const char **argv, struct xsm_cli *cli);
 int cmd_ingest(int argc, const char **argv, struct xsm_cli *cli);
 int cmd_graph(int argc, const char **argv, struct xsm_cli *cli);
 int cmd_help(int argc, const char **argv, struct xsm_cli *cli);
+/*
+ * The configuration's last layers: data.dir for a build tree, then each
+ * -c KEY=VALUE (an unknown key or a bad value is a usage error, 64).
+ * 0, or an exit code after a message.
+ */
+int xsm_cli_apply_settings(xsm_ctx *ctx, xsm_config *cfg);
 /* take the writer lock for a subcommand that writes (0, or an exit code after a message) */
 int xsm_cli_lock(struct xsm_cli *cli);
 /* build a graph snapshot now (after an ingest); a library error code */

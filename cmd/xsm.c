@@ -9,6 +9,8 @@
 #define GLOBAL_USAGE "xsm [--store DIR] [--config FILE] [-c KEY=VALUE] [--format=table|json|jsonl] [-q] [-v] COMMAND [ARGS]"
 
 static const struct xsm_command commands[] = {
+	{ "config", cmd_config, 0, "show the effective configuration and where each value comes from",
+	  "xsm config [show]" },
 	{ "connect", cmd_connect, XSM_NEED_STORE | XSM_CREATE_STORE, "configure, list and test vendor connectors",
 	  "xsm connect list\n"
 	  "xsm connect add TYPE NAME [--url URL] [--username USER] [--cacert FILE] [--SECRET-env VAR|--SECRET-file FILE|--SECRET-stdin] [--set KEY=VALUE] [--replace]\n"
@@ -172,7 +174,10 @@ static void set_data_dir(xsm_config *cfg)
 	ssize_t l;
 	int up;
 
-	if (xsm_config_get(cfg, "data.dir"))
+	const char *origin = xsm_config_origin(cfg, "data.dir");
+
+	/* only the built-in default gives way to the build tree */
+	if (origin && strcmp(origin, "default"))
 		return;
 	if ((l = readlink("/proc/self/exe", exe, sizeof(exe) - 64)) <= 0)
 		return;
@@ -187,8 +192,10 @@ static void set_data_dir(xsm_config *cfg)
 	}
 }
 
-static int apply_settings(xsm_config *cfg)
+int xsm_cli_apply_settings(xsm_ctx *ctx, xsm_config *cfg)
 {
+	int rc;
+
 	set_data_dir(cfg);
 	for (int k = 0; k < settings.n; k++) {
 		const char *eq = strchr(settings.kv[k], '=');
@@ -197,6 +204,11 @@ static int apply_settings(xsm_config *cfg)
 			return xsm_cli_usage(NULL, "-c needs KEY=VALUE, not '%s'", settings.kv[k]);
 		memcpy(key, settings.kv[k], (size_t)(eq - settings.kv[k]));
 		key[eq - settings.kv[k]] = '\0';
+		/* a misspelt key would otherwise be ignored without a word */
+		if ((rc = xsm_config_check(ctx, key, eq + 1)) == XSM_ENOTFOUND)
+			return xsm_cli_usage(NULL, "-c: unknown configuration key '%s' (see 'xsm config show')", key);
+		if (rc < 0)
+			return xsm_cli_usage(NULL, "-c: %s", xsm_ctx_errmsg(ctx));
 		if (xsm_config_set(cfg, key, eq + 1, "command line -c") < 0) {
 			xsm_cli_error("out of memory");
 			return XSM_EXIT_OSERR;
@@ -243,7 +255,7 @@ static int run_command(const struct xsm_command *c, int argc, const char **argv,
 				return xsm_cli_fail(cli, rc);
 			xsm_config_free(cli->cfg);
 			cli->cfg = cfg;
-			if ((code = apply_settings(cfg)) != 0)
+			if ((code = xsm_cli_apply_settings(cli->ctx, cfg)) != 0)
 				return code;
 			xsm_ctx_set_config(cli->ctx, cfg);
 		}
@@ -323,7 +335,7 @@ int main(int argc, const char **argv)
 		code = xsm_cli_fail(&cli, rc);
 		goto done;
 	}
-	if ((code = apply_settings(cli.cfg)) != 0)
+	if ((code = xsm_cli_apply_settings(cli.ctx, cli.cfg)) != 0)
 		goto done;
 	xsm_ctx_set_config(cli.ctx, cli.cfg);
 	if (cli.verbose)
