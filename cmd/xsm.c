@@ -20,6 +20,7 @@ static const struct xsm_command commands[] = {
 	{ "critical", cmd_critical, XSM_NEED_STORE, "critical assets, classifications, rules and manual levels",
 	  "xsm critical list [--level N] [--label L]\n"
 	  "xsm critical classifications\n"
+	  "xsm critical rule list\n"
 	  "xsm critical rule add NAME --asset device|identity|cloud --level N --when EXPR [--description T]\n"
 	  "xsm critical rule preview --when EXPR [--asset device|identity|cloud]\n"
 	  "xsm critical rule edit NAME [--asset A] [--level N] [--when EXPR] [--description T]\n"
