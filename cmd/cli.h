@@ -96,7 +96,17 @@ void xsm_cli_progress(struct xsm_cli *cli, int done, const char *fmt, ...) __att
 /* "billable": {devices, containers, identities, applications} (connectors) */
 void xsm_cli_jw_billable(xsm_jw *w, size_t devices, size_t containers, size_t identities, size_t applications);
 
-/* a simple aligned text table for human output */
+/* the noun for a count: "1 hop", "2 hops" */
+static inline const char *xsm_plural(size_t n, const char *one, const char *many)
+{
+	return n == 1 ? one : many;
+}
+#define XSM_PL(n, word) xsm_plural((n), word, word "s")
+
+/* how many digits n has: the width that lines up a column of counts */
+int xsm_cli_digits(size_t n);
+
+/* a simple aligned text table for human output; columns of numbers are right-aligned */
 struct xsm_table {
 	int ncols;
 	const char **head;
