@@ -166,31 +166,40 @@ static struct {
 /*
  * Where the built-in data (config/) is: the data.dir setting
  * ($XSM_DATA_DIR), else the source tree when running from a build tree
- * (build/bin/xsm -> config/), else the installed share/xsm the library
- * knows.
+ * (build/bin/xsm -> config/), else the share/xsm installed beside this xsm
+ * (PREFIX/bin/xsm -> PREFIX/share/xsm: an install moved or staged with
+ * DESTDIR still finds its data), else the share/xsm the library was built
+ * for.
  */
 static void set_data_dir(xsm_config *cfg)
 {
-	char exe[4096], *slash;
-	ssize_t l;
-	int up;
-
 	const char *origin = xsm_config_origin(cfg, "data.dir");
+	char up1[4096], up2[4096], dir[4200], probe[4300], *slash;
+	ssize_t l;
 
-	/* only the built-in default gives way to the build tree */
+	/* only the built-in default gives way */
 	if (origin && strcmp(origin, "default"))
 		return;
-	if ((l = readlink("/proc/self/exe", exe, sizeof(exe) - 64)) <= 0)
+	if ((l = readlink("/proc/self/exe", up1, sizeof(up1) - 1)) <= 0)
 		return;
-	exe[l] = '\0';
-	for (up = 0; up < 3 && (slash = strrchr(exe, '/')); up++)
+	up1[l] = '\0';
+	/* up1: the directory above xsm's (build/, PREFIX/); up2: the one above that */
+	for (int i = 0; i < 2; i++)
+		if ((slash = strrchr(up1, '/')))
+			*slash = '\0';
+	memcpy(up2, up1, sizeof(up2));
+	if ((slash = strrchr(up2, '/')))
 		*slash = '\0';
-	/* exe is now the directory above build/ */
-	strcat(exe, "/config/classifications.yaml");
-	if (access(exe, R_OK) == 0) {
-		exe[strlen(exe) - strlen("/classifications.yaml")] = '\0';
-		xsm_config_set(cfg, "data.dir", exe, "build tree");
+	snprintf(dir, sizeof(dir), "%s/config", up2);
+	snprintf(probe, sizeof(probe), "%s/classifications.yaml", dir);
+	if (access(probe, R_OK) == 0) {
+		xsm_config_set(cfg, "data.dir", dir, "build tree");
+		return;
 	}
+	snprintf(dir, sizeof(dir), "%s/share/xsm", up1);
+	snprintf(probe, sizeof(probe), "%s/classifications.yaml", dir);
+	if (access(probe, R_OK) == 0)
+		xsm_config_set(cfg, "data.dir", dir, "installed beside xsm");
 }
 
 int xsm_cli_apply_settings(xsm_ctx *ctx, xsm_config *cfg)
