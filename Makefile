@@ -196,8 +196,9 @@ lint:
 	@! grep -nE '\b(malloc|calloc|realloc|strdup)\(' $(filter-out lib/util/alloc.c,$(LIB_SRC)) || { echo "use xsm__malloc and friends"; exit 1; }
 
 # --- demo and bench -----------------------------------------------------------
+# the demo keeps its own store (build/demo/store), never the user's
 demo: all
-	@sh examples/demo.sh $(abspath $(XSM))
+	@sh examples/demo.sh $(abspath $(XSM)) $(abspath $(BUILD))/demo
 
 SCALE ?= small
 CONN_HOSTS ?= 2000
