@@ -11,6 +11,8 @@ libdir     ?= $(PREFIX)/lib
 includedir ?= $(PREFIX)/include
 mandir     ?= $(PREFIX)/share/man
 pkgconfigdir ?= $(libdir)/pkgconfig
+bashcompdir ?= $(PREFIX)/share/bash-completion/completions
+zshcompdir ?= $(PREFIX)/share/zsh/site-functions
 
 CC         ?= cc
 BUILD      ?= build
@@ -228,7 +230,7 @@ libexposure.pc: FORCE
 install: all libexposure.pc
 	install -d $(DESTDIR)$(bindir) $(DESTDIR)$(libdir) $(DESTDIR)$(includedir)/exposure \
 	  $(DESTDIR)$(pkgconfigdir) $(DESTDIR)$(mandir)/man1 $(DESTDIR)$(mandir)/man5 $(DESTDIR)$(mandir)/man7 \
-	  $(DESTDIR)$(PREFIX)/share/xsm
+	  $(DESTDIR)$(PREFIX)/share/xsm $(DESTDIR)$(bashcompdir) $(DESTDIR)$(zshcompdir)
 	install -m 0755 $(LIBSO) $(DESTDIR)$(libdir)/$(SOREAL)
 	ln -sf $(SOREAL) $(DESTDIR)$(libdir)/$(SONAME)
 	ln -sf $(SONAME) $(DESTDIR)$(libdir)/libexposure.so
@@ -238,7 +240,9 @@ install: all libexposure.pc
 	install -m 0644 include/exposure/*.h $(DESTDIR)$(includedir)/exposure/
 	install -m 0644 $(BUILD)/libexposure.pc $(DESTDIR)$(pkgconfigdir)/libexposure.pc
 	for f in man/man*/*.[157]; do install -m 0644 $$f $(DESTDIR)$(mandir)/$${f#man/}; done
-	cp -R config/. $(DESTDIR)$(PREFIX)/share/xsm/
+	install -m 0644 config/*.yaml $(DESTDIR)$(PREFIX)/share/xsm/
+	install -m 0644 config/completion/xsm.bash $(DESTDIR)$(bashcompdir)/xsm
+	install -m 0644 config/completion/_xsm $(DESTDIR)$(zshcompdir)/_xsm
 	$(call ldconfig)
 
 # Into the system (no DESTDIR): refresh the dynamic linker's cache, as root;
@@ -252,7 +256,7 @@ endef
 uninstall:
 	rm -f $(DESTDIR)$(bindir)/xsm $(DESTDIR)$(libdir)/$(SOREAL) $(DESTDIR)$(libdir)/$(SONAME) \
 	  $(DESTDIR)$(libdir)/libexposure.so $(DESTDIR)$(libdir)/libexposure.a $(DESTDIR)$(pkgconfigdir)/libexposure.pc \
-	  $(DESTDIR)$(includedir)/exposure.h
+	  $(DESTDIR)$(includedir)/exposure.h $(DESTDIR)$(bashcompdir)/xsm $(DESTDIR)$(zshcompdir)/_xsm
 	rm -rf $(DESTDIR)$(includedir)/exposure $(DESTDIR)$(PREFIX)/share/xsm
 	cd man && for f in man*/*.[157]; do rm -f $(DESTDIR)$(mandir)/$$f; done
 	$(call ldconfig)

@@ -19,6 +19,8 @@ test_expect_success 'make install into a prefix' '
 	test -f "$P/include/exposure.h" && test -f "$P/include/exposure/store.h" &&
 	test -f "$P/share/man/man1/xsm.1" && test -f "$P/share/man/man5/xsm-store.5" &&
 	test -f "$P/share/man/man1/xsm-config.1" &&
+	test -f "$P/share/bash-completion/completions/xsm" && test -f "$P/share/zsh/site-functions/_xsm" &&
+	test -f "$P/share/xsm/classifications.yaml" && test ! -e "$P/share/xsm/completion" &&
 	test -f "$P/lib/pkgconfig/libexposure.pc"
 '
 
@@ -81,7 +83,8 @@ test_expect_success 'the installed xsm finds the data installed beside it, whate
 test_expect_success 'make uninstall removes it again' '
 	make -s -C "$XSM_TOP" uninstall PREFIX="$P" LDCONFIG="$TRASH/fake-ldconfig" >out 2>&1 &&
 	test ! -e "$P/bin/xsm" && test ! -e "$P/lib/libexposure.so.0" && test ! -e "$P/lib/libexposure.a" &&
-	test ! -e "$P/include/exposure.h" && test ! -e "$P/share/man/man1/xsm.1"
+	test ! -e "$P/include/exposure.h" && test ! -e "$P/share/man/man1/xsm.1" &&
+	test ! -e "$P/share/bash-completion/completions/xsm" && test ! -e "$P/share/zsh/site-functions/_xsm"
 '
 
 test_done
