@@ -11,6 +11,8 @@ libdir     ?= $(PREFIX)/lib
 includedir ?= $(PREFIX)/include
 mandir     ?= $(PREFIX)/share/man
 pkgconfigdir ?= $(libdir)/pkgconfig
+bashcompdir ?= $(PREFIX)/share/bash-completion/completions
+zshcompdir ?= $(PREFIX)/share/zsh/site-functions
 
 CC         ?= cc
 BUILD      ?= build
@@ -197,8 +199,9 @@ lint:
 	@! grep -nE '\b(malloc|calloc|realloc|strdup)\(' $(filter-out lib/util/alloc.c,$(LIB_SRC)) || { echo "use xsm__malloc and friends"; exit 1; }
 
 # --- demo and bench -----------------------------------------------------------
+# the demo keeps its own store (build/demo/store), never the user's
 demo: all
-	@sh examples/demo.sh $(abspath $(XSM))
+	@sh examples/demo.sh $(abspath $(XSM)) $(abspath $(BUILD))/demo
 
 SCALE ?= small
 CONN_HOSTS ?= 2000
@@ -215,30 +218,49 @@ bench-connectors: all
 	@python3 test/bench/connectors.py $(abspath $(BUILD)) $(CONN_HOSTS) 10 > $(BUILD)/bench-connectors.jsonl
 
 # --- install ------------------------------------------------------------------
+# The private dependencies are Libs.private flags, not Requires.private
+# packages: pkg-config resolves Requires.private even for --cflags, so a
+# program linking libexposure dynamically would need their -dev packages.
+# The public headers include none of their headers.
+LDCONFIG ?= ldconfig
 libexposure.pc: FORCE
-	@printf 'prefix=%s\nlibdir=%s\nincludedir=%s\n\nName: libexposure\nDescription: exposure graph, attack paths and critical assets (xsm)\nVersion: %s\nLibs: -L$${libdir} -lexposure\nCflags: -I$${includedir}\nRequires.private: libcurl libcjson yaml-0.1 libxml-2.0 libcrypto\n' \
-	  '$(PREFIX)' '$(libdir)' '$(includedir)' '$(VERSION)' > $(BUILD)/libexposure.pc
+	@mkdir -p $(BUILD)
+	@printf 'prefix=%s\nlibdir=%s\nincludedir=%s\n\nName: libexposure\nDescription: exposure graph, attack paths and critical assets (xsm)\nVersion: %s\nLibs: -L$${libdir} -lexposure\nLibs.private: %s\nCflags: -I$${includedir}\n' \
+	  '$(PREFIX)' '$(libdir)' '$(includedir)' '$(VERSION)' '$(strip $(DEP_LIBS))' > $(BUILD)/libexposure.pc
 
 install: all libexposure.pc
 	install -d $(DESTDIR)$(bindir) $(DESTDIR)$(libdir) $(DESTDIR)$(includedir)/exposure \
 	  $(DESTDIR)$(pkgconfigdir) $(DESTDIR)$(mandir)/man1 $(DESTDIR)$(mandir)/man5 $(DESTDIR)$(mandir)/man7 \
-	  $(DESTDIR)$(PREFIX)/share/xsm
+	  $(DESTDIR)$(PREFIX)/share/xsm $(DESTDIR)$(bashcompdir) $(DESTDIR)$(zshcompdir)
 	install -m 0755 $(LIBSO) $(DESTDIR)$(libdir)/$(SOREAL)
 	ln -sf $(SOREAL) $(DESTDIR)$(libdir)/$(SONAME)
 	ln -sf $(SONAME) $(DESTDIR)$(libdir)/libexposure.so
+	install -m 0644 $(LIBA) $(DESTDIR)$(libdir)/libexposure.a
 	install -m 0755 $(XSM) $(DESTDIR)$(bindir)/xsm
 	install -m 0644 include/exposure.h $(DESTDIR)$(includedir)/exposure.h
 	install -m 0644 include/exposure/*.h $(DESTDIR)$(includedir)/exposure/
 	install -m 0644 $(BUILD)/libexposure.pc $(DESTDIR)$(pkgconfigdir)/libexposure.pc
 	for f in man/man*/*.[157]; do install -m 0644 $$f $(DESTDIR)$(mandir)/$${f#man/}; done
-	cp -R config/. $(DESTDIR)$(PREFIX)/share/xsm/
+	install -m 0644 config/*.yaml $(DESTDIR)$(PREFIX)/share/xsm/
+	install -m 0644 config/completion/xsm.bash $(DESTDIR)$(bashcompdir)/xsm
+	install -m 0644 config/completion/_xsm $(DESTDIR)$(zshcompdir)/_xsm
+	$(call ldconfig)
+
+# Into the system (no DESTDIR): refresh the dynamic linker's cache, as root;
+# a staged install (DESTDIR, packaging) leaves that to the package.
+define ldconfig
+	@if [ -z "$(DESTDIR)" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then echo "$(LDCONFIG)"; $(LDCONFIG) || exit 1; \
+	  else echo "xsm: not root: run ldconfig as root if $(libdir) is in the linker's path"; fi; fi
+endef
 
 uninstall:
 	rm -f $(DESTDIR)$(bindir)/xsm $(DESTDIR)$(libdir)/$(SOREAL) $(DESTDIR)$(libdir)/$(SONAME) \
-	  $(DESTDIR)$(libdir)/libexposure.so $(DESTDIR)$(pkgconfigdir)/libexposure.pc \
-	  $(DESTDIR)$(includedir)/exposure.h
+	  $(DESTDIR)$(libdir)/libexposure.so $(DESTDIR)$(libdir)/libexposure.a $(DESTDIR)$(pkgconfigdir)/libexposure.pc \
+	  $(DESTDIR)$(includedir)/exposure.h $(DESTDIR)$(bashcompdir)/xsm $(DESTDIR)$(zshcompdir)/_xsm
 	rm -rf $(DESTDIR)$(includedir)/exposure $(DESTDIR)$(PREFIX)/share/xsm
 	cd man && for f in man*/*.[157]; do rm -f $(DESTDIR)$(mandir)/$$f; done
+	$(call ldconfig)
 
 clean:
 	rm -rf build build-asan build-fuzz

@@ -96,7 +96,17 @@ void xsm_cli_progress(struct xsm_cli *cli, int done, const char *fmt, ...) __att
 /* "billable": {devices, containers, identities, applications} (connectors) */
 void xsm_cli_jw_billable(xsm_jw *w, size_t devices, size_t containers, size_t identities, size_t applications);
 
-/* a simple aligned text table for human output */
+/* the noun for a count: "1 hop", "2 hops" */
+static inline const char *xsm_plural(size_t n, const char *one, const char *many)
+{
+	return n == 1 ? one : many;
+}
+#define XSM_PL(n, word) xsm_plural((n), word, word "s")
+
+/* how many digits n has: the width that lines up a column of counts */
+int xsm_cli_digits(size_t n);
+
+/* a simple aligned text table for human output; columns of numbers are right-aligned */
 struct xsm_table {
 	int ncols;
 	const char **head;
@@ -112,6 +122,7 @@ void xsm_table_free(struct xsm_table *t);
 void xsm_cli_age(char *out, size_t n, const xsm_source_info *s);
 
 /* --- commands --------------------------------------------------------------- */
+int cmd_config(int argc, const char **argv, struct xsm_cli *cli);
 int cmd_connect(int argc, const char **argv, struct xsm_cli *cli);
 int cmd_critical(int argc, const char **argv, struct xsm_cli *cli);
 int cmd_events(int argc, const char **argv, struct xsm_cli *cli);
@@ -123,6 +134,12 @@ int cmd_status(int argc, const char **argv, struct xsm_cli *cli);
 int cmd_ingest(int argc, const char **argv, struct xsm_cli *cli);
 int cmd_graph(int argc, const char **argv, struct xsm_cli *cli);
 int cmd_help(int argc, const char **argv, struct xsm_cli *cli);
+/*
+ * The configuration's last layers: data.dir for a build tree, then each
+ * -c KEY=VALUE (an unknown key or a bad value is a usage error, 64).
+ * 0, or an exit code after a message.
+ */
+int xsm_cli_apply_settings(xsm_ctx *ctx, xsm_config *cfg);
 /* take the writer lock for a subcommand that writes (0, or an exit code after a message) */
 int xsm_cli_lock(struct xsm_cli *cli);
 /* build a graph snapshot now (after an ingest); a library error code */

@@ -213,6 +213,109 @@ static int critical_classifications(int argc, const char **argv, struct xsm_cli 
 	return rc < 0 ? xsm_cli_fail(cli, rc) : 0;
 }
 
+struct rule_list {
+	xsm_jw *w;
+	xsm_buf *b;
+	int jsonl;
+	int known; /* match counts come from a snapshot */
+	struct xsm_table t;
+};
+
+static int rule_list_row(const xsm_rule_info *r, void *payload)
+{
+	struct rule_list *c = payload;
+	char lv[48], m[32];
+	if (c->w) {
+		xsm_jw_obj(c->w);
+		xsm_jw_kstr(c->w, "name", r->name);
+		xsm_jw_kstr(c->w, "asset", r->asset);
+		xsm_jw_kint(c->w, "level", r->level);
+		xsm_jw_kint(c->w, "default_level", r->default_level);
+		xsm_jw_kbool(c->w, "enabled", r->enabled);
+		xsm_jw_kstr(c->w, "type", r->predefined ? "predefined" : "custom");
+		xsm_jw_kbool(c->w, "detectable", r->detectable);
+		xsm_jw_key(c->w, "matches");
+		if (c->known)
+			xsm_jw_int(c->w, (int64_t)r->matches);
+		else
+			xsm_jw_null(c->w);
+		xsm_jw_kstr(c->w, "when", r->when);
+		xsm_jw_kstr(c->w, "description", r->description);
+		xsm_jw_obj_end(c->w);
+		if (c->jsonl) {
+			xsm_cli_emit(c->b);
+			xsm_buf_clear(c->b);
+			xsm_jw_init(c->w, c->b);
+		}
+		return 0;
+	}
+	if (r->level != r->default_level)
+		snprintf(lv, sizeof(lv), "%d %s (default %d)", r->level, xsm_level_name(r->level), r->default_level);
+	else
+		snprintf(lv, sizeof(lv), "%d %s", r->level, xsm_level_name(r->level));
+	snprintf(m, sizeof(m), "%zu", r->matches);
+	xsm_table_add(&c->t, r->name, r->asset, lv, r->enabled ? "yes" : "no",
+		      r->predefined ? (r->detectable ? "predefined" : "predefined (tag only)") : "custom",
+		      c->known ? m : NULL);
+	return 0;
+}
+
+/* rule list: every rule with its state; matches when there is a snapshot to count them on */
+static int critical_rule_list(int argc, const char **argv, struct xsm_cli *cli)
+{
+	static const char *head[] = { "NAME", "ASSET", "LEVEL", "ENABLED", "TYPE", "MATCHES" };
+	const char *pos[1];
+	xsm_rules *rules = NULL;
+	xsm_graph *g = NULL;
+	struct rule_list c;
+	xsm_buf b = XSM_BUF_INIT;
+	xsm_jw w;
+	int n, rc = 0;
+
+	if ((n = xsm_opt_parse(cli, argc, argv, NULL, pos, 0)) < 0)
+		return xsm_opt_exit(cli, n);
+	if ((rc = xsm_rules_load(&rules, cli->store)) < 0)
+		return xsm_cli_fail(cli, rc);
+	memset(&c, 0, sizeof(c));
+	if (xsm_graph_load(&g, cli->store, NULL, XSM_LOAD_NO_EDGE_PROPS) == 0) {
+		if ((rc = xsm_critical_apply(rules, g)) < 0)
+			goto done;
+		c.known = 1;
+	}
+	xsm_ctx_clear(cli->ctx);
+	if (machine(cli)) {
+		xsm_jw_init(&w, &b);
+		c.w = &w;
+		c.b = &b;
+		c.jsonl = cli->format == XSM_FMT_JSONL;
+		if (!c.jsonl) {
+			xsm_jw_obj(&w);
+			xsm_jw_kstr(&w, "schema", "xsm.critical.rules/1");
+			xsm_jw_kstr(&w, "snapshot", g ? xsm_graph_snapshot(g) : NULL);
+			xsm_jw_key(&w, "rules");
+			xsm_jw_arr(&w);
+		}
+		xsm_rules_foreach(rules, rule_list_row, &c);
+		if (!c.jsonl) {
+			xsm_jw_arr_end(&w);
+			xsm_jw_obj_end(&w);
+			xsm_cli_emit(&b);
+		}
+	} else {
+		xsm_table_init(&c.t, 6, head);
+		xsm_rules_foreach(rules, rule_list_row, &c);
+		xsm_table_print(&c.t, stdout);
+		xsm_table_free(&c.t);
+		if (!c.known && !cli->quiet)
+			xsm_cli_hint("no graph yet: match counts come after 'xsm graph build'");
+	}
+done:
+	xsm_buf_dispose(&b);
+	xsm_graph_free(g);
+	xsm_rules_free(rules);
+	return rc < 0 ? xsm_cli_fail(cli, rc) : 0;
+}
+
 /* save the rules, audit the change, and re-evaluate the current snapshot */
 static int commit(struct xsm_cli *cli, xsm_rules *rules, const char *action, const char *target, const char *detail)
 {
@@ -273,7 +376,9 @@ static int rule_cmd(int argc, const char **argv, struct xsm_cli *cli)
 	int n, rc = 0, level = -1, code;
 
 	if (!sub)
-		return xsm_cli_usage(cli, "rule needs a command: add, preview, edit, remove, enable, disable, level");
+		return xsm_cli_usage(cli, "rule needs a command: list, add, preview, edit, remove, enable, disable, level");
+	if (!strcmp(sub, "list"))
+		return critical_rule_list(argc - 1, argv + 1, cli);
 	if ((n = xsm_opt_parse(cli, argc - 1, argv + 1, opts, pos, 3)) < 0)
 		return xsm_opt_exit(cli, n);
 	if (lvl && (level = xsm_level_parse(lvl)) < 0)

@@ -32,9 +32,10 @@ int cmd_gc(int argc, const char **argv, struct xsm_cli *cli)
 		xsm_cli_emit(&b);
 		xsm_buf_dispose(&b);
 	} else if (!cli->quiet) {
-		printf("%s %zu record runs (%zu kept), %zu snapshots (%zu kept), %zu events (%zu kept)\n",
-		       dry ? "would remove" : "removed", st.runs_removed, st.runs_kept, st.snapshots_removed,
-		       st.snapshots_kept, st.events_removed, st.events_kept);
+		printf("%s %zu record %s (%zu kept), %zu %s (%zu kept), %zu %s (%zu kept)\n",
+		       dry ? "would remove" : "removed", st.runs_removed, XSM_PL(st.runs_removed, "run"), st.runs_kept,
+		       st.snapshots_removed, XSM_PL(st.snapshots_removed, "snapshot"), st.snapshots_kept,
+		       st.events_removed, XSM_PL(st.events_removed, "event"), st.events_kept);
 	}
 	return 0;
 }

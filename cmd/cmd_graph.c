@@ -61,8 +61,10 @@ int xsm_cli_build(struct xsm_cli *cli)
 	if (rc < 0)
 		return rc;
 	if (!cli->quiet && !machine(cli))
-		fprintf(stderr, "graph %s: %zu nodes, %zu edges (%zu assets, %zu merged, %zu CVEs, %zu unknown references)\n",
-			st.snapshot, st.nodes, st.edges, st.assets, st.merged, st.cves, st.unknown_refs);
+		fprintf(stderr, "graph %s: %zu %s, %zu %s (%zu %s, %zu merged, %zu %s, %zu unknown %s)\n",
+			st.snapshot, st.nodes, XSM_PL(st.nodes, "node"), st.edges, XSM_PL(st.edges, "edge"), st.assets,
+			XSM_PL(st.assets, "asset"), st.merged, st.cves, XSM_PL(st.cves, "CVE"), st.unknown_refs,
+			XSM_PL(st.unknown_refs, "reference"));
 	return 0;
 }
 
@@ -96,9 +98,11 @@ static int graph_build(int argc, const char **argv, struct xsm_cli *cli)
 		xsm_cli_emit(&b);
 		xsm_buf_dispose(&b);
 	} else if (!cli->quiet) {
-		printf("snapshot %s: %zu nodes, %zu edges from %zu sources (%zu asset records, %zu merged into others, "
-		       "%zu CVEs, %zu unknown references)\n",
-		       st.snapshot, st.nodes, st.edges, st.sources, st.assets, st.merged, st.cves, st.unknown_refs);
+		printf("snapshot %s: %zu %s, %zu %s from %zu %s (%zu asset %s, %zu merged into others, "
+		       "%zu %s, %zu unknown %s)\n",
+		       st.snapshot, st.nodes, XSM_PL(st.nodes, "node"), st.edges, XSM_PL(st.edges, "edge"), st.sources,
+		       XSM_PL(st.sources, "source"), st.assets, XSM_PL(st.assets, "record"), st.merged, st.cves,
+		       XSM_PL(st.cves, "CVE"), st.unknown_refs, XSM_PL(st.unknown_refs, "reference"));
 	}
 	return 0;
 }
@@ -229,13 +233,23 @@ static int graph_stats(int argc, const char **argv, struct xsm_cli *cli)
 		xsm_cli_emit(&b);
 		xsm_buf_dispose(&b);
 	} else {
-		printf("snapshot %s: %zu nodes, %zu edges\n\nnodes by label:\n", xsm_graph_snapshot(g),
-		       xsm_graph_node_count(g), xsm_graph_edge_count(g));
+		/* one width for both lists, from the longest label and the largest count */
+		int kw = 0, cw = 1;
+		for (i = 0; i < nnl + nel; i++) {
+			const struct count *c = i < nnl ? &nl[i] : &el[i - nnl];
+			if ((int)strlen(c->key) > kw)
+				kw = (int)strlen(c->key);
+			if (xsm_cli_digits(c->n) > cw)
+				cw = xsm_cli_digits(c->n);
+		}
+		printf("snapshot %s: %zu %s, %zu %s\n\nnodes by label:\n", xsm_graph_snapshot(g),
+		       xsm_graph_node_count(g), XSM_PL(xsm_graph_node_count(g), "node"), xsm_graph_edge_count(g),
+		       XSM_PL(xsm_graph_edge_count(g), "edge"));
 		for (i = 0; i < nnl; i++)
-			printf("  %-40s %zu\n", nl[i].key, nl[i].n);
+			printf("  %-*s  %*zu\n", kw, nl[i].key, cw, nl[i].n);
 		printf("\nedges by label:\n");
 		for (i = 0; i < nel; i++)
-			printf("  %-40s %zu\n", el[i].key, el[i].n);
+			printf("  %-*s  %*zu\n", kw, el[i].key, cw, el[i].n);
 		printf("\nbuild:\n");
 		print_meta(xsm_graph_meta(g));
 	}

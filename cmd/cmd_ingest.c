@@ -16,7 +16,7 @@ struct report {
 static void on_progress(size_t lines, int done, void *payload)
 {
 	struct report *r = payload;
-	xsm_cli_progress(r->cli, done, "ingest %s: %zu lines", r->source, lines);
+	xsm_cli_progress(r->cli, done, "ingest %s: %zu %s", r->source, lines, XSM_PL(lines, "line"));
 }
 
 static void on_invalid(const char *where, size_t line, const char *reason, void *payload)
@@ -64,8 +64,9 @@ static int ingest_records(struct xsm_cli *cli, const char *source, const char *f
 	if (rc < 0)
 		return xsm_cli_fail(cli, rc);
 	if (!cli->quiet && !machine(cli))
-		printf("%s: stored run %s: %zu assets, %zu findings, %zu relations\n", source, stats.run,
-		       stats.assets, stats.findings, stats.relations);
+		printf("%s: stored run %s: %zu %s, %zu %s, %zu %s\n", source, stats.run, stats.assets,
+		       XSM_PL(stats.assets, "asset"), stats.findings, XSM_PL(stats.findings, "finding"), stats.relations,
+		       XSM_PL(stats.relations, "relation"));
 	if (stats.invalid)
 		fprintf(stderr, "xsm: %s: skipped %zu invalid line%s\n", source, stats.invalid,
 			stats.invalid == 1 ? "" : "s");
@@ -108,8 +109,9 @@ static int ingest_records(struct xsm_cli *cli, const char *source, const char *f
 static void on_sync_progress(const xsm_sync_progress *p, void *payload)
 {
 	struct xsm_cli *cli = payload;
-	xsm_cli_progress(cli, 0, "%s: %zu pages, %zu assets, %zu findings, %.0f findings/s", p->name, p->pages,
-			 p->assets, p->findings, p->seconds > 0 ? (double)p->findings / p->seconds : 0.0);
+	xsm_cli_progress(cli, 0, "%s: %zu %s, %zu %s, %zu %s, %.0f findings/s", p->name, p->pages,
+			 XSM_PL(p->pages, "page"), p->assets, XSM_PL(p->assets, "asset"), p->findings,
+			 XSM_PL(p->findings, "finding"), p->seconds > 0 ? (double)p->findings / p->seconds : 0.0);
 }
 
 struct names {
@@ -169,8 +171,8 @@ static int ingest_connectors(struct xsm_cli *cli, const char **names, size_t n, 
 		xsm_sync_stats st;
 		char err[1024] = "";
 		rc = xsm_connector_sync(&st, cli->store, names[i], &so);
-		xsm_cli_progress(cli, 1, "%s: %zu pages, %zu assets, %zu findings", names[i], st.pages, st.assets,
-				 st.findings);
+		xsm_cli_progress(cli, 1, "%s: %zu %s, %zu %s, %zu %s", names[i], st.pages, XSM_PL(st.pages, "page"),
+				 st.assets, XSM_PL(st.assets, "asset"), st.findings, XSM_PL(st.findings, "finding"));
 		if (rc < 0) {
 			int code = xsm_cli_exit_code(rc);
 			snprintf(err, sizeof(err), "%s", xsm_ctx_errmsg(cli->ctx));
@@ -187,11 +189,15 @@ static int ingest_connectors(struct xsm_cli *cli, const char **names, size_t n, 
 		if (json) {
 			summary_json(&w, names[i], &st, rc, rc < 0 ? err : NULL);
 		} else if (!cli->quiet && rc == 0) {
-			printf("%s: stored run %s%s: %zu assets, %zu findings, %zu relations, %zu skipped; "
-			       "billable %zu devices, %zu containers, %zu identities, %zu applications (%zu requests, %.1fs)\n",
-			       names[i], st.run, st.incremental ? " (incremental)" : "", st.assets, st.findings,
-			       st.relations, st.skipped, st.devices, st.containers, st.identities, st.applications,
-			       st.requests, st.seconds);
+			printf("%s: stored run %s%s: %zu %s, %zu %s, %zu %s, %zu skipped; "
+			       "billable %zu %s, %zu %s, %zu %s, %zu %s (%zu %s, %.1fs)\n",
+			       names[i], st.run, st.incremental ? " (incremental)" : "", st.assets,
+			       XSM_PL(st.assets, "asset"), st.findings, XSM_PL(st.findings, "finding"), st.relations,
+			       XSM_PL(st.relations, "relation"), st.skipped, st.devices, XSM_PL(st.devices, "device"),
+			       st.containers, XSM_PL(st.containers, "container"), st.identities,
+			       xsm_plural(st.identities, "identity", "identities"), st.applications,
+			       XSM_PL(st.applications, "application"), st.requests, XSM_PL(st.requests, "request"),
+			       st.seconds);
 		} else if (!cli->quiet) {
 			printf("%s: failed, previous records kept\n", names[i]);
 		}

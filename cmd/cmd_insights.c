@@ -512,9 +512,10 @@ static int insights_metric(int argc, const char **argv, struct xsm_cli *cli)
 	} else {
 		char pr[16];
 		fmt_pct(pr, m->progress);
-		printf("%s (%s)\n%s\nprogress %s: %zu of %zu assets affected (%zu critical); weight %s; state %s\n"
+		printf("%s (%s)\n%s\nprogress %s: %zu of %zu %s affected (%zu critical); weight %s; state %s\n"
 		       "initiatives: %s\nassets: %s\naffected: %s\nrecommendation: %s\n",
-		       m->name, m->id, m->description, pr, m->affected, m->total, m->critical_affected,
+		       m->name, m->id, m->description, pr, m->affected, m->total, XSM_PL(m->total, "asset"),
+		       m->critical_affected,
 		       xsm_weight_name(m->weight), state_text(m->state), m->initiatives, m->assets, m->affected_when,
 		       m->recommendation);
 		if (with_assets) {

@@ -238,25 +238,29 @@ static int paths_chokepoints(int argc, const char **argv, struct xsm_cli *cli)
 		printf("%s\n", xsm_paths_chokepoints(set));
 	} else {
 		/* a human view of the stored JSON: one line per choke point */
+		static const char *head[] = { "NODEID", "NAME", "PATHS", "PAIRS CUT" };
 		const char *p = xsm_paths_chokepoints(set);
+		struct xsm_table t;
 		int shown = 0;
-		printf("%-24s %-40s %6s %10s\n", "NODEID", "NAME", "PATHS", "PAIRS CUT");
+		xsm_table_init(&t, 4, head);
 		while ((p = strstr(p, "{\"NodeId\":\"")) && shown < limit) {
-			char id[64] = "", name[256] = "", cut[16] = "-";
-			int paths = 0;
+			char id[64] = "", name[256] = "", cut[24] = "-", paths[24] = "0";
 			sscanf(p, "{\"NodeId\":\"%63[^\"]\",\"NodeName\":\"%255[^\"]\"", id, name);
 			const char *q = strstr(p, "\"paths\":");
 			if (q)
-				paths = (int)strtol(q + 8, NULL, 10);
+				snprintf(paths, sizeof(paths), "%ld", strtol(q + 8, NULL, 10));
 			q = strstr(p, "\"pairs_cut\":");
 			if (q && q[12] != 'n')
 				snprintf(cut, sizeof(cut), "%ld", strtol(q + 12, NULL, 10));
-			printf("%-24s %-40.40s %6d %10s\n", id, name, paths, cut);
+			xsm_table_add(&t, id, name, paths, cut);
 			shown++;
 			p++;
 		}
-		if (!shown)
+		if (shown)
+			xsm_table_print(&t, stdout);
+		else
 			printf("no choke points (no path crosses an intermediate node)\n");
+		xsm_table_free(&t);
 	}
 	xsm_buf_dispose(&b);
 	xsm_paths_free(set);
@@ -439,15 +443,21 @@ static int paths_summary(int argc, const char **argv, struct xsm_cli *cli)
 		printf("attack paths in snapshot %s: %zu (critical %zu, high %zu, medium %zu, low %zu)%s\n",
 		       xsm_paths_snapshot(set), np, risk[0], risk[1], risk[2], risk[3],
 		       xsm_paths_cut(set) ? " (some cut by paths.max_per_target)" : "");
+		/* the lists are sorted by count: their first rows hold the widest numbers */
+		int cw = xsm_cli_digits(ns ? sc[0].n : 0);
+		if (nt && xsm_cli_digits(tg[0].n) > cw)
+			cw = xsm_cli_digits(tg[0].n);
+		if (ne && xsm_cli_digits(en[0].n) > cw)
+			cw = xsm_cli_digits(en[0].n);
 		printf("\ntop scenarios:\n");
 		for (i = 0; i < ns && i < 5; i++)
-			printf("  %4zu  %s\n", sc[i].n, sc[i].key);
+			printf("  %*zu  %s\n", cw, sc[i].n, sc[i].key);
 		printf("\ntop targets:\n");
 		for (i = 0; i < nt && i < 5; i++)
-			printf("  %4zu  %s\n", tg[i].n, tg[i].key);
+			printf("  %*zu  %s\n", cw, tg[i].n, tg[i].key);
 		printf("\ntop entry points:\n");
 		for (i = 0; i < ne && i < 5; i++)
-			printf("  %4zu  %s\n", en[i].n, en[i].key);
+			printf("  %*zu  %s\n", cw, en[i].n, en[i].key);
 		printf("\ntop choke points:\n");
 		fflush(stdout);
 		{

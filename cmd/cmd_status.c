@@ -103,15 +103,19 @@ static void exposure(struct xsm_cli *cli, xsm_jw *w)
 	} else {
 		printf("\nattack paths: %zu (critical %zu, high %zu, medium %zu, low %zu)\n",
 		       ps ? xsm_paths_count(ps) : 0, by[0], by[1], by[2], by[3]);
+		int nw = 0;
+		for (i = 0; r && i < xsm_insights_report_initiative_count(r); i++)
+			if ((int)strlen(xsm_insights_report_initiative(r, i)->name) > nw)
+				nw = (int)strlen(xsm_insights_report_initiative(r, i)->name);
 		for (i = 0; r && i < xsm_insights_report_initiative_count(r); i++) {
 			const xsm_initiative_info *in = xsm_insights_report_initiative(r, i);
 			if (!i)
 				printf("scores:\n");
 			if (in->score >= 0)
-				printf("  %-28s %6.2f of target %.0f%s\n", in->name, in->score, in->target,
+				printf("  %-*s  %6.2f of target %.0f%s\n", nw, in->name, in->score, in->target,
 				       in->score < in->target ? " (below)" : "");
 			else
-				printf("  %-28s      - (no data)\n", in->name);
+				printf("  %-*s  %6s (no data)\n", nw, in->name, "-");
 		}
 	}
 	xsm_paths_free(ps);

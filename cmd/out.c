@@ -143,10 +143,35 @@ void xsm_table_add(struct xsm_table *t, ...)
 	t->rows++;
 }
 
+int xsm_cli_digits(size_t n)
+{
+	int d = 1;
+	while (n >= 10) {
+		n /= 10;
+		d++;
+	}
+	return d;
+}
+
+/* a count or a measure: digits with an optional sign, decimals and % */
+static int numeric(const char *c)
+{
+	const char *p = c + (*c == '-' || *c == '+');
+	int digits = 0;
+	for (; *p >= '0' && *p <= '9'; p++)
+		digits++;
+	if (*p == '.')
+		for (p++; *p >= '0' && *p <= '9'; p++)
+			digits++;
+	if (*p == '%')
+		p++;
+	return digits && !*p;
+}
+
 void xsm_table_print(struct xsm_table *t, FILE *out)
 {
 	size_t w[32] = { 0 }, r;
-	int i;
+	int text[32] = { 0 }, nums[32] = { 0 }, right[32] = { 0 }, i;
 	for (i = 0; i < t->ncols && i < 32; i++)
 		w[i] = strlen(t->head[i]);
 	for (r = 0; r < t->rows; r++)
@@ -155,16 +180,27 @@ void xsm_table_print(struct xsm_table *t, FILE *out)
 			size_t l = c ? strlen(c) : 1;
 			if (l > w[i])
 				w[i] = l;
+			if (c && numeric(c))
+				nums[i] = 1;
+			else if (c && strcmp(c, "-"))
+				text[i] = 1;
 		}
+	/* a column of numbers (and "-" where there is none) is right-aligned, so counts line up */
+	for (i = 0; i < t->ncols && i < 32; i++)
+		right[i] = nums[i] && !text[i];
 	for (i = 0; i < t->ncols; i++)
-		if (i + 1 < t->ncols)
+		if (right[i])
+			fprintf(out, "%*s%s", (int)w[i], t->head[i], i + 1 < t->ncols ? "  " : "\n");
+		else if (i + 1 < t->ncols)
 			fprintf(out, "%-*s  ", (int)w[i], t->head[i]);
 		else
 			fprintf(out, "%s\n", t->head[i]);
 	for (r = 0; r < t->rows; r++)
 		for (i = 0; i < t->ncols; i++) {
 			const char *c = t->cells[r * (size_t)t->ncols + (size_t)i];
-			if (i + 1 < t->ncols)
+			if (right[i])
+				fprintf(out, "%*s%s", (int)w[i], c ? c : "-", i + 1 < t->ncols ? "  " : "\n");
+			else if (i + 1 < t->ncols)
 				fprintf(out, "%-*s  ", (int)w[i], c ? c : "-");
 			else
 				fprintf(out, "%s\n", c ? c : "-");

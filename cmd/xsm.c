@@ -9,6 +9,8 @@
 #define GLOBAL_USAGE "xsm [--store DIR] [--config FILE] [-c KEY=VALUE] [--format=table|json|jsonl] [-q] [-v] COMMAND [ARGS]"
 
 static const struct xsm_command commands[] = {
+	{ "config", cmd_config, 0, "show the effective configuration and where each value comes from",
+	  "xsm config [show]" },
 	{ "connect", cmd_connect, XSM_NEED_STORE | XSM_CREATE_STORE, "configure, list and test vendor connectors",
 	  "xsm connect list\n"
 	  "xsm connect add TYPE NAME [--url URL] [--username USER] [--cacert FILE] [--SECRET-env VAR|--SECRET-file FILE|--SECRET-stdin] [--set KEY=VALUE] [--replace] [--force]\n"
@@ -18,6 +20,7 @@ static const struct xsm_command commands[] = {
 	{ "critical", cmd_critical, XSM_NEED_STORE, "critical assets, classifications, rules and manual levels",
 	  "xsm critical list [--level N] [--label L]\n"
 	  "xsm critical classifications\n"
+	  "xsm critical rule list\n"
 	  "xsm critical rule add NAME --asset device|identity|cloud --level N --when EXPR [--description T]\n"
 	  "xsm critical rule preview --when EXPR [--asset device|identity|cloud]\n"
 	  "xsm critical rule edit NAME [--asset A] [--level N] [--when EXPR] [--description T]\n"
@@ -163,32 +166,46 @@ static struct {
 /*
  * Where the built-in data (config/) is: the data.dir setting
  * ($XSM_DATA_DIR), else the source tree when running from a build tree
- * (build/bin/xsm -> config/), else the installed share/xsm the library
- * knows.
+ * (build/bin/xsm -> config/), else the share/xsm installed beside this xsm
+ * (PREFIX/bin/xsm -> PREFIX/share/xsm: an install moved or staged with
+ * DESTDIR still finds its data), else the share/xsm the library was built
+ * for.
  */
 static void set_data_dir(xsm_config *cfg)
 {
-	char exe[4096], *slash;
+	const char *origin = xsm_config_origin(cfg, "data.dir");
+	char up1[4096], up2[4096], dir[4200], probe[4300], *slash;
 	ssize_t l;
-	int up;
 
-	if (xsm_config_get(cfg, "data.dir"))
+	/* only the built-in default gives way */
+	if (origin && strcmp(origin, "default"))
 		return;
-	if ((l = readlink("/proc/self/exe", exe, sizeof(exe) - 64)) <= 0)
+	if ((l = readlink("/proc/self/exe", up1, sizeof(up1) - 1)) <= 0)
 		return;
-	exe[l] = '\0';
-	for (up = 0; up < 3 && (slash = strrchr(exe, '/')); up++)
+	up1[l] = '\0';
+	/* up1: the directory above xsm's (build/, PREFIX/); up2: the one above that */
+	for (int i = 0; i < 2; i++)
+		if ((slash = strrchr(up1, '/')))
+			*slash = '\0';
+	memcpy(up2, up1, sizeof(up2));
+	if ((slash = strrchr(up2, '/')))
 		*slash = '\0';
-	/* exe is now the directory above build/ */
-	strcat(exe, "/config/classifications.yaml");
-	if (access(exe, R_OK) == 0) {
-		exe[strlen(exe) - strlen("/classifications.yaml")] = '\0';
-		xsm_config_set(cfg, "data.dir", exe, "build tree");
+	snprintf(dir, sizeof(dir), "%s/config", up2);
+	snprintf(probe, sizeof(probe), "%s/classifications.yaml", dir);
+	if (access(probe, R_OK) == 0) {
+		xsm_config_set(cfg, "data.dir", dir, "build tree");
+		return;
 	}
+	snprintf(dir, sizeof(dir), "%s/share/xsm", up1);
+	snprintf(probe, sizeof(probe), "%s/classifications.yaml", dir);
+	if (access(probe, R_OK) == 0)
+		xsm_config_set(cfg, "data.dir", dir, "installed beside xsm");
 }
 
-static int apply_settings(xsm_config *cfg)
+int xsm_cli_apply_settings(xsm_ctx *ctx, xsm_config *cfg)
 {
+	int rc;
+
 	set_data_dir(cfg);
 	for (int k = 0; k < settings.n; k++) {
 		const char *eq = strchr(settings.kv[k], '=');
@@ -197,6 +214,11 @@ static int apply_settings(xsm_config *cfg)
 			return xsm_cli_usage(NULL, "-c needs KEY=VALUE, not '%s'", settings.kv[k]);
 		memcpy(key, settings.kv[k], (size_t)(eq - settings.kv[k]));
 		key[eq - settings.kv[k]] = '\0';
+		/* a misspelt key would otherwise be ignored without a word */
+		if ((rc = xsm_config_check(ctx, key, eq + 1)) == XSM_ENOTFOUND)
+			return xsm_cli_usage(NULL, "-c: unknown configuration key '%s' (see 'xsm config show')", key);
+		if (rc < 0)
+			return xsm_cli_usage(NULL, "-c: %s", xsm_ctx_errmsg(ctx));
 		if (xsm_config_set(cfg, key, eq + 1, "command line -c") < 0) {
 			xsm_cli_error("out of memory");
 			return XSM_EXIT_OSERR;
@@ -243,7 +265,7 @@ static int run_command(const struct xsm_command *c, int argc, const char **argv,
 				return xsm_cli_fail(cli, rc);
 			xsm_config_free(cli->cfg);
 			cli->cfg = cfg;
-			if ((code = apply_settings(cfg)) != 0)
+			if ((code = xsm_cli_apply_settings(cli->ctx, cfg)) != 0)
 				return code;
 			xsm_ctx_set_config(cli->ctx, cfg);
 		}
@@ -323,7 +345,7 @@ int main(int argc, const char **argv)
 		code = xsm_cli_fail(&cli, rc);
 		goto done;
 	}
-	if ((code = apply_settings(cli.cfg)) != 0)
+	if ((code = xsm_cli_apply_settings(cli.ctx, cli.cfg)) != 0)
 		goto done;
 	xsm_ctx_set_config(cli.ctx, cli.cfg);
 	if (cli.verbose)

@@ -5,6 +5,8 @@
 # choke points, and draw a map of the top paths.  A second run a week later
 # shows what changed.
 # Usage: sh examples/demo.sh PATH-TO-XSM [OUTPUT-DIR]
+# The store is OUTPUT-DIR/store (make demo: build/demo/store), whatever
+# XSM_STORE says: the demo never writes to the user's own store.
 set -eu
 XSM=${1:-xsm}
 here=$(cd "$(dirname "$0")" && pwd)
@@ -52,3 +54,7 @@ set -e
 x paths summary
 x insights
 x events --limit 15
+
+echo
+echo "== the demo's store is $XSM_STORE; to explore it (README, \"Using it\"):"
+echo "export XSM_STORE=\"$XSM_STORE\""

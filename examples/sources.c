@@ -12,8 +12,9 @@
 static int print_source(const xsm_source_info *s, void *payload)
 {
 	(void)payload;
-	printf("%s\t%s\t%s\t%zu assets\t%zu findings\t%zu relations\n", s->name, s->status,
-	       s->last_run ? s->last_run : "-", s->assets, s->findings, s->relations);
+	printf("%s\t%s\t%s\t%zu asset%s\t%zu finding%s\t%zu relation%s\n", s->name, s->status,
+	       s->last_run ? s->last_run : "-", s->assets, s->assets == 1 ? "" : "s", s->findings,
+	       s->findings == 1 ? "" : "s", s->relations, s->relations == 1 ? "" : "s");
 	return 0;
 }
 

@@ -11,6 +11,10 @@
 #include "util/buf.h"
 #include "util/vec.h"
 
+#ifndef XSM_DATADIR
+#define XSM_DATADIR "/usr/local/share/xsm"
+#endif
+
 enum { T_STR, T_INT, T_BOOL };
 
 /* every known key, its type, range and default */
@@ -20,8 +24,12 @@ static const struct known {
 	long min, max;
 	const char *dflt;
 } known[] = {
-	{ "data.dir", T_STR, 0, 0, NULL },
+	{ "data.dir", T_STR, 0, 0, XSM_DATADIR },
+	{ "events.critical_level", T_INT, 0, 3, "1" },
+	{ "events.max_per_type", T_INT, 1, 100000000, "1000" },
 	{ "events.retention_days", T_INT, 1, 36500, "30" },
+	{ "events.score_drop", T_INT, 0, 100, "2" },
+	{ "events.stale_hours", T_INT, 1, 876000, "72" },
 	{ "http.backoff_ms", T_INT, 0, 600000, "1000" },
 	{ "http.connect_timeout", T_INT, 1, 3600, "15" },
 	{ "http.max_body", T_INT, 1024, 4294967295L, "67108864" },
@@ -153,6 +161,21 @@ const char *xsm_config_origin(const xsm_config *cfg, const char *key)
 		return NULL;
 	e = bsearch(&probe, cfg->e.v, cfg->e.n, sizeof(*e), cmp_key);
 	return e ? e->origin : NULL;
+}
+
+int xsm_config_known(const char *key)
+{
+	return key && find_known(key) != NULL;
+}
+
+int xsm_config_check(xsm_ctx *ctx, const char *key, const char *value)
+{
+	char why[256];
+	if (!xsm_config_known(key))
+		return xsm__error_set(ctx, XSM_ENOTFOUND, "unknown configuration key '%s'", key);
+	if (check_value(key, value, why, sizeof(why)))
+		return xsm__error_set(ctx, XSM_ECONFIG, "%s", why);
+	return 0;
 }
 
 int xsm_config_get_int(long *out, const xsm_config *cfg, xsm_ctx *ctx, const char *key,

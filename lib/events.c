@@ -326,7 +326,8 @@ static void ev_overflow(struct derive *d, int type)
 	xsm_jw_null(&w);
 	xsm_jw_kint(&w, "more", (int64_t)more);
 	d->per_type[type] = 0; /* ev_end counts it */
-	ev_end(d, &w, "%zu more %s events not listed (events.max_per_type)", more, type_names[type]);
+	ev_end(d, &w, "%zu more %s %s not listed (events.max_per_type)", more, type_names[type],
+	       more == 1 ? "event" : "events");
 }
 
 static void drops(struct derive *d, const xsm_insights_report *pr, const xsm_insights_report *cr, double thr)
@@ -345,8 +346,8 @@ static void drops(struct derive *d, const xsm_insights_report *pr, const xsm_ins
 		xsm_jw_knum(&w, "to", m->progress);
 		xsm_jw_kint(&w, "affected", (int64_t)m->affected);
 		xsm_jw_kint(&w, "total", (int64_t)m->total);
-		ev_end(d, &w, "metric '%s' dropped from %.2f to %.2f (%zu of %zu assets affected)", m->name, p->progress,
-		       m->progress, m->affected, m->total);
+		ev_end(d, &w, "metric '%s' dropped from %.2f to %.2f (%zu of %zu %s affected)", m->name, p->progress,
+		       m->progress, m->affected, m->total, m->total == 1 ? "asset" : "assets");
 	}
 	ev_overflow(d, EV_METRIC_DROP);
 	for (i = 0; i < xsm_insights_report_initiative_count(cr); i++) {
@@ -437,8 +438,8 @@ static void connector_events(struct derive *d, const struct watch *pw, const str
 			continue;
 		xsm_jw_kstr(&w, "last_data", c->last_data);
 		xsm_jw_kint(&w, "age_hours", c->age_hours);
-		ev_end(d, &w, "data of connector '%s' is stale: last run %s, %lld hours ago", c->id,
-		       c->last_data ? c->last_data : "?", (long long)c->age_hours);
+		ev_end(d, &w, "data of connector '%s' is stale: last run %s, %lld %s ago", c->id,
+		       c->last_data ? c->last_data : "?", (long long)c->age_hours, c->age_hours == 1 ? "hour" : "hours");
 	}
 	ev_overflow(d, EV_DATA_STALE);
 }
@@ -528,9 +529,9 @@ static void path_event(struct derive *d, int type, const xsm_path_info *p)
 	xsm_jw_kstr(&w, "entry", p->entry_name);
 	xsm_jw_kstr(&w, "target", p->target_name);
 	xsm_jw_kint(&w, "hops", p->hops);
-	ev_end(d, &w, "%s attack path %s: '%s' to '%s' (%s, %d hops)", type == EV_NEW_PATH ? "new" : "resolved", p->id,
+	ev_end(d, &w, "%s attack path %s: '%s' to '%s' (%s, %d %s)", type == EV_NEW_PATH ? "new" : "resolved", p->id,
 	       p->entry_name ? p->entry_name : "?", p->target_name ? p->target_name : "?", xsm_risk_name(p->risk),
-	       p->hops);
+	       p->hops, p->hops == 1 ? "hop" : "hops");
 }
 
 static int path_events(struct derive *d, xsm_store *store)

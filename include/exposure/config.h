@@ -37,8 +37,22 @@ XSM_EXTERN(int) xsm_config_set(xsm_config *cfg, const char *key,
 /** The value of key or NULL.  Borrowed, valid until cfg changes. */
 XSM_EXTERN(const char *) xsm_config_get(const xsm_config *cfg, const char *key);
 
-/** Where the value of key came from ("default", a file path, "env XSM_..."). */
+/**
+ * Where the value of key came from: "default" (built in; data.dir defaults
+ * to the installed share/xsm), a file path, "env XSM_...", or the origin
+ * given to xsm_config_set.
+ */
 XSM_EXTERN(const char *) xsm_config_origin(const xsm_config *cfg, const char *key);
+
+/** 1 when key is a setting xsm knows (xsm-config(5) lists them), else 0. */
+XSM_EXTERN(int) xsm_config_known(const char *key);
+
+/**
+ * Whether value is valid for key before setting it: XSM_ENOTFOUND for a
+ * key xsm does not know, XSM_ECONFIG for a value of the wrong type or out
+ * of range; the message (on ctx, which may be NULL) names the key.
+ */
+XSM_EXTERN(int) xsm_config_check(xsm_ctx *ctx, const char *key, const char *value);
 
 /**
  * The value of key as an integer in [min, max].  XSM_ENOTFOUND when unset;

@@ -436,13 +436,14 @@ int xsm__http_do(xsm__http *h, const xsm__http_req *req, xsm__http_resp *resp)
 		}
 	}
 	if (resp->status == 429 || resp->status == 409)
-		return xsm__error_set(h->ctx, XSM_ERATELIMIT, "%s: still rate limited after %d attempts", where,
-				      resp->attempts);
+		return xsm__error_set(h->ctx, XSM_ERATELIMIT, "%s: still rate limited after %d %s", where,
+				      resp->attempts, resp->attempts == 1 ? "attempt" : "attempts");
 	if (resp->status >= 500)
 		return 0; /* the caller reports the vendor's error text */
 	/* reached but cut short: the answer is what is wrong, not the network path */
 	return xsm__error_set(h->ctx, last_cc == CURLE_PARTIAL_FILE || last_cc == CURLE_GOT_NOTHING ||
 					      last_cc == CURLE_RECV_ERROR || last_cc == CURLE_BAD_CONTENT_ENCODING
 				      ? XSM_EPROTO : XSM_ENET,
-			      "%s: %s (after %d attempts)", where, whybuf, resp->attempts);
+			      "%s: %s (after %d %s)", where, whybuf, resp->attempts,
+			      resp->attempts == 1 ? "attempt" : "attempts");
 }

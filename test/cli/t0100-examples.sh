@@ -7,7 +7,7 @@ test_expect_success 'examples/sources lists the sources of a store' '
 		xsm ingest --format records --source demo - &&
 	"$BUILD/examples/sources" >out &&
 	test_grep "^demo	ok	" out &&
-	test_grep "1 assets" out
+	test_grep "	1 asset	0 findings	0 relations$" out
 '
 
 test_expect_success 'examples/sources reports a missing store' '

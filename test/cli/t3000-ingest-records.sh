@@ -13,7 +13,7 @@ runs() { ls "$XSM_STORE/records/$1" 2>/dev/null | grep -c 'jsonl$'; }
 
 test_expect_success 'a valid file is stored as one run' '
 	xsm ingest --format records --source cmdb good.jsonl >out &&
-	test_grep "1 assets, 1 findings, 1 relations" out &&
+	test_grep "1 asset, 1 finding, 1 relation$" out &&
 	test "$(runs cmdb)" = 1 &&
 	grep -c . "$XSM_STORE"/records/cmdb/*.jsonl >n && test "$(cat n)" = 3
 '

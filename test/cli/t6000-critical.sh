@@ -74,6 +74,41 @@ test_expect_success 'classifications lists every rule with its match count' '
 	test "$(json_get cls.json "len([r for r in j[\"rules\"] if r[\"asset\"]==\"identity\"])")" -ge 50
 '
 
+test_expect_success 'rule list: every rule with its level, state, kind and matches' '
+	xsm -q critical rule level "Exchange server" very-high &&
+	xsm -q critical rule disable "DNS server" &&
+	xsm -q critical rule add "Workstations 0" --asset device --level 2 --when "name ~ \"^ws0\"" &&
+	xsm critical rule list >rl &&
+	head -1 rl | grep "^NAME  *ASSET  *LEVEL  *ENABLED  *TYPE  *MATCHES$" &&
+	test_grep "^Domain Controller  *device  *0 very high  *yes  *predefined  *2$" rl &&
+	test_grep "^Exchange server  *device  *0 very high (default 2)  *yes  *predefined  *1$" rl &&
+	test_grep "^DNS server  *device  *3 low  *no  *predefined  *0$" rl &&
+	test_grep "^Workstations 0  *device  *2 medium  *yes  *custom  *1$" rl &&
+	test "$(tail -1 rl | cut -c1-14)" = "Workstations 0" &&
+	xsm --format=json critical rule list >rl.json &&
+	test "$(json_get rl.json "j[\"schema\"]")" = xsm.critical.rules/1 &&
+	test "$(json_get rl.json "len(j[\"rules\"])")" = "$(($(wc -l <rl) - 1))" &&
+	json_get rl.json "\";\".join(\"%s %s %s %s %s\" % (r[\"level\"], r[\"default_level\"], r[\"enabled\"], r[\"type\"], r[\"matches\"]) for r in j[\"rules\"] if r[\"name\"] in (\"Exchange server\", \"DNS server\", \"Workstations 0\"))" >got &&
+	echo "3 3 False predefined 0;0 2 True predefined 1;2 2 True custom 1" >want &&
+	test_cmp want got &&
+	xsm --format=jsonl critical rule list >rl.jsonl &&
+	test "$(wc -l <rl.jsonl)" = "$(json_get rl.json "len(j[\"rules\"])")" &&
+	python3 -c "import json; [json.loads(l)[\"name\"] for l in open(\"rl.jsonl\")]" &&
+	xsm -q critical rule remove "Workstations 0" &&
+	xsm -q critical rule enable "DNS server" &&
+	xsm -q critical rule level "Exchange server" 2
+'
+
+test_expect_success 'rule list before any graph: no match counts' '
+	XSM_STORE="$TRASH/fresh" xsm -q init &&
+	XSM_STORE="$TRASH/fresh" xsm critical rule list >fl 2>err &&
+	test_grep "^Domain Controller  *device  *0 very high  *yes  *predefined  *-$" fl &&
+	test_grep "no graph yet" err &&
+	XSM_STORE="$TRASH/fresh" xsm --format=json critical rule list >fl.json &&
+	test "$(json_get fl.json "set(r[\"matches\"] for r in j[\"rules\"])")" = "{None}" &&
+	test "$(json_get fl.json "j[\"snapshot\"]")" = None
+'
+
 test_expect_success 'a disabled rule stops matching; enabling brings it back' '
 	xsm -q critical rule disable "DNS server" &&
 	xsm --format=json critical list >list.json &&
