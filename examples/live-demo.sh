@@ -58,6 +58,9 @@ x connect add entra entra $(ms entra)
 x connect add azure azure $(ms azure)
 for c in cmdb qualys rapid7 tenable mde entra azure; do x connect test "$c"; done
 x ingest --all
+echo "   (each sync: 'skipped' counts vendor records xsm could not use, such as an asset with no"
+echo "    identifier at all; the build's 'unknown references' counts findings and relations that name"
+echo "    an asset no source reported, such as a scanner's finding on a host it no longer lists)"
 x connect list
 x connect show mde
 x graph stats
@@ -90,4 +93,10 @@ echo "== a day later: three CIs change in the CMDB, then an incremental sync"
 python3 -c 'import sys, urllib.request; urllib.request.urlopen(urllib.request.Request(sys.argv[1], method="POST"))' \
 	"$(url servicenow)/_emu/touch?n=3"
 x ingest cmdb
+echo "   (an incremental sync fetches only what changed since the last one, merged over the previous run)"
+echo
+echo "== what changed in the graph: each changed node with its properties' old and new values"
+x graph diff
+echo
+echo "== and the events it raised"
 x events --limit 10

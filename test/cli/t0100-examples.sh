@@ -22,7 +22,10 @@ test_expect_success 'examples/live-demo.sh connects to the seven emulators, sync
 	sed -n "/^entry: *frank.desk/,/^steps:/p" live.out >path &&
 	test_grep "Service Desk (group)" path && test_grep "Cloud Ops (group)" path &&
 	test_grep "kv-payments (microsoft.keyvault/vaults)" path &&
-	test_grep "Vulnerability management" live.out
+	test_grep "Vulnerability management" live.out &&
+	test_grep "unknown references. counts findings and relations" live.out &&
+	sed -n "/^== what changed in the graph/,/^== and the events/p" live.out >diff &&
+	test_grep "^~ node " diff && test_grep "^      [A-Za-z.]*: .* -> " diff
 '
 
 test_expect_success 'only xsm_ symbols are exported by libexposure.so' '
