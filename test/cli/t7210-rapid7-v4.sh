@@ -1,8 +1,9 @@
 #!/bin/sh
-test_description='Rapid7 v4 integration API: the real wire shape (cves and categories as comma-separated strings)'
+test_description='Rapid7 v4 integration API: the real wire shape (cves and categories as comma-separated strings), and lists too'
 . "$(dirname "$0")/../lib/test-lib.sh"
 
-export XSM_HTTP_BACKOFF_MS=20 ANY=pages-need-no-secret
+export XSM_HTTP_BACKOFF_MS=20 R7_KEY=emu-r7-key ANY=pages-need-no-secret
+EMU="--seed 7 --hosts 40 --findings-per-host 5 --page-size 7"
 
 # records of the latest run of a source, one JSON object a line
 records() {
@@ -46,6 +47,49 @@ test_expect_success 'the real v4 shape: CVEs from comma-separated strings, flat 
 	s = json.load(open(sys.argv[2]))["connectors"][0]
 	assert s["assets"] == 2 and s["findings"] == 4 and s["skipped"] == 1, s  # cves "" is no finding
 	EOF
+'
+
+# every CVE of every host the emulator gives Rapid7, as "<v4 id> <cve>" lines
+truth_r7() {
+	python3 "$XSM_TOP/test/emu/enterprise.py" --seed 7 --hosts 40 --findings-per-host 5 truth | python3 -c '
+import json, sys
+for l in sys.stdin:
+    h = json.loads(l)
+    if h["ids"]["rapid7"] is not None:
+        for c in h["cves"]:
+            print("%s %s" % (h["rapid7_v4_id"], c))' | sort
+}
+
+findings_of() {
+	records "$1" | python3 -c '
+import json, sys
+for l in sys.stdin:
+    r = json.loads(l)
+    if r["type"] == "finding":
+        print("%s %s" % (r["asset"].split(":", 1)[1], r["cve"]))' | sort
+}
+
+test_expect_success 'v4 against the emulator (strings, as the real API): every CVE finding of the truth' '
+	start_emulator rapid7 $EMU &&
+	xsm connect add rapid7 r7s --url http://127.0.0.1:$EMU_PORT --api-key-env R7_KEY &&
+	xsm ingest r7s --no-build &&
+	truth_r7 >expect &&
+	test -s expect &&
+	findings_of r7s >actual &&
+	test_cmp expect actual
+'
+
+test_expect_success 'v4 with cves and categories as lists (--rapid7-cves array): the same findings' '
+	start_emulator rapid7 $EMU --rapid7-cves array &&
+	xsm connect add rapid7 r7a --url http://127.0.0.1:$EMU_PORT --api-key-env R7_KEY &&
+	xsm ingest r7a --no-build &&
+	findings_of r7s >strings &&
+	findings_of r7a >lists &&
+	test -s lists &&
+	test_cmp strings lists &&
+	records r7a | grep "\"type\":\"finding\"" >f.a &&
+	records r7s | grep "\"type\":\"finding\"" | sed "s/\"r7s:/\"r7a:/" >f.s &&
+	test_cmp f.s f.a
 '
 
 test_done
