@@ -235,7 +235,8 @@ CI_FIELDS = (
     "sys_id", "po_number", "checked_in", "sys_class_path", "mac_address", "company", "justification",
     "department", "comments", "cost", "os", "attestation_status", "sys_mod_count", "monitor", "ip_address",
     "model_id", "duplicate_of", "sys_tags", "cost_cc", "order_date", "schedule", "environment", "due",
-    "attested", "location", "category", "fault_count", "host_name", "lease_id", "u_criticality")
+    "attested", "location", "category", "fault_count", "host_name", "lease_id", "u_criticality",
+    "u_primary_business_application")
 SERVER_CLASSES = {"cmdb_ci_server", "cmdb_ci_linux_server", "cmdb_ci_win_server", "cmdb_ci_esx_server"}
 HOST_TABLES = {  # table -> classes it returns (parent tables return their subclasses)
     "cmdb_ci_computer": SERVER_CLASSES | {"cmdb_ci_computer"},
@@ -459,13 +460,21 @@ class ServiceNow(Emulator):
 
     @staticmethod
     def parse_query(terms):
-        """Supports field=v, !=, >=, <=, >, <, ORDERBYf, ORDERBYDESCf; other terms are ignored."""
+        """Supports field=v, !=, >=, <=, >, <, fieldINa,b, fieldISEMPTY, fieldISNOTEMPTY, ORDERBYf,
+        ORDERBYDESCf; other terms are ignored."""
         conds, order = [], []
         for term in terms:
             if term.startswith("ORDERBYDESC"):
                 order.append((term[11:], True))
             elif term.startswith("ORDERBY"):
                 order.append((term[7:], False))
+            elif term.endswith("ISNOTEMPTY") and term[:-10].replace("_", "").isalnum():
+                conds.append((term[:-10], "ISNOTEMPTY", ""))
+            elif term.endswith("ISEMPTY") and term[:-7].replace("_", "").isalnum():
+                conds.append((term[:-7], "ISEMPTY", ""))
+            elif "IN" in term and term.split("IN", 1)[0].replace("_", "").isalnum() and term.split("IN", 1)[0].islower():
+                field, _, values = term.partition("IN")
+                conds.append((field, "IN", values))
             else:
                 for op in ("!=", ">=", "<=", "=", ">", "<"):
                     field, sep, value = term.partition(op)
@@ -478,8 +487,12 @@ class ServiceNow(Emulator):
     def test(row, cond):
         field, op, value = cond
         if field not in row:
-            return False
+            return True  # a real instance ignores a condition on a field the table does not have
         have = str(row[field] or "")
+        if op == "IN":
+            return have in value.split(",")
+        if op in ("ISEMPTY", "ISNOTEMPTY"):
+            return (have == "") == (op == "ISEMPTY")
         return {"=": have == value, "!=": have != value, ">=": have >= value, "<=": have <= value,
                 ">": have > value, "<": have < value}[op]
 
@@ -503,6 +516,8 @@ class ServiceNow(Emulator):
             "virtual": "true" if h.virtual else "false", "install_status": "1", "operational_status": "1",
             "used_for": h.environment, "environment": h.environment, "classification": h.environment,
             "u_criticality": E.CRITICALITY[h.criticality - 1],
+            "u_primary_business_application": Ref("cmdb_ci_business_app", self.bizapp_ids[self.ent.business_app(i)])
+            if E.BIZAPP_VIA.get(h.role) == "field" else "",
             "company": Ref("core_company", COMPANY_ID),
             "location": Ref("cmn_location", self.location_ids[h.location]),
             "owned_by": Ref("sys_user", self.user_ids[h.owner]),
@@ -575,7 +590,10 @@ class ServiceNow(Emulator):
             if core.role in E.APPL:
                 appl = Ref("cmdb_ci", E.sys_id(ent.seed, "appl", i))
                 rels.append((appl, ci(i), "runs", ""))
-                rels.append((Ref("cmdb_ci", self.bizapp_ids[i % len(E.BUSINESS_APPS)]), appl, "depends", ""))
+            if E.BIZAPP_VIA.get(core.role) == "hop":
+                rels.append((Ref("cmdb_ci", self.bizapp_ids[ent.business_app(i)]), appl, "depends", ""))
+            elif E.BIZAPP_VIA.get(core.role) == "rel":
+                rels.append((Ref("cmdb_ci", self.bizapp_ids[ent.business_app(i)]), ci(i), "depends", ""))
         return rels
 
     def rel_row(self, k):
