@@ -843,6 +843,7 @@ void xsm__conn_identity_begin(xsm__conn *c, const xsm__identity *d)
 	c->rec_label = !strcmp(d->label, "user") ? "user" : !strcmp(d->label, "serviceprincipal") ? "serviceprincipal"
 		       : !strcmp(d->label, "managedidentity")			      ? "managedidentity"
 		       : !strcmp(d->label, "application")				      ? "application"
+		       : !strcmp(d->label, "businessapplication")			      ? "businessapplication"
 											      : NULL;
 	xsm_jw_kstr(w, "label", d->label);
 	xsm_buf_clear(&c->sid);
