@@ -843,6 +843,7 @@ void xsm__conn_identity_begin(xsm__conn *c, const xsm__identity *d)
 	c->rec_label = !strcmp(d->label, "user") ? "user" : !strcmp(d->label, "serviceprincipal") ? "serviceprincipal"
 		       : !strcmp(d->label, "managedidentity")			      ? "managedidentity"
 		       : !strcmp(d->label, "application")				      ? "application"
+		       : !strcmp(d->label, "businessapplication")			      ? "businessapplication"
 											      : NULL;
 	xsm_jw_kstr(w, "label", d->label);
 	xsm_buf_clear(&c->sid);
@@ -899,6 +900,8 @@ void xsm__conn_finding_begin(xsm__conn *c, const xsm__finding *f)
 		xsm_jw_knum(w, "cvss", f->cvss);
 	xsm_jw_kbool(w, "exploitAvailable", f->exploit);
 	xsm_jw_kbool(w, "rce", f->rce);
+	if (f->privesc)
+		xsm_jw_kbool(w, "privilegeEscalation", 1);
 	xsm_jw_kstr(w, "status", f->status);
 	one_key(w, "firstFound", f->first_found);
 	one_key(w, "lastFound", f->last_found);

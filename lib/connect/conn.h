@@ -175,6 +175,7 @@ typedef struct xsm__finding {
 	const char *severity;            /* NULL: left out */
 	double cvss;                     /* < 0: left out */
 	int exploit, rce;
+	int privesc;                     /* privilegeEscalation: written only when set */
 	const char *status;              /* open, fixed, reopened */
 	const char *first_found, *last_found; /* RFC 3339 or "" */
 	const char *reported_by;         /* rawData reportInfo.reportedBy, lower case */
@@ -200,12 +201,14 @@ void xsm__conn_page(xsm__conn *c);
 /*
  * Normalise one saved vendor body from fd without any network (fuzzing,
  * tests): a Qualys Host List Detection page or KnowledgeBase document, a
- * Tenable asset or vulnerability chunk, a ServiceNow table page.  Records
- * go to c->w, or are only checked when c->w is NULL.
+ * Tenable asset or vulnerability chunk, a ServiceNow table page, a Rapid7
+ * page.  Records go to c->w, or are only checked when c->w is NULL.
  */
 int xsm__qualys_parse(xsm__conn *c, int fd);
 int xsm__tenable_parse(xsm__conn *c, int fd, int vulns);
 int xsm__servicenow_parse(xsm__conn *c, const char *buf, size_t len);
+/* a saved Rapid7 v4 page (catalogue entries and assets with "same" findings) or a v3 vulnerability */
+int xsm__rapid7_parse(xsm__conn *c, const char *buf, size_t len);
 /* a saved Defender page: machines, machinesVulnerabilities or the vulnerability catalogue (what) */
 int xsm__defender_parse(xsm__conn *c, int fd, const char *what);
 

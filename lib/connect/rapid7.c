@@ -7,10 +7,20 @@
  * With username and password, the console v3 API: assets paged by
  * page/size, each asset's findings, and each vulnerability's details
  * (cached: the same vulnerability is on many assets).
+ *
+ * The two spell a vulnerability differently.  v3 (a recorded 2023
+ * console): "cves" and "categories" are arrays, CVSS nested under
+ * cvss.v2 / cvss.v3, "exploits" and "malwareKits" counts.  v4 (the
+ * recorded integration API responses in elastic/integrations): "cves"
+ * and "categories" are one comma-separated string ("" when none), CVSS
+ * flat (cvss_v3_score 0 and cvss_v3_vector null when there is no v3,
+ * a v2 vector in parentheses), "exploits" and "malware_kits" arrays.
+ * Every field is read in either spelling.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "connect/conn.h"
 #include "ctx.h"
@@ -21,7 +31,7 @@
 struct vuln {
 	char *cves;       /* comma-separated, "" when none */
 	double cvss;      /* -1 unknown */
-	int exploit, rce;
+	int exploit, rce, privesc;
 	char *title;
 };
 
@@ -90,37 +100,108 @@ static struct vuln *vuln_find(struct r7 *r, const char *id)
 	return xsm__strmap_get(&r->vmap, id, strlen(id), &v) ? &r->vulns.v[v - 1] : NULL;
 }
 
-/* cache a vulnerability from a v3 detail or a v4 catalog entry */
+/* a member that is a count (v3) or a list (v4): how many */
+static double jcount(const xsm__json *o, const char *key)
+{
+	const xsm__json *v = xsm__json_get(o, key);
+	return xsm__json_type(v) == XSM_J_NUMBER ? xsm__json_num(v) : (double)xsm__json_count(v);
+}
+
+/*
+ * Call cb for each item of a list that is a JSON array of strings (v3) or
+ * one comma-separated string (v4), items trimmed of spaces.
+ */
+static void each_item(const xsm__json *v, void (*cb)(const char *item, size_t n, void *payload), void *payload)
+{
+	const xsm__json *e;
+	const char *p, *end;
+
+	if (xsm__json_type(v) == XSM_J_STRING) {
+		for (p = xsm__json_str(v); *p; p = *end ? end + 1 : end) {
+			size_t n;
+			end = p + strcspn(p, ",");
+			while (p < end && *p == ' ')
+				p++;
+			for (n = (size_t)(end - p); n && p[n - 1] == ' '; n--)
+				;
+			if (n)
+				cb(p, n, payload);
+		}
+		return;
+	}
+	for (e = xsm__json_child(v); e; e = xsm__json_next(e))
+		if (xsm__json_str(e) && *xsm__json_str(e))
+			cb(xsm__json_str(e), strlen(xsm__json_str(e)), payload);
+}
+
+struct cves {
+	xsm_buf list; /* comma-separated */
+	int oom;
+};
+
+static void add_cve(const char *item, size_t n, void *payload)
+{
+	struct cves *cs = payload;
+	char cve[24];
+	if (n >= sizeof(cve))
+		return;
+	memcpy(cve, item, n);
+	cve[n] = '\0';
+	if (xsm__is_cve(cve) && !xsm__contains(cs->list.ptr ? cs->list.ptr : "", cs->list.size, cve) &&
+	    xsm_buf_printf(&cs->list, "%s%s", cs->list.size ? "," : "", cve) < 0)
+		cs->oom = 1;
+}
+
+static void add_category(const char *item, size_t n, void *payload)
+{
+	struct vuln *u = payload;
+	if (n == 16 && !strncasecmp(item, "Remote Execution", n))
+		u->rce = 1;
+	else if (n == 20 && !strncasecmp(item, "Privilege Escalation", n))
+		u->privesc = 1;
+}
+
+/* cache a vulnerability from a v3 detail or a v4 catalog entry (either spelling) */
 static int vuln_add(struct r7 *r, const char *id, const xsm__json *v)
 {
-	xsm_buf cves = XSM_BUF_INIT;
-	const xsm__json *e, *cv = xsm__json_get(v, "cvss"), *ex = xsm__json_get(v, "exploits");
+	struct cves cves = { XSM_BUF_INIT, 0 };
+	const xsm__json *cv = xsm__json_get(v, "cvss");
 	struct vuln u;
 	const char *vec;
+	int v3 = 1;
 
-	for (e = xsm__json_child(xsm__json_get(v, "cves")); e; e = xsm__json_next(e))
-		if (xsm__is_cve(xsm__json_str(e)))
-			xsm_buf_printf(&cves, "%s%s", cves.size ? "," : "", xsm__json_str(e));
+	memset(&u, 0, sizeof(u));
+	each_item(xsm__json_get(v, "cves"), add_cve, &cves);
 	u.cvss = jnum(xsm__json_get(cv, "v3"), "score", jnum(xsm__json_get(cv, "v2"), "score", -1));
-	if (u.cvss < 0)
-		u.cvss = jnum(v, "cvss_v3_score", jnum(v, "cvss_v2_score", -1));
-	if (u.cvss > 10)
-		u.cvss = -1;
 	vec = jstr(xsm__json_get(cv, "v3"), "vector");
 	if (!*vec)
 		vec = jstr(v, "cvss_v3_vector");
-	u.exploit = xsm__json_type(ex) == XSM_J_NUMBER ? xsm__json_num(ex) > 0 : xsm__json_count(ex) > 0;
-	u.exploit |= jnum(v, "malwareKits", 0) > 0;
-	u.rce = xsm__cvss_remote(vec) && strstr(vec, "I:H") != NULL;
-	u.cves = xsm_buf_detach(&cves);
-	if (!u.cves)
+	if (u.cvss < 0) {
+		/* v4: a vulnerability without v3 has cvss_v3_score 0 and a null vector */
+		u.cvss = jnum(v, "cvss_v3_score", -1);
+		if (u.cvss <= 0 && !*vec)
+			u.cvss = jnum(v, "cvss_v2_score", -1);
+	}
+	if (u.cvss > 10)
+		u.cvss = -1;
+	if (!*vec) {
+		v3 = 0;
+		vec = jstr(xsm__json_get(cv, "v2"), "vector");
+		if (!*vec)
+			vec = jstr(v, "cvss_v2_vector");
+	}
+	u.exploit = jcount(v, "exploits") > 0 || jcount(v, "malwareKits") > 0 || jcount(v, "malware_kits") > 0;
+	u.rce = xsm__cvss_remote(vec) && strstr(vec, v3 ? "I:H" : "I:C") != NULL;
+	each_item(xsm__json_get(v, "categories"), add_category, &u);
+	u.cves = cves.oom ? NULL : xsm_buf_detach(&cves.list);
+	if (!u.cves && !cves.oom)
 		u.cves = xsm__strdup("");
 	u.title = xsm__strdup(jstr(v, "title"));
 	if (!u.cves || !u.title || xsm__vec_push(&r->vulns, u) < 0 ||
 	    xsm__strmap_put(&r->vmap, id, r->vulns.n) < 0) {
 		xsm__free(u.cves);
 		xsm__free(u.title);
-		xsm_buf_dispose(&cves);
+		xsm_buf_dispose(&cves.list);
 		return xsm__error_oom(r->c->ctx);
 	}
 	return 0;
@@ -133,12 +214,14 @@ static int emit_asset(struct r7 *r, const xsm__json *a, const char *id)
 	xsm__conn *c = r->c;
 	xsm_jw *w = &c->jw;
 	const char *hn = r->v4 ? jstr(a, "host_name") : jstr(a, "hostName");
-	const char *ip = jstr(a, "ip"), *os = r->v4 ? jstr(a, "os_name") : jstr(a, "os");
+	const char *ip = jstr(a, "ip"), *os = r->v4 ? jstr(a, "os_description") : jstr(a, "os");
 	char host[256], fqdn[300], mac[18], t[21];
 	const xsm__json *e;
 	xsm__device d;
 	int n;
 
+	if (!*os) /* v4: os_name alone is only "Linux", "Windows 11" */
+		os = jstr(a, "os_name");
 	xsm__norm_host(fqdn, sizeof(fqdn), hn);
 	snprintf(host, sizeof(host), "%.*s", (int)strcspn(fqdn, "."), fqdn);
 	if (!strchr(fqdn, '.') || xsm__is_ipv4(fqdn))
@@ -231,6 +314,7 @@ static int emit_finding(struct r7 *r, const char *asset, const char *vid, const 
 		fd.cvss = u->cvss;
 		fd.exploit = u->exploit;
 		fd.rce = u->rce;
+		fd.privesc = u->privesc;
 		fd.status = !strncmp(status, "no-", 3) || !strcasecmp(status, "remediated") ? "fixed" : "open";
 		xsm__norm_time(t1, *jstr(f, "first_found") ? jstr(f, "first_found") : jstr(f, "since"));
 		xsm__norm_time(t2, jstr(f, "last_found"));
@@ -484,6 +568,42 @@ static int r7_sync(xsm__conn *c)
 			rc = v3_pages(&r, "/api/3/assets", v3_asset, NULL, "assets", 1);
 		}
 	}
+	r7_close(&r);
+	return rc;
+}
+
+/* a v4 data element that is an asset (the others are catalogue entries) */
+static int v4_is_asset(const xsm__json *e)
+{
+	return xsm__json_get(e, "same") || xsm__json_get(e, "ip") || xsm__json_get(e, "host_name");
+}
+
+int xsm__rapid7_parse(xsm__conn *c, const char *buf, size_t len)
+{
+	struct r7 r;
+	xsm__json *j = NULL;
+	const xsm__json *e, *data;
+	int rc;
+
+	memset(&r, 0, sizeof(r));
+	r.c = c;
+	r.v4 = 1;
+	if ((rc = xsm__json_parse(&j, c->ctx, buf, len, "")) == 0) {
+		data = xsm__json_get(j, "data");
+		if (!data && *jstr(j, "id")) {
+			/* a v3 vulnerability detail */
+			r.v4 = 0;
+			rc = vuln_add(&r, jstr(j, "id"), j);
+		}
+		/* catalogue entries first: the assets' findings name them */
+		for (e = xsm__json_child(data); e && rc == 0; e = xsm__json_next(e))
+			if (!v4_is_asset(e))
+				rc = v4_vuln(&r, e);
+		for (e = xsm__json_child(data); e && rc == 0; e = xsm__json_next(e))
+			if (v4_is_asset(e))
+				rc = v4_asset(&r, e);
+	}
+	xsm__json_free(j);
 	r7_close(&r);
 	return rc;
 }

@@ -7,16 +7,37 @@
  * Link rel="next" (offset arithmetic when a server sends none); every
  * value arrives as a string, references as {"link","value"} or "".
  * Incremental: sys_updated_on >= the newest value seen last time.
+ *
+ * Business applications (cmdb_ci_business_app) are read before the CIs,
+ * in full every sync: each becomes an asset, and a CI serves one when its
+ * reference field u_primary_business_application names it, when a
+ * cmdb_rel_ci row joins the two, or one hop further: a CI that an
+ * application CI joined to the business application runs on or is hosted
+ * on.  A serving CI gets a "belongs to" edge to the application, and a
+ * device takes the application's business criticality as its vendor
+ * criticality when that is more critical than its own.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "adapt/json.h"
 #include "connect/conn.h"
 #include "ctx.h"
 #include "util/alloc.h"
 #include "util/buf.h"
+#include "util/vec.h"
+
+struct app {
+	char *sys_id, *name;
+	int level;                    /* 0 very high … 3 low; 4 none */
+};
+
+struct link {
+	uint32_t app, next;           /* next: index + 1, 0 ends the list */
+	unsigned char direct;         /* from cmdb_rel_ci itself, not a hop */
+};
 
 struct sn {
 	xsm__conn *c;
@@ -27,6 +48,15 @@ struct sn {
 	xsm__strmap rel_types;        /* cmdb_rel_type sys_id -> index into names */
 	char **names;
 	size_t nnames;
+	int stop;                     /* a callback's word that the table has nothing more for it */
+	/* business applications: sys_id -> index + 1 into apps */
+	xsm__strmap app_ids;
+	XSM__VEC(struct app) apps;
+	/* CIs serving them: sys_id -> index + 1 of the first link (a list through next) */
+	xsm__strmap served;
+	XSM__VEC(struct link) links;
+	XSM__VEC(char *) direct;      /* CIs joined directly by cmdb_rel_ci: where the hop starts */
+	const char *app_field;        /* the CI's reference to its business application, or NULL */
 };
 
 static const char *jstr(const xsm__json *row, const char *key)
@@ -140,7 +170,7 @@ static int fetch_table(struct sn *s, const char *table, const char *query, const
 		if (rc < 0)
 			break;
 		xsm__conn_page(c);
-		if (one_page)
+		if (one_page || s->stop)
 			break;
 		next[0] = '\0';
 		if (xsm__http_header(&resp, "link", link, sizeof(link)))
@@ -164,16 +194,28 @@ static int fetch_table(struct sn *s, const char *table, const char *query, const
 	return rc;
 }
 
-static const char *criticality(const char *v)
+static const char *const levels[] = { "very high", "high", "medium", "low" };
+
+/*
+ * 0 (very high) … 3 (low) from a criticality choice: "1 - most critical",
+ * "2 - somewhat critical", "3 - less critical", "4 - not critical" (the
+ * value, or its label as some instances spell it); 4 when none
+ */
+static int crit_level(const char *v)
 {
-	/* business_criticality choices: "1 - most critical" … "4 - not critical" */
-	switch (v[0]) {
-	case '1': return "very high";
-	case '2': return "high";
-	case '3': return "medium";
-	case '4': return "low";
-	default: return NULL;
-	}
+	return v[0] >= '1' && v[0] <= '4' && (!v[1] || v[1] == ' ') ? v[0] - '1' : 4;
+}
+
+/* a CI's or an application's own criticality: business criticality (busines_criticality is ServiceNow's spelling) */
+static int row_level(const xsm__json *row)
+{
+	static const char *const fields[] = { "busines_criticality", "business_criticality", "u_business_criticality",
+					      "u_criticality", NULL };
+	int i, l;
+	for (i = 0; fields[i]; i++)
+		if ((l = crit_level(jstr(row, fields[i]))) < 4)
+			return l;
+	return 4;
 }
 
 static void raw_row(xsm_jw *w, const xsm__json *row)
@@ -201,7 +243,7 @@ static int on_ci(struct sn *s, const xsm__json *row)
 	xsm__conn *c = s->c;
 	xsm_jw *w = &c->jw;
 	const char *sys_id = jstr(row, "sys_id"), *name = jstr(row, "name"), *ip = jstr(row, "ip_address");
-	const char *os = jstr(row, "os"), *osv = jstr(row, "os_version"), *crit;
+	const char *os = jstr(row, "os"), *osv = jstr(row, "os_version");
 	char host[256], fqdn[300], mac[18], t[21], t2[21], osname[300];
 	xsm__device d;
 	const char *upd = jstr(row, "sys_updated_on");
@@ -241,10 +283,26 @@ static int on_ci(struct sn *s, const xsm__json *row)
 	xsm__conn_device_begin(c, &d);
 	if (*jstr(row, "sys_class_name"))
 		xsm_jw_kstr(w, "cmdbClass", jstr(row, "sys_class_name"));
-	if ((crit = criticality(jstr(row, "business_criticality"))) ||
-	    (crit = criticality(jstr(row, "u_business_criticality"))) ||
-	    (crit = criticality(jstr(row, "u_criticality"))))
-		xsm_jw_kstr(w, "vendorCriticality", crit);
+	{
+		/* the most critical business application it serves, when more critical than the CI itself */
+		int own = row_level(row), best = 4;
+		const struct app *from = NULL;
+		uint64_t k;
+		if (xsm__strmap_get(&s->served, sys_id, strlen(sys_id), &k))
+			for (; k; k = s->links.v[k - 1].next) {
+				const struct app *a = &s->apps.v[s->links.v[k - 1].app];
+				if (a->level < best || (a->level == best && from && strcmp(a->name, from->name) < 0)) {
+					best = a->level;
+					from = a;
+				}
+			}
+		if (best < own) {
+			xsm_jw_kstr(w, "vendorCriticality", levels[best]);
+			xsm_jw_kstr(w, "vendorCriticalityFrom", from->name);
+		} else if (own < 4) {
+			xsm_jw_kstr(w, "vendorCriticality", levels[own]);
+		}
+	}
 	if (*jstr(row, "environment"))
 		xsm_jw_kstr(w, "environment", jstr(row, "environment"));
 	if (*jstr(row, "used_for"))
@@ -272,6 +330,143 @@ static int on_rel_type(struct sn *s, const xsm__json *row)
 	return 0;
 }
 
+/* --- business applications ------------------------------------------------------------- */
+
+static const struct app *app_of(const struct sn *s, const char *sys_id)
+{
+	uint64_t i;
+	return *sys_id && xsm__strmap_get(&s->app_ids, sys_id, strlen(sys_id), &i) ? &s->apps.v[i - 1] : NULL;
+}
+
+static int on_app(struct sn *s, const xsm__json *row)
+{
+	xsm__conn *c = s->c;
+	xsm_jw *w = &c->jw;
+	const char *sys_id = jstr(row, "sys_id"), *name = jstr(row, "name");
+	const char *bc = *jstr(row, "busines_criticality") ? jstr(row, "busines_criticality")
+							   : jstr(row, "business_criticality");
+	char id[64], t[21];
+	struct app a;
+	xsm__identity d;
+
+	if (!*sys_id || strlen(sys_id) > 40 || app_of(s, sys_id)) {
+		c->st.skipped++;
+		return 0;
+	}
+	a.level = row_level(row);
+	a.sys_id = xsm__strdup(sys_id);
+	a.name = xsm__strdup(*name ? name : sys_id);
+	if (!a.sys_id || !a.name || xsm__vec_push(&s->apps, a) < 0) {
+		xsm__free(a.sys_id);
+		xsm__free(a.name);
+		return xsm__error_oom(c->ctx);
+	}
+	if (xsm__strmap_put(&s->app_ids, sys_id, s->apps.n) < 0)
+		return xsm__error_oom(c->ctx);
+	snprintf(id, sizeof(id), "app:%s", sys_id);
+	xsm__norm_time(t, jstr(row, "sys_updated_on"));
+	memset(&d, 0, sizeof(d));
+	d.label = "businessapplication";
+	d.id = id;
+	d.name = a.name;
+	d.category = "application";
+	d.last_seen = t;
+	xsm__conn_identity_begin(c, &d);
+	if (*jstr(row, "number"))
+		xsm_jw_kstr(w, "number", jstr(row, "number"));
+	if (*bc)
+		xsm_jw_kstr(w, "businessCriticality", bc);
+	if (a.level < 4)
+		xsm_jw_kstr(w, "vendorCriticality", levels[a.level]);
+	if (*jstr(row, "life_cycle_stage"))
+		xsm_jw_kstr(w, "lifeCycleStage", jstr(row, "life_cycle_stage"));
+	if (*jstr(row, "data_classification"))
+		xsm_jw_kstr(w, "dataClassification", jstr(row, "data_classification"));
+	raw_row(w, row);
+	return xsm__conn_props_end(c);
+}
+
+/*
+ * CI ci serves application app (an index into apps), as via says: a
+ * "belongs to" edge, once per pair.  direct: found in cmdb_rel_ci, where
+ * the hop starts.
+ */
+static int serve(struct sn *s, const char *ci, size_t app, int direct, const char *via)
+{
+	xsm__conn *c = s->c;
+	struct link l;
+	uint64_t *slot, k;
+	int created;
+	char to[64];
+
+	if (!*ci || app_of(s, ci))
+		return 0;
+	if (xsm__strmap_slot(&s->served, ci, strlen(ci), &slot, &created) < 0)
+		return xsm__error_oom(c->ctx);
+	for (k = *slot; k; k = s->links.v[k - 1].next)
+		if (s->links.v[k - 1].app == app)
+			return 0;
+	l.app = (uint32_t)app;
+	l.next = (uint32_t)*slot;
+	l.direct = (unsigned char)direct;
+	if (xsm__vec_push(&s->links, l) < 0)
+		return xsm__error_oom(c->ctx);
+	*slot = s->links.n;
+	if (direct && created) {
+		char *dup = xsm__strdup(ci);
+		if (!dup || xsm__vec_push(&s->direct, dup) < 0) {
+			xsm__free(dup);
+			return xsm__error_oom(c->ctx);
+		}
+	}
+	snprintf(to, sizeof(to), "app:%s", s->apps.v[app].sys_id);
+	xsm__conn_relation_begin(c, "belongs to", ci, to);
+	xsm_jw_kstr(&c->jw, "via", via);
+	return xsm__conn_props_end(c);
+}
+
+/* the relation type's name ("Runs on::Runs"), or "" */
+static const char *rel_name(const struct sn *s, const char *type)
+{
+	uint64_t i;
+	return xsm__strmap_get(&s->rel_types, type, strlen(type), &i) ? s->names[i] : "";
+}
+
+/* one hop: what a CI joined to an application runs on or is hosted on serves it too */
+static int on_hop(struct sn *s, const xsm__json *row)
+{
+	const char *parent = ref(row, "parent"), *child = ref(row, "child"), *name = rel_name(s, ref(row, "type"));
+	char via[160];
+	uint64_t k;
+	int rc = 0;
+
+	if (strncasecmp(name, "Runs on::", 9) && strncasecmp(name, "Hosted on::", 11))
+		return 0;
+	if (!strcmp(parent, child) || !xsm__strmap_get(&s->served, parent, strlen(parent), &k))
+		return 0;
+	snprintf(via, sizeof(via), "cmdb_rel_ci %.*s %s", (int)strcspn(name, ":"), name, parent);
+	/* serve() may grow links: index, never hold a pointer */
+	for (; k && rc == 0; k = s->links.v[k - 1].next)
+		if (s->links.v[k - 1].direct)
+			rc = serve(s, child, s->links.v[k - 1].app, 0, via);
+	return rc;
+}
+
+/* the CI's own reference to its business application (a field an instance may not have) */
+static int on_app_field(struct sn *s, const xsm__json *row)
+{
+	const struct app *a;
+
+	if (!xsm__json_get(row, s->app_field)) {
+		/* no such field: the instance ignored the query and lists every CI */
+		s->stop = 1;
+		return 0;
+	}
+	if (!(a = app_of(s, ref(row, s->app_field))))
+		return 0;
+	return serve(s, jstr(row, "sys_id"), (size_t)(a - s->apps.v), 0, s->app_field);
+}
+
 static int on_rel(struct sn *s, const xsm__json *row)
 {
 	xsm__conn *c = s->c;
@@ -281,6 +476,12 @@ static int on_rel(struct sn *s, const xsm__json *row)
 	uint64_t i;
 	size_t n;
 
+	if (*parent && *child) {
+		/* a CI and a business application, whatever the type: the CI serves it, on either side */
+		const struct app *pa = app_of(s, parent), *ca = app_of(s, child);
+		if (!pa != !ca)
+			return serve(s, pa ? child : parent, (size_t)((pa ? pa : ca) - s->apps.v), 1, "cmdb_rel_ci");
+	}
 	if (!*parent || !*child || !xsm__strmap_get(&s->rel_types, type, strlen(type), &i)) {
 		c->st.skipped++;
 		return 0;
@@ -418,6 +619,17 @@ static void sn_close(struct sn *s)
 		xsm__free(s->names[i]);
 	xsm__free(s->names);
 	xsm__strmap_free(&s->rel_types);
+	for (i = 0; i < s->apps.n; i++) {
+		xsm__free(s->apps.v[i].sys_id);
+		xsm__free(s->apps.v[i].name);
+	}
+	xsm__vec_free(&s->apps);
+	xsm__strmap_free(&s->app_ids);
+	xsm__vec_free(&s->links);
+	xsm__strmap_free(&s->served);
+	for (i = 0; i < s->direct.n; i++)
+		xsm__free(s->direct.v[i]);
+	xsm__vec_free(&s->direct);
 }
 
 static int sn_count(struct sn *s, const xsm__json *row)
@@ -441,11 +653,73 @@ static int sn_test(xsm__conn *c)
 	return rc;
 }
 
+/*
+ * Every business application (a small table, read in full each sync).  An
+ * account without read access to it, or an instance without the table,
+ * still syncs its CIs: the note says what was left out.
+ */
+static int read_apps(struct sn *s)
+{
+	xsm__conn *c = s->c;
+	int rc = fetch_table(s, "cmdb_ci_business_app", "ORDERBYsys_id", NULL, on_app, "cmdb_ci_business_app", 0);
+
+	if (rc == XSM_EAUTH || rc == XSM_ENOTFOUND) {
+		snprintf(c->note, sizeof(c->note), "business applications not read: %s", xsm_ctx_errmsg(c->ctx));
+		xsm_ctx_clear(c->ctx);
+		rc = 0;
+	}
+	return rc;
+}
+
+/*
+ * The hop (cmdb_rel_ci rows whose parent a relation joined to an
+ * application, asked for by parent, a few dozen at a time), then the CI
+ * table's reference field to its application (business_app_field; none
+ * to skip).
+ */
+static int read_hops_and_field(struct sn *s, const char *table)
+{
+	xsm__conn *c = s->c;
+	const char *field = xsm__conn_get(c, "business_app_field", "u_primary_business_application");
+	xsm_buf q = XSM_BUF_INIT, f = XSM_BUF_INIT;
+	size_t i = 0, n;
+	int rc = 0, bad;
+
+	if (strspn(field, "abcdefghijklmnopqrstuvwxyz0123456789_") != strlen(field) || !*field)
+		return xsm__error_set(c->ctx, XSM_ECONFIG, "connector '%s': business_app_field '%.80s' is not a field name",
+				      c->name, field);
+	if (!s->apps.n)
+		return 0;
+	while (rc == 0 && i < s->direct.n) {
+		xsm_buf_clear(&q);
+		bad = xsm_buf_puts(&q, "parentIN") < 0;
+		for (n = 0; n < 40 && i < s->direct.n; n++, i++)
+			bad |= xsm_buf_printf(&q, "%s%s", n ? "," : "", s->direct.v[i]) < 0;
+		bad |= xsm_buf_puts(&q, "^ORDERBYsys_id") < 0;
+		rc = !bad ? fetch_table(s, "cmdb_rel_ci", q.ptr, "sys_id,parent,child,type", on_hop, "cmdb_rel_ci", 0)
+			  : xsm__error_oom(c->ctx);
+	}
+	if (rc == 0 && strcmp(field, "none")) {
+		s->app_field = field;
+		xsm_buf_clear(&q);
+		bad = xsm_buf_printf(&q, "%sISNOTEMPTY^ORDERBYsys_id", field) < 0;
+		bad |= xsm_buf_printf(&f, "sys_id,%s", field) < 0;
+		rc = !bad ? fetch_table(s, table, q.ptr, f.ptr, on_app_field, table, 0) : xsm__error_oom(c->ctx);
+		s->stop = 0;
+		s->app_field = NULL;
+	}
+	xsm_buf_dispose(&q);
+	xsm_buf_dispose(&f);
+	return rc;
+}
+
 static int sn_sync(xsm__conn *c)
 {
 	struct sn s;
 	xsm_buf q = XSM_BUF_INIT;
 	const char *table = xsm__conn_get(c, "table", "cmdb_ci_computer");
+	int apps = strcmp(xsm__conn_get(c, "business_apps", "true"), "false") != 0;
+	int rels = strcmp(xsm__conn_get(c, "relations", "true"), "false") != 0;
 	long lookback;
 	int rc = sn_open(&s, c);
 
@@ -472,14 +746,19 @@ static int sn_sync(xsm__conn *c)
 		rc = xsm__error_oom(c->ctx);
 		goto done;
 	}
-	if ((rc = fetch_table(&s, table, q.ptr, NULL, on_ci, table, 0)) < 0)
+	if (apps && (rc = read_apps(&s)) < 0)
 		goto done;
-	if (strcmp(xsm__conn_get(c, "relations", "true"), "false")) {
+	if (rels) {
 		if ((rc = fetch_table(&s, "cmdb_rel_type", NULL, "sys_id,name", on_rel_type, "cmdb_rel_type", 0)) < 0 ||
 		    (rc = fetch_table(&s, "cmdb_rel_ci", "ORDERBYsys_id", "sys_id,parent,child,type,connection_strength,port",
 				      on_rel, "cmdb_rel_ci", 0)) < 0)
 			goto done;
 	}
+	if (apps && (rc = read_hops_and_field(&s, table)) < 0)
+		goto done;
+	/* the CIs last: each takes the criticality of the applications it serves */
+	if ((rc = fetch_table(&s, table, q.ptr, NULL, on_ci, table, 0)) < 0)
+		goto done;
 	/* next time: what changed since the newest CI seen (or since the same point) */
 	snprintf(c->new_cursor, sizeof(c->new_cursor), "%s", s.newest[0] ? s.newest : (c->cursor ? c->cursor : ""));
 done:
@@ -499,19 +778,23 @@ int xsm__servicenow_parse(xsm__conn *c, const char *buf, size_t len)
 	s.c = c;
 	if ((rc = xsm__json_parse(&j, c->ctx, buf, len, "")) == 0) {
 		for (row = xsm__json_child(xsm__json_get(j, "result")); row && rc == 0; row = xsm__json_next(row))
-			rc = xsm__json_get(row, "parent") ? on_rel(&s, row) : on_ci(&s, row);
+			rc = xsm__json_get(row, "parent") ? on_rel(&s, row)
+			     : !strcmp(jstr(row, "sys_class_name"), "cmdb_ci_business_app") ? on_app(&s, row)
+			     : on_ci(&s, row);
 	}
 	xsm__json_free(j);
 	sn_close(&s);
 	return rc;
 }
 
-static const char *const settings[] = { "url", "username", "table", "page_size", "relations", "client_id", NULL };
+static const char *const settings[] = { "url", "username", "table", "page_size", "relations",
+					"client_id", "business_apps", "business_app_field", NULL };
 static const char *const secrets[] = { "password", "client_secret", NULL };
 static const char *const required[] = { "url", "username", "password", NULL };
 
 const xsm__vendor xsm__vendor_servicenow = {
-	{ "servicenow", "ServiceNow CMDB: computers and servers (with subclasses) and their relations",
+	{ "servicenow",
+	  "ServiceNow CMDB: computers and servers (with subclasses), their relations and business applications",
 	  settings, secrets, required },
 	sn_test,
 	sn_sync,

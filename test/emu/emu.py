@@ -235,7 +235,8 @@ CI_FIELDS = (
     "sys_id", "po_number", "checked_in", "sys_class_path", "mac_address", "company", "justification",
     "department", "comments", "cost", "os", "attestation_status", "sys_mod_count", "monitor", "ip_address",
     "model_id", "duplicate_of", "sys_tags", "cost_cc", "order_date", "schedule", "environment", "due",
-    "attested", "location", "category", "fault_count", "host_name", "lease_id", "u_criticality")
+    "attested", "location", "category", "fault_count", "host_name", "lease_id", "u_criticality",
+    "u_primary_business_application")
 SERVER_CLASSES = {"cmdb_ci_server", "cmdb_ci_linux_server", "cmdb_ci_win_server", "cmdb_ci_esx_server"}
 HOST_TABLES = {  # table -> classes it returns (parent tables return their subclasses)
     "cmdb_ci_computer": SERVER_CLASSES | {"cmdb_ci_computer"},
@@ -459,13 +460,21 @@ class ServiceNow(Emulator):
 
     @staticmethod
     def parse_query(terms):
-        """Supports field=v, !=, >=, <=, >, <, ORDERBYf, ORDERBYDESCf; other terms are ignored."""
+        """Supports field=v, !=, >=, <=, >, <, fieldINa,b, fieldISEMPTY, fieldISNOTEMPTY, ORDERBYf,
+        ORDERBYDESCf; other terms are ignored."""
         conds, order = [], []
         for term in terms:
             if term.startswith("ORDERBYDESC"):
                 order.append((term[11:], True))
             elif term.startswith("ORDERBY"):
                 order.append((term[7:], False))
+            elif term.endswith("ISNOTEMPTY") and term[:-10].replace("_", "").isalnum():
+                conds.append((term[:-10], "ISNOTEMPTY", ""))
+            elif term.endswith("ISEMPTY") and term[:-7].replace("_", "").isalnum():
+                conds.append((term[:-7], "ISEMPTY", ""))
+            elif "IN" in term and term.split("IN", 1)[0].replace("_", "").isalnum() and term.split("IN", 1)[0].islower():
+                field, _, values = term.partition("IN")
+                conds.append((field, "IN", values))
             else:
                 for op in ("!=", ">=", "<=", "=", ">", "<"):
                     field, sep, value = term.partition(op)
@@ -478,8 +487,12 @@ class ServiceNow(Emulator):
     def test(row, cond):
         field, op, value = cond
         if field not in row:
-            return False
+            return True  # a real instance ignores a condition on a field the table does not have
         have = str(row[field] or "")
+        if op == "IN":
+            return have in value.split(",")
+        if op in ("ISEMPTY", "ISNOTEMPTY"):
+            return (have == "") == (op == "ISEMPTY")
         return {"=": have == value, "!=": have != value, ">=": have >= value, "<=": have <= value,
                 ">": have > value, "<": have < value}[op]
 
@@ -503,6 +516,8 @@ class ServiceNow(Emulator):
             "virtual": "true" if h.virtual else "false", "install_status": "1", "operational_status": "1",
             "used_for": h.environment, "environment": h.environment, "classification": h.environment,
             "u_criticality": E.CRITICALITY[h.criticality - 1],
+            "u_primary_business_application": Ref("cmdb_ci_business_app", self.bizapp_ids[self.ent.business_app(i)])
+            if E.BIZAPP_VIA.get(h.role) == "field" else "",
             "company": Ref("core_company", COMPANY_ID),
             "location": Ref("cmn_location", self.location_ids[h.location]),
             "owned_by": Ref("sys_user", self.user_ids[h.owner]),
@@ -575,7 +590,10 @@ class ServiceNow(Emulator):
             if core.role in E.APPL:
                 appl = Ref("cmdb_ci", E.sys_id(ent.seed, "appl", i))
                 rels.append((appl, ci(i), "runs", ""))
-                rels.append((Ref("cmdb_ci", self.bizapp_ids[i % len(E.BUSINESS_APPS)]), appl, "depends", ""))
+            if E.BIZAPP_VIA.get(core.role) == "hop":
+                rels.append((Ref("cmdb_ci", self.bizapp_ids[ent.business_app(i)]), appl, "depends", ""))
+            elif E.BIZAPP_VIA.get(core.role) == "rel":
+                rels.append((Ref("cmdb_ci", self.bizapp_ids[ent.business_app(i)]), ci(i), "depends", ""))
         return rels
 
     def rel_row(self, k):
@@ -1137,7 +1155,7 @@ class Rapid7(Emulator):
         v2.update(score=c["cvss2"], vector=c["v2vector"], exploitScore=8.5888, impactScore=6.4429)
         v3.update(score=c["cvss3"], vector=c["v3vector"], exploitScore=3.887, impactScore=5.8731)
         text = "%s. Detected by version check." % c["title"]
-        return {"added": E.day(c["published"] + 5 * E.DAY), "categories": [c["family"], c["category"]],
+        return {"added": E.day(c["published"] + 5 * E.DAY), "categories": self.r7_categories(c),
                 "cves": [c["cve"]] if c["cve"] else [],
                 "cvss": {"links": [], "v2": dict(sorted(v2.items())), "v3": dict(sorted(v3.items()))},
                 "denialOfService": "Denial of Service" in c["title"],
@@ -1209,12 +1227,61 @@ class Rapid7(Emulator):
             chunk, meta, links = self._cursor_page(req, checks)
         except KeyError:
             return Reply(400, json_body({"message": "Invalid cursor"}), "application/json")
-        data = [{"id": c["r7id"], "title": c["title"], "cves": [c["cve"]] if c["cve"] else [],
-                 "cvss_v2_score": c["cvss2"], "cvss_v3_score": c["cvss3"], "cvss_v3_vector": c["v3vector"],
-                 "severity": c["r7sev"], "severity_score": c["r7score"], "risk_score": round(c["cvss3"] * 80.5, 2),
-                 "exploits": [{"title": "Public exploit for " + c["cve"], "source": "exploitdb"}] if c["exploit"] else [],
-                 "published": E.iso_ms(c["published"]), "categories": c["family"]} for c in chunk]
+        data = [self.v4_vuln(c) for c in chunk]
         return Reply(200, json_body({"data": data, "metadata": meta, "links": links}), "application/json")
+
+    def v4_vuln(self, c):
+        """A v4 catalogue entry in the real shape (elastic/integrations test-vulnerability.log): flat CVSS with
+        words for the metrics, cves and categories one comma-separated string ("" when none), exploits and
+        malware_kits lists, RFC 3339 midnight dates. --rapid7-cves array serves lists instead (older docs)."""
+        v2 = dict(p.split(":") for p in c["v2vector"].split("/"))
+        v3 = dict(p.split(":") for p in c["v3vector"].split("/")[1:])
+        cia = {"N": "none", "P": "partial", "C": "complete", "L": "low", "H": "high"}
+        flat = {
+            "cvss_v2_access_complexity": {"L": "low", "M": "medium", "H": "high"}[v2["AC"]],
+            "cvss_v2_access_vector": {"N": "network", "A": "adjacent_network", "L": "local"}[v2["AV"]],
+            "cvss_v2_authentication": {"N": "none", "S": "single", "M": "multiple"}[v2["Au"]],
+            "cvss_v2_availability_impact": cia[v2["A"]], "cvss_v2_confidentiality_impact": cia[v2["C"]],
+            "cvss_v2_exploit_score": 8.5888, "cvss_v2_impact_score": 6.4429, "cvss_v2_integrity_impact": cia[v2["I"]],
+            "cvss_v2_score": c["cvss2"], "cvss_v2_vector": "(%s)" % c["v2vector"],
+            "cvss_v3_attack_complexity": cia[v3["AC"]],
+            "cvss_v3_attack_vector": {"N": "network", "A": "adjacent", "L": "local", "P": "physical"}[v3["AV"]],
+            "cvss_v3_availability_impact": cia[v3["A"]], "cvss_v3_confidentiality_impact": cia[v3["C"]],
+            "cvss_v3_exploit_score": 3.887, "cvss_v3_impact_score": 5.8731, "cvss_v3_integrity_impact": cia[v3["I"]],
+            "cvss_v3_privileges_required": cia[v3["PR"]], "cvss_v3_scope": {"U": "unchanged", "C": "changed"}[v3["S"]],
+            "cvss_v3_score": c["cvss3"], "cvss_v3_user_interaction": {"N": "none", "R": "required"}[v3["UI"]],
+            "cvss_v3_vector": c["v3vector"].replace("CVSS:3.1", "CVSS:3.0")}
+        cves = [c["cve"]] if c["cve"] else []
+        categories = self.r7_categories(c)
+        if self.args.rapid7_cves != "array":
+            cves, categories = ",".join(cves), ",".join(categories)
+        text = "%s. Detected by version check." % c["title"]
+        entry = {"added": E.day(c["published"] + 5 * E.DAY) + "T00:00:00Z", "categories": categories, "cves": cves}
+        entry.update(flat)
+        entry.update({
+            "denial_of_service": "Denial of Service" in c["title"], "description": text,
+            "exploits": [{"id": "xsm-%s" % c["r7id"], "source": "exploitdb", "title": "Public exploit for %s" % c["cve"]}]
+            if c["exploit"] else [],
+            "id": c["r7id"],
+            "links": [{"href": "http://nvd.nist.gov/vuln/detail/%s" % c["cve"], "id": c["cve"], "rel": "advisory",
+                       "source": "cve"}] if c["cve"] else [],
+            "malware_kits": [], "modified": E.day(c["published"] + 40 * E.DAY) + "T00:00:00Z",
+            "pci_cvss_score": c["cvss2"], "pci_fail": c["cvss2"] >= 4.0, "pci_severity_score": min(5, int(c["cvss2"] // 2)),
+            "pci_special_notes": "", "pci_status": "fail" if c["cvss2"] >= 4.0 else "pass",
+            "published": E.day(c["published"]) + "T00:00:00Z",
+            "references": "cve:%s" % c["cve"] if c["cve"] else "", "risk_score": round(c["cvss3"] * 80.5, 2),
+            "severity": c["r7sev"].lower(), "severity_score": c["r7score"], "title": c["title"]})
+        return entry
+
+    @staticmethod
+    def r7_categories(c):
+        """Rapid7 categories of a check: its family and category, and the impact ones Rapid7 adds."""
+        cats = [c["family"], c["category"]]
+        if c["rce"]:
+            cats.append("Remote Execution")
+        if "Privilege Escalation" in c["title"]:
+            cats.append("Privilege Escalation")
+        return cats
 
 
 # ====================================================================== Tenable
@@ -1511,6 +1578,8 @@ def parse_args(argv):
     ap.add_argument("--port-file")
     ap.add_argument("--delay-ms", type=int, default=0)
     ap.add_argument("--now", help="base time, ISO-8601 (default 2026-11-20T00:00:00Z)")
+    ap.add_argument("--rapid7-cves", choices=("string", "array"), default="string",
+                    help="Rapid7 v4 cves/categories: one comma-separated string (as the real API) or lists")
     for flag in ("--user", "--password", "--api-key", "--access-key", "--secret-key"):
         ap.add_argument(flag)
     return ap.parse_args(argv)

@@ -214,6 +214,10 @@ USERS = (("alice.admin", "Alice", "Admin"), ("bob.ops", "Bob", "Ops"), ("carol.d
          ("dave.net", "Dave", "Net"), ("erin.sec", "Erin", "Sec"), ("frank.desk", "Frank", "Desk"))
 GROUPS = ("Linux Ops", "Windows Ops", "Database Team", "Service Desk", "Virtualization")
 BUSINESS_APPS = (("Online Shop", 0), ("Payroll", 1), ("CRM", 1), ("Intranet Wiki", 2), ("Build Farm", 3))
+# how a ServiceNow host serves its business application: web/app/db through the application CI that runs on
+# it (cmdb_rel_ci, one hop), file servers by their u_primary_business_application field, hypervisors by a
+# cmdb_rel_ci row of their own
+BIZAPP_VIA = {"web": "hop", "app": "hop", "db": "hop", "fs": "field", "hv": "rel"}
 
 
 def sys_id(seed, kind, key):
@@ -344,6 +348,11 @@ class Enterprise:
         h.updated, h.scanned, h.cover = self.updated(i), self.scanned(i), c.cover
         return h
 
+    def business_app(self, i):
+        """Index into BUSINESS_APPS of the application host i serves in ServiceNow, or None."""
+        c = self.cores[i]
+        return i % len(BUSINESS_APPS) if "servicenow" in c.cover and c.role in BIZAPP_VIA else None
+
     def _peer(self, i, role, vendor="servicenow"):
         """Deterministic partner host of `role` covered by `vendor` (or None)."""
         key = (role, vendor)
@@ -408,6 +417,7 @@ class Enterprise:
                "role": h.role, "criticality": h.criticality,
                "ids": {v: (ids[v] if v in h.cover else None) for v in VENDORS},
                "rapid7_v4_id": h.rapid7_v4 if "rapid7" in h.cover else None,
+               "business_app": None if self.business_app(i) is None else BUSINESS_APPS[self.business_app(i)][0],
                "cves": sorted({x["check"]["cve"] for x in f if x["check"]["cve"] and x["status"] != "Fixed"}),
                "fixed_cves": sorted({x["check"]["cve"] for x in f if x["check"]["cve"] and x["status"] == "Fixed"})}
         if self.dhcp_pair and i in self.dhcp_pair:

@@ -38,6 +38,11 @@ ROUTES = {
         ("GET", r"/api/3/assets/1/vulnerabilities$", "assets.1.vulnerabilities.page0.json", "application/json"),
         ("GET", r"/api/3/vulnerabilities/(?P<id>[a-z0-9.-]+)$", "vulnerability.{id}.json", "application/json"),
     ],
+    # xsm's own pages in the real v4 shape (test/fixtures/rapid7-v4/README.md): no v4 recording is public
+    "rapid7-v4": [
+        ("POST", r"/vm/v4/integration/vulnerabilities$", "vulnerabilities.json", "application/json"),
+        ("POST", r"/vm/v4/integration/assets$", "assets.json", "application/json"),
+    ],
     "tenable": [
         ("POST", r"/assets/export$", "assets.export.json", "application/json"),
         ("GET", r"/assets/export/[0-9a-f-]+/status$", "assets.status.finished.json", "application/json"),

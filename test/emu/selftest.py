@@ -180,7 +180,7 @@ def test_servicenow():
     path = fixture("servicenow", "cmdb_ci_server.page1.json")
     if path:
         real = set(json.load(open(path))["result"][0])
-        T.ok(set(rows[0]) == real | {"u_criticality"}, "servicenow: CI keys equal the recorded cmdb_ci_server keys",
+        T.ok(set(rows[0]) == real | {"u_criticality", "u_primary_business_application"}, "servicenow: CI keys equal the recorded cmdb_ci_server keys",
              set(rows[0]) ^ real)
     else:
         T.skip("servicenow: CI keys equal the recorded keys", "fixtures absent")
@@ -394,12 +394,29 @@ def test_rapid7():
             doc["metadata"].get("cursor")
     T.ok(len(data) == len(want) and pages == -(-len(want) // 6) and cursor_last is None,
          "rapid7: v4 cursor walk; last page has no cursor")
-    vmap = {}
+    vmap, entries = {}, []
     url = emu.base + "/vm/v4/integration/vulnerabilities?size=100"
     while url:
         doc = json.loads(call(url, "POST", {"X-Api-Key": "emu-r7-key"}, b"{}")[2])
-        vmap.update({v["id"]: v["cves"] for v in doc["data"]})
+        entries += doc["data"]
+        vmap.update({v["id"]: [c for c in v["cves"].split(",") if c] for v in doc["data"]})
         url = next((l["href"] for l in doc["links"] if l["rel"] == "next"), None)
+    # the real v4 catalogue entry (elastic/integrations test-vulnerability.log): these members, lists as strings
+    real = {"added", "categories", "cves", "denial_of_service", "description", "exploits", "id", "links",
+            "malware_kits", "modified", "pci_cvss_score", "pci_fail", "pci_severity_score", "pci_special_notes",
+            "pci_status", "published", "references", "risk_score", "severity", "severity_score", "title"}
+    real |= {"cvss_v2_" + k for k in ("access_complexity", "access_vector", "authentication", "availability_impact",
+                                      "confidentiality_impact", "exploit_score", "impact_score", "integrity_impact",
+                                      "score", "vector")}
+    real |= {"cvss_v3_" + k for k in ("attack_complexity", "attack_vector", "availability_impact",
+                                      "confidentiality_impact", "exploit_score", "impact_score", "integrity_impact",
+                                      "privileges_required", "scope", "score", "user_interaction", "vector")}
+    T.ok(all(set(v) == real for v in entries), "rapid7: v4 catalogue entries have the real member set",
+         set(entries[0]) ^ real)
+    T.ok(all(isinstance(v["cves"], str) and isinstance(v["categories"], str) and isinstance(v["exploits"], list)
+             and isinstance(v["malware_kits"], list) for v in entries) and any("," in v["categories"] for v in entries),
+         "rapid7: v4 cves and categories are comma-separated strings, exploits and malware_kits lists")
+    T.ok(any(v["cves"] == "" for v in entries), "rapid7: v4 a vulnerability without a CVE has cves \"\"")
     by_v4 = {t["rapid7_v4_id"]: t for t in TRUTH if t["rapid7_v4_id"]}
     T.ok(all(sorted({c for s in a["same"] for c in vmap[s["vulnerability_id"]]}) == by_v4[a["id"]]["cves"]
              for a in data), "rapid7: v4 same[] findings resolve to the truth CVEs")
@@ -409,6 +426,12 @@ def test_rapid7():
     recent = sorted(by_v4[a["id"]]["host"] for a in doc["data"] if a["last_scan_end"] >= E.iso_ms(NEXT_HOUR))
     T.ok(recent == sorted(names), "rapid7: touched hosts carry a new last_scan_end")
     T.ok(emu.stop() == 0, "rapid7: exits 0 on SIGTERM")
+    emu = Emu("rapid7", "--rapid7-cves", "array")
+    doc = json.loads(call(emu.base + "/vm/v4/integration/vulnerabilities?size=5", "POST", {"X-Api-Key": "emu-r7-key"},
+                          b"{}")[2])
+    T.ok(all(isinstance(v["cves"], list) and isinstance(v["categories"], list) for v in doc["data"]),
+         "rapid7: --rapid7-cves array serves lists")
+    emu.stop()
 
 
 # ---------------------------------------------------------------- Tenable

@@ -2,7 +2,8 @@
  * fuzz_vendor.c - what a hostile or broken vendor server could send: the
  * first byte picks the parser (Qualys XML, Tenable asset or vulnerability
  * chunk, ServiceNow table page, Defender machines, machine vulnerabilities
- * or catalogue page), the rest is the body.  Records are
+ * or catalogue page, Rapid7 v4 page or v3 vulnerability), the rest is the
+ * body.  Records are
  * normalised and checked against the record vocabulary, not stored.
  */
 #include <stdint.h>
@@ -27,18 +28,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(&c, 0, sizeof(c));
 	c.ctx = ctx;
 	c.name = "fuzz";
-	if (data[0] % 7 == 3) {
+	if (data[0] % 8 == 3) {
 		xsm__servicenow_parse(&c, (const char *)data + 1, size - 1);
+	} else if (data[0] % 8 == 7) {
+		xsm__rapid7_parse(&c, (const char *)data + 1, size - 1);
 	} else if ((f = tmpfile()) != NULL) {
 		fd = fileno(f);
 		if (write(fd, data + 1, size - 1) == (ssize_t)(size - 1)) {
-			if (data[0] % 7 == 0)
+			if (data[0] % 8 == 0)
 				xsm__qualys_parse(&c, fd);
-			else if (data[0] % 7 < 3)
-				xsm__tenable_parse(&c, fd, data[0] % 7 == 2);
+			else if (data[0] % 8 < 3)
+				xsm__tenable_parse(&c, fd, data[0] % 8 == 2);
 			else
-				xsm__defender_parse(&c, fd, data[0] % 7 == 4   ? "machines"
-							    : data[0] % 7 == 5 ? "machinesVulnerabilities"
+				xsm__defender_parse(&c, fd, data[0] % 8 == 4   ? "machines"
+							    : data[0] % 8 == 5 ? "machinesVulnerabilities"
 									       : "vulnerabilities");
 		}
 		fclose(f);
