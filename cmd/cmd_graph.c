@@ -61,6 +61,7 @@ static int graph_build(int argc, const char **argv, struct xsm_cli *cli)
 		xsm_jw_kint(&w, "sources", (int64_t)st.sources);
 		xsm_jw_kint(&w, "assets", (int64_t)st.assets);
 		xsm_jw_kint(&w, "merged", (int64_t)st.merged);
+		xsm_jw_kint(&w, "conflicts", (int64_t)st.conflicts);
 		xsm_jw_kint(&w, "nodes", (int64_t)st.nodes);
 		xsm_jw_kint(&w, "edges", (int64_t)st.edges);
 		xsm_jw_kint(&w, "cves", (int64_t)st.cves);
@@ -326,8 +327,16 @@ static int graph_show(int argc, const char **argv, struct xsm_cli *cli)
 		xsm_cli_emit(&o);
 		xsm_buf_dispose(&o);
 	} else {
-		printf("%s  %s  (%s)\n\n%s\n\nedges out:\n", xsm_graph_node_id(g, node), xsm_graph_node_name(g, node),
+		const char *nm;
+		printf("%s  %s  (%s)\n\n%s\n\n", xsm_graph_node_id(g, node), xsm_graph_node_name(g, node),
 		       xsm_graph_node_label(g, node), b.ptr);
+		/* the identity conflicts that kept another node apart from this one */
+		for (size_t k = 0; (nm = xsm_graph_node_strs(g, node, "notMergedWith", k)); k++) {
+			const char *colon = strstr(nm, ": ");
+			if (colon)
+				printf("not merged with %.*s: %s\n", (int)(colon - nm), nm, colon + 2);
+		}
+		printf("%sedges out:\n", xsm_graph_node_strs(g, node, "notMergedWith", 0) ? "\n" : "");
 		show_neighbours(g, node, 0, NULL);
 		printf("edges in:\n");
 		show_neighbours(g, node, 1, NULL);
