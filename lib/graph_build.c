@@ -20,7 +20,8 @@
  *   sid, upn, hostname, source_id; groups that are kept apart but win with
  *   one key add their smallest source_id to it.  Cve nodes are "cve-" + the
  *   CVE id.
- *   NodeName: the first ranked record's name.
+ *   NodeName: the first ranked record's name; a device name from DNS
+ *   (with a dot) in lower case without the trailing dot.
  *   Merged properties: records are ranked by lastSeen (newest first), then
  *   source name, then source_id; each property takes the first ranked
  *   record's value; values other records disagree on are kept under
@@ -999,6 +1000,26 @@ static int resolve_identities(struct builder *b, uint32_t *order)
 	return 0;
 }
 
+/*
+ * A device name that came from DNS ("HOST7.CORP.EXAMPLE.COM.") as DNS
+ * compares it: lower case, no trailing dot.  Other names keep their case.
+ */
+static const char *display_name(xsm_buf *tmp, int kind, const char *name)
+{
+	size_t l;
+	if (kind != K_DEVICE || !strchr(name, '.'))
+		return name;
+	xsm_buf_clear(tmp);
+	for (l = strlen(name); l && name[l - 1] == '.'; l--)
+		;
+	for (size_t i = 0; i < l; i++)
+		if (xsm_buf_putc(tmp, (char)tolower((unsigned char)name[i])) < 0)
+			return NULL;
+	if (xsm_buf_putc(tmp, '\0') < 0)
+		return NULL;
+	return l ? tmp->ptr : name;
+}
+
 static int cmp_u64(const void *x, const void *y)
 {
 	uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
@@ -1100,6 +1121,8 @@ static int assemble_nodes(struct builder *b, const uint32_t *order, uint32_t *re
 			name = xsm__gstr(g, b->recs.v[order[j]].name);
 		if (!name[0])
 			name = xsm__gstr(g, top->sid);
+		else if (!(name = display_name(&b->tmp, kind, name)))
+			goto oom;
 		xsm__hex_id(id, kind == K_DEVICE ? "dev-" : kind == K_IDENTITY ? "idn-" : "res-", xsm__hash(win, strlen(win)));
 		if ((rc = new_node(g, id, label, name, &node)) < 0)
 			goto done;
@@ -1187,6 +1210,9 @@ eid_fail:
 	}
 	*nassets_out = nassets;
 	rc = unique_node_ids(b, order, der, win_of, nassets);
+	goto done;
+oom:
+	rc = xsm__error_oom(ctx);
 done:
 	xsm__free(win_of);
 	return rc;
