@@ -983,7 +983,7 @@ static int rec_tie(uint32_t x, uint32_t y, void *arg)
 	return c ? c : strcmp(xsm__gstr(b->g, r->sid), xsm__gstr(b->g, s->sid));
 }
 
-/* group the records (graph_resolve.c); order[] gets them ranked within their groups, groups in canonical order */
+/* group the records (graph_resolve.c); order[] gets them group by group, ranked within their group */
 static int resolve_identities(struct builder *b, uint32_t *order)
 {
 	size_t i, n = b->recs.n;

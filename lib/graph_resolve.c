@@ -580,8 +580,19 @@ int xsm__resolver_run(xsm__resolver *r, uint32_t *group, const char *(*key_str)(
 	}
 	if ((rc = phase(r, runs.v, runs.n, UNIQUE_TYPES, 1)) < 0 || (rc = phase(r, runs.v, runs.n, LINK_TYPES, 2)) < 0)
 		goto done;
+	/*
+	 * A group is named by its first record in arrival order: which records
+	 * are one does not depend on that order, and the build then walks the
+	 * records of a group close to where the source put them.
+	 */
 	for (i = 0; i < n; i++)
-		group[i] = find(r, r->pos[i]);
+		r->ord[i] = UINT32_MAX;
+	for (i = 0; i < n; i++) {
+		uint32_t root = find(r, r->pos[i]);
+		if (r->ord[root] == UINT32_MAX)
+			r->ord[root] = (uint32_t)i;
+		group[i] = r->ord[root];
+	}
 	/* the refusals between final groups: one a pair, the first (strongest) reason */
 	if (r->refusals.n && !(rk = xsm__calloc(r->refusals.n, sizeof(*rk))))
 		goto oom;

@@ -54,8 +54,8 @@ int xsm__resolver_key(xsm__resolver *r, uint32_t rec, uint32_t kid, const char *
 int xsm__resolver_same(xsm__resolver *r, uint32_t a, uint32_t b);
 /*
  * Group the records.  group[rec] (n records) gets the group of each: the
- * canonical position of its first record, so sorting by it orders the
- * groups independently of input order.  key_str(kid) gives a key's text;
+ * index of its first record in arrival order (only which records share a
+ * group is independent of that order).  key_str(kid) gives a key's text;
  * tie(a, b) orders two records whose hashes are equal (strcmp of source
  * name, then source_id).
  */
