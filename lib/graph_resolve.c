@@ -578,6 +578,23 @@ int xsm__resolver_run(xsm__resolver *r, uint32_t *group, const char *(*key_str)(
 				goto oom;
 		}
 	}
+	/*
+	 * A unique identifier that many records carry is a placeholder nobody
+	 * listed ("123456789"): it names no machine, so it neither joins nor
+	 * keeps apart.
+	 */
+	for (i = 0; i < runs.n; i++) {
+		const struct run *ru = &runs.v[i];
+		int s = slot_of[ru->type];
+		if (s < 0 || ru->len <= CAP)
+			continue;
+		for (j = 0; j < ru->len; j++) {
+			uint64_t o = r->occ.v[ru->start + j];
+			uint32_t *u = &r->cuid[(size_t)(uint32_t)o * NSLOT + s];
+			if (*u == (uint32_t)(o >> 32) + 1)
+				*u = 0;
+		}
+	}
 	if ((rc = phase(r, runs.v, runs.n, UNIQUE_TYPES, 1)) < 0 || (rc = phase(r, runs.v, runs.n, LINK_TYPES, 2)) < 0)
 		goto done;
 	/*

@@ -137,6 +137,28 @@ test_expect_success 'pairwise precision and recall of device merges reach 0.99 o
 	test "$(json_get quality.json "j[\"records\"] > 1000")" = True
 '
 
+test_expect_success 'an identifier more than 64 machines carry names none of them: it neither merges nor conflicts' '
+	python3 -c "
+import json
+for i in range(70):
+    print(json.dumps({\"type\": \"asset\", \"label\": \"device\", \"source_id\": \"cmdb:c%d\" % i, \"name\": \"pc%d\" % i,
+                      \"keys\": {\"serial\": \"123456789\", \"fqdn\": \"pc%d.corp.example.com\" % i}}))" >clones.jsonl &&
+	echo "{\"type\":\"asset\",\"label\":\"device\",\"source_id\":\"edr:pc7\",\"name\":\"pc7\",\"keys\":{\"serial\":\"REAL-7\",\"mde_id\":\"m7\",\"fqdn\":\"pc7.corp.example.com\"}}" >edr.jsonl &&
+	(
+		export XSM_STORE="$TRASH/store-clones" &&
+		xsm -q ingest --no-build --format records --source cmdb clones.jsonl &&
+		xsm -q ingest --no-build --format records --source edr edr.jsonl &&
+		xsm --format=json graph build >clones-build.json &&
+		xsm graph nodes --format=jsonl >clones-nodes.jsonl &&
+		xsm --format=json graph stats >clones-stats.json
+	) &&
+	test "$(wc -l <clones-nodes.jsonl)" = 70 &&
+	grep "\"SourceId\",\"id\":\"edr:pc7\"" clones-nodes.jsonl >pc7 &&
+	test_grep "cmdb:c7\"" pc7 &&
+	test "$(json_get clones-build.json "j[\"conflicts\"]")" = 0 &&
+	test "$(json_get clones-stats.json "j[\"build\"][\"ignored_keys\"]")" = 1
+'
+
 shuffle() { # shuffle SEED DIR: every fixture file, its lines in another order, into DIR
 	mkdir -p "$2" &&
 	for s in $SOURCES; do
