@@ -618,6 +618,25 @@ static const struct {
 	{ "sid:", "SecurityIdentifier" }, { "upn:", "Upn" }, { NULL, NULL },
 };
 
+enum { EID_TYPES = sizeof(eid_types) / sizeof(eid_types[0]) - 1 };
+
+/* the position of key's type in key_order (the first EID_TYPES are eid_types' too), -1 for none */
+static int key_class(const char *key)
+{
+	int o;
+	switch (key[0]) {
+	case 'a': o = 5; break;
+	case 'c': o = 0; break;
+	case 'f': o = 3; break;
+	case 'h': o = 8; break;
+	case 'm': o = key[1] == 'd' ? 1 : 4; break;
+	case 's': o = key[1] == 'e' ? 2 : key[1] == 'i' ? 6 : 9; break;
+	case 'u': o = 7; break;
+	default: return -1;
+	}
+	return strncmp(key, key_order[o], strlen(key_order[o])) ? -1 : o;
+}
+
 /* per asset node: findings summary and graph-derived values */
 struct derived {
 	double maxcvss;
@@ -1084,6 +1103,7 @@ static int assemble_nodes(struct builder *b, const uint32_t *order, uint32_t *re
 	xsm_graph *g = b->g;
 	xsm_ctx *ctx = b->ctx;
 	uint32_t source_id_tid, eid_tid[sizeof(eid_types) / sizeof(eid_types[0])], *win_of = NULL;
+	XSM__VEC(uint64_t) pairs = { 0 }; /* a node's EntityIds */
 	size_t i, k, nassets = 0;
 	int rc = 0;
 
@@ -1099,6 +1119,7 @@ static int assemble_nodes(struct builder *b, const uint32_t *order, uint32_t *re
 		const struct rec *top = &b->recs.v[order[i]];
 		const char *win = NULL, *label = xsm__gstr(g, top->label), *name = "";
 		uint32_t win_id = 0;
+		int win_o = 0;
 		char id[48];
 		uint32_t node, kk;
 		size_t j, c0;
@@ -1106,17 +1127,19 @@ static int assemble_nodes(struct builder *b, const uint32_t *order, uint32_t *re
 
 		for (k = i; k < b->recs.n && b->group[order[k]] == b->group[order[i]]; k++)
 			;
-		for (int o = 0; key_order[o] && !win; o++)
-			for (j = i; j < k; j++) {
-				const struct rec *r = &b->recs.v[order[j]];
-				for (kk = 0; kk < r->keys_n; kk++) {
-					const char *key = xsm__gstr(g, g->u32.v[r->keys_off + kk]);
-					if (!strncmp(key, key_order[o], strlen(key_order[o])) && (!win || strcmp(key, win) < 0)) {
-						win = key;
-						win_id = g->u32.v[r->keys_off + kk];
-					}
+		/* the winning key: the smallest of the first type in key_order the group has */
+		for (j = i; j < k; j++) {
+			const struct rec *r = &b->recs.v[order[j]];
+			for (kk = 0; kk < r->keys_n; kk++) {
+				const char *key = xsm__gstr(g, g->u32.v[r->keys_off + kk]);
+				int o = key_class(key);
+				if (o >= 0 && (!win || o < win_o || (o == win_o && strcmp(key, win) < 0))) {
+					win = key;
+					win_o = o;
+					win_id = g->u32.v[r->keys_off + kk];
 				}
 			}
+		}
 		for (j = i; j < k && !name[0]; j++)
 			name = xsm__gstr(g, b->recs.v[order[j]].name);
 		if (!name[0])
@@ -1153,22 +1176,20 @@ static int assemble_nodes(struct builder *b, const uint32_t *order, uint32_t *re
 		/* EntityIds: (type, id) pairs, sorted, unique */
 		c0 = g->u32.n;
 		{
-			XSM__VEC(uint64_t) pairs = { 0 };
+			pairs.n = 0;
 			for (j = i; j < k; j++) {
 				const struct rec *r = &b->recs.v[order[j]];
 				if (xsm__vec_push(&pairs, ((uint64_t)source_id_tid << 32) | r->sid) < 0)
 					goto eid_fail;
 				for (kk = 0; kk < r->keys_n; kk++) {
 					const char *key = xsm__gstr(g, g->u32.v[r->keys_off + kk]);
-					for (int t = 0; eid_types[t].key; t++) {
-						size_t l = strlen(eid_types[t].key);
-						uint32_t vid;
-						if (strncmp(key, eid_types[t].key, l))
-							continue;
-						if ((rc = xsm__graph_intern(g, key + l, &vid)) < 0 ||
-						    xsm__vec_push(&pairs, ((uint64_t)eid_tid[t] << 32) | vid) < 0)
-							goto eid_fail;
-					}
+					int t = key_class(key);
+					uint32_t vid;
+					if (t < 0 || t >= EID_TYPES)
+						continue;
+					if ((rc = xsm__graph_intern(g, key + strlen(eid_types[t].key), &vid)) < 0 ||
+					    xsm__vec_push(&pairs, ((uint64_t)eid_tid[t] << 32) | vid) < 0)
+						goto eid_fail;
 				}
 			}
 			/* sort pairs by (type string, id string) */
@@ -1196,14 +1217,6 @@ static int assemble_nodes(struct builder *b, const uint32_t *order, uint32_t *re
 			}
 			g->nodes.v[node].eids_off = (uint32_t)c0;
 			g->nodes.v[node].eids_n = (uint32_t)((g->u32.n - c0) / 2);
-			xsm__vec_free(&pairs);
-			if (0) {
-eid_fail:
-				xsm__vec_free(&pairs);
-				if (rc == 0)
-					rc = xsm__error_oom(ctx);
-				goto done;
-			}
 		}
 		for (j = i; j < k; j++)
 			rec_node[order[j]] = node;
@@ -1211,9 +1224,14 @@ eid_fail:
 	*nassets_out = nassets;
 	rc = unique_node_ids(b, order, der, win_of, nassets);
 	goto done;
+eid_fail:
+	if (rc == 0)
+		rc = xsm__error_oom(ctx);
+	goto done;
 oom:
 	rc = xsm__error_oom(ctx);
 done:
+	xsm__vec_free(&pairs);
 	xsm__free(win_of);
 	return rc;
 }
