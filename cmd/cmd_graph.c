@@ -89,6 +89,7 @@ static int graph_build(int argc, const char **argv, struct xsm_cli *cli)
 		xsm_jw_kint(&w, "sources", (int64_t)st.sources);
 		xsm_jw_kint(&w, "assets", (int64_t)st.assets);
 		xsm_jw_kint(&w, "merged", (int64_t)st.merged);
+		xsm_jw_kint(&w, "conflicts", (int64_t)st.conflicts);
 		xsm_jw_kint(&w, "nodes", (int64_t)st.nodes);
 		xsm_jw_kint(&w, "edges", (int64_t)st.edges);
 		xsm_jw_kint(&w, "cves", (int64_t)st.cves);
@@ -172,7 +173,8 @@ static void print_meta(const char *meta)
 {
 	static const char *const keys[][2] = { { "nodes", "nodes" }, { "edges", "edges" }, { "merged", "merged" },
 					       { "cves", "CVEs" }, { "findings", "findings" },
-					       { "unknown_refs", "references to unknown assets" }, { NULL, NULL } };
+					       { "unknown_refs", "references to unknown assets" },
+					       { "conflicts", "identity conflicts" }, { NULL, NULL } };
 	char v[64];
 	size_t sources = 0;
 	for (const char *p = strstr(meta, "\"source\":"); p; p = strstr(p + 1, "\"source\":"))
@@ -513,6 +515,7 @@ static int graph_show(int argc, const char **argv, struct xsm_cli *cli)
 		xsm_buf_dispose(&o);
 	} else {
 		struct xsm_table t;
+		const char *nm;
 		static const char *phead[] = { "PROPERTY", "VALUE" }, *mhead[] = { "RECORD", "SOURCE", "NAME", "KEYS" };
 		printf("%s  %s  (%s)\n\n", xsm_graph_node_id(g, node), xsm_graph_node_name(g, node),
 		       xsm_graph_node_label(g, node));
@@ -526,6 +529,12 @@ static int graph_show(int argc, const char **argv, struct xsm_cli *cli)
 			xsm_table_print(&t, stdout);
 		}
 		xsm_table_free(&t);
+		/* the identity conflicts that kept another node apart from this one */
+		for (size_t k = 0; rc == 0 && (nm = xsm_graph_node_strs(g, node, "notMergedWith", k)); k++) {
+			const char *colon = strstr(nm, ": ");
+			if (colon)
+				printf("%snot merged with %.*s: %s\n", k ? "" : "\n", (int)(colon - nm), nm, colon + 2);
+		}
 		if (rc < 0) {
 			xsm_buf_dispose(&b);
 			xsm_graph_free(g);

@@ -751,6 +751,14 @@ size_t xsm_graph_edge_count(const xsm_graph *g) { return g->edges.n; }
 const char *xsm_graph_node_id(const xsm_graph *g, size_t i) { return xsm__gstr(g, g->nodes.v[i].id); }
 const char *xsm_graph_node_label(const xsm_graph *g, size_t i) { return xsm__gstr(g, g->nodes.v[i].label); }
 const char *xsm_graph_node_name(const xsm_graph *g, size_t i) { return xsm__gstr(g, g->nodes.v[i].name); }
+
+const char *xsm_graph_node_strs(const xsm_graph *g, size_t i, const char *key, size_t k)
+{
+	const xsm__prop *p = xsm__graph_prop_s(g, (uint32_t)i, key);
+	if (!p || p->type != XSM_V_STRS || k >= p->b)
+		return NULL;
+	return xsm__gstr(g, g->u32.v[p->a + k]);
+}
 const char *xsm_graph_edge_label(const xsm_graph *g, size_t i) { return xsm__gstr(g, g->edges.v[i].label); }
 size_t xsm_graph_edge_src(const xsm_graph *g, size_t i) { return g->edges.v[i].src; }
 size_t xsm_graph_edge_dst(const xsm_graph *g, size_t i) { return g->edges.v[i].dst; }

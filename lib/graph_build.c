@@ -1,20 +1,27 @@
 /*
  * graph_build.c - merge the latest record run of every source into one
- * graph: identity resolution (union-find over normalised keys), merged
- * properties, Cve nodes and affecting edges, relation edges, derived
- * properties.  Deterministic: the same records give the same bytes.
+ * graph: identity resolution (graph_resolve.c), merged properties, Cve
+ * nodes and affecting edges, relation edges, derived properties.
+ * Deterministic: the same records give the same bytes, in any order.
  *
- * Resolution (xsm-json(7) "Identity resolution"):
- *   devices merge on a shared strong key (cloud_id, mde_id, serial, mac,
- *   fqdn) or on a short hostname together with an IPv4 address; an address
- *   alone never merges (DHCP).  Identities (user, group, serviceprincipal,
- *   managedidentity) merge on sid, aad_object_id, or upn/email compared
- *   case-insensitively.  Other assets merge on cloud_id.  Every asset is
- *   also known by its source_id.
+ * Resolution (xsm-json(7) "IDENTITY RESOLUTION", graph_resolve.c):
+ *   records sharing a unique identifier (device: cloud_id, mde_id,
+ *   serial; identity: sid, aad_object_id; other: cloud_id) are one
+ *   thing; groups sharing a linking key (fqdn, mac, upn/email compared
+ *   case-insensitively, the weak short hostname + IPv4) join, the most
+ *   evidence first, unless the union would give one node two values of a
+ *   unique identifier or two records of one source, or hostname + address
+ *   is all that links two FQDNs.  An address alone never merges (DHCP).
+ *   Refused unions are kept on both nodes (rawData.notMergedWith) and
+ *   counted (meta.json "conflicts").
  *   NodeId: "dev-", "idn-" or "res-" and 16 hex digits of a 64-bit hash of
  *   the group's winning key: the smallest value of the first key type
  *   present in the order cloud_id, mde_id, serial, fqdn, mac, aad_object_id,
- *   sid, upn, hostname, source_id.  Cve nodes are "cve-" + the CVE id.
+ *   sid, upn, hostname, source_id; groups that are kept apart but win with
+ *   one key add their smallest source_id to it.  Cve nodes are "cve-" + the
+ *   CVE id.
+ *   NodeName: the first ranked record's name; a device name from DNS
+ *   (with a dot) in lower case without the trailing dot.
  *   Merged properties: records are ranked by lastSeen (newest first), then
  *   source name, then source_id; each property takes the first ranked
  *   record's value; values other records disagree on are kept under
@@ -30,11 +37,12 @@
 #include "ctx.h"
 #include "graph.h"
 #include "record.h"
+#include "resolve.h"
 #include "store.h"
 #include "util/alloc.h"
 #include "util/buf.h"
 
-enum { K_DEVICE = 1, K_IDENTITY, K_OTHER };
+enum { K_DEVICE = XSM__RK_DEVICE, K_IDENTITY = XSM__RK_IDENTITY, K_OTHER = XSM__RK_OTHER };
 
 struct rec {
 	uint32_t src, sid, label, name;
@@ -64,12 +72,13 @@ struct builder {
 	xsm__propvec rprops;
 	XSM__VEC(struct finding) finds;
 	XSM__VEC(struct relation) rels;
-	XSM__VEC(uint32_t) parent;
-	/*
-	 * By string id, the first record (+ 1) with that merging key, one table
-	 * a kind (a user and a device never merge), and with that source_id.
-	 */
-	struct idtab { uint32_t *v; size_t n; } key_rec[K_OTHER + 1], sid_rec;
+	xsm__resolver *res;
+	uint32_t *group;              /* by record, its group (xsm__resolver_run) */
+	XSM__VEC(uint32_t) srcs;      /* source names by source index */
+	uint32_t *nm_off, *nm_n;      /* by asset node: its notMergedWith strings in g->u32 */
+	size_t conflicts;
+	/* by string id, the first record (+ 1) with that source_id */
+	struct idtab { uint32_t *v; size_t n; } sid_rec;
 	/*
 	 * An asset's keys, made when on_record_ahead sees it (so their pool
 	 * slots are fetched early) and used when on_record reaches it: two
@@ -78,29 +87,11 @@ struct builder {
 	struct keyset *ks[2];
 	size_t assets_ahead, assets_done;
 	uint32_t cur_src;
+	uint64_t cur_src_hash;
 	int64_t now;
 	size_t fixed, unknown;
 	xsm_buf tmp;
 };
-
-/* --- union-find ------------------------------------------------------------------ */
-
-static uint32_t find_root(struct builder *b, uint32_t x)
-{
-	while (b->parent.v[x] != x) {
-		b->parent.v[x] = b->parent.v[b->parent.v[x]];
-		x = b->parent.v[x];
-	}
-	return x;
-}
-
-static void unite(struct builder *b, uint32_t x, uint32_t y)
-{
-	x = find_root(b, x);
-	y = find_root(b, y);
-	if (x != y) /* the smaller index is the root: deterministic */
-		b->parent.v[x > y ? x : y] = x < y ? x : y;
-}
 
 /* --- keys ---------------------------------------------------------------------- */
 
@@ -214,6 +205,10 @@ static void collect_keys(struct keyset *ks, const xsm__json *keys, int kind, con
 		lower_copy(v, sizeof(v), s);
 		add_key(ks, "mde_id", v);
 	}
+	if ((s = xsm__json_getstr(keys, "azure_vm_id"))) {
+		lower_copy(v, sizeof(v), s);
+		add_key(ks, "azure_vm_id", v);
+	}
 	if ((s = xsm__json_getstr(keys, "serial"))) {
 		lower_copy(v, sizeof(v), s);
 		if (!placeholder_serial(v))
@@ -252,12 +247,6 @@ static void collect_keys(struct keyset *ks, const xsm__json *keys, int kind, con
 				add_key(ks, "hostip", v);
 			}
 	}
-}
-
-/* keys that merge records: all but the weak hostname alone */
-static int merging_key(const char *k)
-{
-	return strncmp(k, "hostname:", 9) != 0;
 }
 
 /* --- properties ------------------------------------------------------------------ */
@@ -381,8 +370,8 @@ static int intern_json_str(struct builder *b, const xsm__json *j, const char *ke
 	return xsm__graph_intern(b->g, s ? s : "", id);
 }
 
-/* record idx has string id: the first record with it is remembered, a later one joins its group */
-static int first_with(struct builder *b, struct idtab *t, uint32_t id, uint32_t idx)
+/* record idx has string id: the first record with it is remembered; *first gets it (idx when idx is) */
+static int first_with(struct idtab *t, uint32_t id, uint32_t idx, uint32_t *first)
 {
 	if (id >= t->n) {
 		size_t n = t->n ? t->n : 1024;
@@ -397,8 +386,7 @@ static int first_with(struct builder *b, struct idtab *t, uint32_t id, uint32_t 
 	}
 	if (!t->v[id])
 		t->v[id] = idx + 1;
-	else
-		unite(b, t->v[id] - 1, idx);
+	*first = t->v[id] - 1;
 	return 0;
 }
 
@@ -442,8 +430,14 @@ static int on_record(const xsm__json *j, int type, size_t line, void *payload)
 		else
 			collect_keys(ks, xsm__json_get(j, "keys"), r.kind, xsm__gstr(g, r.sid));
 		r.keys_off = (uint32_t)g->u32.n;
-		if (xsm__vec_push(&b->recs, r) < 0 || xsm__vec_push(&b->parent, idx) < 0)
+		if (xsm__vec_push(&b->recs, r) < 0)
 			return xsm__error_oom(b->ctx);
+		/* the canonical order of records: source name and source_id, never arrival */
+		if ((rc = xsm__resolver_record(b->res, r.kind, (uint32_t)b->srcs.n - 1,
+					       xsm__hash(xsm__gstr(g, r.sid), g->s.lens[r.sid]) * 0x9e3779b97f4a7c15ull ^
+						       b->cur_src_hash,
+					       r.last_seen)) < 0)
+			return rc;
 		for (i = 0; i < ks->n && rc == 0; i++) {
 			uint32_t kid;
 			if (xsm__graph_intern(g, ks->k[i], &kid) < 0 || xsm__vec_push(&g->u32, kid) < 0) {
@@ -451,16 +445,16 @@ static int on_record(const xsm__json *j, int type, size_t line, void *payload)
 				break;
 			}
 			b->recs.v[idx].keys_n++;
-			if (!merging_key(ks->k[i]))
-				continue;
-			if (first_with(b, &b->key_rec[r.kind], kid, idx) < 0) {
-				rc = xsm__error_oom(b->ctx);
-				break;
-			}
+			rc = xsm__resolver_key(b->res, idx, kid, ks->k[i]);
 		}
-		/* the same source_id in two sources' runs */
-		if (rc == 0 && first_with(b, &b->sid_rec, r.sid, idx) < 0)
-			rc = xsm__error_oom(b->ctx);
+		/* the same source_id in two sources' runs is one record */
+		if (rc == 0) {
+			uint32_t first;
+			if (first_with(&b->sid_rec, r.sid, idx, &first) < 0)
+				rc = xsm__error_oom(b->ctx);
+			else if (first != idx)
+				rc = xsm__resolver_same(b->res, first, idx);
+		}
 		return rc;
 	}
 	if (type == XSM_REC_FINDING) {
@@ -557,7 +551,7 @@ static int cmp_rank(const void *x, const void *y)
 	const struct builder *b = rank_b;
 	uint32_t i = *(const uint32_t *)x, j = *(const uint32_t *)y;
 	const struct rec *r = &b->recs.v[i], *s = &b->recs.v[j];
-	uint32_t ri = b->parent.v[i], rj = b->parent.v[j];
+	uint32_t ri = b->group[i], rj = b->group[j];
 	int c;
 	if (ri != rj)
 		return ri < rj ? -1 : 1;
@@ -617,16 +611,35 @@ static int push_u32(xsm_graph *g, uint32_t v)
 	return xsm__vec_push(&g->u32, v) < 0 ? xsm__error_oom(g->ctx) : 0;
 }
 
-static const char *const key_order[] = { "cloud_id:", "mde_id:", "serial:", "fqdn:", "mac:", "aad_object_id:",
-					 "sid:", "upn:", "hostname:", "source_id:", NULL };
+static const char *const key_order[] = { "cloud_id:", "mde_id:", "serial:", "fqdn:", "azure_vm_id:", "mac:",
+					 "aad_object_id:", "sid:", "upn:", "hostname:", "source_id:", NULL };
 
 static const struct {
 	const char *key, *type;
 } eid_types[] = {
 	{ "cloud_id:", "CloudResourceId" }, { "mde_id:", "MdeMachineId" }, { "serial:", "SerialNumber" },
-	{ "fqdn:", "Fqdn" }, { "mac:", "MacAddress" }, { "aad_object_id:", "AadObjectId" },
+	{ "fqdn:", "Fqdn" }, { "azure_vm_id:", "AzureVmId" }, { "mac:", "MacAddress" }, { "aad_object_id:", "AadObjectId" },
 	{ "sid:", "SecurityIdentifier" }, { "upn:", "Upn" }, { NULL, NULL },
 };
+
+enum { EID_TYPES = sizeof(eid_types) / sizeof(eid_types[0]) - 1 };
+
+/* the position of key's type in key_order (the first EID_TYPES are eid_types' too), -1 for none */
+static int key_class(const char *key)
+{
+	int o;
+	switch (key[0]) {
+	case 'a': o = key[1] == 'z' ? 4 : 6; break;
+	case 'c': o = 0; break;
+	case 'f': o = 3; break;
+	case 'h': o = 9; break;
+	case 'm': o = key[1] == 'd' ? 1 : 5; break;
+	case 's': o = key[1] == 'e' ? 2 : key[1] == 'i' ? 7 : 10; break;
+	case 'u': o = 8; break;
+	default: return -1;
+	}
+	return strncmp(key, key_order[o], strlen(key_order[o])) ? -1 : o;
+}
 
 /* per asset node: findings summary and graph-derived values */
 struct derived {
@@ -826,6 +839,9 @@ static int node_props(struct builder *b, uint32_t node, const uint32_t *order, c
 		if (rc < 0)
 			goto done;
 	}
+	if (b->nm_n && b->nm_n[node] &&
+	    (rc = add_prop(g, scratch, "notMergedWith", pstrs(b->nm_off[node], b->nm_n[node]))) < 0)
+		goto done;
 	if (d->cves_n || !strcmp(xsm__gstr(g, nd->label), "device")) {
 		if ((rc = add_prop(g, scratch, "highRiskVulnerabilityInsights.hasHighOrCritical", pbool(d->hi))) < 0 ||
 		    (rc = add_prop(g, scratch, "highRiskVulnerabilityInsights.maxCvssScore", pnum(d->maxcvss))) < 0 ||
@@ -972,6 +988,322 @@ static int new_node(xsm_graph *g, const char *id, const char *label, const char 
 	n.cats_off = n.eids_off = n.srcs_off = (uint32_t)g->u32.n;
 	*out = (uint32_t)g->nodes.n;
 	return xsm__vec_push(&g->nodes, n) < 0 ? xsm__error_oom(g->ctx) : 0;
+}
+
+/* --- identity resolution and node assembly ------------------------------------- */
+
+static const char *key_text(uint32_t kid, void *arg)
+{
+	return xsm__gstr(((const struct builder *)arg)->g, kid);
+}
+
+/* two records whose canonical hashes are equal: by source name, then source_id */
+static int rec_tie(uint32_t x, uint32_t y, void *arg)
+{
+	const struct builder *b = arg;
+	const struct rec *r = &b->recs.v[x], *s = &b->recs.v[y];
+	int c = strcmp(xsm__gstr(b->g, r->src), xsm__gstr(b->g, s->src));
+	return c ? c : strcmp(xsm__gstr(b->g, r->sid), xsm__gstr(b->g, s->sid));
+}
+
+/* group the records (graph_resolve.c); order[] gets them group by group, ranked within their group */
+static int resolve_identities(struct builder *b, uint32_t *order)
+{
+	size_t i, n = b->recs.n;
+	int rc;
+	if (!(b->group = xsm__calloc(n + 1, sizeof(*b->group))))
+		return xsm__error_oom(b->ctx);
+	if ((rc = xsm__resolver_run(b->res, b->group, key_text, rec_tie, b)) < 0)
+		return rc;
+	for (i = 0; i < n; i++)
+		order[i] = (uint32_t)i;
+	rank_b = b;
+	if (n > 1)
+		xsm__qsort2(order, n, sizeof(*order), cmp_rank);
+	return 0;
+}
+
+/*
+ * A device name that came from DNS ("HOST7.CORP.EXAMPLE.COM.") as DNS
+ * compares it: lower case, no trailing dot.  Other names keep their case.
+ */
+static const char *display_name(xsm_buf *tmp, int kind, const char *name)
+{
+	size_t l;
+	if (kind != K_DEVICE || !strchr(name, '.'))
+		return name;
+	xsm_buf_clear(tmp);
+	for (l = strlen(name); l && name[l - 1] == '.'; l--)
+		;
+	for (size_t i = 0; i < l; i++)
+		if (xsm_buf_putc(tmp, (char)tolower((unsigned char)name[i])) < 0)
+			return NULL;
+	if (xsm_buf_putc(tmp, '\0') < 0)
+		return NULL;
+	return l ? tmp->ptr : name;
+}
+
+static int cmp_u64(const void *x, const void *y)
+{
+	uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
+	return a < b ? -1 : a > b;
+}
+
+/*
+ * Two groups whose winning keys are equal (two machines with one FQDN,
+ * kept apart) would get one NodeId: each of them is told apart by its
+ * smallest source_id.
+ */
+static int unique_node_ids(struct builder *b, const uint32_t *order, const struct derived *der,
+			   const uint32_t *win, size_t nassets)
+{
+	xsm_graph *g = b->g;
+	uint64_t *ids = xsm__calloc(nassets + 1, sizeof(*ids));
+	size_t i, j, k;
+	int rc = 0;
+	if (!ids)
+		return xsm__error_oom(b->ctx);
+	for (i = 0; i < nassets; i++)
+		ids[i] = ((uint64_t)g->nodes.v[i].id << 32) | i;
+	if (nassets > 1)
+		qsort(ids, nassets, sizeof(*ids), cmp_u64);
+	for (i = 0; i < nassets && rc == 0; i = j) {
+		for (j = i + 1; j < nassets && ids[j] >> 32 == ids[i] >> 32; j++)
+			;
+		for (k = i; j - i > 1 && k < j && rc == 0; k++) {
+			uint32_t node = (uint32_t)ids[k], lo = UINT32_MAX;
+			const struct derived *d = &der[node];
+			const char *id = xsm__gstr(g, g->nodes.v[node].id);
+			char nid[48];
+			for (uint32_t x = 0; x < d->group_n; x++) {
+				uint32_t sid = b->recs.v[order[d->group_start + x]].sid;
+				if (lo == UINT32_MAX || strcmp(xsm__gstr(g, sid), xsm__gstr(g, lo)) < 0)
+					lo = sid;
+			}
+			xsm_buf_clear(&b->tmp);
+			if (xsm_buf_puts(&b->tmp, xsm__gstr(g, win[node])) < 0 || xsm_buf_putc(&b->tmp, '|') < 0 ||
+			    xsm_buf_puts(&b->tmp, xsm__gstr(g, lo)) < 0) {
+				rc = xsm__error_oom(b->ctx);
+				break;
+			}
+			memcpy(nid, id, 4);
+			nid[4] = '\0';
+			xsm__hex_id(nid, nid, xsm__hash(b->tmp.ptr, b->tmp.size));
+			rc = xsm__graph_intern(g, nid, &g->nodes.v[node].id);
+		}
+	}
+	xsm__free(ids);
+	return rc;
+}
+
+/*
+ * One asset node a group: its NodeId from the winning key, its name,
+ * categories, sources and EntityIds.  rec_node[] gets each record's node,
+ * der[] each node's range of order[].
+ */
+static int assemble_nodes(struct builder *b, const uint32_t *order, uint32_t *rec_node, struct derived *der,
+			  size_t *nassets_out, xsm_build_stats *st)
+{
+	xsm_graph *g = b->g;
+	xsm_ctx *ctx = b->ctx;
+	uint32_t source_id_tid, eid_tid[sizeof(eid_types) / sizeof(eid_types[0])], *win_of = NULL;
+	XSM__VEC(uint64_t) pairs = { 0 }; /* a node's EntityIds */
+	size_t i, k, nassets = 0;
+	int rc = 0;
+
+	if (!(win_of = xsm__calloc(b->recs.n + 1, sizeof(*win_of))))
+		return xsm__error_oom(ctx);
+	/* the EntityIds type names, interned once */
+	if ((rc = xsm__graph_intern(g, "SourceId", &source_id_tid)) < 0)
+		goto done;
+	for (int t = 0; eid_types[t].key; t++)
+		if ((rc = xsm__graph_intern(g, eid_types[t].type, &eid_tid[t])) < 0)
+			goto done;
+	for (i = 0; i < b->recs.n; i = k) {
+		const struct rec *top = &b->recs.v[order[i]];
+		const char *win = NULL, *label = xsm__gstr(g, top->label), *name = "";
+		uint32_t win_id = 0;
+		int win_o = 0;
+		char id[48];
+		uint32_t node, kk;
+		size_t j, c0;
+		int kind = top->kind;
+
+		for (k = i; k < b->recs.n && b->group[order[k]] == b->group[order[i]]; k++)
+			;
+		/* the winning key: the smallest of the first type in key_order the group has */
+		for (j = i; j < k; j++) {
+			const struct rec *r = &b->recs.v[order[j]];
+			for (kk = 0; kk < r->keys_n; kk++) {
+				const char *key = xsm__gstr(g, g->u32.v[r->keys_off + kk]);
+				int o = key_class(key);
+				if (o >= 0 && (!win || o < win_o || (o == win_o && strcmp(key, win) < 0))) {
+					win = key;
+					win_o = o;
+					win_id = g->u32.v[r->keys_off + kk];
+				}
+			}
+		}
+		for (j = i; j < k && !name[0]; j++)
+			name = xsm__gstr(g, b->recs.v[order[j]].name);
+		if (!name[0])
+			name = xsm__gstr(g, top->sid);
+		else if (!(name = display_name(&b->tmp, kind, name)))
+			goto oom;
+		xsm__hex_id(id, kind == K_DEVICE ? "dev-" : kind == K_IDENTITY ? "idn-" : "res-", xsm__hash(win, strlen(win)));
+		if ((rc = new_node(g, id, label, name, &node)) < 0)
+			goto done;
+		win_of[node] = win_id;
+		nassets++;
+		st->merged += k - i - 1;
+		der[node].group_start = (uint32_t)i;
+		der[node].group_n = (uint32_t)(k - i);
+		/* categories: the union */
+		c0 = g->u32.n;
+		for (j = i; j < k; j++) {
+			const struct rec *r = &b->recs.v[order[j]];
+			for (kk = 0; kk < r->cats_n; kk++)
+				if ((rc = push_u32(g, g->u32.v[r->cats_off + kk])) < 0)
+					goto done;
+		}
+		g->u32.n = c0 + sort_unique(g, g->u32.v + c0, g->u32.n - c0);
+		g->nodes.v[node].cats_off = (uint32_t)c0;
+		g->nodes.v[node].cats_n = (uint32_t)(g->u32.n - c0);
+		/* sources */
+		c0 = g->u32.n;
+		for (j = i; j < k; j++)
+			if ((rc = push_u32(g, b->recs.v[order[j]].src)) < 0)
+				goto done;
+		g->u32.n = c0 + sort_unique(g, g->u32.v + c0, g->u32.n - c0);
+		g->nodes.v[node].srcs_off = (uint32_t)c0;
+		g->nodes.v[node].srcs_n = (uint32_t)(g->u32.n - c0);
+		/* EntityIds: (type, id) pairs, sorted, unique */
+		c0 = g->u32.n;
+		{
+			pairs.n = 0;
+			for (j = i; j < k; j++) {
+				const struct rec *r = &b->recs.v[order[j]];
+				if (xsm__vec_push(&pairs, ((uint64_t)source_id_tid << 32) | r->sid) < 0)
+					goto eid_fail;
+				for (kk = 0; kk < r->keys_n; kk++) {
+					const char *key = xsm__gstr(g, g->u32.v[r->keys_off + kk]);
+					int t = key_class(key);
+					uint32_t vid;
+					if (t < 0 || t >= EID_TYPES)
+						continue;
+					if ((rc = xsm__graph_intern(g, key + strlen(eid_types[t].key), &vid)) < 0 ||
+					    xsm__vec_push(&pairs, ((uint64_t)eid_tid[t] << 32) | vid) < 0)
+						goto eid_fail;
+				}
+			}
+			/* sort pairs by (type string, id string) */
+			for (size_t x = 1; x < pairs.n; x++) {
+				uint64_t v = pairs.v[x];
+				size_t y = x;
+				while (y > 0) {
+					uint64_t u = pairs.v[y - 1];
+					int c = strcmp(xsm__gstr(g, (uint32_t)(u >> 32)), xsm__gstr(g, (uint32_t)(v >> 32)));
+					if (c == 0)
+						c = strcmp(xsm__gstr(g, (uint32_t)u), xsm__gstr(g, (uint32_t)v));
+					if (c <= 0)
+						break;
+					pairs.v[y] = u;
+					y--;
+				}
+				pairs.v[y] = v;
+			}
+			for (size_t x = 0; x < pairs.n; x++) {
+				if (x && pairs.v[x] == pairs.v[x - 1])
+					continue;
+				if ((rc = push_u32(g, (uint32_t)(pairs.v[x] >> 32))) < 0 ||
+				    (rc = push_u32(g, (uint32_t)pairs.v[x])) < 0)
+					goto eid_fail;
+			}
+			g->nodes.v[node].eids_off = (uint32_t)c0;
+			g->nodes.v[node].eids_n = (uint32_t)((g->u32.n - c0) / 2);
+		}
+		for (j = i; j < k; j++)
+			rec_node[order[j]] = node;
+	}
+	*nassets_out = nassets;
+	rc = unique_node_ids(b, order, der, win_of, nassets);
+	goto done;
+eid_fail:
+	if (rc == 0)
+		rc = xsm__error_oom(ctx);
+	goto done;
+oom:
+	rc = xsm__error_oom(ctx);
+done:
+	xsm__vec_free(&pairs);
+	xsm__free(win_of);
+	return rc;
+}
+
+static const xsm_graph *note_g;
+
+static int cmp_note(const void *x, const void *y)
+{
+	uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
+	if (a >> 32 != b >> 32)
+		return a >> 32 < b >> 32 ? -1 : 1;
+	return strcmp(xsm__gstr(note_g, (uint32_t)a), xsm__gstr(note_g, (uint32_t)b));
+}
+
+/* at most this many "not merged with" notes a node: enough to explain, bounded on a hub */
+#define MAX_NOTES 8
+
+/*
+ * The refused unions as notes on both nodes, "dev-...: serial differs",
+ * sorted; b->conflicts counts them.
+ */
+static int not_merged_notes(struct builder *b, const uint32_t *rec_node, size_t nassets)
+{
+	xsm_graph *g = b->g;
+	const xsm__refusal *v;
+	XSM__VEC(uint64_t) notes = { 0 };
+	size_t n, i, k;
+	int rc = 0;
+
+	xsm__resolver_refusals(b->res, &v, &n);
+	b->conflicts = n;
+	if (!n)
+		return 0;
+	if (!(b->nm_off = xsm__calloc(nassets + 1, sizeof(*b->nm_off))) ||
+	    !(b->nm_n = xsm__calloc(nassets + 1, sizeof(*b->nm_n))))
+		goto oom;
+	for (i = 0; i < n; i++) {
+		uint32_t ends[2] = { rec_node[v[i].a], rec_node[v[i].b] };
+		for (int side = 0; side < 2; side++) {
+			uint32_t tid;
+			xsm_buf_clear(&b->tmp);
+			if (xsm_buf_printf(&b->tmp, "%s: ", xsm__gstr(g, g->nodes.v[ends[!side]].id)) < 0 ||
+			    (v[i].why == XSM__WHY_SOURCE
+				     ? xsm_buf_printf(&b->tmp, "both seen by %s", xsm__gstr(g, b->srcs.v[v[i].src]))
+				     : xsm_buf_puts(&b->tmp, xsm__resolver_why(v[i].why))) < 0)
+				goto oom;
+			if ((rc = xsm__graph_intern(g, b->tmp.ptr, &tid)) < 0)
+				goto done;
+			if (xsm__vec_push(&notes, ((uint64_t)ends[side] << 32) | tid) < 0)
+				goto oom;
+		}
+	}
+	note_g = g;
+	qsort(notes.v, notes.n, sizeof(*notes.v), cmp_note);
+	for (i = 0; i < notes.n; i = k) {
+		uint32_t node = (uint32_t)(notes.v[i] >> 32);
+		b->nm_off[node] = (uint32_t)g->u32.n;
+		for (k = i; k < notes.n && notes.v[k] >> 32 == node; k++)
+			if (k - i < MAX_NOTES && (rc = push_u32(g, (uint32_t)notes.v[k])) < 0)
+				goto done;
+		b->nm_n[node] = (uint32_t)(g->u32.n - b->nm_off[node]);
+	}
+	goto done;
+oom:
+	rc = xsm__error_oom(b->ctx);
+done:
+	xsm__vec_free(&notes);
+	return rc;
 }
 
 /* the record with source_id sid (a string id) */
@@ -1337,6 +1669,11 @@ static int read_source(const char *name, void *payload)
 		goto done;
 	if ((rc = xsm__graph_intern(sn->b->g, name, &sn->b->cur_src)) < 0)
 		goto done;
+	if (xsm__vec_push(&sn->b->srcs, sn->b->cur_src) < 0) {
+		rc = xsm__error_oom(sn->b->ctx);
+		goto done;
+	}
+	sn->b->cur_src_hash = xsm__hash(name, strlen(name));
 	if ((rc = xsm__run_foreach(sn->store, name, run.ptr, 0, on_record, on_record_ahead, sn->b)) < 0)
 		goto done;
 	sn->sources++;
@@ -1355,8 +1692,7 @@ int xsm__graph_build_mem(xsm_graph **out, xsm_buf *meta_out, xsm_build_stats *st
 	struct builder b;
 	struct srcname sn;
 	xsm_graph *g = NULL;
-	uint32_t *order = NULL, *rec_node = NULL, affecting, source_id_tid;
-	uint32_t eid_tid[sizeof(eid_types) / sizeof(eid_types[0])];
+	uint32_t *order = NULL, *rec_node = NULL, affecting;
 	struct derived *der = NULL;
 	XSM__VEC(struct fref) frefs = { 0 };
 	XSM__VEC(struct rref) rrefs = { 0 };
@@ -1382,6 +1718,8 @@ int xsm__graph_build_mem(xsm_graph **out, xsm_buf *meta_out, xsm_build_stats *st
 		rc = xsm__error_oom(ctx);
 		goto done;
 	}
+	if ((rc = xsm__resolver_new(&b.res, ctx)) < 0)
+		goto done;
 	if ((rc = xsm_store_list(store, "records", read_source, &sn)) < 0)
 		goto done;
 	if (!sn.sources) {
@@ -1390,141 +1728,18 @@ int xsm__graph_build_mem(xsm_graph **out, xsm_buf *meta_out, xsm_build_stats *st
 	}
 	st->sources = sn.sources;
 	st->assets = b.recs.n;
-	for (k = 0; k <= K_OTHER; k++) {
-		xsm__free(b.key_rec[k].v);
-		memset(&b.key_rec[k], 0, sizeof(b.key_rec[k]));
-	}
 	xsm__phase(ctx, &t0, "build: read records");
 
-	/* groups: records ranked within their union-find root */
 	order = xsm__calloc(b.recs.n + 1, sizeof(*order));
 	rec_node = xsm__calloc(b.recs.n + 1, sizeof(*rec_node));
 	der = xsm__calloc(b.recs.n + 1, sizeof(*der));
 	if (!order || !rec_node || !der)
 		goto oom;
-	for (i = 0; i < b.recs.n; i++) {
-		order[i] = (uint32_t)i;
-		find_root(&b, (uint32_t)i);
-	}
-	for (i = 0; i < b.recs.n; i++)
-		b.parent.v[i] = find_root(&b, (uint32_t)i);
-	rank_b = &b;
-	if (b.recs.n > 1)
-		xsm__qsort2(order, b.recs.n, sizeof(*order), cmp_rank);
-	/* the EntityIds type names, interned once */
-	if ((rc = xsm__graph_intern(g, "SourceId", &source_id_tid)) < 0)
+	if ((rc = resolve_identities(&b, order)) < 0 || (rc = assemble_nodes(&b, order, rec_node, der, &nassets, st)) < 0 ||
+	    (rc = not_merged_notes(&b, rec_node, nassets)) < 0)
 		goto done;
-	for (int t = 0; eid_types[t].key; t++)
-		if ((rc = xsm__graph_intern(g, eid_types[t].type, &eid_tid[t])) < 0)
-			goto done;
-	for (i = 0; i < b.recs.n; i = k) {
-		const struct rec *top = &b.recs.v[order[i]];
-		const char *win = NULL, *label = xsm__gstr(g, top->label), *name = "";
-		char id[48];
-		uint32_t node, kk;
-		size_t j, c0;
-		int kind = top->kind;
 
-		for (k = i; k < b.recs.n && b.parent.v[order[k]] == b.parent.v[order[i]]; k++)
-			;
-		for (int o = 0; key_order[o] && !win; o++)
-			for (j = i; j < k; j++) {
-				const struct rec *r = &b.recs.v[order[j]];
-				for (kk = 0; kk < r->keys_n; kk++) {
-					const char *key = xsm__gstr(g, g->u32.v[r->keys_off + kk]);
-					if (!strncmp(key, key_order[o], strlen(key_order[o])) && (!win || strcmp(key, win) < 0))
-						win = key;
-				}
-			}
-		for (j = i; j < k && !name[0]; j++)
-			name = xsm__gstr(g, b.recs.v[order[j]].name);
-		if (!name[0])
-			name = xsm__gstr(g, top->sid);
-		xsm__hex_id(id, kind == K_DEVICE ? "dev-" : kind == K_IDENTITY ? "idn-" : "res-", xsm__hash(win, strlen(win)));
-		if ((rc = new_node(g, id, label, name, &node)) < 0)
-			goto done;
-		nassets++;
-		st->merged += k - i - 1;
-		der[node].group_start = (uint32_t)i;
-		der[node].group_n = (uint32_t)(k - i);
-		/* categories: the union */
-		c0 = g->u32.n;
-		for (j = i; j < k; j++) {
-			const struct rec *r = &b.recs.v[order[j]];
-			for (kk = 0; kk < r->cats_n; kk++)
-				if ((rc = push_u32(g, g->u32.v[r->cats_off + kk])) < 0)
-					goto done;
-		}
-		g->u32.n = c0 + sort_unique(g, g->u32.v + c0, g->u32.n - c0);
-		g->nodes.v[node].cats_off = (uint32_t)c0;
-		g->nodes.v[node].cats_n = (uint32_t)(g->u32.n - c0);
-		/* sources */
-		c0 = g->u32.n;
-		for (j = i; j < k; j++)
-			if ((rc = push_u32(g, b.recs.v[order[j]].src)) < 0)
-				goto done;
-		g->u32.n = c0 + sort_unique(g, g->u32.v + c0, g->u32.n - c0);
-		g->nodes.v[node].srcs_off = (uint32_t)c0;
-		g->nodes.v[node].srcs_n = (uint32_t)(g->u32.n - c0);
-		/* EntityIds: (type, id) pairs, sorted, unique */
-		c0 = g->u32.n;
-		{
-			XSM__VEC(uint64_t) pairs = { 0 };
-			for (j = i; j < k; j++) {
-				const struct rec *r = &b.recs.v[order[j]];
-				if (xsm__vec_push(&pairs, ((uint64_t)source_id_tid << 32) | r->sid) < 0)
-					goto eid_fail;
-				for (kk = 0; kk < r->keys_n; kk++) {
-					const char *key = xsm__gstr(g, g->u32.v[r->keys_off + kk]);
-					for (int t = 0; eid_types[t].key; t++) {
-						size_t l = strlen(eid_types[t].key);
-						uint32_t vid;
-						if (strncmp(key, eid_types[t].key, l))
-							continue;
-						if ((rc = xsm__graph_intern(g, key + l, &vid)) < 0 ||
-						    xsm__vec_push(&pairs, ((uint64_t)eid_tid[t] << 32) | vid) < 0)
-							goto eid_fail;
-					}
-				}
-			}
-			/* sort pairs by (type string, id string) */
-			for (size_t x = 1; x < pairs.n; x++) {
-				uint64_t v = pairs.v[x];
-				size_t y = x;
-				while (y > 0) {
-					uint64_t u = pairs.v[y - 1];
-					int c = strcmp(xsm__gstr(g, (uint32_t)(u >> 32)), xsm__gstr(g, (uint32_t)(v >> 32)));
-					if (c == 0)
-						c = strcmp(xsm__gstr(g, (uint32_t)u), xsm__gstr(g, (uint32_t)v));
-					if (c <= 0)
-						break;
-					pairs.v[y] = u;
-					y--;
-				}
-				pairs.v[y] = v;
-			}
-			for (size_t x = 0; x < pairs.n; x++) {
-				if (x && pairs.v[x] == pairs.v[x - 1])
-					continue;
-				if ((rc = push_u32(g, (uint32_t)(pairs.v[x] >> 32))) < 0 ||
-				    (rc = push_u32(g, (uint32_t)pairs.v[x])) < 0)
-					goto eid_fail;
-			}
-			g->nodes.v[node].eids_off = (uint32_t)c0;
-			g->nodes.v[node].eids_n = (uint32_t)((g->u32.n - c0) / 2);
-			xsm__vec_free(&pairs);
-			if (0) {
-eid_fail:
-				xsm__vec_free(&pairs);
-				if (rc == 0)
-					rc = xsm__error_oom(ctx);
-				goto done;
-			}
-		}
-		for (j = i; j < k; j++)
-			rec_node[order[j]] = node;
-	}
-
+	st->conflicts = b.conflicts;
 	xsm__phase(ctx, &t0, "build: resolve identities");
 	/* findings: Cve nodes and one affecting edge per (CVE, asset) */
 	for (i = 0; i < b.finds.n; i++) {
@@ -1767,6 +1982,8 @@ eid_fail:
 		xsm_jw_kint(&w, "nodes", (int64_t)st->nodes);
 		xsm_jw_kint(&w, "edges", (int64_t)st->edges);
 		xsm_jw_kint(&w, "merged", (int64_t)st->merged);
+		xsm_jw_kint(&w, "conflicts", (int64_t)st->conflicts);
+		xsm_jw_kint(&w, "ignored_keys", (int64_t)xsm__resolver_ignored_keys(b.res));
 		xsm_jw_kint(&w, "cves", (int64_t)st->cves);
 		xsm_jw_kint(&w, "findings", (int64_t)st->findings);
 		xsm_jw_kint(&w, "fixed_findings", (int64_t)b.fixed);
@@ -1795,9 +2012,11 @@ done:
 	xsm__vec_free(&b.rprops);
 	xsm__vec_free(&b.finds);
 	xsm__vec_free(&b.rels);
-	xsm__vec_free(&b.parent);
-	for (k = 0; k <= K_OTHER; k++)
-		xsm__free(b.key_rec[k].v);
+	xsm__resolver_free(b.res);
+	xsm__free(b.group);
+	xsm__vec_free(&b.srcs);
+	xsm__free(b.nm_off);
+	xsm__free(b.nm_n);
 	xsm__free(b.sid_rec.v);
 	xsm__free(b.ks[0]);
 	xsm__free(b.ks[1]);

@@ -22,6 +22,7 @@ typedef struct xsm_build_stats {
 	size_t assets;         /**< asset records read */
 	size_t nodes, edges;
 	size_t merged;         /**< asset records that joined another record's node */
+	size_t conflicts;      /**< pairs of nodes a conflicting identifier kept apart */
 	size_t cves;           /**< Cve nodes */
 	size_t findings;       /**< open findings turned into affecting edges */
 	size_t unknown_refs;   /**< findings and relations naming an asset no source has */
@@ -70,6 +71,12 @@ XSM_EXTERN(size_t) xsm_graph_edge_count(const xsm_graph *g);
 XSM_EXTERN(const char *) xsm_graph_node_id(const xsm_graph *g, size_t i);
 XSM_EXTERN(const char *) xsm_graph_node_label(const xsm_graph *g, size_t i);
 XSM_EXTERN(const char *) xsm_graph_node_name(const xsm_graph *g, size_t i);
+/**
+ * The k-th string of node i's string-array property key (a dotted rawData
+ * path: "notMergedWith"), or NULL past its end or when the node has no
+ * such array.  Borrowed, valid while g lives.
+ */
+XSM_EXTERN(const char *) xsm_graph_node_strs(const xsm_graph *g, size_t i, const char *key, size_t k);
 
 /** EdgeLabel, source and target node index of edge i. */
 XSM_EXTERN(const char *) xsm_graph_edge_label(const xsm_graph *g, size_t i);
