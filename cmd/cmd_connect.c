@@ -361,6 +361,13 @@ static int connect_add(int argc, const char **argv, struct xsm_cli *cli)
 
 /* --- show, test, remove ---------------------------------------------------------- */
 
+static int show_row(int what, const char *key, const char *value, void *payload)
+{
+	(void)what;
+	xsm_table_add(payload, key, value);
+	return 0;
+}
+
 static int connect_show(int argc, const char **argv, struct xsm_cli *cli)
 {
 	const char *pos[1];
@@ -371,6 +378,17 @@ static int connect_show(int argc, const char **argv, struct xsm_cli *cli)
 		return xsm_opt_exit(cli, n);
 	if (n != 1)
 		return xsm_cli_usage(cli, "which connector? give its NAME");
+	if (!machine(cli)) {
+		struct xsm_table t;
+		static const char *head[] = { "SETTING", "VALUE" };
+		xsm_table_init(&t, 2, head);
+		if ((rc = xsm_connector_each(cli->store, pos[0], show_row, &t)) == 0) {
+			printf("%s\n\n", pos[0]);
+			xsm_table_print(&t, stdout);
+		}
+		xsm_table_free(&t);
+		return rc < 0 ? xsm_cli_fail(cli, rc) : 0;
+	}
 	if ((rc = xsm_connector_show(&b, cli->store, pos[0])) < 0) {
 		xsm_buf_dispose(&b);
 		return xsm_cli_fail(cli, rc);

@@ -80,6 +80,34 @@ static size_t *serious_first(const xsm_pathset *set)
 	return idx;
 }
 
+/*
+ * --target or --entry NODE as a NodeId into out: a NodeId or name that a
+ * path names is taken as it is (no graph is read); any other key of a node
+ * is looked up in the graph of the paths' snapshot (xsm_graph_find: 64
+ * when it names several nodes, 66 when none).
+ */
+static int node_ref(struct xsm_cli *cli, const xsm_pathset *set, const char *ref, char out[128], int target)
+{
+	xsm_graph *g = NULL;
+	size_t node;
+	int rc;
+	for (size_t i = 0; i < xsm_paths_count(set); i++) {
+		const xsm_path_info *p = xsm_paths_get(set, i);
+		if (!strcmp(ref, target ? p->target_id : p->entry_id) || !strcmp(ref, target ? p->target_name : p->entry_name)) {
+			snprintf(out, 128, "%s", target ? p->target_id : p->entry_id);
+			return 0;
+		}
+	}
+	if ((rc = xsm_graph_load(&g, cli->store, xsm_paths_snapshot(set), XSM_LOAD_NO_EDGE_PROPS)) < 0 ||
+	    (rc = xsm_graph_find(&node, g, ref)) < 0) {
+		xsm_graph_free(g);
+		return xsm_cli_fail(cli, rc);
+	}
+	snprintf(out, 128, "%s", xsm_graph_node_id(g, node));
+	xsm_graph_free(g);
+	return 0;
+}
+
 static int paths_list(int argc, const char **argv, struct xsm_cli *cli)
 {
 	const char *target = NULL, *entry = NULL, *minrisk = NULL, *scenario = NULL, *pos[1];
@@ -97,6 +125,7 @@ static int paths_list(int argc, const char **argv, struct xsm_cli *cli)
 	struct xsm_table t;
 	xsm_buf b = XSM_BUF_INIT;
 	size_t *idx, *order, ni = 0, i;
+	char ids[2][128];
 
 	if ((n = xsm_opt_parse(cli, argc, argv, opts, pos, 0)) < 0)
 		return xsm_opt_exit(cli, n);
@@ -104,6 +133,15 @@ static int paths_list(int argc, const char **argv, struct xsm_cli *cli)
 		return xsm_cli_usage(cli, "unknown risk '%s' (critical, high, medium, low)", minrisk);
 	if ((code = load(cli, &set)) != 0)
 		return code;
+	if ((target && (code = node_ref(cli, set, target, ids[0], 1)) != 0) ||
+	    (entry && (code = node_ref(cli, set, entry, ids[1], 0)) != 0)) {
+		xsm_paths_free(set);
+		return code;
+	}
+	if (target)
+		target = ids[0];
+	if (entry)
+		entry = ids[1];
 	if (!(order = serious_first(set))) {
 		xsm_paths_free(set);
 		return XSM_EXIT_OSERR;

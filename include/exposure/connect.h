@@ -49,6 +49,17 @@ XSM_EXTERN(int) xsm_connector_remove(xsm_store *store, const char *name, int pur
  */
 XSM_EXTERN(int) xsm_connector_show(xsm_buf *json, xsm_store *store, const char *name);
 
+/** What xsm_connector_each tells of a connector. */
+enum { XSM_CONN_TYPE, XSM_CONN_SETTING, XSM_CONN_COVERAGE };
+/**
+ * The same as xsm_connector_show, one item at a time for a table: its type
+ * (key "type"), each setting (secrets "[redacted]"), then its coverage
+ * note when there is one.  Strings are borrowed; a non-zero return stops.
+ */
+XSM_EXTERN(int) xsm_connector_each(xsm_store *store, const char *name,
+				   int (*cb)(int what, const char *key, const char *value, void *payload),
+				   void *payload);
+
 /** Call cb with each configured connector name and type, sorted by name. */
 XSM_EXTERN(int) xsm_connector_foreach(xsm_store *store,
 				      int (*cb)(const char *name, const char *type, void *payload),

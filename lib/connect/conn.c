@@ -237,45 +237,74 @@ int xsm_connector_remove(xsm_store *store, const char *name, int purge)
 	return rc;
 }
 
-int xsm_connector_show(xsm_buf *json, xsm_store *store, const char *name)
+int xsm_connector_each(xsm_store *store, const char *name, int (*cb)(int, const char *, const char *, void *),
+		       void *payload)
 {
 	xsm__ynode *conf = NULL;
 	const xsm__vendor *v;
-	xsm_jw w;
+	const char *type;
 	size_t i;
 	int rc = load_conf(&conf, NULL, store, name);
 
 	if (rc < 0)
 		return rc;
-	v = vendor_find(xsm__yaml_getstr(conf, "type") ? xsm__yaml_getstr(conf, "type") : "");
-	xsm_jw_init(&w, json);
-	xsm_jw_obj(&w);
-	xsm_jw_kstr(&w, "name", name);
-	xsm_jw_kstr(&w, "type", xsm__yaml_getstr(conf, "type"));
-	xsm_jw_key(&w, "settings");
-	xsm_jw_obj(&w);
-	for (i = 0; i + 1 < conf->n; i += 2) {
+	type = xsm__yaml_getstr(conf, "type");
+	v = vendor_find(type ? type : "");
+	rc = cb(XSM_CONN_TYPE, "type", type ? type : "", payload);
+	for (i = 0; rc == 0 && i + 1 < conf->n; i += 2) {
 		const char *k = conf->items[i]->scalar, *val = conf->items[i + 1]->scalar;
 		if (!k || !strcmp(k, "type"))
 			continue;
 		/* a stored secret value is never shown; references (_env, _file) are */
-		if (!v || key_kind(v, k, strlen(k)) == 2)
-			xsm_jw_kstr(&w, k, "[redacted]");
-		else
-			xsm_jw_kstr(&w, k, val);
+		rc = cb(XSM_CONN_SETTING, k, !v || key_kind(v, k, strlen(k)) == 2 ? "[redacted]" : val ? val : "", payload);
 	}
-	xsm_jw_obj_end(&w);
-	{
+	if (rc == 0) {
 		/* what the last successful sync covered, when it said */
 		xsm__state st;
 		if (xsm__state_read(&st, store, name) == 0 && st.note && *st.note)
-			xsm_jw_kstr(&w, "coverage", st.note);
+			rc = cb(XSM_CONN_COVERAGE, "coverage", st.note, payload);
 		xsm__state_dispose(&st);
 		xsm_ctx_clear(store->ctx);
 	}
-	xsm_jw_obj_end(&w);
 	xsm__yaml_free(conf);
+	return rc;
+}
+
+struct show {
+	xsm_jw *w;
+	int in_settings;
+};
+
+static int show_item(int what, const char *key, const char *value, void *payload)
+{
+	struct show *sh = payload;
+	if (what == XSM_CONN_SETTING && !sh->in_settings) {
+		xsm_jw_key(sh->w, "settings");
+		xsm_jw_obj(sh->w);
+		sh->in_settings = 1;
+	} else if (what != XSM_CONN_SETTING && sh->in_settings) {
+		xsm_jw_obj_end(sh->w);
+		sh->in_settings = 0;
+	}
+	xsm_jw_kstr(sh->w, key, value);
 	return 0;
+}
+
+int xsm_connector_show(xsm_buf *json, xsm_store *store, const char *name)
+{
+	xsm_jw w;
+	struct show sh = { &w, 0 };
+	int rc;
+	xsm_jw_init(&w, json);
+	xsm_jw_obj(&w);
+	xsm_jw_kstr(&w, "schema", "xsm.connect.show/1");
+	xsm_jw_kstr(&w, "name", name);
+	if ((rc = xsm_connector_each(store, name, show_item, &sh)) < 0)
+		return rc;
+	if (sh.in_settings)
+		xsm_jw_obj_end(&w);
+	xsm_jw_obj_end(&w);
+	return w.err ? xsm__error_oom(store->ctx) : 0;
 }
 
 struct each {

@@ -9,6 +9,7 @@ test_expect_success 'a store with a graph, a tag and a second snapshot' '
 	done &&
 	xsm -q ingest --format records --source entra "$F/entra.jsonl" &&
 	xsm graph tag first &&
+	xsm connect add servicenow snow --url http://127.0.0.1:9 --username u --password-env NOPE >/dev/null &&
 	xsm -q graph build &&
 	xsm paths list --format=jsonl >paths.jsonl &&
 	pid=$(head -1 paths.jsonl | python3 -c "import json,sys; print(json.load(sys.stdin)[\"PathId\"])") &&
@@ -38,6 +39,7 @@ insights metrics
 insights recommendations
 events
 connect list
+connect show snow
 CMDS
 
 test_expect_success 'every --format=json output is exactly one JSON document with a schema' '

@@ -47,6 +47,17 @@ test_expect_success 'critical set and blast-radius take any key too' '
 	test "$(json_get a.json "j[\"node\"][\"NodeProperties\"][\"rawData\"][\"manualCriticalityLevel\"]")" = 0
 '
 
+test_expect_success 'paths list --target and --entry take any key of a node; an unknown one is 66' '
+	xsm paths list --format=jsonl >all &&
+	test -s all &&
+	xsm paths list --target "$(cat web)" --format=jsonl >by-id &&
+	xsm paths list --target qualys:101 --format=jsonl >by-key &&
+	test_cmp by-id by-key &&
+	xsm paths list --target WEB01.corp.example.com --format=jsonl >by-fqdn &&
+	test_cmp by-id by-fqdn &&
+	test_expect_code 66 xsm paths list --target nosuch-host
+'
+
 test_expect_success '--label with a label no node has says so' '
 	test_expect_code 66 xsm graph nodes --label devcie 2>err &&
 	test_grep "no node has label .devcie.; labels: Cve, device, group, user" err

@@ -48,10 +48,14 @@ test_expect_success 'add the others; a secret from stdin is stored 0600 and neve
 	echo emu-q-pass | xsm connect add qualys qualys --url http://127.0.0.1:$QL --username xsm --password-stdin &&
 	xsm connect add rapid7 r7 --url http://127.0.0.1:$R7 --api-key-env R7_KEY &&
 	test "$(stat -c %a "$XSM_STORE/connectors/qualys.yaml")" = 600 &&
-	xsm connect show qualys >show &&
+	xsm --format=json connect show qualys >show &&
+	test_grep "^{\"schema\":\"xsm.connect.show/1\"" show &&
 	test_grep "\"password\":\"\[redacted\]\"" show &&
 	test_grep ! emu-q-pass show &&
-	xsm connect show cmdb >show &&
+	xsm connect show qualys >show.txt &&
+	test_grep "^password  *\[redacted\]$" show.txt && ! test_grep "{" show.txt &&
+	test_grep ! emu-q-pass show.txt &&
+	xsm --format=json connect show cmdb >show &&
 	test_grep "\"password_env\":\"SN_PASS\"" show &&
 	test_expect_code 65 xsm connect add qualys qualys --url http://127.0.0.1:$QL --username xsm --password-env Q_PASS 2>err &&
 	test_grep "exists already" err
