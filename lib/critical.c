@@ -93,33 +93,10 @@ static int label_assets(const char *label)
 	return A_CLOUD;
 }
 
-/* a host that checks syntax only: any props.* path is accepted (as null) */
-static int check_resolve(void *h, const char *p, size_t n)
-{
-	static const char *f[] = { "id", "label", "name", "categories", "sources" };
-	(void)h;
-	for (int i = 0; i < 5; i++)
-		if (strlen(f[i]) == n && !memcmp(f[i], p, n))
-			return i;
-	return n > 6 && !memcmp(p, "props.", 6) ? -1 : -2;
-}
-
-static void check_get(void *h, const void *item, int fid, xsm__expr_val *out)
-{
-	(void)h;
-	(void)item;
-	(void)fid;
-	memset(out, 0, sizeof(*out));
-}
-
-static const xsm__expr_host check_host = { .resolve = check_resolve, .get = check_get };
 
 static int check_expr(xsm_ctx *ctx, const char *when)
 {
-	xsm__expr *e = NULL;
-	int rc = xsm__expr_compile(&e, ctx, when, &check_host);
-	xsm__expr_free(e);
-	return rc;
+	return xsm__expr_check(ctx, when);
 }
 
 static void rule_dispose(struct rule *r)

@@ -135,33 +135,11 @@ static long find_initiative(const xsm_insights *ins, const char *s)
 	return -1;
 }
 
-/* syntax check with a host that accepts every field (as the critical rules do) */
-static int check_resolve(void *h, const char *p, size_t n)
-{
-	static const char *f[] = { "id", "label", "name", "categories", "sources" };
-	(void)h;
-	for (int i = 0; i < 5; i++)
-		if (strlen(f[i]) == n && !memcmp(f[i], p, n))
-			return i;
-	return n > 6 && !memcmp(p, "props.", 6) ? -1 : -2;
-}
-
-static void check_get(void *h, const void *item, int fid, xsm__expr_val *out)
-{
-	(void)h;
-	(void)item;
-	(void)fid;
-	memset(out, 0, sizeof(*out));
-}
-
-static const xsm__expr_host check_host = { .resolve = check_resolve, .get = check_get };
 
 static int check_expr(xsm_insights *ins, const char *file, const xsm__ynode *n, const char *what, const char *id,
 		      const char *text)
 {
-	xsm__expr *e = NULL;
-	int rc = xsm__expr_compile(&e, ins->ctx, text, &check_host);
-	xsm__expr_free(e);
+	int rc = xsm__expr_check(ins->ctx, text);
 	if (rc == XSM_ENOMEM)
 		return rc; /* not the file's fault */
 	if (rc < 0) {

@@ -162,6 +162,16 @@ static int load_model_file(xsm_attack_model *m, const char *path, int required)
 				rc = xsm__yaml_error(m->ctx, path, l->items[i], "an entry point needs name, when and exploitability 0-2");
 				goto done;
 			}
+			/* a bad expression is the file's fault, found when it is read and not by a build */
+			if ((rc = xsm__expr_check(m->ctx, when)) == XSM_ENOMEM)
+				goto done;
+			if (rc < 0) {
+				char msg[1024];
+				snprintf(msg, sizeof(msg), "%s", xsm_ctx_errmsg(m->ctx));
+				rc = xsm__yaml_error(m->ctx, path, xsm__yaml_get(l->items[i], "when"), "entry point '%s': %s",
+						     name, msg);
+				goto done;
+			}
 			e.name = xsm__strdup(name);
 			e.when = xsm__strdup(when);
 			e.exploit = ex[0] - '0';
