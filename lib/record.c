@@ -553,6 +553,9 @@ void xsm__run_abort(xsm__run_writer *w)
 	w->source = NULL;
 }
 
+/* invalid lines after which a run refused anyway is read no further */
+#define REFUSED_READ_MAX 100
+
 int xsm_records_ingest_fd(xsm_ingest_stats *stats, xsm_store *store, const char *source, int fd,
 			  const char *where, const xsm_ingest_options *opts)
 {
@@ -565,7 +568,7 @@ int xsm_records_ingest_fd(xsm_ingest_stats *stats, xsm_store *store, const char 
 	char why[512], first_why[512] = "";
 	const char *line;
 	size_t len;
-	int rc, n;
+	int rc, n, stop = 0;
 
 	memset(stats, 0, sizeof(*stats));
 	if (!opts)
@@ -588,10 +591,19 @@ int xsm_records_ingest_fd(xsm_ingest_stats *stats, xsm_store *store, const char 
 		}
 		if (opts->progress && (r.lineno & 0xffff) == 0)
 			opts->progress(r.lineno, 0, opts->payload);
+		if (n == XSM_EINVALID && r.endless) {
+			/* an over-long line skipped on, and no newline in sight: not line input at all */
+			rc = xsm__error_set(ctx, XSM_EINVALID,
+					    "%s:%zu: no newline in %zu bytes: not records (one JSON object a line); nothing stored",
+					    where, r.lineno, r.max_skip);
+			break;
+		}
 		if (n == XSM_EINVALID) {
 			snprintf(why, sizeof(why), "line longer than %zu bytes", max_line);
 			w.stats.lines++;
 			w.stats.invalid++;
+			/* the input may never end (/dev/zero): stop where the run is refused anyway */
+			stop = !opts->skip_invalid;
 		} else {
 			for (i = 0; i < len && isspace((unsigned char)line[i]); i++)
 				;
@@ -601,6 +613,8 @@ int xsm_records_ingest_fd(xsm_ingest_stats *stats, xsm_store *store, const char 
 			if (rc < 0 && rc != XSM_EINVALID)
 				break;
 			rc = 0;
+			/* a refused run shows its first bad lines; reading on would only count more */
+			stop = !opts->skip_invalid && w.stats.invalid >= REFUSED_READ_MAX;
 		}
 		if (!why[0])
 			continue;
@@ -610,6 +624,8 @@ int xsm_records_ingest_fd(xsm_ingest_stats *stats, xsm_store *store, const char 
 		}
 		if (opts->on_invalid)
 			opts->on_invalid(where, r.lineno, why, opts->payload);
+		if (stop)
+			break;
 	}
 	xsm__lines_free(&r);
 	if (opts->progress)
@@ -622,8 +638,9 @@ int xsm_records_ingest_fd(xsm_ingest_stats *stats, xsm_store *store, const char 
 	if (w.stats.invalid && !opts->skip_invalid) {
 		xsm__run_abort(&w);
 		stats->run[0] = '\0';
-		return xsm__error_set(ctx, XSM_EINVALID, "%s:%zu: %s (%zu invalid line%s; nothing stored)", where,
-				      first_bad, first_why, w.stats.invalid, w.stats.invalid == 1 ? "" : "s");
+		return xsm__error_set(ctx, XSM_EINVALID, "%s:%zu: %s (%zu invalid line%s%s; nothing stored)", where,
+				      first_bad, first_why, w.stats.invalid, w.stats.invalid == 1 ? "" : "s",
+				      stop ? " when reading stopped" : "");
 	}
 	rc = xsm__run_commit(&w, NULL);
 	*stats = w.stats;

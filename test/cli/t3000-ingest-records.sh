@@ -91,12 +91,30 @@ test_expect_success 'a corrupt file (binary junk) is rejected, not crashed on' '
 	test_must_fail xsm ingest --format records --source junk junk.jsonl 2>err
 '
 
-test_expect_success 'a line over records.max_line is rejected and the rest still checked' '
+test_expect_success 'a line over records.max_line stops a refused run at once; with --skip-invalid the rest is checked' '
 	python3 -c "print(\"{\\\"type\\\":\\\"asset\\\",\\\"label\\\":\\\"device\\\",\\\"source_id\\\":\\\"h:1\\\",\\\"name\\\":\\\"\" + \"x\"*5000 + \"\\\"}\")" >huge.jsonl &&
 	echo "{\"type\":\"oops\"}" >>huge.jsonl &&
+	echo "{\"type\":\"asset\",\"label\":\"device\",\"source_id\":\"h:2\"}" >>huge.jsonl &&
 	test_expect_code 65 xsm -c records.max_line=2048 ingest --format records --source h huge.jsonl 2>err &&
+	test_grep "huge.jsonl:1: line longer than 2048 bytes (1 invalid line when reading stopped; nothing stored)" err &&
+	test_grep ! "huge.jsonl:2:" err &&
+	xsm -c records.max_line=2048 ingest --no-build --skip-invalid --format records --source h huge.jsonl >out 2>err &&
 	test_grep "huge.jsonl:1: line longer than 2048 bytes" err &&
-	test_grep "huge.jsonl:2: unknown record type" err
+	test_grep "huge.jsonl:2: unknown record type" err &&
+	test_grep "1 assets" out
+'
+
+test_expect_success 'input with no newline ends: /dev/zero is refused (65) at once, with --skip-invalid too' '
+	test_expect_code 65 timeout 60 "$XSM" ingest --format records --source z /dev/zero 2>err &&
+	test_grep "/dev/zero:1: line longer than" err &&
+	test_expect_code 65 timeout 60 "$XSM" ingest --format records --skip-invalid --source z /dev/zero 2>err &&
+	test_grep "/dev/zero:1: no newline in [0-9]* bytes: not records" err &&
+	! ls "$XSM_STORE"/records/z/*.jsonl 2>/dev/null
+'
+
+test_expect_success 'endless junk lines: a refused run stops reading after 100 bad lines' '
+	yes "not json" | test_expect_code 65 timeout 60 "$XSM" ingest --format records --source y - 2>err &&
+	test_grep "(100 invalid lines when reading stopped; nothing stored)" err
 '
 
 test_expect_success 'deep nesting is refused' '
