@@ -105,6 +105,12 @@ static void print_log(const char *line, void *payload)
 	fprintf(stderr, "xsm: %s\n", line);
 }
 
+static void print_warning(const char *line, void *payload)
+{
+	(void)payload;
+	fprintf(stderr, "xsm: warning: %s\n", line);
+}
+
 static void print_overview(FILE *out)
 {
 	size_t i;
@@ -326,6 +332,7 @@ int main(int argc, const char **argv)
 	if ((code = apply_settings(cli.cfg)) != 0)
 		goto done;
 	xsm_ctx_set_config(cli.ctx, cli.cfg);
+	xsm_ctx_set_warn(cli.ctx, print_warning, NULL);
 	if (cli.verbose)
 		xsm_ctx_set_log(cli.ctx, print_log, NULL);
 	code = run_command(c, argc - i, argv + i, &cli);

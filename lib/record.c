@@ -480,7 +480,13 @@ int xsm__run_add(xsm__run_writer *w, const char *line, size_t len, char *why, si
 		w->stats.invalid++;
 		return XSM_EINVALID;
 	}
-	type = xsm__record_check(j, w->source, why, whylen);
+	/* strings a consumer can read whole: UTF-8 without NUL, each key once */
+	if ((rc = xsm__json_strict_check(line, len, why, whylen)) == XSM_ENOMEM) {
+		rc = xsm__error_oom(ctx);
+		goto done;
+	}
+	type = rc < 0 ? XSM_EINVALID : xsm__record_check(j, w->source, why, whylen);
+	rc = 0;
 	if (type == XSM_REC_ASSET) {
 		const char *sid = xsm__json_getstr(j, "source_id");
 		uint64_t *slot;

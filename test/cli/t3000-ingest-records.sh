@@ -117,6 +117,26 @@ test_expect_success 'endless junk lines: a refused run stops reading after 100 b
 	test_grep "(100 invalid lines when reading stopped; nothing stored)" err
 '
 
+test_expect_success 'strings are UTF-8 without NUL, and a record has each key once: else 65 with the position' '
+	printf "{\"type\":\"asset\",\"label\":\"device\",\"source_id\":\"u:1\",\"name\":\"caf\303\251\"}\n" >utf.jsonl &&
+	xsm -q ingest --no-build --format records --source u utf.jsonl &&
+	printf "{\"type\":\"asset\",\"label\":\"device\",\"source_id\":\"u:1\",\"name\":\"caf\351\"}\n" >latin1.jsonl &&
+	test_expect_code 65 xsm ingest --format records --source u latin1.jsonl 2>err &&
+	test_grep "latin1.jsonl:1: col 63: invalid UTF-8" err &&
+	printf "{\"type\":\"asset\",\"label\":\"device\",\"source_id\":\"u:1\",\"name\":\"web\000-evil\"}\n" >nul.jsonl &&
+	test_expect_code 65 xsm ingest --format records --source u nul.jsonl 2>err &&
+	test_grep "nul.jsonl:1: col 63: a raw NUL byte in a string" err &&
+	printf "{\"type\":\"asset\",\"label\":\"device\",\"source_id\":\"u:1\",\"name\":\"web\\\\u0000-evil\"}\n" >esc.jsonl &&
+	test_expect_code 65 xsm ingest --format records --source u esc.jsonl 2>err &&
+	test_grep "esc.jsonl:1: col 63: .u0000 (a NUL) in a string" err &&
+	printf "{\"type\":\"asset\",\"label\":\"device\",\"source_id\":\"u:1\",\"name\":\"a\",\"name\":\"b\"}\n" >dup.jsonl &&
+	test_expect_code 65 xsm ingest --format records --source u dup.jsonl 2>err &&
+	test_grep "dup.jsonl:1: col 63: duplicate key .name." err &&
+	printf "{\"type\":\"asset\",\"label\":\"device\",\"source_id\":\"u:1\",\"props\":{\"raw\":{\"x\":1,\"x\":2}}}\n" >dup2.jsonl &&
+	test_expect_code 65 xsm ingest --format records --source u dup2.jsonl 2>err &&
+	test_grep "dup2.jsonl:1: col 74: duplicate key .x." err
+'
+
 test_expect_success 'deep nesting is refused' '
 	python3 -c "print(\"{\\\"type\\\":\\\"asset\\\",\\\"label\\\":\\\"d\\\",\\\"source_id\\\":\\\"n:1\\\",\\\"props\\\":\" + \"[\"*200 + \"]\"*200 + \"}\")" >deep.jsonl &&
 	test_expect_code 65 xsm ingest --format records --source n deep.jsonl 2>err &&
