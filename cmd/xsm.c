@@ -47,7 +47,7 @@ static const struct xsm_command commands[] = {
 	  "fetch or read records and store them as a run",
 	  "xsm ingest NAME... [--full] [--no-build]\n"
 	  "xsm ingest --all [--full] [--no-build]\n"
-	  "xsm ingest --format records --source NAME [--skip-invalid] [--no-build] FILE|-" },
+	  "xsm ingest --format records --source NAME [--skip-invalid] [--allow-empty] [--no-build] FILE|-" },
 	{ "init", cmd_init, 0, "create a store",
 	  "xsm init [DIR]" },
 	{ "insights", cmd_insights, XSM_NEED_STORE, "initiatives, metrics, recommendations, scores and targets",

@@ -28,6 +28,7 @@ static const struct known {
 	{ "http.max_retry_time", T_INT, 0, 86400, "300" },
 	{ "http.retries", T_INT, 0, 100, "5" },
 	{ "http.timeout", T_INT, 1, 86400, "120" },
+	{ "ingest.fail_on_shrink", T_BOOL, 0, 1, "false" },
 	{ "lock.timeout", T_INT, 0, 86400, "10" },
 	{ "paths.max_hops", T_INT, 1, 64, "8" },
 	{ "paths.max_per_target", T_INT, 1, 100000000, "1000" },

@@ -522,13 +522,40 @@ done:
 	return rc;
 }
 
+/* a run with less than half the records of the previous one: a warning, or an error when so configured */
+static int check_shrink(xsm__run_writer *w)
+{
+	xsm_ctx *ctx = w->store->ctx;
+	xsm__state prev;
+	size_t before, now = w->stats.assets + w->stats.findings + w->stats.relations;
+	int fail = 0;
+	if (w->allow_shrink || xsm__state_read(&prev, w->store, w->source) < 0) {
+		xsm_ctx_clear(ctx); /* no previous run (or an unreadable state): nothing to compare */
+		return 0;
+	}
+	before = prev.assets + prev.findings + prev.relations;
+	xsm__state_dispose(&prev);
+	if (!before || now * 2 >= before)
+		return 0;
+	if (ctx->cfg && xsm_config_get_bool(&fail, ctx->cfg, ctx, "ingest.fail_on_shrink") == XSM_ECONFIG)
+		return XSM_ECONFIG;
+	if (fail)
+		return xsm__error_set(ctx, XSM_EINVALID,
+				      "source '%s' shrank from %zu to %zu records, more than half: nothing stored "
+				      "(ingest.fail_on_shrink)",
+				      w->source, before, now);
+	xsm__warn(ctx, "source '%s' shrank from %zu to %zu records, more than half since its previous run", w->source,
+		  before, now);
+	return 0;
+}
+
 int xsm__run_commit(xsm__run_writer *w, const char *cursor)
 {
 	xsm__state st;
 	char t[21];
 	int rc;
 
-	if ((rc = xsm__afile_commit(&w->af, w->store->ctx)) < 0)
+	if ((rc = check_shrink(w)) < 0 || (rc = xsm__afile_commit(&w->af, w->store->ctx)) < 0)
 		goto done;
 	memset(&st, 0, sizeof(st));
 	xsm_time_format(t, xsm_ctx_now(w->store->ctx));
@@ -579,7 +606,7 @@ int xsm_records_ingest_fd(xsm_ingest_stats *stats, xsm_store *store, const char 
 	memset(stats, 0, sizeof(*stats));
 	if (!opts)
 		opts = &dflt;
-	if (opts->version != XSM_INGEST_OPTIONS_VERSION)
+	if (opts->version < 1 || opts->version > XSM_INGEST_OPTIONS_VERSION)
 		return xsm__error_set(ctx, XSM_EUSAGE, "unknown xsm_ingest_options version %u", opts->version);
 	if ((rc = xsm__run_begin(&w, store, source)) < 0)
 		return rc;
@@ -647,6 +674,18 @@ int xsm_records_ingest_fd(xsm_ingest_stats *stats, xsm_store *store, const char 
 		return xsm__error_set(ctx, XSM_EINVALID, "%s:%zu: %s (%zu invalid line%s%s; nothing stored)", where,
 				      first_bad, first_why, w.stats.invalid, w.stats.invalid == 1 ? "" : "s",
 				      stop ? " when reading stopped" : "");
+	}
+	if (!(w.stats.assets + w.stats.findings + w.stats.relations)) {
+		/* an empty run would empty the source from the graph: only when asked for */
+		if (opts->version < 2 || !opts->allow_empty) {
+			xsm__run_abort(&w);
+			stats->run[0] = '\0';
+			return xsm__error_set(ctx, XSM_ENOINPUT,
+					      "%s: no %srecords: an empty run would remove source '%s' from the graph; "
+					      "nothing stored (--allow-empty stores it)",
+					      where, w.stats.invalid ? "valid " : "", source);
+		}
+		w.allow_shrink = 1;
 	}
 	rc = xsm__run_commit(&w, NULL);
 	*stats = w.stats;

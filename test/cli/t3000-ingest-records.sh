@@ -137,6 +137,34 @@ test_expect_success 'strings are UTF-8 without NUL, and a record has each key on
 	test_grep "dup2.jsonl:1: col 74: duplicate key .x." err
 '
 
+test_expect_success 'empty input does not wipe a source: refused (66) unless --allow-empty' '
+	for i in 1 2 3 4; do echo "{\"type\":\"asset\",\"label\":\"device\",\"source_id\":\"e:$i\"}"; done >four.jsonl &&
+	xsm -q ingest --format records --source e four.jsonl &&
+	printf "" | test_expect_code 66 xsm ingest --format records --source e - 2>err &&
+	test_grep "no records: an empty run would remove source .e. from the graph; nothing stored" err &&
+	printf "\n  \n" | test_expect_code 66 xsm ingest --format records --source e - 2>err &&
+	echo junk | test_expect_code 66 xsm ingest --skip-invalid --format records --source e - 2>err &&
+	test_grep "no valid records" err &&
+	xsm graph nodes --label device >nodes && test "$(wc -l <nodes)" -ge 4 &&
+	printf "" | xsm ingest --allow-empty --format records --source e - >out 2>err &&
+	test_grep "0 assets" out && test_grep ! "warning" err &&
+	test_expect_code 64 xsm ingest --allow-empty e 2>err
+'
+
+test_expect_success 'a run that shrinks by more than half warns; with ingest.fail_on_shrink it is refused (65)' '
+	xsm -q ingest --format records --source e four.jsonl &&
+	head -2 four.jsonl | xsm ingest --no-build --format records --source e - 2>err &&
+	test_grep ! "warning" err &&
+	xsm -q ingest --no-build --format records --source e four.jsonl &&
+	head -1 four.jsonl | xsm ingest --no-build --format records --source e - 2>err &&
+	test_grep "^xsm: warning: source .e. shrank from 4 to 1 records, more than half since its previous run" err &&
+	xsm -q ingest --no-build --format records --source e four.jsonl &&
+	head -1 four.jsonl | test_expect_code 65 xsm -c ingest.fail_on_shrink=true ingest --format records --source e - 2>err &&
+	test_grep "source .e. shrank from 4 to 1 records, more than half: nothing stored (ingest.fail_on_shrink)" err &&
+	xsm --format=json status >st.json &&
+	test "$(json_get st.json "[s for s in j[\"sources\"] if s[\"name\"]==\"e\"][0][\"assets\"]")" = 4
+'
+
 test_expect_success 'deep nesting is refused' '
 	python3 -c "print(\"{\\\"type\\\":\\\"asset\\\",\\\"label\\\":\\\"d\\\",\\\"source_id\\\":\\\"n:1\\\",\\\"props\\\":\" + \"[\"*200 + \"]\"*200 + \"}\")" >deep.jsonl &&
 	test_expect_code 65 xsm ingest --format records --source n deep.jsonl 2>err &&

@@ -138,4 +138,19 @@ test_expect_success 'vendor text that is not UTF-8 or holds a NUL is mended (U+F
 	PY
 '
 
+test_expect_success 'a sync that shrinks the source by more than half warns; with ingest.fail_on_shrink it fails and keeps the run' '
+	start_emulator servicenow --seed 3 --hosts 25 --page-size 10 &&
+	xsm connect add servicenow shrink --url http://127.0.0.1:$EMU_PORT --username xsm --password-env SN_PASS --set lookback_days=0 &&
+	xsm -q ingest shrink --no-build &&
+	before=$(latest_run shrink) &&
+	start_emulator servicenow --seed 3 --hosts 5 --page-size 10 &&
+	xsm connect add servicenow shrink --replace --url http://127.0.0.1:$EMU_PORT --username xsm --password-env SN_PASS --set lookback_days=0 &&
+	test_expect_code 65 xsm -c ingest.fail_on_shrink=true ingest shrink --full --no-build 2>err &&
+	test_grep "source .shrink. shrank from [0-9]* to [0-9]* records, more than half: nothing stored" err &&
+	test "$(latest_run shrink)" = "$before" &&
+	xsm ingest shrink --full --no-build 2>err &&
+	test_grep "^xsm: warning: source .shrink. shrank from" err &&
+	test "$(latest_run shrink)" != "$before"
+'
+
 test_done
