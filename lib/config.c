@@ -56,6 +56,16 @@ static const struct known *find_known(const char *key)
 	return NULL;
 }
 
+/* a known key begins with "name." */
+static int is_section(const char *name)
+{
+	size_t n = strlen(name);
+	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+		if (!strncmp(known[i].key, name, n) && known[i].key[n] == '.')
+			return 1;
+	return 0;
+}
+
 static int parse_bool(const char *v, int *out)
 {
 	static const char *t[] = { "true", "yes", "on", "1" }, *f[] = { "false", "no", "off", "0" };
@@ -212,7 +222,8 @@ static int flatten(xsm_config *cfg, xsm_ctx *ctx, const char *file, const xsm__y
 	int rc = 0;
 
 	if (n->type != XSM_Y_MAP)
-		return xsm__yaml_error(ctx, file, n, "expected a mapping of settings");
+		return xsm__yaml_error(ctx, file, n, "expected a mapping of settings, not %s",
+				       n->type == XSM_Y_SEQ ? "a list" : "a value");
 	for (i = 0; i + 1 < n->n && rc == 0; i += 2) {
 		const xsm__ynode *k = n->items[i], *v = n->items[i + 1];
 		char why[256];
@@ -221,7 +232,14 @@ static int flatten(xsm_config *cfg, xsm_ctx *ctx, const char *file, const xsm__y
 		prefix->size = keep;
 		if ((keep && xsm_buf_putc(prefix, '.') < 0) || xsm_buf_puts(prefix, k->scalar) < 0)
 			return xsm__error_oom(ctx);
-		if (v->type == XSM_Y_MAP) {
+		if (v->type != XSM_Y_MAP && !xsm__yaml_is_null(v) && is_section(prefix->ptr)) {
+			/* lock: [1, 2] is no lock.timeout: an error, not a setting nobody reads */
+			rc = xsm__yaml_error(ctx, file, v, "'%s' must be a mapping of settings (%s.*), not %s", prefix->ptr,
+					     prefix->ptr, v->type == XSM_Y_SEQ ? "a list" : "a value");
+		} else if (v->type != XSM_Y_SCALAR && find_known(prefix->ptr)) {
+			rc = xsm__yaml_error(ctx, file, v, "'%s' must be a value, not %s", prefix->ptr,
+					     v->type == XSM_Y_SEQ ? "a list" : "a mapping");
+		} else if (v->type == XSM_Y_MAP) {
 			rc = flatten(cfg, ctx, file, v, prefix);
 		} else if (v->type == XSM_Y_SEQ) {
 			xsm_buf joined = XSM_BUF_INIT;

@@ -146,8 +146,9 @@ static int load_rule(xsm_rules *rules, const char *file, const xsm__ynode *n, in
 	const char *en = xsm__yaml_getstr(n, "enabled"), *det = xsm__yaml_getstr(n, "detectable");
 	int rc;
 
-	if (n->type != XSM_Y_MAP)
-		return xsm__yaml_error(rules->ctx, file, n, "a rule must be a mapping");
+	if ((rc = xsm__yaml_check(rules->ctx, file, n, "a rule",
+				  "name=s asset=s level=s when=s enabled=s detectable=s description=s evidence=s")) < 0)
+		return rc;
 	if (!name || !*name)
 		return xsm__yaml_error(rules->ctx, file, n, "a rule needs a name");
 	if (find_rule(rules, name))
@@ -202,7 +203,7 @@ static int load_predefined(xsm_rules *rules)
 		rc = xsm__error_set(rules->ctx, XSM_ECONFIG,
 				    "cannot find the predefined classifications '%s' (set data.dir or XSM_DATA_DIR)",
 				    path.ptr);
-	if (rc < 0)
+	if (rc < 0 || (rc = xsm__yaml_check(rules->ctx, path.ptr, root, "the document", "classifications=l")) < 0)
 		goto done;
 	list = xsm__yaml_get(root, "classifications");
 	if (!list || list->type != XSM_Y_SEQ) {
@@ -230,6 +231,9 @@ static int load_store(xsm_rules *rules, xsm_store *store)
 		return xsm__error_oom(rules->ctx);
 	if ((rc = xsm__yaml_load_opt(&root, rules->ctx, path.ptr)) < 0 || !root)
 		goto done;
+	/* a value of the wrong kind (custom: "x") is the file's error, not nothing to read */
+	if ((rc = xsm__yaml_check(rules->ctx, path.ptr, root, "the document", "custom=l overrides=l manual=l")) < 0)
+		goto done;
 	if ((l = xsm__yaml_get(root, "custom")) && l->type == XSM_Y_SEQ)
 		for (i = 0; i < l->n && rc == 0; i++)
 			rc = load_rule(rules, path.ptr, l->items[i], 0);
@@ -239,6 +243,8 @@ static int load_store(xsm_rules *rules, xsm_store *store)
 			const char *name = xsm__yaml_getstr(o, "name"), *en = xsm__yaml_getstr(o, "enabled");
 			const char *lv = xsm__yaml_getstr(o, "level");
 			struct rule *r = name ? find_rule(rules, name) : NULL;
+			if ((rc = xsm__yaml_check(rules->ctx, path.ptr, o, "an override", "name=s enabled=s level=s")) < 0)
+				break;
 			if (!r) {
 				rc = xsm__yaml_error(rules->ctx, path.ptr, o, "override of unknown rule '%s'", name ? name : "");
 				break;
@@ -255,6 +261,8 @@ static int load_store(xsm_rules *rules, xsm_store *store)
 	if (rc == 0 && (l = xsm__yaml_get(root, "manual")) && l->type == XSM_Y_SEQ)
 		for (i = 0; i < l->n && rc == 0; i++) {
 			const char *node = xsm__yaml_getstr(l->items[i], "node"), *lv = xsm__yaml_getstr(l->items[i], "level");
+			if ((rc = xsm__yaml_check(rules->ctx, path.ptr, l->items[i], "a manual level", "node=s level=s")) < 0)
+				break;
 			if (!node || xsm_level_parse(lv) < 0)
 				rc = xsm__yaml_error(rules->ctx, path.ptr, l->items[i], "a manual level needs node and level 0-3");
 			else
