@@ -432,10 +432,11 @@ static int parse_branch(struct parser *p)
 	struct ids l = { NULL, 0, 0 };
 	int id = -1;
 	while (p->pos < p->len && p->s[p->pos] != '|' && !(p->s[p->pos] == ')' && p->depth > 0)) {
-		int a = parse_atom(p), t, nest = 0;
+		int group = p->s[p->pos] == '(', a = parse_atom(p), t, nest = 0;
 		if (a < 0)
 			goto done;
-		t = p->nodes[a].type;
+		/* an anchor cannot be repeated, but a group can, whatever it holds: (\b)* */
+		t = group ? A_CAT : p->nodes[a].type;
 		while (p->pos < p->len && (p->s[p->pos] == '*' || p->s[p->pos] == '+' || p->s[p->pos] == '?' ||
 					   p->s[p->pos] == '{')) {
 			int min, max, r;
