@@ -10,6 +10,7 @@
 #include "ctx.h"
 #include "util/alloc.h"
 #include "util/buf.h"
+#include "util/utf8.h"
 
 struct xsm__json; /* is a cJSON: the cast below is the whole adapter */
 #define CJ(j) ((const cJSON *)(const void *)(j))
@@ -818,25 +819,6 @@ int xsm__json_parse_pick_next(xsm__json **out, xsm_ctx *ctx, const char *buf, si
 
 /* --- strict text: UTF-8, no NUL, no duplicate keys ---------------------------------- */
 
-/* the length of the UTF-8 sequence at p[0..n) (RFC 3629: no overlong form, no surrogate, up to U+10FFFF), 0 if none */
-static size_t utf8_len(const unsigned char *p, size_t n)
-{
-	unsigned char c = p[0];
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xC2 && c <= 0xDF)
-		return n >= 2 && (p[1] & 0xC0) == 0x80 ? 2 : 0;
-	if (c >= 0xE0 && c <= 0xEF) {
-		unsigned char lo = c == 0xE0 ? 0xA0 : 0x80, hi = c == 0xED ? 0x9F : 0xBF;
-		return n >= 3 && p[1] >= lo && p[1] <= hi && (p[2] & 0xC0) == 0x80 ? 3 : 0;
-	}
-	if (c >= 0xF0 && c <= 0xF4) {
-		unsigned char lo = c == 0xF0 ? 0x90 : 0x80, hi = c == 0xF4 ? 0x8F : 0xBF;
-		return n >= 4 && p[1] >= lo && p[1] <= hi && (p[2] & 0xC0) == 0x80 && (p[3] & 0xC0) == 0x80 ? 4 : 0;
-	}
-	return 0;
-}
-
 struct skey {
 	size_t off, n;  /* the key's text: in the JSON text, or (decoded) in the scan's buffer */
 	int decoded;
@@ -900,9 +882,10 @@ static int key_order(const void *a, const void *b)
 static size_t dup_key(struct strict *st, size_t from, size_t *which)
 {
 	size_t n = st->nkeys - from, best = 0;
-	struct skey *k = st->keys + from;
+	struct skey *k;
 	if (n < 2)
 		return 0;
+	k = st->keys + from;
 	if (n <= 32) {
 		for (size_t j = 1; j < n; j++)
 			for (size_t i = 0; i < j; i++)
@@ -966,7 +949,7 @@ static int strict_string(struct strict *st, size_t *pos, int is_key)
 			i++;
 			continue;
 		}
-		if (c == 0 || !utf8_len(st->p + i, st->len - i)) {
+		if (c == 0 || !xsm__utf8_len(st->p + i, st->len - i)) {
 			if (!st->fix)
 				return strict_bad(st, i, c ? "invalid UTF-8" : "a raw NUL byte in a string");
 			if ((rc = put(st, run, i)) < 0 || (rc = put_fffd(st)) < 0)
@@ -974,7 +957,7 @@ static int strict_string(struct strict *st, size_t *pos, int is_key)
 			run = ++i;
 			continue;
 		}
-		i += utf8_len(st->p + i, st->len - i);
+		i += xsm__utf8_len(st->p + i, st->len - i);
 	}
 	if ((rc = put(st, run, i + 1)) < 0)
 		return rc;
@@ -1140,7 +1123,8 @@ int xsm__json_sanitize(xsm_buf *out, const char *buf, size_t len, size_t *fixed)
 	if (rc < 0)
 		return rc;
 	*fixed = st.fixed;
-	if (st.dups) {
+	/* keys that differed only in bad bytes are twins once mended: checked again */
+	if (st.dups || (st.fixed && xsm__json_strict_check(out->ptr, out->size, why, sizeof(why)) == XSM_EINVALID)) {
 		/* rare: the mended text once more as a tree, its later twins dropped */
 		cJSON *c;
 		char *s;
