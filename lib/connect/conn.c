@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "adapt/xml.h"
 #include "connect/conn.h"
 #include "ctx.h"
 #include "store.h"
@@ -971,6 +972,7 @@ int xsm_connector_sync(xsm_sync_stats *stats, xsm_store *store, const char *name
 	began = 1;
 	c.w = &w;
 	xsm__json_take_mended(); /* count this sync's from here */
+	xsm__xml_take_mended();
 	if ((rc = c.vendor->sync(&c)) < 0)
 		goto done;
 	if (c.delta && c.cursor && (rc = merge_previous(&c, prev.run)) < 0)
@@ -984,7 +986,7 @@ int xsm_connector_sync(xsm_sync_stats *stats, xsm_store *store, const char *name
 	if (rc == 0) {
 		snprintf(c.st.run, sizeof(c.st.run), "%s", w.stats.run);
 		c.st.incremental = c.delta && c.cursor;
-		c.mended_bytes += xsm__json_take_mended();
+		c.mended_bytes += xsm__json_take_mended() + xsm__xml_take_mended();
 		if (c.mended_bytes)
 			xsm__warn(store->ctx,
 				  "%s: the vendor sent text that is not UTF-8, NULs or repeated keys: %zu replaced by U+FFFD "

@@ -138,6 +138,21 @@ test_expect_success 'vendor text that is not UTF-8 or holds a NUL is mended (U+F
 	PY
 '
 
+test_expect_success 'Qualys: an XML body with bytes that are not UTF-8 or control characters is mended, not fatal' '
+	start_emulator qualys $EMU --fault badtext@1+ &&
+	xsm connect add qualys qltext --url http://127.0.0.1:$EMU_PORT --username xsm --password-env Q_PASS &&
+	xsm --format=json ingest qltext --no-build >sum.json 2>err &&
+	json_get sum.json "j[\"connectors\"][0][\"assets\"] > 0" | test_grep True /dev/stdin &&
+	test_grep "^xsm: warning: qltext: the vendor sent text that is not UTF-8" err &&
+	run=$(latest_run qltext) &&
+	python3 - "$XSM_STORE/records/qltext/$run" <<-\PY
+	import json, sys
+	lines = open(sys.argv[1], "rb").read().decode("utf-8").splitlines()
+	oses = [json.loads(l).get("props", {}).get("osName", "") for l in lines]
+	assert any(o.startswith("\ufffd\ufffd") for o in oses), oses[:3]
+	PY
+'
+
 test_expect_success 'a sync that shrinks the source by more than half warns; with ingest.fail_on_shrink it fails and keeps the run' '
 	start_emulator servicenow --seed 3 --hosts 25 --page-size 10 &&
 	xsm connect add servicenow shrink --url http://127.0.0.1:$EMU_PORT --username xsm --password-env SN_PASS --set lookback_days=0 &&

@@ -178,8 +178,10 @@ class Emulator:
         else:
             reply = self.route(req)
         if fault == "badtext":
-            # vendor text as some APIs send it: bytes that are not UTF-8 and an escaped NUL in each name
+            # vendor text as some APIs send it: bytes that are not UTF-8 and an escaped NUL in each
+            # JSON name, bytes that are not UTF-8 and a control character in each XML OS
             reply.body = reply.body.replace(b'"name":"', b'"name":"\xff\xc3(\\u0000')
+            reply.body = reply.body.replace(b"<OS><![CDATA[", b"<OS><![CDATA[\xff\x01")
         entry["status"] = reply.status
         self.send(handler, req, reply, garble=fault == "garble")
 
