@@ -390,6 +390,10 @@ static int rule_cmd(int argc, const char **argv, struct xsm_cli *cli)
 		xsm_jw w;
 		if (!when)
 			return xsm_cli_usage(cli, "preview needs --when EXPR");
+		if (xsm_graph_filter_check(cli->ctx, when) < 0) {
+			xsm_cli_error("--when: %s", xsm_ctx_errmsg(cli->ctx));
+			return XSM_EXIT_USAGE;
+		}
 		if ((rc = xsm_graph_load(&g, cli->store, NULL, XSM_LOAD_NO_EDGE_PROPS)) < 0)
 			return xsm_cli_fail(cli, rc);
 		p.g = g;

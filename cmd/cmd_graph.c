@@ -324,6 +324,10 @@ static int graph_list(int argc, const char **argv, struct xsm_cli *cli, int edge
 		return xsm_opt_exit(cli, n);
 	jsonl = cli->format == XSM_FMT_JSONL;
 	json = cli->format == XSM_FMT_JSON;
+	if (where && xsm_graph_filter_check(cli->ctx, where) < 0) {
+		xsm_cli_error("--where: %s", xsm_ctx_errmsg(cli->ctx));
+		return XSM_EXIT_USAGE;
+	}
 	if ((rc = load(cli, &g, NULL, 0)) != 0)
 		return rc;
 	if (where && (rc = xsm_graph_filter_new(&f, g, where)) < 0) {

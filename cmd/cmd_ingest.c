@@ -36,7 +36,8 @@ static int machine(const struct xsm_cli *cli)
 
 /* --- records from a file or stdin ------------------------------------------------ */
 
-static int ingest_records(struct xsm_cli *cli, const char *source, const char *file, int skip_invalid, int no_build)
+static int ingest_records(struct xsm_cli *cli, const char *source, const char *file, int skip_invalid, int allow_empty,
+			  int no_build)
 {
 	xsm_ingest_options io = XSM_INGEST_OPTIONS_INIT;
 	xsm_ingest_stats stats;
@@ -54,6 +55,7 @@ static int ingest_records(struct xsm_cli *cli, const char *source, const char *f
 		return errno == ENOENT ? XSM_EXIT_NOINPUT : XSM_EXIT_IOERR;
 	}
 	io.skip_invalid = skip_invalid;
+	io.allow_empty = allow_empty;
 	io.on_invalid = on_invalid;
 	io.progress = on_progress;
 	io.payload = &rep;
@@ -218,10 +220,11 @@ static int ingest_connectors(struct xsm_cli *cli, const char **names, size_t n, 
 int cmd_ingest(int argc, const char **argv, struct xsm_cli *cli)
 {
 	const char *source = NULL, **pos;
-	int skip_invalid = 0, no_build = 0, all = 0, full = 0, n, rc;
+	int skip_invalid = 0, allow_empty = 0, no_build = 0, all = 0, full = 0, n, rc;
 	struct xsm_opt opts[] = {
 		{ "source", 0, XSM_OPT_STR, &source, NULL },
 		{ "skip-invalid", 0, XSM_OPT_FLAG, &skip_invalid, NULL },
+		{ "allow-empty", 0, XSM_OPT_FLAG, &allow_empty, NULL },
 		{ "no-build", 0, XSM_OPT_FLAG, &no_build, NULL },
 		{ "all", 0, XSM_OPT_FLAG, &all, NULL },
 		{ "full", 0, XSM_OPT_FLAG, &full, NULL },
@@ -238,9 +241,9 @@ int cmd_ingest(int argc, const char **argv, struct xsm_cli *cli)
 		/* connectors: by name, or all configured */
 		struct names names = { { 0 }, 0, 256 };
 		size_t i;
-		if (source || skip_invalid) {
+		if (source || skip_invalid || allow_empty) {
 			free(pos);
-			return xsm_cli_usage(cli, "--source and --skip-invalid go with --format records");
+			return xsm_cli_usage(cli, "--source, --skip-invalid and --allow-empty go with --format records");
 		}
 		if (all && n) {
 			free(pos);
@@ -276,7 +279,7 @@ int cmd_ingest(int argc, const char **argv, struct xsm_cli *cli)
 		free(pos);
 		return xsm_cli_usage(cli, "which file? give FILE, or - for standard input");
 	}
-	rc = ingest_records(cli, source, pos[0], skip_invalid, no_build);
+	rc = ingest_records(cli, source, pos[0], skip_invalid, allow_empty, no_build);
 	free(pos);
 	return rc;
 }

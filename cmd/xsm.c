@@ -50,7 +50,7 @@ static const struct xsm_command commands[] = {
 	  "fetch or read records and store them as a run",
 	  "xsm ingest NAME... [--full] [--no-build]\n"
 	  "xsm ingest --all [--full] [--no-build]\n"
-	  "xsm ingest --format records --source NAME [--skip-invalid] [--no-build] FILE|-" },
+	  "xsm ingest --format records --source NAME [--skip-invalid] [--allow-empty] [--no-build] FILE|-" },
 	{ "init", cmd_init, 0, "create a store",
 	  "xsm init [DIR]" },
 	{ "insights", cmd_insights, XSM_NEED_STORE, "initiatives, metrics, recommendations, scores and targets",
@@ -106,6 +106,12 @@ static void print_log(const char *line, void *payload)
 {
 	(void)payload;
 	fprintf(stderr, "xsm: %s\n", line);
+}
+
+static void print_warning(const char *line, void *payload)
+{
+	(void)payload;
+	fprintf(stderr, "xsm: warning: %s\n", line);
 }
 
 static void print_overview(FILE *out)
@@ -348,6 +354,7 @@ int main(int argc, const char **argv)
 	if ((code = xsm_cli_apply_settings(cli.ctx, cli.cfg)) != 0)
 		goto done;
 	xsm_ctx_set_config(cli.ctx, cli.cfg);
+	xsm_ctx_set_warn(cli.ctx, print_warning, NULL);
 	if (cli.verbose)
 		xsm_ctx_set_log(cli.ctx, print_log, NULL);
 	code = run_command(c, argc - i, argv + i, &cli);

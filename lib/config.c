@@ -36,6 +36,7 @@ static const struct known {
 	{ "http.max_retry_time", T_INT, 0, 86400, "300" },
 	{ "http.retries", T_INT, 0, 100, "5" },
 	{ "http.timeout", T_INT, 1, 86400, "120" },
+	{ "ingest.fail_on_shrink", T_BOOL, 0, 1, "false" },
 	{ "lock.timeout", T_INT, 0, 86400, "10" },
 	{ "paths.max_hops", T_INT, 1, 64, "8" },
 	{ "paths.max_per_target", T_INT, 1, 100000000, "1000" },
@@ -61,6 +62,16 @@ static const struct known *find_known(const char *key)
 		if (!strcmp(known[i].key, key))
 			return &known[i];
 	return NULL;
+}
+
+/* a known key begins with "name." */
+static int is_section(const char *name)
+{
+	size_t n = strlen(name);
+	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+		if (!strncmp(known[i].key, name, n) && known[i].key[n] == '.')
+			return 1;
+	return 0;
 }
 
 static int parse_bool(const char *v, int *out)
@@ -234,7 +245,8 @@ static int flatten(xsm_config *cfg, xsm_ctx *ctx, const char *file, const xsm__y
 	int rc = 0;
 
 	if (n->type != XSM_Y_MAP)
-		return xsm__yaml_error(ctx, file, n, "expected a mapping of settings");
+		return xsm__yaml_error(ctx, file, n, "expected a mapping of settings, not %s",
+				       n->type == XSM_Y_SEQ ? "a list" : "a value");
 	for (i = 0; i + 1 < n->n && rc == 0; i += 2) {
 		const xsm__ynode *k = n->items[i], *v = n->items[i + 1];
 		char why[256];
@@ -243,7 +255,14 @@ static int flatten(xsm_config *cfg, xsm_ctx *ctx, const char *file, const xsm__y
 		prefix->size = keep;
 		if ((keep && xsm_buf_putc(prefix, '.') < 0) || xsm_buf_puts(prefix, k->scalar) < 0)
 			return xsm__error_oom(ctx);
-		if (v->type == XSM_Y_MAP) {
+		if (v->type != XSM_Y_MAP && !xsm__yaml_is_null(v) && is_section(prefix->ptr)) {
+			/* lock: [1, 2] is no lock.timeout: an error, not a setting nobody reads */
+			rc = xsm__yaml_error(ctx, file, v, "'%s' must be a mapping of settings (%s.*), not %s", prefix->ptr,
+					     prefix->ptr, v->type == XSM_Y_SEQ ? "a list" : "a value");
+		} else if (v->type != XSM_Y_SCALAR && find_known(prefix->ptr)) {
+			rc = xsm__yaml_error(ctx, file, v, "'%s' must be a value, not %s", prefix->ptr,
+					     v->type == XSM_Y_SEQ ? "a list" : "a mapping");
+		} else if (v->type == XSM_Y_MAP) {
 			rc = flatten(cfg, ctx, file, v, prefix);
 		} else if (v->type == XSM_Y_SEQ) {
 			xsm_buf joined = XSM_BUF_INIT;

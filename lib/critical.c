@@ -93,33 +93,10 @@ static int label_assets(const char *label)
 	return A_CLOUD;
 }
 
-/* a host that checks syntax only: any props.* path is accepted (as null) */
-static int check_resolve(void *h, const char *p, size_t n)
-{
-	static const char *f[] = { "id", "label", "name", "categories", "sources" };
-	(void)h;
-	for (int i = 0; i < 5; i++)
-		if (strlen(f[i]) == n && !memcmp(f[i], p, n))
-			return i;
-	return n > 6 && !memcmp(p, "props.", 6) ? -1 : -2;
-}
-
-static void check_get(void *h, const void *item, int fid, xsm__expr_val *out)
-{
-	(void)h;
-	(void)item;
-	(void)fid;
-	memset(out, 0, sizeof(*out));
-}
-
-static const xsm__expr_host check_host = { .resolve = check_resolve, .get = check_get };
 
 static int check_expr(xsm_ctx *ctx, const char *when)
 {
-	xsm__expr *e = NULL;
-	int rc = xsm__expr_compile(&e, ctx, when, &check_host);
-	xsm__expr_free(e);
-	return rc;
+	return xsm__expr_check(ctx, when);
 }
 
 static void rule_dispose(struct rule *r)
@@ -169,8 +146,9 @@ static int load_rule(xsm_rules *rules, const char *file, const xsm__ynode *n, in
 	const char *en = xsm__yaml_getstr(n, "enabled"), *det = xsm__yaml_getstr(n, "detectable");
 	int rc;
 
-	if (n->type != XSM_Y_MAP)
-		return xsm__yaml_error(rules->ctx, file, n, "a rule must be a mapping");
+	if ((rc = xsm__yaml_check(rules->ctx, file, n, "a rule",
+				  "name=s asset=s level=s when=s enabled=s detectable=s description=s evidence=s")) < 0)
+		return rc;
 	if (!name || !*name)
 		return xsm__yaml_error(rules->ctx, file, n, "a rule needs a name");
 	if (find_rule(rules, name))
@@ -225,7 +203,7 @@ static int load_predefined(xsm_rules *rules)
 		rc = xsm__error_set(rules->ctx, XSM_ECONFIG,
 				    "cannot find the predefined classifications '%s' (set data.dir or XSM_DATA_DIR)",
 				    path.ptr);
-	if (rc < 0)
+	if (rc < 0 || (rc = xsm__yaml_check(rules->ctx, path.ptr, root, "the document", "classifications=l")) < 0)
 		goto done;
 	list = xsm__yaml_get(root, "classifications");
 	if (!list || list->type != XSM_Y_SEQ) {
@@ -253,6 +231,9 @@ static int load_store(xsm_rules *rules, xsm_store *store)
 		return xsm__error_oom(rules->ctx);
 	if ((rc = xsm__yaml_load_opt(&root, rules->ctx, path.ptr)) < 0 || !root)
 		goto done;
+	/* a value of the wrong kind (custom: "x") is the file's error, not nothing to read */
+	if ((rc = xsm__yaml_check(rules->ctx, path.ptr, root, "the document", "custom=l overrides=l manual=l")) < 0)
+		goto done;
 	if ((l = xsm__yaml_get(root, "custom")) && l->type == XSM_Y_SEQ)
 		for (i = 0; i < l->n && rc == 0; i++)
 			rc = load_rule(rules, path.ptr, l->items[i], 0);
@@ -262,6 +243,8 @@ static int load_store(xsm_rules *rules, xsm_store *store)
 			const char *name = xsm__yaml_getstr(o, "name"), *en = xsm__yaml_getstr(o, "enabled");
 			const char *lv = xsm__yaml_getstr(o, "level");
 			struct rule *r = name ? find_rule(rules, name) : NULL;
+			if ((rc = xsm__yaml_check(rules->ctx, path.ptr, o, "an override", "name=s enabled=s level=s")) < 0)
+				break;
 			if (!r) {
 				rc = xsm__yaml_error(rules->ctx, path.ptr, o, "override of unknown rule '%s'", name ? name : "");
 				break;
@@ -278,6 +261,8 @@ static int load_store(xsm_rules *rules, xsm_store *store)
 	if (rc == 0 && (l = xsm__yaml_get(root, "manual")) && l->type == XSM_Y_SEQ)
 		for (i = 0; i < l->n && rc == 0; i++) {
 			const char *node = xsm__yaml_getstr(l->items[i], "node"), *lv = xsm__yaml_getstr(l->items[i], "level");
+			if ((rc = xsm__yaml_check(rules->ctx, path.ptr, l->items[i], "a manual level", "node=s level=s")) < 0)
+				break;
 			if (!node || xsm_level_parse(lv) < 0)
 				rc = xsm__yaml_error(rules->ctx, path.ptr, l->items[i], "a manual level needs node and level 0-3");
 			else

@@ -65,6 +65,24 @@ void xsm__log(xsm_ctx *ctx, const char *fmt, ...)
 	ctx->log(line, ctx->log_payload);
 }
 
+void xsm_ctx_set_warn(xsm_ctx *ctx, xsm_log_fn fn, void *payload)
+{
+	ctx->warn = fn;
+	ctx->warn_payload = payload;
+}
+
+void xsm__warn(xsm_ctx *ctx, const char *fmt, ...)
+{
+	char line[1024];
+	va_list ap;
+	if (!ctx || !ctx->warn)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	ctx->warn(line, ctx->warn_payload);
+}
+
 void xsm__phase(xsm_ctx *ctx, double *t0, const char *what)
 {
 	double t = xsm__mono();

@@ -12,6 +12,8 @@ struct xsm_ctx {
 	const xsm_config *cfg;
 	xsm_log_fn log;
 	void *log_payload;
+	xsm_log_fn warn;
+	void *warn_payload;
 };
 
 /* set the error message on ctx and return code, so `return xsm__error_set(...)` works */
@@ -30,6 +32,8 @@ long xsm__cfg_long(const xsm_ctx *ctx, const char *key, long dflt);
 double xsm__mono(void);
 /* a progress line to the context's log, if one is set */
 void xsm__log(xsm_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* a warning to the context's warning callback, if one is set */
+void xsm__warn(xsm_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* log "what: S s, peak RSS M MB" for the phase that began at *t0, and start the next one */
 void xsm__phase(xsm_ctx *ctx, double *t0, const char *what);
 /*

@@ -8,13 +8,13 @@
 
 #include <ctype.h>
 #include <math.h>
-#include <regex.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "adapt/regex.h"
 #include "ctx.h"
 #include "util/alloc.h"
 
@@ -46,7 +46,7 @@ struct node {
 	int rel;             /* REL: enum xsm__expr_rel */
 	void *set;           /* REL: the host's set, made at compile time */
 	struct operand l, r;
-	regex_t *re;
+	xsm__regex *re;
 };
 
 struct xsm__expr {
@@ -73,6 +73,7 @@ struct lex {
 	xsm_ctx *ctx;
 	int err;
 	int depth;
+	const char *rhs; /* where the right operand being parsed starts (a pattern's column) */
 };
 
 static int col(const struct lex *lx)
@@ -342,7 +343,9 @@ static int cmp_at(const struct lex *lx)
 static int finish_cmp(xsm__expr *e, struct lex *lx, int id, const char *opstart)
 {
 	struct node *n = &e->n[id];
-	regex_t *re;
+	xsm__regex *re;
+	char msg[160];
+	size_t at;
 	int rc;
 	if (n->cmp == C_IN && n->r.kind != O_LIST) {
 		lx->start = opstart;
@@ -354,15 +357,16 @@ static int finish_cmp(xsm__expr *e, struct lex *lx, int id, const char *opstart)
 		lx->start = opstart;
 		return fail(lx, "'~' needs a string pattern%s", "");
 	}
-	if (!(re = xsm__malloc(sizeof(*re)))) {
+	if ((rc = xsm__regex_compile(&re, n->r.str, XSM__RE_ICASE, msg, sizeof(msg), &at)) == XSM_ENOMEM) {
 		lx->err = xsm__error_oom(lx->ctx);
 		return -1;
 	}
-	if ((rc = regcomp(re, n->r.str, REG_EXTENDED | REG_ICASE | REG_NOSUB)) != 0) {
-		char msg[160];
-		regerror(rc, re, msg, sizeof(msg));
-		xsm__free(re);
-		lx->start = opstart;
+	if (rc < 0) {
+		/* the column of the fault in the text: the literal's, past the escapes before it */
+		const char *p = lx->rhs && *lx->rhs == '"' ? lx->rhs + 1 : NULL;
+		for (size_t k = 0; p && k < at && *p && *p != '"'; k++)
+			p += *p == '\\' && p[1] ? 2 : 1;
+		lx->start = p ? p : opstart;
 		return fail(lx, "invalid regular expression: %s", msg);
 	}
 	n->re = re;
@@ -538,6 +542,7 @@ static int parse_legacy(xsm__expr *e, struct lex *lx, int which, int exists)
 	snprintf(after, sizeof(after), " after '%.*s'", (int)lx->len, opstart);
 	next(lx);
 	pos = cmp == C_NE ? C_EQ : cmp == C_NRE ? C_RE : cmp == C_CONTAINS ? C_EQ : cmp;
+	lx->rhs = lx->start;
 	if (parse_operand(e, lx, &rhs, after) < 0) {
 		free_operand(&rhs);
 		return -1;
@@ -607,6 +612,7 @@ static int parse_primary(xsm__expr *e, struct lex *lx)
 	next(lx);
 	e->n[id].op = N_CMP;
 	e->n[id].cmp = cmp;
+	lx->rhs = lx->start;
 	if (parse_operand(e, lx, &e->n[id].r, after) < 0)
 		return -1;
 	return finish_cmp(e, lx, id, opstart) < 0 ? -1 : id;
@@ -684,10 +690,7 @@ void xsm__expr_free(xsm__expr *e)
 	for (i = 0; i < e->nn; i++) {
 		free_operand(&e->n[i].l);
 		free_operand(&e->n[i].r);
-		if (e->n[i].re) {
-			regfree(e->n[i].re);
-			xsm__free(e->n[i].re);
-		}
+		xsm__regex_free(e->n[i].re);
 		if (e->n[i].set && e->host->set_free)
 			e->host->set_free(e->host->host, e->n[i].set);
 	}
@@ -760,6 +763,33 @@ int xsm__expr_compile(xsm__expr **out, xsm_ctx *ctx, const char *text, const xsm
 	return 0;
 }
 
+static int check_resolve(void *h, const char *p, size_t n)
+{
+	static const char *f[] = { "id", "label", "name", "categories", "sources" };
+	(void)h;
+	for (int i = 0; i < 5; i++)
+		if (strlen(f[i]) == n && !memcmp(f[i], p, n))
+			return i;
+	return n > 6 && !memcmp(p, "props.", 6) ? -1 : -2;
+}
+
+static void check_get(void *h, const void *item, int fid, xsm__expr_val *out)
+{
+	(void)h;
+	(void)item;
+	(void)fid;
+	memset(out, 0, sizeof(*out));
+}
+
+int xsm__expr_check(xsm_ctx *ctx, const char *text)
+{
+	static const xsm__expr_host check_host = { .resolve = check_resolve, .get = check_get };
+	xsm__expr *e = NULL;
+	int rc = xsm__expr_compile(&e, ctx, text, &check_host);
+	xsm__expr_free(e);
+	return rc;
+}
+
 const int *xsm__expr_fields(const xsm__expr *e, size_t *n)
 {
 	*n = e->nfields;
@@ -826,7 +856,7 @@ static int cmp_scalar(const struct node *n, const xsm__expr_val *l, const xsm__e
 
 	switch (n->cmp) {
 	case C_RE:
-		return l->type == XSM_EV_STR && regexec(n->re, l->str, 0, NULL, 0) == 0;
+		return l->type == XSM_EV_STR && xsm__regex_match(n->re, l->str);
 	case C_IN:
 		for (size_t i = 0; i < n->r.nlist; i++) {
 			operand_value(e, &n->r.list[i], item, &r);
@@ -926,7 +956,7 @@ static int eval(const xsm__expr *e, int id, const void *item)
 		return neg;
 	}
 	if (n->cmp == C_NRE)
-		return !(l.type == XSM_EV_STR && regexec(n->re, l.str, 0, NULL, 0) == 0);
+		return !(l.type == XSM_EV_STR && xsm__regex_match(n->re, l.str));
 	return cmp_scalar(n, &l, e, item);
 }
 

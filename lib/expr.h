@@ -84,6 +84,13 @@ typedef struct xsm__expr xsm__expr;
  * compiled expression.
  */
 int xsm__expr_compile(xsm__expr **out, xsm_ctx *ctx, const char *text, const xsm__expr_host *host);
+/*
+ * Compile text only to check it, with a host that knows the graph's
+ * fields (id, label, name, categories, sources, props.*) and nothing of
+ * any graph: where an expression enters (a rule, a metric, an entry
+ * point, a filter), before anything evaluates it.
+ */
+int xsm__expr_check(xsm_ctx *ctx, const char *text);
 /* 1 when item matches, else 0.  Thread-safe for concurrent evaluation of one compiled expression. */
 int xsm__expr_eval(const xsm__expr *e, const void *item);
 /*

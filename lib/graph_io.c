@@ -684,6 +684,11 @@ int xsm_graph_filter_new(xsm_graph_filter **out, const xsm_graph *g, const char 
 	return 0;
 }
 
+int xsm_graph_filter_check(xsm_ctx *ctx, const char *expr)
+{
+	return xsm__expr_check(ctx, expr);
+}
+
 int xsm_graph_filter_match(const xsm_graph_filter *f, size_t i)
 {
 	return xsm__expr_eval(f->e, (const void *)(uintptr_t)i);

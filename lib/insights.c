@@ -135,33 +135,11 @@ static long find_initiative(const xsm_insights *ins, const char *s)
 	return -1;
 }
 
-/* syntax check with a host that accepts every field (as the critical rules do) */
-static int check_resolve(void *h, const char *p, size_t n)
-{
-	static const char *f[] = { "id", "label", "name", "categories", "sources" };
-	(void)h;
-	for (int i = 0; i < 5; i++)
-		if (strlen(f[i]) == n && !memcmp(f[i], p, n))
-			return i;
-	return n > 6 && !memcmp(p, "props.", 6) ? -1 : -2;
-}
-
-static void check_get(void *h, const void *item, int fid, xsm__expr_val *out)
-{
-	(void)h;
-	(void)item;
-	(void)fid;
-	memset(out, 0, sizeof(*out));
-}
-
-static const xsm__expr_host check_host = { .resolve = check_resolve, .get = check_get };
 
 static int check_expr(xsm_insights *ins, const char *file, const xsm__ynode *n, const char *what, const char *id,
 		      const char *text)
 {
-	xsm__expr *e = NULL;
-	int rc = xsm__expr_compile(&e, ins->ctx, text, &check_host);
-	xsm__expr_free(e);
+	int rc = xsm__expr_check(ins->ctx, text);
 	if (rc == XSM_ENOMEM)
 		return rc; /* not the file's fault */
 	if (rc < 0) {
@@ -209,8 +187,9 @@ static int load_metric(xsm_insights *ins, const char *file, const xsm__ynode *n)
 	const char *af = xsm__yaml_getstr(n, "affected");
 	int rc;
 
-	if (n->type != XSM_Y_MAP)
-		return xsm__yaml_error(ins->ctx, file, n, "a metric must be a mapping");
+	if ((rc = xsm__yaml_check(ins->ctx, file, n, "a metric",
+				  "id=s name=s weight=s assets=s affected=s description=s recommendation=s")) < 0)
+		return rc;
 	if (!id_ok(id))
 		return xsm__yaml_error(ins->ctx, file, at(n, "id"),
 				       "a metric needs an id of lower-case letters, digits, '-' and '_'");
@@ -249,9 +228,10 @@ static int load_initiative(xsm_insights *ins, const char *file, const xsm__ynode
 	const char *id = xsm__yaml_getstr(n, "id"), *name = xsm__yaml_getstr(n, "name");
 	const xsm__ynode *ms = xsm__yaml_get(n, "metrics");
 	size_t k;
+	int rc;
 
-	if (n->type != XSM_Y_MAP)
-		return xsm__yaml_error(ins->ctx, file, n, "an initiative must be a mapping");
+	if ((rc = xsm__yaml_check(ins->ctx, file, n, "an initiative", "id=s name=s target=s metrics=l description=s")) < 0)
+		return rc;
 	if (!id_ok(id))
 		return xsm__yaml_error(ins->ctx, file, at(n, "id"),
 				       "an initiative needs an id of lower-case letters, digits, '-' and '_'");
@@ -307,7 +287,7 @@ static int load_shipped(xsm_insights *ins)
 	if (rc == XSM_ENOTFOUND)
 		rc = xsm__error_set(ins->ctx, XSM_ECONFIG,
 				    "cannot find the initiatives '%s' (set data.dir or XSM_DATA_DIR)", path.ptr);
-	if (rc < 0)
+	if (rc < 0 || (rc = xsm__yaml_check(ins->ctx, path.ptr, root, "the document", "metrics=l initiatives=l")) < 0)
 		goto done;
 	l = xsm__yaml_get(root, "metrics");
 	if (!l || l->type != XSM_Y_SEQ) {
@@ -339,12 +319,16 @@ static int load_store(xsm_insights *ins, xsm_store *store)
 		return xsm__error_oom(ins->ctx);
 	if ((rc = xsm__yaml_load_opt(&root, ins->ctx, path.ptr)) < 0 || !root)
 		goto done;
+	if ((rc = xsm__yaml_check(ins->ctx, path.ptr, root, "the document", "metrics=l initiatives=l")) < 0)
+		goto done;
 	if ((l = xsm__yaml_get(root, "metrics")) && l->type == XSM_Y_SEQ)
 		for (i = 0; i < l->n && rc == 0; i++) {
 			const xsm__ynode *o = l->items[i];
 			const char *id = xsm__yaml_getstr(o, "id"), *st = xsm__yaml_getstr(o, "state");
 			const char *w = xsm__yaml_getstr(o, "weight");
 			long mi = id ? find_metric(ins, id) : -1;
+			if ((rc = xsm__yaml_check(ins->ctx, path.ptr, o, "a metric change", "id=s state=s weight=s")) < 0)
+				break;
 			if (mi < 0) {
 				rc = xsm__yaml_error(ins->ctx, path.ptr, o, "change to unknown metric '%s'", id ? id : "");
 			} else if (st && xsm_metric_state_parse(st) < 0) {
@@ -364,6 +348,8 @@ static int load_store(xsm_insights *ins, xsm_store *store)
 			const xsm__ynode *o = l->items[i];
 			const char *id = xsm__yaml_getstr(o, "id");
 			long ii = id ? find_initiative(ins, id) : -1;
+			if ((rc = xsm__yaml_check(ins->ctx, path.ptr, o, "an initiative change", "id=s target=s")) < 0)
+				break;
 			if (ii < 0)
 				rc = xsm__yaml_error(ins->ctx, path.ptr, o, "change to unknown initiative '%s'", id ? id : "");
 			else if (parse_target(xsm__yaml_getstr(o, "target"), &ins->in.v[ii].target) < 0)

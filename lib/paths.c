@@ -108,7 +108,9 @@ static int load_model_file(xsm_attack_model *m, const char *path, int required)
 		return rc;
 	if (!root)
 		return required ? xsm__error_set(m->ctx, XSM_ECONFIG, "cannot find the attack model '%s'", path) : 0;
-	if ((rc = int_key(m, path, root, "target_level", 0, 3, &m->target_level)) < 0 ||
+	if ((rc = xsm__yaml_check(m->ctx, path, root, "the document",
+				  "target_level=s max_hops=s max_per_target=s edges=l entry_points=l")) < 0 ||
+	    (rc = int_key(m, path, root, "target_level", 0, 3, &m->target_level)) < 0 ||
 	    (rc = int_key(m, path, root, "max_hops", 1, 64, &m->max_hops)) < 0)
 		goto done;
 	v = (int)m->max_per_target;
@@ -126,6 +128,8 @@ static int load_model_file(xsm_attack_model *m, const char *path, int required)
 		for (i = 0; i < l->n; i++) {
 			const char *lab = xsm__yaml_getstr(l->items[i], "label"), *dir = xsm__yaml_getstr(l->items[i], "direction");
 			struct walk w;
+			if ((rc = xsm__yaml_check(m->ctx, path, l->items[i], "an edge", "label=s direction=s")) < 0)
+				goto done;
 			if (!lab || !dir || (strcmp(dir, "forward") && strcmp(dir, "reverse") && strcmp(dir, "both"))) {
 				rc = xsm__yaml_error(m->ctx, path, l->items[i], "an edge needs a label and a direction (forward, reverse, both)");
 				goto done;
@@ -158,8 +162,20 @@ static int load_model_file(xsm_attack_model *m, const char *path, int required)
 			const char *name = xsm__yaml_getstr(l->items[i], "name"), *when = xsm__yaml_getstr(l->items[i], "when");
 			const char *ex = xsm__yaml_getstr(l->items[i], "exploitability");
 			struct entry_rule e;
+			if ((rc = xsm__yaml_check(m->ctx, path, l->items[i], "an entry point", "name=s when=s exploitability=s")) < 0)
+				goto done;
 			if (!name || !when || !ex || strlen(ex) != 1 || ex[0] < '0' || ex[0] > '2') {
 				rc = xsm__yaml_error(m->ctx, path, l->items[i], "an entry point needs name, when and exploitability 0-2");
+				goto done;
+			}
+			/* a bad expression is the file's fault, found when it is read and not by a build */
+			if ((rc = xsm__expr_check(m->ctx, when)) == XSM_ENOMEM)
+				goto done;
+			if (rc < 0) {
+				char msg[1024];
+				snprintf(msg, sizeof(msg), "%s", xsm_ctx_errmsg(m->ctx));
+				rc = xsm__yaml_error(m->ctx, path, xsm__yaml_get(l->items[i], "when"), "entry point '%s': %s",
+						     name, msg);
 				goto done;
 			}
 			e.name = xsm__strdup(name);

@@ -484,7 +484,13 @@ int xsm__run_add(xsm__run_writer *w, const char *line, size_t len, char *why, si
 		w->stats.invalid++;
 		return XSM_EINVALID;
 	}
-	type = xsm__record_check(j, w->source, why, whylen);
+	/* strings a consumer can read whole: UTF-8 without NUL, each key once */
+	if ((rc = xsm__json_strict_check(line, len, why, whylen)) == XSM_ENOMEM) {
+		rc = xsm__error_oom(ctx);
+		goto done;
+	}
+	type = rc < 0 ? XSM_EINVALID : xsm__record_check(j, w->source, why, whylen);
+	rc = 0;
 	if (type == XSM_REC_ASSET) {
 		const char *sid = xsm__json_getstr(j, "source_id");
 		uint64_t *slot;
@@ -520,13 +526,40 @@ done:
 	return rc;
 }
 
+/* a run with less than half the records of the previous one: a warning, or an error when so configured */
+static int check_shrink(xsm__run_writer *w)
+{
+	xsm_ctx *ctx = w->store->ctx;
+	xsm__state prev;
+	size_t before, now = w->stats.assets + w->stats.findings + w->stats.relations;
+	int fail = 0;
+	if (w->allow_shrink || xsm__state_read(&prev, w->store, w->source) < 0) {
+		xsm_ctx_clear(ctx); /* no previous run (or an unreadable state): nothing to compare */
+		return 0;
+	}
+	before = prev.assets + prev.findings + prev.relations;
+	xsm__state_dispose(&prev);
+	if (!before || now * 2 >= before)
+		return 0;
+	if (ctx->cfg && xsm_config_get_bool(&fail, ctx->cfg, ctx, "ingest.fail_on_shrink") == XSM_ECONFIG)
+		return XSM_ECONFIG;
+	if (fail)
+		return xsm__error_set(ctx, XSM_EINVALID,
+				      "source '%s' shrank from %zu to %zu records, more than half: nothing stored "
+				      "(ingest.fail_on_shrink)",
+				      w->source, before, now);
+	xsm__warn(ctx, "source '%s' shrank from %zu to %zu records, more than half since its previous run", w->source,
+		  before, now);
+	return 0;
+}
+
 int xsm__run_commit(xsm__run_writer *w, const char *cursor)
 {
 	xsm__state st;
 	char t[21];
 	int rc;
 
-	if ((rc = xsm__afile_commit(&w->af, w->store->ctx)) < 0)
+	if ((rc = check_shrink(w)) < 0 || (rc = xsm__afile_commit(&w->af, w->store->ctx)) < 0)
 		goto done;
 	memset(&st, 0, sizeof(st));
 	xsm_time_format(t, xsm_ctx_now(w->store->ctx));
@@ -558,6 +591,9 @@ void xsm__run_abort(xsm__run_writer *w)
 	w->source = NULL;
 }
 
+/* invalid lines after which a run refused anyway is read no further */
+#define REFUSED_READ_MAX 100
+
 int xsm_records_ingest_fd(xsm_ingest_stats *stats, xsm_store *store, const char *source, int fd,
 			  const char *where, const xsm_ingest_options *opts)
 {
@@ -570,12 +606,12 @@ int xsm_records_ingest_fd(xsm_ingest_stats *stats, xsm_store *store, const char 
 	char why[512], first_why[512] = "";
 	const char *line;
 	size_t len;
-	int rc, n;
+	int rc, n, stop = 0;
 
 	memset(stats, 0, sizeof(*stats));
 	if (!opts)
 		opts = &dflt;
-	if (opts->version != XSM_INGEST_OPTIONS_VERSION)
+	if (opts->version < 1 || opts->version > XSM_INGEST_OPTIONS_VERSION)
 		return xsm__error_set(ctx, XSM_EUSAGE, "unknown xsm_ingest_options version %u", opts->version);
 	if ((rc = xsm__run_begin(&w, store, source)) < 0)
 		return rc;
@@ -593,10 +629,19 @@ int xsm_records_ingest_fd(xsm_ingest_stats *stats, xsm_store *store, const char 
 		}
 		if (opts->progress && (r.lineno & 0xffff) == 0)
 			opts->progress(r.lineno, 0, opts->payload);
+		if (n == XSM_EINVALID && r.endless) {
+			/* an over-long line skipped on, and no newline in sight: not line input at all */
+			rc = xsm__error_set(ctx, XSM_EINVALID,
+					    "%s:%zu: no newline in %zu bytes: not records (one JSON object a line); nothing stored",
+					    where, r.lineno, r.max_skip);
+			break;
+		}
 		if (n == XSM_EINVALID) {
 			snprintf(why, sizeof(why), "line longer than %zu bytes", max_line);
 			w.stats.lines++;
 			w.stats.invalid++;
+			/* the input may never end (/dev/zero): stop where the run is refused anyway */
+			stop = !opts->skip_invalid;
 		} else {
 			for (i = 0; i < len && isspace((unsigned char)line[i]); i++)
 				;
@@ -606,6 +651,8 @@ int xsm_records_ingest_fd(xsm_ingest_stats *stats, xsm_store *store, const char 
 			if (rc < 0 && rc != XSM_EINVALID)
 				break;
 			rc = 0;
+			/* a refused run shows its first bad lines; reading on would only count more */
+			stop = !opts->skip_invalid && w.stats.invalid >= REFUSED_READ_MAX;
 		}
 		if (!why[0])
 			continue;
@@ -615,6 +662,8 @@ int xsm_records_ingest_fd(xsm_ingest_stats *stats, xsm_store *store, const char 
 		}
 		if (opts->on_invalid)
 			opts->on_invalid(where, r.lineno, why, opts->payload);
+		if (stop)
+			break;
 	}
 	xsm__lines_free(&r);
 	if (opts->progress)
@@ -627,8 +676,21 @@ int xsm_records_ingest_fd(xsm_ingest_stats *stats, xsm_store *store, const char 
 	if (w.stats.invalid && !opts->skip_invalid) {
 		xsm__run_abort(&w);
 		stats->run[0] = '\0';
-		return xsm__error_set(ctx, XSM_EINVALID, "%s:%zu: %s (%zu invalid line%s; nothing stored)", where,
-				      first_bad, first_why, w.stats.invalid, w.stats.invalid == 1 ? "" : "s");
+		return xsm__error_set(ctx, XSM_EINVALID, "%s:%zu: %s (%zu invalid line%s%s; nothing stored)", where,
+				      first_bad, first_why, w.stats.invalid, w.stats.invalid == 1 ? "" : "s",
+				      stop ? " when reading stopped" : "");
+	}
+	if (!(w.stats.assets + w.stats.findings + w.stats.relations)) {
+		/* an empty run would empty the source from the graph: only when asked for */
+		if (opts->version < 2 || !opts->allow_empty) {
+			xsm__run_abort(&w);
+			stats->run[0] = '\0';
+			return xsm__error_set(ctx, XSM_ENOINPUT,
+					      "%s: no %srecords: an empty run would remove source '%s' from the graph; "
+					      "nothing stored (--allow-empty stores it)",
+					      where, w.stats.invalid ? "valid " : "", source);
+		}
+		w.allow_shrink = 1;
 	}
 	rc = xsm__run_commit(&w, NULL);
 	*stats = w.stats;

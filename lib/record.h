@@ -28,6 +28,7 @@ typedef struct xsm__run_writer {
 	xsm_ingest_stats stats;
 	size_t billable[4];     /* devices, containers, identities, applications (connectors) */
 	const char *note;       /* what the run covered (connectors), kept in the state; may be NULL */
+	int allow_shrink;       /* asked for an empty run: no warning that it shrank */
 } xsm__run_writer;
 
 int xsm__run_begin(xsm__run_writer *w, xsm_store *store, const char *source);
@@ -36,7 +37,11 @@ int xsm__run_begin(xsm__run_writer *w, xsm_store *store, const char *source);
  * XSM_EINVALID (why set) leaves the run usable; other errors are fatal.
  */
 int xsm__run_add(xsm__run_writer *w, const char *line, size_t len, char *why, size_t whylen);
-/* Make the run visible and record the state ("ok", counts, cursor may be NULL). */
+/*
+ * Make the run visible and record the state ("ok", counts, cursor may be
+ * NULL).  A run with less than half the records of the previous one warns,
+ * or with ingest.fail_on_shrink is refused (XSM_EINVALID, nothing stored).
+ */
 int xsm__run_commit(xsm__run_writer *w, const char *cursor);
 void xsm__run_abort(xsm__run_writer *w);
 

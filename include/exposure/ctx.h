@@ -35,6 +35,13 @@ typedef void (*xsm_log_fn)(const char *line, void *payload);
 /** Send progress lines to fn (NULL: none, the default). */
 XSM_EXTERN(void) xsm_ctx_set_log(xsm_ctx *ctx, xsm_log_fn fn, void *payload);
 
+/**
+ * Send warnings to fn (NULL: none, the default): something the library
+ * went on past but the user should know (a source that shrank, vendor
+ * bytes it mended).  One line, no newline, lower case.
+ */
+XSM_EXTERN(void) xsm_ctx_set_warn(xsm_ctx *ctx, xsm_log_fn fn, void *payload);
+
 /** Forget the last error. */
 XSM_EXTERN(void) xsm_ctx_clear(xsm_ctx *ctx);
 

@@ -103,6 +103,12 @@ typedef struct xsm_graph_filter xsm_graph_filter;
 
 /** Compile expr for g.  XSM_EINVALID with "col N: reason" on a syntax error. */
 XSM_EXTERN(int) xsm_graph_filter_new(xsm_graph_filter **out, const xsm_graph *g, const char *expr);
+/**
+ * Check expr without a graph, as xsm_graph_filter_new would compile it:
+ * a bad filter is refused before a graph is loaded.  XSM_EINVALID with
+ * "col N: reason".
+ */
+XSM_EXTERN(int) xsm_graph_filter_check(xsm_ctx *ctx, const char *expr);
 /** 1 when node i matches. */
 XSM_EXTERN(int) xsm_graph_filter_match(const xsm_graph_filter *f, size_t i);
 XSM_EXTERN(void) xsm_graph_filter_free(xsm_graph_filter *f);

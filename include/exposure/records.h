@@ -26,10 +26,16 @@ typedef struct xsm_ingest_options {
 	void *payload;
 	/** called every 65536 lines and once at the end (done = 1); may be NULL */
 	void (*progress)(size_t lines, int done, void *payload);
+	/**
+	 * Version 2: store a run with no records.  Without it, input with no
+	 * (valid) record is refused with XSM_ENOINPUT: an empty run would
+	 * empty the source from the graph.
+	 */
+	int allow_empty;
 } xsm_ingest_options;
 
-#define XSM_INGEST_OPTIONS_VERSION 1
-#define XSM_INGEST_OPTIONS_INIT { XSM_INGEST_OPTIONS_VERSION, 0, NULL, NULL, NULL }
+#define XSM_INGEST_OPTIONS_VERSION 2
+#define XSM_INGEST_OPTIONS_INIT { XSM_INGEST_OPTIONS_VERSION, 0, NULL, NULL, NULL, 0 }
 
 /** What one ingest did. */
 typedef struct xsm_ingest_stats {
@@ -46,7 +52,11 @@ XSM_EXTERN(int) xsm_source_name_valid(const char *name);
  * Read records from fd (streamed, constant memory) and store them as a new
  * run of source.  where names the input in messages ("-" for stdin).  Any
  * invalid line makes the whole run fail with XSM_EINVALID and nothing stored,
- * unless opts->skip_invalid.  Needs the writer lock.
+ * unless opts->skip_invalid.  Input with no valid record fails with
+ * XSM_ENOINPUT unless opts->allow_empty.  A run with less than half the
+ * records of the source's previous run is stored with a warning
+ * (xsm_ctx_set_warn), or refused with XSM_EINVALID when the setting
+ * ingest.fail_on_shrink is true.  Needs the writer lock.
  */
 XSM_EXTERN(int) xsm_records_ingest_fd(xsm_ingest_stats *stats, xsm_store *store,
 				      const char *source, int fd, const char *where,

@@ -3,12 +3,14 @@
 #include <cjson/cJSON.h>
 #include <locale.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "ctx.h"
 #include "util/alloc.h"
 #include "util/buf.h"
+#include "util/utf8.h"
 
 struct xsm__json; /* is a cJSON: the cast below is the whole adapter */
 #define CJ(j) ((const cJSON *)(const void *)(j))
@@ -49,7 +51,81 @@ static int depth_ok(const char *buf, size_t len)
 	return 1;
 }
 
+/* NULs that parsing this thread's texts mended (xsm__json_take_mended) */
+static _Thread_local size_t nul_mended;
+
+size_t xsm__json_take_mended(void)
+{
+	size_t n = nul_mended;
+	nul_mended = 0;
+	return n;
+}
+
+static int has_u0000(const char *buf, size_t len)
+{
+	for (const char *p = buf, *end = buf + len; (p = memchr(p, '\\', (size_t)(end - p))) != NULL; p += 2)
+		if (end - p >= 6 && !memcmp(p + 1, "u0000", 5))
+			return 1;
+		else if (end - p < 2)
+			break;
+	return 0;
+}
+
+/*
+ * A copy of buf[0..len) that cJSON can read without cutting a string
+ * short, or NULL when it needs none (*oom set when the copy failed).  Byte
+ * for byte, so columns and lengths stay: in a string a raw NUL becomes
+ * 0xFF, a byte that is not UTF-8 (a record's check refuses it, a
+ * connector's record is mended to U+FFFD), and \u0000 becomes \ufffd;
+ * between tokens a NUL is a space, as cJSON reads it.
+ */
+static char *unnul(const char *buf, size_t len, int *oom)
+{
+	char *c;
+	int in_str = 0;
+	*oom = 0;
+	if (!len || (!memchr(buf, 0, len) && !has_u0000(buf, len)))
+		return NULL;
+	if (!(c = xsm__malloc(len))) {
+		*oom = 1;
+		return NULL;
+	}
+	memcpy(c, buf, len);
+	for (size_t i = 0; i < len; i++) {
+		if (!c[i]) {
+			c[i] = in_str ? (char)0xFF : ' '; /* 0xFF is counted where it is mended */
+			nul_mended += !in_str;
+		} else if (c[i] == '"') {
+			in_str = !in_str;
+		} else if (c[i] == '\\' && in_str && i + 1 < len) {
+			if (i + 5 < len && !memcmp(c + i + 1, "u0000", 5)) {
+				memcpy(c + i + 1, "ufffd", 5);
+				nul_mended++;
+			}
+			i++;
+			if (!c[i])
+				c[i] = (char)0xFF;
+		}
+	}
+	return c;
+}
+
+static int parse_text(xsm__json **out, xsm_ctx *ctx, const char *buf, size_t len, const char *where, int prescan);
+
 static int parse(xsm__json **out, xsm_ctx *ctx, const char *buf, size_t len, const char *where, int prescan)
+{
+	int oom, rc;
+	char *copy = unnul(buf, len, &oom);
+	if (oom) {
+		*out = NULL;
+		return xsm__error_oom(ctx);
+	}
+	rc = parse_text(out, ctx, copy ? copy : buf, len, where, prescan);
+	xsm__free(copy);
+	return rc;
+}
+
+static int parse_text(xsm__json **out, xsm_ctx *ctx, const char *buf, size_t len, const char *where, int prescan)
 {
 	const char *end = NULL;
 	cJSON *c;
@@ -654,8 +730,25 @@ static int pick_object(struct scan *s, cJSON *obj, const xsm__json_pick *pick)
  * when used is NULL, else what the value takes (*used), or XSM__JSON_SHORT
  * when buf ends before it does.
  */
+static int parse_pick_text(xsm__json **out, xsm_ctx *ctx, const char *buf, size_t len, const xsm__json_pick *pick,
+			   const char *where, size_t *used);
+
 static int parse_pick(xsm__json **out, xsm_ctx *ctx, const char *buf, size_t len, const xsm__json_pick *pick,
 		      const char *where, size_t *used)
+{
+	int oom, rc;
+	char *copy = unnul(buf, len, &oom);
+	if (oom) {
+		*out = NULL;
+		return xsm__error_oom(ctx);
+	}
+	rc = parse_pick_text(out, ctx, copy ? copy : buf, len, pick, where, used);
+	xsm__free(copy);
+	return rc;
+}
+
+static int parse_pick_text(xsm__json **out, xsm_ctx *ctx, const char *buf, size_t len, const xsm__json_pick *pick,
+			   const char *where, size_t *used)
 {
 	struct scan s;
 	cJSON *root = NULL;
@@ -722,4 +815,330 @@ int xsm__json_parse_pick_next(xsm__json **out, xsm_ctx *ctx, const char *buf, si
 			      const xsm__json_pick *pick, const char *where, size_t *used)
 {
 	return parse_pick(out, ctx, buf, len, pick, where, used);
+}
+
+/* --- strict text: UTF-8, no NUL, no duplicate keys ---------------------------------- */
+
+struct skey {
+	size_t off, n;  /* the key's text: in the JSON text, or (decoded) in the scan's buffer */
+	int decoded;
+	size_t col;
+};
+
+struct strict {
+	const unsigned char *p;
+	size_t len;
+	xsm_buf *fix;        /* mending: the text as it should be; NULL: checking */
+	size_t fixed;
+	int dups;            /* mending: a duplicate key was seen */
+	struct skey *keys;   /* the keys of the objects open, innermost last */
+	size_t nkeys, kcap;
+	xsm_buf dec;         /* decoded escaped keys */
+	char *why;
+	size_t whylen;
+};
+
+static int strict_bad(struct strict *st, size_t at, const char *what)
+{
+	snprintf(st->why, st->whylen, "col %zu: %s", at + 1, what);
+	return XSM_EINVALID;
+}
+
+/* emit p[from..to) unchanged when mending */
+static int put(struct strict *st, size_t from, size_t to)
+{
+	return st->fix && to > from ? xsm_buf_put(st->fix, (const char *)st->p + from, to - from) : 0;
+}
+
+static int put_fffd(struct strict *st)
+{
+	st->fixed++;
+	return xsm_buf_put(st->fix, "\xEF\xBF\xBD", 3);
+}
+
+static const unsigned char *key_text(const struct strict *st, const struct skey *k)
+{
+	return k->decoded ? (const unsigned char *)st->dec.ptr + k->off : st->p + k->off;
+}
+
+static int key_cmp(const struct strict *st, const struct skey *a, const struct skey *b)
+{
+	if (a->n != b->n)
+		return a->n < b->n ? -1 : 1;
+	return memcmp(key_text(st, a), key_text(st, b), a->n);
+}
+
+/* qsort has no context argument: the scan sorting on this thread */
+static _Thread_local const struct strict *sort_st;
+
+static int key_order(const void *a, const void *b)
+{
+	const struct skey *x = a, *y = b;
+	int c = key_cmp(sort_st, x, y);
+	return c ? c : x->col < y->col ? -1 : 1;
+}
+
+/* duplicates among the keys of the object closing (keys[from..nkeys)): the later occurrence's column, or 0 */
+static size_t dup_key(struct strict *st, size_t from, size_t *which)
+{
+	size_t n = st->nkeys - from, best = 0;
+	struct skey *k;
+	if (n < 2)
+		return 0;
+	k = st->keys + from;
+	if (n <= 32) {
+		for (size_t j = 1; j < n; j++)
+			for (size_t i = 0; i < j; i++)
+				if (!key_cmp(st, &k[i], &k[j]) && (!best || k[j].col < best)) {
+					best = k[j].col;
+					*which = from + j;
+				}
+		return best;
+	}
+	{
+		/* many members: sorted, a duplicate is next to its twin (keys are reused: the object is done) */
+		struct skey *c = xsm__reallocarray(NULL, n, sizeof(*c));
+		if (!c)
+			return (size_t)-1;
+		memcpy(c, k, n * sizeof(*c));
+		sort_st = st;
+		qsort(c, n, sizeof(*c), key_order);
+		for (size_t i = 1; i < n; i++)
+			if (!key_cmp(st, &c[i - 1], &c[i])) {
+				size_t col = c[i - 1].col > c[i].col ? c[i - 1].col : c[i].col;
+				if (!best || col < best) {
+					best = col;
+					for (size_t j = 0; j < n; j++)
+						if (k[j].col == col)
+							*which = from + j;
+				}
+			}
+		xsm__free(c);
+		return best;
+	}
+}
+
+/* the string whose opening quote is at *pos; *pos ends past its closing quote */
+static int strict_string(struct strict *st, size_t *pos, int is_key)
+{
+	size_t i = *pos + 1, run = *pos, start = i;
+	int escaped = 0, rc;
+	for (;;) {
+		unsigned char c;
+		if (i >= st->len)
+			return strict_bad(st, *pos, "unterminated string");
+		c = st->p[i];
+		if (c == '"')
+			break;
+		if (c == '\\') {
+			escaped = 1;
+			if (i + 5 < st->len && st->p[i + 1] == 'u' && !memcmp(st->p + i + 2, "0000", 4)) {
+				if (!st->fix)
+					return strict_bad(st, i, "\\u0000 (a NUL) in a string");
+				if ((rc = put(st, run, i)) < 0 || (rc = xsm_buf_puts(st->fix, "\\ufffd")) < 0)
+					return rc;
+				st->fixed++;
+				i += 6;
+				run = i;
+				continue;
+			}
+			i += 2;
+			continue;
+		}
+		if (c >= 0x20 && c < 0x80) {
+			i++;
+			continue;
+		}
+		if (c == 0 || !xsm__utf8_len(st->p + i, st->len - i)) {
+			if (!st->fix)
+				return strict_bad(st, i, c ? "invalid UTF-8" : "a raw NUL byte in a string");
+			if ((rc = put(st, run, i)) < 0 || (rc = put_fffd(st)) < 0)
+				return rc;
+			run = ++i;
+			continue;
+		}
+		i += xsm__utf8_len(st->p + i, st->len - i);
+	}
+	if ((rc = put(st, run, i + 1)) < 0)
+		return rc;
+	if (is_key) {
+		struct skey k;
+		k.col = *pos + 1;
+		k.decoded = 0;
+		k.off = start;
+		k.n = i - start;
+		if (escaped) {
+			/* compared as decoded: "a" and "\u0061" are one key */
+			cJSON *d;
+			hook_oom = 0;
+			if (!(d = cJSON_ParseWithLength((const char *)st->p + *pos, i + 1 - *pos)) || !cJSON_IsString(d)) {
+				cJSON_Delete(d);
+				return hook_oom ? XSM_ENOMEM : strict_bad(st, *pos, "invalid string");
+			}
+			k.decoded = 1;
+			k.off = st->dec.size;
+			k.n = strlen(d->valuestring);
+			rc = xsm_buf_put(&st->dec, d->valuestring, k.n);
+			cJSON_Delete(d);
+			if (rc < 0)
+				return rc;
+		}
+		if (st->nkeys == st->kcap) {
+			size_t cap = st->kcap ? st->kcap * 2 : 32;
+			struct skey *v = xsm__reallocarray(st->keys, cap, sizeof(*v));
+			if (!v)
+				return XSM_ENOMEM;
+			st->keys = v;
+			st->kcap = cap;
+		}
+		st->keys[st->nkeys++] = k;
+	}
+	*pos = i + 1;
+	return 0;
+}
+
+static int strict_scan(struct strict *st)
+{
+	size_t frame[XSM__JSON_MAX_DEPTH + 2]; /* per open container: its first key, or (size_t)-1 for an array */
+	int depth = 0, expect_key = 0, rc;
+	size_t pos = 0, run = 0;
+
+	while (pos < st->len) {
+		unsigned char c = st->p[pos];
+		if (c == '"') {
+			if ((rc = put(st, run, pos)) < 0 || (rc = strict_string(st, &pos, expect_key)) < 0)
+				return rc;
+			run = pos;
+			expect_key = 0;
+			continue;
+		}
+		switch (c) {
+		case '{':
+		case '[':
+			if (depth > XSM__JSON_MAX_DEPTH)
+				return strict_bad(st, pos, "nested too deep");
+			frame[depth++] = c == '{' ? st->nkeys : (size_t)-1;
+			expect_key = c == '{';
+			break;
+		case '}':
+		case ']':
+			if (!depth)
+				return strict_bad(st, pos, "unbalanced brackets");
+			depth--;
+			if (c == '}' && frame[depth] != (size_t)-1) {
+				size_t which = 0, col = dup_key(st, frame[depth], &which);
+				if (col == (size_t)-1)
+					return XSM_ENOMEM;
+				if (col && !st->fix) {
+					char msg[160];
+					const struct skey *k = &st->keys[which];
+					snprintf(msg, sizeof(msg), "duplicate key '%.*s'", (int)(k->n > 60 ? 60 : k->n),
+						 (const char *)key_text(st, k));
+					return strict_bad(st, col - 1, msg);
+				}
+				st->dups |= col != 0;
+				st->nkeys = frame[depth];
+			}
+			expect_key = 0;
+			break;
+		case ',':
+			expect_key = depth && frame[depth - 1] != (size_t)-1;
+			break;
+		case '\0':
+			if (!st->fix)
+				return strict_bad(st, pos, "a raw NUL byte");
+			if ((rc = put(st, run, pos)) < 0 || (rc = xsm_buf_putc(st->fix, ' ')) < 0)
+				return rc;
+			st->fixed++;
+			run = pos + 1;
+			break;
+		default:
+			if (c >= 0x80 && !(pos == 0 && st->len >= 3 && !memcmp(st->p, "\xEF\xBB\xBF", 3)))
+				return strict_bad(st, pos, "invalid json"); /* outside a string: not JSON at all */
+			if (c >= 0x80)
+				pos += 2; /* the byte order mark cJSON skips */
+			break;
+		}
+		pos++;
+	}
+	return put(st, run, pos);
+}
+
+int xsm__json_strict_check(const char *buf, size_t len, char *why, size_t whylen)
+{
+	struct strict st;
+	int rc;
+	HOOKS();
+	memset(&st, 0, sizeof(st));
+	st.p = (const unsigned char *)buf;
+	st.len = len;
+	st.why = why;
+	st.whylen = whylen;
+	rc = strict_scan(&st);
+	xsm__free(st.keys);
+	xsm_buf_dispose(&st.dec);
+	return rc;
+}
+
+/* keep the first member of each key, in every object of the tree; the others are counted and dropped */
+static size_t drop_dups(cJSON *j)
+{
+	size_t n = 0;
+	for (cJSON *c = j ? j->child : NULL; c; c = c->next) {
+		n += drop_dups(c);
+		if (!cJSON_IsObject(j))
+			continue;
+		for (cJSON *d = c->next, *next; d; d = next) {
+			next = d->next;
+			if (d->string && c->string && !strcmp(d->string, c->string)) {
+				cJSON_Delete(cJSON_DetachItemViaPointer(j, d));
+				n++;
+			}
+		}
+	}
+	return n;
+}
+
+int xsm__json_sanitize(xsm_buf *out, const char *buf, size_t len, size_t *fixed)
+{
+	struct strict st;
+	char why[160];
+	int rc;
+
+	HOOKS();
+	*fixed = 0;
+	/* most text needs nothing: checked first, without a copy */
+	if ((rc = xsm__json_strict_check(buf, len, why, sizeof(why))) != XSM_EINVALID)
+		return rc;
+	xsm_buf_clear(out);
+	memset(&st, 0, sizeof(st));
+	st.p = (const unsigned char *)buf;
+	st.len = len;
+	st.fix = out;
+	st.why = why;
+	st.whylen = sizeof(why);
+	rc = strict_scan(&st);
+	xsm__free(st.keys);
+	xsm_buf_dispose(&st.dec);
+	if (rc < 0)
+		return rc;
+	*fixed = st.fixed;
+	/* keys that differed only in bad bytes are twins once mended: checked again */
+	if (st.dups || (st.fixed && xsm__json_strict_check(out->ptr, out->size, why, sizeof(why)) == XSM_EINVALID)) {
+		/* rare: the mended text once more as a tree, its later twins dropped */
+		cJSON *c;
+		char *s;
+		hook_oom = 0;
+		if (!(c = cJSON_ParseWithLength(out->ptr, out->size)))
+			return hook_oom ? XSM_ENOMEM : XSM_EINVALID;
+		*fixed += drop_dups(c);
+		s = cJSON_PrintUnformatted(c);
+		cJSON_Delete(c);
+		if (!s)
+			return XSM_ENOMEM;
+		xsm_buf_clear(out);
+		rc = xsm_buf_puts(out, s);
+		cJSON_free(s);
+	}
+	return rc;
 }

@@ -71,6 +71,13 @@ int xsm__json_parse(xsm__json **out, xsm_ctx *ctx, const char *buf, size_t len, 
  */
 int xsm__json_parse_prechecked(xsm__json **out, xsm_ctx *ctx, const char *buf, size_t len, const char *where);
 void xsm__json_free(xsm__json *j);
+/*
+ * A NUL cannot live in the tree's C strings: every parse reads a raw NUL
+ * in a string as the byte 0xFF (not UTF-8: a record's check refuses it,
+ * a connector mends it to U+FFFD) and \u0000 as U+FFFD.  How many this
+ * thread's parses mended since the last call (a connector's warning).
+ */
+size_t xsm__json_take_mended(void);
 
 /*
  * Scratch trees, for a loop that parses millions of short lines (reading
@@ -121,6 +128,24 @@ int xsm__json_parse_pick(xsm__json **out, xsm_ctx *ctx, const char *buf, size_t 
 #define XSM__JSON_SHORT 1
 int xsm__json_parse_pick_next(xsm__json **out, xsm_ctx *ctx, const char *buf, size_t len,
 			      const xsm__json_pick *pick, const char *where, size_t *used);
+
+/*
+ * What records refuse and cJSON lets through, in JSON text that parses:
+ * bytes that are not UTF-8, a raw NUL (it would cut a string short), a
+ * \u0000 escape (the same, decoded), and an object with a key twice (JSON
+ * readers disagree on which value wins).  0, or XSM_EINVALID with
+ * "col N: reason" in why (N the 1-based byte column); XSM_ENOMEM.
+ */
+int xsm__json_strict_check(const char *buf, size_t len, char *why, size_t whylen);
+/*
+ * Vendor data is mended rather than refused: the same text with each byte
+ * that is not UTF-8, each raw NUL and each \u0000 replaced by U+FFFD, and
+ * of a key repeated in an object the first kept, into out (cleared
+ * first).  *fixed counts what was replaced or dropped; 0 there means the
+ * text needs nothing (out is left alone).  0, XSM_EINVALID (the text is
+ * not JSON) or XSM_ENOMEM.
+ */
+int xsm__json_sanitize(xsm_buf *out, const char *buf, size_t len, size_t *fixed);
 
 int xsm__json_type(const xsm__json *j);
 const char *xsm__json_typename(const xsm__json *j);

@@ -16,10 +16,17 @@ typedef struct xsm__xml xsm__xml;
 
 enum { XSM_XML_START = 1, XSM_XML_END, XSM_XML_TEXT };
 
-/* read from fd (not closed) or from memory; what names the input in errors */
+/*
+ * Read from fd (not closed) or from memory; what names the input in
+ * errors.  A UTF-8 document's bytes that are not UTF-8, and control
+ * characters XML does not allow, are read as U+FFFD rather than ending
+ * the document (xsm__xml_take_mended counts them).
+ */
 int xsm__xml_open_fd(xsm__xml **out, xsm_ctx *ctx, int fd, const char *what);
 int xsm__xml_open_mem(xsm__xml **out, xsm_ctx *ctx, const char *buf, size_t len, const char *what);
 void xsm__xml_free(xsm__xml *x);
+/* bytes this thread's documents had mended to U+FFFD since the last call (a connector's warning) */
+size_t xsm__xml_take_mended(void);
 
 /*
  * The next event: XSM_XML_START / XSM_XML_END of an element (an empty

@@ -207,6 +207,39 @@ int xsm__yaml_error(xsm_ctx *ctx, const char *file, const xsm__ynode *n, const c
 			      n ? n->col : 1, msg);
 }
 
+static const char *kind_name(int type)
+{
+	return type == XSM_Y_SEQ ? "a list" : type == XSM_Y_MAP ? "a mapping" : "a value";
+}
+
+int xsm__yaml_check(xsm_ctx *ctx, const char *file, const xsm__ynode *n, const char *what, const char *spec)
+{
+	const char *p = spec;
+	if (!n || n->type != XSM_Y_MAP)
+		return xsm__yaml_error(ctx, file, n, "%s must be a mapping, not %s", what, n ? kind_name(n->type) : "empty");
+	while (*p) {
+		char key[64];
+		const char *eq = strchr(p, '='), *end;
+		const xsm__ynode *v;
+		int want;
+		size_t len;
+		if (!eq)
+			break;
+		len = (size_t)(eq - p) < sizeof(key) - 1 ? (size_t)(eq - p) : sizeof(key) - 1;
+		memcpy(key, p, len);
+		key[len] = '\0';
+		want = eq[1] == 'l' ? XSM_Y_SEQ : eq[1] == 'm' ? XSM_Y_MAP : XSM_Y_SCALAR;
+		end = eq + 2;
+		while (*end == ' ')
+			end++;
+		p = end;
+		if (!(v = xsm__yaml_get(n, key)) || xsm__yaml_is_null(v) || v->type == want)
+			continue;
+		return xsm__yaml_error(ctx, file, v, "'%s' must be %s, not %s", key, kind_name(want), kind_name(v->type));
+	}
+	return 0;
+}
+
 int xsm__yaml_quote(xsm_buf *out, const char *s)
 {
 	int rc = xsm_buf_putc(out, '"');

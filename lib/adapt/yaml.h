@@ -41,6 +41,16 @@ const char *xsm__yaml_getstr(const xsm__ynode *map, const char *key);
 /* "null", "~", "" unquoted */
 int xsm__yaml_is_null(const xsm__ynode *n);
 
+/*
+ * The shape of a mapping read from a file, so a value of the wrong kind
+ * is an error and not silently ignored: n must be a mapping (what names
+ * it: "the document", "a rule"), and each key spec lists, when present and
+ * not null, must be of its kind: "name=s custom=l raw=m" (s a value, l a
+ * list, m a mapping).  Keys spec does not list are not looked at.  0, or
+ * XSM_ECONFIG "file:line:col: ..." at the offending node.
+ */
+int xsm__yaml_check(xsm_ctx *ctx, const char *file, const xsm__ynode *n, const char *what, const char *spec);
+
 /* set ctx error "file:line:col: msg" at node n and return XSM_ECONFIG */
 int xsm__yaml_error(xsm_ctx *ctx, const char *file, const xsm__ynode *n, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "adapt/xml.h"
 #include "connect/conn.h"
 #include "ctx.h"
 #include "store.h"
@@ -988,29 +989,53 @@ static void count_billable(xsm__conn *c, const char *label)
 		c->st.applications++;
 }
 
+int xsm__conn_mend(xsm__conn *c, const char **line, size_t *len)
+{
+	size_t fixed;
+	int rc = xsm__json_sanitize(&c->mended, *line, *len, &fixed);
+	if (rc == XSM_ENOMEM)
+		return xsm__error_oom(c->ctx);
+	if (rc < 0 || !fixed)
+		return 0; /* not JSON: the record check says so; or nothing to mend */
+	c->mended_records++;
+	c->mended_bytes += fixed;
+	*line = c->mended.ptr;
+	*len = c->mended.size;
+	return 0;
+}
+
 int xsm__conn_emit(xsm__conn *c)
 {
 	char why[512];
 	xsm__json *j = NULL;
 	xsm_buf key = XSM_BUF_INIT;
+	const char *line;
+	size_t len;
 	int rc;
 
 	xsm_jw_obj_end(&c->jw);
 	if (!c->rec.ptr)
 		return xsm__error_oom(c->ctx);
+	line = c->rec.ptr;
+	len = c->rec.size;
+	if ((rc = xsm__conn_mend(c, &line, &len)) < 0)
+		return rc;
 	if (!c->w) {
 		/* no run (fuzzing, tests): the record is only checked */
-		if ((rc = xsm__json_parse(&j, c->ctx, c->rec.ptr, c->rec.size, "")) == 0)
-			rc = xsm__record_check(j, NULL, why, sizeof(why)) < 0 ? XSM_EINVALID : 0;
+		if ((rc = xsm__json_parse(&j, c->ctx, line, len, "")) == 0)
+			rc = xsm__json_strict_check(line, len, why, sizeof(why)) < 0 ||
+					     xsm__record_check(j, NULL, why, sizeof(why)) < 0
+				     ? XSM_EINVALID
+				     : 0;
 		xsm__json_free(j);
 		j = NULL;
 	} else {
-		rc = xsm__run_add(c->w, c->rec.ptr, c->rec.size, why, sizeof(why));
+		rc = xsm__run_add(c->w, line, len, why, sizeof(why));
 	}
 	if (rc == XSM_EINVALID) {
 		/* a connector bug or a vendor value out of range: say which record */
 		return xsm__error_set(c->ctx, XSM_EPROTO, "%s: cannot normalise a record: %s: %.200s", c->name, why,
-				      c->rec.ptr);
+				      line);
 	}
 	if (rc < 0)
 		return rc;
@@ -1023,7 +1048,7 @@ int xsm__conn_emit(xsm__conn *c)
 		c->st.relations++;
 	}
 	if (c->delta) {
-		if ((rc = xsm__json_parse(&j, c->ctx, c->rec.ptr, c->rec.size, "")) < 0)
+		if ((rc = xsm__json_parse(&j, c->ctx, line, len, "")) < 0)
 			goto done;
 		if (record_key(&key, j, c->rec_type) < 0 || xsm__strmap_put(&c->delta_keys, key.ptr, 1) < 0)
 			rc = xsm__error_oom(c->ctx);
@@ -1063,6 +1088,8 @@ static int merge_one(const xsm__json *rec, int type, size_t lineno, void *payloa
 	struct merge *m = payload;
 	xsm__conn *c = m->c;
 	char why[512];
+	const char *line;
+	size_t len;
 	uint64_t v;
 	int rc;
 
@@ -1084,7 +1111,12 @@ static int merge_one(const xsm__json *rec, int type, size_t lineno, void *payloa
 	xsm_buf_clear(&m->line);
 	if (xsm__json_print(&m->line, rec) < 0)
 		return xsm__error_oom(c->ctx);
-	if ((rc = xsm__run_add(c->w, m->line.ptr, m->line.size, why, sizeof(why))) < 0)
+	line = m->line.ptr;
+	len = m->line.size;
+	/* a run stored before records were held to UTF-8 is mended as it is carried over */
+	if ((rc = xsm__conn_mend(c, &line, &len)) < 0)
+		return rc;
+	if ((rc = xsm__run_add(c->w, line, len, why, sizeof(why))) < 0)
 		return rc == XSM_EINVALID ? xsm__error_set(c->ctx, XSM_EINVALID, "previous run: %s", why) : rc;
 	if (type == XSM_REC_ASSET) {
 		c->st.assets++;
@@ -1147,6 +1179,7 @@ static void conn_close(xsm__conn *c)
 	xsm__free(c->conf_path);
 	xsm_buf_dispose(&c->rec);
 	xsm_buf_dispose(&c->sid);
+	xsm_buf_dispose(&c->mended);
 	xsm__strmap_free(&c->delta_keys);
 }
 
@@ -1211,6 +1244,8 @@ int xsm_connector_sync(xsm_sync_stats *stats, xsm_store *store, const char *name
 		goto done;
 	began = 1;
 	c.w = &w;
+	xsm__json_take_mended(); /* count this sync's from here */
+	xsm__xml_take_mended();
 	if ((rc = c.vendor->sync(&c)) < 0)
 		goto done;
 	if (c.delta && c.cursor && (rc = merge_previous(&c, prev.run)) < 0)
@@ -1225,6 +1260,12 @@ int xsm_connector_sync(xsm_sync_stats *stats, xsm_store *store, const char *name
 	if (rc == 0) {
 		snprintf(c.st.run, sizeof(c.st.run), "%s", w.stats.run);
 		c.st.incremental = c.delta && c.cursor;
+		c.mended_bytes += xsm__json_take_mended() + xsm__xml_take_mended();
+		if (c.mended_bytes)
+			xsm__warn(store->ctx,
+				  "%s: the vendor sent text that is not UTF-8, NULs or repeated keys: %zu replaced by U+FFFD "
+				  "or dropped (%zu record%s mended)",
+				  name, c.mended_bytes, c.mended_records, c.mended_records == 1 ? "" : "s");
 	}
 done:
 	if (began)

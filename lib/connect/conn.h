@@ -66,6 +66,8 @@ struct xsm__conn {
 	void *perm_payload;
 	int perm_missing;
 	char missing[256];            /* their names, comma-separated */
+	xsm_buf mended;               /* a record whose vendor text needed mending (xsm__conn_mend) */
+	size_t mended_records, mended_bytes;
 };
 
 /* setting key, or dflt when absent or empty */
@@ -193,6 +195,13 @@ void xsm__conn_str_array(xsm_jw *w, const char *key, const xsm__json *arr, int k
 /* "username:password" of the connector for basic authentication (wipe it after use) */
 int xsm__conn_userpass(const xsm__conn *c, xsm_buf *out);
 
+/*
+ * Vendor text as a record may hold it: bytes that are not UTF-8, NULs and
+ * \u0000 become U+FFFD and a repeated key keeps its first value
+ * (xsm__json_sanitize), counted for the warning at the end of the sync.
+ * *line and *len are moved to c->mended when anything changed.
+ */
+int xsm__conn_mend(xsm__conn *c, const char **line, size_t *len);
 /* close the record object, validate and append it to the run */
 int xsm__conn_emit(xsm__conn *c);
 /* count a page and report progress */

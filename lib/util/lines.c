@@ -12,6 +12,7 @@ int xsm__lines_init(xsm__lines *r, int fd, size_t max_line)
 	memset(r, 0, sizeof(*r));
 	r->fd = fd;
 	r->max_line = max_line;
+	r->max_skip = max_line < (16u << 20) ? (64u << 20) : 4 * max_line;
 	r->cap = 1 << 20;
 	if (r->cap < max_line + 2)
 		r->cap = max_line + 2 < (64u << 20) ? max_line + 2 : (64u << 20);
@@ -45,16 +46,37 @@ static int fill(xsm__lines *r)
 int xsm__lines_next(xsm__lines *r, const char **line, size_t *len)
 {
 	size_t scanned = 0;
-	int skipping = 0;
 
+	if (r->endless)
+		return XSM_EINVALID;
 	for (;;) {
-		char *nl = memchr(r->buf + r->start + scanned, '\n', r->end - r->start - scanned);
+		char *nl;
+		if (r->skipping) {
+			/* the rest of an over-long line, reported already: to its newline, within max_skip */
+			if ((nl = memchr(r->buf + r->start, '\n', r->end - r->start)) != NULL) {
+				r->start = (size_t)(nl - r->buf) + 1;
+				r->skipping = 0;
+				continue;
+			}
+			r->skipped += r->end - r->start;
+			r->start = r->end;
+			if (r->skipped > r->max_skip) {
+				r->endless = 1;
+				return XSM_EINVALID;
+			}
+			if (r->eof)
+				return 0;
+			if (fill(r) < 0)
+				return XSM_EIO;
+			continue;
+		}
+		nl = memchr(r->buf + r->start + scanned, '\n', r->end - r->start - scanned);
 		if (nl) {
 			size_t l = (size_t)(nl - (r->buf + r->start));
 			const char *p = r->buf + r->start;
 			r->start += l + 1;
 			r->lineno++;
-			if (skipping || l > r->max_line)
+			if (l > r->max_line)
 				return XSM_EINVALID;
 			if (l && p[l - 1] == '\r')
 				l--;
@@ -63,22 +85,20 @@ int xsm__lines_next(xsm__lines *r, const char **line, size_t *len)
 			return 1;
 		}
 		scanned = r->end - r->start;
-		if (scanned > r->max_line && !skipping) {
-			/* too long: drop what we have and skip to the next newline */
-			skipping = 1;
-		}
-		if (skipping) {
+		if (scanned > r->max_line || scanned == r->cap) {
+			/* too long (or longer than the buffer): say so now, whether or not the line ever ends */
+			r->lineno++;
+			r->skipping = 1;
+			r->skipped = scanned;
 			r->start = r->end;
-			scanned = 0;
+			return XSM_EINVALID;
 		}
 		if (r->eof) {
-			if (r->end > r->start || skipping) {
+			if (r->end > r->start) {
 				size_t l = r->end - r->start;
 				const char *p = r->buf + r->start;
 				r->start = r->end;
 				r->lineno++;
-				if (skipping)
-					return XSM_EINVALID;
 				if (l && p[l - 1] == '\r')
 					l--;
 				*line = p;
@@ -87,13 +107,7 @@ int xsm__lines_next(xsm__lines *r, const char **line, size_t *len)
 			}
 			return 0;
 		}
-		if (r->end == r->cap && r->start == 0) {
-			/* buffer full without a newline and max_line not exceeded: cannot happen as cap > max_line */
-			skipping = 1;
-			r->start = r->end;
-			scanned = 0;
-		}
-		if (fill(r) < 0)
+		if (fill(r) < 0) /* room is left: the buffer is larger than max_line */
 			return XSM_EIO;
 	}
 }

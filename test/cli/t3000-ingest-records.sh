@@ -91,12 +91,78 @@ test_expect_success 'a corrupt file (binary junk) is rejected, not crashed on' '
 	test_must_fail xsm ingest --format records --source junk junk.jsonl 2>err
 '
 
-test_expect_success 'a line over records.max_line is rejected and the rest still checked' '
+test_expect_success 'a line over records.max_line stops a refused run at once; with --skip-invalid the rest is checked' '
 	python3 -c "print(\"{\\\"type\\\":\\\"asset\\\",\\\"label\\\":\\\"device\\\",\\\"source_id\\\":\\\"h:1\\\",\\\"name\\\":\\\"\" + \"x\"*5000 + \"\\\"}\")" >huge.jsonl &&
 	echo "{\"type\":\"oops\"}" >>huge.jsonl &&
+	echo "{\"type\":\"asset\",\"label\":\"device\",\"source_id\":\"h:2\"}" >>huge.jsonl &&
 	test_expect_code 65 xsm -c records.max_line=2048 ingest --format records --source h huge.jsonl 2>err &&
+	test_grep "huge.jsonl:1: line longer than 2048 bytes (1 invalid line when reading stopped; nothing stored)" err &&
+	test_grep ! "huge.jsonl:2:" err &&
+	xsm -c records.max_line=2048 ingest --no-build --skip-invalid --format records --source h huge.jsonl >out 2>err &&
 	test_grep "huge.jsonl:1: line longer than 2048 bytes" err &&
-	test_grep "huge.jsonl:2: unknown record type" err
+	test_grep "huge.jsonl:2: unknown record type" err &&
+	test_grep "1 asset," out
+'
+
+test_expect_success 'input with no newline ends: /dev/zero is refused (65) at once, with --skip-invalid too' '
+	test_expect_code 65 timeout 60 "$XSM" ingest --format records --source z /dev/zero 2>err &&
+	test_grep "/dev/zero:1: line longer than" err &&
+	test_expect_code 65 timeout 60 "$XSM" ingest --format records --skip-invalid --source z /dev/zero 2>err &&
+	test_grep "/dev/zero:1: no newline in [0-9]* bytes: not records" err &&
+	! ls "$XSM_STORE"/records/z/*.jsonl 2>/dev/null
+'
+
+test_expect_success 'endless junk lines: a refused run stops reading after 100 bad lines' '
+	yes "not json" | test_expect_code 65 timeout 60 "$XSM" ingest --format records --source y - 2>err &&
+	test_grep "(100 invalid lines when reading stopped; nothing stored)" err
+'
+
+test_expect_success 'strings are UTF-8 without NUL, and a record has each key once: else 65 with the position' '
+	printf "{\"type\":\"asset\",\"label\":\"device\",\"source_id\":\"u:1\",\"name\":\"caf\303\251\"}\n" >utf.jsonl &&
+	xsm -q ingest --no-build --format records --source u utf.jsonl &&
+	printf "{\"type\":\"asset\",\"label\":\"device\",\"source_id\":\"u:1\",\"name\":\"caf\351\"}\n" >latin1.jsonl &&
+	test_expect_code 65 xsm ingest --format records --source u latin1.jsonl 2>err &&
+	test_grep "latin1.jsonl:1: col 63: invalid UTF-8" err &&
+	printf "{\"type\":\"asset\",\"label\":\"device\",\"source_id\":\"u:1\",\"name\":\"web\000-evil\"}\n" >nul.jsonl &&
+	test_expect_code 65 xsm ingest --format records --source u nul.jsonl 2>err &&
+	test_grep "nul.jsonl:1: col 63: a raw NUL byte in a string" err &&
+	printf "{\"type\":\"asset\",\"label\":\"device\",\"source_id\":\"u:1\",\"name\":\"web\\\\u0000-evil\"}\n" >esc.jsonl &&
+	test_expect_code 65 xsm ingest --format records --source u esc.jsonl 2>err &&
+	test_grep "esc.jsonl:1: col 63: .u0000 (a NUL) in a string" err &&
+	printf "{\"type\":\"asset\",\"label\":\"device\",\"source_id\":\"u:1\",\"name\":\"a\",\"name\":\"b\"}\n" >dup.jsonl &&
+	test_expect_code 65 xsm ingest --format records --source u dup.jsonl 2>err &&
+	test_grep "dup.jsonl:1: col 63: duplicate key .name." err &&
+	printf "{\"type\":\"asset\",\"label\":\"device\",\"source_id\":\"u:1\",\"props\":{\"raw\":{\"x\":1,\"x\":2}}}\n" >dup2.jsonl &&
+	test_expect_code 65 xsm ingest --format records --source u dup2.jsonl 2>err &&
+	test_grep "dup2.jsonl:1: col 74: duplicate key .x." err
+'
+
+test_expect_success 'empty input does not wipe a source: refused (66) unless --allow-empty' '
+	for i in 1 2 3 4; do echo "{\"type\":\"asset\",\"label\":\"device\",\"source_id\":\"e:$i\"}"; done >four.jsonl &&
+	xsm -q ingest --format records --source e four.jsonl &&
+	printf "" | test_expect_code 66 xsm ingest --format records --source e - 2>err &&
+	test_grep "no records: an empty run would remove source .e. from the graph; nothing stored" err &&
+	printf "\n  \n" | test_expect_code 66 xsm ingest --format records --source e - 2>err &&
+	echo junk | test_expect_code 66 xsm ingest --skip-invalid --format records --source e - 2>err &&
+	test_grep "no valid records" err &&
+	xsm graph nodes --label device >nodes && test "$(wc -l <nodes)" -ge 4 &&
+	printf "" | xsm ingest --allow-empty --format records --source e - >out 2>err &&
+	test_grep "0 assets" out && test_grep ! "warning" err &&
+	test_expect_code 64 xsm ingest --allow-empty e 2>err
+'
+
+test_expect_success 'a run that shrinks by more than half warns; with ingest.fail_on_shrink it is refused (65)' '
+	xsm -q ingest --format records --source e four.jsonl &&
+	head -2 four.jsonl | xsm ingest --no-build --format records --source e - 2>err &&
+	test_grep ! "warning" err &&
+	xsm -q ingest --no-build --format records --source e four.jsonl &&
+	head -1 four.jsonl | xsm ingest --no-build --format records --source e - 2>err &&
+	test_grep "^xsm: warning: source .e. shrank from 4 to 1 records, more than half since its previous run" err &&
+	xsm -q ingest --no-build --format records --source e four.jsonl &&
+	head -1 four.jsonl | test_expect_code 65 xsm -c ingest.fail_on_shrink=true ingest --format records --source e - 2>err &&
+	test_grep "source .e. shrank from 4 to 1 records, more than half: nothing stored (ingest.fail_on_shrink)" err &&
+	xsm --format=json status >st.json &&
+	test "$(json_get st.json "[s for s in j[\"sources\"] if s[\"name\"]==\"e\"][0][\"assets\"]")" = 4
 '
 
 test_expect_success 'deep nesting is refused' '

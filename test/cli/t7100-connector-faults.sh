@@ -121,4 +121,51 @@ test_expect_success 'Rapid7 console v3: assets by page, each vulnerability fetch
 	json_get r7.json "j[\"connectors\"][0][\"findings\"] > 0" | test_grep True /dev/stdin
 '
 
+test_expect_success 'vendor text that is not UTF-8 or holds a NUL is mended (U+FFFD), counted and warned of; the sync completes' '
+	start_emulator servicenow $EMU --fault badtext@1+ &&
+	xsm connect add servicenow sntext --url http://127.0.0.1:$EMU_PORT --username xsm --password-env SN_PASS --set lookback_days=0 &&
+	xsm --format=json ingest sntext --no-build >sum.json 2>err &&
+	json_get sum.json "j[\"connectors\"][0][\"assets\"]" | test_grep "^2[0-9]$" /dev/stdin &&
+	test_grep "^xsm: warning: sntext: the vendor sent text that is not UTF-8, NULs or repeated keys: [0-9]* replaced by U+FFFD or dropped ([0-9]* records mended)" err &&
+	run=$(latest_run sntext) &&
+	python3 - "$XSM_STORE/records/sntext/$run" <<-\PY
+	import json, sys
+	data = open(sys.argv[1], "rb").read()
+	data.decode("utf-8")  # strict: every byte is UTF-8 now
+	assert b"\\u0000" not in data and b"\0" not in data, "a NUL is left"
+	names = [json.loads(l).get("name", "") for l in data.splitlines()]
+	assert any(n.startswith("\ufffd\ufffd(\ufffd") for n in names), names[:3]
+	PY
+'
+
+test_expect_success 'Qualys: an XML body with bytes that are not UTF-8 or control characters is mended, not fatal' '
+	start_emulator qualys $EMU --fault badtext@1+ &&
+	xsm connect add qualys qltext --url http://127.0.0.1:$EMU_PORT --username xsm --password-env Q_PASS &&
+	xsm --format=json ingest qltext --no-build >sum.json 2>err &&
+	json_get sum.json "j[\"connectors\"][0][\"assets\"] > 0" | test_grep True /dev/stdin &&
+	test_grep "^xsm: warning: qltext: the vendor sent text that is not UTF-8" err &&
+	run=$(latest_run qltext) &&
+	python3 - "$XSM_STORE/records/qltext/$run" <<-\PY
+	import json, sys
+	lines = open(sys.argv[1], "rb").read().decode("utf-8").splitlines()
+	oses = [json.loads(l).get("props", {}).get("osName", "") for l in lines]
+	assert any(o.startswith("\ufffd\ufffd") for o in oses), oses[:3]
+	PY
+'
+
+test_expect_success 'a sync that shrinks the source by more than half warns; with ingest.fail_on_shrink it fails and keeps the run' '
+	start_emulator servicenow --seed 3 --hosts 25 --page-size 10 &&
+	xsm connect add servicenow shrink --url http://127.0.0.1:$EMU_PORT --username xsm --password-env SN_PASS --set lookback_days=0 &&
+	xsm -q ingest shrink --no-build &&
+	before=$(latest_run shrink) &&
+	start_emulator servicenow --seed 3 --hosts 5 --page-size 10 &&
+	xsm connect add servicenow shrink --replace --url http://127.0.0.1:$EMU_PORT --username xsm --password-env SN_PASS --set lookback_days=0 &&
+	test_expect_code 65 xsm -c ingest.fail_on_shrink=true ingest shrink --full --no-build 2>err &&
+	test_grep "source .shrink. shrank from [0-9]* to [0-9]* records, more than half: nothing stored" err &&
+	test "$(latest_run shrink)" = "$before" &&
+	xsm ingest shrink --full --no-build 2>err &&
+	test_grep "^xsm: warning: source .shrink. shrank from" err &&
+	test "$(latest_run shrink)" != "$before"
+'
+
 test_done

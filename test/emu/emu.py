@@ -29,7 +29,7 @@ sys.dont_write_bytecode = True  # keep __pycache__ out of the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import enterprise as E  # noqa: E402
 
-FAULT_KINDS = ("429", "500", "503", "garble", "drop", "401", "slow")
+FAULT_KINDS = ("429", "500", "503", "garble", "drop", "401", "slow", "badtext")
 
 
 # ====================================================================== plumbing
@@ -177,6 +177,11 @@ class Emulator:
             reply = self.unauthorized(req)
         else:
             reply = self.route(req)
+        if fault == "badtext":
+            # vendor text as some APIs send it: bytes that are not UTF-8 and an escaped NUL in each
+            # JSON name, bytes that are not UTF-8 and a control character in each XML OS
+            reply.body = reply.body.replace(b'"name":"', b'"name":"\xff\xc3(\\u0000')
+            reply.body = reply.body.replace(b"<OS><![CDATA[", b"<OS><![CDATA[\xff\x01")
         entry["status"] = reply.status
         self.send(handler, req, reply, garble=fault == "garble")
 

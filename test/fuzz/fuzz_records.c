@@ -1,4 +1,4 @@
-/* fuzz_records.c - the record validator on arbitrary lines (the parser every source goes through). */
+/* fuzz_records.c - the record validator on arbitrary lines (the parser every source goes through), and vendor text mending. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,8 +23,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
 		xsm__json *j = NULL;
 		if (xsm__json_parse(&j, ctx, p, len, "fuzz:") == 0) {
+			xsm_buf m = XSM_BUF_INIT;
+			size_t fixed;
+			int strict = xsm__json_strict_check(p, len, why, sizeof(why));
 			xsm__record_check(j, "s", why, sizeof(why));
 			xsm__record_check(j, NULL, why, sizeof(why));
+			/* what mending gives is JSON that the strict check accepts; nothing to mend when it accepts */
+			if (xsm__json_sanitize(&m, p, len, &fixed) == 0) {
+				if (fixed ? xsm__json_strict_check(m.ptr, m.size, why, sizeof(why)) != 0 : strict != 0)
+					abort();
+			}
+			xsm_buf_dispose(&m);
 		}
 		xsm__json_free(j);
 		p += len + 1;

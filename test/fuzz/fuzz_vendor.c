@@ -48,6 +48,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	xsm_buf_dispose(&c.rec);
 	xsm_buf_dispose(&c.sid);
+	xsm_buf_dispose(&c.mended);
 	xsm__strmap_free(&c.delta_keys);
 	xsm_ctx_clear(ctx);
 	return 0;

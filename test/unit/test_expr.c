@@ -220,7 +220,11 @@ static const struct {
 	{ "label == ", "col 10: expected an operand after '=='" },
 	{ "foo == 1", "col 1: unknown field 'foo'" },
 	{ "label == \"x", "col 10: unterminated string" },
-	{ "label ~ \"(\"", "col 7: invalid regular expression" },
+	{ "label ~ \"(\"", "col 10: invalid regular expression: unmatched '('" },
+	/* the column of the fault inside the pattern, past the escapes before it */
+	{ "name ~ \"\\\"(a*)\\\\1b\"", "col 15: invalid regular expression: back-references (\\1) are not supported" },
+	{ "name ~ \"((a{1,100}){1,100}){1,100}\"", "col 9: invalid regular expression: too complex" },
+	{ "name !~ \"a{1001}\"", "col 11: invalid regular expression: repeat count over 1000" },
 	{ "label in \"x\"", "col 7: 'in' needs a list" },
 	{ "(label == \"a\"", "col 14: expected ')'" },
 	{ "label == \"a\" label", "col 14: unexpected 'label'" },
@@ -235,7 +239,7 @@ static const struct {
 	{ "memberOf(\"x\" == name)", "col 14: expected ')' to close memberOf(" },
 	{ "nestedIn(\"x\")", "col 1: unknown function 'nestedIn'" },
 	{ "memberOf()", "col 10: expected an operand" },
-	{ "props.memberOf ~ \"(\"", "col 16: invalid regular expression" },
+	{ "props.memberOf ~ \"(\"", "col 19: invalid regular expression" },
 };
 
 static void test_errors(void)

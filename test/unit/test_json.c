@@ -1,6 +1,7 @@
 /* test_json.c - the JSON adapter: a picked parse accepts what a whole parse accepts, and keeps the same values */
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "tap.h"
@@ -236,6 +237,87 @@ static void test_scratch(xsm_ctx *ctx)
 	xsm_buf_dispose(&out);
 }
 
+/* text, and "" when records accept it, else the start of the reason */
+static const struct {
+	const char *text;
+	size_t len; /* 0: strlen */
+	const char *why;
+} strict[] = {
+	{ "{\"a\":\"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80\",\"b\":[1,{\"a\":2}]}", 0, "" },
+	{ "{\"a\":\"\\\\u0000\"}", 0, "" },                      /* an escaped backslash, then text */
+	{ "{\"a\":\"\\ufffd \\u0001\"}", 0, "" },
+	{ "{\"a\":\"x\xff\"}", 0, "col 8: invalid UTF-8" },
+	{ "{\"a\":\"\xc0\xaf\"}", 0, "col 7: invalid UTF-8" },       /* overlong '/' */
+	{ "{\"a\":\"\xed\xa0\x80\"}", 0, "col 7: invalid UTF-8" },  /* a surrogate, encoded */
+	{ "{\"a\":\"\xf4\x90\x80\x80\"}", 0, "col 7: invalid UTF-8" }, /* past U+10FFFF */
+	{ "{\"a\":\"\xe2\x82\"}", 0, "col 7: invalid UTF-8" },       /* cut short */
+	{ "{\"k\xff\":1}", 0, "col 4: invalid UTF-8" },
+	{ "{\"a\":\"x\0y\"}", 11, "col 8: a raw NUL byte in a string" },
+	{ "{\"a\":1}\0", 8, "col 8: a raw NUL byte" },
+	{ "{\"a\":\"x\\u0000y\"}", 0, "col 8: \\u0000 (a NUL) in a string" },
+	{ "{\"a\":1,\"b\":2,\"a\":3}", 0, "col 14: duplicate key 'a'" },
+	{ "{\"p\":{\"x\":1,\"x\":2},\"q\":{\"x\":1}}", 0, "col 13: duplicate key 'x'" },
+	{ "{\"p\":{\"x\":1},\"q\":{\"x\":1},\"x\":[{\"x\":1}]}", 0, "" }, /* one key in different objects */
+	{ "{\"a\":1,\"\\u0061\":2}", 0, "col 8: duplicate key 'a'" },      /* the same key, decoded */
+};
+
+static void test_strict(void)
+{
+	char why[160];
+	xsm_buf big = XSM_BUF_INIT, out = XSM_BUF_INIT;
+	size_t fixed;
+
+	for (size_t i = 0; i < sizeof(strict) / sizeof(strict[0]); i++) {
+		size_t len = strict[i].len ? strict[i].len : strlen(strict[i].text);
+		int rc = xsm__json_strict_check(strict[i].text, len, why, sizeof(why));
+		if (!*strict[i].why)
+			is_int(rc, 0, "strict: accepted %zu", i);
+		else
+			ok(rc == XSM_EINVALID && !strncmp(why, strict[i].why, strlen(strict[i].why)), "strict: %zu: %s",
+			   i, rc ? why : "accepted");
+	}
+	/* a large object: its duplicate found by sorting, at the later column */
+	xsm_buf_puts(&big, "{");
+	for (int i = 0; i < 1000; i++)
+		xsm_buf_printf(&big, "\"k%d\":%d,", i, i);
+	xsm_buf_puts(&big, "\"k500\":0}");
+	ok(xsm__json_strict_check(big.ptr, big.size, why, sizeof(why)) == XSM_EINVALID &&
+	   strstr(why, "duplicate key 'k500'") && strtoul(why + 4, NULL, 10) == big.size - 8,
+	   "strict: a duplicate among 1001 keys: %s", why);
+
+	/* mending, for vendor data */
+	ok(xsm__json_sanitize(&out, "{\"a\":\"ok\"}", 10, &fixed) == 0 && fixed == 0, "mend: nothing to mend");
+	ok(xsm__json_sanitize(&out, "{\"a\":\"x\xff\xc3(\\u0000\\\\u0000\",\"b\":1}", 30, &fixed) == 0 && fixed == 3 &&
+	   out.size == 34 && !memcmp(out.ptr, "{\"a\":\"x\xef\xbf\xbd\xef\xbf\xbd(\\ufffd\\\\u0000\",\"b\":1}", 34),
+	   "mend: bad bytes and \\u0000 to U+FFFD, an escaped backslash kept (%zu: %.*s)", fixed, (int)out.size,
+	   out.ptr);
+	ok(xsm__json_strict_check(out.ptr, out.size, why, sizeof(why)) == 0, "mend: what it gives records accept");
+	ok(xsm__json_sanitize(&out, "{\"a\":1,\"p\":{\"a\":2,\"a\":\"\xff\"},\"a\":3}", 33, &fixed) == 0 && fixed == 3 &&
+	   !strcmp(out.ptr, "{\"a\":1,\"p\":{\"a\":2}}"), "mend: the first of a repeated key kept (%zu: %s)", fixed,
+	   out.ptr);
+	ok(xsm__json_sanitize(&out, "{\"a\":\"x\0y\"}", 11, &fixed) == 0 && fixed == 1 &&
+	   !memcmp(out.ptr, "{\"a\":\"x\xef\xbf\xbdy\"}", 12), "mend: a raw NUL to U+FFFD");
+	xsm_buf_dispose(&big);
+	xsm_buf_dispose(&out);
+}
+
+/* what a NUL does to a parse: a string is never cut short */
+static void test_nul_parse(xsm_ctx *ctx)
+{
+	xsm__json *j = NULL;
+	xsm__json_take_mended();
+	ok(xsm__json_parse(&j, ctx, "{\"a\":\"x\\u0000y\"}", 16, "") == 0 && xsm__json_getstr(j, "a") &&
+	   !strcmp(xsm__json_getstr(j, "a"), "x\xef\xbf\xbdy"), "\\u0000 parses as U+FFFD, the string whole");
+	xsm__json_free(j);
+	j = NULL;
+	ok(xsm__json_parse_pick(&j, ctx, "{\"a\":\"x\0y\"}", 11, (const xsm__json_pick[]){ { "a", NULL }, { NULL, NULL } },
+				"") == 0 &&
+	   xsm__json_getstr(j, "a") && !strcmp(xsm__json_getstr(j, "a"), "x\xffy"),
+	   "a raw NUL in a string parses as 0xFF (mended or refused later), the string whole");
+	xsm__json_free(j);
+	is_int(xsm__json_take_mended(), 1, "the \\u0000 counted");
+}
+
 int main(void)
 {
 	xsm_ctx *ctx;
@@ -244,6 +326,8 @@ int main(void)
 	test_pick_accepts(ctx);
 	test_pick_next(ctx);
 	test_scratch(ctx);
+	test_strict();
+	test_nul_parse(ctx);
 	xsm_ctx_free(ctx);
 	return done_testing();
 }

@@ -155,6 +155,31 @@ static void test_lines(void)
 	is_int(xsm__lines_next(&r, &l, &n), 0, "end");
 	xsm__lines_free(&r);
 	close(fd);
+
+	/* no newline at all (/dev/zero): reported when it passes the cap, and given up past max_skip */
+	f = fopen(path, "w");
+	for (int i = 0; i < 5000; i++)
+		fputc(i % 7 ? 'x' : '\0', f);
+	fclose(f);
+	fd = open(path, O_RDONLY);
+	xsm__lines_init(&r, fd, 10);
+	r.max_skip = 1000;
+	is_int(xsm__lines_next(&r, &l, &n), XSM_EINVALID, "a line with no end is reported at once");
+	ok(!r.endless && r.lineno == 1, "as line 1, not yet endless");
+	is_int(xsm__lines_next(&r, &l, &n), XSM_EINVALID, "skipping it gives up past max_skip");
+	ok(r.endless && r.lineno == 1, "endless, still at line 1");
+	is_int(xsm__lines_next(&r, &l, &n), XSM_EINVALID, "and stays so");
+	xsm__lines_free(&r);
+	close(fd);
+	fd = open("/dev/zero", O_RDONLY);
+	xsm__lines_init(&r, fd, 1 << 20);
+	rc = xsm__lines_next(&r, &l, &n);
+	ok(rc == XSM_EINVALID && r.lineno == 1, "/dev/zero: an over-long line at once");
+	while ((rc = xsm__lines_next(&r, &l, &n)) == XSM_EINVALID && !r.endless)
+		;
+	ok(rc == XSM_EINVALID && r.endless, "/dev/zero: the read ends");
+	xsm__lines_free(&r);
+	close(fd);
 }
 
 static void test_jsonw(void)
