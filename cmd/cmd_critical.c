@@ -135,6 +135,19 @@ static int critical_list(int argc, const char **argv, struct xsm_cli *cli)
 	return 0;
 }
 
+/* a rule's object as classifications and rule list both begin it: identity, level, state */
+static void rule_json_open(xsm_jw *w, const xsm_rule_info *r)
+{
+	xsm_jw_obj(w);
+	xsm_jw_kstr(w, "name", r->name);
+	xsm_jw_kstr(w, "asset", r->asset);
+	xsm_jw_kint(w, "level", r->level);
+	xsm_jw_kint(w, "default_level", r->default_level);
+	xsm_jw_kbool(w, "enabled", r->enabled);
+	xsm_jw_kstr(w, "type", r->predefined ? "predefined" : "custom");
+	xsm_jw_kbool(w, "detectable", r->detectable);
+}
+
 struct cls {
 	struct xsm_cli *cli;
 	xsm_jw *w;
@@ -146,14 +159,7 @@ static int cls_row(const xsm_rule_info *r, void *payload)
 	struct cls *c = payload;
 	char lv[8], m[32];
 	if (c->w) {
-		xsm_jw_obj(c->w);
-		xsm_jw_kstr(c->w, "name", r->name);
-		xsm_jw_kstr(c->w, "asset", r->asset);
-		xsm_jw_kint(c->w, "level", r->level);
-		xsm_jw_kint(c->w, "default_level", r->default_level);
-		xsm_jw_kbool(c->w, "enabled", r->enabled);
-		xsm_jw_kstr(c->w, "type", r->predefined ? "predefined" : "custom");
-		xsm_jw_kbool(c->w, "detectable", r->detectable);
+		rule_json_open(c->w, r);
 		xsm_jw_kint(c->w, "matches", (int64_t)r->matches);
 		xsm_jw_kstr(c->w, "when", r->when);
 		xsm_jw_kstr(c->w, "description", r->description);
@@ -226,14 +232,7 @@ static int rule_list_row(const xsm_rule_info *r, void *payload)
 	struct rule_list *c = payload;
 	char lv[48], m[32];
 	if (c->w) {
-		xsm_jw_obj(c->w);
-		xsm_jw_kstr(c->w, "name", r->name);
-		xsm_jw_kstr(c->w, "asset", r->asset);
-		xsm_jw_kint(c->w, "level", r->level);
-		xsm_jw_kint(c->w, "default_level", r->default_level);
-		xsm_jw_kbool(c->w, "enabled", r->enabled);
-		xsm_jw_kstr(c->w, "type", r->predefined ? "predefined" : "custom");
-		xsm_jw_kbool(c->w, "detectable", r->detectable);
+		rule_json_open(c->w, r);
 		xsm_jw_key(c->w, "matches");
 		if (c->known)
 			xsm_jw_int(c->w, (int64_t)r->matches);
