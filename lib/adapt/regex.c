@@ -409,6 +409,8 @@ static int parse_repeat(struct parser *p, int *min, int *max)
 	}
 	has_min = read_count(p, min);
 	*max = *min;
+	if (p->pos + 1 < p->len && p->s[p->pos] == '\\' && p->s[p->pos + 1] == ',')
+		p->pos++; /* glibc reads an escaped comma as the comma: a{1\,2} is a{1,2} */
 	if (p->pos < p->len && p->s[p->pos] == ',') {
 		p->pos++;
 		comma = 1;

@@ -16,6 +16,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (xsm__yaml_parse(&root, ctx, (const char *)data, size, "fuzz.yaml") == 0) {
 		xsm__yaml_getstr(root, "a");
 		xsm__yaml_get(root, "b");
+		xsm__yaml_check(ctx, "fuzz.yaml", root, "the document", "a=s b=l c=m");
 	}
 	xsm__yaml_free(root);
 	return 0;
