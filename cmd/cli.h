@@ -120,6 +120,7 @@ void xsm_table_free(struct xsm_table *t);
 
 /* a source's age as status and connect list both show it (cmd_status.c) */
 void xsm_cli_age(char *out, size_t n, const xsm_source_info *s);
+void xsm_cli_jw_age(xsm_jw *w, const xsm_source_info *s);
 
 /* --- commands --------------------------------------------------------------- */
 int cmd_config(int argc, const char **argv, struct xsm_cli *cli);

@@ -66,12 +66,7 @@ static int list_source(const xsm_source_info *s, void *payload)
 		xsm_jw_kstr(w, "status", !strcmp(s->status, "ok") ? "connected" : s->status);
 		xsm_jw_kstr(w, "last_sync", s->synced);
 		xsm_jw_kstr(w, "last_attempt", s->last_time);
-		xsm_jw_key(w, "age_hours");
-		if (s->age_hours >= 0)
-			xsm_jw_int(w, s->age_hours);
-		else
-			xsm_jw_null(w);
-		xsm_jw_kbool(w, "stale", s->stale);
+		xsm_cli_jw_age(w, s);
 		xsm_jw_kstr(w, "error", s->error);
 		xsm_jw_kint(w, "assets", (int64_t)s->assets);
 		xsm_jw_kint(w, "findings", (int64_t)s->findings);

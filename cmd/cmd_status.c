@@ -11,6 +11,17 @@ struct status {
 	size_t n;
 };
 
+/* a source's age_hours (null: never synced) and stale, as status and connect list both write them */
+void xsm_cli_jw_age(xsm_jw *w, const xsm_source_info *s)
+{
+	xsm_jw_key(w, "age_hours");
+	if (s->age_hours >= 0)
+		xsm_jw_int(w, s->age_hours);
+	else
+		xsm_jw_null(w);
+	xsm_jw_kbool(w, "stale", s->stale);
+}
+
 /* a source's age as both status and connect list show it: "5h", "80h (stale)", "never synced" */
 void xsm_cli_age(char *out, size_t n, const xsm_source_info *s)
 {
@@ -39,12 +50,7 @@ static int add_source(const xsm_source_info *s, void *payload)
 		xsm_jw_kint(w, "relations", (int64_t)s->relations);
 		xsm_jw_kstr(w, "error", s->error);
 		xsm_jw_kstr(w, "last_sync", s->synced);
-		xsm_jw_key(w, "age_hours");
-		if (s->age_hours >= 0)
-			xsm_jw_int(w, s->age_hours);
-		else
-			xsm_jw_null(w);
-		xsm_jw_kbool(w, "stale", s->stale);
+		xsm_cli_jw_age(w, s);
 		xsm_jw_kbool(w, "connector", s->configured);
 		xsm_jw_obj_end(w);
 		return 0;
