@@ -381,14 +381,33 @@ static int parse_atom(struct parser *p)
 	return id;
 }
 
+/*
+ * The character of an interval at p->pos and its length: glibc reads an
+ * escaped character there as the character (a{1\,2} is a{1,2}, \0 a
+ * digit), except a back-reference, which is no digit.
+ */
+static unsigned interval_char(const struct parser *p, size_t *n)
+{
+	*n = 1;
+	if (p->pos >= p->len)
+		return 0;
+	if (p->s[p->pos] == '\\' && p->pos + 1 < p->len) {
+		*n = 2;
+		return p->s[p->pos + 1] >= '1' && p->s[p->pos + 1] <= '9' ? '\\' : p->s[p->pos + 1];
+	}
+	return p->s[p->pos];
+}
+
 static int read_count(struct parser *p, int *out)
 {
 	int any = 0;
 	long v = 0;
-	while (p->pos < p->len && c_digit(p->s[p->pos])) {
+	size_t n;
+	unsigned c;
+	while (c_digit((int)(c = interval_char(p, &n)))) {
 		if (v <= 100000)
-			v = v * 10 + (p->s[p->pos] - '0');
-		p->pos++;
+			v = v * 10 + (long)(c - '0');
+		p->pos += n;
 		any = 1;
 	}
 	*out = (int)v;
@@ -398,7 +417,7 @@ static int read_count(struct parser *p, int *out)
 /* a repeat operator at p->pos: its bounds */
 static int parse_repeat(struct parser *p, int *min, int *max)
 {
-	size_t at = p->pos;
+	size_t at = p->pos, n;
 	unsigned c = p->s[p->pos++];
 	int has_min, comma = 0;
 
@@ -409,10 +428,8 @@ static int parse_repeat(struct parser *p, int *min, int *max)
 	}
 	has_min = read_count(p, min);
 	*max = *min;
-	if (p->pos + 1 < p->len && p->s[p->pos] == '\\' && p->s[p->pos + 1] == ',')
-		p->pos++; /* glibc reads an escaped comma as the comma: a{1\,2} is a{1,2} */
-	if (p->pos < p->len && p->s[p->pos] == ',') {
-		p->pos++;
+	if (interval_char(p, &n) == ',') {
+		p->pos += n;
 		comma = 1;
 		if (!read_count(p, max))
 			*max = -1;
