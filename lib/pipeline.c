@@ -12,13 +12,13 @@
 #include <unistd.h>
 
 #include "ctx.h"
-#include "events.h"
+#include "store/events.h"
 #include "exposure/critical.h"
 #include "exposure/insights.h"
 #include "exposure/paths.h"
-#include "graph.h"
-#include "paths.h"
-#include "store.h"
+#include "graph/graph.h"
+#include "analysis/paths.h"
+#include "store/store.h"
 #include "util/buf.h"
 #include "util/fs.h"
 

@@ -15,7 +15,7 @@
 #include "adapt/xml.h"
 #include "connect/conn.h"
 #include "ctx.h"
-#include "store.h"
+#include "store/store.h"
 #include "util/alloc.h"
 #include "util/buf.h"
 #include "util/fs.h"

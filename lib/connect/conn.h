@@ -12,7 +12,7 @@
 #include "adapt/yaml.h"
 #include "exposure/connect.h"
 #include "exposure/jsonw.h"
-#include "record.h"
+#include "store/record.h"
 #include "util/strmap.h"
 
 typedef struct xsm__conn xsm__conn;

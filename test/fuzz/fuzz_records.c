@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "adapt/json.h"
-#include "record.h"
+#include "store/record.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 
 #include "tap.h"
-#include "expr.h"
+#include "analysis/expr.h"
 
 /* an item: label, name, categories (array), props osType (str), cvss (num), exposed (bool), roles (array) */
 struct item {

@@ -13,7 +13,7 @@
 #include "connect/conn.h"
 #include "exposure/graph.h"
 #include "adapt/yaml.h"
-#include "record.h"
+#include "store/record.h"
 #include "util/alloc.h"
 
 static const char *records =

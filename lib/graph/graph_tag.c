@@ -6,8 +6,8 @@
 #include <string.h>
 
 #include "ctx.h"
-#include "graph.h"
-#include "store.h"
+#include "graph/graph.h"
+#include "store/store.h"
 #include "util/buf.h"
 
 static int tag_name_valid(const char *name)

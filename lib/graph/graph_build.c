@@ -35,10 +35,10 @@
 
 #include "adapt/json.h"
 #include "ctx.h"
-#include "graph.h"
-#include "record.h"
-#include "resolve.h"
-#include "store.h"
+#include "graph/graph.h"
+#include "store/record.h"
+#include "graph/resolve.h"
+#include "store/store.h"
 #include "util/alloc.h"
 #include "util/buf.h"
 

@@ -1,5 +1,5 @@
 /* record.c - the record format: validation, runs, source state. */
-#include "record.h"
+#include "store/record.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "ctx.h"
-#include "store.h"
+#include "store/store.h"
 #include "util/alloc.h"
 #include "util/buf.h"
 #include "util/fs.h"

@@ -14,8 +14,8 @@
 #include <unistd.h>
 
 #include "ctx.h"
-#include "graph.h"
-#include "store.h"
+#include "graph/graph.h"
+#include "store/store.h"
 #include "util/alloc.h"
 #include "util/buf.h"
 #include "util/fs.h"

@@ -11,9 +11,9 @@
 
 #include "adapt/json.h"
 #include "ctx.h"
-#include "expr.h"
-#include "graph.h"
-#include "store.h"
+#include "analysis/expr.h"
+#include "graph/graph.h"
+#include "store/store.h"
 #include "util/alloc.h"
 #include "util/buf.h"
 #include "util/fs.h"

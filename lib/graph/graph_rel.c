@@ -15,8 +15,8 @@
 #include <string.h>
 
 #include "ctx.h"
-#include "expr.h"
-#include "graph.h"
+#include "analysis/expr.h"
+#include "graph/graph.h"
 #include "util/alloc.h"
 
 struct relset {

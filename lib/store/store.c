@@ -1,5 +1,5 @@
 /* store.c - the on-disk store: resolution, format, lock, atomic writes. */
-#include "store.h"
+#include "store/store.h"
 
 #include <dirent.h>
 #include <errno.h>

@@ -1,5 +1,5 @@
 /* graph.c - the in-memory graph: interning, freezing into CSR, lookups, JSON. */
-#include "graph.h"
+#include "graph/graph.h"
 
 #include <stdio.h>
 #include <stdlib.h>

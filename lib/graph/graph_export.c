@@ -10,7 +10,7 @@ static int isalnum_c(char c)
 }
 
 #include "ctx.h"
-#include "graph.h"
+#include "graph/graph.h"
 #include "util/alloc.h"
 #include "util/buf.h"
 #include "util/fs.h"

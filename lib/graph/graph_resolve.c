@@ -34,7 +34,7 @@
 #include <string.h>
 
 #include "ctx.h"
-#include "resolve.h"
+#include "graph/resolve.h"
 #include "util/alloc.h"
 #include "util/vec.h"
 

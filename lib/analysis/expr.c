@@ -4,7 +4,7 @@
  * allocated during evaluation, so one compiled expression serves any
  * number of items, from any number of threads.
  */
-#include "expr.h"
+#include "analysis/expr.h"
 
 #include <ctype.h>
 #include <math.h>
