@@ -1239,7 +1239,7 @@ int xsm_connector_sync(xsm_sync_stats *stats, xsm_store *store, const char *name
 		goto done;
 	/* incremental only over a complete previous run that is still there */
 	if (!opts->full && have_prev && prev.cursor && prev.run && prev.status && !strcmp(prev.status, "ok"))
-		c.cursor = prev.cursor;
+		c.cursor = prev.cursor, c.prev_run = prev.run;
 	if ((rc = xsm__run_begin(&w, store, name)) < 0)
 		goto done;
 	began = 1;
@@ -1248,7 +1248,7 @@ int xsm_connector_sync(xsm_sync_stats *stats, xsm_store *store, const char *name
 	xsm__xml_take_mended();
 	if ((rc = c.vendor->sync(&c)) < 0)
 		goto done;
-	if (c.delta && c.cursor && (rc = merge_previous(&c, prev.run)) < 0)
+	if (c.delta && c.cursor && !c.patched && (rc = merge_previous(&c, prev.run)) < 0)
 		goto done;
 	w.billable[0] = c.st.devices;
 	w.billable[1] = c.st.containers;
@@ -1259,7 +1259,7 @@ int xsm_connector_sync(xsm_sync_stats *stats, xsm_store *store, const char *name
 	began = 0;
 	if (rc == 0) {
 		snprintf(c.st.run, sizeof(c.st.run), "%s", w.stats.run);
-		c.st.incremental = c.delta && c.cursor;
+		c.st.incremental = (c.delta || c.patched) && c.cursor;
 		c.mended_bytes += xsm__json_take_mended() + xsm__xml_take_mended();
 		if (c.mended_bytes)
 			xsm__warn(store->ctx,

@@ -43,6 +43,7 @@ struct xsm__conn {
 	xsm__http *http;
 	const xsm_sync_options *opts;
 	const char *cursor;           /* previous incremental cursor, NULL for a full sync */
+	const char *prev_run;         /* the previous complete run, set with cursor */
 	char new_cursor[8192];        /* set by sync when it supports incremental (delta links are long) */
 	char note[512];               /* set by sync: what the run covered, kept in the state (connect show) */
 	/*
@@ -52,6 +53,12 @@ struct xsm__conn {
 	 */
 	int delta, delta_assets_whole;
 	int delta_relations_whole;    /* the delta holds every relation: old ones are dropped */
+	/*
+	 * patched: the vendor carried the previous run over itself, changed
+	 * (xsm__run_foreach over prev_run); the run is incremental, nothing
+	 * is merged after it
+	 */
+	int patched;
 	xsm__run_writer *w;
 	xsm__strmap delta_keys;       /* keys of delta records (for the merge) */
 	xsm_sync_stats st;
