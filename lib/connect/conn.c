@@ -1083,15 +1083,47 @@ struct merge {
 	int rc;
 };
 
+static int carry(xsm__conn *c, xsm_buf *buf, const xsm__json *rec, int type)
+{
+	char why[512];
+	const char *line;
+	size_t len;
+	int rc;
+
+	xsm_buf_clear(buf);
+	if (xsm__json_print(buf, rec) < 0)
+		return xsm__error_oom(c->ctx);
+	line = buf->ptr;
+	len = buf->size;
+	/* a run stored before records were held to UTF-8 is mended as it is carried over */
+	if ((rc = xsm__conn_mend(c, &line, &len)) < 0)
+		return rc;
+	if ((rc = xsm__run_add(c->w, line, len, why, sizeof(why))) < 0)
+		return rc == XSM_EINVALID ? xsm__error_set(c->ctx, XSM_EINVALID, "previous run: %s", why) : rc;
+	if (type == XSM_REC_ASSET) {
+		c->st.assets++;
+		count_billable(c, xsm__json_getstr(rec, "label"));
+	} else if (type == XSM_REC_FINDING) {
+		c->st.findings++;
+	} else {
+		c->st.relations++;
+	}
+	return 0;
+}
+
+int xsm__conn_carry(xsm__conn *c, const xsm__json *rec, int type)
+{
+	xsm_buf buf = XSM_BUF_INIT;
+	int rc = carry(c, &buf, rec, type);
+	xsm_buf_dispose(&buf);
+	return rc;
+}
+
 static int merge_one(const xsm__json *rec, int type, size_t lineno, void *payload)
 {
 	struct merge *m = payload;
 	xsm__conn *c = m->c;
-	char why[512];
-	const char *line;
-	size_t len;
 	uint64_t v;
-	int rc;
 
 	(void)lineno;
 	if (type == XSM_REC_RELATION && c->delta_relations_whole)
@@ -1108,25 +1140,7 @@ static int merge_one(const xsm__json *rec, int type, size_t lineno, void *payloa
 		if (xsm__strmap_get(&c->delta_keys, m->key.ptr, m->key.size, &v))
 			return 0;
 	}
-	xsm_buf_clear(&m->line);
-	if (xsm__json_print(&m->line, rec) < 0)
-		return xsm__error_oom(c->ctx);
-	line = m->line.ptr;
-	len = m->line.size;
-	/* a run stored before records were held to UTF-8 is mended as it is carried over */
-	if ((rc = xsm__conn_mend(c, &line, &len)) < 0)
-		return rc;
-	if ((rc = xsm__run_add(c->w, line, len, why, sizeof(why))) < 0)
-		return rc == XSM_EINVALID ? xsm__error_set(c->ctx, XSM_EINVALID, "previous run: %s", why) : rc;
-	if (type == XSM_REC_ASSET) {
-		c->st.assets++;
-		count_billable(c, xsm__json_getstr(rec, "label"));
-	} else if (type == XSM_REC_FINDING) {
-		c->st.findings++;
-	} else {
-		c->st.relations++;
-	}
-	return 0;
+	return carry(c, &m->line, rec, type);
 }
 
 static int merge_previous(xsm__conn *c, const char *prev_run)

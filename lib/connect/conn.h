@@ -108,6 +108,12 @@ int xsm__conn_permission(xsm__conn *c, const char *perm, const char *what, int r
  */
 int xsm__conn_delta_drop(xsm__conn *c, const char *key);
 
+/*
+ * Carry a record of the previous run (xsm__run_foreach over prev_run) into
+ * this one as it is: type is its XSM_REC_* type.
+ */
+int xsm__conn_carry(xsm__conn *c, const xsm__json *rec, int type);
+
 /* a temporary file in the store for large downloads (unlinked already) */
 int xsm__conn_tmpfile(xsm__conn *c, int *fd);
 
