@@ -123,6 +123,19 @@ static void error_text(xsm__ms *m, const char *body, size_t len, char *code, siz
 			n--; /* the message goes inside a sentence of ours */
 		snprintf(out, outlen, "%.*s", (int)n, msg);
 	}
+	/*
+	 * Resource Graph says what is wrong in details: {"code":"InvalidQuery",
+	 * "message":"Query validation error","details":[{"code":"ParserFailure",
+	 * "message":"Parser failure","line":1,...}]}
+	 */
+	if (xsm__json_type(e) == XSM_J_OBJECT && *out) {
+		const xsm__json *d = xsm__json_child(xsm__json_get(e, "details"));
+		const char *dm = xsm__json_getstr(d, "message"), *dc = xsm__json_getstr(d, "code");
+		size_t k = strlen(out);
+		if (dm && *dm && k < outlen)
+			snprintf(out + k, outlen - k, " (%s%s%.*s)", dc ? dc : "", dc ? ": " : "", (int)strcspn(dm, "\r\n"),
+				 dm);
+	}
 	xsm__json_free(j);
 }
 
@@ -278,6 +291,29 @@ done:
 
 /* --- requests ---------------------------------------------------------------------------- */
 
+/*
+ * Resource Graph meters queries per user and window (15 every 5 seconds by
+ * default) and says on each answer how many are left
+ * (x-ms-user-quota-remaining) and when the window resets
+ * (x-ms-user-quota-resets-after, "hh:mm:ss"); a 429 past it carries those,
+ * not Retry-After.  With none left, the next call waits for the reset.
+ */
+static void quota(xsm__ms *m, const xsm__http_resp *resp)
+{
+	char v[32], w[32];
+	const char *left = xsm__http_header(resp, "x-ms-user-quota-remaining", v, sizeof(v));
+	const char *reset = xsm__http_header(resp, "x-ms-user-quota-resets-after", w, sizeof(w));
+	unsigned h, mi, sec;
+
+	if (!left || strtol(left, NULL, 10) > 0 || !reset || sscanf(reset, "%u:%u:%u", &h, &mi, &sec) != 3)
+		return;
+	sec += 60 * mi + 3600 * h;
+	if (sec > 300)
+		sec = 300; /* a window is seconds long: more is a misreading */
+	m->quota_until = xsm__mono() + sec + 0.05;
+	xsm__log(m->c->ctx, "%s: Resource Graph quota used up: waiting %us for it to reset", m->c->name, sec);
+}
+
 int xsm__ms_request(xsm__ms *m, const char *method, const char *url, const char *body, const char *perm,
 		    const char *what, xsm__http_resp *resp)
 {
@@ -296,6 +332,8 @@ int xsm__ms_request(xsm__ms *m, const char *method, const char *url, const char 
 		}
 		if (m->min_interval > 0 && m->last > 0 && xsm__mono() - m->last < m->min_interval)
 			xsm__sleep(m->min_interval - (xsm__mono() - m->last));
+		if (m->quota_until > xsm__mono())
+			xsm__sleep(m->quota_until - xsm__mono());
 		m->last = xsm__mono();
 		hdrs[0] = m->auth.ptr;
 		hdrs[1] = "Accept: application/json";
@@ -307,7 +345,9 @@ int xsm__ms_request(xsm__ms *m, const char *method, const char *url, const char 
 		req.body = body;
 		req.body_len = body ? strlen(body) : 0;
 		req.body_fd = m->fd;
-		if ((rc = xsm__conn_http(c, &req, resp)) < 0)
+		rc = xsm__conn_http(c, &req, resp);
+		quota(m, resp);
+		if (rc < 0)
 			return rc;
 		m->status = resp->status;
 		if (resp->status >= 200 && resp->status < 300)

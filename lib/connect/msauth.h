@@ -28,6 +28,7 @@ typedef struct xsm__ms {
 	double expires, margin;    /* monotonic time the token expires; refresh that much before */
 	size_t tokens;             /* tokens taken in this run */
 	double min_interval, last; /* pacing: seconds between calls (calls_per_minute), last call */
+	double quota_until;        /* Resource Graph said its quota is used up: no call before this (monotonic) */
 	int fd;                    /* bodies are downloaded here */
 	xsm_buf url, next, delta;  /* scratch URL; the page's nextLink (or $skipToken) and deltaLink */
 	long count;                /* elements of the last page */

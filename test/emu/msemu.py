@@ -621,7 +621,23 @@ class Entra(Microsoft):
         self.version += 1
         self.history[self.version] = self.snapshot()
 
+    def unfold(self, req):
+        """A $skiptoken carries the query of the round it continues, as Graph's do: put it back in req."""
+        if getattr(req, "unfolded", False):
+            return
+        req.unfolded, req.skip_off = True, 0
+        tok = req.arg("$skiptoken")
+        if not tok:
+            return
+        try:
+            t = json.loads(unb64url(tok))
+            req.params = [(k, v) for k, v in t["q"]] + [("$skiptoken", tok)]
+            req.skip_off = int(t["o"])
+        except (ValueError, KeyError, TypeError):
+            req.skip_off = None
+
     def needs(self, req):
+        self.unfold(req)
         p = req.path
         if p.startswith("/v1.0/users") and "signInActivity" in (req.arg("$select") or ""):
             return "AuditLog.Read.All"
@@ -640,6 +656,7 @@ class Entra(Microsoft):
                                          or "signInActivity" in (req.arg("$select") or ""))
 
     def route(self, req):
+        self.unfold(req)
         if self.unlicensed(req):
             return self.api_error(403, "Authentication_RequestFromNonPremiumTenantOrB2CTenant",
                                   "Neither tenant is B2C or tenant doesn't have premium license")
@@ -654,13 +671,16 @@ class Entra(Microsoft):
             return routes[p](req)
         return self.api_error(400, "BadRequest", "Resource not found for the segment '%s'." % p.rsplit("/", 1)[-1])
 
-    # ---- paging: $skiptoken is an opaque offset; the nextLink repeats the query
+    # ---- paging: the nextLink is "?$skiptoken=" alone, the token holding the offset and the query (as
+    # Graph's recorded nextLinks are: JupiterOne/graph-azure ad-service-principals recording)
     def page(self, req, items, ctx, maximum=999, delta=None):
-        tok = req.arg("$skiptoken")
+        self.unfold(req)
+        off = req.skip_off
         try:
-            off = int(base64.urlsafe_b64decode(tok.encode()).decode().split(":")[1]) if tok else 0
             top = int(req.arg("$top", "100"))
-        except (ValueError, IndexError):
+        except ValueError:
+            off = None
+        if off is None:
             return self.api_error(400, "BadRequest", "Invalid $skiptoken or $top.")
         if top < 1 or top > maximum:
             return self.api_error(400, "Request_UnsupportedQuery", "Invalid page size specified: '%d'. Must be between "
@@ -669,10 +689,9 @@ class Entra(Microsoft):
         body = {"@odata.context": "https://graph.microsoft.com/v1.0/$metadata#" + ctx}
         chunk = items[off:off + top]
         if off + top < len(items):
-            params = [(k, v) for k, v in req.params if k != "$skiptoken"]
-            params.append(("$skiptoken", base64.urlsafe_b64encode(("o:%d" % (off + top)).encode()).decode()))
-            body["@odata.nextLink"] = "%s%s?%s" % (req.base, req.path, "&".join(
-                "%s=%s" % (quote(k, safe="$"), quote(v, safe="(),=")) for k, v in params))
+            query = [(k, v) for k, v in req.params if k != "$skiptoken"]
+            tok = b64url(json.dumps({"o": off + top, "q": query}).encode())
+            body["@odata.nextLink"] = "%s%s?$skiptoken=%s" % (req.base, req.path, tok)
         elif delta is not None:
             # the state token carries the version reached and the query ($select), as Graph's does
             body["@odata.deltaLink"] = "%s%s?$deltatoken=%s" % (req.base, req.path, delta)
@@ -1007,6 +1026,34 @@ class Azure(Microsoft):
         return rows
 
     def route(self, req):
+        """Resource Graph's own quota (--arg-quota N a window of --arg-window S seconds): every answer says what
+        is left (x-ms-user-quota-remaining) and when it resets (x-ms-user-quota-resets-after, hh:mm:ss); past it, 429
+        with those headers and no Retry-After, as ARG throttles."""
+        quota = self.args.arg_quota
+        if not quota:
+            return self.query(req)
+        now, window = time.time(), self.args.arg_window
+        with self.lock:
+            if not getattr(self, "quota_start", None) or now >= self.quota_start + window:
+                self.quota_start, self.quota_used = now, 0
+            self.quota_used += 1
+            left = quota - self.quota_used
+            reset = max(0, int(self.quota_start + window - now + 0.999))
+        hdrs = [("x-ms-user-quota-remaining", str(max(0, left))),
+                ("x-ms-user-quota-resets-after", "%02d:%02d:%02d" % (reset // 3600, reset // 60 % 60, reset % 60))]
+        if left < 0:
+            reply = X.Reply(429, X.json_body({"error": {
+                "code": "RateLimiting", "message": "Please provide below info when asking for support: timestamp = %s, "
+                "correlationId = %s." % (time.strftime("%Y-%m-%dT%H:%M:%S"), uuid.uuid4()),
+                "details": [{"code": "RateLimiting", "message": "Client application has been throttled and should not "
+                             "attempt to repeat the request until an amount of time has elapsed. Please see "
+                             "https://aka.ms/resourcegraph-throttling for help."}]}}), "application/json; charset=utf-8")
+        else:
+            reply = self.query(req)
+        reply.headers = list(reply.headers or []) + hdrs
+        return reply
+
+    def query(self, req):
         if req.method != "POST" or req.path != "/providers/Microsoft.ResourceGraph/resources":
             return self.api_error(404, "NotFound", "The resource was not found.")
         if req.arg("api-version") not in ("2021-03-01", "2022-10-01", "2024-04-01"):
@@ -1018,8 +1065,13 @@ class Azure(Microsoft):
         q = body["query"].strip()
         table = q.split("|", 1)[0].strip()
         if table not in ("resources", "resourcecontainers", "authorizationresources"):
-            return self.api_error(400, "BadRequest", "Table '%s' could not be found." % table,
-                                  ) if table else self.api_error(400, "BadRequest", "Query is invalid.")
+            # the real shape (Azure/azure-powershell ResourceGraph.Test SessionRecords QueryError.json): the
+            # top-level message is generic, details say what is wrong
+            return X.Reply(400, X.json_body({"error": {
+                "code": "InvalidQuery", "message": "Query validation error",
+                "details": [{"code": "ParserFailure" if not table else "InvalidTable",
+                             "message": "Parser failure" if not table else "Table '%s' could not be found" % table,
+                             "line": 1, "characterPositionInLine": 0}]}}), "application/json; charset=utf-8")
         opts = body.get("options") or {}
         top = int(opts.get("$top") or 100)
         if top < 1 or top > 1000:
@@ -1071,6 +1123,9 @@ def parse_args(argv):
     ap.add_argument("--users", type=int, default=20, help="entra: cloud-only users besides the six synced ones")
     ap.add_argument("--unlicensed", action="store_true",
                     help="entra: the tenant has no Entra ID P1/P2 (no sign-in activity, no Identity Protection)")
+    ap.add_argument("--arg-quota", type=int, default=0,
+                    help="azure: Resource Graph queries allowed a window (x-ms-user-quota-*; 429 past it)")
+    ap.add_argument("--arg-window", type=int, default=5, help="azure: seconds of a quota window (5 in Azure)")
     ap.add_argument("--port-file")
     ap.add_argument("--delay-ms", type=int, default=0)
     ap.add_argument("--now", help="base time, ISO-8601 (default 2026-11-20T00:00:00Z)")
