@@ -171,6 +171,14 @@ static int query(struct az *a, const char *q, const char *what, const char *perm
 		}
 		if ((rc = xsm__ms_page(&a->m, "POST", a->url.ptr, a->body.ptr, "data", perm, what, pick, cb, a)) < 0)
 			break;
+		/* cut short with no $skipToken to go on with: the rest would be missing without a word */
+		if (a->m.truncated && !a->m.next.size) {
+			rc = xsm__error_set(c->ctx, XSM_EPROTO,
+					    "%s: %s: Resource Graph truncated the results (resultTruncated) and sent no "
+					    "$skipToken to page on",
+					    c->name, what);
+			break;
+		}
 		if (!a->m.next.size)
 			break;
 		xsm_buf_set(&token, a->m.next.ptr);

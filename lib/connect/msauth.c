@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -394,6 +395,8 @@ static int page_member(xsm__conn *c, const char *key, const xsm__json *value, vo
 	struct page *p = payload;
 	const char *s = xsm__json_str(value);
 
+	if (!strcmp(key, "resultTruncated"))
+		p->m->truncated = xsm__json_bool(value) || (s && !strcasecmp(s, "true"));
 	if (!s)
 		return 0;
 	if (!strcmp(key, "@odata.nextLink") || !strcmp(key, "$skipToken"))
@@ -416,6 +419,7 @@ int xsm__ms_page(xsm__ms *m, const char *method, const char *url, const char *bo
 	xsm_buf_clear(&m->next);
 	xsm_buf_clear(&m->delta);
 	m->count = 0;
+	m->truncated = 0;
 	rc = xsm__ms_request(m, method, url, body, perm, what, &resp);
 	xsm__http_resp_dispose(&resp);
 	if (rc < 0)

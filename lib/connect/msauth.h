@@ -32,6 +32,7 @@ typedef struct xsm__ms {
 	int fd;                    /* bodies are downloaded here */
 	xsm_buf url, next, delta;  /* scratch URL; the page's nextLink (or $skipToken) and deltaLink */
 	long count;                /* elements of the last page */
+	int truncated;             /* the last page said resultTruncated (Resource Graph: "true", a string) */
 	long status;               /* HTTP status of the last answer */
 	char code[96];             /* the vendor's error code of the last failure ("" when none) */
 } xsm__ms;
