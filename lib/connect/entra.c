@@ -968,6 +968,7 @@ static int en_sync(xsm__conn *c)
 		snprintf(c->new_cursor, sizeof(c->new_cursor), "%s%s\n%s", CURSOR_TAG, ulink.ptr, glink.ptr);
 	else
 		xsm__log(c->ctx, "%s: no delta links to keep (or too long): the next sync is a full one", c->name);
+	have = c->new_cursor[0] != '\0';
 	n = 0;
 	if (e.delta)
 		n = (size_t)snprintf(c->note, sizeof(c->note),
@@ -975,7 +976,8 @@ static int en_sync(xsm__conn *c)
 				     "roles, risk, sign-ins and applications read in full",
 				     e.patched[0], e.patched[1], e.patched[2]);
 	else
-		n = (size_t)snprintf(c->note, sizeof(c->note), "users and groups: full read (delta links kept)");
+		n = (size_t)snprintf(c->note, sizeof(c->note), "users and groups: full read%s",
+				     have ? " (delta links kept for the next sync)" : " (Graph sent no delta links)");
 	if (e.nskipped && n < sizeof(c->note)) {
 		n += (size_t)snprintf(c->note + n, sizeof(c->note) - n, "; not licensed in the tenant, not read:");
 		for (i = 0; i < e.nskipped && n < sizeof(c->note); i++)

@@ -183,6 +183,8 @@ test_expect_success 'incremental sync: the delta links are the cursor; the next 
 	xsm --format=json ingest inc --no-build >first.json &&
 	json_get first.json "j[\"connectors\"][0][\"incremental\"]" | test_grep False /dev/stdin &&
 	records inc | sort >before.sorted &&
+	xsm connect show inc >show &&
+	test_grep "users and groups: full read (delta links kept for the next sync)" show &&
 	emu_post $IN /_emu/change &&
 	emu_requests $IN >req1 &&
 	xsm --format=json ingest inc --no-build >inc.json &&
