@@ -165,6 +165,14 @@ static size_t on_body(char *data, size_t size, size_t n, void *payload)
 		return 0;
 	}
 	a->resp->body_len += len;
+	{
+		/* FNV-1a over the bytes, whatever pieces they come in */
+		uint64_t h = a->resp->body_hash;
+		size_t i;
+		for (i = 0; i < len; i++)
+			h = (h ^ (unsigned char)data[i]) * 1099511628211ULL;
+		a->resp->body_hash = h;
+	}
 	if (a->fd >= 0) {
 		if (a->held + len > WBUF_SIZE && flush_body(a) < 0)
 			return 0;
@@ -282,6 +290,7 @@ static int perform(xsm__http *h, const xsm__http_req *req, xsm__http_resp *resp,
 	xsm_buf_clear(&resp->body);
 	xsm_buf_clear(&resp->headers);
 	resp->body_len = 0;
+	resp->body_hash = 1469598103934665603ULL;
 	resp->status = 0;
 	/*
 	 * The file is rewritten from its start and cut to the new body's length

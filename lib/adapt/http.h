@@ -13,6 +13,7 @@
 #define XSM__ADAPT_HTTP_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "exposure/common.h"
 #include "exposure/ctx.h"
@@ -56,6 +57,7 @@ typedef struct xsm__http_resp {
 	xsm_buf body;                  /* when body_fd < 0 */
 	size_t body_len;               /* bytes received (either way) */
 	xsm_buf headers;               /* "name: value\n", names lower-cased, last response only */
+	uint64_t body_hash;            /* of the body's bytes as received (a page's fingerprint) */
 	int attempts;
 } xsm__http_resp;
 

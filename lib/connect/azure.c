@@ -135,11 +135,13 @@ static int query(struct az *a, const char *q, const char *what, const char *perm
 {
 	xsm__conn *c = a->c;
 	xsm_buf token = XSM_BUF_INIT;
-	int rc;
+	xsm__pager pg;
+	int rc = xsm__pager_begin(&pg, c, what, NULL);
 
 	xsm_buf_clear(&a->url);
 	xsm_buf_printf(&a->url, "%s%s", a->m.api.ptr, ARG_PATH);
-	for (;;) {
+	a->m.pager = &pg;
+	while (rc == 0) {
 		xsm_jw w;
 		xsm_buf_clear(&a->body);
 		xsm_jw_init(&w, &a->body);
@@ -169,12 +171,14 @@ static int query(struct az *a, const char *q, const char *what, const char *perm
 			rc = xsm__error_oom(c->ctx);
 			break;
 		}
-		if ((rc = xsm__ms_page(&a->m, "POST", a->url.ptr, a->body.ptr, "data", perm, what, pick, cb, a)) < 0)
-			break;
-		if (!a->m.next.size)
+		if ((rc = xsm__ms_page(&a->m, "POST", a->url.ptr, a->body.ptr, "data", perm, what, pick, cb, a)) < 0 ||
+		    (rc = xsm__pager_page(&pg, a->m.body_hash, (size_t)a->m.count, a->m.next.ptr)) < 0 ||
+		    !a->m.next.size)
 			break;
 		xsm_buf_set(&token, a->m.next.ptr);
 	}
+	a->m.pager = NULL;
+	xsm__pager_end(&pg);
 	xsm_buf_dispose(&token);
 	return rc;
 }

@@ -1075,6 +1075,86 @@ void xsm__conn_page(xsm__conn *c)
 	c->opts->progress(&p, c->opts->payload);
 }
 
+/* --- paging that always advances ------------------------------------------------------ */
+
+void xsm__pager_total(xsm__pager *p, double total, long per_page)
+{
+	double pages;
+
+	if (!(total >= 0) || per_page < 1)
+		return;
+	pages = total / (double)per_page;
+	pages = pages > 1e15 ? 1e15 : pages < 1 ? 1 : pages;
+	if ((double)(uint64_t)pages < pages)
+		pages += 1;
+	/* the most announced: a collection may grow while it is read */
+	if ((uint64_t)pages > p->max_pages)
+		p->max_pages = (uint64_t)pages;
+}
+
+/* remember key (a kind letter and a hash); 1 when it was there already */
+static int pager_seen(xsm__pager *p, char kind, uint64_t h)
+{
+	char key[24];
+	uint64_t *slot;
+	int created;
+
+	snprintf(key, sizeof(key), "%c%016llx", kind, (unsigned long long)h);
+	if (xsm__strmap_slot(&p->seen, key, strlen(key), &slot, &created) < 0)
+		return -1;
+	return !created;
+}
+
+int xsm__pager_begin(xsm__pager *p, xsm__conn *c, const char *what, const char *first)
+{
+	memset(p, 0, sizeof(*p));
+	p->c = c;
+	snprintf(p->what, sizeof(p->what), "%s", what);
+	if (first && *first && pager_seen(p, 'c', xsm__hash(first, strlen(first))) < 0)
+		return xsm__error_oom(c->ctx);
+	return 0;
+}
+
+int xsm__pager_page(xsm__pager *p, uint64_t body_hash, size_t items, const char *next)
+{
+	xsm__conn *c = p->c;
+	int r;
+
+	p->pages++;
+	if (!p->uncounted)
+		xsm__conn_page(c);
+	/* a page that holds elements and repeats an earlier one: the cursor is being ignored */
+	if (items && body_hash) {
+		if ((r = pager_seen(p, 'b', body_hash)) < 0)
+			return xsm__error_oom(c->ctx);
+		if (r)
+			return xsm__error_set(c->ctx, XSM_EPROTO,
+					      "%s: %s: page %zu repeats an earlier page: the server does not advance, "
+					      "stopped",
+					      c->name, p->what, p->pages);
+	}
+	if (!next || !*next)
+		return 0;
+	if ((r = pager_seen(p, 'c', xsm__hash(next, strlen(next)))) < 0)
+		return xsm__error_oom(c->ctx);
+	if (r)
+		return xsm__error_set(c->ctx, XSM_EPROTO,
+				      "%s: %s: the server sends a next page it sent before (after page %zu): paging "
+				      "loops, stopped",
+				      c->name, p->what, p->pages);
+	if (p->max_pages && p->pages >= p->max_pages)
+		return xsm__error_set(c->ctx, XSM_EPROTO,
+				      "%s: %s: the server sends more pages than the %llu it announced, stopped", c->name,
+				      p->what, (unsigned long long)p->max_pages);
+	return 0;
+}
+
+void xsm__pager_end(xsm__pager *p)
+{
+	xsm__strmap_free(&p->seen);
+	memset(p, 0, sizeof(*p));
+}
+
 /* --- the merge of a delta over the previous run ----------------------------------- */
 
 struct merge {

@@ -107,7 +107,9 @@ static void link_next(char *out, size_t outlen, const char *link)
 
 /*
  * Fetch every page of table with query; cb gets each row.  Link URLs must
- * stay on the configured instance: credentials never go elsewhere.
+ * stay on the configured instance: credentials never go elsewhere.  The
+ * pager stops a walk that does not advance (a Link back to a page already
+ * read, the same page again, more pages than X-Total-Count allows).
  */
 static int fetch_table(struct sn *s, const char *table, const char *query, const char *fields,
 		       int (*cb)(struct sn *, const xsm__json *), const char *what, int one_page)
@@ -115,12 +117,15 @@ static int fetch_table(struct sn *s, const char *table, const char *query, const
 	xsm__conn *c = s->c;
 	xsm__http_req req = XSM__HTTP_REQ_INIT;
 	xsm__http_resp resp;
+	xsm__pager pg;
 	const char *hdrs[] = { "Accept: application/json", s->bearer.size ? s->bearer.ptr : NULL, NULL };
-	char next[4096], link[4096];
+	char next[4096], link[4096], total[32];
 	long offset = 0;
+	size_t most = 1;
 	int rc = 0;
 
 	memset(&resp, 0, sizeof(resp));
+	memset(&pg, 0, sizeof(pg));
 	req.headers = hdrs;
 	req.userpwd = s->bearer.size ? NULL : s->auth.ptr;
 	xsm_buf_clear(&s->url);
@@ -144,6 +149,8 @@ static int fetch_table(struct sn *s, const char *table, const char *query, const
 			if (!s->url.ptr)
 				return xsm__error_oom(c->ctx);
 		}
+		if (!pg.c && (rc = xsm__pager_begin(&pg, c, what, s->url.ptr)) < 0)
+			break;
 		req.url = s->url.ptr;
 		if ((rc = xsm__conn_http(c, &req, &resp)) < 0)
 			break;
@@ -169,27 +176,43 @@ static int fetch_table(struct sn *s, const char *table, const char *query, const
 		xsm__json_free(j);
 		if (rc < 0)
 			break;
-		xsm__conn_page(c);
-		if (one_page || s->stop)
-			break;
+		/*
+		 * The server's page is at least as long as its longest page (ACLs
+		 * may shorten some): pages past X-Total-Count over that are a loop.
+		 */
+		most = rows > most ? rows : most;
+		if (xsm__http_header(&resp, "x-total-count", total, sizeof(total)))
+			xsm__pager_total(&pg, strtod(total, NULL), (long)most);
 		next[0] = '\0';
-		if (xsm__http_header(&resp, "link", link, sizeof(link)))
-			link_next(next, sizeof(next), link);
-		if (next[0]) {
-			if (strncmp(next, s->base.ptr, s->base.size) || (next[s->base.size] != '/')) {
-				rc = xsm__error_set(c->ctx, XSM_EPROTO,
-						    "%s: %s: next page link points away from the instance", c->name, what);
-				break;
+		if (!one_page && !s->stop) {
+			if (xsm__http_header(&resp, "link", link, sizeof(link))) {
+				link_next(next, sizeof(next), link);
+			} else if (rows >= (size_t)s->page_size &&
+				   !(xsm__http_header(&resp, "x-total-count", total, sizeof(total)) &&
+				     strtod(total, NULL) <= (double)(offset + s->page_size))) {
+				/* no Link: a server without the header still pages by offset */
+				offset += s->page_size;
+				xsm_buf_clear(&s->url);
+				if (xsm_buf_printf(&s->url, "offset %ld", offset) < 0) {
+					rc = xsm__error_oom(c->ctx);
+					break;
+				}
+				snprintf(next, sizeof(next), "%s", s->url.ptr);
+				xsm_buf_clear(&s->url);
 			}
-			xsm_buf_set(&s->url, next);
-			continue;
 		}
-		/* no Link: a server without the header still pages by offset */
-		if (rows < (size_t)s->page_size || xsm__http_header(&resp, "link", link, sizeof(link)))
+		if ((rc = xsm__pager_page(&pg, resp.body_hash, rows, next)) < 0 || !next[0])
 			break;
-		offset += s->page_size;
-		xsm_buf_clear(&s->url);
+		if (!strncmp(next, "offset ", 7))
+			continue; /* the URL is built at the top */
+		if (strncmp(next, s->base.ptr, s->base.size) || (next[s->base.size] != '/')) {
+			rc = xsm__error_set(c->ctx, XSM_EPROTO, "%s: %s: next page link points away from the instance",
+					    c->name, what);
+			break;
+		}
+		xsm_buf_set(&s->url, next);
 	}
+	xsm__pager_end(&pg);
 	xsm__http_resp_dispose(&resp);
 	return rc;
 }
