@@ -363,8 +363,8 @@ static int v4_pages(struct r7 *r, const char *path, const char *extra,
 		}
 		if ((rc = call(r, r->url.ptr, &j, what)) < 0)
 			break;
-		for (e = xsm__json_child(xsm__json_get(j, "data")); e && rc == 0; e = xsm__json_next(e), n++)
-			rc = cb(r, e);
+		for (e = xsm__json_child(xsm__json_get(j, "data")); e; e = xsm__json_next(e))
+			n++;
 		next = jstr(xsm__json_get(j, "metadata"), "cursor");
 		/* the last page has no next link (and no cursor) */
 		{
@@ -375,10 +375,14 @@ static int v4_pages(struct r7 *r, const char *path, const char *extra,
 			if (!has_next)
 				next = "";
 		}
-		if (rc == 0 && xsm_buf_set(&cursor, next) < 0)
+		if (xsm_buf_set(&cursor, next) < 0)
 			rc = xsm__error_oom(c->ctx);
+		/* before the elements: a page served again says so, not as records seen twice */
+		else if ((rc = xsm__pager_page(&pg, r->body_hash, n, cursor.ptr)) == 0)
+			for (e = xsm__json_child(xsm__json_get(j, "data")); e && rc == 0; e = xsm__json_next(e))
+				rc = cb(r, e);
 		xsm__json_free(j);
-		if (rc < 0 || (rc = xsm__pager_page(&pg, r->body_hash, n, cursor.ptr)) < 0 || !cursor.size)
+		if (rc < 0 || !cursor.size)
 			break;
 	}
 	xsm__pager_end(&pg);
@@ -439,18 +443,20 @@ static int v3_pages(struct r7 *r, const char *path, int (*cb)(struct r7 *, const
 		}
 		if ((rc = call(r, url.ptr, &j, what)) < 0)
 			break;
-		for (e = xsm__json_child(xsm__json_get(j, "resources")); e && rc == 0; e = xsm__json_next(e), n++)
-			rc = cb(r, e, payload);
+		for (e = xsm__json_child(xsm__json_get(j, "resources")); e; e = xsm__json_next(e))
+			n++;
 		pgo = xsm__json_get(j, "page");
 		total = pgo ? jnum(pgo, "totalPages", 1) : 1;
-		xsm__json_free(j);
-		if (rc < 0)
-			break;
 		xsm__pager_total(&pg, total, 1);
 		if ((double)++page < total)
 			snprintf(next, sizeof(next), "page %ld", page);
 		pg.uncounted = !count_pages; /* an asset's list is not a page of the sync */
-		if ((rc = xsm__pager_page(&pg, r->body_hash, n, next)) < 0 || !next[0])
+		/* before the elements: a page served again says so, not as records seen twice */
+		if ((rc = xsm__pager_page(&pg, r->body_hash, n, next)) == 0)
+			for (e = xsm__json_child(xsm__json_get(j, "resources")); e && rc == 0; e = xsm__json_next(e))
+				rc = cb(r, e, payload);
+		xsm__json_free(j);
+		if (rc < 0 || !next[0])
 			break;
 	}
 	xsm__pager_end(&pg);

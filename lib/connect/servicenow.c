@@ -171,11 +171,8 @@ static int fetch_table(struct sn *s, const char *table, const char *query, const
 			break;
 		}
 		rows = 0;
-		for (row = xsm__json_child(res); row && rc == 0; row = xsm__json_next(row), rows++)
-			rc = cb(s, row);
-		xsm__json_free(j);
-		if (rc < 0)
-			break;
+		for (row = xsm__json_child(res); row; row = xsm__json_next(row))
+			rows++;
 		/*
 		 * The server's page is at least as long as its longest page (ACLs
 		 * may shorten some): pages past X-Total-Count over that are a loop.
@@ -184,27 +181,28 @@ static int fetch_table(struct sn *s, const char *table, const char *query, const
 		if (xsm__http_header(&resp, "x-total-count", total, sizeof(total)))
 			xsm__pager_total(&pg, strtod(total, NULL), (long)most);
 		next[0] = '\0';
-		if (!one_page && !s->stop) {
-			if (xsm__http_header(&resp, "link", link, sizeof(link))) {
-				link_next(next, sizeof(next), link);
-			} else if (rows >= (size_t)s->page_size &&
-				   !(xsm__http_header(&resp, "x-total-count", total, sizeof(total)) &&
-				     strtod(total, NULL) <= (double)(offset + s->page_size))) {
-				/* no Link: a server without the header still pages by offset */
-				offset += s->page_size;
-				xsm_buf_clear(&s->url);
-				if (xsm_buf_printf(&s->url, "offset %ld", offset) < 0) {
-					rc = xsm__error_oom(c->ctx);
-					break;
-				}
-				snprintf(next, sizeof(next), "%s", s->url.ptr);
-				xsm_buf_clear(&s->url);
-			}
+		if (one_page) {
+			/* one page asked for */
+		} else if (xsm__http_header(&resp, "link", link, sizeof(link))) {
+			link_next(next, sizeof(next), link);
+		} else if (rows >= (size_t)s->page_size &&
+			   !(xsm__http_header(&resp, "x-total-count", total, sizeof(total)) &&
+			     strtod(total, NULL) <= (double)(offset + s->page_size))) {
+			/* no Link: a server without the header still pages by offset */
+			snprintf(next, sizeof(next), "offset %ld", offset + s->page_size);
 		}
-		if ((rc = xsm__pager_page(&pg, resp.body_hash, rows, next)) < 0 || !next[0])
+		/* before the rows: a page served again says so, not as records seen twice */
+		if ((rc = xsm__pager_page(&pg, resp.body_hash, rows, next)) == 0)
+			for (row = xsm__json_child(res); row && rc == 0; row = xsm__json_next(row))
+				rc = cb(s, row);
+		xsm__json_free(j);
+		if (rc < 0 || !next[0] || s->stop)
 			break;
-		if (!strncmp(next, "offset ", 7))
-			continue; /* the URL is built at the top */
+		if (!strncmp(next, "offset ", 7)) {
+			offset += s->page_size;
+			xsm_buf_clear(&s->url); /* the URL is built at the top */
+			continue;
+		}
 		if (strncmp(next, s->base.ptr, s->base.size) || (next[s->base.size] != '/')) {
 			rc = xsm__error_set(c->ctx, XSM_EPROTO, "%s: %s: next page link points away from the instance",
 					    c->name, what);
