@@ -136,6 +136,7 @@ static int query(struct az *a, const char *q, const char *what, const char *perm
 	xsm__conn *c = a->c;
 	xsm_buf token = XSM_BUF_INIT;
 	xsm__pager pg;
+	long most = 1;
 	int rc = xsm__pager_begin(&pg, c, what, NULL);
 
 	xsm_buf_clear(&a->url);
@@ -171,8 +172,13 @@ static int query(struct az *a, const char *q, const char *what, const char *perm
 			rc = xsm__error_oom(c->ctx);
 			break;
 		}
-		if ((rc = xsm__ms_page(&a->m, "POST", a->url.ptr, a->body.ptr, "data", perm, what, pick, cb, a)) < 0 ||
-		    (rc = xsm__pager_page(&pg, a->m.body_hash, (size_t)a->m.count, a->m.next.ptr)) < 0 ||
+		if ((rc = xsm__ms_page(&a->m, "POST", a->url.ptr, a->body.ptr, "data", perm, what, pick, cb, a)) < 0)
+			break;
+		/* pages at least as long as the longest one: no more of them than totalRecords allows */
+		most = a->m.count > most ? a->m.count : most;
+		if (a->m.total >= 0)
+			xsm__pager_total(&pg, a->m.total, most);
+		if ((rc = xsm__pager_page(&pg, a->m.body_hash, (size_t)a->m.count, a->m.next.ptr)) < 0 ||
 		    !a->m.next.size)
 			break;
 		xsm_buf_set(&token, a->m.next.ptr);

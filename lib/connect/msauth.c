@@ -354,6 +354,9 @@ static int page_member(xsm__conn *c, const char *key, const xsm__json *value, vo
 	struct page *p = payload;
 	const char *s = xsm__json_str(value);
 
+	/* Resource Graph's count of every row the query matches */
+	if (!strcmp(key, "totalRecords") && xsm__json_type(value) == XSM_J_NUMBER)
+		p->m->total = xsm__json_num(value);
 	if (!s)
 		return 0;
 	if (!strcmp(key, "@odata.nextLink") || !strcmp(key, "$skipToken"))
@@ -376,6 +379,7 @@ int xsm__ms_page(xsm__ms *m, const char *method, const char *url, const char *bo
 	xsm_buf_clear(&m->next);
 	xsm_buf_clear(&m->delta);
 	m->count = 0;
+	m->total = -1;
 	rc = xsm__ms_request(m, method, url, body, perm, what, &resp);
 	m->body_hash = resp.body_hash;
 	xsm__http_resp_dispose(&resp);

@@ -34,6 +34,7 @@ typedef struct xsm__ms {
 	long status;               /* HTTP status of the last answer */
 	char code[96];             /* the vendor's error code of the last failure ("" when none) */
 	uint64_t body_hash;        /* the last page's fingerprint (xsm__pager_page) */
+	double total;              /* the last page's "totalRecords" (Resource Graph), -1 when absent */
 	xsm__pager *pager;         /* set: the caller's walk counts the pages xsm__ms_page reads */
 } xsm__ms;
 
@@ -59,8 +60,8 @@ int xsm__ms_request(xsm__ms *m, const char *method, const char *url, const char 
 /*
  * One page: the request, then the elements of its array member go to cb
  * one at a time (m->count of them); "@odata.nextLink" or "$skipToken" is
- * left in m->next, "@odata.deltaLink" in m->delta ("" when absent), the
- * answer's fingerprint in m->body_hash.  A caller walking pages sets
+ * left in m->next, "@odata.deltaLink" in m->delta ("" when absent),
+ * "totalRecords" in m->total, the answer's fingerprint in m->body_hash.  A caller walking pages sets
  * m->pager and gives each page to it (xsm__pager_page).
  */
 int xsm__ms_page(xsm__ms *m, const char *method, const char *url, const char *body, const char *member,

@@ -365,6 +365,7 @@ static int v4_pages(struct r7 *r, const char *path, const char *extra,
 			break;
 		for (e = xsm__json_child(xsm__json_get(j, "data")); e; e = xsm__json_next(e))
 			n++;
+		xsm__pager_total(&pg, jnum(xsm__json_get(j, "metadata"), "totalPages", -1), 1);
 		next = jstr(xsm__json_get(j, "metadata"), "cursor");
 		/* the last page has no next link (and no cursor) */
 		{
