@@ -303,7 +303,7 @@ static size_t on_header(char *data, size_t size, size_t n, void *payload)
 	}
 	for (colon = 0; colon < len && data[colon] != ':'; colon++)
 		;
-	if (colon == len || len > 8192)
+	if (colon == len || len > 65536)
 		return len;
 	for (i = 0; i < colon; i++)
 		if (xsm_buf_putc(&a->resp->headers, (char)tolower((unsigned char)data[i])) < 0)

@@ -88,21 +88,24 @@ static int sn_error(struct sn *s, const xsm__http_resp *r, const char *what)
 	return xsm__conn_status(s->c, r, what, detail);
 }
 
-/* the rel="next" URL of a Link header, or "" */
-static void link_next(char *out, size_t outlen, const char *link)
+/* the rel="next" URL of a Link header, or ""; -1 when it does not fit in out */
+static int link_next(char *out, size_t outlen, const char *link)
 {
 	const char *p = link;
 	out[0] = '\0';
 	while (p && (p = strchr(p, '<'))) {
 		const char *end = strchr(p, '>');
 		if (!end)
-			return;
+			return 0;
 		if (!strncmp(end + 1, ";rel=\"next\"", 11) || !strncmp(end + 1, "; rel=\"next\"", 12)) {
+			if ((size_t)(end - p - 1) >= outlen)
+				return -1;
 			snprintf(out, outlen, "%.*s", (int)(end - p - 1), p + 1);
-			return;
+			return 0;
 		}
 		p = end + 1;
 	}
+	return 0;
 }
 
 /*
@@ -119,7 +122,8 @@ static int fetch_table(struct sn *s, const char *table, const char *query, const
 	xsm__http_resp resp;
 	xsm__pager pg;
 	const char *hdrs[] = { "Accept: application/json", s->bearer.size ? s->bearer.ptr : NULL, NULL };
-	char next[4096], link[4096], total[32];
+	/* Link repeats every parameter four times (first, prev, next, last): long queries make it long */
+	char next[16384], link[65536], total[32];
 	long offset = 0;
 	size_t most = 1;
 	int rc = 0;
@@ -184,7 +188,13 @@ static int fetch_table(struct sn *s, const char *table, const char *query, const
 		if (one_page) {
 			/* one page asked for */
 		} else if (xsm__http_header(&resp, "link", link, sizeof(link))) {
-			link_next(next, sizeof(next), link);
+			/* a link cut short would fetch some other page: refuse it */
+			if (strlen(link) >= sizeof(link) - 1 || link_next(next, sizeof(next), link) < 0) {
+				xsm__json_free(j);
+				rc = xsm__error_set(c->ctx, XSM_EPROTO, "%s: %s: the Link header is longer than %zu bytes",
+						    c->name, what, strlen(link) >= sizeof(link) - 1 ? sizeof(link) - 1 : sizeof(next) - 1);
+				break;
+			}
 		} else if (rows >= (size_t)s->page_size &&
 			   !(xsm__http_header(&resp, "x-total-count", total, sizeof(total)) &&
 			     strtod(total, NULL) <= (double)(offset + s->page_size))) {
