@@ -221,6 +221,37 @@ int xsm__conn_emit(xsm__conn *c);
 void xsm__conn_page(xsm__conn *c);
 
 /*
+ * A walk through the pages of one collection, so that paging always
+ * advances: a server cannot hold a sync (and the store's lock) in a loop.
+ * Each page goes through xsm__pager_page with the cursor of the page after
+ * it (a URL, a token, an offset written as text).  The walk stops with
+ * XSM_EPROTO when a cursor comes back, when a page with elements repeats
+ * an earlier one byte for byte (a server ignoring its cursor), or when
+ * the pages go past the total the server announced.
+ */
+typedef struct xsm__pager {
+	xsm__conn *c;
+	char what[96];                /* names the collection in messages */
+	xsm__strmap seen;             /* fingerprints of cursors and pages met in this walk */
+	size_t pages;
+	uint64_t max_pages;           /* from the announced total; 0: none announced */
+	int uncounted;                /* its pages are not the sync's (one asset's list): no progress */
+} xsm__pager;
+
+/* begin a walk; first is the cursor of the first page (NULL: none) */
+int xsm__pager_begin(xsm__pager *p, xsm__conn *c, const char *what, const char *first);
+/* the server says the collection holds total elements in pages of per_page (1: total is in pages) */
+void xsm__pager_total(xsm__pager *p, double total, long per_page);
+/*
+ * A page arrived with items elements; body_hash is its answer's
+ * fingerprint (xsm__http_resp.body_hash); next is the cursor of the page
+ * after it, NULL or "" when it was the last.  Counts the page
+ * (xsm__conn_page).  0 to go on; XSM_EPROTO when the walk does not advance.
+ */
+int xsm__pager_page(xsm__pager *p, uint64_t body_hash, size_t items, const char *next);
+void xsm__pager_end(xsm__pager *p);
+
+/*
  * Normalise one saved vendor body from fd without any network (fuzzing,
  * tests): a Qualys Host List Detection page or KnowledgeBase document, a
  * Tenable asset or vulnerability chunk, a ServiceNow table page, a Rapid7

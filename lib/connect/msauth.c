@@ -397,6 +397,9 @@ static int page_member(xsm__conn *c, const char *key, const xsm__json *value, vo
 
 	if (!strcmp(key, "resultTruncated"))
 		p->m->truncated = xsm__json_bool(value) || (s && !strcasecmp(s, "true"));
+	/* Resource Graph's count of every row the query matches */
+	if (!strcmp(key, "totalRecords") && xsm__json_type(value) == XSM_J_NUMBER)
+		p->m->total = xsm__json_num(value);
 	if (!s)
 		return 0;
 	if (!strcmp(key, "@odata.nextLink") || !strcmp(key, "$skipToken"))
@@ -420,14 +423,17 @@ int xsm__ms_page(xsm__ms *m, const char *method, const char *url, const char *bo
 	xsm_buf_clear(&m->delta);
 	m->count = 0;
 	m->truncated = 0;
+	m->total = -1;
 	rc = xsm__ms_request(m, method, url, body, perm, what, &resp);
+	m->body_hash = resp.body_hash;
 	xsm__http_resp_dispose(&resp);
 	if (rc < 0)
 		return rc;
 	snprintf(label, sizeof(label), "%s: %s", m->c->name, what);
 	if ((rc = xsm__conn_json_object_fd(m->c, m->fd, label, member, pick, page_elem, &p, page_member)) < 0)
 		return rc;
-	xsm__conn_page(m->c);
+	if (!m->pager)
+		xsm__conn_page(m->c);
 	return 0;
 }
 
@@ -444,6 +450,7 @@ int xsm__ms_pages(xsm__ms *m, const char *url, long top, const char *perm, const
 {
 	xsm__conn *c = m->c;
 	xsm_buf cur = XSM_BUF_INIT;
+	xsm__pager pg;
 	size_t olen = origin_len(m->api.ptr);
 	long skip = 0;
 	int rc, followed = 0;
@@ -452,13 +459,15 @@ int xsm__ms_pages(xsm__ms *m, const char *url, long top, const char *perm, const
 		xsm_buf_printf(&cur, "%s&%%24skip=0", url);
 	else
 		xsm_buf_puts(&cur, url);
+	if (!cur.ptr)
+		return xsm__error_oom(c->ctx);
+	if ((rc = xsm__pager_begin(&pg, c, what, cur.ptr)) < 0)
+		goto done;
+	m->pager = &pg;
 	for (;;) {
-		if (!cur.ptr) {
-			rc = xsm__error_oom(c->ctx);
-			break;
-		}
 		if ((rc = xsm__ms_page(m, "GET", cur.ptr, NULL, "value", perm, what, pick, cb, payload)) < 0)
 			break;
+		xsm_buf_clear(&cur);
 		if (m->next.size) {
 			/* the token goes with the next request: only to the API's own host */
 			if (origin_len(m->next.ptr) != olen || strncmp(m->next.ptr, m->api.ptr, olen)) {
@@ -468,18 +477,24 @@ int xsm__ms_pages(xsm__ms *m, const char *url, long top, const char *perm, const
 			}
 			xsm_buf_set(&cur, m->next.ptr);
 			followed = 1;
-			continue;
+		} else if (top > 0 && !followed && m->count > 0) {
+			/*
+			 * Defender: no link; the next $skip until a page comes back empty.
+			 * A server may send fewer than $top: skip what came.
+			 */
+			skip += m->count;
+			xsm_buf_printf(&cur, "%s&%%24skip=%ld", url, skip);
 		}
-		/*
-		 * Defender: no link; the next $skip until a page comes back empty.
-		 * A server may send fewer than $top: skip what came.
-		 */
-		if (top <= 0 || followed || m->count == 0)
+		if (cur.size && !cur.ptr) {
+			rc = xsm__error_oom(c->ctx);
 			break;
-		skip += m->count;
-		xsm_buf_clear(&cur);
-		xsm_buf_printf(&cur, "%s&%%24skip=%ld", url, skip);
+		}
+		if ((rc = xsm__pager_page(&pg, m->body_hash, (size_t)m->count, cur.ptr)) < 0 || !cur.size)
+			break;
 	}
+	m->pager = NULL;
+	xsm__pager_end(&pg);
+done:
 	xsm_buf_dispose(&cur);
 	return rc;
 }
