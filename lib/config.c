@@ -45,6 +45,7 @@ static const struct known {
 	{ "retention.days", T_INT, 0, 36500, "14" },
 	{ "store.fsync", T_BOOL, 0, 1, "true" },
 	{ "store.path", T_STR, 0, 0, NULL },
+	{ "store.safe", T_STR, 0, 0, NULL },
 };
 
 struct entry {
