@@ -582,6 +582,23 @@ int xsm_store_list(xsm_store *s, const char *relpath, int (*cb)(const char *, vo
 	return rc;
 }
 
+int xsm__store_rename(xsm_store *s, const char *relpath, const char *to)
+{
+	const char *leaf;
+	int rc = 0, pfd;
+	if ((rc = need_lock(s, relpath)) < 0)
+		return rc;
+	if (strchr(to, '/') || !strcmp(to, "..") || !strcmp(to, "."))
+		return xsm__error_set(s->ctx, XSM_EUSAGE, "refusing to rename '%s' to '%s'", relpath, to);
+	if ((pfd = xsm__fs_walk(s->dfd, relpath, 0, &leaf)) < 0 || renameat(pfd, leaf, pfd, to) < 0 ||
+	    (s->sync && fsync(pfd) < 0 && errno != EINVAL))
+		rc = errno == ENOENT ? xsm__error_set(s->ctx, XSM_ENOTFOUND, "'%s/%s' does not exist", s->dir, relpath)
+				     : store_errno(s, XSM_EIO, "cannot rename", relpath);
+	if (pfd >= 0)
+		close(pfd);
+	return rc;
+}
+
 int xsm_store_remove(xsm_store *s, const char *relpath)
 {
 	xsm_buf path = XSM_BUF_INIT;

@@ -25,6 +25,8 @@ int xsm__store_open(xsm_store *s, const char *relpath);
 int xsm__store_append_undo(xsm_store *s, const char *relpath, const char *lines, off_t *undo);
 /* take an append back: STORE/relpath truncated to len */
 int xsm__store_unappend(xsm_store *s, const char *relpath, off_t len);
+/* rename STORE/relpath to to, a name in the same directory; XSM_ENOTFOUND when absent; needs the lock */
+int xsm__store_rename(xsm_store *s, const char *relpath, const char *to);
 /* remove the temp files (NAME.tmp.PID) of writers that are no longer running; how many; needs the lock */
 size_t xsm__store_sweep(xsm_store *s);
 
