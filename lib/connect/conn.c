@@ -201,7 +201,7 @@ static int load_conf(xsm__ynode **out, char **path_out, xsm_store *store, const 
 		rc = xsm__error_oom(store->ctx);
 		goto done;
 	}
-	rc = xsm__yaml_load(out, store->ctx, path.ptr);
+	rc = xsm__store_yaml(out, store, rel.ptr, 0);
 	if (rc == XSM_ENOTFOUND)
 		rc = xsm__error_set(store->ctx, XSM_ENOTFOUND, "no connector '%s' (see 'xsm connect list')", name);
 	else if (rc == 0 && (*out)->type != XSM_Y_MAP)

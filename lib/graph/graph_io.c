@@ -396,8 +396,8 @@ static int load_file(xsm_graph *g, xsm_store *store, const char *rel, int nodes,
 
 	if ((rc = xsm__store_abspath(&path, store, rel)) < 0)
 		return rc;
-	if ((fd = open(path.ptr, O_RDONLY | O_CLOEXEC)) < 0) {
-		rc = xsm__error_errno(g->ctx, XSM_EIO, "cannot open snapshot file '%s'", path.ptr);
+	if ((fd = xsm__store_open(store, rel)) < 0) { /* no link followed */
+		rc = fd == XSM_ENOTFOUND ? xsm__error_set(g->ctx, XSM_EIO, "cannot open snapshot file '%s'", path.ptr) : fd;
 		xsm_buf_dispose(&path);
 		return rc;
 	}

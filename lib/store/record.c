@@ -761,8 +761,8 @@ int xsm__run_foreach(xsm_store *store, const char *source, const char *run, int 
 		rc = xsm__error_oom(ctx);
 		goto done;
 	}
-	if ((fd = open(path.ptr, O_RDONLY | O_CLOEXEC)) < 0) {
-		rc = xsm__error_errno(ctx, XSM_EIO, "cannot open '%s'", path.ptr);
+	if ((fd = xsm__store_open(store, rel.ptr)) < 0) { /* no link followed */
+		rc = fd == XSM_ENOTFOUND ? xsm__error_set(ctx, XSM_EIO, "cannot open '%s': it is gone", path.ptr) : fd;
 		goto done;
 	}
 	if (xsm__lines_init(&r, fd, (size_t)xsm__cfg_long(ctx, "records.max_line", 16L << 20)) < 0) {

@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "adapt/yaml.h"
 #include "ctx.h"
 #include "util/alloc.h"
 #include "util/buf.h"
@@ -457,6 +458,28 @@ int xsm_store_read(xsm_buf *out, xsm_store *s, const char *relpath, size_t cap)
 	if ((rc = xsm__store_abspath(&path, s, relpath)) == 0)
 		rc = xsm__fs_read_fd(s->ctx, fd, path.ptr, out, cap);
 	close(fd);
+	xsm_buf_dispose(&path);
+	return rc;
+}
+
+int xsm__store_yaml(xsm__ynode **out, xsm_store *s, const char *relpath, int optional)
+{
+	xsm_buf b = XSM_BUF_INIT, path = XSM_BUF_INIT;
+	int rc = xsm_store_read(&b, s, relpath, 16 << 20);
+
+	*out = NULL;
+	if (rc == XSM_ENOTFOUND && optional) {
+		xsm_ctx_clear(s->ctx);
+		rc = 0;
+	} else if (rc == 0 && (rc = xsm__store_abspath(&path, s, relpath)) == 0) {
+		rc = xsm__yaml_parse(out, s->ctx, b.ptr, b.size, path.ptr);
+	} else if (rc != XSM_ENOTFOUND && rc != XSM_ENOMEM && rc != XSM_EDENIED) {
+		/* an unreadable configuration file is a configuration error, as xsm__yaml_load says */
+		char msg[sizeof(s->ctx->msg)];
+		snprintf(msg, sizeof(msg), "%s", xsm_ctx_errmsg(s->ctx));
+		rc = xsm__error_set(s->ctx, XSM_ECONFIG, "%s", msg);
+	}
+	xsm_buf_dispose(&b);
 	xsm_buf_dispose(&path);
 	return rc;
 }

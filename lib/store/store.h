@@ -25,6 +25,9 @@ int xsm__store_open(xsm_store *s, const char *relpath);
 int xsm__store_append_undo(xsm_store *s, const char *relpath, const char *lines, off_t *undo);
 /* take an append back: STORE/relpath truncated to len */
 int xsm__store_unappend(xsm_store *s, const char *relpath, off_t len);
+/* parse STORE/relpath (read as xsm_store_read does) as YAML; optional: absent is 0 with *out NULL */
+struct xsm__ynode;
+int xsm__store_yaml(struct xsm__ynode **out, xsm_store *s, const char *relpath, int optional);
 /* rename STORE/relpath to to, a name in the same directory; XSM_ENOTFOUND when absent; needs the lock */
 int xsm__store_rename(xsm_store *s, const char *relpath, const char *to);
 /* remove the temp files (NAME.tmp.PID) of writers that are no longer running; how many; needs the lock */
