@@ -468,7 +468,7 @@ int xsm__fs_append(xsm_ctx *ctx, int dfd, const char *name, const char *what, co
 	/* a FIFO or device planted under the name is refused before it is opened (O_NONBLOCK should one slip in) */
 	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISREG(st.st_mode) && !S_ISLNK(st.st_mode))
 		return xsm__error_set(ctx, XSM_EDENIED, "refusing to append to %s: not a regular file", what);
-	fd = openat(dfd, name, O_WRONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, mode);
+	fd = openat(dfd, name, O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, mode); /* read: the tail checked */
 	if (fd < 0 && errno == ELOOP)
 		return xsm__error_set(ctx, XSM_EDENIED, "refusing to append to %s: a symbolic link (not followed)", what);
 	if (fd < 0)
