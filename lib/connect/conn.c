@@ -519,19 +519,7 @@ int xsm__conn_delta_drop(xsm__conn *c, const char *key)
 
 int xsm__conn_tmpfile(xsm__conn *c, int *fd)
 {
-	xsm_buf path = XSM_BUF_INIT;
-	int rc = 0;
-
-	if (xsm__store_abspath(&path, c->store, "tmp") < 0 || xsm_buf_puts(&path, "/download.XXXXXX") < 0)
-		rc = xsm__error_oom(c->ctx);
-	else if ((rc = xsm__fs_mkparent(c->ctx, path.ptr, 0700)) == 0) {
-		if ((*fd = mkstemp(path.ptr)) < 0)
-			rc = xsm__error_errno(c->ctx, XSM_EIO, "cannot create a download file in '%s'", path.ptr);
-		else
-			unlink(path.ptr);
-	}
-	xsm_buf_dispose(&path);
-	return rc;
+	return xsm__store_tmpfile(c->store, "tmp", fd);
 }
 
 /* --- large JSON arrays ---------------------------------------------------------- */

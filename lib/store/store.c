@@ -605,6 +605,40 @@ int xsm_store_list(xsm_store *s, const char *relpath, int (*cb)(const char *, vo
 	return rc;
 }
 
+int xsm__store_tmpfile(xsm_store *s, const char *reldir, int *fd)
+{
+	xsm_buf rel = XSM_BUF_INIT;
+	const char *leaf;
+	int rc = 0, dfd = -1;
+
+	*fd = -1;
+	if (xsm_buf_printf(&rel, "%s/.", reldir) < 0)
+		return xsm__error_oom(s->ctx);
+	if ((dfd = xsm__fs_walk(s->dfd, rel.ptr, DIR_MODE, &leaf)) < 0) {
+		rc = store_errno(s, XSM_EIO, "cannot create a temporary file in", reldir);
+		goto done;
+	}
+#ifdef O_TMPFILE
+	*fd = openat(dfd, ".", O_TMPFILE | O_RDWR | O_CLOEXEC, FILE_MODE);
+#endif
+	/* without O_TMPFILE: a name of this process's, made and unlinked at once */
+	for (unsigned i = 0; *fd < 0 && i < 1000; i++) {
+		char name[64];
+		snprintf(name, sizeof(name), "download.%u.tmp.%ld", i, (long)getpid());
+		if ((*fd = openat(dfd, name, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, FILE_MODE)) >= 0)
+			unlinkat(dfd, name, 0);
+		else if (errno != EEXIST)
+			break;
+	}
+	if (*fd < 0)
+		rc = xsm__error_errno(s->ctx, XSM_EIO, "cannot create a temporary file in '%s/%s'", s->dir, reldir);
+done:
+	if (dfd >= 0)
+		close(dfd);
+	xsm_buf_dispose(&rel);
+	return rc;
+}
+
 int xsm__store_rename(xsm_store *s, const char *relpath, const char *to)
 {
 	const char *leaf;

@@ -28,6 +28,8 @@ int xsm__store_unappend(xsm_store *s, const char *relpath, off_t len);
 /* parse STORE/relpath (read as xsm_store_read does) as YAML; optional: absent is 0 with *out NULL */
 struct xsm__ynode;
 int xsm__store_yaml(struct xsm__ynode **out, xsm_store *s, const char *relpath, int optional);
+/* an unnamed temporary file (read and write) in STORE/reldir, made when missing; no link followed */
+int xsm__store_tmpfile(xsm_store *s, const char *reldir, int *fd);
 /* rename STORE/relpath to to, a name in the same directory; XSM_ENOTFOUND when absent; needs the lock */
 int xsm__store_rename(xsm_store *s, const char *relpath, const char *to);
 /* remove the temp files (NAME.tmp.PID) of writers that are no longer running; how many; needs the lock */

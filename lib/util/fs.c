@@ -371,12 +371,19 @@ int xsm__fs_read_fd(xsm_ctx *ctx, int fd, const char *path, xsm_buf *out, size_t
 
 int xsm__fs_read(xsm_ctx *ctx, const char *path, xsm_buf *out, size_t cap)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC), rc;
+	return xsm__fs_read_flags(ctx, path, out, cap, 0);
+}
+
+int xsm__fs_read_flags(xsm_ctx *ctx, const char *path, xsm_buf *out, size_t cap, int flags)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | flags), rc;
 
 	xsm_buf_clear(out);
 	if (fd < 0) {
 		if (errno == ENOENT)
 			return xsm__error_set(ctx, XSM_ENOTFOUND, "'%s' does not exist", path);
+		if (errno == ELOOP && (flags & O_NOFOLLOW))
+			return xsm__error_set(ctx, XSM_EDENIED, "refusing '%s': a symbolic link (not followed)", path);
 		return xsm__error_errno(ctx, XSM_EIO, "cannot open '%s'", path);
 	}
 	rc = xsm__fs_read_fd(ctx, fd, path, out, cap);

@@ -97,6 +97,8 @@ int xsm__fs_write_atomic(xsm_ctx *ctx, const char *path, const void *data, size_
 			 mode_t mode, int sync);
 /* read a whole file, refusing more than cap bytes; XSM_ENOTFOUND when absent */
 int xsm__fs_read(xsm_ctx *ctx, const char *path, xsm_buf *out, size_t cap);
+/* the same with more open(2) flags: O_NOFOLLOW (a link is XSM_EDENIED), O_NONBLOCK */
+int xsm__fs_read_flags(xsm_ctx *ctx, const char *path, xsm_buf *out, size_t cap, int flags);
 /* the same from an open fd (left open); path names it in messages */
 int xsm__fs_read_fd(xsm_ctx *ctx, int fd, const char *path, xsm_buf *out, size_t cap);
 

@@ -16,7 +16,7 @@ test_expect_success 'setup: a store with a source and a snapshot' '
 '
 
 # each planted link: the command refuses (77), says so, and the target is untouched
-for f in audit.jsonl events.jsonl lock connectors/cmdb.state rules/criticality.yaml graph/HEAD; do
+for f in audit.jsonl events.jsonl lock connectors/cmdb.state rules/criticality.yaml graph/HEAD config.yaml; do
 	test_expect_success "a planted $f link is not followed" '
 		fresh &&
 		rm -f "$XSM_STORE/'"$f"'" && ln -s "$TRASH/victim" "$XSM_STORE/'"$f"'" &&
@@ -26,7 +26,7 @@ for f in audit.jsonl events.jsonl lock connectors/cmdb.state rules/criticality.y
 			events.jsonl) test_expect_code 77 xsm events 2>err ;;
 			graph/HEAD) test_expect_code 77 xsm graph build 2>err ;;
 			lock) test_expect_code 77 xsm graph build 2>err ;;
-			connectors/cmdb.state) test_expect_code 77 xsm status 2>err ;;
+			connectors/cmdb.state | config.yaml) test_expect_code 77 xsm status 2>err ;;
 			rules/criticality.yaml) test_expect_code 77 xsm critical rule list 2>err ;;
 			esac
 		} &&
