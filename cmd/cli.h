@@ -145,6 +145,22 @@ int xsm_cli_apply_settings(xsm_ctx *ctx, xsm_config *cfg);
 int xsm_cli_lock(struct xsm_cli *cli);
 /* build a graph snapshot now (after an ingest); a library error code */
 int xsm_cli_build(struct xsm_cli *cli);
+/*
+ * The build after a command whose own change is committed (ingest,
+ * connect remove --purge): its failure cannot undo that change, so it is
+ * a warning, not the command's exit code; the next build does it.
+ * 1 when built.
+ */
+int xsm_cli_build_after(struct xsm_cli *cli, const char *what);
+/*
+ * A change with its audit entry: the entry is appended first (a failed
+ * append changes nothing), then save(arg, store) commits the change; a
+ * failed save takes the entry back.  Then the current snapshot is
+ * re-evaluated: that follows the commit, so its failure is a warning (the
+ * next build re-evaluates).  0, or an exit code after a message.
+ */
+int xsm_cli_commit(struct xsm_cli *cli, int (*save)(void *arg, xsm_store *store), void *arg, const char *action,
+		   const char *target, const char *detail);
 const struct xsm_command *xsm_command_find(const char *name);
 const struct xsm_command *xsm_commands(size_t *n);
 

@@ -459,8 +459,8 @@ static int connect_remove(int argc, const char **argv, struct xsm_cli *cli)
 	if (!cli->quiet)
 		printf("connector '%s' removed%s\n", pos[0],
 		       purge ? " with its records; the next build drops its assets" : "; its records stay");
-	if (purge && (rc = xsm_cli_build(cli)) < 0 && rc != XSM_ENOINPUT)
-		return xsm_cli_fail(cli, rc);
+	if (purge)
+		xsm_cli_build_after(cli, "the connector is removed");
 	return 0;
 }
 

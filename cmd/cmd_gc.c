@@ -28,6 +28,7 @@ int cmd_gc(int argc, const char **argv, struct xsm_cli *cli)
 		xsm_jw_kint(&w, "snapshots_kept", (int64_t)st.snapshots_kept);
 		xsm_jw_kint(&w, "events_removed", (int64_t)st.events_removed);
 		xsm_jw_kint(&w, "events_kept", (int64_t)st.events_kept);
+		xsm_jw_kint(&w, "temp_removed", (int64_t)st.temp_removed);
 		xsm_jw_obj_end(&w);
 		xsm_cli_emit(&b);
 		xsm_buf_dispose(&b);
@@ -36,6 +37,9 @@ int cmd_gc(int argc, const char **argv, struct xsm_cli *cli)
 		       dry ? "would remove" : "removed", st.runs_removed, XSM_PL(st.runs_removed, "run"), st.runs_kept,
 		       st.snapshots_removed, XSM_PL(st.snapshots_removed, "snapshot"), st.snapshots_kept,
 		       st.events_removed, XSM_PL(st.events_removed, "event"), st.events_kept);
+		if (st.temp_removed)
+			printf("removed %zu temp %s of writers no longer running\n", st.temp_removed,
+			       XSM_PL(st.temp_removed, "file"));
 	}
 	return 0;
 }

@@ -68,6 +68,46 @@ int xsm_cli_build(struct xsm_cli *cli)
 	return 0;
 }
 
+int xsm_cli_build_after(struct xsm_cli *cli, const char *what)
+{
+	int rc = xsm_cli_build(cli);
+	if (rc == 0)
+		return 1;
+	if (rc != XSM_ENOINPUT)
+		fprintf(stderr, "xsm: warning: %s, but the graph was not rebuilt: %s; 'xsm graph build' builds it\n", what,
+			xsm_ctx_errmsg(cli->ctx));
+	xsm_ctx_clear(cli->ctx);
+	return 0;
+}
+
+int xsm_cli_commit(struct xsm_cli *cli, int (*save)(void *arg, xsm_store *store), void *arg, const char *action,
+		   const char *target, const char *detail)
+{
+	char snap[40] = "";
+	int rc;
+	if ((rc = xsm_store_audit(cli->store, action, target, detail)) < 0)
+		return xsm_cli_fail(cli, rc);
+	if ((rc = save(arg, cli->store)) < 0) {
+		char msg[1024];
+		snprintf(msg, sizeof(msg), "%s", xsm_ctx_errmsg(cli->ctx));
+		xsm_ctx_clear(cli->ctx);
+		if (xsm_store_audit_undo(cli->store) < 0)
+			fprintf(stderr, "xsm: cannot take back the audit entry of the failed change: %s\n",
+				xsm_ctx_errmsg(cli->ctx));
+		xsm_cli_error("%s", msg);
+		return xsm_cli_exit_code(rc);
+	}
+	rc = xsm_graph_refresh(snap, cli->store);
+	if (rc < 0 && rc != XSM_ENOINPUT)
+		fprintf(stderr, "xsm: warning: %s '%s' is saved, but the current snapshot was not re-evaluated: %s; "
+				"'xsm graph build' does it\n",
+			action, target, xsm_ctx_errmsg(cli->ctx));
+	xsm_ctx_clear(cli->ctx);
+	if (!cli->quiet)
+		fprintf(stderr, "%s '%s'%s%s\n", action, target, snap[0] ? "; re-evaluated as snapshot " : "", snap);
+	return 0;
+}
+
 static int graph_build(int argc, const char **argv, struct xsm_cli *cli)
 {
 	const char *pos[1];

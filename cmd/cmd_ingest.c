@@ -42,7 +42,7 @@ static int ingest_records(struct xsm_cli *cli, const char *source, const char *f
 	xsm_ingest_options io = XSM_INGEST_OPTIONS_INIT;
 	xsm_ingest_stats stats;
 	struct report rep = { cli, NULL, 0 };
-	int rc, fd;
+	int rc, fd, built = 0;
 
 	if (!source)
 		return xsm_cli_usage(cli, "--source NAME is required with --format records");
@@ -72,9 +72,9 @@ static int ingest_records(struct xsm_cli *cli, const char *source, const char *f
 	if (stats.invalid)
 		fprintf(stderr, "xsm: %s: skipped %zu invalid line%s\n", source, stats.invalid,
 			stats.invalid == 1 ? "" : "s");
-	/* the one place an ingest turns into a new graph snapshot */
-	if (!no_build && (rc = xsm_cli_build(cli)) < 0)
-		return xsm_cli_fail(cli, rc);
+	/* the one place an ingest turns into a new graph snapshot (the run is committed: a failed build is a warning) */
+	if (!no_build)
+		built = xsm_cli_build_after(cli, "the records are stored");
 	if (machine(cli)) {
 		/* the same document as a connector sync's, one source a line in jsonl */
 		xsm_buf b = XSM_BUF_INIT;
@@ -94,7 +94,7 @@ static int ingest_records(struct xsm_cli *cli, const char *source, const char *f
 		xsm_jw_kint(&w, "findings", (int64_t)stats.findings);
 		xsm_jw_kint(&w, "relations", (int64_t)stats.relations);
 		xsm_jw_kint(&w, "invalid", (int64_t)stats.invalid);
-		xsm_jw_kbool(&w, "built", !no_build);
+		xsm_jw_kbool(&w, "built", built);
 		xsm_jw_obj_end(&w);
 		if (cli->format == XSM_FMT_JSON) {
 			xsm_jw_arr_end(&w);
@@ -210,10 +210,8 @@ static int ingest_connectors(struct xsm_cli *cli, const char **names, size_t n, 
 		xsm_cli_emit(&b);
 	}
 	xsm_buf_dispose(&b);
-	if (ok && !no_build && (rc = xsm_cli_build(cli)) < 0) {
-		int code = xsm_cli_fail(cli, rc);
-		return code > worst ? code : worst;
-	}
+	if (ok && !no_build)
+		xsm_cli_build_after(cli, "the runs are stored");
 	return worst;
 }
 

@@ -543,24 +543,15 @@ done:
 	return code;
 }
 
-/* save the changes, audit them, and re-evaluate the current snapshot so scores change at once */
+static int save(void *arg, xsm_store *store)
+{
+	return xsm_insights_save(arg, store);
+}
+
+/* save the change with its audit entry, then re-evaluate the current snapshot */
 static int commit(struct xsm_cli *cli, xsm_insights *ins, const char *action, const char *target, const char *detail)
 {
-	char snap[40] = "";
-	int rc;
-	if ((rc = xsm_insights_save(ins, cli->store)) < 0)
-		return xsm_cli_fail(cli, rc);
-	xsm_store_audit(cli->store, action, target, detail);
-	rc = xsm_graph_refresh(snap, cli->store);
-	if (rc == XSM_ENOINPUT) {
-		xsm_ctx_clear(cli->ctx);
-		rc = 0;
-	}
-	if (rc < 0)
-		return xsm_cli_fail(cli, rc);
-	if (!cli->quiet)
-		fprintf(stderr, "%s '%s'%s%s\n", action, target, snap[0] ? "; re-evaluated as snapshot " : "", snap);
-	return 0;
+	return xsm_cli_commit(cli, save, ins, action, target, detail);
 }
 
 static int insights_set(int argc, const char **argv, struct xsm_cli *cli)

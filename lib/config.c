@@ -1,5 +1,6 @@
 /* config.c - layered configuration (see exposure/config.h for precedence). */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,7 @@
 #include "ctx.h"
 #include "util/alloc.h"
 #include "util/buf.h"
+#include "util/fs.h"
 #include "util/vec.h"
 
 #ifndef XSM_DATADIR
@@ -47,6 +49,7 @@ static const struct known {
 	{ "retention.days", T_INT, 0, 36500, "14" },
 	{ "store.fsync", T_BOOL, 0, 1, "true" },
 	{ "store.path", T_STR, 0, 0, NULL },
+	{ "store.safe", T_STR, 0, 0, NULL },
 };
 
 struct entry {
@@ -307,6 +310,25 @@ static int load_file(xsm_config *cfg, xsm_ctx *ctx, const char *path, int requir
 	return rc;
 }
 
+/* a store's config.yaml: a file in the store, so a link there is not followed (xsm-store(5), SAFETY) */
+static int load_store_file(xsm_config *cfg, xsm_ctx *ctx, const char *path)
+{
+	xsm__ynode *root = NULL;
+	xsm_buf b = XSM_BUF_INIT, prefix = XSM_BUF_INIT;
+	int rc = xsm__fs_read_flags(ctx, path, &b, 16 << 20, O_NOFOLLOW | O_NONBLOCK);
+
+	if (rc == XSM_ENOTFOUND) {
+		xsm_ctx_clear(ctx);
+		rc = 0;
+	} else if (rc == 0 && (rc = xsm__yaml_parse(&root, ctx, b.ptr, b.size, path)) == 0) {
+		rc = flatten(cfg, ctx, path, root, &prefix);
+	}
+	xsm__yaml_free(root);
+	xsm_buf_dispose(&b);
+	xsm_buf_dispose(&prefix);
+	return rc;
+}
+
 int xsm_config_load(xsm_config **out, xsm_ctx *ctx, const char *explicit_file, const char *store_dir)
 {
 	xsm_config *cfg = xsm__calloc(1, sizeof(*cfg));
@@ -334,7 +356,7 @@ int xsm_config_load(xsm_config **out, xsm_ctx *ctx, const char *explicit_file, c
 			rc = xsm__error_oom(ctx);
 			goto done;
 		}
-		if ((rc = load_file(cfg, ctx, path.ptr, 0)) < 0)
+		if ((rc = load_store_file(cfg, ctx, path.ptr)) < 0)
 			goto done;
 	}
 	if (!explicit_file && (s = getenv("XSM_CONFIG")) && *s)

@@ -141,11 +141,34 @@ static void abandon_snapshot(const char *id, const xsm_buf *dir, xsm__afile *pat
 		(void)xsm__fs_remove(NULL, dir->ptr); /* best effort: the build's own error is the one to report */
 }
 
-/* the events of the new snapshot, against the one it replaced */
-static int derive_events(xsm_store *store, const char *prev, const char *cur)
+/*
+ * The commit of a build: the events of the new snapshot against the one
+ * it replaces are appended (whole or not at all), then HEAD names it.
+ * HEAD is the commit point; when it cannot be moved the events are taken
+ * back, so a build reported failed leaves neither.
+ */
+static int commit_snapshot(xsm_store *store, const char *prev, const char *cur)
 {
+	xsm_ctx *ctx = xsm_store_ctx(store);
+	char line[48];
+	off_t undo = -1;
 	size_t n;
-	return xsm_events_derive(&n, store, prev[0] ? prev : NULL, cur);
+	int rc = xsm__events_derive(&n, &undo, store, prev[0] ? prev : NULL, cur);
+	if (rc < 0)
+		return rc;
+	snprintf(line, sizeof(line), "%s\n", cur);
+	if ((rc = xsm_store_write(store, "graph/HEAD", line, strlen(line))) < 0 && undo >= 0) {
+		char msg[1024];
+		snprintf(msg, sizeof(msg), "%s", xsm_ctx_errmsg(ctx));
+		if (current_head(line, store) == 0 && !strcmp(line, cur))
+			return xsm__error_set(ctx, rc, "%s", msg); /* renamed, not synced: the events stay with it */
+		xsm_ctx_clear(ctx);
+		if (xsm__store_unappend(store, "events.jsonl", undo) < 0)
+			return xsm__error_set(ctx, rc, "%s; and its events could not be taken back: %s", msg,
+					      xsm_ctx_errmsg(ctx));
+		rc = xsm__error_set(ctx, rc, "%s", msg);
+	}
+	return rc;
 }
 
 int xsm_graph_build(xsm_build_stats *st, xsm_store *store)
@@ -169,18 +192,19 @@ int xsm_graph_build(xsm_build_stats *st, xsm_store *store)
 	if (rc == 0 &&
 	    (rc = xsm__graph_write_snapshot(g, store, id, meta.ptr, NEXTRA, extra_names, files, &paths, edges)) == 0)
 		xsm__phase(xsm_store_ctx(store), &t0, "write snapshot");
+	/* the graph's memory goes back before the comparison loads two path sets (the edge writer done with it) */
+	xsm__edges_stop(edges);
+	xsm_graph_free(g);
+	xsm_buf_dispose(&meta);
+	dispose_files(files);
+	if (rc == 0 && (rc = commit_snapshot(store, prev, id)) == 0)
+		xsm__phase(xsm_store_ctx(store), &t0, "events");
 	if (rc == 0)
-		snprintf(st->snapshot, sizeof(st->snapshot), "%s", g->snapshot);
+		snprintf(st->snapshot, sizeof(st->snapshot), "%s", id);
 	else
 		abandon_snapshot(id, &dir, &paths, edges);
 	xsm__edges_free(edges);
 	xsm_buf_dispose(&dir);
-	/* the graph's memory goes back before the comparison loads two path sets */
-	xsm_graph_free(g);
-	xsm_buf_dispose(&meta);
-	dispose_files(files);
-	if (rc == 0 && (rc = derive_events(store, prev, st->snapshot)) == 0)
-		xsm__phase(xsm_store_ctx(store), &t0, "events");
 	return rc;
 }
 
@@ -215,11 +239,14 @@ int xsm_graph_refresh(char snapshot[40], xsm_store *store)
 	xsm_buf_puts(&meta, at + old.size);
 	while (meta.size && meta.ptr[meta.size - 1] == '\n')
 		meta.ptr[--meta.size] = '\0';
-	if ((rc = xsm__graph_write_snapshot(g, store, id, meta.ptr, NEXTRA, extra_names, files, &paths, edges)) == 0) {
+	if ((rc = xsm__graph_write_snapshot(g, store, id, meta.ptr, NEXTRA, extra_names, files, &paths, edges)) == 0)
 		snprintf(cur, sizeof(cur), "%s", g->snapshot);
-		if (snapshot)
-			snprintf(snapshot, 40, "%s", g->snapshot);
-	}
+	/* the memory back before the events load two path sets, as in a build */
+	xsm__edges_stop(edges);
+	xsm_graph_free(g);
+	g = NULL;
+	if (rc == 0 && (rc = commit_snapshot(store, prev, cur)) == 0 && snapshot)
+		snprintf(snapshot, 40, "%s", cur);
 done:
 	if (rc < 0)
 		abandon_snapshot(id, &dir, &paths, edges);
@@ -229,7 +256,5 @@ done:
 	xsm_buf_dispose(&meta);
 	xsm_buf_dispose(&old);
 	dispose_files(files);
-	if (rc == 0)
-		rc = derive_events(store, prev, cur);
 	return rc;
 }

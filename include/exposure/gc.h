@@ -15,6 +15,7 @@ typedef struct xsm_gc_stats {
 	size_t runs_removed, runs_kept;
 	size_t snapshots_removed, snapshots_kept;
 	size_t events_removed, events_kept;
+	size_t temp_removed; /**< temp files (NAME.tmp.PID) of writers no longer running */
 } xsm_gc_stats;
 
 /**
@@ -22,7 +23,9 @@ typedef struct xsm_gc_stats {
  * latest run of every source and the snapshot named by graph/HEAD are always
  * kept) and events older than events.retention_days.  Ages come from the
  * time-sortable names (20261124T120000Z-0001) and the events' "time" field.
- * With dry_run nothing is removed.  Needs the writer lock.
+ * Temp files that killed writers left (NAME.tmp.PID of a PID that is no
+ * running process) go too; every writer removes them when it takes the
+ * lock.  With dry_run nothing is removed.  Needs the writer lock.
  */
 XSM_EXTERN(int) xsm_gc(xsm_gc_stats *stats, xsm_store *store, int dry_run);
 

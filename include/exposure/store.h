@@ -68,7 +68,11 @@ XSM_EXTERN(int) xsm_store_write(xsm_store *store, const char *relpath,
 XSM_EXTERN(int) xsm_store_read(xsm_buf *out, xsm_store *store, const char *relpath,
 			       size_t cap);
 
-/** Append one line (a newline is added) to an append-only log such as audit.jsonl. */
+/**
+ * Append one line (a newline is added) to an append-only log such as
+ * audit.jsonl: the whole line or nothing (a short write is truncated back,
+ * and the error is the write's).  The file is never a symbolic link.
+ */
 XSM_EXTERN(int) xsm_store_append(xsm_store *store, const char *relpath, const char *line);
 
 /**
@@ -77,6 +81,15 @@ XSM_EXTERN(int) xsm_store_append(xsm_store *store, const char *relpath, const ch
  */
 XSM_EXTERN(int) xsm_store_audit(xsm_store *store, const char *action,
 				const char *target, const char *detail);
+
+/**
+ * Take back the entry this handle's last xsm_store_audit appended, when
+ * the change it announces could not be made.  A change and its entry are
+ * committed together: the entry goes first (a failed append changes
+ * nothing), the change second, and a failed change takes the entry back.
+ * Does nothing when there is no entry to take back.
+ */
+XSM_EXTERN(int) xsm_store_audit_undo(xsm_store *store);
 
 /**
  * List the entries of directory STORE/relpath (sorted, without "." and

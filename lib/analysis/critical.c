@@ -229,7 +229,7 @@ static int load_store(xsm_rules *rules, xsm_store *store)
 
 	if (xsm_buf_printf(&path, "%s/rules/criticality.yaml", xsm_store_path(store)) < 0)
 		return xsm__error_oom(rules->ctx);
-	if ((rc = xsm__yaml_load_opt(&root, rules->ctx, path.ptr)) < 0 || !root)
+	if ((rc = xsm__store_yaml(&root, store, "rules/criticality.yaml", 1)) < 0 || !root)
 		goto done;
 	/* a value of the wrong kind (custom: "x") is the file's error, not nothing to read */
 	if ((rc = xsm__yaml_check(rules->ctx, path.ptr, root, "the document", "custom=l overrides=l manual=l")) < 0)

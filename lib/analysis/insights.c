@@ -317,7 +317,7 @@ static int load_store(xsm_insights *ins, xsm_store *store)
 
 	if (xsm_buf_printf(&path, "%s/rules/initiatives.yaml", xsm_store_path(store)) < 0)
 		return xsm__error_oom(ins->ctx);
-	if ((rc = xsm__yaml_load_opt(&root, ins->ctx, path.ptr)) < 0 || !root)
+	if ((rc = xsm__store_yaml(&root, store, "rules/initiatives.yaml", 1)) < 0 || !root)
 		goto done;
 	if ((rc = xsm__yaml_check(ins->ctx, path.ptr, root, "the document", "metrics=l initiatives=l")) < 0)
 		goto done;

@@ -246,8 +246,8 @@ static int load_paths(xsm_pathset **out, xsm_store *store, const char *snapshot,
 	xsm_buf_printf(&rel, "graph/%s/paths.jsonl", snapshot);
 	if ((rc = xsm__store_abspath(&path, store, rel.ptr)) < 0)
 		goto done;
-	if ((fd = open(path.ptr, O_RDONLY | O_CLOEXEC)) < 0) {
-		rc = xsm__error_set(ctx, XSM_ENOINPUT, "snapshot '%s' has no attack paths (built by an older xsm?)", snapshot);
+	if ((fd = xsm__store_open(store, rel.ptr)) < 0) { /* no link followed */
+		rc = fd != XSM_ENOTFOUND ? fd : xsm__error_set(ctx, XSM_ENOINPUT, "snapshot '%s' has no attack paths (built by an older xsm?)", snapshot);
 		goto done;
 	}
 	if (mode == READ_IDS && (rc = read_indexed(set, store, snapshot)) != XSM_ENOTFOUND) {

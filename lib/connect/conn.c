@@ -127,6 +127,17 @@ static int url_credentials(xsm_ctx *ctx, const xsm__vendor *v, int code, const c
 			      secret);
 }
 
+/* take back the audit entry of a change that failed (its own failure is a warning: the change's error is the one) */
+static void audit_undo(xsm_store *store)
+{
+	char msg[1024];
+	int code = store->ctx->code;
+	snprintf(msg, sizeof(msg), "%s", xsm_ctx_errmsg(store->ctx));
+	if (xsm_store_audit_undo(store) < 0)
+		xsm__warn(store->ctx, "cannot take back the audit entry of the failed change: %s", xsm_ctx_errmsg(store->ctx));
+	xsm__error_set(store->ctx, code ? code : XSM_ERROR, "%s", msg);
+}
+
 int xsm_connector_add(xsm_store *store, const char *type, const char *name, const char *const *settings,
 		      int replace)
 {
@@ -196,12 +207,12 @@ int xsm_connector_add(xsm_store *store, const char *type, const char *name, cons
 			goto done;
 		}
 	}
+	/* the audit entry first, the file second (the commit); a failed write takes the entry back */
 	if (text.size > 0 && !text.ptr)
 		rc = xsm__error_oom(ctx);
-	else
-		rc = xsm_store_write(store, rel.ptr, text.ptr, text.size);
-	if (rc == 0)
-		rc = xsm_store_audit(store, replace ? "connect.replace" : "connect.add", name, type);
+	else if ((rc = xsm_store_audit(store, replace ? "connect.replace" : "connect.add", name, type)) == 0 &&
+		 (rc = xsm_store_write(store, rel.ptr, text.ptr, text.size)) < 0)
+		audit_undo(store);
 done:
 	xsm_buf_dispose(&rel);
 	xsm_buf_dispose(&path);
@@ -224,7 +235,7 @@ static int load_conf(xsm__ynode **out, char **path_out, xsm_store *store, const 
 		rc = xsm__error_oom(store->ctx);
 		goto done;
 	}
-	rc = xsm__yaml_load(out, store->ctx, path.ptr);
+	rc = xsm__store_yaml(out, store, rel.ptr, 0);
 	if (rc == XSM_ENOTFOUND)
 		rc = xsm__error_set(store->ctx, XSM_ENOTFOUND, "no connector '%s' (see 'xsm connect list')", name);
 	else if (rc == 0 && (*out)->type != XSM_Y_MAP)
@@ -241,33 +252,61 @@ done:
 	return rc;
 }
 
+/*
+ * Removal: the audit entry, then (with purge) the records moved aside in
+ * one rename to a name of this process's temp files, then the connector
+ * file goes: the commit.  A failure before it puts all back.  After it,
+ * the state file and the moved records are removed; what cannot be is
+ * what the temp file sweep of the next writer removes (a warning now).
+ */
 int xsm_connector_remove(xsm_store *store, const char *name, int purge)
 {
-	xsm_buf rel = XSM_BUF_INIT;
+	xsm_buf rel = XSM_BUF_INIT, recs = XSM_BUF_INIT, aside = XSM_BUF_INIT;
 	xsm__ynode *conf = NULL;
-	int rc = load_conf(&conf, NULL, store, name);
+	int rc = load_conf(&conf, NULL, store, name), moved = 0;
 
 	xsm__yaml_free(conf);
 	if (rc < 0)
 		return rc;
-	if (conf_rel(&rel, name, "yaml") < 0)
-		return xsm__error_oom(store->ctx);
-	rc = xsm_store_remove(store, rel.ptr);
-	if (rc == 0 && purge) {
-		/* its records go, so the next build drops its assets */
-		if (conf_rel(&rel, name, "state") < 0)
-			rc = xsm__error_oom(store->ctx);
-		if (rc == 0 && (rc = xsm_store_remove(store, rel.ptr)) == XSM_ENOTFOUND)
-			rc = 0;
-		xsm_buf_clear(&rel);
-		if (rc == 0 && xsm_buf_printf(&rel, "records/%s", name) < 0)
-			rc = xsm__error_oom(store->ctx);
-		if (rc == 0 && (rc = xsm_store_remove(store, rel.ptr)) == XSM_ENOTFOUND)
-			rc = 0;
+	if (conf_rel(&rel, name, "yaml") < 0 || xsm_buf_printf(&recs, "records/%s", name) < 0 ||
+	    xsm_buf_printf(&aside, "%s.tmp.%ld", name, (long)getpid()) < 0) {
+		rc = xsm__error_oom(store->ctx);
+		goto done;
 	}
+	if ((rc = xsm_store_audit(store, purge ? "connect.remove.purge" : "connect.remove", name, NULL)) < 0)
+		goto done;
+	if (purge && (rc = xsm__store_rename(store, recs.ptr, aside.ptr)) == 0)
+		moved = 1;
+	if (rc == XSM_ENOTFOUND) /* no records */
+		rc = 0;
 	if (rc == 0)
-		rc = xsm_store_audit(store, purge ? "connect.remove.purge" : "connect.remove", name, NULL);
+		rc = xsm_store_remove(store, rel.ptr);
+	if (rc < 0) {
+		char msg[1024];
+		snprintf(msg, sizeof(msg), "%s", xsm_ctx_errmsg(store->ctx));
+		xsm_buf_clear(&rel);
+		if (moved && (xsm_buf_printf(&rel, "records/%s", aside.ptr) < 0 ||
+			      xsm__store_rename(store, rel.ptr, name) < 0))
+			xsm__warn(store->ctx, "the records of '%s' could not be put back from records/%s", name, aside.ptr);
+		audit_undo(store);
+		rc = xsm__error_set(store->ctx, rc, "%s", msg);
+		goto done;
+	}
+	if (purge) {
+		/* committed: the rest is clean-up */
+		xsm_buf_clear(&rel);
+		if (conf_rel(&rel, name, "state") < 0 || xsm_store_remove(store, rel.ptr) < 0 ||
+		    (moved && (xsm_buf_clear(&rel), xsm_buf_printf(&rel, "records/%s", aside.ptr) < 0 ||
+					 xsm_store_remove(store, rel.ptr) < 0))) {
+			xsm__warn(store->ctx, "connector '%s' is removed, but not all its files: %s (the next writer removes them)",
+				  name, xsm_ctx_errmsg(store->ctx));
+			xsm_ctx_clear(store->ctx);
+		}
+	}
+done:
 	xsm_buf_dispose(&rel);
+	xsm_buf_dispose(&recs);
+	xsm_buf_dispose(&aside);
 	return rc;
 }
 
@@ -525,19 +564,7 @@ int xsm__conn_delta_drop(xsm__conn *c, const char *key)
 
 int xsm__conn_tmpfile(xsm__conn *c, int *fd)
 {
-	xsm_buf path = XSM_BUF_INIT;
-	int rc = 0;
-
-	if (xsm__store_abspath(&path, c->store, "tmp") < 0 || xsm_buf_puts(&path, "/download.XXXXXX") < 0)
-		rc = xsm__error_oom(c->ctx);
-	else if ((rc = xsm__fs_mkparent(c->ctx, path.ptr, 0700)) == 0) {
-		if ((*fd = mkstemp(path.ptr)) < 0)
-			rc = xsm__error_errno(c->ctx, XSM_EIO, "cannot create a download file in '%s'", path.ptr);
-		else
-			unlink(path.ptr);
-	}
-	xsm_buf_dispose(&path);
-	return rc;
+	return xsm__store_tmpfile(c->store, "tmp", fd);
 }
 
 /* --- large JSON arrays ---------------------------------------------------------- */

@@ -155,7 +155,8 @@ int xsm__graph_read_bin(xsm_graph *g, xsm_store *store, const char *rel)
 
 	if (xsm__store_abspath(&path, store, rel) < 0)
 		return xsm__error_oom(g->ctx);
-	if ((fd = open(path.ptr, O_RDONLY | O_CLOEXEC)) < 0) {
+	if ((fd = xsm__store_open(store, rel)) < 0) { /* no link followed */
+		xsm_ctx_clear(g->ctx);
 		rc = XSM_ENOTFOUND;
 		goto done;
 	}

@@ -262,7 +262,7 @@ int xsm__graph_write_snapshot(xsm_graph *g, xsm_store *store, const char *id, co
 			      const char *const *extra_names, const xsm_buf *extra, xsm__afile *written,
 			      xsm__edgewriter *edges)
 {
-	xsm_buf rel = XSM_BUF_INIT, meta = XSM_BUF_INIT, meta_path = XSM_BUF_INIT;
+	xsm_buf rel = XSM_BUF_INIT, meta = XSM_BUF_INIT;
 	const char *hole;
 	double t0 = xsm__mono();
 	struct bgwrite bg;
@@ -293,10 +293,6 @@ int xsm__graph_write_snapshot(xsm_graph *g, xsm_store *store, const char *id, co
 	 * waiting on the disk: a third thread writes them while the JSONL is
 	 * formatted, with a store handle and context of its own.
 	 */
-	xsm_buf_printf(&rel, "graph/%s/meta.json", id);
-	if ((rc = xsm__store_abspath(&meta_path, store, rel.ptr)) < 0 ||
-	    (rc = xsm__fs_mkparent(g->ctx, meta_path.ptr, 0700)) < 0)
-		goto done;
 	bg.g = g;
 	bg.store = *store;
 	bg.store.ctx = &bg.ctx;
@@ -325,15 +321,11 @@ int xsm__graph_write_snapshot(xsm_graph *g, xsm_store *store, const char *id, co
 	xsm__phase(g->ctx, &t0, "write: graph.bin and paths (alongside)");
 	xsm_buf_clear(&rel);
 	xsm_buf_printf(&rel, "graph/%s/meta.json", id);
-	if ((rc = xsm_store_write(store, rel.ptr, meta.ptr, meta.size)) < 0)
-		goto done;
-	xsm_buf_clear(&rel);
-	xsm_buf_printf(&rel, "%s\n", id);
-	rc = xsm_store_write(store, "graph/HEAD", rel.ptr, rel.size);
+	/* HEAD is the caller's to move: the build's events go with it */
+	rc = xsm_store_write(store, rel.ptr, meta.ptr, meta.size);
 done:
 	xsm_buf_dispose(&rel);
 	xsm_buf_dispose(&meta);
-	xsm_buf_dispose(&meta_path);
 	return rc;
 }
 
@@ -404,8 +396,8 @@ static int load_file(xsm_graph *g, xsm_store *store, const char *rel, int nodes,
 
 	if ((rc = xsm__store_abspath(&path, store, rel)) < 0)
 		return rc;
-	if ((fd = open(path.ptr, O_RDONLY | O_CLOEXEC)) < 0) {
-		rc = xsm__error_errno(g->ctx, XSM_EIO, "cannot open snapshot file '%s'", path.ptr);
+	if ((fd = xsm__store_open(store, rel)) < 0) { /* no link followed */
+		rc = fd == XSM_ENOTFOUND ? xsm__error_set(g->ctx, XSM_EIO, "cannot open snapshot file '%s'", path.ptr) : fd;
 		xsm_buf_dispose(&path);
 		return rc;
 	}

@@ -77,6 +77,16 @@ int xsm_graph_resolve(char snapshot[40], xsm_store *store, const char *ref)
 	return xsm__error_set(ctx, XSM_ENOTFOUND, "no tag or snapshot '%s' (see 'xsm graph log')", ref);
 }
 
+/* take back the audit entry of a change that failed; the change's error stays the one reported */
+static void audit_undo(xsm_store *store, int rc)
+{
+	xsm_ctx *ctx = xsm_store_ctx(store);
+	char msg[1024];
+	snprintf(msg, sizeof(msg), "%s", xsm_ctx_errmsg(ctx));
+	xsm_store_audit_undo(store);
+	xsm__error_set(ctx, rc, "%s", msg);
+}
+
 int xsm_graph_tag(xsm_store *store, const char *name, const char *ref)
 {
 	xsm_ctx *ctx = xsm_store_ctx(store);
@@ -89,9 +99,12 @@ int xsm_graph_tag(xsm_store *store, const char *name, const char *ref)
 	if ((rc = xsm_graph_resolve(snap, store, ref ? ref : "HEAD")) < 0)
 		return rc;
 	snprintf(rel, sizeof(rel), "graph/tags/%s", name);
-	if ((rc = xsm_store_write(store, rel, snap, strlen(snap))) < 0)
+	/* the audit entry, then the change; a failed change takes the entry back */
+	if ((rc = xsm_store_audit(store, "graph.tag", name, snap)) < 0)
 		return rc;
-	return xsm_store_audit(store, "graph.tag", name, snap);
+	if ((rc = xsm_store_write(store, rel, snap, strlen(snap))) < 0)
+		audit_undo(store, rc);
+	return rc;
 }
 
 int xsm_graph_untag(xsm_store *store, const char *name)
@@ -105,9 +118,10 @@ int xsm_graph_untag(xsm_store *store, const char *name)
 	snprintf(rel, sizeof(rel), "graph/tags/%s", name);
 	if ((rc = read_ref(snap, store, rel)) == XSM_ENOTFOUND)
 		return xsm__error_set(ctx, XSM_ENOTFOUND, "no tag '%s'", name);
-	if (rc == 0)
-		rc = xsm_store_remove(store, rel);
-	return rc < 0 ? rc : xsm_store_audit(store, "graph.untag", name, snap);
+	if (rc == 0 && (rc = xsm_store_audit(store, "graph.untag", name, snap)) == 0 &&
+	    (rc = xsm_store_remove(store, rel)) < 0)
+		audit_undo(store, rc);
+	return rc;
 }
 
 struct taglist {

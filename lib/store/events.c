@@ -585,6 +585,11 @@ done:
 
 int xsm_events_derive(size_t *count, xsm_store *store, const char *prev, const char *cur)
 {
+	return xsm__events_derive(count, NULL, store, prev, cur);
+}
+
+int xsm__events_derive(size_t *count, off_t *undo, xsm_store *store, const char *prev, const char *cur)
+{
 	xsm_ctx *ctx = xsm_store_ctx(store);
 	struct derive d;
 	struct watch pw, cw;
@@ -623,7 +628,7 @@ int xsm_events_derive(size_t *count, xsm_store *store, const char *prev, const c
 	}
 	if (d.out.size) {
 		d.out.ptr[--d.out.size] = '\0'; /* xsm_store_append adds the last newline */
-		rc = xsm_store_append(store, "events.jsonl", d.out.ptr);
+		rc = xsm__store_append_undo(store, "events.jsonl", d.out.ptr, undo);
 	}
 	if (rc == 0)
 		*count = d.count;

@@ -50,6 +50,7 @@ struct gc {
 	xsm_gc_stats *st;
 	int64_t cutoff;
 	int dry;
+	xsm__afile events; /* the events kept, prepared before anything is removed */
 };
 
 static int gc_source(struct gc *g, const char *source)
@@ -182,14 +183,25 @@ static int gc_events(struct gc *g, int64_t cutoff)
 			kept += out.ptr[i] == '\n';
 		g->st->events_removed = removed;
 		g->st->events_kept = kept;
-		if (removed && !g->dry)
-			rc = xsm_store_write(g->store, "events.jsonl", out.ptr ? out.ptr : "", out.size);
+		/* written and synced now, renamed last: the one step of gc a full disk can fail */
+		if (removed && !g->dry && (rc = xsm__store_afile(&g->events, g->store, "events.jsonl")) == 0) {
+			if (xsm__afile_write(&g->events, out.ptr ? out.ptr : "", out.size) < 0)
+				rc = xsm__error_errno(ctx, XSM_EIO, "cannot write '%s/events.jsonl'", g->store->dir);
+			else
+				rc = xsm__afile_prepare(&g->events, ctx);
+		}
 	}
 	xsm_buf_dispose(&in);
 	xsm_buf_dispose(&out);
 	return rc;
 }
 
+/*
+ * Nothing is removed until the one write, the events kept, is written and
+ * synced: a gc that fails on a full disk leaves the store as it was.  Then
+ * runs and snapshots are removed (each removal stands on its own: a gc run
+ * again removes the rest), and the events file is renamed into place.
+ */
 int xsm_gc(xsm_gc_stats *stats, xsm_store *store, int dry_run)
 {
 	namevec sources = { 0 };
@@ -201,17 +213,24 @@ int xsm_gc(xsm_gc_stats *stats, xsm_store *store, int dry_run)
 	memset(stats, 0, sizeof(*stats));
 	if (!xsm_store_is_writer(store))
 		return xsm__error_set(store->ctx, XSM_EUSAGE, "gc needs the store lock");
+	memset(&g, 0, sizeof(g));
 	g.store = store;
 	g.st = stats;
 	g.dry = dry_run;
 	g.cutoff = now - xsm__cfg_long(store->ctx, "retention.days", 14) * 86400;
-	rc = xsm_store_list(store, "records", collect, &sources);
+	/* killed writers' temp files: swept when the lock was taken, and now */
+	stats->temp_removed = store->swept + (dry_run ? 0 : xsm__store_sweep(store));
+	store->swept = 0;
+	rc = gc_events(&g, now - xsm__cfg_long(store->ctx, "events.retention_days", 30) * 86400);
+	if (rc == 0)
+		rc = xsm_store_list(store, "records", collect, &sources);
 	for (i = 0; rc == 0 && i < sources.n; i++)
 		rc = gc_source(&g, sources.v[i]);
 	if (rc == 0)
 		rc = gc_snapshots(&g);
-	if (rc == 0)
-		rc = gc_events(&g, now - xsm__cfg_long(store->ctx, "events.retention_days", 30) * 86400);
+	if (rc == 0 && g.events.tmp)
+		rc = xsm__afile_commit(&g.events, store->ctx);
+	xsm__afile_abort(&g.events);
 	if (rc == XSM_ENOMEM)
 		rc = xsm__error_oom(store->ctx);
 	free_names(&sources);

@@ -300,13 +300,12 @@ done:
 	return rc;
 }
 
-int xsm__state_write(xsm_store *store, const char *source, const xsm__state *st)
+/* the state file's text into b and its name into rel */
+static int state_text(xsm_buf *b, xsm_buf *rel, xsm_store *store, const char *source, const xsm__state *st)
 {
-	xsm_buf rel = XSM_BUF_INIT, b = XSM_BUF_INIT;
 	xsm_jw w;
-	int rc;
 
-	xsm_jw_init(&w, &b);
+	xsm_jw_init(&w, b);
 	xsm_jw_obj(&w);
 	xsm_jw_kstr(&w, "schema", "xsm.state/1");
 	xsm_jw_kstr(&w, "source", source);
@@ -331,9 +330,16 @@ int xsm__state_write(xsm_store *store, const char *source, const xsm__state *st)
 		xsm_jw_obj_end(&w);
 	}
 	xsm_jw_obj_end(&w);
-	if (w.err || xsm_buf_putc(&b, '\n') < 0 || xsm_buf_printf(&rel, "connectors/%s.state", source) < 0)
-		rc = xsm__error_oom(store->ctx);
-	else
+	if (w.err || xsm_buf_putc(b, '\n') < 0 || xsm_buf_printf(rel, "connectors/%s.state", source) < 0)
+		return xsm__error_oom(store->ctx);
+	return 0;
+}
+
+int xsm__state_write(xsm_store *store, const char *source, const xsm__state *st)
+{
+	xsm_buf rel = XSM_BUF_INIT, b = XSM_BUF_INIT;
+	int rc = state_text(&b, &rel, store, source, st);
+	if (rc == 0)
 		rc = xsm_store_write(store, rel.ptr, b.ptr, b.size);
 	xsm_buf_dispose(&rel);
 	xsm_buf_dispose(&b);
@@ -553,16 +559,27 @@ static int check_shrink(xsm__run_writer *w)
 	return 0;
 }
 
+/*
+ * The run and its state file are committed together.  Both are written
+ * and synced first (a full disk fails here, before anything is renamed),
+ * then the run is renamed into place, then the state: the commit point.
+ * Should the state's rename fail, the run goes again, so a run reported
+ * failed is never the one the next build reads.
+ */
 int xsm__run_commit(xsm__run_writer *w, const char *cursor)
 {
+	xsm_ctx *ctx = w->store->ctx;
+	xsm_buf b = XSM_BUF_INIT, rel = XSM_BUF_INIT, run_rel = XSM_BUF_INIT;
+	xsm__afile saf;
 	xsm__state st;
 	char t[21];
 	int rc;
 
-	if ((rc = check_shrink(w)) < 0 || (rc = xsm__afile_commit(&w->af, w->store->ctx)) < 0)
+	memset(&saf, 0, sizeof(saf));
+	if ((rc = check_shrink(w)) < 0 || (rc = xsm__afile_prepare(&w->af, ctx)) < 0)
 		goto done;
 	memset(&st, 0, sizeof(st));
-	xsm_time_format(t, xsm_ctx_now(w->store->ctx));
+	xsm_time_format(t, xsm_ctx_now(ctx));
 	st.status = (char *)"ok";
 	st.time = t;
 	st.synced = t;
@@ -574,10 +591,35 @@ int xsm__run_commit(xsm__run_writer *w, const char *cursor)
 	st.findings = w->stats.findings;
 	st.relations = w->stats.relations;
 	st.invalid = w->stats.invalid;
-	rc = xsm__state_write(w->store, w->source, &st);
-	if (rc == 0)
-		memcpy(w->stats.run, w->run, sizeof(w->stats.run));
+	if ((rc = state_text(&b, &rel, w->store, w->source, &st)) < 0 ||
+	    (rc = xsm__store_afile(&saf, w->store, rel.ptr)) < 0)
+		goto done;
+	if (xsm__afile_write(&saf, b.ptr, b.size) < 0) {
+		rc = xsm__error_errno(ctx, XSM_EIO, "cannot write '%s'", rel.ptr);
+		goto done;
+	}
+	if ((rc = xsm__afile_prepare(&saf, ctx)) < 0)
+		goto done;
+	if (xsm_buf_printf(&run_rel, "records/%s/%s.jsonl", w->source, w->run) < 0) {
+		rc = xsm__error_oom(ctx);
+		goto done;
+	}
+	if ((rc = xsm__afile_commit(&w->af, ctx)) < 0 || (rc = xsm__afile_commit(&saf, ctx)) < 0) {
+		/* not committed: the run must not be what the next build reads */
+		char msg[1024];
+		snprintf(msg, sizeof(msg), "%s", xsm_ctx_errmsg(ctx));
+		if (xsm_store_remove(w->store, run_rel.ptr) < 0)
+			snprintf(msg + strlen(msg), sizeof(msg) - strlen(msg), "; and the run could not be taken back: %s",
+				 xsm_ctx_errmsg(ctx));
+		rc = xsm__error_set(ctx, rc, "%s", msg);
+		goto done;
+	}
+	memcpy(w->stats.run, w->run, sizeof(w->stats.run));
 done:
+	xsm__afile_abort(&saf);
+	xsm_buf_dispose(&b);
+	xsm_buf_dispose(&rel);
+	xsm_buf_dispose(&run_rel);
 	xsm__run_abort(w);
 	return rc;
 }
@@ -719,8 +761,8 @@ int xsm__run_foreach(xsm_store *store, const char *source, const char *run, int 
 		rc = xsm__error_oom(ctx);
 		goto done;
 	}
-	if ((fd = open(path.ptr, O_RDONLY | O_CLOEXEC)) < 0) {
-		rc = xsm__error_errno(ctx, XSM_EIO, "cannot open '%s'", path.ptr);
+	if ((fd = xsm__store_open(store, rel.ptr)) < 0) { /* no link followed */
+		rc = fd == XSM_ENOTFOUND ? xsm__error_set(ctx, XSM_EIO, "cannot open '%s': it is gone", path.ptr) : fd;
 		goto done;
 	}
 	if (xsm__lines_init(&r, fd, (size_t)xsm__cfg_long(ctx, "records.max_line", 16L << 20)) < 0) {

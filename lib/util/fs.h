@@ -28,6 +28,7 @@ int xsm__fs_mkparent(xsm_ctx *ctx, const char *path, mode_t mode);
  */
 typedef struct xsm__afile {
 	int fd, open;     /* fd is valid while open */
+	int dfd, dir_open; /* the directory it is in (dfd valid while dir_open): renamed there, without following links */
 	int sync, prefetch;
 	int direct;       /* 1: fd has O_DIRECT (whole aligned blocks only); -1: not to be tried; 0: not yet */
 	xsm_ctx *ctx;     /* the opener's: where xsm__afile_put reports */
@@ -61,7 +62,21 @@ static inline void xsm__afile_keep_cached(xsm__afile *af)
 /* xsm__afile_write as a writer callback (arg: the afile); XSM_EIO on the opener's context */
 int xsm__afile_put(const char *p, size_t n, void *af);
 
+/* create the temp file of path (in the directory that path names; links followed) */
 int xsm__afile_open(xsm__afile *af, xsm_ctx *ctx, const char *path, mode_t mode, int sync);
+/*
+ * the same in the directory dfd (taken over, closed by commit or abort):
+ * the temp file is created O_EXCL | O_NOFOLLOW there and renamed over the
+ * last component of path, which names the file in messages
+ */
+int xsm__afile_openat(xsm__afile *af, xsm_ctx *ctx, int dfd, const char *path, mode_t mode, int sync);
+/*
+ * Phase one of a commit: every byte written and synced to the temp file,
+ * which is closed but not yet renamed.  A command that changes several
+ * files prepares them all (where a full disk fails) before it renames any.
+ */
+int xsm__afile_prepare(xsm__afile *af, xsm_ctx *ctx);
+/* prepare (when not yet done), rename over the name, sync the directory; the afile is released either way */
 int xsm__afile_commit(xsm__afile *af, xsm_ctx *ctx);
 void xsm__afile_abort(xsm__afile *af);
 
@@ -82,10 +97,38 @@ int xsm__fs_write_atomic(xsm_ctx *ctx, const char *path, const void *data, size_
 			 mode_t mode, int sync);
 /* read a whole file, refusing more than cap bytes; XSM_ENOTFOUND when absent */
 int xsm__fs_read(xsm_ctx *ctx, const char *path, xsm_buf *out, size_t cap);
+/* the same with more open(2) flags: O_NOFOLLOW (a link is XSM_EDENIED), O_NONBLOCK */
+int xsm__fs_read_flags(xsm_ctx *ctx, const char *path, xsm_buf *out, size_t cap, int flags);
+/* the same from an open fd (left open); path names it in messages */
+int xsm__fs_read_fd(xsm_ctx *ctx, int fd, const char *path, xsm_buf *out, size_t cap);
+
+/*
+ * The directory that holds rel under dfd, reached without following a
+ * symbolic link: each component is opened O_DIRECTORY | O_NOFOLLOW (made
+ * with dirmode first when missing and dirmode is not 0); ".." is refused.
+ * Returns its fd (the caller closes it) and points *leaf at rel's last
+ * component, or -1 with errno (ELOOP: a link on the way).
+ */
+int xsm__fs_walk(int dfd, const char *rel, mode_t dirmode, const char **leaf);
+
+/*
+ * Append p[0..n), whole lines, to name under dfd (opened O_NOFOLLOW,
+ * created with mode; a link or a non-regular file is XSM_EDENIED): all of
+ * it or nothing.  A short write or failed sync truncates the file back and
+ * reports the write's own errno.  A cut last line that a crash left is
+ * removed first.  *undo (may be NULL): the length before, for
+ * xsm__fs_unappend.  what names the file in messages.
+ */
+int xsm__fs_append(xsm_ctx *ctx, int dfd, const char *name, const char *what, const void *p, size_t n, mode_t mode,
+		   int sync, off_t *undo);
+/* take an append back: truncate name under dfd to len */
+int xsm__fs_unappend(xsm_ctx *ctx, int dfd, const char *name, const char *what, off_t len, int sync);
 /* fsync a directory */
 int xsm__fs_sync_dir(xsm_ctx *ctx, const char *dir);
 /* rm -rf (allocates nothing, so it also cleans up after running out of memory) */
 int xsm__fs_remove(xsm_ctx *ctx, const char *path);
+/* the same for name under the directory dfd, never following a link; what names it in messages */
+int xsm__fs_remove_at(xsm_ctx *ctx, int dfd, const char *name, const char *what);
 int xsm__fs_exists(const char *path);
 
 #endif

@@ -1,9 +1,11 @@
 /* test_util.c - buffers, vectors, string maps, the string pool, arena, time, lines, json writer, atomic files */
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "ctx.h"
@@ -304,6 +306,64 @@ static void test_afile(void)
 	free(want);
 }
 
+/* appends: whole lines or nothing, the write's own error, a cut tail removed, no link followed */
+static void test_append(void)
+{
+	xsm_ctx *ctx;
+	xsm_buf got = XSM_BUF_INIT;
+	char dir[4096], path[4200], line[200];
+	struct rlimit old, lim;
+	off_t undo = -1;
+	int dfd;
+
+	xsm_ctx_new(&ctx);
+	snprintf(dir, sizeof(dir), "%s", tap_tmpdir());
+	snprintf(path, sizeof(path), "%s/log.jsonl", dir);
+	dfd = open(dir, O_RDONLY | O_DIRECTORY);
+	ok(xsm__fs_append(ctx, dfd, "log.jsonl", "log", "{\"a\":1}\n", 8, 0600, 1, &undo) == 0 && undo == 0,
+	   "append to a new file; undo at 0");
+	ok(xsm__fs_append(ctx, dfd, "log.jsonl", "log", "{\"b\":2}\n", 8, 0600, 0, &undo) == 0 && undo == 8,
+	   "a second line; undo at 8");
+
+	/* a file size limit: the write goes short, then fails with EFBIG */
+	memset(line, 'x', sizeof(line));
+	line[sizeof(line) - 1] = '\n';
+	signal(SIGXFSZ, SIG_IGN);
+	getrlimit(RLIMIT_FSIZE, &old);
+	lim = old;
+	lim.rlim_cur = 100;
+	setrlimit(RLIMIT_FSIZE, &lim);
+	ok(xsm__fs_append(ctx, dfd, "log.jsonl", "log", line, sizeof(line), 0600, 1, NULL) == XSM_EIO,
+	   "an append that does not fit fails");
+	setrlimit(RLIMIT_FSIZE, &old);
+	ok(strstr(xsm_ctx_errmsg(ctx), "too large") != NULL, "with the write's own error: %s", xsm_ctx_errmsg(ctx));
+	ok(xsm__fs_read(ctx, path, &got, 1 << 20) == 0 && got.size == 16 && !memcmp(got.ptr, "{\"a\":1}\n{\"b\":2}\n", 16),
+	   "and what it wrote is taken back: no cut line");
+
+	/* a cut line a crash left: removed before the next append */
+	{
+		int fd = open(path, O_WRONLY | O_APPEND);
+		ok(fd >= 0 && write(fd, "{\"cut", 5) == 5, "a cut line planted");
+		close(fd);
+	}
+	ok(xsm__fs_append(ctx, dfd, "log.jsonl", "log", "{\"c\":3}\n", 8, 0600, 0, &undo) == 0 && undo == 16,
+	   "the next append starts after the last whole line");
+	ok(xsm__fs_read(ctx, path, &got, 1 << 20) == 0 && got.size == 24 && !memcmp(got.ptr + 16, "{\"c\":3}\n", 8),
+	   "the cut line is gone, the new one whole");
+	ok(xsm__fs_unappend(ctx, dfd, "log.jsonl", "log", undo, 0) == 0 && xsm__fs_read(ctx, path, &got, 1 << 20) == 0 &&
+		   got.size == 16,
+	   "unappend takes the last entry back");
+
+	/* a link is never followed */
+	unlink(path);
+	ok(symlink("/dev/null", path) == 0, "log.jsonl planted as a link");
+	ok(xsm__fs_append(ctx, dfd, "log.jsonl", "log", "{}\n", 3, 0600, 0, NULL) == XSM_EDENIED, "refused (XSM_EDENIED)");
+	unlink(path);
+	close(dfd);
+	xsm_buf_dispose(&got);
+	xsm_ctx_free(ctx);
+}
+
 /* sort by key only: many ties, so the order among equal keys shows stability */
 struct keyed {
 	uint32_t key, seq;
@@ -349,6 +409,7 @@ int main(void)
 	test_lines();
 	test_jsonw();
 	test_afile();
+	test_append();
 	test_qsort2();
 	return done_testing();
 }
