@@ -334,24 +334,37 @@ done:
 
 /* --- MS-BFS ------------------------------------------------------------------------------- */
 
+/*
+ * A pass carries LANES targets at once, W 64-bit words a node: one walk
+ * over the frontier's arcs serves them all.  256 lanes keep a node's
+ * record (seen and next) in one 64-byte cache line, and the W-word loops
+ * are plain C the compiler vectorises.
+ */
+enum { W = 4, LANES = 64 * W };
+
 /* a node's lanes: reached so far, and reached at the level being expanded */
 struct lanes {
-	uint64_t seen, next;
+	uint64_t seen[W], next[W];
 };
 
 struct bfs {
 	const struct csr *fwd, *rev;
 	uint32_t n;
 	int max_hops;
-	uint64_t **level;   /* level[l][v]: lanes first reached at distance l (NULL: reach only) */
+	uint64_t **level;   /* level[l][v * W + w]: lanes first reached at distance l (NULL: reach only) */
 	struct lanes *st;
 	uint32_t *active, *next_active;
-	uint64_t *abits, *next_abits; /* the lanes active[i] brings to the next level */
+	uint64_t *abits, *next_abits; /* the lanes active[i] brings to the next level, W words each */
 	uint32_t *touched;  /* nodes a pass set, for bfs_clear */
 	size_t ntouched;
 	int64_t blocked;    /* a node treated as removed, or -1 */
 	const uint8_t *near; /* hops from the nearest entry point (NO_ENTRY: none within max_hops), or NULL */
 };
+
+static int lane_test(const uint64_t *words, int lane)
+{
+	return (int)(words[lane >> 6] >> (lane & 63) & 1);
+}
 
 enum { NO_ENTRY = 255 };
 
@@ -410,12 +423,12 @@ static int bfs_init(struct bfs *b, const struct csr *fwd, const struct csr *rev,
 		if (!(b->level = xsm__calloc((size_t)max_hops + 1, sizeof(*b->level))))
 			return XSM_ENOMEM;
 		for (int l = 0; l <= max_hops; l++)
-			if (!(b->level[l] = xsm__calloc_big(n, sizeof(uint64_t))))
+			if (!(b->level[l] = xsm__calloc_big(n * W, sizeof(uint64_t))))
 				return XSM_ENOMEM;
 	}
 	if (!(b->st = xsm__calloc_big(n, sizeof(*b->st))) || !(b->active = xsm__calloc(n, sizeof(uint32_t))) ||
-	    !(b->next_active = xsm__calloc(n, sizeof(uint32_t))) || !(b->abits = xsm__calloc(n, sizeof(uint64_t))) ||
-	    !(b->next_abits = xsm__calloc(n, sizeof(uint64_t))) || !(b->touched = xsm__calloc(n, sizeof(uint32_t))))
+	    !(b->next_active = xsm__calloc(n, sizeof(uint32_t))) || !(b->abits = xsm__calloc_big(n * W, sizeof(uint64_t))) ||
+	    !(b->next_abits = xsm__calloc_big(n * W, sizeof(uint64_t))) || !(b->touched = xsm__calloc(n, sizeof(uint32_t))))
 		return XSM_ENOMEM;
 	return 0;
 }
@@ -434,63 +447,83 @@ static void bfs_free(struct bfs *b)
 	xsm__free(b->touched);
 }
 
+/* the lanes of bits that v has not seen into x->next; whether it had none pending before */
+static inline int offer(struct lanes *x, const uint64_t *bits, int *fresh)
+{
+	uint64_t nb[W], any = 0, pending = 0;
+	for (int w = 0; w < W; w++) {
+		nb[w] = bits[w] & ~x->seen[w];
+		any |= nb[w];
+		pending |= x->next[w];
+	}
+	if (!any)
+		return 0;
+	*fresh = !pending;
+	for (int w = 0; w < W; w++)
+		x->next[w] |= nb[w];
+	return 1;
+}
+
 /*
- * Run one pass from up to 64 sources over the reverse arcs (so distances are
- * "hops to reach the source" in the attacker's direction).  The inner loop
- * touches one 16-byte record a neighbour; the frontier's lanes travel with
- * the frontier list.  Leaves st[].seen (and the per-level lanes when kept);
- * touched lists every node set.
+ * Run one pass from up to LANES sources over the reverse arcs (so distances
+ * are "hops to reach the source" in the attacker's direction).  The inner
+ * loop touches one 64-byte record a neighbour; the frontier's lanes travel
+ * with the frontier list.  Leaves st[].seen (and the per-level lanes when
+ * kept); touched lists every node set.
  */
 static void bfs_pass(struct bfs *b, const uint32_t *src, int nsrc)
 {
 	size_t na = 0, i;
-	int l, s;
+	int l, s, w;
 
 	for (s = 0; s < nsrc; s++) {
 		uint32_t v = src[s];
-		if (!b->st[v].seen) {
+		int empty = 1;
+		for (w = 0; w < W; w++)
+			empty &= !b->st[v].seen[w];
+		if (empty) {
 			b->active[na++] = v;
 			b->touched[b->ntouched++] = v;
 		}
-		b->st[v].seen |= 1ULL << s;
+		b->st[v].seen[s >> 6] |= 1ULL << (s & 63);
 	}
-	for (i = 0; i < na; i++) {
-		b->abits[i] = b->st[b->active[i]].seen;
-		if (b->level)
-			b->level[0][b->active[i]] = b->abits[i];
-	}
+	for (i = 0; i < na; i++)
+		for (w = 0; w < W; w++) {
+			b->abits[i * W + w] = b->st[b->active[i]].seen[w];
+			if (b->level)
+				b->level[0][(size_t)b->active[i] * W + w] = b->abits[i * W + w];
+		}
 	for (l = 1; l <= b->max_hops && na; l++) {
 		size_t nn = 0;
 		for (i = 0; i < na; i++) {
 			uint32_t u = b->active[i];
-			uint64_t bits = b->abits[i];
+			const uint64_t *bits = b->abits + i * W;
 			if ((int64_t)u == b->blocked)
 				continue;
 			for (uint32_t e = b->rev->off[u]; e < b->rev->off[u + 1]; e++) {
 				uint32_t v = b->rev->adj[e];
-				struct lanes *x;
-				uint64_t nb;
-				if (b->near && l + b->near[v] > b->max_hops)
+				int fresh = 0;
+				if ((b->near && l + b->near[v] > b->max_hops) || (int64_t)v == b->blocked)
 					continue;
-				x = &b->st[v];
-				nb = bits & ~x->seen;
-				if (!nb || (int64_t)v == b->blocked)
-					continue;
-				if (!x->next)
+				if (offer(&b->st[v], bits, &fresh) && fresh)
 					b->next_active[nn++] = v;
-				x->next |= nb;
 			}
 		}
 		for (i = 0; i < nn; i++) {
 			uint32_t v = b->next_active[i];
 			struct lanes *x = &b->st[v];
-			if (!x->seen)
+			int empty = 1;
+			for (w = 0; w < W; w++)
+				empty &= !x->seen[w];
+			if (empty)
 				b->touched[b->ntouched++] = v;
-			x->seen |= x->next;
-			b->next_abits[i] = x->next;
-			if (b->level)
-				b->level[l][v] = x->next;
-			x->next = 0;
+			for (w = 0; w < W; w++) {
+				x->seen[w] |= x->next[w];
+				b->next_abits[i * W + w] = x->next[w];
+				if (b->level)
+					b->level[l][(size_t)v * W + w] = x->next[w];
+				x->next[w] = 0;
+			}
 		}
 		{
 			uint32_t *t = b->active;
@@ -509,20 +542,12 @@ static void bfs_clear(struct bfs *b)
 {
 	for (size_t i = 0; i < b->ntouched; i++) {
 		uint32_t v = b->touched[i];
-		b->st[v].seen = 0;
+		memset(b->st[v].seen, 0, sizeof(b->st[v].seen));
 		if (b->level)
 			for (int l = 0; l <= b->max_hops; l++)
-				b->level[l][v] = 0;
+				memset(b->level[l] + (size_t)v * W, 0, W * sizeof(uint64_t));
 	}
 	b->ntouched = 0;
-}
-
-static int hops_of(const struct bfs *b, uint32_t v, int lane)
-{
-	for (int l = 0; l <= b->max_hops; l++)
-		if (b->level[l][v] >> lane & 1)
-			return l;
-	return -1;
 }
 
 /* walk pair back: nodes[0..hops] and edges[0..hops-1] */
@@ -533,7 +558,7 @@ static void walk_back(const struct bfs *b, uint32_t entry, int lane, int hops, u
 	for (int k = hops; k >= 1; k--) {
 		for (uint32_t e = b->fwd->off[cur]; e < b->fwd->off[cur + 1]; e++) {
 			uint32_t v = b->fwd->adj[e];
-			if (b->level[k - 1][v] >> lane & 1 && (int64_t)v != b->blocked) {
+			if (lane_test(b->level[k - 1] + (size_t)v * W, lane) && (int64_t)v != b->blocked) {
 				edges[hops - k] = b->fwd->eid[e];
 				cur = v;
 				break;
@@ -544,6 +569,8 @@ static void walk_back(const struct bfs *b, uint32_t entry, int lane, int hops, u
 }
 
 /* --- computing all paths -------------------------------------------------------------------- */
+
+typedef XSM__VEC(uint32_t) u32vec;
 
 struct found {
 	uint32_t entry, target, hops;
@@ -568,67 +595,99 @@ struct job {
 	int rc;
 };
 
-static int cmp_found_target(const void *a, const void *b)
+/*
+ * The entries each lane's target is reachable from, ordered by hops and
+ * then by entry (entries[] is in node order): a stable counting sort keyed
+ * by (lane, hops), so no comparison sort per target.  cnt[lane * (H + 1) + h]
+ * counts, then start[] indexes items[].
+ */
+static int reached_entries(struct job *j, const struct bfs *b, int nsrc, size_t *cnt, size_t *start, u32vec *items)
 {
-	const struct found *x = a, *y = b;
-	if (x->hops != y->hops)
-		return x->hops < y->hops ? -1 : 1;
-	return x->entry < y->entry ? -1 : x->entry > y->entry;
+	size_t H = (size_t)j->max_hops + 1, total = 0;
+	memset(cnt, 0, (size_t)LANES * H * sizeof(*cnt));
+	for (int pass = 0; pass < 2; pass++) {
+		if (pass == 1) {
+			for (size_t k = 0; k < (size_t)nsrc * H; k++) {
+				start[k] = total;
+				total += cnt[k];
+			}
+			if (xsm__vec_reserve(items, total) < 0)
+				return XSM_ENOMEM;
+			items->n = total;
+		}
+		for (size_t x = 0; x < j->nentries; x++) {
+			uint32_t v = j->entries[x];
+			uint64_t any = 0;
+			for (int w = 0; w < W; w++)
+				any |= b->st[v].seen[w];
+			if (!any)
+				continue;
+			for (size_t h = 0; h < H; h++)
+				for (int w = 0; w < W; w++)
+					for (uint64_t bits = b->level[h][(size_t)v * W + w]; bits; bits &= bits - 1) {
+						size_t k = (size_t)(w * 64 + __builtin_ctzll(bits)) * H + h;
+						if (pass == 0)
+							cnt[k]++;
+						else
+							items->v[start[k]++] = v;
+					}
+		}
+	}
+	/* start[k] now ends bucket k: rewind */
+	for (size_t k = 0; k < (size_t)nsrc * H; k++)
+		start[k] -= cnt[k];
+	return 0;
 }
 
 static void *run_job(void *arg)
 {
 	struct job *j = arg;
 	struct bfs b;
-	size_t batch;
-	XSM__VEC(struct found) per = { 0 };
+	size_t batch, H = (size_t)j->max_hops + 1;
+	size_t *cnt = xsm__calloc((size_t)LANES * H, sizeof(size_t)), *start = xsm__calloc((size_t)LANES * H, sizeof(size_t));
+	u32vec items = { 0 };
 
-	if (bfs_init(&b, j->fwd, j->rev, j->max_hops, 1) < 0) {
+	memset(&b, 0, sizeof(b));
+	if (!cnt || !start || bfs_init(&b, j->fwd, j->rev, j->max_hops, 1) < 0) {
 		j->rc = XSM_ENOMEM;
 		goto out;
 	}
 	b.near = j->near;
-	for (batch = j->first_batch; batch * 64 < j->ntargets; batch += j->step) {
-		const uint32_t *src = j->targets + batch * 64;
-		int nsrc = (int)(j->ntargets - batch * 64 < 64 ? j->ntargets - batch * 64 : 64);
+	for (batch = j->first_batch; batch * LANES < j->ntargets; batch += j->step) {
+		const uint32_t *src = j->targets + batch * LANES;
+		int nsrc = (int)(j->ntargets - batch * LANES < LANES ? j->ntargets - batch * LANES : LANES);
 		bfs_pass(&b, src, nsrc);
+		if (reached_entries(j, &b, nsrc, cnt, start, &items) < 0) {
+			j->rc = XSM_ENOMEM;
+			goto out;
+		}
 		for (int lane = 0; lane < nsrc; lane++) {
-			per.n = 0;
-			/* the entries this target is reachable from */
-			for (size_t x = 0; x < j->nentries; x++) {
-				uint32_t v = j->entries[x];
-				int h;
-				if (!(b.st[v].seen >> lane & 1))
-					continue;
-				h = hops_of(&b, v, lane);
-				if (xsm__vec_push(&per, ((struct found){ v, src[lane], (uint32_t)h, 0 })) < 0) {
-					j->rc = XSM_ENOMEM;
-					goto out;
+			long kept = 0;
+			for (size_t h = 0; h < H; h++) {
+				size_t k = (size_t)lane * H + h;
+				for (size_t y = 0; y < cnt[k]; y++, kept++) {
+					struct found f = { items.v[start[k] + y], src[lane], (uint32_t)h, (uint32_t)j->nodes.n };
+					if (kept >= j->max_per_target) {
+						j->cut += cnt[k] - y;
+						break;
+					}
+					if (xsm__vec_reserve(&j->nodes, h + 1) < 0 || xsm__vec_reserve(&j->edges, h + 1) < 0 ||
+					    xsm__vec_push(&j->found, f) < 0) {
+						j->rc = XSM_ENOMEM;
+						goto out;
+					}
+					walk_back(&b, f.entry, lane, (int)h, j->nodes.v + j->nodes.n, j->edges.v + j->edges.n);
+					j->nodes.n += h + 1;
+					j->edges.n += h + 1; /* one spare slot keeps offsets shared with nodes */
 				}
-			}
-			if (per.n > 1)
-				qsort(per.v, per.n, sizeof(*per.v), cmp_found_target);
-			if ((long)per.n > j->max_per_target) {
-				j->cut += per.n - (size_t)j->max_per_target;
-				per.n = (size_t)j->max_per_target;
-			}
-			for (size_t k = 0; k < per.n; k++) {
-				struct found f = per.v[k];
-				f.off = (uint32_t)j->nodes.n;
-				if (xsm__vec_reserve(&j->nodes, f.hops + 1) < 0 || xsm__vec_reserve(&j->edges, f.hops + 1) < 0 ||
-				    xsm__vec_push(&j->found, f) < 0) {
-					j->rc = XSM_ENOMEM;
-					goto out;
-				}
-				walk_back(&b, f.entry, lane, (int)f.hops, j->nodes.v + j->nodes.n, j->edges.v + j->edges.n);
-				j->nodes.n += f.hops + 1;
-				j->edges.n += f.hops + 1; /* one spare slot keeps offsets shared with nodes */
 			}
 		}
 		bfs_clear(&b);
 	}
 out:
-	xsm__vec_free(&per);
+	xsm__free(cnt);
+	xsm__free(start);
+	xsm__vec_free(&items);
 	bfs_free(&b);
 	return NULL;
 }
@@ -918,8 +977,6 @@ struct choke {
  */
 enum { CUT_TARGETS = 256 };
 
-typedef XSM__VEC(uint32_t) u32vec;
-
 struct cutjob {
 	struct bfs *b;
 	struct choke *ch;
@@ -953,20 +1010,19 @@ static void *cut_job(void *arg)
 			continue;
 		}
 		b->blocked = v;
-		for (size_t t0 = 0, y = 0; t0 < tg.n; t0 += 64) {
-			int nsrc = (int)(tg.n - t0 < 64 ? tg.n - t0 : 64);
+		for (size_t t0 = 0, y = 0; t0 < tg.n; t0 += LANES) {
+			int nsrc = (int)(tg.n - t0 < LANES ? tg.n - t0 : LANES), lane = 0;
 			bfs_pass(b, tg.v + t0, nsrc);
 			j->passes++;
 			j->lanes += (size_t)nsrc;
+			/* affected paths are in target order, as tg is: the lane only moves forward */
 			for (; y < j->aff[k].n; y++) {
 				const struct found *f = &j->all[j->aff[k].v[y]];
-				int lane = -1;
-				for (int q = 0; q < nsrc; q++)
-					if (tg.v[t0 + q] == f->target)
-						lane = q;
-				if (lane < 0)
+				while (lane < nsrc && tg.v[t0 + (size_t)lane] != f->target)
+					lane++;
+				if (lane == nsrc)
 					break; /* the next batch's targets */
-				if (!(b->st[f->entry].seen >> lane & 1))
+				if (!lane_test(b->st[f->entry].seen, lane))
 					j->ch[k].cut++;
 			}
 			bfs_clear(b);
