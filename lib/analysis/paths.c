@@ -588,7 +588,8 @@ struct job {
 	int max_hops;
 	long max_per_target;
 	size_t first_batch, step;
-	XSM__VEC(struct found) found;
+	XSM__VEC(struct found) found; /* by batch, target (lane) and entry */
+	XSM__VEC(size_t) batch_end;   /* found.n after each of this job's batches */
 	XSM__VEC(uint32_t) nodes;
 	XSM__VEC(uint32_t) edges;
 	size_t cut;
@@ -639,6 +640,12 @@ static int reached_entries(struct job *j, const struct bfs *b, int nsrc, size_t 
 	return 0;
 }
 
+static int cmp_found_entry(const void *a, const void *b)
+{
+	const struct found *x = a, *y = b;
+	return x->entry < y->entry ? -1 : x->entry > y->entry;
+}
+
 static void *run_job(void *arg)
 {
 	struct job *j = arg;
@@ -663,6 +670,7 @@ static void *run_job(void *arg)
 		}
 		for (int lane = 0; lane < nsrc; lane++) {
 			long kept = 0;
+			size_t first = j->found.n;
 			for (size_t h = 0; h < H; h++) {
 				size_t k = (size_t)lane * H + h;
 				for (size_t y = 0; y < cnt[k]; y++, kept++) {
@@ -681,6 +689,13 @@ static void *run_job(void *arg)
 					j->edges.n += h + 1; /* one spare slot keeps offsets shared with nodes */
 				}
 			}
+			/* a target's paths in entry order, as they are stored (kept by hops, then entry) */
+			if (j->found.n - first > 1)
+				qsort(j->found.v + first, j->found.n - first, sizeof(*j->found.v), cmp_found_entry);
+		}
+		if (xsm__vec_push(&j->batch_end, j->found.n) < 0) {
+			j->rc = XSM_ENOMEM;
+			goto out;
 		}
 		bfs_clear(&b);
 	}
@@ -690,29 +705,6 @@ out:
 	xsm__vec_free(&items);
 	bfs_free(&b);
 	return NULL;
-}
-
-struct allpaths {
-	struct found *f;
-	size_t n;
-	const uint32_t *nodes[2], *edges[2];
-	uint8_t *which; /* per path: which job's arrays */
-};
-
-static const xsm_graph *sort_graph;
-static const struct found *sort_f;
-static const uint8_t *sort_which;
-
-static int cmp_path_idx(const void *a, const void *b)
-{
-	const struct found *x = &sort_f[*(const uint32_t *)a], *y = &sort_f[*(const uint32_t *)b];
-	int c;
-	if (x->target != y->target)
-		return x->target < y->target ? -1 : 1;
-	(void)sort_graph;
-	(void)sort_which;
-	c = x->entry < y->entry ? -1 : x->entry > y->entry;
-	return c;
 }
 
 static int target_level(const xsm_graph *g, uint32_t i)
@@ -1144,13 +1136,22 @@ int xsm__paths_compute(xsm_paths_stats *st, int (*put)(const char *p, size_t n, 
 	}
 	xsm__memcpy(all, jobs[0].found.v, jobs[0].found.n * sizeof(*all));
 	xsm__memcpy(all + jobs[0].found.n, jobs[1].found.v, jobs[1].found.n * sizeof(*all));
-	for (i = 0; i < nall; i++) {
+	for (i = 0; i < nall; i++)
 		which[i] = i >= jobs[0].found.n;
-		order[i] = (uint32_t)i;
+	/*
+	 * In target then entry order: the targets are in node order and batch
+	 * b went to job b % nthreads, each job's batches in order, each
+	 * batch's paths by target and entry.
+	 */
+	{
+		size_t at[2] = { 0, 0 }, base[2] = { 0, jobs[0].found.n }, o = 0;
+		for (size_t b = 0; b * LANES < targets.n && st->entries; b++) {
+			struct job *jb = &jobs[b % nthreads];
+			size_t end = jb->batch_end.v[b / nthreads], *a = &at[b % nthreads];
+			for (; *a < end; (*a)++)
+				order[o++] = (uint32_t)(base[b % nthreads] + *a);
+		}
 	}
-	sort_f = all;
-	if (nall > 1)
-		qsort(order, nall, sizeof(*order), cmp_path_idx);
 	st->paths = nall;
 	xsm__phase(g->ctx, &t0, "paths: search");
 
@@ -1346,6 +1347,7 @@ done:
 	xsm__free(ex);
 	for (k = 0; k < 2; k++) {
 		xsm__vec_free(&jobs[k].found);
+		xsm__vec_free(&jobs[k].batch_end);
 		xsm__vec_free(&jobs[k].nodes);
 		xsm__vec_free(&jobs[k].edges);
 	}
