@@ -355,6 +355,8 @@ struct bfs {
 	struct lanes *st;
 	uint32_t *active, *next_active;
 	uint64_t *abits, *next_abits; /* the lanes active[i] brings to the next level, W words each */
+	uint64_t *front;    /* bottom-up levels: front[u * W + w], the lanes u brings (zero elsewhere) */
+	uint64_t arcs;      /* reverse arcs in all */
 	uint32_t *touched;  /* nodes a pass set, for bfs_clear */
 	size_t ntouched;
 	int64_t blocked;    /* a node treated as removed, or -1 */
@@ -428,8 +430,10 @@ static int bfs_init(struct bfs *b, const struct csr *fwd, const struct csr *rev,
 	}
 	if (!(b->st = xsm__calloc_big(n, sizeof(*b->st))) || !(b->active = xsm__calloc(n, sizeof(uint32_t))) ||
 	    !(b->next_active = xsm__calloc(n, sizeof(uint32_t))) || !(b->abits = xsm__calloc_big(n * W, sizeof(uint64_t))) ||
-	    !(b->next_abits = xsm__calloc_big(n * W, sizeof(uint64_t))) || !(b->touched = xsm__calloc(n, sizeof(uint32_t))))
+	    !(b->next_abits = xsm__calloc_big(n * W, sizeof(uint64_t))) || !(b->touched = xsm__calloc(n, sizeof(uint32_t))) ||
+	    !(b->front = xsm__calloc_big(n * W, sizeof(uint64_t))))
 		return XSM_ENOMEM;
+	b->arcs = rev->off[b->n];
 	return 0;
 }
 
@@ -444,6 +448,7 @@ static void bfs_free(struct bfs *b)
 	xsm__free(b->next_active);
 	xsm__free(b->abits);
 	xsm__free(b->next_abits);
+	xsm__free(b->front);
 	xsm__free(b->touched);
 }
 
@@ -464,6 +469,65 @@ static inline int offer(struct lanes *x, const uint64_t *bits, int *fresh)
 	return 1;
 }
 
+/* a level from the frontier's side: each frontier node offers its lanes to its reverse arcs */
+static size_t top_down(struct bfs *b, size_t na, int l)
+{
+	size_t nn = 0;
+	for (size_t i = 0; i < na; i++) {
+		uint32_t u = b->active[i];
+		const uint64_t *bits = b->abits + i * W;
+		if ((int64_t)u == b->blocked)
+			continue;
+		for (uint32_t e = b->rev->off[u]; e < b->rev->off[u + 1]; e++) {
+			uint32_t v = b->rev->adj[e];
+			int fresh = 0;
+			if ((b->near && l + b->near[v] > b->max_hops) || (int64_t)v == b->blocked)
+				continue;
+			if (offer(&b->st[v], bits, &fresh) && fresh)
+				b->next_active[nn++] = v;
+		}
+	}
+	return nn;
+}
+
+/*
+ * A level from the other side (Beamer's bottom-up step), taken when the
+ * frontier's arcs are a large part of the graph: every node that still
+ * misses lanes reads the lanes its forward arcs' heads bring.  Reads
+ * instead of read-modify-writes, nodes that have every lane are skipped,
+ * and the result is the same sets as top_down's, in node order.
+ */
+static size_t bottom_up(struct bfs *b, size_t na, int l, const uint64_t *full)
+{
+	size_t nn = 0, i;
+	for (i = 0; i < na; i++)
+		if ((int64_t)b->active[i] != b->blocked)
+			memcpy(b->front + (size_t)b->active[i] * W, b->abits + i * W, W * sizeof(uint64_t));
+	for (uint32_t v = 0; v < b->n; v++) {
+		struct lanes *x = &b->st[v];
+		uint64_t acc[W] = { 0 }, missing = 0, any = 0;
+		int w;
+		for (w = 0; w < W; w++)
+			missing |= full[w] & ~x->seen[w];
+		if (!missing || (b->near && l + b->near[v] > b->max_hops) || (int64_t)v == b->blocked)
+			continue;
+		for (uint32_t e = b->fwd->off[v]; e < b->fwd->off[v + 1]; e++) {
+			const uint64_t *f = b->front + (size_t)b->fwd->adj[e] * W;
+			for (w = 0; w < W; w++)
+				acc[w] |= f[w];
+		}
+		for (w = 0; w < W; w++) {
+			x->next[w] = acc[w] & ~x->seen[w];
+			any |= x->next[w];
+		}
+		if (any)
+			b->next_active[nn++] = v;
+	}
+	for (i = 0; i < na; i++)
+		memset(b->front + (size_t)b->active[i] * W, 0, W * sizeof(uint64_t));
+	return nn;
+}
+
 /*
  * Run one pass from up to LANES sources over the reverse arcs (so distances
  * are "hops to reach the source" in the attacker's direction).  The inner
@@ -475,6 +539,10 @@ static void bfs_pass(struct bfs *b, const uint32_t *src, int nsrc)
 {
 	size_t na = 0, i;
 	int l, s, w;
+	uint64_t full[W] = { 0 }; /* the lanes in use */
+
+	for (s = 0; s < nsrc; s++)
+		full[s >> 6] |= 1ULL << (s & 63);
 
 	for (s = 0; s < nsrc; s++) {
 		uint32_t v = src[s];
@@ -495,20 +563,13 @@ static void bfs_pass(struct bfs *b, const uint32_t *src, int nsrc)
 		}
 	for (l = 1; l <= b->max_hops && na; l++) {
 		size_t nn = 0;
-		for (i = 0; i < na; i++) {
-			uint32_t u = b->active[i];
-			const uint64_t *bits = b->abits + i * W;
-			if ((int64_t)u == b->blocked)
-				continue;
-			for (uint32_t e = b->rev->off[u]; e < b->rev->off[u + 1]; e++) {
-				uint32_t v = b->rev->adj[e];
-				int fresh = 0;
-				if ((b->near && l + b->near[v] > b->max_hops) || (int64_t)v == b->blocked)
-					continue;
-				if (offer(&b->st[v], bits, &fresh) && fresh)
-					b->next_active[nn++] = v;
-			}
-		}
+		uint64_t work = 0;
+		for (i = 0; i < na; i++)
+			work += b->rev->off[b->active[i] + 1] - b->rev->off[b->active[i]];
+		if (work > b->arcs / 4)
+			nn = bottom_up(b, na, l, full);
+		else
+			nn = top_down(b, na, l);
 		for (i = 0; i < nn; i++) {
 			uint32_t v = b->next_active[i];
 			struct lanes *x = &b->st[v];
