@@ -611,20 +611,61 @@ static void bfs_clear(struct bfs *b)
 	b->ntouched = 0;
 }
 
-/* walk pair back: nodes[0..hops] and edges[0..hops-1] */
-static void walk_back(const struct bfs *b, uint32_t entry, int lane, int hops, uint32_t *nodes, uint32_t *edges)
+/*
+ * The step each node takes towards one lane's target, found once: paths to
+ * a target share their ends (a hub with thousands of arcs is scanned once
+ * a lane, not once a path).  stamp[v] == gen marks next[v] and edge[v] as
+ * this lane's.
+ */
+struct walkmemo {
+	uint32_t *stamp, *next, *edge, gen;
+};
+
+static int walkmemo_init(struct walkmemo *w, uint32_t n)
+{
+	memset(w, 0, sizeof(*w));
+	w->stamp = xsm__calloc_big((size_t)n + 1, sizeof(uint32_t));
+	w->next = xsm__calloc_big((size_t)n + 1, sizeof(uint32_t));
+	w->edge = xsm__calloc_big((size_t)n + 1, sizeof(uint32_t));
+	return w->stamp && w->next && w->edge ? 0 : XSM_ENOMEM;
+}
+
+static void walkmemo_free(struct walkmemo *w)
+{
+	xsm__free(w->stamp);
+	xsm__free(w->next);
+	xsm__free(w->edge);
+}
+
+/* a new lane: every memo entry stale */
+static void walkmemo_lane(struct walkmemo *w, uint32_t n)
+{
+	if (++w->gen == 0) {
+		memset(w->stamp, 0, ((size_t)n + 1) * sizeof(uint32_t));
+		w->gen = 1;
+	}
+}
+
+/* walk pair back: nodes[0..hops] and edges[0..hops-1]; the first arc (in arc order) one level closer */
+static void walk_back(const struct bfs *b, struct walkmemo *memo, uint32_t entry, int lane, int hops, uint32_t *nodes,
+		      uint32_t *edges)
 {
 	uint32_t cur = entry;
 	nodes[0] = entry;
 	for (int k = hops; k >= 1; k--) {
-		for (uint32_t e = b->fwd->off[cur]; e < b->fwd->off[cur + 1]; e++) {
-			uint32_t v = b->fwd->adj[e];
-			if (lane_test(b->level[k - 1] + (size_t)v * W, lane) && (int64_t)v != b->blocked) {
-				edges[hops - k] = b->fwd->eid[e];
-				cur = v;
-				break;
+		if (memo->stamp[cur] != memo->gen) {
+			for (uint32_t e = b->fwd->off[cur]; e < b->fwd->off[cur + 1]; e++) {
+				uint32_t v = b->fwd->adj[e];
+				if (lane_test(b->level[k - 1] + (size_t)v * W, lane) && (int64_t)v != b->blocked) {
+					memo->stamp[cur] = memo->gen;
+					memo->next[cur] = v;
+					memo->edge[cur] = b->fwd->eid[e];
+					break;
+				}
 			}
 		}
+		edges[hops - k] = memo->edge[cur];
+		cur = memo->next[cur];
 		nodes[hops - k + 1] = cur;
 	}
 }
@@ -714,9 +755,10 @@ static void *run_job(void *arg)
 	size_t batch, H = (size_t)j->max_hops + 1;
 	size_t *cnt = xsm__calloc((size_t)LANES * H, sizeof(size_t)), *start = xsm__calloc((size_t)LANES * H, sizeof(size_t));
 	u32vec items = { 0 };
+	struct walkmemo memo;
 
 	memset(&b, 0, sizeof(b));
-	if (!cnt || !start || bfs_init(&b, j->fwd, j->rev, j->max_hops, 1) < 0) {
+	if (walkmemo_init(&memo, j->fwd->n) < 0 || !cnt || !start || bfs_init(&b, j->fwd, j->rev, j->max_hops, 1) < 0) {
 		j->rc = XSM_ENOMEM;
 		goto out;
 	}
@@ -732,6 +774,7 @@ static void *run_job(void *arg)
 		for (int lane = 0; lane < nsrc; lane++) {
 			long kept = 0;
 			size_t first = j->found.n;
+			walkmemo_lane(&memo, j->fwd->n);
 			for (size_t h = 0; h < H; h++) {
 				size_t k = (size_t)lane * H + h;
 				for (size_t y = 0; y < cnt[k]; y++, kept++) {
@@ -745,7 +788,7 @@ static void *run_job(void *arg)
 						j->rc = XSM_ENOMEM;
 						goto out;
 					}
-					walk_back(&b, f.entry, lane, (int)h, j->nodes.v + j->nodes.n, j->edges.v + j->edges.n);
+					walk_back(&b, &memo, f.entry, lane, (int)h, j->nodes.v + j->nodes.n, j->edges.v + j->edges.n);
 					j->nodes.n += h + 1;
 					j->edges.n += h + 1; /* one spare slot keeps offsets shared with nodes */
 				}
@@ -764,6 +807,7 @@ out:
 	xsm__free(cnt);
 	xsm__free(start);
 	xsm__vec_free(&items);
+	walkmemo_free(&memo);
 	bfs_free(&b);
 	return NULL;
 }
