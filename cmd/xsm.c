@@ -39,6 +39,7 @@ static const struct xsm_command commands[] = {
 	  "xsm graph nodes [--label L] [--where EXPR] [--limit N]\n"
 	  "xsm graph edges [--label L] [--where EXPR] [--limit N]\n"
 	  "xsm graph show NODE\n"
+	  "xsm graph match [--limit N] [--max-results N] PATTERN\n"
 	  "xsm graph export [--format=json|jsonl|dot|graphml|neo4j] [-o PATH]\n"
 	  "xsm graph log\n"
 	  "xsm graph diff [A [B]]\n"
