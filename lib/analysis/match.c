@@ -816,6 +816,47 @@ static int shift_error(xsm_ctx *ctx, int rc, size_t off)
 	return xsm__error_set(ctx, rc, "col %ld%s", c + (long)off, msg);
 }
 
+/*
+ * hops(e) in a where clause reads as the field e.hops: rewritten in place,
+ * padded with spaces to the same length, so columns stay where they were
+ */
+static void rewrite_hops(char *s)
+{
+	for (size_t i = 0; s[i]; i++) {
+		size_t j, vs, ve;
+		if (s[i] == '"') {
+			for (i++; s[i] && s[i] != '"'; i++)
+				if (s[i] == '\\' && s[i + 1])
+					i++;
+			if (!s[i])
+				return;
+			continue;
+		}
+		if (!word_at(s, i, "hops"))
+			continue;
+		for (j = i + 4; s[j] == ' ' || s[j] == '\t'; j++)
+			;
+		if (s[j] != '(')
+			continue;
+		for (j++; s[j] == ' ' || s[j] == '\t'; j++)
+			;
+		vs = j;
+		while (is_ident(s[j]))
+			j++;
+		ve = j;
+		while (s[j] == ' ' || s[j] == '\t')
+			j++;
+		if (ve == vs || !is_ident_start(s[vs]) || s[j] != ')')
+			continue;
+		/* "hops(" ... ")" spans i..j: at least ve - vs + 6 bytes, room for "VAR.hops" */
+		memmove(s + i, s + vs, ve - vs);
+		memcpy(s + i + (ve - vs), ".hops", 5);
+		for (size_t k = i + (ve - vs) + 5; k <= j; k++)
+			s[k] = ' ';
+		i = j;
+	}
+}
+
 static int compile_span(xsm__expr **out, xsm_ctx *ctx, const char *text, struct span sp, const xsm__expr_host *h)
 {
 	char *s = xsm__strndup(text + sp.off, sp.len);
@@ -824,6 +865,8 @@ static int compile_span(xsm__expr **out, xsm_ctx *ctx, const char *text, struct 
 		*out = NULL;
 	if (!s)
 		return xsm__error_oom(ctx);
+	if (h && h->resolve == row_resolve)
+		rewrite_hops(s);
 	if (!sp.len)
 		rc = xsm__error_set(ctx, XSM_EINVALID, "col 1: empty condition");
 	else if (h)
@@ -1298,6 +1341,7 @@ int xsm_match_run(xsm_match **out, const xsm_graph *g, const char *query, const 
 	xsm_ctx *ctx = g->ctx;
 	int rc, maxmin = 0;
 	size_t n = g->nodes.n;
+	double t0 = xsm__mono();
 
 	*out = NULL;
 	if (!(m = xsm__calloc(1, sizeof(*m))))
@@ -1359,6 +1403,7 @@ int xsm_match_run(xsm_match **out, const xsm_graph *g, const char *query, const 
 	}
 	if ((rc = candidates(m)) < 0)
 		goto fail;
+	xsm__phase(ctx, &t0, "match: candidates");
 	m->nstates = ((size_t)maxmin + 1) * n;
 	if (m->ne && (!(m->stamp = xsm__calloc_big(m->nstates + 1, sizeof(uint32_t))) ||
 		      !(m->pedge = xsm__malloc((m->nstates + 1) * sizeof(uint32_t))) ||
@@ -1369,6 +1414,7 @@ int xsm_match_run(xsm_match **out, const xsm_graph *g, const char *query, const 
 	}
 	if (m->nn && (rc = evaluate(m)) < 0)
 		goto fail;
+	xsm__phase(ctx, &t0, "match: search");
 	/* the human columns */
 	if (m->q.projected) {
 		for (size_t k = 0; k < m->q.it.n; k++)
