@@ -26,6 +26,8 @@ graph show web01.corp.example.com
 graph log
 graph diff
 graph tag
+graph match (c:Cve)-[e:affecting*1..2]-(d:device)
+graph match (d:device)-->(x)
 critical list
 critical classifications
 paths list

@@ -44,7 +44,9 @@ test_expect_success 'bash: global options and -c keys' '
 
 test_expect_success 'bash: subcommands and their options, from -h' '
 	bash_complete graph "" >out &&
-	printf "build\ndiff\nedges\nexport\nlog\nnodes\nshow\nstats\ntag\n" >want && test_cmp want out &&
+	printf "build\ndiff\nedges\nexport\nlog\nmatch\nnodes\nshow\nstats\ntag\n" >want && test_cmp want out &&
+	bash_complete graph match -- >out &&
+	printf -- "--format=\n--help\n--limit\n--max-results\n" >want && test_cmp want out &&
 	bash_complete graph nodes -- >out &&
 	printf -- "--format=\n--help\n--label\n--limit\n--where\n" >want && test_cmp want out &&
 	bash_complete critical rule "" >out && test_grep "^list$" out && test_grep "^disable$" out &&
