@@ -137,6 +137,8 @@ int cmd_ingest(int argc, const char **argv, struct xsm_cli *cli);
 int cmd_graph(int argc, const char **argv, struct xsm_cli *cli);
 /* xsm graph match (cmd_match.c) */
 int xsm_cli_graph_match(int argc, const char **argv, struct xsm_cli *cli);
+/* xsm paths whatif (cmd_whatif.c) */
+int xsm_cli_paths_whatif(int argc, const char **argv, struct xsm_cli *cli);
 int cmd_help(int argc, const char **argv, struct xsm_cli *cli);
 /*
  * The configuration's last layers: data.dir for a build tree, then each

@@ -69,7 +69,9 @@ static const struct xsm_command commands[] = {
 	  "xsm paths chokepoints [--limit N]\n"
 	  "xsm paths blast-radius NODE [--max-hops N]\n"
 	  "xsm paths summary\n"
-	  "xsm paths check --fail-on critical|high|medium|low [--fail-on-new] [--baseline TAG|SNAPSHOT]" },
+	  "xsm paths check --fail-on critical|high|medium|low [--fail-on-new] [--baseline TAG|SNAPSHOT]\n"
+	  "xsm paths whatif [--remove NODE|EDGEID] [--remove-edge FROM LABEL TO] [--fix CVE [--on NODE]] "
+	  "[--isolate NODE] [--set-critical NODE LEVEL] [--top-fixes N]" },
 	{ "status", cmd_status, XSM_NEED_STORE, "show the store, its sources and runs",
 	  "xsm status" },
 };

@@ -16,6 +16,7 @@
 #include "exposure/critical.h"
 #include "exposure/paths.h"
 #include "exposure/match.h"
+#include "exposure/whatif.h"
 #include "exposure/insights.h"
 #include "exposure/events.h"
 
