@@ -126,6 +126,18 @@ static int emit_json(const xsm_whatif_result *r)
 	jw_chokes(&w, "before", r->chokes_before, r->nchokes_before);
 	jw_chokes(&w, "after", r->chokes_after, r->nchokes_after);
 	xsm_jw_obj_end(&w);
+	xsm_jw_key(&w, "criticality");
+	xsm_jw_arr(&w);
+	for (i = 0; i < r->nlevels; i++) {
+		xsm_jw_obj(&w);
+		xsm_jw_kstr(&w, "NodeId", r->levels[i].id);
+		xsm_jw_kstr(&w, "NodeName", r->levels[i].name);
+		xsm_jw_kstr(&w, "NodeLabel", r->levels[i].label);
+		xsm_jw_kint(&w, "before", r->levels[i].before);
+		xsm_jw_kint(&w, "after", r->levels[i].after);
+		xsm_jw_obj_end(&w);
+	}
+	xsm_jw_arr_end(&w);
 	xsm_jw_key(&w, "initiatives");
 	xsm_jw_arr(&w);
 	for (i = 0; i < r->nscores; i++) {
@@ -234,6 +246,18 @@ static int emit_table(const xsm_whatif_result *r)
 		printf("  %s\n", r->applied[i]);
 	printf("\nattack paths: %zu before, %zu after; %zu entry-target %s cut, %zu new, %zu rerouted\n",
 	       r->paths_before, r->paths_after, r->pairs_cut, XSM_PL(r->pairs_cut, "pair"), r->nadded, r->nrerouted);
+	if (r->nlevels) {
+		static const char *head[] = { "NODE", "LABEL", "BEFORE", "AFTER" };
+		struct xsm_table t;
+		size_t shown = r->nlevels < 20 ? r->nlevels : 20;
+		printf("\ncriticality changed (%zu%s):\n", r->nlevels, shown < r->nlevels ? ", the first 20 shown" : "");
+		xsm_table_init(&t, 4, head);
+		for (i = 0; i < shown; i++)
+			xsm_table_add(&t, r->levels[i].name, r->levels[i].label, xsm_level_name(r->levels[i].before),
+				      xsm_level_name(r->levels[i].after));
+		xsm_table_print(&t, stdout);
+		xsm_table_free(&t);
+	}
 	path_rows("paths removed", r->removed_paths, r->nremoved, 0);
 	path_rows("paths added", r->added_paths, r->nadded, 0);
 	path_rows("paths rerouted", r->rerouted_paths, r->nrerouted, 1);
@@ -259,7 +283,7 @@ static int emit_table(const xsm_whatif_result *r)
 	if (r->nfixes) {
 		static const char *head[] = { "#", "CHANGE", "PAIRS CUT" };
 		struct xsm_table t;
-		printf("\ntop fixes (greedy: each counts what the ones above leave):\n");
+		printf("\ntop fixes (greedy: each counts what the ones above leave; criticality as it is):\n");
 		xsm_table_init(&t, 3, head);
 		for (i = 0; i < r->nfixes; i++) {
 			char k[32], c[32];

@@ -67,6 +67,12 @@ typedef struct xsm_whatif_score {
 	double before, after;
 } xsm_whatif_score;
 
+/** A node whose criticality level the changes change (4: not critical). */
+typedef struct xsm_whatif_level {
+	const char *id, *name, *label;
+	int before, after;
+} xsm_whatif_level;
+
 /** A proposed fix of --top-fixes. */
 typedef struct xsm_whatif_proposal {
 	const char *kind;         /**< "remove-edge" or "fix" */
@@ -74,7 +80,8 @@ typedef struct xsm_whatif_proposal {
 	const char *edge_id;      /**< remove-edge: the EdgeId, else NULL */
 	const char *from, *label, *to; /**< remove-edge: names, as --remove-edge takes them */
 	const char *cve, *on;     /**< fix: the CVE and the asset (NULL: everywhere) */
-	size_t pairs_cut;         /**< pairs it cuts, after the fixes before it */
+	size_t pairs_cut;         /**< pairs it cuts, after the fixes before it, with criticality as it is (a what-if
+				       of the proposals, which evaluates criticality again, can cut more) */
 } xsm_whatif_proposal;
 
 /** What a run found.  Borrowed from w, valid until it is freed. */
@@ -92,6 +99,8 @@ typedef struct xsm_whatif_result {
 	size_t nchokes_before, nchokes_after;
 	const xsm_whatif_score *scores;
 	size_t nscores;
+	const xsm_whatif_level *levels; /**< criticality changes, in NodeId order */
+	size_t nlevels;
 	const xsm_whatif_proposal *fixes;
 	size_t nfixes;
 } xsm_whatif_result;

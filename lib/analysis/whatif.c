@@ -57,6 +57,7 @@ struct xsm_whatif {
 	XSM__VEC(char *) applied;
 	XSM__VEC(xsm_whatif_choke) cb, ca;
 	XSM__VEC(xsm_whatif_score) sc;
+	XSM__VEC(xsm_whatif_level) lv;
 	XSM__VEC(xsm_whatif_proposal) fixes;
 	XSM__VEC(char *) strs; /* strings the result borrows */
 	xsm_pathset *before;
@@ -92,6 +93,7 @@ void xsm_whatif_free(xsm_whatif *w)
 	xsm__vec_free(&w->cb);
 	xsm__vec_free(&w->ca);
 	xsm__vec_free(&w->sc);
+	xsm__vec_free(&w->lv);
 	xsm__vec_free(&w->fixes);
 	xsm__vec_free(&w->strs);
 	xsm_paths_free(w->before);
@@ -833,6 +835,7 @@ int xsm_whatif_run(xsm_whatif *w, xsm_store *store, xsm_graph *g)
 	xsm_paths_stats st;
 	xsm_buf chokes = XSM_BUF_INIT, index = XSM_BUF_INIT, ij = XSM_BUF_INIT;
 	const char *ch;
+	uint8_t *level0 = NULL;
 	double t0 = xsm__mono();
 	int rc;
 
@@ -858,12 +861,30 @@ int xsm_whatif_run(xsm_whatif *w, xsm_store *store, xsm_graph *g)
 		goto done;
 	}
 	v.have_affecting = xsm__strpool_find(&g->s, "affecting", 9, &v.affecting) != 0;
+	if (!(level0 = xsm__malloc(g->nodes.n + 1))) {
+		rc = xsm__error_oom(w->ctx);
+		goto done;
+	}
+	for (size_t i = 0; i < g->nodes.n; i++)
+		level0[i] = (uint8_t)xsm_critical_level(g, i);
 	if ((rc = apply(&v, rules)) < 0 || (rc = xsm_critical_apply(rules, g)) < 0)
 		goto done;
 	/* a removed node is no entry point and no target: nothing of it is left to match a rule */
 	for (size_t i = 0; i < g->nodes.n; i++)
 		if (v.removed[i])
 			g->nodes.v[i].props_n = 0;
+	for (size_t i = 0; i < g->nodes.n; i++) {
+		int after = xsm_critical_level(g, i);
+		if (after != level0[i]) {
+			const xsm__node *nd = &g->nodes.v[i];
+			xsm_whatif_level l = { xsm__gstr(g, nd->id), xsm__gstr(g, nd->name), xsm__gstr(g, nd->label), level0[i],
+					       after };
+			if (xsm__vec_push(&w->lv, l) < 0) {
+				rc = xsm__error_oom(w->ctx);
+				goto done;
+			}
+		}
+	}
 	xsm__phase(w->ctx, &t0, "whatif: changes and criticality");
 	/* after: searched again, the text of the paths thrown away, their index kept */
 	if ((rc = xsm__paths_compute(&st, discard, NULL, &chokes, &index, g, m)) < 0)
@@ -896,6 +917,8 @@ int xsm_whatif_run(xsm_whatif *w, xsm_store *store, xsm_graph *g)
 	w->r.nchokes_after = w->ca.n;
 	w->r.scores = w->sc.v;
 	w->r.nscores = w->sc.n;
+	w->r.levels = w->lv.v;
+	w->r.nlevels = w->lv.n;
 	w->r.fixes = w->fixes.v;
 	w->r.nfixes = w->fixes.n;
 done:
@@ -904,6 +927,7 @@ done:
 	xsm_insights_free(ins);
 	xsm__free(v.removed);
 	xsm__free(v.touched);
+	xsm__free(level0);
 	xsm__vec_free(&v.assets);
 	xsm_buf_dispose(&chokes);
 	xsm_buf_dispose(&index);
