@@ -1475,6 +1475,8 @@ void xsm__pathlist_free(xsm__pathlist *p)
 	xsm__vec_free(&p->nodes);
 	xsm__vec_free(&p->edges);
 	xsm__free(p->entry_type);
+	xsm__free(p->hid);
+	xsm__free(p->risk);
 	memset(p, 0, sizeof(*p));
 }
 
@@ -1753,4 +1755,152 @@ const char *xsm__attack_model_entry(const xsm_attack_model *m, size_t i, const c
 int xsm__attack_model_max_hops(const xsm_attack_model *m)
 {
 	return m->max_hops;
+}
+
+int xsm__paths_finish(xsm__pathlist *p, xsm_buf *chokes, xsm_graph *g, const xsm_attack_model *m)
+{
+	struct pl_priv *pv = p->priv;
+	uint32_t *through = xsm__calloc(g->nodes.n + 1, sizeof(uint32_t)), *role = xsm__calloc(g->nodes.n + 1, sizeof(uint32_t));
+	struct found *all = xsm__calloc(p->n + 1, sizeof(*all));
+	XSM__VEC(struct choke) ch = { 0 };
+	xsm_buf key = XSM_BUF_INIT;
+	size_t i, k, top;
+	int rc = 0;
+
+	if (!through || !role || !all || !(p->hid = xsm__calloc(p->n + 1, sizeof(uint64_t))) ||
+	    !(p->risk = xsm__calloc(p->n + 1, 1)))
+		goto oom;
+	if ((rc = xsm__graph_strip_props(g, "attackPath.")) < 0)
+		goto done;
+	/* PathIds and risks, as paths.jsonl has them */
+	for (i = 0; i < p->n; i++) {
+		const struct entry_rule *er = &m->entry.v[p->entry_type[p->entry[i]] - 1];
+		xsm_buf_clear(&key);
+		xsm__buf_gstr(&key, g, g->nodes.v[p->entry[i]].id);
+		xsm_buf_putc(&key, '|');
+		xsm__buf_gstr(&key, g, g->nodes.v[p->target[i]].id);
+		if (!key.ptr)
+			goto oom;
+		p->hid[i] = xsm__hash(key.ptr, key.size);
+		p->risk[i] = (uint8_t)risk_of(target_level(g, p->target[i]), er->exploit, p->hops[i]);
+		for (k = 1; k < p->hops[i]; k++)
+			through[p->nodes.v[p->off[i] + k]]++;
+		all[i] = (struct found){ p->entry[i], p->target[i], p->hops[i], p->off[i] };
+	}
+	/* choke points, and the pairs the top ones cut, as xsm__paths_compute finds them */
+	for (i = 0; i < g->nodes.n; i++)
+		if (through[i] && xsm__vec_push(&ch, ((struct choke){ (uint32_t)i, through[i], 0, 0 })) < 0)
+			goto oom;
+	if (ch.n > 1)
+		qsort(ch.v, ch.n, sizeof(*ch.v), cmp_choke);
+	top = ch.n < 20 ? ch.n : 20;
+	if (top) {
+		struct bfs b;
+		u32vec aff[20];
+		int32_t *cand = xsm__calloc(g->nodes.n + 1, sizeof(int32_t));
+		struct cutjob cj;
+		memset(aff, 0, sizeof(aff));
+		memset(&cj, 0, sizeof(cj));
+		if (!cand || bfs_init(&b, &pv->fwd, &pv->rev, m->max_hops, 0) < 0) {
+			xsm__free(cand);
+			bfs_free(&b);
+			goto oom;
+		}
+		b.near = pv->near;
+		for (i = 0; i < g->nodes.n; i++)
+			cand[i] = -1;
+		for (k = 0; k < top; k++)
+			cand[ch.v[k].node] = (int32_t)k;
+		for (i = 0; i < p->n; i++)
+			for (uint32_t s = 1; s < p->hops[i]; s++)
+				if (cand[p->nodes.v[p->off[i] + s]] >= 0 &&
+				    xsm__vec_push(&aff[cand[p->nodes.v[p->off[i] + s]]], (uint32_t)i) < 0)
+					rc = XSM_ENOMEM;
+		cj.b = &b;
+		cj.ch = ch.v;
+		cj.top = top;
+		cj.aff = aff;
+		cj.all = all;
+		cj.step = 1;
+		if (rc == 0)
+			cut_job(&cj);
+		for (k = 0; k < 20; k++)
+			xsm__vec_free(&aff[k]);
+		xsm__free(cand);
+		bfs_free(&b);
+		if (rc < 0)
+			goto oom;
+	}
+	{
+		xsm_jw w;
+		xsm_jw_init(&w, chokes);
+		xsm_jw_obj(&w);
+		xsm_jw_kstr(&w, "schema", "xsm.paths.chokepoints/1");
+		xsm_jw_kint(&w, "paths", (int64_t)p->n);
+		xsm_jw_key(&w, "chokepoints");
+		xsm_jw_arr(&w);
+		for (k = 0; k < ch.n && k < 100; k++) {
+			const xsm__node *nd = &g->nodes.v[ch.v[k].node];
+			xsm_jw_obj(&w);
+			xsm_jw_kstr(&w, "NodeId", xsm__gstr(g, nd->id));
+			xsm_jw_kstr(&w, "NodeName", xsm__gstr(g, nd->name));
+			xsm_jw_kstr(&w, "NodeLabel", xsm__gstr(g, nd->label));
+			xsm_jw_kint(&w, "paths", ch.v[k].paths);
+			xsm_jw_key(&w, "pairs_cut");
+			if (k < top && ch.v[k].cut != UINT32_MAX)
+				xsm_jw_int(&w, ch.v[k].cut);
+			else
+				xsm_jw_null(&w);
+			xsm_jw_obj_end(&w);
+		}
+		xsm_jw_arr_end(&w);
+		xsm_jw_obj_end(&w);
+		if (w.err)
+			goto oom;
+	}
+	/* the nodes on paths, for metrics, as xsm__paths_compute marks them */
+	for (k = 0; k < p->n; k++) {
+		role[p->entry[k]] += 2;
+		role[p->target[k]] |= 1;
+		if (p->target[k] != p->entry[k])
+			role[p->target[k]] += 2;
+	}
+	for (i = 0; i < g->nodes.n && rc == 0; i++) {
+		const char *keys[3];
+		xsm__prop v[3];
+		size_t nk = 0;
+		uint32_t tpaths = role[i] >> 1;
+		memset(v, 0, sizeof(v));
+		if (p->entry_type[i]) {
+			keys[nk] = "attackPath.entryType";
+			v[nk].type = XSM_V_STR;
+			if ((rc = xsm__graph_intern(g, m->entry.v[p->entry_type[i] - 1].name, &v[nk].a)) < 0)
+				break;
+			nk++;
+		}
+		if (tpaths + through[i]) {
+			keys[nk] = "attackPath.paths";
+			v[nk].type = XSM_V_NUM;
+			v[nk++].num = tpaths + through[i];
+		}
+		if (role[i] & 1) {
+			keys[nk] = "attackPath.isTarget";
+			v[nk].type = XSM_V_BOOL;
+			v[nk++].a = 1;
+		}
+		if (nk)
+			rc = xsm__graph_set_props(g, (uint32_t)i, nk, keys, v);
+	}
+	if (rc == 0)
+		rc = xsm__graph_compact_props_lazy(g);
+	goto done;
+oom:
+	rc = xsm__error_oom(g->ctx);
+done:
+	xsm__free(through);
+	xsm__free(role);
+	xsm__free(all);
+	xsm__vec_free(&ch);
+	xsm_buf_dispose(&key);
+	return rc;
 }

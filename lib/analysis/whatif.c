@@ -444,38 +444,6 @@ static int apply(struct view *v, xsm_rules *rules)
 
 /* --- comparing ------------------------------------------------------------------------ */
 
-static int discard(const char *p, size_t n, void *arg)
-{
-	(void)p;
-	(void)n;
-	(void)arg;
-	return 0;
-}
-
-static int atoi_n(const char *p, size_t n)
-{
-	int v = 0;
-	for (size_t i = 0; i < n && p[i] >= '0' && p[i] <= '9'; i++)
-		v = v * 10 + (p[i] - '0');
-	return v;
-}
-
-/* the fields of one paths.idx line: id, risk, offset, length, hops, entry, type, target, classification, level */
-static int idx_fields(const char *p, const char *end, const char *f[10], size_t len[10])
-{
-	int k = 0;
-	while (k < 10) {
-		const char *t = memchr(p, '\t', (size_t)(end - p));
-		f[k] = p;
-		len[k] = (size_t)((t ? t : end) - p);
-		k++;
-		if (!t)
-			break;
-		p = t + 1;
-	}
-	return k;
-}
-
 static int chokes_of(xsm_whatif *w, const char *json, size_t n, int after)
 {
 	xsm__json *j = NULL;
@@ -503,12 +471,11 @@ static int chokes_of(xsm_whatif *w, const char *json, size_t n, int after)
 	return 0;
 }
 
-static int compare(xsm_whatif *w, const xsm_buf *index)
+static int compare(xsm_whatif *w, const xsm_graph *g, const xsm__pathlist *pl)
 {
 	xsm__strmap seen = { 0 };
 	size_t nb = xsm_paths_count(w->before), i;
 	uint8_t *hit = xsm__calloc(nb + 1, 1);
-	const char *p = index->ptr, *end = p ? p + index->size : NULL;
 	int rc = 0;
 
 	if (!hit || xsm__strmap_reserve(&seen, nb) < 0) {
@@ -521,31 +488,26 @@ static int compare(xsm_whatif *w, const xsm_buf *index)
 			goto done;
 		}
 	w->r.paths_before = nb;
-	while (p && p < end && rc == 0) {
-		const char *e = memchr(p, '\n', (size_t)(end - p)), *f[10];
-		size_t len[10];
+	w->r.paths_after = pl->n;
+	for (size_t k = 0; k < pl->n && rc == 0; k++) {
+		char id[24];
 		uint64_t at;
-		if (!e)
-			e = end;
-		if (idx_fields(p, e, f, len) == 10) {
-			int hops = atoi_n(f[4], len[4]);
-			w->r.paths_after++;
-			if (xsm__strmap_get(&seen, f[0], len[0], &at)) {
-				const xsm_path_info *b = xsm_paths_get(w->before, at);
-				hit[at] = 1;
-				if (b->hops != hops) {
-					xsm_whatif_path wp = { b->id, b->entry_name, b->target_name, b->hops, b->risk, hops };
-					if (xsm__vec_push(&w->rerouted, wp) < 0)
-						rc = xsm__error_oom(w->ctx);
-				}
-			} else {
-				xsm_whatif_path wp = { keep(w, f[0], len[0]), keep(w, f[5], len[5]), keep(w, f[7], len[7]), hops,
-						       atoi_n(f[1], len[1]), hops };
-				if (!wp.id || !wp.entry || !wp.target || xsm__vec_push(&w->added, wp) < 0)
+		int hops = (int)pl->hops[k];
+		xsm__hex_id(id, "ap-", pl->hid[k]);
+		if (xsm__strmap_get(&seen, id, strlen(id), &at)) {
+			const xsm_path_info *b = xsm_paths_get(w->before, at);
+			hit[at] = 1;
+			if (b->hops != hops) {
+				xsm_whatif_path wp = { b->id, b->entry_name, b->target_name, b->hops, b->risk, hops };
+				if (xsm__vec_push(&w->rerouted, wp) < 0)
 					rc = xsm__error_oom(w->ctx);
 			}
+		} else {
+			xsm_whatif_path wp = { keep(w, id, strlen(id)), nname(g, pl->entry[k]), nname(g, pl->target[k]), hops,
+					       pl->risk[k], hops };
+			if (!wp.id || xsm__vec_push(&w->added, wp) < 0)
+				rc = xsm__error_oom(w->ctx);
 		}
-		p = e + 1;
 	}
 	for (i = 0; i < nb && rc == 0; i++)
 		if (!hit[i]) {
@@ -610,9 +572,10 @@ static int still_entry(xsm_graph *g, uint32_t affecting, uint32_t node, uint32_t
 	return keep_entry;
 }
 
-static int top_fixes(xsm_whatif *w, xsm_graph *g, const xsm_attack_model *m, uint32_t affecting, int have_affecting)
+static int top_fixes(xsm_whatif *w, xsm_graph *g, const xsm_attack_model *m, xsm__pathlist *plp, uint32_t affecting,
+		     int have_affecting)
 {
-	xsm__pathlist pl;
+	xsm__pathlist pl = *plp; /* rechecks move paths: the caller's copy is updated at the end */
 	uint32_t *count = NULL, *cveuse = NULL;
 	uint64_t *cut = NULL;
 	uint8_t *dead = NULL, *lost = NULL, *alive = NULL;
@@ -621,10 +584,8 @@ static int top_fixes(xsm_whatif *w, xsm_graph *g, const xsm_attack_model *m, uin
 	xsm__expr_host host;
 	xsm__expr **ex = NULL;
 	size_t nex = 0, i;
-	int rc;
+	int rc = 0;
 
-	if ((rc = xsm__paths_list(&pl, g, m)) < 0)
-		return rc;
 	while (xsm__attack_model_entry(m, nex, NULL))
 		nex++;
 	xsm__graph_expr_host(&host, g);
@@ -820,7 +781,7 @@ done:
 	xsm__vec_free(&touched);
 	xsm__vec_free(&ctouched);
 	xsm__vec_free(&cands);
-	xsm__pathlist_free(&pl);
+	*plp = pl;
 	return rc;
 }
 
@@ -832,14 +793,15 @@ int xsm_whatif_run(xsm_whatif *w, xsm_store *store, xsm_graph *g)
 	xsm_rules *rules = NULL;
 	xsm_attack_model *m = NULL;
 	xsm_insights *ins = NULL;
-	xsm_paths_stats st;
-	xsm_buf chokes = XSM_BUF_INIT, index = XSM_BUF_INIT, ij = XSM_BUF_INIT;
+	xsm__pathlist pl;
+	xsm_buf chokes = XSM_BUF_INIT, ij = XSM_BUF_INIT;
 	const char *ch;
 	uint8_t *level0 = NULL;
 	double t0 = xsm__mono();
 	int rc;
 
 	memset(&v, 0, sizeof(v));
+	memset(&pl, 0, sizeof(pl));
 	v.w = w;
 	v.g = g;
 	snprintf(w->snapshot, sizeof(w->snapshot), "%s", xsm_graph_snapshot(g));
@@ -886,17 +848,17 @@ int xsm_whatif_run(xsm_whatif *w, xsm_store *store, xsm_graph *g)
 		}
 	}
 	xsm__phase(w->ctx, &t0, "whatif: changes and criticality");
-	/* after: searched again, the text of the paths thrown away, their index kept */
-	if ((rc = xsm__paths_compute(&st, discard, NULL, &chokes, &index, g, m)) < 0)
+	/* after: the same search as a build's, without the text of the paths */
+	if ((rc = xsm__paths_list(&pl, g, m)) < 0 || (rc = xsm__paths_finish(&pl, &chokes, g, m)) < 0)
 		goto done;
 	xsm__phase(w->ctx, &t0, "whatif: attack paths");
-	if ((rc = chokes_of(w, chokes.ptr, chokes.size, 1)) < 0 || (rc = compare(w, &index)) < 0)
+	if ((rc = chokes_of(w, chokes.ptr, chokes.size, 1)) < 0 || (rc = compare(w, g, &pl)) < 0)
 		goto done;
 	if ((rc = xsm_insights_compute(&ij, ins, g)) < 0 ||
 	    (rc = xsm_insights_report_parse(&w->ia, w->ctx, ij.ptr, ij.size, "insights")) < 0 || (rc = scores(w)) < 0)
 		goto done;
 	xsm__phase(w->ctx, &t0, "whatif: insights");
-	if (w->top && (rc = top_fixes(w, g, m, v.affecting, v.have_affecting)) < 0)
+	if (w->top && (rc = top_fixes(w, g, m, &pl, v.affecting, v.have_affecting)) < 0)
 		goto done;
 	if (w->top)
 		xsm__phase(w->ctx, &t0, "whatif: top fixes");
@@ -930,7 +892,7 @@ done:
 	xsm__free(level0);
 	xsm__vec_free(&v.assets);
 	xsm_buf_dispose(&chokes);
-	xsm_buf_dispose(&index);
+	xsm__pathlist_free(&pl);
 	xsm_buf_dispose(&ij);
 	return rc;
 }
