@@ -36,6 +36,7 @@ paths chokepoints
 paths blast-radius web01.corp.example.com
 paths summary
 paths check --fail-on low
+paths whatif --isolate web01.corp.example.com --top-fixes 2
 insights
 insights metrics
 insights recommendations

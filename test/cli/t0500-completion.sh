@@ -52,7 +52,10 @@ test_expect_success 'bash: subcommands and their options, from -h' '
 	bash_complete critical rule "" >out && test_grep "^list$" out && test_grep "^disable$" out &&
 	bash_complete critical rule add x -- >out && test_grep "^--when$" out && test_grep ! "^--limit$" out &&
 	bash_complete paths list --min-risk "" >out && printf "critical\nhigh\nlow\nmedium\n" >want && test_cmp want out &&
-	bash_complete graph export --format "" >out && test_grep "^neo4j$" out
+	bash_complete graph export --format "" >out && test_grep "^neo4j$" out &&
+	bash_complete paths "" >out && test_grep "^whatif$" out &&
+	bash_complete paths whatif --top >out && echo --top-fixes >want && test_cmp want out &&
+	bash_complete paths whatif --isolate jump >out && echo jump01.contoso.local >want && test_cmp want out
 '
 
 test_expect_success 'bash: connector names' '
