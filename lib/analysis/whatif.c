@@ -546,6 +546,9 @@ struct cand {
 	uint32_t edge, count;
 };
 
+/* the bounds of a step's searches (see top_fixes) */
+enum { EVAL_EDGES = 8, CUT_TARGETS = 256 };
+
 static int cmp_cand(const void *a, const void *b)
 {
 	const struct cand *x = a, *y = b;
@@ -607,7 +610,7 @@ static int top_fixes(xsm_whatif *w, xsm_graph *g, const xsm_attack_model *m, xsm
 	}
 	for (int step = 0; step < w->top && rc == 0; step++) {
 		uint32_t best_edge = UINT32_MAX, best_cve = UINT32_MAX;
-		size_t best = 0, best_cve_n = 0;
+		size_t best = 0, best_cve_n = 0, searched, skipped = 0, passes = 0;
 		/* the remaining paths crossing each edge */
 		touched.n = 0;
 		for (i = 0; i < pl.n; i++) {
@@ -627,9 +630,14 @@ static int top_fixes(xsm_whatif *w, xsm_graph *g, const xsm_attack_model *m, xsm
 		}
 		if (cands.n > 1)
 			qsort(cands.v, cands.n, sizeof(*cands.v), cmp_cand);
-		/* exact cuts of the most crossed edges, until none left could beat the best */
-		for (i = 0; i < cands.n && cands.v[i].count > best && rc == 0; i++) {
-			uint32_t e = cands.v[i].edge;
+		/*
+		 * exact cuts of the most crossed edges, until none left could beat
+		 * the best; bounded as the choke point cuts are: at most EVAL_EDGES
+		 * searched a step, each only when its paths reach at most
+		 * CUT_TARGETS targets
+		 */
+		for (i = 0, searched = 0; i < cands.n && cands.v[i].count > best && searched < EVAL_EDGES && rc == 0; i++) {
+			uint32_t e = cands.v[i].edge, ntg = 0;
 			size_t c = 0;
 			sel.n = 0;
 			for (size_t k = 0; k < pl.n; k++) {
@@ -639,9 +647,16 @@ static int top_fixes(xsm_whatif *w, xsm_graph *g, const xsm_attack_model *m, xsm
 					if (pl.edges.v[pl.off[k] + h] == e) {
 						if (xsm__vec_push(&sel, (uint32_t)k) < 0)
 							goto oom;
+						ntg += sel.n == 1 || pl.target[sel.v[sel.n - 2]] != pl.target[k];
 						break;
 					}
 			}
+			if (ntg > CUT_TARGETS) {
+				skipped++;
+				continue;
+			}
+			searched++;
+			passes += (ntg + 63) / 64;
 			cut[e >> 6] |= 1ULL << (e & 63);
 			rc = xsm__paths_recheck(&pl, w->ctx, cut, sel.v, sel.n, alive, 0);
 			cut[e >> 6] &= ~(1ULL << (e & 63));
@@ -699,6 +714,8 @@ static int top_fixes(xsm_whatif *w, xsm_graph *g, const xsm_attack_model *m, xsm
 		}
 		if (rc < 0)
 			break;
+		xsm__log(w->ctx, "whatif: top fix %d: %zu edges searched (%zu passes), %zu over %d targets left out, %zu CVEs weighed",
+			 step + 1, searched, passes, skipped, CUT_TARGETS, ctouched.n);
 		if (!best && !best_cve_n)
 			break; /* nothing left to cut */
 		if (best_cve_n > best) {
