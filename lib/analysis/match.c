@@ -34,6 +34,7 @@
 #include "graph/graph.h"
 #include "util/alloc.h"
 #include "util/buf.h"
+#include "util/strmap.h"
 #include "util/vec.h"
 
 #define MAX_QUERY (64 * 1024)
@@ -64,6 +65,9 @@ struct nvar {
 	XSM__VEC(int) pushed;         /* where conjuncts that name only this variable */
 	uint64_t *ok;                 /* candidate bitmap, NULL: every node */
 	size_t ncand;
+	int eq_kind;                  /* a condition is name == "S" (1) or id == "S" (2): S's string id in eq, */
+	uint32_t eq;                  /* or eq_none: no node has it */
+	int eq_none;
 };
 
 struct epat {
@@ -954,6 +958,82 @@ static int too_many(xsm_match *m)
 			      m->max_results);
 }
 
+/*
+ * Whether text (a condition, its variable prefix given) is exactly
+ * FIELD == "S" with FIELD name or id and S free of escapes: such a
+ * condition picks nodes by an interned id compare or the NodeId index
+ * before any expression runs.  0, or 1 (name) / 2 (id) with S in s.
+ */
+static int simple_eq(const char *text, size_t len, const char *prefix, char *s, size_t cap)
+{
+	size_t i = 0, pl = strlen(prefix), st;
+	int kind;
+	while (i < len && (text[i] == ' ' || text[i] == '\t'))
+		i++;
+	if (len - i < pl || strncmp(text + i, prefix, pl))
+		return 0;
+	i += pl;
+	if (len - i >= 4 && !strncmp(text + i, "name", 4) && !is_ident(text[i + 4]) && text[i + 4] != '.')
+		kind = 1, i += 4;
+	else if (len - i >= 2 && !strncmp(text + i, "id", 2) && !is_ident(text[i + 2]) && text[i + 2] != '.')
+		kind = 2, i += 2;
+	else
+		return 0;
+	while (i < len && text[i] == ' ')
+		i++;
+	if (len - i < 2 || strncmp(text + i, "==", 2))
+		return 0;
+	for (i += 2; i < len && text[i] == ' '; i++)
+		;
+	if (i >= len || text[i] != '"')
+		return 0;
+	st = ++i;
+	while (i < len && text[i] != '"' && text[i] != '\\')
+		i++;
+	if (i >= len || text[i] != '"' || i - st >= cap)
+		return 0;
+	memcpy(s, text + st, i - st);
+	s[i - st] = '\0';
+	{
+		/* a string that spells a number compares as that number (xsm-expr(7)): no shortcut */
+		char *end;
+		if (*s && (strtod(s, &end), !*end))
+			return 0;
+	}
+	for (i++; i < len && (text[i] == ' ' || text[i] == '\t'); i++)
+		;
+	return i == len ? kind : 0;
+}
+
+/* a node variable's equality condition, if it has one, as a string id */
+static void find_eq(xsm_match *m, size_t k)
+{
+	struct nvar *v = &m->q.nv.v[k];
+	char s[1024], prefix[80];
+	int kind = 0;
+	for (size_t c = 0; c < v->conds.n && !kind; c++)
+		kind = simple_eq(m->q.text + v->conds.v[c].off, v->conds.v[c].len, "", s, sizeof(s));
+	if (v->name && strlen(v->name) < sizeof(prefix) - 2) {
+		snprintf(prefix, sizeof(prefix), "%s.", v->name);
+		for (size_t c = 0; c < v->pushed.n && !kind; c++) {
+			const struct conj *cj = &m->q.cj.v[v->pushed.v[c]];
+			kind = simple_eq(m->q.text + cj->s.off, cj->s.len, prefix, s, sizeof(s));
+		}
+	}
+	if (!kind)
+		return;
+	v->eq_kind = kind;
+	if (kind == 2) {
+		uint64_t at;
+		if (xsm__strmap_get(&m->g->by_id, s, strlen(s), &at))
+			v->eq = (uint32_t)at; /* the node itself */
+		else
+			v->eq_none = 1;
+	} else if (!xsm__strpool_find(&m->g->s, s, strlen(s), &v->eq)) {
+		v->eq_none = 1;
+	}
+}
+
 /* each node variable's candidates */
 static int candidates(xsm_match *m)
 {
@@ -973,8 +1053,13 @@ static int candidates(xsm_match *m)
 		for (size_t x = 0; x < m->w; x++)
 			row[x] = UNBOUND;
 		v->ncand = 0;
-		for (size_t i = 0; i < n; i++) {
+		find_eq(m, k);
+		for (size_t i = v->eq_kind == 2 && !v->eq_none ? v->eq : 0; i < n && !v->eq_none; i++) {
 			size_t j;
+			if (v->eq_kind == 2 && i != v->eq)
+				break; /* the one node with that NodeId */
+			if (v->eq_kind == 1 && m->g->nodes.v[i].name != v->eq)
+				continue;
 			for (j = 0; j < v->labels.n; j++)
 				if (!lset_has(&v->labels.v[j], m->g->nodes.v[i].label))
 					break;

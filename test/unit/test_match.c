@@ -132,6 +132,16 @@ static void test_runs(xsm_ctx *ctx)
 		{ "(u:nosuchlabel)", "" },
 		{ "(a:user), (b:user) where a.name < b.name project a.name, b.name", "u1|u2" },
 		{ "(u:user|device) project u.label", "device;user;user" },
+		/* equality conditions take a shortcut: the same answers as the expression */
+		{ "(g {name == \"g2\"}) project g.name", "g2" },
+		{ "(g {  name ==  \"g2\"  }) project g.name", "g2" },
+		{ "(g {name == \"nosuch\"})", "" },
+		{ "(g {id == \"idn-g2\"}) project g.name", "g2" },
+		{ "(g {id == \"idn-nosuch\"})", "" },
+		{ "(g) where g.name == \"u1\" project g.id", "idn-u1" },
+		{ "(g) where g.id == \"dev-d1\" project g.name", "d1" },
+		{ "(g {name == \"g2\" or name == \"u2\"}) project g.name", "g2;u2" },
+		{ "(g {name == \"g2\"}), (h {id == \"idn-u1\"}) project g.name, h.name", "g2|u1" },
 	};
 	xsm_graph *g = small_graph(ctx);
 	char *got;
