@@ -143,6 +143,21 @@ void xsm_table_add(struct xsm_table *t, ...)
 	t->rows++;
 }
 
+void xsm_table_addv(struct xsm_table *t, const char *const *cells)
+{
+	if (t->rows == t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 16;
+		char **c = realloc(t->cells, cap * (size_t)t->ncols * sizeof(*c));
+		if (!c)
+			return; /* out of memory: the row is dropped from human output */
+		t->cells = c;
+		t->cap = cap;
+	}
+	for (int i = 0; i < t->ncols; i++)
+		t->cells[t->rows * (size_t)t->ncols + (size_t)i] = strdup(cells[i] ? cells[i] : "-");
+	t->rows++;
+}
+
 int xsm_cli_digits(size_t n)
 {
 	int d = 1;

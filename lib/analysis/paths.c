@@ -1613,3 +1613,457 @@ int xsm_paths_blast_radius(xsm_buf *out, xsm_graph *g, const xsm_attack_model *m
 	xsm_buf_dispose(&targets);
 	return rc;
 }
+
+/* --- for what-if (whatif.c): the paths without their text, and searches with edges cut --------- */
+
+struct pl_priv {
+	struct csr fwd, rev;
+	uint8_t *near;
+	int max_hops;
+};
+
+void xsm__pathlist_free(xsm__pathlist *p)
+{
+	struct pl_priv *pv = p->priv;
+	if (pv) {
+		csr_free(&pv->fwd);
+		csr_free(&pv->rev);
+		xsm__free(pv->near);
+		xsm__free(pv);
+	}
+	xsm__free(p->entry);
+	xsm__free(p->target);
+	xsm__free(p->hops);
+	xsm__free(p->off);
+	xsm__vec_free(&p->nodes);
+	xsm__vec_free(&p->edges);
+	xsm__free(p->entry_type);
+	xsm__free(p->hid);
+	xsm__free(p->risk);
+	memset(p, 0, sizeof(*p));
+}
+
+int xsm__paths_list(xsm__pathlist *out, xsm_graph *g, const xsm_attack_model *m)
+{
+	XSM__VEC(uint32_t) targets = { 0 };
+	XSM__VEC(uint32_t) entries = { 0 };
+	struct pl_priv *pv = xsm__calloc(1, sizeof(*pv));
+	struct job jobs[2];
+	xsm__expr_host host;
+	xsm__expr **ex = NULL;
+	uint32_t *order = NULL;
+	struct found *all = NULL;
+	uint8_t *which = NULL;
+	size_t i, k, nall, nthreads;
+	int rc = 0;
+
+	memset(out, 0, sizeof(*out));
+	memset(jobs, 0, sizeof(jobs));
+	out->priv = pv;
+	if (!pv || !(out->entry_type = xsm__calloc(g->nodes.n + 1, sizeof(int))) ||
+	    !(ex = xsm__calloc(m->entry.n + 1, sizeof(*ex)))) {
+		rc = xsm__error_oom(g->ctx);
+		goto done;
+	}
+	pv->max_hops = m->max_hops;
+	xsm__graph_expr_host(&host, g);
+	for (k = 0; k < m->entry.n; k++)
+		if ((rc = xsm__expr_compile(&ex[k], g->ctx, m->entry.v[k].when, &host)) < 0) {
+			xsm__error_prefix(g->ctx, "entry point '%s'", m->entry.v[k].name);
+			goto done;
+		}
+	/* entry points and targets as xsm__paths_compute finds them */
+	for (i = 0; i < g->nodes.n; i++) {
+		for (k = 0; k < m->entry.n; k++)
+			if (xsm__expr_eval(ex[k], (const void *)(uintptr_t)i)) {
+				out->entry_type[i] = (int)k + 1;
+				if (xsm__vec_push(&entries, (uint32_t)i) < 0)
+					goto oom;
+				break;
+			}
+		if (target_level(g, (uint32_t)i) <= m->target_level && strcmp(xsm__gstr(g, g->nodes.v[i].label), "Cve") &&
+		    xsm__vec_push(&targets, (uint32_t)i) < 0)
+			goto oom;
+	}
+	out->nentries = entries.n;
+	out->ntargets = targets.n;
+	if ((rc = build_walk(g, m, &pv->fwd, &pv->rev)) < 0)
+		goto done;
+	if (!(pv->near = entry_distances(&pv->fwd, entries.v, entries.n, m->max_hops)))
+		goto oom;
+	nthreads = targets.n > 64 ? 2 : 1;
+	for (k = 0; k < nthreads; k++) {
+		jobs[k].fwd = &pv->fwd;
+		jobs[k].rev = &pv->rev;
+		jobs[k].near = pv->near;
+		jobs[k].targets = targets.v;
+		jobs[k].ntargets = targets.n;
+		jobs[k].entry_type = out->entry_type;
+		jobs[k].entries = entries.v;
+		jobs[k].nentries = entries.n;
+		jobs[k].max_hops = m->max_hops;
+		jobs[k].max_per_target = m->max_per_target;
+		jobs[k].first_batch = k;
+		jobs[k].step = nthreads;
+	}
+	if (entries.n && targets.n)
+		xsm__run2(run_job, &jobs[0], nthreads == 2 ? &jobs[1] : NULL);
+	for (k = 0; k < nthreads; k++)
+		if (jobs[k].rc < 0)
+			goto oom;
+	nall = jobs[0].found.n + jobs[1].found.n;
+	all = xsm__calloc(nall + 1, sizeof(*all));
+	which = xsm__calloc(nall + 1, 1);
+	order = xsm__calloc(nall + 1, sizeof(*order));
+	out->entry = xsm__calloc(nall + 1, sizeof(uint32_t));
+	out->target = xsm__calloc(nall + 1, sizeof(uint32_t));
+	out->hops = xsm__calloc(nall + 1, sizeof(uint32_t));
+	out->off = xsm__calloc(nall + 1, sizeof(uint32_t));
+	if (!all || !which || !order || !out->entry || !out->target || !out->hops || !out->off)
+		goto oom;
+	xsm__memcpy(all, jobs[0].found.v, jobs[0].found.n * sizeof(*all));
+	xsm__memcpy(all + jobs[0].found.n, jobs[1].found.v, jobs[1].found.n * sizeof(*all));
+	for (i = 0; i < nall; i++) {
+		which[i] = i >= jobs[0].found.n;
+		order[i] = (uint32_t)i;
+	}
+	sort_f = all;
+	if (nall > 1)
+		qsort(order, nall, sizeof(*order), cmp_path_idx);
+	/* in (target, entry) order, each path's nodes and edges copied out of its job's arrays */
+	for (i = 0; i < nall; i++) {
+		const struct found *f = &all[order[i]];
+		const struct job *jb = &jobs[which[order[i]]];
+		out->entry[i] = f->entry;
+		out->target[i] = f->target;
+		out->hops[i] = f->hops;
+		out->off[i] = (uint32_t)out->nodes.n;
+		if (xsm__vec_reserve(&out->nodes, f->hops + 1) < 0 || xsm__vec_reserve(&out->edges, f->hops + 1) < 0)
+			goto oom;
+		xsm__memcpy(out->nodes.v + out->nodes.n, jb->nodes.v + f->off, (f->hops + 1) * sizeof(uint32_t));
+		xsm__memcpy(out->edges.v + out->edges.n, jb->edges.v + f->off, (f->hops + 1) * sizeof(uint32_t));
+		out->nodes.n += f->hops + 1;
+		out->edges.n += f->hops + 1;
+	}
+	out->n = nall;
+	goto done;
+oom:
+	rc = xsm__error_oom(g->ctx);
+done:
+	for (k = 0; ex && k < m->entry.n; k++)
+		xsm__expr_free(ex[k]);
+	xsm__free(ex);
+	for (k = 0; k < 2; k++) {
+		xsm__vec_free(&jobs[k].found);
+		xsm__vec_free(&jobs[k].nodes);
+		xsm__vec_free(&jobs[k].edges);
+	}
+	xsm__vec_free(&targets);
+	xsm__vec_free(&entries);
+	xsm__free(all);
+	xsm__free(which);
+	xsm__free(order);
+	if (rc < 0)
+		xsm__pathlist_free(out);
+	return rc;
+}
+
+static int edge_cut(const uint64_t *cut, uint32_t e)
+{
+	return cut && (cut[e >> 6] >> (e & 63) & 1);
+}
+
+/* bfs_pass without the arcs of the cut edges */
+static void bfs_pass_cut(struct bfs *b, const uint32_t *src, int nsrc, const uint64_t *cut)
+{
+	size_t na = 0, i;
+	int l, s;
+
+	for (s = 0; s < nsrc; s++) {
+		uint32_t v = src[s];
+		if (!b->st[v].seen) {
+			b->active[na++] = v;
+			b->touched[b->ntouched++] = v;
+		}
+		b->st[v].seen |= 1ULL << s;
+	}
+	for (i = 0; i < na; i++) {
+		b->abits[i] = b->st[b->active[i]].seen;
+		if (b->level)
+			b->level[0][b->active[i]] = b->abits[i];
+	}
+	for (l = 1; l <= b->max_hops && na; l++) {
+		size_t nn = 0;
+		for (i = 0; i < na; i++) {
+			uint32_t u = b->active[i];
+			uint64_t bits = b->abits[i];
+			for (uint32_t e = b->rev->off[u]; e < b->rev->off[u + 1]; e++) {
+				uint32_t v = b->rev->adj[e];
+				struct lanes *x;
+				uint64_t nb;
+				if ((b->near && l + b->near[v] > b->max_hops) || edge_cut(cut, b->rev->eid[e]))
+					continue;
+				x = &b->st[v];
+				nb = bits & ~x->seen;
+				if (!nb)
+					continue;
+				if (!x->next)
+					b->next_active[nn++] = v;
+				x->next |= nb;
+			}
+		}
+		for (i = 0; i < nn; i++) {
+			uint32_t v = b->next_active[i];
+			struct lanes *x = &b->st[v];
+			if (!x->seen)
+				b->touched[b->ntouched++] = v;
+			x->seen |= x->next;
+			b->next_abits[i] = x->next;
+			if (b->level)
+				b->level[l][v] = x->next;
+			x->next = 0;
+		}
+		{
+			uint32_t *t = b->active;
+			uint64_t *tb = b->abits;
+			b->active = b->next_active;
+			b->next_active = t;
+			b->abits = b->next_abits;
+			b->next_abits = tb;
+		}
+		na = nn;
+	}
+}
+
+/* walk_back without the cut edges */
+static void walk_back_cut(const struct bfs *b, uint32_t entry, int lane, int hops, uint32_t *nodes, uint32_t *edges,
+			  const uint64_t *cut)
+{
+	uint32_t cur = entry;
+	nodes[0] = entry;
+	for (int k = hops; k >= 1; k--) {
+		for (uint32_t e = b->fwd->off[cur]; e < b->fwd->off[cur + 1]; e++) {
+			uint32_t v = b->fwd->adj[e];
+			if (b->level[k - 1][v] >> lane & 1 && !edge_cut(cut, b->fwd->eid[e])) {
+				edges[hops - k] = b->fwd->eid[e];
+				cur = v;
+				break;
+			}
+		}
+		nodes[hops - k + 1] = cur;
+	}
+}
+
+int xsm__paths_recheck(xsm__pathlist *p, xsm_ctx *ctx, const uint64_t *cut, const uint32_t *sel, size_t nsel,
+		       uint8_t *alive, int reroute)
+{
+	struct pl_priv *pv = p->priv;
+	struct bfs b;
+	uint32_t src[64];
+	size_t i = 0;
+	int rc = 0;
+
+	if (!nsel)
+		return 0;
+	if (bfs_init(&b, &pv->fwd, &pv->rev, pv->max_hops, reroute) < 0) {
+		bfs_free(&b);
+		return xsm__error_oom(ctx);
+	}
+	b.near = pv->near;
+	while (i < nsel && rc == 0) {
+		/* the next up to 64 distinct targets (sel is in path order: by target) */
+		size_t j = i;
+		int nsrc = 0;
+		while (j < nsel && (nsrc < 64 || p->target[sel[j]] == src[nsrc - 1])) {
+			if (!nsrc || p->target[sel[j]] != src[nsrc - 1])
+				src[nsrc++] = p->target[sel[j]];
+			j++;
+		}
+		bfs_pass_cut(&b, src, nsrc, cut);
+		for (size_t q = i; q < j; q++) {
+			uint32_t k = sel[q], e = p->entry[k];
+			int lane = 0;
+			while (src[lane] != p->target[k])
+				lane++;
+			alive[q] = (b.st[e].seen >> lane & 1) != 0;
+			if (alive[q] && reroute) {
+				int h = hops_of(&b, e, lane);
+				if (xsm__vec_reserve(&p->nodes, (size_t)h + 1) < 0 || xsm__vec_reserve(&p->edges, (size_t)h + 1) < 0) {
+					rc = xsm__error_oom(ctx);
+					break;
+				}
+				walk_back_cut(&b, e, lane, h, p->nodes.v + p->nodes.n, p->edges.v + p->nodes.n, cut);
+				p->off[k] = (uint32_t)p->nodes.n;
+				p->hops[k] = (uint32_t)h;
+				p->nodes.n += (size_t)h + 1;
+				p->edges.n = p->nodes.n;
+			}
+		}
+		bfs_clear(&b);
+		i = j;
+	}
+	bfs_free(&b);
+	return rc;
+}
+
+const char *xsm__attack_model_entry(const xsm_attack_model *m, size_t i, const char **when)
+{
+	if (i >= m->entry.n)
+		return NULL;
+	if (when)
+		*when = m->entry.v[i].when;
+	return m->entry.v[i].name;
+}
+
+int xsm__attack_model_max_hops(const xsm_attack_model *m)
+{
+	return m->max_hops;
+}
+
+int xsm__paths_finish(xsm__pathlist *p, xsm_buf *chokes, xsm_graph *g, const xsm_attack_model *m)
+{
+	struct pl_priv *pv = p->priv;
+	uint32_t *through = xsm__calloc(g->nodes.n + 1, sizeof(uint32_t)), *role = xsm__calloc(g->nodes.n + 1, sizeof(uint32_t));
+	struct found *all = xsm__calloc(p->n + 1, sizeof(*all));
+	XSM__VEC(struct choke) ch = { 0 };
+	xsm_buf key = XSM_BUF_INIT;
+	size_t i, k, top;
+	int rc = 0;
+
+	if (!through || !role || !all || !(p->hid = xsm__calloc(p->n + 1, sizeof(uint64_t))) ||
+	    !(p->risk = xsm__calloc(p->n + 1, 1)))
+		goto oom;
+	if ((rc = xsm__graph_strip_props(g, "attackPath.")) < 0)
+		goto done;
+	/* PathIds and risks, as paths.jsonl has them */
+	for (i = 0; i < p->n; i++) {
+		const struct entry_rule *er = &m->entry.v[p->entry_type[p->entry[i]] - 1];
+		xsm_buf_clear(&key);
+		xsm__buf_gstr(&key, g, g->nodes.v[p->entry[i]].id);
+		xsm_buf_putc(&key, '|');
+		xsm__buf_gstr(&key, g, g->nodes.v[p->target[i]].id);
+		if (!key.ptr)
+			goto oom;
+		p->hid[i] = xsm__hash(key.ptr, key.size);
+		p->risk[i] = (uint8_t)risk_of(target_level(g, p->target[i]), er->exploit, p->hops[i]);
+		for (k = 1; k < p->hops[i]; k++)
+			through[p->nodes.v[p->off[i] + k]]++;
+		all[i] = (struct found){ p->entry[i], p->target[i], p->hops[i], p->off[i] };
+	}
+	/* choke points, and the pairs the top ones cut, as xsm__paths_compute finds them */
+	for (i = 0; i < g->nodes.n; i++)
+		if (through[i] && xsm__vec_push(&ch, ((struct choke){ (uint32_t)i, through[i], 0, 0 })) < 0)
+			goto oom;
+	if (ch.n > 1)
+		qsort(ch.v, ch.n, sizeof(*ch.v), cmp_choke);
+	top = ch.n < 20 ? ch.n : 20;
+	if (top) {
+		struct bfs b;
+		u32vec aff[20];
+		int32_t *cand = xsm__calloc(g->nodes.n + 1, sizeof(int32_t));
+		struct cutjob cj;
+		memset(aff, 0, sizeof(aff));
+		memset(&cj, 0, sizeof(cj));
+		if (!cand || bfs_init(&b, &pv->fwd, &pv->rev, m->max_hops, 0) < 0) {
+			xsm__free(cand);
+			bfs_free(&b);
+			goto oom;
+		}
+		b.near = pv->near;
+		for (i = 0; i < g->nodes.n; i++)
+			cand[i] = -1;
+		for (k = 0; k < top; k++)
+			cand[ch.v[k].node] = (int32_t)k;
+		for (i = 0; i < p->n; i++)
+			for (uint32_t s = 1; s < p->hops[i]; s++)
+				if (cand[p->nodes.v[p->off[i] + s]] >= 0 &&
+				    xsm__vec_push(&aff[cand[p->nodes.v[p->off[i] + s]]], (uint32_t)i) < 0)
+					rc = XSM_ENOMEM;
+		cj.b = &b;
+		cj.ch = ch.v;
+		cj.top = top;
+		cj.aff = aff;
+		cj.all = all;
+		cj.step = 1;
+		if (rc == 0)
+			cut_job(&cj);
+		for (k = 0; k < 20; k++)
+			xsm__vec_free(&aff[k]);
+		xsm__free(cand);
+		bfs_free(&b);
+		if (rc < 0)
+			goto oom;
+	}
+	{
+		xsm_jw w;
+		xsm_jw_init(&w, chokes);
+		xsm_jw_obj(&w);
+		xsm_jw_kstr(&w, "schema", "xsm.paths.chokepoints/1");
+		xsm_jw_kint(&w, "paths", (int64_t)p->n);
+		xsm_jw_key(&w, "chokepoints");
+		xsm_jw_arr(&w);
+		for (k = 0; k < ch.n && k < 100; k++) {
+			const xsm__node *nd = &g->nodes.v[ch.v[k].node];
+			xsm_jw_obj(&w);
+			xsm_jw_kstr(&w, "NodeId", xsm__gstr(g, nd->id));
+			xsm_jw_kstr(&w, "NodeName", xsm__gstr(g, nd->name));
+			xsm_jw_kstr(&w, "NodeLabel", xsm__gstr(g, nd->label));
+			xsm_jw_kint(&w, "paths", ch.v[k].paths);
+			xsm_jw_key(&w, "pairs_cut");
+			if (k < top && ch.v[k].cut != UINT32_MAX)
+				xsm_jw_int(&w, ch.v[k].cut);
+			else
+				xsm_jw_null(&w);
+			xsm_jw_obj_end(&w);
+		}
+		xsm_jw_arr_end(&w);
+		xsm_jw_obj_end(&w);
+		if (w.err)
+			goto oom;
+	}
+	/* the nodes on paths, for metrics, as xsm__paths_compute marks them */
+	for (k = 0; k < p->n; k++) {
+		role[p->entry[k]] += 2;
+		role[p->target[k]] |= 1;
+		if (p->target[k] != p->entry[k])
+			role[p->target[k]] += 2;
+	}
+	for (i = 0; i < g->nodes.n && rc == 0; i++) {
+		const char *keys[3];
+		xsm__prop v[3];
+		size_t nk = 0;
+		uint32_t tpaths = role[i] >> 1;
+		memset(v, 0, sizeof(v));
+		if (p->entry_type[i]) {
+			keys[nk] = "attackPath.entryType";
+			v[nk].type = XSM_V_STR;
+			if ((rc = xsm__graph_intern(g, m->entry.v[p->entry_type[i] - 1].name, &v[nk].a)) < 0)
+				break;
+			nk++;
+		}
+		if (tpaths + through[i]) {
+			keys[nk] = "attackPath.paths";
+			v[nk].type = XSM_V_NUM;
+			v[nk++].num = tpaths + through[i];
+		}
+		if (role[i] & 1) {
+			keys[nk] = "attackPath.isTarget";
+			v[nk].type = XSM_V_BOOL;
+			v[nk++].a = 1;
+		}
+		if (nk)
+			rc = xsm__graph_set_props(g, (uint32_t)i, nk, keys, v);
+	}
+	if (rc == 0)
+		rc = xsm__graph_compact_props_lazy(g);
+	goto done;
+oom:
+	rc = xsm__error_oom(g->ctx);
+done:
+	xsm__free(through);
+	xsm__free(role);
+	xsm__free(all);
+	xsm__vec_free(&ch);
+	xsm_buf_dispose(&key);
+	return rc;
+}
