@@ -360,12 +360,18 @@ struct bfs {
 	uint32_t *touched;  /* nodes a pass set, for bfs_clear */
 	size_t ntouched;
 	int64_t blocked;    /* a node treated as removed, or -1 */
+	const uint64_t *cut; /* edges treated as removed (a bitmap by edge index), or NULL */
 	const uint8_t *near; /* hops from the nearest entry point (NO_ENTRY: none within max_hops), or NULL */
 };
 
 static int lane_test(const uint64_t *words, int lane)
 {
 	return (int)(words[lane >> 6] >> (lane & 63) & 1);
+}
+
+static int edge_cut(const uint64_t *cut, uint32_t e)
+{
+	return cut && (cut[e >> 6] >> (e & 63) & 1);
 }
 
 enum { NO_ENTRY = 255 };
@@ -481,7 +487,8 @@ static size_t top_down(struct bfs *b, size_t na, int l)
 		for (uint32_t e = b->rev->off[u]; e < b->rev->off[u + 1]; e++) {
 			uint32_t v = b->rev->adj[e];
 			int fresh = 0;
-			if ((b->near && l + b->near[v] > b->max_hops) || (int64_t)v == b->blocked)
+			if ((b->near && l + b->near[v] > b->max_hops) || (int64_t)v == b->blocked ||
+			    edge_cut(b->cut, b->rev->eid[e]))
 				continue;
 			if (offer(&b->st[v], bits, &fresh) && fresh)
 				b->next_active[nn++] = v;
@@ -513,6 +520,8 @@ static size_t bottom_up(struct bfs *b, size_t na, int l, const uint64_t *full)
 			continue;
 		for (uint32_t e = b->fwd->off[v]; e < b->fwd->off[v + 1]; e++) {
 			const uint64_t *f = b->front + (size_t)b->fwd->adj[e] * W;
+			if (edge_cut(b->cut, b->fwd->eid[e]))
+				continue;
 			for (w = 0; w < W; w++)
 				acc[w] |= f[w];
 		}
@@ -627,6 +636,7 @@ static int walkmemo_init(struct walkmemo *w, uint32_t n)
 	w->stamp = xsm__calloc_big((size_t)n + 1, sizeof(uint32_t));
 	w->next = xsm__calloc_big((size_t)n + 1, sizeof(uint32_t));
 	w->edge = xsm__calloc_big((size_t)n + 1, sizeof(uint32_t));
+	w->gen = 1; /* every stamp 0: nothing known yet */
 	return w->stamp && w->next && w->edge ? 0 : XSM_ENOMEM;
 }
 
@@ -646,6 +656,15 @@ static void walkmemo_lane(struct walkmemo *w, uint32_t n)
 	}
 }
 
+/* the level at which a lane first reached v, or -1 */
+static int hops_of(const struct bfs *b, uint32_t v, int lane)
+{
+	for (int l = 0; l <= b->max_hops; l++)
+		if (lane_test(b->level[l] + (size_t)v * W, lane))
+			return l;
+	return -1;
+}
+
 /* walk pair back: nodes[0..hops] and edges[0..hops-1]; the first arc (in arc order) one level closer */
 static void walk_back(const struct bfs *b, struct walkmemo *memo, uint32_t entry, int lane, int hops, uint32_t *nodes,
 		      uint32_t *edges)
@@ -656,7 +675,8 @@ static void walk_back(const struct bfs *b, struct walkmemo *memo, uint32_t entry
 		if (memo->stamp[cur] != memo->gen) {
 			for (uint32_t e = b->fwd->off[cur]; e < b->fwd->off[cur + 1]; e++) {
 				uint32_t v = b->fwd->adj[e];
-				if (lane_test(b->level[k - 1] + (size_t)v * W, lane) && (int64_t)v != b->blocked) {
+				if (lane_test(b->level[k - 1] + (size_t)v * W, lane) && (int64_t)v != b->blocked &&
+				    !edge_cut(b->cut, b->fwd->eid[e])) {
 					memo->stamp[cur] = memo->gen;
 					memo->next[cur] = v;
 					memo->edge[cur] = b->fwd->eid[e];
@@ -974,14 +994,199 @@ int xsm__paths_scenario(xsm_buf *b, const char *entry_type, const char *classifi
 }
 
 /* writing paths.jsonl lines [from, to) of the sorted paths */
+/* --- the path list: entry points, targets, the search ------------------------------------- */
+
+/* the private part of a path list: the walk graph, kept for rechecks */
+struct pl_priv {
+	struct csr fwd, rev;
+	uint8_t *near;
+	int max_hops;
+};
+
+void xsm__pathlist_free(xsm__pathlist *p)
+{
+	struct pl_priv *pv = p->priv;
+	if (pv) {
+		csr_free(&pv->fwd);
+		csr_free(&pv->rev);
+		xsm__free(pv->near);
+		xsm__free(pv);
+	}
+	xsm__free(p->entry);
+	xsm__free(p->target);
+	xsm__free(p->hops);
+	xsm__free(p->off);
+	xsm__vec_free(&p->nodes);
+	xsm__vec_free(&p->edges);
+	xsm__free(p->entry_type);
+	xsm__free(p->hid);
+	xsm__free(p->risk);
+	memset(p, 0, sizeof(*p));
+}
+
+/* the entry points (entry_type, entries, in node order) and the targets (in node order) of g under m */
+static int path_ends(xsm__pathlist *out, xsm_graph *g, const xsm_attack_model *m, u32vec *entries, u32vec *targets)
+{
+	xsm__expr_host host;
+	xsm__expr **ex = xsm__calloc(m->entry.n + 1, sizeof(*ex));
+	size_t i, k;
+	int rc = 0;
+
+	if (!ex || !(out->entry_type = xsm__calloc(g->nodes.n + 1, sizeof(int))))
+		rc = xsm__error_oom(g->ctx);
+	xsm__graph_expr_host(&host, g);
+	for (k = 0; rc == 0 && k < m->entry.n; k++)
+		if ((rc = xsm__expr_compile(&ex[k], g->ctx, m->entry.v[k].when, &host)) < 0)
+			xsm__error_prefix(g->ctx, "entry point '%s'", m->entry.v[k].name);
+	for (i = 0; rc == 0 && i < g->nodes.n; i++) {
+		for (k = 0; k < m->entry.n; k++)
+			if (xsm__expr_eval(ex[k], (const void *)(uintptr_t)i)) {
+				out->entry_type[i] = (int)k + 1;
+				if (xsm__vec_push(entries, (uint32_t)i) < 0)
+					rc = xsm__error_oom(g->ctx);
+				break;
+			}
+		if (target_level(g, (uint32_t)i) <= m->target_level && strcmp(xsm__gstr(g, g->nodes.v[i].label), "Cve") &&
+		    xsm__vec_push(targets, (uint32_t)i) < 0)
+			rc = xsm__error_oom(g->ctx);
+	}
+	for (k = 0; ex && k < m->entry.n; k++)
+		xsm__expr_free(ex[k]);
+	xsm__free(ex);
+	return rc;
+}
+
+/*
+ * The jobs' paths into out, in target then entry order: the targets are in
+ * node order and batch b went to job b % nthreads, each job's batches in
+ * order, each batch's paths by target and entry.  Each job's arrays are
+ * freed once copied.
+ */
+static int collect_paths(xsm__pathlist *out, struct job *jobs, size_t nthreads, size_t ntargets)
+{
+	size_t at[2] = { 0, 0 }, o = 0, nall = jobs[0].found.n + jobs[1].found.n, nn = 0;
+
+	for (size_t k = 0; k < 2; k++)
+		nn += jobs[k].nodes.n;
+	if (!(out->entry = xsm__calloc(nall + 1, sizeof(uint32_t))) || !(out->target = xsm__calloc(nall + 1, sizeof(uint32_t))) ||
+	    !(out->hops = xsm__calloc(nall + 1, sizeof(uint32_t))) || !(out->off = xsm__calloc(nall + 1, sizeof(uint32_t))) ||
+	    xsm__vec_reserve(&out->nodes, nn + 1) < 0 || xsm__vec_reserve(&out->edges, nn + 1) < 0)
+		return XSM_ENOMEM;
+	for (size_t b = 0; b * LANES < ntargets && nall; b++) {
+		struct job *jb = &jobs[b % nthreads];
+		size_t end = jb->batch_end.v[b / nthreads], *a = &at[b % nthreads];
+		for (; *a < end; (*a)++, o++) {
+			const struct found *f = &jb->found.v[*a];
+			out->entry[o] = f->entry;
+			out->target[o] = f->target;
+			out->hops[o] = f->hops;
+			out->off[o] = (uint32_t)out->nodes.n;
+			xsm__memcpy(out->nodes.v + out->nodes.n, jb->nodes.v + f->off, (f->hops + 1) * sizeof(uint32_t));
+			xsm__memcpy(out->edges.v + out->nodes.n, jb->edges.v + f->off, (f->hops + 1) * sizeof(uint32_t));
+			out->nodes.n += f->hops + 1;
+			out->edges.n = out->nodes.n; /* one spare slot a path keeps offsets shared */
+		}
+	}
+	out->n = o;
+	return 0;
+}
+
+int xsm__paths_list(xsm__pathlist *out, xsm_graph *g, const xsm_attack_model *m)
+{
+	u32vec targets = { 0 }, entries = { 0 };
+	struct pl_priv *pv = xsm__calloc(1, sizeof(*pv));
+	struct job jobs[2];
+	size_t k, nthreads;
+	double t0 = xsm__mono();
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	memset(jobs, 0, sizeof(jobs));
+	out->priv = pv;
+	if (!pv) {
+		rc = xsm__error_oom(g->ctx);
+		goto done;
+	}
+	pv->max_hops = m->max_hops;
+	/* results of an earlier computation (a refresh) go first: entry points never read them */
+	if ((rc = xsm__graph_strip_props(g, "attackPath.")) < 0 || (rc = path_ends(out, g, m, &entries, &targets)) < 0 ||
+	    (rc = build_walk(g, m, &pv->fwd, &pv->rev)) < 0)
+		goto done;
+	out->nentries = entries.n;
+	out->ntargets = targets.n;
+	if (!(pv->near = entry_distances(&pv->fwd, entries.v, entries.n, m->max_hops))) {
+		rc = xsm__error_oom(g->ctx);
+		goto done;
+	}
+	xsm__phase(g->ctx, &t0, "paths: entry points, targets and walk graph");
+	nthreads = targets.n > LANES ? 2 : 1;
+	for (k = 0; k < nthreads; k++) {
+		jobs[k].fwd = &pv->fwd;
+		jobs[k].rev = &pv->rev;
+		jobs[k].near = pv->near;
+		jobs[k].targets = targets.v;
+		jobs[k].ntargets = targets.n;
+		jobs[k].entry_type = out->entry_type;
+		jobs[k].entries = entries.v;
+		jobs[k].nentries = entries.n;
+		jobs[k].max_hops = m->max_hops;
+		jobs[k].max_per_target = m->max_per_target;
+		jobs[k].first_batch = k;
+		jobs[k].step = nthreads;
+	}
+	if (entries.n && targets.n)
+		xsm__run2(run_job, &jobs[0], nthreads == 2 ? &jobs[1] : NULL);
+	out->cut = jobs[0].cut + jobs[1].cut;
+	if (jobs[0].rc < 0 || jobs[1].rc < 0 || collect_paths(out, jobs, nthreads, entries.n ? targets.n : 0) < 0)
+		rc = xsm__error_oom(g->ctx);
+	xsm__phase(g->ctx, &t0, "paths: search");
+done:
+	for (k = 0; k < 2; k++) {
+		xsm__vec_free(&jobs[k].found);
+		xsm__vec_free(&jobs[k].batch_end);
+		xsm__vec_free(&jobs[k].nodes);
+		xsm__vec_free(&jobs[k].edges);
+	}
+	xsm__vec_free(&targets);
+	xsm__vec_free(&entries);
+	if (rc < 0)
+		xsm__pathlist_free(out);
+	return rc;
+}
+
+/* each path's PathId hash and risk, and how many paths cross each node (not as entry or target) */
+static int path_ids(xsm__pathlist *p, const xsm_graph *g, const xsm_attack_model *m, uint32_t *through)
+{
+	xsm_buf key = XSM_BUF_INIT;
+	int rc = 0;
+	if (!(p->hid = xsm__calloc(p->n + 1, sizeof(uint64_t))) || !(p->risk = xsm__calloc(p->n + 1, 1)))
+		return xsm__error_oom(g->ctx);
+	for (size_t i = 0; i < p->n; i++) {
+		const struct entry_rule *er = &m->entry.v[p->entry_type[p->entry[i]] - 1];
+		/* PathId: "ap-" and the hash of "entry NodeId|target NodeId" */
+		xsm_buf_clear(&key);
+		xsm__buf_gstr(&key, g, g->nodes.v[p->entry[i]].id);
+		xsm_buf_putc(&key, '|');
+		xsm__buf_gstr(&key, g, g->nodes.v[p->target[i]].id);
+		if (!key.ptr) {
+			rc = xsm__error_oom(g->ctx);
+			break;
+		}
+		p->hid[i] = xsm__hash(key.ptr, key.size);
+		p->risk[i] = (uint8_t)risk_of(target_level(g, p->target[i]), er->exploit, p->hops[i]);
+		for (uint32_t k = 1; k < p->hops[i]; k++)
+			through[p->nodes.v[p->off[i] + k]]++;
+	}
+	xsm_buf_dispose(&key);
+	return rc;
+}
+
+/* --- paths.jsonl ---------------------------------------------------------------------------- */
+
 struct writejob {
 	const xsm_graph *g;
 	const xsm_attack_model *m;
-	const int *entry_type;
-	const struct found *all;
-	const uint32_t *order;
-	const uint8_t *which;
-	const struct job *jobs;
+	const xsm__pathlist *p;
 	const xsm__nodefrags *frags;
 	size_t from, to;
 	xsm_buf *out, *index;  /* index offsets count from the start of out */
@@ -993,30 +1198,23 @@ static void *write_paths(void *arg)
 {
 	struct writejob *j = arg;
 	const xsm_graph *g = j->g;
-	xsm_buf key = XSM_BUF_INIT, scen = XSM_BUF_INIT, t = XSM_BUF_INIT;
+	const xsm__pathlist *p = j->p;
+	xsm_buf scen = XSM_BUF_INIT, t = XSM_BUF_INIT;
 	size_t i, k;
 
 	for (i = j->from; i < j->to && j->rc == 0; i++) {
-		const struct found *f = &j->all[j->order[i]];
-		const struct job *jb = &j->jobs[j->which[j->order[i]]];
-		const uint32_t *nodes = jb->nodes.v + f->off, *edges = jb->edges.v + f->off;
-		const xsm__node *en = &g->nodes.v[f->entry], *tn = &g->nodes.v[f->target];
-		const struct entry_rule *er = &j->m->entry.v[j->entry_type[f->entry] - 1];
-		const char *rule = first_rule(g, f->target);
-		int tl = target_level(g, f->target), risk = risk_of(tl, er->exploit, f->hops);
+		const uint32_t *nodes = p->nodes.v + p->off[i], *edges = p->edges.v + p->off[i];
+		uint32_t hops = p->hops[i];
+		const xsm__node *en = &g->nodes.v[p->entry[i]], *tn = &g->nodes.v[p->target[i]];
+		const struct entry_rule *er = &j->m->entry.v[p->entry_type[p->entry[i]] - 1];
+		const char *rule = first_rule(g, p->target[i]);
+		int tl = target_level(g, p->target[i]), risk = p->risk[i];
 		size_t line_start = j->out->size;
-		uint64_t h;
 		char id[20];
 		xsm_jw w;
 
-		/* PathId: "ap-" and the hash of "entry NodeId|target NodeId" */
-		xsm_buf_clear(&key);
-		xsm__buf_gstr(&key, g, en->id);
-		xsm_buf_putc(&key, '|');
-		xsm__buf_gstr(&key, g, tn->id);
-		h = xsm__hash(key.ptr, key.size);
-		xsm__hex_id(id, "ap-", h);
-		if (xsm__paths_scenario(&scen, er->name, rule) < 0 || !key.ptr) {
+		xsm__hex_id(id, "ap-", p->hid[i]);
+		if (xsm__paths_scenario(&scen, er->name, rule) < 0) {
 			j->rc = XSM_ENOMEM;
 			break;
 		}
@@ -1027,40 +1225,86 @@ static void *write_paths(void *arg)
 		xsm_jw_key(&w, "scenario");
 		xsm_jw_strn(&w, scen.ptr, scen.size);
 		xsm_jw_kstr(&w, "risk", xsm_risk_name(risk));
-		xsm_jw_kint(&w, "hops", f->hops);
+		xsm_jw_kint(&w, "hops", hops);
 		xsm_jw_key(&w, "entry");
 		xsm_jw_obj(&w);
-		xsm__jw_node(&w, j->frags, f->entry);
+		xsm__jw_node(&w, j->frags, p->entry[i]);
 		xsm_jw_kstr(&w, "type", er->name);
 		xsm_jw_obj_end(&w);
 		xsm_jw_key(&w, "target");
 		xsm_jw_obj(&w);
-		xsm__jw_node(&w, j->frags, f->target);
+		xsm__jw_node(&w, j->frags, p->target[i]);
 		xsm_jw_kstr(&w, "classification", rule);
 		xsm_jw_kint(&w, "criticalityLevel", tl);
 		xsm_jw_obj_end(&w);
 		xsm_jw_key(&w, "steps");
 		xsm_jw_arr(&w);
-		for (k = 0; k <= f->hops; k++) {
+		for (k = 0; k <= hops; k++) {
 			xsm_jw_obj(&w);
 			xsm__jw_node(&w, j->frags, nodes[k]);
-			if (k < f->hops)
+			if (k < hops)
 				xsm__jw_kgstr(&w, "EdgeLabel", g, g->edges.v[edges[k]].label);
 			xsm_jw_obj_end(&w);
 		}
 		xsm_jw_arr_end(&w);
-		recommend(&w, &t, g, nodes, edges, f->hops, er->name);
+		recommend(&w, &t, g, nodes, edges, hops, er->name);
 		xsm_jw_obj_end(&w);
 		if (w.err || xsm_buf_putc(j->out, '\n') < 0 ||
-		    (j->index && index_line(j->index, g, id, risk, line_start, j->out->size - 1 - line_start, f->hops,
-					    en->name, er->name, tn->name, rule, tl) < 0))
+		    (j->index && index_line(j->index, g, id, risk, line_start, j->out->size - 1 - line_start, hops, en->name,
+					    er->name, tn->name, rule, tl) < 0))
 			j->rc = XSM_ENOMEM;
 	}
-	xsm_buf_dispose(&key);
 	xsm_buf_dispose(&scen);
 	xsm_buf_dispose(&t);
 	return NULL;
 }
+
+/* paths.jsonl (and paths.idx) to put, in blocks of paths formatted two at a time (one a thread), in order */
+static int put_paths(const xsm__pathlist *p, int (*put)(const char *, size_t, void *), void *arg, xsm_buf *index,
+		     xsm_graph *g, const xsm_attack_model *m)
+{
+	enum { PBLOCK = 4096 };
+	struct writejob wj[2];
+	xsm__nodefrags frags;
+	size_t start, written = 0, k;
+	int rc = 0;
+
+	memset(wj, 0, sizeof(wj));
+	if (xsm__nodefrags_build(&frags, g) < 0)
+		return xsm__error_oom(g->ctx);
+	for (k = 0; k < 2; k++) {
+		wj[k].g = g;
+		wj[k].m = m;
+		wj[k].p = p;
+		wj[k].frags = &frags;
+		wj[k].out = &wj[k].own;
+		wj[k].index = index ? &wj[k].own_index : NULL;
+	}
+	for (start = 0; start < p->n && rc == 0; start += 2 * PBLOCK) {
+		for (k = 0; k < 2; k++) {
+			wj[k].from = start + k * PBLOCK < p->n ? start + k * PBLOCK : p->n;
+			wj[k].to = wj[k].from + PBLOCK < p->n ? wj[k].from + PBLOCK : p->n;
+			xsm_buf_clear(&wj[k].own);
+			xsm_buf_clear(&wj[k].own_index);
+		}
+		xsm__run2(write_paths, &wj[0], wj[1].from < wj[1].to ? &wj[1] : NULL);
+		/* each block goes out as soon as it is formatted: the text is never held whole */
+		for (k = 0; k < 2 && rc == 0; k++) {
+			if (wj[k].rc < 0 || (index && shift_index(index, &wj[k].own_index, written) < 0))
+				rc = xsm__error_oom(g->ctx);
+			else if (wj[k].own.size && (rc = put(wj[k].own.ptr, wj[k].own.size, arg)) == 0)
+				written += wj[k].own.size;
+		}
+	}
+	for (k = 0; k < 2; k++) {
+		xsm_buf_dispose(&wj[k].own);
+		xsm_buf_dispose(&wj[k].own_index);
+	}
+	xsm__nodefrags_free(&frags);
+	return rc;
+}
+
+/* --- choke points ------------------------------------------------------------------------- */
 
 struct choke {
 	uint32_t node, paths, pairs, cut;
@@ -1069,33 +1313,31 @@ struct choke {
 /*
  * The pairs a top choke point's removal cuts: search again from its
  * affected targets with the node blocked.  Candidates whose paths reach
- * more than CUT_TARGETS targets are not searched (pairs_cut is null),
- * which bounds the work on graphs where everything reaches everything.
+ * more than CUT_TARGETS targets (one pass) are not searched (pairs_cut is
+ * null), which bounds the work on graphs where everything reaches everything.
  */
-enum { CUT_TARGETS = 256 };
+enum { CUT_TARGETS = LANES, TOP_CHOKES = 20 };
 
 struct cutjob {
-	struct bfs *b;
+	struct bfs b;
 	struct choke *ch;
 	size_t top, first, step;
 	u32vec *aff;               /* per candidate: its paths, in target order */
-	const struct found *all;
+	const xsm__pathlist *p;
 	size_t passes, lanes;      /* the search work, for -v */
 };
 
 static void *cut_job(void *arg)
 {
 	struct cutjob *j = arg;
-	struct bfs *b = j->b;
-	size_t k;
+	struct bfs *b = &j->b;
+	const xsm__pathlist *p = j->p;
 
-	for (k = j->first; k < j->top; k += j->step ? j->step : 2) {
+	for (size_t k = j->first; k < j->top; k += j->step) {
 		u32vec tg = { 0 };
-		uint32_t v = j->ch[k].node;
-		size_t x;
 		j->ch[k].pairs = (uint32_t)j->aff[k].n;
-		for (x = 0; x < j->aff[k].n; x++) {
-			uint32_t t = j->all[j->aff[k].v[x]].target;
+		for (size_t x = 0; x < j->aff[k].n; x++) {
+			uint32_t t = p->target[j->aff[k].v[x]];
 			if ((!tg.n || tg.v[tg.n - 1] != t) && xsm__vec_push(&tg, t) < 0) {
 				j->ch[k].cut = UINT32_MAX; /* out of memory: reported as not searched */
 				break;
@@ -1106,24 +1348,19 @@ static void *cut_job(void *arg)
 			xsm__vec_free(&tg);
 			continue;
 		}
-		b->blocked = v;
-		for (size_t t0 = 0, y = 0; t0 < tg.n; t0 += LANES) {
-			int nsrc = (int)(tg.n - t0 < LANES ? tg.n - t0 : LANES), lane = 0;
-			bfs_pass(b, tg.v + t0, nsrc);
-			j->passes++;
-			j->lanes += (size_t)nsrc;
-			/* affected paths are in target order, as tg is: the lane only moves forward */
-			for (; y < j->aff[k].n; y++) {
-				const struct found *f = &j->all[j->aff[k].v[y]];
-				while (lane < nsrc && tg.v[t0 + (size_t)lane] != f->target)
-					lane++;
-				if (lane == nsrc)
-					break; /* the next batch's targets */
-				if (!lane_test(b->st[f->entry].seen, lane))
-					j->ch[k].cut++;
-			}
-			bfs_clear(b);
+		b->blocked = j->ch[k].node;
+		bfs_pass(b, tg.v, (int)tg.n);
+		j->passes++;
+		j->lanes += tg.n;
+		/* affected paths are in target order, as tg is: the lane only moves forward */
+		for (size_t y = 0, lane = 0; y < j->aff[k].n; y++) {
+			uint32_t q = j->aff[k].v[y];
+			while (tg.v[lane] != p->target[q])
+				lane++;
+			if (!lane_test(b->st[p->entry[q]].seen, (int)lane))
+				j->ch[k].cut++;
 		}
+		bfs_clear(b);
 		b->blocked = -1;
 		xsm__vec_free(&tg);
 	}
@@ -1138,298 +1375,128 @@ static int cmp_choke(const void *a, const void *b)
 	return x->node < y->node ? -1 : x->node > y->node;
 }
 
-int xsm_paths_compute(xsm_paths_stats *st, int fd, xsm_buf *chokes, xsm_graph *g, const xsm_attack_model *m)
+/* the pairs the top choke points cut (ch sorted, top of them), on two threads */
+static int choke_cuts(struct choke *ch, size_t top, const xsm__pathlist *p, xsm_graph *g)
 {
-	xsm__fdput f = { g->ctx, fd, "paths.jsonl" };
-	return xsm__paths_compute(st, xsm__fd_put, &f, chokes, NULL, g, m);
-}
-
-int xsm__paths_compute(xsm_paths_stats *st, int (*put)(const char *p, size_t n, void *arg), void *arg,
-		       xsm_buf *chokes, xsm_buf *index, xsm_graph *g, const xsm_attack_model *m)
-{
-	struct csr fwd = { 0 }, rev = { 0 };
-	XSM__VEC(uint32_t) targets = { 0 };
-	XSM__VEC(uint32_t) entries = { 0 };
-	uint32_t *role = xsm__calloc(g->nodes.n + 1, sizeof(uint32_t));
-	int *entry_type = xsm__calloc(g->nodes.n + 1, sizeof(int));
-	uint32_t *through = xsm__calloc(g->nodes.n + 1, sizeof(uint32_t));
-	struct job jobs[2];
-	xsm__expr_host host;
-	xsm__expr **ex = NULL;
-	uint32_t *order = NULL;
-	struct found *all = NULL;
-	uint8_t *which = NULL, *near = NULL;
-	size_t i, k, nall = 0, nthreads;
-	double t0 = xsm__mono();
+	struct pl_priv *pv = p->priv;
+	struct cutjob cj[2];
+	u32vec aff[TOP_CHOKES];
+	int32_t *cand = xsm__calloc(g->nodes.n + 1, sizeof(int32_t));
+	size_t i, k, nthreads = top > 1 ? 2 : 1;
 	int rc = 0;
 
-	memset(st, 0, sizeof(*st));
-	memset(jobs, 0, sizeof(jobs));
-	if (!entry_type || !through || !role) {
-		rc = xsm__error_oom(g->ctx);
-		goto done;
-	}
-	/* results of an earlier computation (a refresh) go first */
-	if ((rc = xsm__graph_strip_props(g, "attackPath.")) < 0)
-		goto done;
-	/* entry points and targets */
-	xsm__graph_expr_host(&host, g);
-	if (!(ex = xsm__calloc(m->entry.n + 1, sizeof(*ex)))) {
-		rc = xsm__error_oom(g->ctx);
-		goto done;
-	}
-	for (k = 0; k < m->entry.n; k++)
-		if ((rc = xsm__expr_compile(&ex[k], g->ctx, m->entry.v[k].when, &host)) < 0) {
-			xsm__error_prefix(g->ctx, "entry point '%s'", m->entry.v[k].name);
-			goto done;
-		}
-	for (i = 0; i < g->nodes.n; i++) {
-		for (k = 0; k < m->entry.n; k++)
-			if (xsm__expr_eval(ex[k], (const void *)(uintptr_t)i)) {
-				entry_type[i] = (int)k + 1;
-				st->entries++;
-				if (xsm__vec_push(&entries, (uint32_t)i) < 0) {
-					rc = xsm__error_oom(g->ctx);
-					goto done;
-				}
-				break;
-			}
-		if (target_level(g, (uint32_t)i) <= m->target_level && strcmp(xsm__gstr(g, g->nodes.v[i].label), "Cve") &&
-		    xsm__vec_push(&targets, (uint32_t)i) < 0) {
-			rc = xsm__error_oom(g->ctx);
-			goto done;
-		}
-	}
-	st->targets = targets.n;
-	if ((rc = build_walk(g, m, &fwd, &rev)) < 0)
-		goto done;
-	if (!(near = entry_distances(&fwd, entries.v, entries.n, m->max_hops))) {
-		rc = xsm__error_oom(g->ctx);
-		goto done;
-	}
-	xsm__phase(g->ctx, &t0, "paths: entry points, targets and walk graph");
-	nthreads = targets.n > 64 ? 2 : 1;
-	for (k = 0; k < nthreads; k++) {
-		jobs[k].fwd = &fwd;
-		jobs[k].near = near;
-		jobs[k].rev = &rev;
-		jobs[k].targets = targets.v;
-		jobs[k].ntargets = targets.n;
-		jobs[k].entry_type = entry_type;
-		jobs[k].entries = entries.v;
-		jobs[k].nentries = entries.n;
-		jobs[k].max_hops = m->max_hops;
-		jobs[k].max_per_target = m->max_per_target;
-		jobs[k].first_batch = k;
-		jobs[k].step = nthreads;
-	}
-	if (st->entries && targets.n)
-		xsm__run2(run_job, &jobs[0], nthreads == 2 ? &jobs[1] : NULL);
-	for (k = 0; k < nthreads; k++)
-		if (jobs[k].rc < 0) {
-			rc = xsm__error_oom(g->ctx);
-			goto done;
-		}
-	nall = jobs[0].found.n + jobs[1].found.n;
-	st->cut = jobs[0].cut + jobs[1].cut;
-	all = xsm__calloc(nall + 1, sizeof(*all));
-	which = xsm__calloc(nall + 1, 1);
-	order = xsm__calloc(nall + 1, sizeof(*order));
-	if (!all || !which || !order) {
-		rc = xsm__error_oom(g->ctx);
-		goto done;
-	}
-	xsm__memcpy(all, jobs[0].found.v, jobs[0].found.n * sizeof(*all));
-	xsm__memcpy(all + jobs[0].found.n, jobs[1].found.v, jobs[1].found.n * sizeof(*all));
-	for (i = 0; i < nall; i++)
-		which[i] = i >= jobs[0].found.n;
-	/*
-	 * In target then entry order: the targets are in node order and batch
-	 * b went to job b % nthreads, each job's batches in order, each
-	 * batch's paths by target and entry.
-	 */
-	{
-		size_t at[2] = { 0, 0 }, base[2] = { 0, jobs[0].found.n }, o = 0;
-		for (size_t b = 0; b * LANES < targets.n && st->entries; b++) {
-			struct job *jb = &jobs[b % nthreads];
-			size_t end = jb->batch_end.v[b / nthreads], *a = &at[b % nthreads];
-			for (; *a < end; (*a)++)
-				order[o++] = (uint32_t)(base[b % nthreads] + *a);
-		}
-	}
-	st->paths = nall;
-	xsm__phase(g->ctx, &t0, "paths: search");
-
-	/* the nodes each path crosses, then paths.jsonl */
-	for (i = 0; i < nall; i++) {
-		const struct found *f = &all[order[i]];
-		const uint32_t *nodes = jobs[which[order[i]]].nodes.v + f->off;
-		for (k = 1; k < f->hops; k++)
-			through[nodes[k]]++;
-	}
-	{
-		/* blocks of paths, two at a time (one a thread), appended in order: the same bytes as one writer */
-		enum { PBLOCK = 4096 };
-		struct writejob wj[2];
-		xsm__nodefrags frags;
-		size_t start, written = 0;
-		memset(wj, 0, sizeof(wj));
-		if (xsm__nodefrags_build(&frags, g) < 0) {
-			rc = xsm__error_oom(g->ctx);
-			goto done;
-		}
-		for (k = 0; k < 2; k++) {
-			wj[k].g = g;
-			wj[k].m = m;
-			wj[k].entry_type = entry_type;
-			wj[k].all = all;
-			wj[k].order = order;
-			wj[k].which = which;
-			wj[k].jobs = jobs;
-			wj[k].frags = &frags;
-			wj[k].out = &wj[k].own;
-			wj[k].index = index ? &wj[k].own_index : NULL;
-		}
-		for (start = 0; start < nall && rc == 0; start += 2 * PBLOCK) {
-			for (k = 0; k < 2; k++) {
-				wj[k].from = start + k * PBLOCK < nall ? start + k * PBLOCK : nall;
-				wj[k].to = wj[k].from + PBLOCK < nall ? wj[k].from + PBLOCK : nall;
-				xsm_buf_clear(&wj[k].own);
-				xsm_buf_clear(&wj[k].own_index);
-			}
-			xsm__run2(write_paths, &wj[0], wj[1].from < wj[1].to ? &wj[1] : NULL);
-			/* each block goes out as soon as it is formatted: the text is never held whole */
-			for (k = 0; k < 2 && rc == 0; k++) {
-				if (wj[k].rc < 0 || (index && shift_index(index, &wj[k].own_index, written) < 0))
-					rc = xsm__error_oom(g->ctx);
-				else if (wj[k].own.size && (rc = put(wj[k].own.ptr, wj[k].own.size, arg)) == 0)
-					written += wj[k].own.size;
-			}
-		}
-		for (k = 0; k < 2; k++) {
-			xsm_buf_dispose(&wj[k].own);
-			xsm_buf_dispose(&wj[k].own_index);
-		}
-		xsm__nodefrags_free(&frags);
-		if (rc < 0)
-			goto done;
-	}
-
-	xsm__phase(g->ctx, &t0, "paths: write");
-	/* choke points: nodes crossed by the most paths; for the top ones, the pairs their removal cuts */
-	{
-		XSM__VEC(struct choke) ch = { 0 };
-		struct bfs b, b2;
-		xsm_jw w;
-		size_t top;
-		for (i = 0; i < g->nodes.n; i++)
-			if (through[i] && xsm__vec_push(&ch, ((struct choke){ (uint32_t)i, through[i], 0, 0 })) < 0) {
-				xsm__vec_free(&ch);
+	memset(aff, 0, sizeof(aff));
+	memset(cj, 0, sizeof(cj));
+	if (!cand)
+		return xsm__error_oom(g->ctx);
+	/* each candidate's affected paths in one pass over all paths */
+	for (i = 0; i < g->nodes.n; i++)
+		cand[i] = -1;
+	for (k = 0; k < top; k++)
+		cand[ch[k].node] = (int32_t)k;
+	for (i = 0; i < p->n && rc == 0; i++)
+		for (uint32_t s = 1; s < p->hops[i]; s++) {
+			int32_t c = cand[p->nodes.v[p->off[i] + s]];
+			if (c >= 0 && xsm__vec_push(&aff[c], (uint32_t)i) < 0)
 				rc = xsm__error_oom(g->ctx);
-				goto done;
-			}
-		if (ch.n > 1)
-			qsort(ch.v, ch.n, sizeof(*ch.v), cmp_choke);
-		top = ch.n < 20 ? ch.n : 20;
-		/* each candidate's affected paths in one pass over all paths; then cut_job */
-		memset(&b2, 0, sizeof(b2));
-		if (top && bfs_init(&b, &fwd, &rev, m->max_hops, 0) == 0 && (b.near = near) != NULL) {
-			int32_t *cand = xsm__calloc(g->nodes.n + 1, sizeof(int32_t));
-			u32vec aff[20];
-			memset(aff, 0, sizeof(aff));
-			for (i = 0; cand && i < g->nodes.n; i++)
-				cand[i] = -1;
-			for (k = 0; cand && k < top; k++)
-				cand[ch.v[k].node] = (int32_t)k;
-			for (i = 0; cand && i < nall; i++) {
-				const struct found *f = &all[order[i]];
-				const uint32_t *nodes = jobs[which[order[i]]].nodes.v + f->off;
-				for (uint32_t s2 = 1; s2 < f->hops; s2++)
-					if (cand[nodes[s2]] >= 0)
-						xsm__vec_push(&aff[cand[nodes[s2]]], order[i]);
-			}
-			if (cand) {
-				struct cutjob cj[2];
-				pthread_t cth;
-				int cstarted = 0;
-				memset(cj, 0, sizeof(cj));
-				for (k = 0; k < 2; k++) {
-					cj[k].b = k ? &b2 : &b;
-					cj[k].ch = ch.v;
-					cj[k].top = top;
-					cj[k].aff = aff;
-					cj[k].all = all;
-					cj[k].first = k;
-				}
-				/* candidates alternate between two threads, each with its own search state */
-				if (top > 1 && bfs_init(&b2, &fwd, &rev, m->max_hops, 0) == 0 && (b2.near = near) != NULL &&
-				    pthread_create(&cth, NULL, cut_job, &cj[1]) == 0)
-					cstarted = 1;
-				cj[0].step = cstarted ? 2 : 1;
-				cut_job(&cj[0]);
-				if (cstarted)
-					pthread_join(cth, NULL);
-				bfs_free(&b2);
-				xsm__phase(g->ctx, &t0, "paths: choke point cuts");
-				xsm__log(g->ctx, "paths: %zu choke point candidates, %zu searches of %zu targets",
-					 top, cj[0].passes + cj[1].passes, cj[0].lanes + cj[1].lanes);
-			}
-			for (k = 0; k < 20; k++)
-				xsm__vec_free(&aff[k]);
-			xsm__free(cand);
-			bfs_free(&b);
 		}
-		st->chokepoints = ch.n;
-		xsm_jw_init(&w, chokes);
-		xsm_jw_obj(&w);
-		xsm_jw_kstr(&w, "schema", "xsm.paths.chokepoints/1");
-		xsm_jw_kint(&w, "paths", (int64_t)nall);
-		xsm_jw_kint(&w, "paths_cut", (int64_t)st->cut);
-		xsm_jw_kint(&w, "entries", (int64_t)st->entries);
-		xsm_jw_kint(&w, "targets", (int64_t)st->targets);
-		xsm_jw_key(&w, "chokepoints");
-		xsm_jw_arr(&w);
-		for (k = 0; k < ch.n && k < 100; k++) {
-			const xsm__node *nd = &g->nodes.v[ch.v[k].node];
-			xsm_jw_obj(&w);
-			xsm_jw_kstr(&w, "NodeId", xsm__gstr(g, nd->id));
-			xsm_jw_kstr(&w, "NodeName", xsm__gstr(g, nd->name));
-			xsm_jw_kstr(&w, "NodeLabel", xsm__gstr(g, nd->label));
-			xsm_jw_kint(&w, "paths", ch.v[k].paths);
-			xsm_jw_key(&w, "pairs_cut");
-			if (k < top && ch.v[k].cut != UINT32_MAX)
-				xsm_jw_int(&w, ch.v[k].cut);
-			else
-				xsm_jw_null(&w);
-			xsm_jw_obj_end(&w);
-		}
-		xsm_jw_arr_end(&w);
-		xsm_jw_obj_end(&w);
-		xsm__vec_free(&ch);
-		if (w.err)
+	/* candidates alternate between two threads, each with its own search state */
+	for (k = 0; k < nthreads && rc == 0; k++) {
+		cj[k] = (struct cutjob){ .ch = ch, .top = top, .first = k, .step = nthreads, .aff = aff, .p = p };
+		if (bfs_init(&cj[k].b, &pv->fwd, &pv->rev, pv->max_hops, 0) < 0)
 			rc = xsm__error_oom(g->ctx);
+		cj[k].b.near = pv->near;
+	}
+	if (rc == 0)
+		xsm__run2(cut_job, &cj[0], nthreads == 2 ? &cj[1] : NULL);
+	xsm__log(g->ctx, "paths: %zu choke point candidates, %zu searches of %zu targets", top, cj[0].passes + cj[1].passes,
+		 cj[0].lanes + cj[1].lanes);
+	for (k = 0; k < 2; k++)
+		bfs_free(&cj[k].b);
+	for (k = 0; k < TOP_CHOKES; k++)
+		xsm__vec_free(&aff[k]);
+	xsm__free(cand);
+	return rc;
+}
+
+/*
+ * chokepoints.json into chokes (nodes crossed by the most paths; for the
+ * top ones, the pairs their removal cuts), then the attackPath properties
+ * that filters and metrics read.
+ */
+static int chokes_and_marks(const xsm__pathlist *p, xsm_buf *chokes, xsm_graph *g, const xsm_attack_model *m,
+			    const uint32_t *through, size_t *nchokes)
+{
+	XSM__VEC(struct choke) ch = { 0 };
+	uint32_t *role = xsm__calloc(g->nodes.n + 1, sizeof(uint32_t));
+	double t0 = xsm__mono();
+	size_t i, k, top;
+	xsm_jw w;
+	int rc = 0;
+
+	for (i = 0; role && i < g->nodes.n && rc == 0; i++)
+		if (through[i] && xsm__vec_push(&ch, ((struct choke){ (uint32_t)i, through[i], 0, 0 })) < 0)
+			rc = XSM_ENOMEM;
+	if (!role || rc < 0) {
+		rc = xsm__error_oom(g->ctx);
+		goto done;
+	}
+	if (ch.n > 1)
+		qsort(ch.v, ch.n, sizeof(*ch.v), cmp_choke);
+	top = ch.n < TOP_CHOKES ? ch.n : TOP_CHOKES;
+	if (top && (rc = choke_cuts(ch.v, top, p, g)) < 0)
+		goto done;
+	xsm__phase(g->ctx, &t0, "paths: choke point cuts");
+	*nchokes = ch.n;
+	xsm_jw_init(&w, chokes);
+	xsm_jw_obj(&w);
+	xsm_jw_kstr(&w, "schema", "xsm.paths.chokepoints/1");
+	xsm_jw_kint(&w, "paths", (int64_t)p->n);
+	xsm_jw_kint(&w, "paths_cut", (int64_t)p->cut);
+	xsm_jw_kint(&w, "entries", (int64_t)p->nentries);
+	xsm_jw_kint(&w, "targets", (int64_t)p->ntargets);
+	xsm_jw_key(&w, "chokepoints");
+	xsm_jw_arr(&w);
+	for (k = 0; k < ch.n && k < 100; k++) {
+		const xsm__node *nd = &g->nodes.v[ch.v[k].node];
+		xsm_jw_obj(&w);
+		xsm_jw_kstr(&w, "NodeId", xsm__gstr(g, nd->id));
+		xsm_jw_kstr(&w, "NodeName", xsm__gstr(g, nd->name));
+		xsm_jw_kstr(&w, "NodeLabel", xsm__gstr(g, nd->label));
+		xsm_jw_kint(&w, "paths", ch.v[k].paths);
+		xsm_jw_key(&w, "pairs_cut");
+		if (k < top && ch.v[k].cut != UINT32_MAX)
+			xsm_jw_int(&w, ch.v[k].cut);
+		else
+			xsm_jw_null(&w);
+		xsm_jw_obj_end(&w);
+	}
+	xsm_jw_arr_end(&w);
+	xsm_jw_obj_end(&w);
+	if (w.err) {
+		rc = xsm__error_oom(g->ctx);
+		goto done;
 	}
 	/* mark the nodes on paths, for filters and metrics */
-	for (k = 0; k < nall; k++) {
-		role[all[k].entry] = (role[all[k].entry] + 2) | 0;
-		role[all[k].target] |= 1; /* bit 0: a target; the rest counts paths as entry or target */
-		if (all[k].target != all[k].entry)
-			role[all[k].target] += 2;
+	for (k = 0; k < p->n; k++) {
+		role[p->entry[k]] += 2;
+		role[p->target[k]] |= 1; /* bit 0: a target; the rest counts paths as entry or target */
+		if (p->target[k] != p->entry[k])
+			role[p->target[k]] += 2;
 	}
 	for (i = 0; i < g->nodes.n && rc == 0; i++) {
 		const char *keys[3];
 		xsm__prop v[3];
 		size_t nk = 0;
-		uint32_t tpaths = 0;
+		uint32_t tpaths = role[i] >> 1;
 		memset(v, 0, sizeof(v));
-		if (entry_type[i]) {
+		if (p->entry_type[i]) {
 			keys[nk] = "attackPath.entryType";
 			v[nk].type = XSM_V_STR;
-			if ((rc = xsm__graph_intern(g, m->entry.v[entry_type[i] - 1].name, &v[nk].a)) < 0)
+			if ((rc = xsm__graph_intern(g, m->entry.v[p->entry_type[i] - 1].name, &v[nk].a)) < 0)
 				break;
 			nk++;
 		}
-		tpaths = role[i] >> 1;
 		if (tpaths + through[i]) {
 			keys[nk] = "attackPath.paths";
 			v[nk].type = XSM_V_NUM;
@@ -1447,26 +1514,43 @@ int xsm__paths_compute(xsm_paths_stats *st, int (*put)(const char *p, size_t n, 
 		rc = xsm__graph_compact_props_lazy(g);
 	xsm__phase(g->ctx, &t0, "paths: choke points and node properties");
 done:
-	for (k = 0; ex && k < m->entry.n; k++)
-		xsm__expr_free(ex[k]);
-	xsm__free(ex);
-	for (k = 0; k < 2; k++) {
-		xsm__vec_free(&jobs[k].found);
-		xsm__vec_free(&jobs[k].batch_end);
-		xsm__vec_free(&jobs[k].nodes);
-		xsm__vec_free(&jobs[k].edges);
-	}
-	xsm__vec_free(&targets);
-	xsm__vec_free(&entries);
+	xsm__vec_free(&ch);
 	xsm__free(role);
-	xsm__free(near);
-	csr_free(&fwd);
-	csr_free(&rev);
-	xsm__free(entry_type);
+	return rc;
+}
+
+int xsm_paths_compute(xsm_paths_stats *st, int fd, xsm_buf *chokes, xsm_graph *g, const xsm_attack_model *m)
+{
+	xsm__fdput f = { g->ctx, fd, "paths.jsonl" };
+	return xsm__paths_compute(st, xsm__fd_put, &f, chokes, NULL, g, m);
+}
+
+int xsm__paths_compute(xsm_paths_stats *st, int (*put)(const char *p, size_t n, void *arg), void *arg,
+		       xsm_buf *chokes, xsm_buf *index, xsm_graph *g, const xsm_attack_model *m)
+{
+	xsm__pathlist pl;
+	uint32_t *through = xsm__calloc(g->nodes.n + 1, sizeof(uint32_t));
+	double t0;
+	int rc;
+
+	memset(st, 0, sizeof(*st));
+	if (!through)
+		return xsm__error_oom(g->ctx);
+	if ((rc = xsm__paths_list(&pl, g, m)) < 0) {
+		xsm__free(through);
+		return rc;
+	}
+	st->entries = pl.nentries;
+	st->targets = pl.ntargets;
+	st->paths = pl.n;
+	st->cut = pl.cut;
+	t0 = xsm__mono();
+	if ((rc = path_ids(&pl, g, m, through)) == 0 && (rc = put_paths(&pl, put, arg, index, g, m)) == 0) {
+		xsm__phase(g->ctx, &t0, "paths: write");
+		rc = chokes_and_marks(&pl, chokes, g, m, through, &st->chokepoints);
+	}
+	xsm__pathlist_free(&pl);
 	xsm__free(through);
-	xsm__free(all);
-	xsm__free(which);
-	xsm__free(order);
 	return rc;
 }
 
@@ -1614,285 +1698,52 @@ int xsm_paths_blast_radius(xsm_buf *out, xsm_graph *g, const xsm_attack_model *m
 	return rc;
 }
 
-/* --- for what-if (whatif.c): the paths without their text, and searches with edges cut --------- */
-
-struct pl_priv {
-	struct csr fwd, rev;
-	uint8_t *near;
-	int max_hops;
-};
-
-void xsm__pathlist_free(xsm__pathlist *p)
-{
-	struct pl_priv *pv = p->priv;
-	if (pv) {
-		csr_free(&pv->fwd);
-		csr_free(&pv->rev);
-		xsm__free(pv->near);
-		xsm__free(pv);
-	}
-	xsm__free(p->entry);
-	xsm__free(p->target);
-	xsm__free(p->hops);
-	xsm__free(p->off);
-	xsm__vec_free(&p->nodes);
-	xsm__vec_free(&p->edges);
-	xsm__free(p->entry_type);
-	xsm__free(p->hid);
-	xsm__free(p->risk);
-	memset(p, 0, sizeof(*p));
-}
-
-int xsm__paths_list(xsm__pathlist *out, xsm_graph *g, const xsm_attack_model *m)
-{
-	XSM__VEC(uint32_t) targets = { 0 };
-	XSM__VEC(uint32_t) entries = { 0 };
-	struct pl_priv *pv = xsm__calloc(1, sizeof(*pv));
-	struct job jobs[2];
-	xsm__expr_host host;
-	xsm__expr **ex = NULL;
-	uint32_t *order = NULL;
-	struct found *all = NULL;
-	uint8_t *which = NULL;
-	size_t i, k, nall, nthreads;
-	int rc = 0;
-
-	memset(out, 0, sizeof(*out));
-	memset(jobs, 0, sizeof(jobs));
-	out->priv = pv;
-	if (!pv || !(out->entry_type = xsm__calloc(g->nodes.n + 1, sizeof(int))) ||
-	    !(ex = xsm__calloc(m->entry.n + 1, sizeof(*ex)))) {
-		rc = xsm__error_oom(g->ctx);
-		goto done;
-	}
-	pv->max_hops = m->max_hops;
-	xsm__graph_expr_host(&host, g);
-	for (k = 0; k < m->entry.n; k++)
-		if ((rc = xsm__expr_compile(&ex[k], g->ctx, m->entry.v[k].when, &host)) < 0) {
-			xsm__error_prefix(g->ctx, "entry point '%s'", m->entry.v[k].name);
-			goto done;
-		}
-	/* entry points and targets as xsm__paths_compute finds them */
-	for (i = 0; i < g->nodes.n; i++) {
-		for (k = 0; k < m->entry.n; k++)
-			if (xsm__expr_eval(ex[k], (const void *)(uintptr_t)i)) {
-				out->entry_type[i] = (int)k + 1;
-				if (xsm__vec_push(&entries, (uint32_t)i) < 0)
-					goto oom;
-				break;
-			}
-		if (target_level(g, (uint32_t)i) <= m->target_level && strcmp(xsm__gstr(g, g->nodes.v[i].label), "Cve") &&
-		    xsm__vec_push(&targets, (uint32_t)i) < 0)
-			goto oom;
-	}
-	out->nentries = entries.n;
-	out->ntargets = targets.n;
-	if ((rc = build_walk(g, m, &pv->fwd, &pv->rev)) < 0)
-		goto done;
-	if (!(pv->near = entry_distances(&pv->fwd, entries.v, entries.n, m->max_hops)))
-		goto oom;
-	nthreads = targets.n > 64 ? 2 : 1;
-	for (k = 0; k < nthreads; k++) {
-		jobs[k].fwd = &pv->fwd;
-		jobs[k].rev = &pv->rev;
-		jobs[k].near = pv->near;
-		jobs[k].targets = targets.v;
-		jobs[k].ntargets = targets.n;
-		jobs[k].entry_type = out->entry_type;
-		jobs[k].entries = entries.v;
-		jobs[k].nentries = entries.n;
-		jobs[k].max_hops = m->max_hops;
-		jobs[k].max_per_target = m->max_per_target;
-		jobs[k].first_batch = k;
-		jobs[k].step = nthreads;
-	}
-	if (entries.n && targets.n)
-		xsm__run2(run_job, &jobs[0], nthreads == 2 ? &jobs[1] : NULL);
-	for (k = 0; k < nthreads; k++)
-		if (jobs[k].rc < 0)
-			goto oom;
-	nall = jobs[0].found.n + jobs[1].found.n;
-	all = xsm__calloc(nall + 1, sizeof(*all));
-	which = xsm__calloc(nall + 1, 1);
-	order = xsm__calloc(nall + 1, sizeof(*order));
-	out->entry = xsm__calloc(nall + 1, sizeof(uint32_t));
-	out->target = xsm__calloc(nall + 1, sizeof(uint32_t));
-	out->hops = xsm__calloc(nall + 1, sizeof(uint32_t));
-	out->off = xsm__calloc(nall + 1, sizeof(uint32_t));
-	if (!all || !which || !order || !out->entry || !out->target || !out->hops || !out->off)
-		goto oom;
-	xsm__memcpy(all, jobs[0].found.v, jobs[0].found.n * sizeof(*all));
-	xsm__memcpy(all + jobs[0].found.n, jobs[1].found.v, jobs[1].found.n * sizeof(*all));
-	for (i = 0; i < nall; i++) {
-		which[i] = i >= jobs[0].found.n;
-		order[i] = (uint32_t)i;
-	}
-	sort_f = all;
-	if (nall > 1)
-		qsort(order, nall, sizeof(*order), cmp_path_idx);
-	/* in (target, entry) order, each path's nodes and edges copied out of its job's arrays */
-	for (i = 0; i < nall; i++) {
-		const struct found *f = &all[order[i]];
-		const struct job *jb = &jobs[which[order[i]]];
-		out->entry[i] = f->entry;
-		out->target[i] = f->target;
-		out->hops[i] = f->hops;
-		out->off[i] = (uint32_t)out->nodes.n;
-		if (xsm__vec_reserve(&out->nodes, f->hops + 1) < 0 || xsm__vec_reserve(&out->edges, f->hops + 1) < 0)
-			goto oom;
-		xsm__memcpy(out->nodes.v + out->nodes.n, jb->nodes.v + f->off, (f->hops + 1) * sizeof(uint32_t));
-		xsm__memcpy(out->edges.v + out->edges.n, jb->edges.v + f->off, (f->hops + 1) * sizeof(uint32_t));
-		out->nodes.n += f->hops + 1;
-		out->edges.n += f->hops + 1;
-	}
-	out->n = nall;
-	goto done;
-oom:
-	rc = xsm__error_oom(g->ctx);
-done:
-	for (k = 0; ex && k < m->entry.n; k++)
-		xsm__expr_free(ex[k]);
-	xsm__free(ex);
-	for (k = 0; k < 2; k++) {
-		xsm__vec_free(&jobs[k].found);
-		xsm__vec_free(&jobs[k].nodes);
-		xsm__vec_free(&jobs[k].edges);
-	}
-	xsm__vec_free(&targets);
-	xsm__vec_free(&entries);
-	xsm__free(all);
-	xsm__free(which);
-	xsm__free(order);
-	if (rc < 0)
-		xsm__pathlist_free(out);
-	return rc;
-}
-
-static int edge_cut(const uint64_t *cut, uint32_t e)
-{
-	return cut && (cut[e >> 6] >> (e & 63) & 1);
-}
-
-/* bfs_pass without the arcs of the cut edges */
-static void bfs_pass_cut(struct bfs *b, const uint32_t *src, int nsrc, const uint64_t *cut)
-{
-	size_t na = 0, i;
-	int l, s;
-
-	for (s = 0; s < nsrc; s++) {
-		uint32_t v = src[s];
-		if (!b->st[v].seen) {
-			b->active[na++] = v;
-			b->touched[b->ntouched++] = v;
-		}
-		b->st[v].seen |= 1ULL << s;
-	}
-	for (i = 0; i < na; i++) {
-		b->abits[i] = b->st[b->active[i]].seen;
-		if (b->level)
-			b->level[0][b->active[i]] = b->abits[i];
-	}
-	for (l = 1; l <= b->max_hops && na; l++) {
-		size_t nn = 0;
-		for (i = 0; i < na; i++) {
-			uint32_t u = b->active[i];
-			uint64_t bits = b->abits[i];
-			for (uint32_t e = b->rev->off[u]; e < b->rev->off[u + 1]; e++) {
-				uint32_t v = b->rev->adj[e];
-				struct lanes *x;
-				uint64_t nb;
-				if ((b->near && l + b->near[v] > b->max_hops) || edge_cut(cut, b->rev->eid[e]))
-					continue;
-				x = &b->st[v];
-				nb = bits & ~x->seen;
-				if (!nb)
-					continue;
-				if (!x->next)
-					b->next_active[nn++] = v;
-				x->next |= nb;
-			}
-		}
-		for (i = 0; i < nn; i++) {
-			uint32_t v = b->next_active[i];
-			struct lanes *x = &b->st[v];
-			if (!x->seen)
-				b->touched[b->ntouched++] = v;
-			x->seen |= x->next;
-			b->next_abits[i] = x->next;
-			if (b->level)
-				b->level[l][v] = x->next;
-			x->next = 0;
-		}
-		{
-			uint32_t *t = b->active;
-			uint64_t *tb = b->abits;
-			b->active = b->next_active;
-			b->next_active = t;
-			b->abits = b->next_abits;
-			b->next_abits = tb;
-		}
-		na = nn;
-	}
-}
-
-/* walk_back without the cut edges */
-static void walk_back_cut(const struct bfs *b, uint32_t entry, int lane, int hops, uint32_t *nodes, uint32_t *edges,
-			  const uint64_t *cut)
-{
-	uint32_t cur = entry;
-	nodes[0] = entry;
-	for (int k = hops; k >= 1; k--) {
-		for (uint32_t e = b->fwd->off[cur]; e < b->fwd->off[cur + 1]; e++) {
-			uint32_t v = b->fwd->adj[e];
-			if (b->level[k - 1][v] >> lane & 1 && !edge_cut(cut, b->fwd->eid[e])) {
-				edges[hops - k] = b->fwd->eid[e];
-				cur = v;
-				break;
-			}
-		}
-		nodes[hops - k + 1] = cur;
-	}
-}
+/* --- for what-if (whatif.c): searches with edges cut --------------------------------------- */
 
 int xsm__paths_recheck(xsm__pathlist *p, xsm_ctx *ctx, const uint64_t *cut, const uint32_t *sel, size_t nsel,
 		       uint8_t *alive, int reroute)
 {
 	struct pl_priv *pv = p->priv;
 	struct bfs b;
-	uint32_t src[64];
+	struct walkmemo memo;
+	uint32_t src[LANES];
 	size_t i = 0;
 	int rc = 0;
 
 	if (!nsel)
 		return 0;
-	if (bfs_init(&b, &pv->fwd, &pv->rev, pv->max_hops, reroute) < 0) {
-		bfs_free(&b);
-		return xsm__error_oom(ctx);
+	memset(&memo, 0, sizeof(memo));
+	if (bfs_init(&b, &pv->fwd, &pv->rev, pv->max_hops, reroute) < 0 || (reroute && walkmemo_init(&memo, pv->fwd.n) < 0)) {
+		rc = xsm__error_oom(ctx);
+		goto done;
 	}
 	b.near = pv->near;
+	b.cut = cut;
 	while (i < nsel && rc == 0) {
-		/* the next up to 64 distinct targets (sel is in path order: by target) */
+		/* the next up to LANES distinct targets (sel is in path order: by target) */
 		size_t j = i;
-		int nsrc = 0;
-		while (j < nsel && (nsrc < 64 || p->target[sel[j]] == src[nsrc - 1])) {
+		int nsrc = 0, lane = 0;
+		while (j < nsel && (nsrc < LANES || p->target[sel[j]] == src[nsrc - 1])) {
 			if (!nsrc || p->target[sel[j]] != src[nsrc - 1])
 				src[nsrc++] = p->target[sel[j]];
 			j++;
 		}
-		bfs_pass_cut(&b, src, nsrc, cut);
+		bfs_pass(&b, src, nsrc);
 		for (size_t q = i; q < j; q++) {
 			uint32_t k = sel[q], e = p->entry[k];
-			int lane = 0;
-			while (src[lane] != p->target[k])
+			if (src[lane] != p->target[k]) {
 				lane++;
-			alive[q] = (b.st[e].seen >> lane & 1) != 0;
+				if (reroute)
+					walkmemo_lane(&memo, pv->fwd.n);
+			}
+			alive[q] = (uint8_t)lane_test(b.st[e].seen, lane);
 			if (alive[q] && reroute) {
 				int h = hops_of(&b, e, lane);
 				if (xsm__vec_reserve(&p->nodes, (size_t)h + 1) < 0 || xsm__vec_reserve(&p->edges, (size_t)h + 1) < 0) {
 					rc = xsm__error_oom(ctx);
 					break;
 				}
-				walk_back_cut(&b, e, lane, h, p->nodes.v + p->nodes.n, p->edges.v + p->nodes.n, cut);
+				walk_back(&b, &memo, e, lane, h, p->nodes.v + p->nodes.n, p->edges.v + p->nodes.n);
 				p->off[k] = (uint32_t)p->nodes.n;
 				p->hops[k] = (uint32_t)h;
 				p->nodes.n += (size_t)h + 1;
@@ -1900,8 +1751,12 @@ int xsm__paths_recheck(xsm__pathlist *p, xsm_ctx *ctx, const uint64_t *cut, cons
 			}
 		}
 		bfs_clear(&b);
+		if (reroute)
+			walkmemo_lane(&memo, pv->fwd.n);
 		i = j;
 	}
+done:
+	walkmemo_free(&memo);
 	bfs_free(&b);
 	return rc;
 }
@@ -1922,148 +1777,13 @@ int xsm__attack_model_max_hops(const xsm_attack_model *m)
 
 int xsm__paths_finish(xsm__pathlist *p, xsm_buf *chokes, xsm_graph *g, const xsm_attack_model *m)
 {
-	struct pl_priv *pv = p->priv;
-	uint32_t *through = xsm__calloc(g->nodes.n + 1, sizeof(uint32_t)), *role = xsm__calloc(g->nodes.n + 1, sizeof(uint32_t));
-	struct found *all = xsm__calloc(p->n + 1, sizeof(*all));
-	XSM__VEC(struct choke) ch = { 0 };
-	xsm_buf key = XSM_BUF_INIT;
-	size_t i, k, top;
-	int rc = 0;
-
-	if (!through || !role || !all || !(p->hid = xsm__calloc(p->n + 1, sizeof(uint64_t))) ||
-	    !(p->risk = xsm__calloc(p->n + 1, 1)))
-		goto oom;
-	if ((rc = xsm__graph_strip_props(g, "attackPath.")) < 0)
-		goto done;
-	/* PathIds and risks, as paths.jsonl has them */
-	for (i = 0; i < p->n; i++) {
-		const struct entry_rule *er = &m->entry.v[p->entry_type[p->entry[i]] - 1];
-		xsm_buf_clear(&key);
-		xsm__buf_gstr(&key, g, g->nodes.v[p->entry[i]].id);
-		xsm_buf_putc(&key, '|');
-		xsm__buf_gstr(&key, g, g->nodes.v[p->target[i]].id);
-		if (!key.ptr)
-			goto oom;
-		p->hid[i] = xsm__hash(key.ptr, key.size);
-		p->risk[i] = (uint8_t)risk_of(target_level(g, p->target[i]), er->exploit, p->hops[i]);
-		for (k = 1; k < p->hops[i]; k++)
-			through[p->nodes.v[p->off[i] + k]]++;
-		all[i] = (struct found){ p->entry[i], p->target[i], p->hops[i], p->off[i] };
-	}
-	/* choke points, and the pairs the top ones cut, as xsm__paths_compute finds them */
-	for (i = 0; i < g->nodes.n; i++)
-		if (through[i] && xsm__vec_push(&ch, ((struct choke){ (uint32_t)i, through[i], 0, 0 })) < 0)
-			goto oom;
-	if (ch.n > 1)
-		qsort(ch.v, ch.n, sizeof(*ch.v), cmp_choke);
-	top = ch.n < 20 ? ch.n : 20;
-	if (top) {
-		struct bfs b;
-		u32vec aff[20];
-		int32_t *cand = xsm__calloc(g->nodes.n + 1, sizeof(int32_t));
-		struct cutjob cj;
-		memset(aff, 0, sizeof(aff));
-		memset(&cj, 0, sizeof(cj));
-		if (!cand || bfs_init(&b, &pv->fwd, &pv->rev, m->max_hops, 0) < 0) {
-			xsm__free(cand);
-			bfs_free(&b);
-			goto oom;
-		}
-		b.near = pv->near;
-		for (i = 0; i < g->nodes.n; i++)
-			cand[i] = -1;
-		for (k = 0; k < top; k++)
-			cand[ch.v[k].node] = (int32_t)k;
-		for (i = 0; i < p->n; i++)
-			for (uint32_t s = 1; s < p->hops[i]; s++)
-				if (cand[p->nodes.v[p->off[i] + s]] >= 0 &&
-				    xsm__vec_push(&aff[cand[p->nodes.v[p->off[i] + s]]], (uint32_t)i) < 0)
-					rc = XSM_ENOMEM;
-		cj.b = &b;
-		cj.ch = ch.v;
-		cj.top = top;
-		cj.aff = aff;
-		cj.all = all;
-		cj.step = 1;
-		if (rc == 0)
-			cut_job(&cj);
-		for (k = 0; k < 20; k++)
-			xsm__vec_free(&aff[k]);
-		xsm__free(cand);
-		bfs_free(&b);
-		if (rc < 0)
-			goto oom;
-	}
-	{
-		xsm_jw w;
-		xsm_jw_init(&w, chokes);
-		xsm_jw_obj(&w);
-		xsm_jw_kstr(&w, "schema", "xsm.paths.chokepoints/1");
-		xsm_jw_kint(&w, "paths", (int64_t)p->n);
-		xsm_jw_key(&w, "chokepoints");
-		xsm_jw_arr(&w);
-		for (k = 0; k < ch.n && k < 100; k++) {
-			const xsm__node *nd = &g->nodes.v[ch.v[k].node];
-			xsm_jw_obj(&w);
-			xsm_jw_kstr(&w, "NodeId", xsm__gstr(g, nd->id));
-			xsm_jw_kstr(&w, "NodeName", xsm__gstr(g, nd->name));
-			xsm_jw_kstr(&w, "NodeLabel", xsm__gstr(g, nd->label));
-			xsm_jw_kint(&w, "paths", ch.v[k].paths);
-			xsm_jw_key(&w, "pairs_cut");
-			if (k < top && ch.v[k].cut != UINT32_MAX)
-				xsm_jw_int(&w, ch.v[k].cut);
-			else
-				xsm_jw_null(&w);
-			xsm_jw_obj_end(&w);
-		}
-		xsm_jw_arr_end(&w);
-		xsm_jw_obj_end(&w);
-		if (w.err)
-			goto oom;
-	}
-	/* the nodes on paths, for metrics, as xsm__paths_compute marks them */
-	for (k = 0; k < p->n; k++) {
-		role[p->entry[k]] += 2;
-		role[p->target[k]] |= 1;
-		if (p->target[k] != p->entry[k])
-			role[p->target[k]] += 2;
-	}
-	for (i = 0; i < g->nodes.n && rc == 0; i++) {
-		const char *keys[3];
-		xsm__prop v[3];
-		size_t nk = 0;
-		uint32_t tpaths = role[i] >> 1;
-		memset(v, 0, sizeof(v));
-		if (p->entry_type[i]) {
-			keys[nk] = "attackPath.entryType";
-			v[nk].type = XSM_V_STR;
-			if ((rc = xsm__graph_intern(g, m->entry.v[p->entry_type[i] - 1].name, &v[nk].a)) < 0)
-				break;
-			nk++;
-		}
-		if (tpaths + through[i]) {
-			keys[nk] = "attackPath.paths";
-			v[nk].type = XSM_V_NUM;
-			v[nk++].num = tpaths + through[i];
-		}
-		if (role[i] & 1) {
-			keys[nk] = "attackPath.isTarget";
-			v[nk].type = XSM_V_BOOL;
-			v[nk++].a = 1;
-		}
-		if (nk)
-			rc = xsm__graph_set_props(g, (uint32_t)i, nk, keys, v);
-	}
-	if (rc == 0)
-		rc = xsm__graph_compact_props_lazy(g);
-	goto done;
-oom:
-	rc = xsm__error_oom(g->ctx);
-done:
+	uint32_t *through = xsm__calloc(g->nodes.n + 1, sizeof(uint32_t));
+	size_t nchokes;
+	int rc;
+	if (!through)
+		return xsm__error_oom(g->ctx);
+	if ((rc = path_ids(p, g, m, through)) == 0)
+		rc = chokes_and_marks(p, chokes, g, m, through, &nchokes);
 	xsm__free(through);
-	xsm__free(role);
-	xsm__free(all);
-	xsm__vec_free(&ch);
-	xsm_buf_dispose(&key);
 	return rc;
 }

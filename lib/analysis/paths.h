@@ -32,6 +32,7 @@ int xsm__paths_scenario(xsm_buf *b, const char *entry_type, const char *classifi
  */
 typedef struct xsm__pathlist {
 	size_t n, nentries, ntargets;
+	size_t cut;       /* pairs beyond max_per_target, counted and not kept */
 	uint32_t *entry, *target, *hops, *off;
 	struct { uint32_t *v; size_t n, cap; } nodes, edges;
 	int *entry_type;  /* per node: entry rule index + 1, or 0 */
@@ -45,7 +46,7 @@ void xsm__pathlist_free(xsm__pathlist *p);
  * Whether the paths sel[0..nsel) (indices, in path order) still have a
  * path within max_hops when the edges set in the bitmap cut (by edge
  * index) are gone: alive[q] for sel[q].  One multi-source search from the
- * distinct targets, 64 a pass.  With reroute, a path that is still there
+ * distinct targets, 256 a pass.  With reroute, a path that is still there
  * gets its new shortest path (nodes, edges, hops, off updated).
  */
 int xsm__paths_recheck(xsm__pathlist *p, xsm_ctx *ctx, const uint64_t *cut, const uint32_t *sel, size_t nsel,
