@@ -125,22 +125,15 @@ void xsm_table_init(struct xsm_table *t, int ncols, const char **head)
 void xsm_table_add(struct xsm_table *t, ...)
 {
 	va_list ap;
-	int i;
-	if (t->rows == t->cap) {
-		size_t cap = t->cap ? t->cap * 2 : 16;
-		char **c = realloc(t->cells, cap * (size_t)t->ncols * sizeof(*c));
-		if (!c)
-			return; /* out of memory: the row is dropped from human output */
-		t->cells = c;
-		t->cap = cap;
-	}
+	const char **cells = malloc(((size_t)t->ncols + 1) * sizeof(*cells));
+	if (!cells)
+		return; /* out of memory: the row is dropped from human output */
 	va_start(ap, t);
-	for (i = 0; i < t->ncols; i++) {
-		const char *s = va_arg(ap, const char *);
-		t->cells[t->rows * (size_t)t->ncols + (size_t)i] = strdup(s ? s : "-");
-	}
+	for (int i = 0; i < t->ncols; i++)
+		cells[i] = va_arg(ap, const char *);
 	va_end(ap);
-	t->rows++;
+	xsm_table_addv(t, cells);
+	free(cells);
 }
 
 void xsm_table_addv(struct xsm_table *t, const char *const *cells)
