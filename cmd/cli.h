@@ -115,6 +115,7 @@ struct xsm_table {
 };
 void xsm_table_init(struct xsm_table *t, int ncols, const char **head);
 void xsm_table_add(struct xsm_table *t, ...); /* ncols strings (NULL prints "-") */
+void xsm_table_addv(struct xsm_table *t, const char *const *cells); /* the same from an array */
 void xsm_table_print(struct xsm_table *t, FILE *out);
 void xsm_table_free(struct xsm_table *t);
 
@@ -134,6 +135,10 @@ int cmd_paths(int argc, const char **argv, struct xsm_cli *cli);
 int cmd_status(int argc, const char **argv, struct xsm_cli *cli);
 int cmd_ingest(int argc, const char **argv, struct xsm_cli *cli);
 int cmd_graph(int argc, const char **argv, struct xsm_cli *cli);
+/* xsm graph match (cmd_match.c) */
+int xsm_cli_graph_match(int argc, const char **argv, struct xsm_cli *cli);
+/* xsm paths whatif (cmd_whatif.c) */
+int xsm_cli_paths_whatif(int argc, const char **argv, struct xsm_cli *cli);
 int cmd_help(int argc, const char **argv, struct xsm_cli *cli);
 /*
  * The configuration's last layers: data.dir for a build tree, then each

@@ -1,4 +1,4 @@
-/* cmd_graph.c - xsm graph: build, stats, nodes, edges, show, export, log, diff. */
+/* cmd_graph.c - xsm graph: build, stats, nodes, edges, show, export, log, diff (match: cmd_match.c). */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1148,5 +1148,7 @@ int cmd_graph(int argc, const char **argv, struct xsm_cli *cli)
 		return graph_diff(argc - 1, argv + 1, cli);
 	if (!strcmp(sub, "tag"))
 		return graph_tag(argc - 1, argv + 1, cli);
+	if (!strcmp(sub, "match"))
+		return xsm_cli_graph_match(argc - 1, argv + 1, cli);
 	return xsm_cli_usage(cli, "unknown graph command '%s'", sub);
 }

@@ -39,6 +39,7 @@ static const struct xsm_command commands[] = {
 	  "xsm graph nodes [--label L] [--where EXPR] [--limit N]\n"
 	  "xsm graph edges [--label L] [--where EXPR] [--limit N]\n"
 	  "xsm graph show NODE\n"
+	  "xsm graph match [--limit N] [--max-results N] PATTERN\n"
 	  "xsm graph export [--format=json|jsonl|dot|graphml|neo4j] [-o PATH]\n"
 	  "xsm graph log\n"
 	  "xsm graph diff [A [B]]\n"
@@ -68,7 +69,9 @@ static const struct xsm_command commands[] = {
 	  "xsm paths chokepoints [--limit N]\n"
 	  "xsm paths blast-radius NODE [--max-hops N]\n"
 	  "xsm paths summary\n"
-	  "xsm paths check --fail-on critical|high|medium|low [--fail-on-new] [--baseline TAG|SNAPSHOT]" },
+	  "xsm paths check --fail-on critical|high|medium|low [--fail-on-new] [--baseline TAG|SNAPSHOT]\n"
+	  "xsm paths whatif [--remove NODE|EDGEID] [--remove-edge FROM LABEL TO] [--fix CVE [--on NODE]] "
+	  "[--isolate NODE] [--set-critical NODE LEVEL] [--top-fixes N]" },
 	{ "status", cmd_status, XSM_NEED_STORE, "show the store, its sources and runs",
 	  "xsm status" },
 };

@@ -14,6 +14,7 @@ struct xsm_ctx {
 	void *log_payload;
 	xsm_log_fn warn;
 	void *warn_payload;
+	double phase_cpu;   /* process CPU seconds when the last phase ended (xsm__phase) */
 };
 
 /* set the error message on ctx and return code, so `return xsm__error_set(...)` works */
@@ -34,7 +35,10 @@ double xsm__mono(void);
 void xsm__log(xsm_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* a warning to the context's warning callback, if one is set */
 void xsm__warn(xsm_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* log "what: S s, peak RSS M MB" for the phase that began at *t0, and start the next one */
+/*
+ * log "what: S s, CPU C s, peak RSS M MB" for the phase that began at *t0
+ * (C: the process's CPU time over the phase, every thread), and start the next one
+ */
 void xsm__phase(xsm_ctx *ctx, double *t0, const char *what);
 /*
  * fn(a) on this thread and fn(b) on a second one, back when both are done

@@ -141,7 +141,11 @@ _xsm()
 		COMPREPLY=($(compgen -W "0 1 2 3 very-high high medium low" -- "$cur")); return ;;
 	--asset) COMPREPLY=($(compgen -W "device identity cloud" -- "$cur")); return ;;
 	--min-risk | --fail-on) COMPREPLY=($(compgen -W "critical high medium low" -- "$cur")); return ;;
-	--target | --entry) __xsm_offer "$(__xsm_nodes "$cur")"; return ;;
+	--target | --entry | --remove | --remove-edge | --isolate | --on | --set-critical)
+		__xsm_offer "$(__xsm_nodes "$cur")"; return ;;
+	--fix)
+		__xsm_offer "$(__xsm_run graph nodes --format=jsonl --label Cve --limit 100 --where "name startswith \"$cur\"" | __xsm_field NodeName)"
+		return ;;
 	--baseline) __xsm_offer "$(__xsm_tags; __xsm_snapshots)"; return ;;
 	--initiative) __xsm_offer "$(__xsm_initiatives)"; return ;;
 	--state) COMPREPLY=($(compgen -W "active risk-accepted mitigated" -- "$cur")); return ;;
@@ -149,7 +153,7 @@ _xsm()
 	--source) __xsm_offer "$(__xsm_connectors)"; return ;;
 	-o | --cacert | --*-file) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	--label | --where | --when | --description | --limit | --since | --type | --scenario | --max-hops | \
-		--url | --username | --set | --*-env)
+		--url | --username | --set | --*-env | --top-fixes | --max-results)
 		return ;;
 	esac
 

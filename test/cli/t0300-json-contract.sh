@@ -26,6 +26,8 @@ graph show web01.corp.example.com
 graph log
 graph diff
 graph tag
+graph match (c:Cve)-[e:affecting*1..2]-(d:device)
+graph match (d:device)-->(x)
 critical list
 critical classifications
 paths list
@@ -34,6 +36,7 @@ paths chokepoints
 paths blast-radius web01.corp.example.com
 paths summary
 paths check --fail-on low
+paths whatif --isolate web01.corp.example.com --top-fixes 2
 insights
 insights metrics
 insights recommendations
