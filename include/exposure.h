@@ -17,5 +17,6 @@
 #include "exposure/paths.h"
 #include "exposure/insights.h"
 #include "exposure/events.h"
+#include "exposure/access.h"
 
 #endif

@@ -288,14 +288,13 @@ int xsm_store_audit(xsm_store *s, const char *action, const char *target, const 
 	xsm_buf b = XSM_BUF_INIT;
 	xsm_jw w;
 	char t[21];
-	struct passwd *pw = getpwuid(geteuid());
 	int rc;
 
 	xsm_time_format(t, xsm_ctx_now(s->ctx));
 	xsm_jw_init(&w, &b);
 	xsm_jw_obj(&w);
 	xsm_jw_kstr(&w, "time", t);
-	xsm_jw_kstr(&w, "user", pw ? pw->pw_name : "?");
+	xsm_jw_kstr(&w, "user", xsm__actor(s->ctx)); /* a served caller, else this process's user */
 	xsm_jw_kstr(&w, "action", action);
 	xsm_jw_kstr(&w, "target", target);
 	xsm_jw_kstr(&w, "detail", detail);
