@@ -255,6 +255,10 @@ test_expect_success 'the audit log records every change, by the caller, and neve
 	test_grep "\"user\":\"${P}sa\",\"action\":\"set metric\"" audit.jsonl &&
 	test_grep "\"user\":\"${P}ga\",\"action\":\"access.grant\",\"target\":\"${P}nobody\"" audit.jsonl &&
 	! grep -q "\"user\":\"${P}sr\",\"action\":\"rule add\"" audit.jsonl &&
+	test_grep "\"user\":\"${P}ga\",\"action\":\"set level\",\"target\":\"dev-[0-9a-f]*\",\"detail\":null,\"before\":\"\",\"after\":\"1\"" audit.jsonl &&
+	test_grep "\"action\":\"rule level\",\"target\":\"Domain Controller\",\"detail\":null,\"before\":\"device level [0-9] on when .*\",\"after\":\"device level 0 on when " audit.jsonl &&
+	test_grep "\"action\":\"set target\",\"target\":\"ransomware\",\"detail\":null,\"before\":\"80\",\"after\":\"70\"" audit.jsonl &&
+	test_grep "\"action\":\"set metric\",\"target\":\"devices-rce\",\"detail\":null,\"before\":\"state active, weight [a-z]*\",\"after\":\"state mitigated\"" audit.jsonl &&
 	as ${P}ga audit --user ${P}so --since 7d >so && test_grep "set level" so && ! grep -q "${P}sa" so
 '
 
