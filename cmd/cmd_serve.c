@@ -604,7 +604,7 @@ static int handle(int sock, const struct server *srv)
 				xsm_buf_clear(&why);
 				xsm_buf_printf(&why, "attack paths need a role without a scope in profile '%s'",
 					       xsm_access_profile(acc));
-			} else if (!strcmp(cmd, "events") || !strcmp(cmd, "audit")) {
+			} else if (!strcmp(cmd, "audit")) {
 				ok = 0;
 				xsm_buf_clear(&why);
 				xsm_buf_printf(&why, "'%s' names devices of every scope: it needs a role without a scope", cmd);
