@@ -29,6 +29,7 @@ cleanup_users() {
 	[ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null
 	for u in $USERS; do userdel "$u" 2>/dev/null; done
 	groupdel "${P}ops" 2>/dev/null
+	[ -n "$SHARE" ] && rm -rf "$SHARE"
 	return 0
 }
 trap 'cleanup_users; test_cleanup' EXIT
@@ -38,14 +39,16 @@ for u in $USERS; do
 	useradd -M -N -s /usr/sbin/nologin -d /nonexistent "$u" || exit 1
 done
 usermod -a -G "${P}ops" "${P}grp"
-chmod 755 "$TRASH"
 
-STORE="$TRASH/srv/store"
-SOCK="$TRASH/run/xsm.sock"
-mkdir -p "$TRASH/srv" "$TRASH/run"
-chown "$SVC" "$TRASH/srv" "$TRASH/run"
-chmod 700 "$TRASH/srv"
-chmod 755 "$TRASH/run"
+# where the users can reach: the trash directory may sit under a private TMPDIR
+SHARE=$(mktemp -d /tmp/xsm-access.XXXXXX) || exit 1
+chmod 755 "$SHARE"
+STORE="$SHARE/srv/store"
+SOCK="$SHARE/run/xsm.sock"
+mkdir -p "$SHARE/srv" "$SHARE/run"
+chown "$SVC" "$SHARE/srv" "$SHARE/run"
+chmod 700 "$SHARE/srv"
+chmod 755 "$SHARE/run"
 
 # svc CMD...: the service account on its own store (direct access)
 svc() { setpriv --reuid "$SVC" --regid "$(id -g "$SVC")" --init-groups env XSM_STORE="$STORE" "$XSM" "$@"; }
@@ -68,11 +71,12 @@ edge() { printf '{"type":"relation","label":"routes traffic to","from":"t:%s","t
 {
 	dev web01 london entry; dev app01 london; dev dc01 london dc; edge web01 app01; edge app01 dc01
 	dev web02 paris entry; dev dc02 paris dc; edge web02 dc02
-} >recs.jsonl
-chmod 644 recs.jsonl
+} >"$SHARE/recs.jsonl"
+chmod 644 "$SHARE/recs.jsonl"
+cp "$SHARE/recs.jsonl" recs.jsonl
 
 test_expect_success 'the service account owns a store and serves it on a socket' '
-	svc -q ingest --format records --source t recs.jsonl &&
+	svc -q ingest --format records --source t "$SHARE/recs.jsonl" &&
 	test "$(stat -c %U:%a "$STORE")" = "$SVC:700" &&
 	{ setpriv --reuid "$SVC" --regid "$(id -g "$SVC")" --init-groups \
 		env XSM_STORE="$STORE" "$XSM" serve --socket "$SOCK" 2>"$TRASH/server.log" &
@@ -150,9 +154,7 @@ test_expect_success 'seed profile: the observed matrix is the table, as real use
 '
 
 test_expect_success 'later profile, selected in the store: the observed matrix is the later table' '
-	printf "access:\n  profile: later\n" >profile.yaml && chmod 644 profile.yaml &&
-	svc -q -c access.profile=later config show >/dev/null &&
-	raw $SVC sh -c "cat \"$TRASH/profile.yaml\" >\"$STORE/config.yaml\"" &&
+	raw $SVC sh -c "printf \"access:\\n  profile: later\\n\" >\"$STORE/config.yaml\"" &&
 	as ${P}ga access whoami >who && test_grep "profile later" who &&
 	matrix later >observed-later &&
 	test_cmp expect-later observed-later
