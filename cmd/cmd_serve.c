@@ -288,22 +288,6 @@ static int has_opt(int argc, const char **argv, const char *name)
 	return 0;
 }
 
-static int nth_pos_is(int argc, const char **argv, int nth, const char *word)
-{
-	int k = 0;
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		if (a[0] == '-' && a[1]) {
-			if (!strcmp(a, "--format"))
-				i++;
-			continue;
-		}
-		if (k++ == nth)
-			return !strcmp(a, word);
-	}
-	return 0;
-}
-
 /*
  * The action (a row of roles.yaml) a command line needs; a second one in
  * *also when it needs two (insights set --state --weight).  NULL for a
@@ -339,11 +323,10 @@ const char *xsm_cli_action(int argc, const char **argv, const char **also)
 	if (!strcmp(cmd, "graph")) {
 		if (!strcmp(sub, "build"))
 			return "connect.manage";
-		if (!strcmp(sub, "tag") && (has_opt(argc, argv, "--delete") || has_opt(argc, argv, "-d") ||
-					    !nth_pos_is(argc, argv, 1, "")))
-			return sub_of(argc, argv, 2)[0] || has_opt(argc, argv, "--delete") || has_opt(argc, argv, "-d")
-				       ? "store.maintain"
-				       : "graph.query";
+		/* graph tag lists; graph tag NAME [SNAPSHOT] and graph tag --delete NAME change */
+		if (!strcmp(sub, "tag") &&
+		    (has_opt(argc, argv, "--delete") || has_opt(argc, argv, "-d") || sub_of(argc, argv, 2)[0]))
+			return "store.maintain";
 		return "graph.query";
 	}
 	if (!strcmp(cmd, "critical")) {
@@ -377,8 +360,11 @@ const char *xsm_cli_action(int argc, const char **argv, const char **also)
 		if (!strcmp(sub, "weight")) {
 			int k = 0;
 			for (int i = 1; i < argc; i++) {
-				if (argv[i][0] == '-' && argv[i][1])
+				if (argv[i][0] == '-' && argv[i][1]) {
+					if (!strcmp(argv[i], "--format"))
+						i++;
 					continue;
+				}
 				if (k++ == 2)
 					return !strcmp(argv[i], "accepted") ? "insights.recommendations" : "insights.weight";
 			}

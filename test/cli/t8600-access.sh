@@ -191,6 +191,84 @@ test_expect_success 'bypass: libexposure called directly as a low-role user cann
 	test_cmp rules-before rules-after
 '
 
+# a program of a user's own, linked with libexposure: add a rule to the store it is given
+cat >"$SHARE/addrule.c" <<'EOF'
+#include <stdio.h>
+#include <exposure.h>
+int main(int argc, char **argv)
+{
+	xsm_ctx *ctx = NULL;
+	xsm_config *cfg = NULL;
+	xsm_store *st = NULL;
+	xsm_rules *rules = NULL;
+	int rc;
+	if (argc < 3)
+		return 2;
+	xsm_ctx_new(&ctx);
+	xsm_config_load(&cfg, ctx, NULL, NULL);
+	xsm_config_set(cfg, "data.dir", argv[2], "test");
+	xsm_ctx_set_config(ctx, cfg);
+	if ((rc = xsm_store_open(&st, ctx, argv[1], XSM_STORE_WRITE)) < 0 || (rc = xsm_rules_load(&rules, st)) < 0 ||
+	    (rc = xsm_rules_add(rules, "bypass", "device", 0, "name ~ \"^w\"", NULL)) < 0 ||
+	    (rc = xsm_rules_save(rules, st)) < 0) {
+		fprintf(stderr, "addrule: %s\n", xsm_ctx_errmsg(ctx));
+		return 1;
+	}
+	printf("rule added\n");
+	return 0;
+}
+EOF
+
+test_expect_success 'bypass: a C program calling libexposure as a low-role user cannot change the store' '
+	cc -I"$XSM_TOP/include" -o "$SHARE/addrule" "$SHARE/addrule.c" -L"$BUILD/lib" -lexposure &&
+	chmod 755 "$SHARE/addrule" &&
+	mkdir -p "$SHARE/own" && chown $SVC "$SHARE/own" &&
+	svc -q init "$SHARE/own/store" &&
+	raw $SVC env LD_LIBRARY_PATH="$BUILD/lib" "$SHARE/addrule" "$SHARE/own/store" "$XSM_TOP/config" >out &&
+	test_grep "rule added" out &&
+	! raw ${P}sr env LD_LIBRARY_PATH="$BUILD/lib" "$SHARE/addrule" "$STORE" "$XSM_TOP/config" 2>err &&
+	test_grep "addrule: " err &&
+	raw $SVC cat "$STORE/rules/criticality.yaml" >rules-after &&
+	test_cmp rules-before rules-after
+'
+
+# a client of one's own: sends ARGV... as the calling user, prints the answer's exit code
+cat >"$SHARE/rawclient.py" <<'EOF'
+import socket, struct, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.connect(sys.argv[1])
+body = b"".join(a.encode() + b"\0" for a in sys.argv[2:])
+s.sendmsg([b"XSM1" + struct.pack(">I", len(body)) + body],
+          [(socket.SOL_SOCKET, socket.SCM_RIGHTS, struct.pack("3i", 0, 1, 2))])
+resp = b""
+while len(resp) < 8:
+    chunk = s.recv(8 - len(resp))
+    if not chunk:
+        break
+    resp += chunk
+print(struct.unpack(">i", resp[4:8])[0] if len(resp) == 8 and resp[:4] == b"XSM1" else "no answer")
+EOF
+chmod 644 "$SHARE/rawclient.py"
+# a python3 the users can run (root's own may live under /root)
+PY=/usr/bin/python3
+[ -x "$PY" ] || PY=$(command -v python3)
+rawc() { _u=$1; shift; raw "$_u" "$PY" "$SHARE/rawclient.py" "$SOCK" "$@"; }
+
+test_expect_success 'bypass: a hand-made request gets what the role allows, and no store or settings of its own' '
+	rawc ${P}sr xsm critical rule add x --asset device --level 0 --when "name ~ \"^w\"" >code 2>err &&
+	test "$(cat code)" = 77 &&
+	rawc ${P}sr xsm --store "$STORE" graph nodes >code 2>err &&
+	test "$(cat code)" = 64 && test_grep "does not pass to a served store" err &&
+	rawc ${P}ga xsm -c data.dir=/tmp critical list >code 2>err &&
+	test "$(cat code)" = 64 &&
+	rawc ${P}ga xsm serve --socket /tmp/x >code 2>err &&
+	test "$(cat code)" = 64 &&
+	rawc ${P}sr xsm graph nodes >code 2>err &&
+	head -1 code | grep -q NODEID && tail -1 code | grep -qx 0 &&
+	raw $SVC cat "$STORE/rules/criticality.yaml" >rules-after &&
+	test_cmp rules-before rules-after
+'
+
 test_expect_success 'bypass: the server never writes or reads a file a caller names' '
 	test_expect_code 77 as ${P}ga graph export -o "$STORE/rules/criticality.yaml" 2>err &&
 	test_grep "standard output" err &&
