@@ -220,7 +220,7 @@ int main(int argc, char **argv)
 EOF
 
 test_expect_success 'bypass: a C program calling libexposure as a low-role user cannot change the store' '
-	cc -I"$XSM_TOP/include" -o "$SHARE/addrule" "$SHARE/addrule.c" -L"$BUILD/lib" -lexposure &&
+	cc $XSM_SANITIZED -I"$XSM_TOP/include" -o "$SHARE/addrule" "$SHARE/addrule.c" -L"$BUILD/lib" -lexposure &&
 	chmod 755 "$SHARE/addrule" &&
 	mkdir -p "$SHARE/own" && chown $SVC "$SHARE/own" &&
 	svc -q init "$SHARE/own/store" &&
