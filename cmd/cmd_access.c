@@ -206,7 +206,7 @@ static int access_whoami(int argc, const char **argv, struct xsm_cli *cli)
 		xsm_jw_key(&w, "grants");
 		xsm_jw_arr(&w);
 	} else {
-		printf("%s on %s store (profile %s)%s\n", user, xsm_served ? "a served" : "a personal",
+		printf("%s on %s (profile %s)%s\n", user, xsm_served ? "a served store" : "the store directly",
 		       xsm_access_profile(a), p.owner ? ": the store's owner, every role" : "");
 	}
 	for (i = 0; xsm_access_grant_get(a, i, &who, &role, &scope) == 0; i++) {

@@ -90,14 +90,20 @@ int xsm_cli_served_socket(struct xsm_cli *cli, xsm_buf *out)
 	const char *s = cli->store_opt && *cli->store_opt ? cli->store_opt : getenv("XSM_STORE");
 	struct stat st;
 
+	const char *sock = cli->cfg ? xsm_config_get(cli->cfg, "store.socket") : NULL;
+
 	xsm_buf_clear(out);
 	if (s && *s) {
 		if (stat(s, &st) == 0 && S_ISSOCK(st.st_mode))
 			return xsm_buf_set(out, s) < 0 ? -1 : 1;
+		/* the served store's own directory, which only its owner can enter: go through its socket */
+		if (sock && *sock &&
+		    (stat(s, &st) == 0 ? S_ISDIR(st.st_mode) && access(s, X_OK) != 0 : errno == EACCES))
+			return xsm_buf_set(out, sock) < 0 ? -1 : 1;
 		return 0;
 	}
-	if (cli->cfg && (s = xsm_config_get(cli->cfg, "store.socket")) && *s)
-		return xsm_buf_set(out, s) < 0 ? -1 : 1;
+	if (sock && *sock)
+		return xsm_buf_set(out, sock) < 0 ? -1 : 1;
 	return 0;
 }
 

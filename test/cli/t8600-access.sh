@@ -160,6 +160,16 @@ test_expect_success 'later profile, selected in the store: the observed matrix i
 	test_cmp expect-later observed-later
 '
 
+test_expect_success 'store.socket: the store'"'"'s own directory, or no store named, reaches the server' '
+	printf "store:\n  socket: %s\n" "$SOCK" >"$SHARE/system.yaml" && chmod 644 "$SHARE/system.yaml" &&
+	raw ${P}gr env XSM_SYSTEM_CONFIG="$SHARE/system.yaml" XSM_STORE="$STORE" "$XSM" access whoami >who &&
+	test_grep "^${P}gr on a served store" who &&
+	raw ${P}gr env -u XSM_STORE XSM_SYSTEM_CONFIG="$SHARE/system.yaml" "$XSM" graph nodes >nodes &&
+	test_grep web01 nodes &&
+	raw $SVC env XSM_SYSTEM_CONFIG="$SHARE/system.yaml" XSM_STORE="$STORE" "$XSM" access whoami >who &&
+	test_grep "^$SVC on the store directly (profile later): the store.s owner, every role" who
+'
+
 test_expect_success 'a denial exits 77 and names the roles the action needs' '
 	test_expect_code 77 as ${P}sr critical rule add x --asset device --level 1 --when "name ~ \"^x\"" 2>err &&
 	test_grep "denied: .critical rule add. needs Global Admin or Security Admin; ${P}sr has Security Reader" err &&
