@@ -4,6 +4,50 @@
 #include "ctx.h"
 #include "graph/graph.h"
 #include "util/alloc.h"
+#include "util/strmap.h"
+#include "util/vec.h"
+
+/*
+ * rawData.notMergedWith names other nodes ("NODEID: reason"): keep only the
+ * notes about nodes the scoped graph still has.
+ */
+static int scope_notes(xsm_graph *g)
+{
+	for (size_t i = 0; i < g->nodes.n; i++) {
+		const xsm__prop *p = xsm__graph_prop_s(g, (uint32_t)i, "notMergedWith");
+		uint32_t off, cnt, k, kept = 0, *keep;
+		xsm__prop np;
+		if (!p || p->type != XSM_V_STRS || !p->b)
+			continue;
+		off = p->a;
+		cnt = p->b;
+		if (!(keep = xsm__calloc(cnt, sizeof(*keep))))
+			return xsm__error_oom(g->ctx);
+		for (k = 0; k < cnt; k++) {
+			const char *note = xsm__gstr(g, g->u32.v[off + k]), *colon = strstr(note, ": ");
+			uint64_t v;
+			if (colon && xsm__strmap_get(&g->by_id, note, (size_t)(colon - note), &v))
+				keep[kept++] = g->u32.v[off + k];
+		}
+		if (kept < cnt) {
+			memset(&np, 0, sizeof(np));
+			np.type = XSM_V_STRS;
+			np.a = (uint32_t)g->u32.n;
+			np.b = kept;
+			for (k = 0; k < kept; k++)
+				if (xsm__vec_push(&g->u32, keep[k]) < 0) {
+					xsm__free(keep);
+					return xsm__error_oom(g->ctx);
+				}
+			if (xsm__graph_set_prop(g, (uint32_t)i, "notMergedWith", &np) < 0) {
+				xsm__free(keep);
+				return xsm__error_oom(g->ctx);
+			}
+		}
+		xsm__free(keep);
+	}
+	return 0;
+}
 
 /*
  * Drop the devices the context's scope does not match, and every edge that
@@ -53,7 +97,8 @@ int xsm__graph_apply_scope(xsm_graph *g)
 	}
 	g->edges.n = k;
 	g->frozen = 0;
-	rc = xsm__graph_freeze(g);
+	if ((rc = xsm__graph_freeze(g)) == 0)
+		rc = scope_notes(g);
 done:
 	xsm_graph_filter_free(f);
 	xsm__free(map);

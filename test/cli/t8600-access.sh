@@ -71,6 +71,9 @@ edge() { printf '{"type":"relation","label":"routes traffic to","from":"t:%s","t
 {
 	dev web01 london entry; dev app01 london; dev dc01 london dc; edge web01 app01; edge app01 dc01
 	dev web02 paris entry; dev dc02 paris dc; edge web02 dc02
+	# one FQDN, two serials: kept apart, each noting the other (notMergedWith)
+	printf '{"type":"asset","label":"device","source_id":"t:ca","name":"confa","keys":{"fqdn":"shared.example.com","serial":"SA"},"props":{"tags":["paris"]}}\n'
+	printf '{"type":"asset","label":"device","source_id":"t:cb","name":"confb","keys":{"fqdn":"shared.example.com","serial":"SB"},"props":{"tags":["london"]}}\n'
 } >"$SHARE/recs.jsonl"
 chmod 644 "$SHARE/recs.jsonl"
 cp "$SHARE/recs.jsonl" recs.jsonl
@@ -289,7 +292,7 @@ test_expect_success 'bypass: the server never writes or reads a file a caller na
 	test_cmp rules-before rules-after
 '
 
-OUT_OF_SCOPE="web01 app01 dc01 london"
+OUT_OF_SCOPE="web01 app01 dc01 confb london"
 no_outside() { # FILE: no out-of-scope device in it
 	for w in $OUT_OF_SCOPE; do
 		if grep -q "$w" "$1"; then echo "out-of-scope '$w' in $1"; return 1; fi
@@ -313,7 +316,12 @@ test_expect_success 'scope (later profile): a scoped user sees only in-scope dev
 	as ${P}scope --format=json insights >o13 && no_outside o13 &&
 	as ${P}scope paths blast-radius web02 >o14 && no_outside o14 &&
 	as ${P}scope --format=jsonl events >o15 && no_outside o15 &&
-	as ${P}ga paths list >all && test_grep web01 all
+	as ${P}ga paths list >all && test_grep web01 all &&
+	as ${P}ga --format=jsonl graph nodes --where "name == \"confb\"" >cb &&
+	cbid=$(sed -n "s/.*\"NodeId\":\"\([^\"]*\)\".*/\1/p" cb) && test -n "$cbid" &&
+	as ${P}ga graph show confa >ga-show && test_grep "not merged with $cbid" ga-show &&
+	as ${P}scope graph show confa >sc-show && ! grep -q "$cbid" sc-show && no_outside sc-show &&
+	as ${P}scope --format=json graph show confa >sc-show.json && ! grep -q "$cbid" sc-show.json
 '
 
 test_expect_success 'scope (seed profile): no attack paths at all; scores still shown' '
