@@ -223,18 +223,17 @@ static const char *opt_value(int argc, const char **argv, int i, const char *a, 
 static const char *unsafe_args(int argc, const char **argv)
 {
 	const char *cmd = argv[0];
-	int records = 0, npos = 0;
+	int records = 0;
 	const char *lastpos = NULL;
 
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i], *v;
 		if (!strcmp(a, "--")) {
 			for (i++; i < argc; i++)
-				npos++, lastpos = argv[i];
+				lastpos = argv[i];
 			break;
 		}
 		if (a[0] != '-' || !a[1]) {
-			npos++;
 			lastpos = a;
 			continue;
 		}
@@ -262,7 +261,6 @@ static const char *unsafe_args(int argc, const char **argv)
 		return "an input file would be read by the server: give it on standard input (-)";
 	if (!strcmp(cmd, "connect") && argc > 2 && !strcmp(argv[1], "add") && !strcmp(argv[2], "file"))
 		return "a file connector reads the server's files: add it as the service account";
-	(void)npos;
 	return NULL;
 }
 
