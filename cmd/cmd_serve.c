@@ -151,6 +151,34 @@ int xsm_cli_client(struct xsm_cli *cli, const char *sock, int argc, const char *
 		code = errno == EACCES ? XSM_EXIT_NOPERM : XSM_EXIT_UNAVAILABLE;
 		goto done;
 	}
+	/*
+	 * Hand our descriptors only to a server that owns its socket, in a
+	 * directory no one else could have put a socket in: not to whoever
+	 * got to a world-writable place first.
+	 */
+	{
+		struct ucred cr;
+		socklen_t crlen = sizeof(cr);
+		struct stat ss, ds;
+		char dir[sizeof(sa.sun_path)], *slash;
+		memcpy(dir, sock, strlen(sock) + 1);
+		if ((slash = strrchr(dir, '/')))
+			*(slash == dir ? slash + 1 : slash) = '\0';
+		else
+			memcpy(dir, ".", 2);
+		if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &crlen) < 0 || lstat(sock, &ss) < 0 || stat(dir, &ds) < 0) {
+			xsm_cli_error("cannot check the store server at '%s': %s", sock, strerror(errno));
+			code = XSM_EXIT_UNAVAILABLE;
+			goto done;
+		}
+		if (ss.st_uid != cr.uid || (ds.st_uid != 0 && ds.st_uid != cr.uid) || (ds.st_mode & 022)) {
+			xsm_cli_error("refusing the store server at '%s': the socket must belong to the server's account "
+				      "(uid %u) in a directory only it or root can write",
+				      sock, (unsigned)cr.uid);
+			code = XSM_EXIT_NOPERM;
+			goto done;
+		}
+	}
 	memcpy(hdr, MAGIC, 4);
 	put_u32(hdr + 4, (uint32_t)req.size);
 	iov[0].iov_base = hdr;

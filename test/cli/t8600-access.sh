@@ -27,6 +27,7 @@ short() {
 USERS="$SVC ${P}ga ${P}gr ${P}sa ${P}so ${P}sr ${P}none ${P}grp ${P}scope"
 cleanup_users() {
 	[ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null
+	[ -f "$TRASH/server2.pid" ] && kill "$(cat "$TRASH/server2.pid")" 2>/dev/null && sleep 0.2
 	for u in $USERS; do userdel "$u" 2>/dev/null; done
 	groupdel "${P}ops" 2>/dev/null
 	[ -n "$SHARE" ] && rm -rf "$SHARE"
@@ -361,6 +362,17 @@ test_expect_success 'the audit log records every change, by the caller, and neve
 	test_grep "\"action\":\"set target\",\"target\":\"ransomware\",\"detail\":null,\"before\":\"80\",\"after\":\"70\"" audit.jsonl &&
 	test_grep "\"action\":\"set metric\",\"target\":\"devices-rce\",\"detail\":null,\"before\":\"state active, weight [a-z]*\",\"after\":\"state mitigated\"" audit.jsonl &&
 	as ${P}ga audit --user ${P}so --since 7d >so && test_grep "set level" so && ! grep -q "${P}sa" so
+'
+
+test_expect_success 'the client hands its descriptors to no socket in a directory others can write' '
+	mkdir -p "$SHARE/open" && chmod 1777 "$SHARE/open" &&
+	{ setpriv --reuid "$SVC" --regid "$(id -g "$SVC")" --init-groups \
+		env XSM_STORE="$STORE" "$XSM" -q serve --socket "$SHARE/open/xsm.sock" &
+	  echo $! >"$TRASH/server2.pid"; } &&
+	for i in 1 2 3 4 5 6 7 8 9 10; do test -S "$SHARE/open/xsm.sock" && break; sleep 0.2; done &&
+	if test_expect_code 77 raw ${P}ga env XSM_STORE="$SHARE/open/xsm.sock" "$XSM" graph nodes >out 2>err; then rc=0; else rc=1; fi &&
+	kill $(cat "$TRASH/server2.pid") && rm -f "$TRASH/server2.pid" && test $rc = 0 &&
+	test_grep "refusing the store server" err && ! test -s out
 '
 
 test_expect_success 'the server stops on SIGTERM and removes its socket' '
