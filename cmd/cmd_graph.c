@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "exposure/access.h"
 
 static int machine(const struct xsm_cli *cli)
 {
@@ -81,11 +82,11 @@ int xsm_cli_build_after(struct xsm_cli *cli, const char *what)
 }
 
 int xsm_cli_commit(struct xsm_cli *cli, int (*save)(void *arg, xsm_store *store), void *arg, const char *action,
-		   const char *target, const char *detail)
+		   const char *target, const char *before, const char *after)
 {
 	char snap[40] = "";
 	int rc;
-	if ((rc = xsm_store_audit(cli->store, action, target, detail)) < 0)
+	if ((rc = xsm_store_audit_change(cli->store, action, target, before, after)) < 0)
 		return xsm_cli_fail(cli, rc);
 	if ((rc = save(arg, cli->store)) < 0) {
 		char msg[1024];

@@ -19,5 +19,6 @@
 #include "exposure/whatif.h"
 #include "exposure/insights.h"
 #include "exposure/events.h"
+#include "exposure/access.h"
 
 #endif

@@ -23,6 +23,10 @@ int xsm_ctx_new(xsm_ctx **out)
 
 void xsm_ctx_free(xsm_ctx *ctx)
 {
+	if (ctx) {
+		xsm__free(ctx->actor);
+		xsm__free(ctx->scope);
+	}
 	xsm__free(ctx);
 }
 

@@ -15,7 +15,13 @@ struct xsm_ctx {
 	xsm_log_fn warn;
 	void *warn_payload;
 	double phase_cpu;   /* process CPU seconds when the last phase ended (xsm__phase) */
+	char *actor;     /* who acts, for the audit log (a served caller); NULL: the process's user */
+	char *scope;     /* a device scope limiting what is read (xsm_ctx_set_scope), or NULL */
+	int scope_paths; /* with a scope: 1 paths through in-scope devices only are read, 0 none */
 };
+
+/* the user an audit entry names: the actor, else the process's own user */
+const char *xsm__actor(const xsm_ctx *ctx);
 
 /* set the error message on ctx and return code, so `return xsm__error_set(...)` works */
 int xsm__error_set(xsm_ctx *ctx, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));

@@ -43,6 +43,10 @@ insights recommendations
 events
 connect list
 connect show snow
+access list
+access list --roles
+access whoami
+audit
 CMDS
 
 test_expect_success 'every --format=json output is exactly one JSON document with a schema' '

@@ -108,6 +108,17 @@ test_expect_success 'bash: files after ingest --format records' '
 	bash_complete ingest --format records --source x rec >out && echo records.jsonl >want && test_cmp want out
 '
 
+test_expect_success 'bash: access roles and grantees, audit users, the serve socket' '
+	xsm -q access grant alice security-reader 2>/dev/null &&
+	bash_complete access grant alice sec >out &&
+	printf "security-admin\nsecurity-operator\nsecurity-reader\n" >want && test_cmp want out &&
+	bash_complete access revoke "" >out && echo alice >want && test_cmp want out &&
+	bash_complete access "" >out && printf "grant\nlist\nrevoke\nwhoami\n" >want && test_cmp want out &&
+	bash_complete audit --us >out && echo --user >want && test_cmp want out &&
+	bash_complete audit --user roo >out && test_grep "^root\$" out &&
+	bash_complete serve --so >out && echo --socket >want && test_cmp want out
+'
+
 if command -v zsh >/dev/null; then
 	# zsh_complete WORD...: what _xsm offers for the last WORD (compadd and _files stubbed)
 	zsh_complete() {
