@@ -31,7 +31,7 @@ typedef struct xsm__vendor {
 } xsm__vendor;
 
 extern const xsm__vendor xsm__vendor_servicenow, xsm__vendor_qualys, xsm__vendor_rapid7,
-	xsm__vendor_tenable, xsm__vendor_defender, xsm__vendor_entra, xsm__vendor_azure;
+	xsm__vendor_tenable, xsm__vendor_defender, xsm__vendor_entra, xsm__vendor_azure, xsm__vendor_file;
 
 struct xsm__conn {
 	xsm_ctx *ctx;
@@ -220,6 +220,15 @@ int xsm__servicenow_parse(xsm__conn *c, const char *buf, size_t len);
 int xsm__rapid7_parse(xsm__conn *c, const char *buf, size_t len);
 /* a saved Defender page: machines, machinesVulnerabilities or the vulnerability catalogue (what) */
 int xsm__defender_parse(xsm__conn *c, int fd, const char *what);
+
+/*
+ * Read one exported vendor file from fd (format: nessus, qualys-xml,
+ * rapid7-csv, tenable-csv; what names it in messages) into c->w, or only
+ * check it when c->w is NULL.  seen (may be NULL) holds the asset ids
+ * written so far, so several files of one run write each asset once.
+ * Malformed input is XSM_EINVALID with the line.
+ */
+int xsm__file_parse(xsm__conn *c, int fd, const char *format, const char *what, xsm__strmap *seen);
 
 /* --- normalising helpers shared by the vendors ----------------------------- */
 
