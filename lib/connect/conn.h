@@ -32,7 +32,7 @@ typedef struct xsm__vendor {
 
 extern const xsm__vendor xsm__vendor_servicenow, xsm__vendor_qualys, xsm__vendor_rapid7,
 	xsm__vendor_tenable, xsm__vendor_defender, xsm__vendor_entra, xsm__vendor_azure, xsm__vendor_file,
-	xsm__vendor_wiz;
+	xsm__vendor_wiz, xsm__vendor_prismacloud;
 
 struct xsm__conn {
 	xsm_ctx *ctx;
@@ -221,6 +221,8 @@ int xsm__servicenow_parse(xsm__conn *c, const char *buf, size_t len);
 int xsm__rapid7_parse(xsm__conn *c, const char *buf, size_t len);
 /* a saved Wiz GraphQL answer: cloudResources and vulnerabilityFindings nodes */
 int xsm__wiz_parse(xsm__conn *c, const char *buf, size_t len);
+/* a saved Prisma Cloud answer: a config search page, or a Compute hosts or images array */
+int xsm__prisma_parse(xsm__conn *c, const char *buf, size_t len);
 /* a saved Defender page: machines, machinesVulnerabilities or the vulnerability catalogue (what) */
 int xsm__defender_parse(xsm__conn *c, int fd, const char *what);
 

@@ -321,9 +321,251 @@ class Wiz(U.Emulator):
                                          "refresh_token": "r-" + tok[4:20]}), "application/json")
 
 
+# ====================================================================== Prisma Cloud
+
+PC_KEY_ID = "emu-pc-key-id"
+PC_SECRET = "emu-pc-secret"
+COMPUTE_PREFIX = "/us-1-111111111"
+
+
+def b64url(raw):
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+
+class Prisma(U.Emulator):
+    """CSPM (api[N].prismacloud.io) and the Compute console on one port, Compute under COMPUTE_PREFIX."""
+    vendor = "prisma"
+
+    def __init__(self, ent, args):
+        super().__init__(ent, args)
+        self.cloud = Cloud(ent)
+        self.tokens = {}           # CSPM JWT -> expiry
+        self.ctokens = {}          # Compute token -> expiry
+        self.fault_now = None
+        self.items = self.build_items()
+        self.hosts, self.images = self.build_compute()
+
+    def fault_for(self, n):
+        self.fault_now = super().fault_for(n)
+        return self.fault_now
+
+    # ---- data
+    def build_items(self):
+        seed, ms = self.ent.seed, lambda t: int(t) * 1000
+        out = []
+        for vm in self.cloud.vms:
+            h = vm["host"]
+            common = {"name": vm["name"], "accountName": "Production" if vm["cloud"] == "Azure" else "aws-prod",
+                      "assetId": M.hexid(seed, "pc-asset", vm["i"], n=32), "insertTs": ms(h.updated),
+                      "createdTs": ms(h.created), "deleted": False, "hasNetwork": True, "hasExternalFinding": False,
+                      "riskGrade": "A", "vpcId": None, "vpcName": None, "dynamicData": {}}
+            if vm["cloud"] == "Azure":
+                nic = M.arm("RG-%s" % h.environment.upper(), "Microsoft.Network/networkInterfaces", "nic-" + h.name)
+                data = {"id": vm["pid"], "name": vm["name"], "type": "Microsoft.Compute/virtualMachines",
+                        "location": "westeurope", "tags": {"environment": h.environment},
+                        "properties": {"vmId": vm["vmid"], "hardwareProfile": {"vmSize": "Standard_D4s_v5"},
+                                       "storageProfile": {"osDisk": {"osType": "Windows" if h.os_family == "Windows"
+                                                                     else "Linux"}},
+                                       "networkProfile": {"networkInterfaces": [{"id": nic}]},
+                                       "provisioningState": "Succeeded"}}
+                if vm["public"]:
+                    data["identity"] = {"type": "SystemAssigned", "principalId": M.guid(seed, "vm-mi", vm["i"]),
+                                        "tenantId": M.TENANT}
+                out.append(dict(common, id=vm["pid"], cloudType="azure", accountId=M.SUBSCRIPTION,
+                                regionId="westeurope", regionName="Azure West Europe", service="Azure Virtual Machines",
+                                resourceType="Azure Virtual Machine", resourceTypeId=51,
+                                rrn="rrn::instance:westeurope:%s:%s" % (M.SUBSCRIPTION, M.hexid(seed, "rrn", vm["i"])),
+                                url="https://portal.azure.com/#@/resource%s" % vm["pid"], data=data))
+            else:
+                data = {"instanceId": vm["iid"], "instanceType": "m5.large", "privateIpAddress": h.ip,
+                        "privateDnsName": "ip-%s.ec2.internal" % h.ip.replace(".", "-"),
+                        "state": {"code": 16, "name": "running"}, "tags": [{"key": "Name", "value": vm["name"]},
+                                                                            {"key": "environment", "value": h.environment}],
+                        "networkInterfaces": [{"networkInterfaceId": "eni-0" + M.hexid(seed, "eni", vm["i"], n=16),
+                                               "privateIpAddress": h.ip}]}
+                if h.os_family == "Windows":
+                    data["platform"] = "windows"
+                if vm["public"]:
+                    data["publicIpAddress"] = "203.0.113.%d" % (40 + vm["i"] % 50)
+                out.append(dict(common, id=vm["iid"], cloudType="aws", accountId=AWS_ACCOUNT, regionId="us-east-1",
+                                regionName="AWS Virginia", service="Amazon EC2", resourceType="Instance",
+                                resourceTypeId=1, rrn="rrn::instance:us-east-1:%s:%s" % (AWS_ACCOUNT, vm["iid"]),
+                                url="https://console.aws.amazon.com/ec2/v2/home?region=us-east-1#Instances:"
+                                    "instanceId=%s" % vm["iid"], data=data))
+        for r in self.cloud.others:
+            azure = r["cloud"] == "Azure"
+            out.append({"id": r["pid"], "name": r["name"], "cloudType": "azure" if azure else "aws",
+                        "accountId": M.SUBSCRIPTION if azure else AWS_ACCOUNT, "regionId": "westeurope" if azure
+                        else "us-east-1", "resourceType": {"SECRET_CONTAINER": "Azure Key Vault", "BUCKET": "Storage Account"
+                                                           if azure else "Managed Bucket",
+                                                           "DATABASE": "Azure SQL Database"}[r["type"]],
+                        "service": "Azure Key Vault" if r["type"] == "SECRET_CONTAINER" else "Storage",
+                        "assetId": M.hexid(seed, "pc-asset", r["name"], n=32), "deleted": False,
+                        "data": {"id": r["pid"], "name": r["name"], "type": r["nativeType"]} if azure
+                        else {"name": r["name"], "acl": {"grants": []}}})
+        return out
+
+    def build_compute(self):
+        seed, hosts = self.ent.seed, []
+        for vm in self.cloud.vms:
+            h = vm["host"]
+            vulns = []
+            for f in self.cloud.vm_findings(vm):
+                if f["status"] == "Fixed":
+                    continue
+                ck = f["check"]
+                rf = {"Attack vector: network": {}, "Has fix": {}}
+                if ck["exploit"]:
+                    rf["Exploit exists - POC"] = {}
+                if ck["rce"]:
+                    rf["Remote execution"] = {}
+                vulns.append({"cve": ck["cve"], "cvss": ck["cvss3"], "vecStr": ck["v3vector"],
+                              "severity": ck["tsev"] if ck["tsev"] != "info" else "low",
+                              "status": "fixed in 1.0.1", "packageName": "pkg-%s" % ck["cve"].lower(),
+                              "packageVersion": "1.0.0", "riskFactors": rf,
+                              "exploit": "exploit-db" if ck["exploit"] else "",
+                              "discovered": E.iso(f["first_found"]), "link": "https://nvd.nist.gov/vuln/detail/%s"
+                              % ck["cve"], "type": "os"})
+            cm = {"provider": vm["cloud"].lower(), "resourceID": vm["pid"] if vm["cloud"] == "Azure" else vm["iid"],
+                  "accountID": vm["account"], "region": vm["region"], "name": vm["name"],
+                  "type": "Standard_D4s_v5" if vm["cloud"] == "Azure" else "m5.large"}
+            hosts.append({"_id": h.name, "hostname": h.name, "type": "host", "distro": h.os_name,
+                          "osDistro": h.os_family.lower(), "scanTime": E.iso(h.scanned), "cloudMetadata": cm,
+                          "collections": ["All"], "riskFactors": {"Internet exposure": {}} if vm["public"] else {},
+                          "vulnerabilities": vulns or None, "vulnerabilitiesCount": len(vulns),
+                          "vulnerabilityDistribution": {"total": len(vulns)}})
+        img = self.cloud.image
+        images = [{"_id": "sha256:" + M.hexid(seed, "img", n=64), "type": "image",
+                   "repoTag": {"registry": "acr.example.com", "repo": "payments/api", "tag": "1.4.2"},
+                   "instances": [{"image": img["name"], "host": self.cloud.vms[0]["host"].name if self.cloud.vms else "",
+                                  "modified": E.iso(self.ent.now - E.DAY)}],
+                   "scanTime": E.iso(self.ent.now - E.DAY), "distro": "Debian GNU/Linux 12",
+                   "vulnerabilities": [{"cve": "CVE-2023-44487", "cvss": 7.5, "severity": "high",
+                                        "status": "fixed in 1.56.3", "packageName": "grpc", "packageVersion": "1.50.0",
+                                        "riskFactors": {"Attack vector: network": {}, "Exploit exists - in the wild": {},
+                                                        "DoS - High": {}}, "exploit": "in-the-wild",
+                                        "discovered": E.iso(self.ent.now - 30 * E.DAY)},
+                                       {"cve": "PRISMA-2022-0227", "cvss": 7.5, "severity": "high",
+                                        "packageName": "x", "riskFactors": {}}]}]
+        return hosts, images
+
+    # ---- plumbing hooks
+    def jwt(self, ttl):
+        now = int(time.time())
+        head = b64url(b'{"alg":"HS256","typ":"JWT"}')
+        body = b64url(json.dumps({"sub": PC_KEY_ID, "iat": now, "exp": now + int(ttl), "jti": os.urandom(6).hex(),
+                                  "prismaId": "806775241254600704", "customerName": "emu"}).encode())
+        return "%s.%s.%s" % (head, body, b64url(os.urandom(16)))
+
+    def authorized(self, req):
+        if req.path in ("/login",) or req.path == COMPUTE_PREFIX + "/api/v1/authenticate":
+            return True
+        if req.path.startswith(COMPUTE_PREFIX + "/"):
+            auth = req.headers.get("Authorization", "")
+            return auth.startswith("Bearer ") and self.ctokens.get(auth[7:], 0) > time.time()
+        if not req.path.startswith("/login") and not req.path.startswith(("/search/", "/auth_token/")):
+            return True  # unknown paths: a 404 below, as the real stacks answer
+        return self.tokens.get(req.headers.get("x-redlock-auth", ""), 0) > time.time()
+
+    def unauthorized(self, req):
+        if req.path.startswith(COMPUTE_PREFIX + "/"):
+            return U.Reply(401, U.json_body({"err": "unauthorized"}), "application/json")
+        return U.Reply(401, b"", None, [("x-redlock-status", json.dumps(
+            [{"i18nKey": "invalid_or_expired_token", "severity": "error", "subject": None}]))])
+
+    def error(self, req, status):
+        if status == 429:
+            return U.Reply(429, U.json_body({"error": {"code": "TooManyRequests", "message": "Rate limit exceeded"}}),
+                           "application/json", [("Retry-After", "1"), ("X-RateLimit-Burst-Capacity", "30"),
+                                                ("X-RateLimit-Remaining", "0"), ("X-RateLimit-Replenish-Rate", "10"),
+                                                ("X-RateLimit-Requested-Tokens", "1")])
+        return U.Reply(status, U.json_body({"error": {"code": "InternalError", "message": "upstream failure"}}),
+                       "application/json")
+
+    def route(self, req):
+        if self.fault_now == "expire":
+            for t in self.tokens:
+                self.tokens[t] = 0
+            for t in self.ctokens:
+                self.ctokens[t] = 0
+            return self.unauthorized(req)
+        p = req.path
+        if p == "/login" and req.method == "POST":
+            return self.login(req)
+        if p == "/auth_token/extend" and req.method == "GET":
+            tok = self.jwt(self.args.token_ttl)
+            self.tokens[tok] = time.time() + self.args.token_ttl
+            return U.Reply(200, U.json_body({"token": tok, "message": "login_successful",
+                                             "customerNames": [{"customerName": "emu", "tosAccepted": True}]}),
+                           "application/json")
+        if p == "/search/api/v2/config" and req.method == "POST":
+            body = req.json() or {}
+            if not isinstance(body.get("query"), str) or not body["query"].startswith("config from"):
+                return self.bad("query must be an RQL config query")
+            return self.config_page(0, body.get("limit", 100))
+        if p == "/search/config/page" and req.method == "POST":
+            body = req.json() or {}
+            cur = unb64(body.get("pageToken") or "")
+            if not isinstance(cur, dict):
+                return self.bad("invalid pageToken")
+            return self.config_page(cur.get("offset", 0), body.get("limit", 100))
+        if p == COMPUTE_PREFIX + "/api/v1/authenticate" and req.method == "POST":
+            body = req.json() or {}
+            if body.get("username") != (self.args.access_key or PC_KEY_ID) or \
+                    body.get("password") != (self.args.secret_key or PC_SECRET):
+                return U.Reply(401, U.json_body({"err": "invalid credentials"}), "application/json")
+            tok = "cwp-" + os.urandom(12).hex()
+            self.ctokens[tok] = time.time() + 3600
+            return U.Reply(200, U.json_body({"token": tok}), "application/json")
+        if p in (COMPUTE_PREFIX + "/api/v1/hosts", COMPUTE_PREFIX + "/api/v1/images") and req.method == "GET":
+            coll = self.hosts if p.endswith("hosts") else self.images
+            try:
+                off, lim = int(req.arg("offset", "0")), int(req.arg("limit", "50"))
+            except ValueError:
+                return U.Reply(400, U.json_body({"err": "invalid offset or limit"}), "application/json")
+            if lim < 1 or lim > 250:
+                return U.Reply(400, U.json_body({"err": "limit must be between 1 and 250"}), "application/json")
+            lim = min(lim, self.args.page_size or lim)
+            page = coll[off:off + lim]
+            return U.Reply(200, json.dumps(page if page else None).encode(), "application/json",
+                           [("Total-Count", str(len(coll)))])
+        return U.Reply(404, b"<html><body><h1>404 Not Found</h1></body></html>", "text/html")
+
+    def bad(self, message):
+        return U.Reply(400, U.json_body({"error": {"code": "BadArgument", "message": message, "target": None,
+                                                   "details": {}}}), "application/json",
+                       [("x-redlock-status", json.dumps([{"i18nKey": "bad_request", "severity": "error",
+                                                          "subject": message}]))])
+
+    def config_page(self, offset, limit):
+        if not isinstance(limit, int) or limit < 1 or limit > 100:
+            return self.bad("limit must be between 1 and 100")
+        size = min(limit, self.args.page_size or limit)
+        page = self.items[offset:offset + size]
+        more = offset + size < len(self.items)
+        return U.Reply(200, U.json_body({
+            "totalRows": len(self.items), "items": page, "dynamicColumns": [],
+            "nextPageToken": b64({"offset": offset + size}) if more else None, "infoMsg": None,
+            "sortAllowedColumns": ["id", "name"], "id": "search-%d" % offset}), "application/json")
+
+    def login(self, req):
+        body = req.json() or {}
+        if self.args.expired_key:
+            return U.Reply(401, b"", None, [("x-redlock-status", json.dumps(
+                [{"i18nKey": "access_key_expired", "severity": "error", "subject": body.get("username")}]))])
+        if body.get("username") != (self.args.access_key or PC_KEY_ID) or \
+                body.get("password") != (self.args.secret_key or PC_SECRET):
+            return U.Reply(401, b"", None, [("x-redlock-status", json.dumps(
+                [{"i18nKey": "invalid_credentials", "severity": "error", "subject": None}]))])
+        tok = self.jwt(self.args.token_ttl)
+        self.tokens[tok] = time.time() + self.args.token_ttl
+        return U.Reply(200, U.json_body({"token": tok, "message": "login_successful", "customerNames": [
+            {"customerName": "emu", "prismaId": "806775241254600704", "tosAccepted": True}]}), "application/json")
+
+
 # ====================================================================== main
 
-VENDORS = {"wiz": Wiz}
+VENDORS = {"wiz": Wiz, "prisma": Prisma}
 
 
 def parse_args(argv):
@@ -337,7 +579,8 @@ def parse_args(argv):
     ap.add_argument("--fault", default="")
     ap.add_argument("--port-file")
     ap.add_argument("--delay-ms", type=int, default=0)
-    ap.add_argument("--token-ttl", type=float, default=3600)
+    ap.add_argument("--token-ttl", type=float, default=0, help="token lifetime, s (Wiz 3600, Prisma 600)")
+    ap.add_argument("--expired-key", action="store_true", help="prisma: every login says the access key expired")
     ap.add_argument("--now", help="base time, ISO-8601 (default 2026-11-20T00:00:00Z)")
     for flag in ("--client-id", "--client-secret", "--access-key", "--secret-key", "--user", "--password"):
         ap.add_argument(flag)
@@ -346,6 +589,8 @@ def parse_args(argv):
 
 def main(argv=None):
     args = parse_args(argv)
+    if not args.token_ttl:
+        args.token_ttl = 3600 if args.vendor == "wiz" else 600
     ent = E.Enterprise(args.seed, args.hosts, args.findings_per_host,
                        E.parse_iso(args.now) if args.now else E.BASE_NOW)
     emu = VENDORS[args.vendor](ent, args)
