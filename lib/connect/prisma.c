@@ -539,6 +539,145 @@ static int inventory(struct pc *p)
 	return rc;
 }
 
+/* --- CSPM: IAM permissions (who can do what on which resource) ------------------------------- */
+
+static int is_guid(const char *s)
+{
+	size_t i;
+	if (strlen(s) != 36)
+		return 0;
+	for (i = 0; i < 36; i++)
+		if ((i == 8 || i == 13 || i == 18 || i == 23) ? s[i] != '-' : !isxdigit((unsigned char)s[i]))
+			return 0;
+	return 1;
+}
+
+/*
+ * One permission row: an identity (source) granted an action on a
+ * resource (dest) by a policy (the role).  Rows of one (source, dest,
+ * role) become one "has role on" relation.  A source Prisma names by a
+ * directory object id is the managed identity the inventory described.
+ */
+static int on_permission(struct pc *p, const xsm__json *it)
+{
+	xsm__conn *c = p->c;
+	const char *src = jstr(it, "sourceResourceId"), *dst = jstr(it, "destResourceId");
+	const char *role = *jstr(it, "grantedByCloudPolicyName") ? jstr(it, "grantedByCloudPolicyName")
+								 : jstr(it, "grantedByCloudEntityName");
+	char scid[512], dcid[512];
+	xsm_buf key = XSM_BUF_INIT, from = XSM_BUF_INIT;
+	uint64_t *slot, known;
+	int created, rc = 0;
+
+	if (!*src || !*dst) {
+		c->st.skipped++;
+		return 0;
+	}
+	xsm__cloud_id(dcid, sizeof(dcid), xsm__cloud_platform(jstr(it, "destCloudType")), dst);
+	if (is_guid(src))
+		xsm_buf_printf(&from, "mi:%s", src);
+	else {
+		xsm__cloud_id(scid, sizeof(scid), xsm__cloud_platform(jstr(it, "sourceCloudType")), src);
+		xsm_buf_set(&from, scid);
+	}
+	xsm_buf_printf(&key, "r\t%s\t%s\t%s", from.ptr ? from.ptr : "", dcid, role);
+	if (!key.ptr || !from.ptr) {
+		rc = xsm__error_oom(c->ctx);
+		goto done;
+	}
+	/* both ends must be assets of this run; the identity is described here when the inventory did not */
+	if (!xsm__strmap_get(&p->seen, dcid, strlen(dcid), &known) ||
+	    (!is_guid(src) && !xsm__strmap_get(&p->seen, from.ptr, from.size, &known))) {
+		c->st.skipped++;
+		goto done;
+	}
+	if (xsm__strmap_slot(&p->seen, key.ptr, key.size, &slot, &created) < 0) {
+		rc = xsm__error_oom(c->ctx);
+		goto done;
+	}
+	if (!created)
+		goto done;
+	if (is_guid(src)) {
+		if (xsm__strmap_slot(&p->seen, from.ptr, from.size, &slot, &created) < 0) {
+			rc = xsm__error_oom(c->ctx);
+			goto done;
+		}
+		if (created) {
+			xsm__identity mi;
+			memset(&mi, 0, sizeof(mi));
+			mi.label = strstr(jstr(it, "sourceResourceType"), "Service Principal") ? "serviceprincipal"
+												: "managedidentity";
+			mi.id = from.ptr;
+			mi.name = *jstr(it, "sourceResourceName") ? jstr(it, "sourceResourceName") : NULL;
+			mi.aad_object_id = src;
+			xsm__conn_identity_begin(c, &mi);
+			if ((rc = xsm__conn_props_end(c)) < 0)
+				goto done;
+		}
+	}
+	xsm__conn_relation_begin(c, "has role on", from.ptr, dcid);
+	xsm_jw_kstr(&c->jw, "role", role);
+	xsm_jw_kstr(&c->jw, "reportedBy", "prismacloud");
+	rc = xsm__conn_props_end(c);
+done:
+	xsm_buf_dispose(&key);
+	xsm_buf_dispose(&from);
+	return rc;
+}
+
+static int permissions(struct pc *p, const char *rql)
+{
+	xsm__conn *c = p->c;
+	xsm_buf prev = XSM_BUF_INIT;
+	xsm__json *j = NULL;
+	xsm_jw w;
+	int rc = 0, first = 1;
+
+	for (;;) {
+		const xsm__json *d, *e;
+		const char *next;
+		xsm_buf_clear(&p->body);
+		xsm_jw_init(&w, &p->body);
+		xsm_jw_obj(&w);
+		if (first)
+			xsm_jw_kstr(&w, "query", rql);
+		else
+			xsm_jw_kstr(&w, "pageToken", prev.ptr);
+		xsm_jw_kint(&w, "limit", p->page_size);
+		xsm_jw_obj_end(&w);
+		if (!p->body.ptr) {
+			rc = xsm__error_oom(c->ctx);
+			break;
+		}
+		if ((rc = cspm_post(p, first ? "/api/v1/permission" : "/api/v1/permission/page", "IAM permissions", &j)) < 0)
+			break;
+		d = xsm__json_get(j, "data");
+		if (xsm__json_type(xsm__json_get(d, "items")) != XSM_J_ARRAY) {
+			rc = xsm__error_set(c->ctx, XSM_EPROTO, "%s: IAM permissions: an answer without data.items", c->name);
+			break;
+		}
+		for (e = xsm__json_child(xsm__json_get(d, "items")); e && rc == 0; e = xsm__json_next(e))
+			rc = on_permission(p, e);
+		if (rc < 0)
+			break;
+		xsm__conn_page(c);
+		next = jstr(d, "nextPageToken");
+		if (!*next)
+			break;
+		if (prev.size && !strcmp(prev.ptr, next)) {
+			rc = xsm__error_set(c->ctx, XSM_EPROTO, "%s: IAM permissions: the same nextPageToken twice", c->name);
+			break;
+		}
+		xsm_buf_set(&prev, next);
+		first = 0;
+		xsm__json_free(j);
+		j = NULL;
+	}
+	xsm__json_free(j);
+	xsm_buf_dispose(&prev);
+	return rc;
+}
+
 /* --- Compute (CWP) ------------------------------------------------------------------------ */
 
 static int compute_login(struct pc *p)
@@ -892,6 +1031,8 @@ static int pc_sync(xsm__conn *c)
 	int rc = pc_open(&p, c);
 	if (rc == 0)
 		rc = inventory(&p);
+	if (rc == 0 && *xsm__conn_get(c, "iam_rql", ""))
+		rc = permissions(&p, xsm__conn_get(c, "iam_rql", ""));
 	if (rc == 0 && p.compute.size && (rc = compute(&p, "/api/v1/hosts", 0)) == 0)
 		rc = compute(&p, "/api/v1/images", 1);
 	if (rc == 0)
@@ -925,7 +1066,7 @@ int xsm__prisma_parse(xsm__conn *c, const char *buf, size_t len)
 	return rc;
 }
 
-static const char *const settings[] = { "url", "access_key_id", "prisma_id", "rql", "page_size", "compute_url",
+static const char *const settings[] = { "url", "access_key_id", "prisma_id", "rql", "iam_rql", "page_size", "compute_url",
 					"compute_username", "compute_page_size", NULL };
 static const char *const secrets[] = { "secret_key", "compute_password", NULL };
 static const char *const required[] = { "url", "access_key_id", "secret_key", NULL };

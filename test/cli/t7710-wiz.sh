@@ -48,7 +48,7 @@ import enterprise as E, cloudemu as C
 ent = E.Enterprise(5, 40, 4)
 cl = C.Cloud(ent)
 vms = [v for v in cl.vms]
-n_find = sum(1 for v in vms for f in cl.vm_findings(v) if f["status"] != "Fixed") + 1
+n_find = sum(1 for v in vms for f in cl.vm_findings(v) if f["status"] != "Fixed") + 1 + sum(1 for v in vms if v["public"])
 print(json.dumps({"vms": len(vms), "others": len(cl.others), "findings": n_find,
                   "azure": sorted(v["pid"].lower() for v in vms if v["cloud"] == "Azure"),
                   "aws": sorted(v["iid"] for v in vms if v["cloud"] == "AWS"),

@@ -156,7 +156,17 @@ test_expect_success 'without compute_url: the inventory alone, and connect show 
 	test_grep "no compute_url: no vulnerabilities" show
 '
 
-test_expect_success 'Wiz, Prisma Cloud and Azure: one node per VM, one per managed identity' '
+test_expect_success 'IAM permissions (iam_rql): a managed identity has a role on the key vault' '
+	add_pc pc $PC --replace --set "iam_rql=config from iam where dest.cloud.type = '"'AZURE'"'" &&
+	xsm ingest pc --no-build &&
+	records pc >recs &&
+	test "$(grep -c "\"label\":\"has role on\"" recs)" = "$(json_get truth.json "j[\"public_azure\"]")" &&
+	test_grep "\"to\":\"pc:/subscriptions/[^\"]*/microsoft.keyvault/vaults/kv-payments\",\"props\":{\"role\":\"Key Vault Secrets User\"" recs &&
+	emu_requests $PC >reqs &&
+	grep -q "^POST /api/v1/permission 200" reqs
+'
+
+test_expect_success 'Wiz, Prisma Cloud and Azure: one node per VM, one per managed identity; a path to the key vault' '
 	for n in pc2 pc3 pc4 pcw pcs pce pcc pci; do xsm connect remove $n || exit 1; done &&
 	start_cloud wiz $EMU && wz=$EMU_PORT &&
 	xsm connect add wiz wz --url http://127.0.0.1:$wz --set auth_url=http://127.0.0.1:$wz/oauth/token \
@@ -179,6 +189,13 @@ test_expect_success 'Wiz, Prisma Cloud and Azure: one node per VM, one per manag
 	assert len(three) == len(t["azure"]), [(n["NodeName"], n.get("Sources")) for n in vms]
 	mis = [n for n in nodes if n["NodeLabel"] == "managedidentity" and {"pc", "arm"} <= set(n.get("Sources", []))]
 	assert len(mis) == t["public_azure"], [(n["NodeName"], n.get("Sources")) for n in nodes if n["NodeLabel"] == "managedidentity"]
+	EOF
+	xsm --format=jsonl paths list >paths.jsonl &&
+	python3 - paths.jsonl <<-\EOF
+	import json, sys
+	paths = [json.loads(l) for l in open(sys.argv[1])]
+	hit = [p for p in paths if "kv-payments" in json.dumps(p) and "virtualmachines" in json.dumps(p)]
+	assert hit, paths[:3]
 	EOF
 '
 

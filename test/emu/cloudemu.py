@@ -192,6 +192,10 @@ class Wiz(U.Emulator):
                      "isAccessibleFromVPN": False, "isAccessibleFromOtherVnets": False,
                      "isAccessibleFromOtherSubscriptions": False,
                      "operatingSystem": "Windows" if h.os_family == "Windows" else "Linux", "ipAddresses": [h.ip]}
+            if vm["public"]:
+                # what makes it an entry point: an exploitable remote code execution on the internet-facing server
+                out.append(self.finding(seed, (vm["i"], "entry"), "CVE-2024-6387", 8.1, "HIGH", True, False, "OPEN",
+                                        h.scanned - 20 * E.DAY, h.scanned, "OpenSSH regreSSHion", asset, pid, pname))
             for n, f in enumerate(self.cloud.vm_findings(vm)):
                 ck = f["check"]
                 sev = {"critical": "CRITICAL", "high": "HIGH", "medium": "MEDIUM", "low": "LOW"}.get(ck["tsev"], "NONE")
@@ -344,6 +348,30 @@ class Prisma(U.Emulator):
         self.fault_now = None
         self.items = self.build_items()
         self.hosts, self.images = self.build_compute()
+        self.permissions = self.build_permissions()
+
+    def build_permissions(self):
+        """IAM rows: each internet-facing Azure VM's managed identity reads the payments key vault's secrets."""
+        seed, rows = self.ent.seed, []
+        kv = next(r for r in self.cloud.others if r["name"] == "kv-payments")
+        for vm in self.cloud.vms:
+            if not (vm["public"] and vm["cloud"] == "Azure"):
+                continue
+            mi = M.guid(seed, "vm-mi", vm["i"])
+            for action in ("Microsoft.KeyVault/vaults/secrets/getSecret/action",
+                           "Microsoft.KeyVault/vaults/secrets/readMetadata/action"):
+                rows.append({"id": M.hexid(seed, "perm", vm["i"], action, n=32), "sourceCloudType": "AZURE",
+                             "sourceCloudAccount": M.SUBSCRIPTION, "sourceResourceName": vm["name"],
+                             "sourceResourceType": "Managed Identity", "sourceResourceId": mi,
+                             "sourceCloudServiceName": "Azure Active Directory", "destCloudType": "AZURE",
+                             "destCloudAccount": M.SUBSCRIPTION, "destResourceName": kv["name"],
+                             "destResourceType": "Vault", "destResourceId": kv["pid"],
+                             "destCloudServiceName": "Microsoft.KeyVault", "destCloudRegion": "westeurope",
+                             "grantedByCloudType": "AZURE", "grantedByCloudPolicyName": "Key Vault Secrets User",
+                             "grantedByCloudPolicyType": "Built-in Role", "grantedByCloudEntityType": "Managed Identity",
+                             "grantedByCloudEntityName": vm["name"], "effectiveActionName": action,
+                             "isWildCardDestCloudResourceName": False, "lastAccessDate": None})
+        return rows
 
     def fault_for(self, n):
         self.fault_now = super().fault_for(n)
@@ -463,7 +491,7 @@ class Prisma(U.Emulator):
         if req.path.startswith(COMPUTE_PREFIX + "/"):
             auth = req.headers.get("Authorization", "")
             return auth.startswith("Bearer ") and self.ctokens.get(auth[7:], 0) > time.time()
-        if not req.path.startswith("/login") and not req.path.startswith(("/search/", "/auth_token/")):
+        if not req.path.startswith("/login") and not req.path.startswith(("/search/", "/auth_token/", "/api/v1/permission")):
             return True  # unknown paths: a 404 below, as the real stacks answer
         return self.tokens.get(req.headers.get("x-redlock-auth", ""), 0) > time.time()
 
@@ -509,6 +537,24 @@ class Prisma(U.Emulator):
             if not isinstance(cur, dict):
                 return self.bad("invalid pageToken")
             return self.config_page(cur.get("offset", 0), body.get("limit", 100))
+        if p in ("/api/v1/permission", "/api/v1/permission/page") and req.method == "POST":
+            body = req.json() or {}
+            if p.endswith("/page"):
+                cur = unb64(body.get("pageToken") or "")
+                if not isinstance(cur, dict):
+                    return U.Reply(400, U.json_body({"message": "invalid pageToken"}), "application/json")
+                offset = cur.get("offset", 0)
+            else:
+                if not str(body.get("query", "")).startswith("config from iam"):
+                    return U.Reply(400, U.json_body({"message": "query must be an IAM RQL query"}), "application/json")
+                offset = 0
+            limit = body.get("limit", 100)
+            size = min(limit if isinstance(limit, int) and limit > 0 else 100, self.args.page_size or 100)
+            rows = self.permissions
+            page = rows[offset:offset + size]
+            more = offset + size < len(rows)
+            return U.Reply(200, U.json_body({"data": {"items": page, "nextPageToken": b64({"offset": offset + size})
+                                                      if more else None, "totalRows": len(rows)}}), "application/json")
         if p == COMPUTE_PREFIX + "/api/v1/authenticate" and req.method == "POST":
             body = req.json() or {}
             if body.get("username") != (self.args.access_key or PC_KEY_ID) or \
