@@ -23,7 +23,7 @@ test_expect_success 'examples/live-demo.sh connects to the nine emulators, syncs
 	test_grep "^entry: .*internet-facing device with RCE" cloud &&
 	test_grep "(managedidentity)" cloud && test_grep "has role on-->" cloud &&
 	test_grep "kv-payments (microsoft.keyvault/vaults)" cloud &&
-	test_grep "^wiz:" cloud && test_grep "^prisma:" cloud &&
+	test_grep "^  wiz  " cloud && test_grep "^  prisma  " cloud &&
 	sed -n "/^entry: *frank.desk/,/^steps:/p" live.out >path &&
 	test_grep "Service Desk (group)" path && test_grep "Cloud Ops (group)" path &&
 	test_grep "kv-payments (microsoft.keyvault/vaults)" path &&
