@@ -287,6 +287,16 @@ test_expect_success 'the file connector: no match, or a broken file, fails with 
 	{ xsm connect add file odd2 --set "path=$PWD/exports/a.nessus" --set format=pdf && test_expect_code 78 xsm ingest odd2 --no-build; }
 '
 
+test_expect_success 'the file connector reads a records file too' '
+	printf "%s\n" "{\"type\":\"asset\",\"label\":\"device\",\"source_id\":\"recs:1\",\"name\":\"a\"}" >r.jsonl &&
+	xsm connect add file recs --set "path=$PWD/r.jsonl" --set format=records &&
+	xsm ingest recs --no-build >out &&
+	test_grep "^recs: stored run .*: 1 asset, 0 findings" out &&
+	printf "%s\n" "{\"type\":\"asset\",\"label\":\"device\",\"source_id\":\"other:1\",\"name\":\"a\"}" >r.jsonl &&
+	test_expect_code 65 xsm ingest recs --no-build 2>err &&
+	test_grep "r.jsonl:1: " err
+'
+
 test_expect_success 'usage: --source is required, --skip-invalid is for records' '
 	test_expect_code 64 xsm ingest --format nessus m.nessus 2>err &&
 	test_grep "source NAME is required with --format nessus" err &&
