@@ -236,7 +236,7 @@ test_expect_success 'entities that multiply themselves (a billion laughs) are ne
 	else
 		records laughs >recs && test_grep ! aaaaaaaaaa recs
 	fi &&
-	test "$rss" -lt 200000
+	{ test -n "$XSM_SANITIZED" || test "$rss" -lt 200000; }
 '
 
 test_expect_success 'one machine across a .nessus, a Qualys scan and a CSV merges in the graph' '
@@ -309,7 +309,8 @@ test_expect_success 'memory does not grow with the .nessus: one host at a time' 
 	small=$(max_rss_kb "$XSM" ingest --format nessus --source rs1 --no-build small.nessus) &&
 	large=$(max_rss_kb "$XSM" ingest --format nessus --source rs2 --no-build large.nessus) &&
 	echo "peak RSS: 4 MB file $small KiB, 48 MB file $large KiB" &&
-	test $large -lt $((small + 8192)) &&
+	# ASan keeps freed memory in quarantine: no bound to check under it
+	{ test -n "$XSM_SANITIZED" || test $large -lt $((small + 8192)); } &&
 	rm -f small.nessus large.nessus
 '
 
