@@ -27,6 +27,8 @@ struct xsm__http {
 
 /* curl hands a body over 16 KiB at a time: a file is written this much at a time */
 #define WBUF_SIZE (256u << 10)
+/* response headers of one answer, all lines together (real ones are a few KiB) */
+#define MAX_HEADERS (256u << 10)
 
 static pthread_once_t global_once = PTHREAD_ONCE_INIT;
 static void global_init(void)
@@ -37,8 +39,10 @@ static void global_init(void)
 void xsm__http_opts_from_config(xsm__http_opts *o, xsm_ctx *ctx)
 {
 	memset(o, 0, sizeof(*o));
-	o->timeout_s = xsm__cfg_long(ctx, "http.timeout", 120);
+	o->timeout_s = xsm__cfg_long(ctx, "http.timeout", 0);
 	o->connect_timeout_s = xsm__cfg_long(ctx, "http.connect_timeout", 15);
+	o->low_speed_limit = xsm__cfg_long(ctx, "http.low_speed_limit", 1024);
+	o->low_speed_time = xsm__cfg_long(ctx, "http.low_speed_time", 60);
 	o->max_body = (size_t)xsm__cfg_long(ctx, "http.max_body", 64L << 20);
 	o->retries = xsm__cfg_long(ctx, "http.retries", 5);
 	o->max_retry_s = xsm__cfg_long(ctx, "http.max_retry_time", 300);
@@ -120,11 +124,61 @@ int xsm__http_escape(xsm_buf *out, const char *s)
 	return 0;
 }
 
-/* the URL without its query, for messages and the log */
+/*
+ * Where url's authority begins and how long its userinfo is: up to the
+ * last '@' before the query, not only within the authority, so that a
+ * password holding a raw '/' ("https://u:pa/ss@host") is still found; 0
+ * when none, or when url has no scheme ("svc@corp.example.com" is a user
+ * name, not a URL).  Read leniently, as parsers differ: the scheme may be
+ * followed by any number of slashes, or none.
+ */
+static size_t userinfo(const char *url, size_t *start)
+{
+	size_t i, n, at = 0;
+
+	*start = 0;
+	if (!isalpha((unsigned char)url[0]))
+		return 0;
+	for (i = 1; isalnum((unsigned char)url[i]) || url[i] == '+' || url[i] == '-' || url[i] == '.'; i++)
+		;
+	if (url[i] != ':')
+		return 0;
+	for (i++; url[i] == '/' || url[i] == '\\'; i++)
+		;
+	*start = i;
+	n = strcspn(url + i, "?#");
+	for (; n; n--)
+		if (url[i + n - 1] == '@') {
+			at = n;
+			break;
+		}
+	return at;
+}
+
+int xsm__http_url_has_userinfo(const char *url)
+{
+	size_t start;
+	return userinfo(url, &start) > 0;
+}
+
+void xsm__http_url_redact(char *out, size_t outlen, const char *url, int no_query)
+{
+	size_t start, ui = userinfo(url, &start), rest, n;
+	const char *tail;
+
+	if (!outlen)
+		return;
+	tail = url + start + ui;
+	rest = no_query ? strcspn(tail, "?#") : strlen(tail);
+	n = rest > 300 && no_query ? 300 : rest;
+	snprintf(out, outlen, "%.*s%s%.*s%s", (int)start, url, ui ? "[redacted]@" : "", (int)n, tail,
+		 no_query && tail[rest] ? "?…" : "");
+}
+
+/* the URL without its query or credentials, for messages and the log */
 static void url_for_log(char *out, size_t outlen, const char *url)
 {
-	size_t n = strcspn(url, "?#");
-	snprintf(out, outlen, "%.*s%s", (int)(n > 300 ? 300 : n), url, url[n] ? "?…" : "");
+	xsm__http_url_redact(out, outlen, url, 1);
 }
 
 /* --- one attempt ----------------------------------------------------------- */
@@ -134,7 +188,13 @@ struct attempt {
 	xsm__http_resp *resp;
 	int fd;
 	size_t held;      /* bytes of the body in h->wbuf, not yet written to fd */
+	size_t header_bytes; /* of this answer's headers */
+	uint64_t hash;       /* of the body so far (hash_body), and the bytes not yet in it */
+	unsigned char tail[8];
+	size_t ntail;
 	int too_big;
+	int headers_too_big;
+	int in_headers;   /* a status line came, the blank line after the headers not yet */
 	int write_err;
 };
 
@@ -155,6 +215,50 @@ static int flush_body(struct attempt *a)
 	return write_body(a, a->h->wbuf, n);
 }
 
+/*
+ * The body's fingerprint, eight bytes a step whatever pieces they come in
+ * (a page is compared with the pages before it: xsm__pager).  Each step is
+ * a bijection of the state, so two bodies that differ in one word differ.
+ */
+static inline uint64_t hash_step(uint64_t h, uint64_t w)
+{
+	h ^= w;
+	h = (h << 31) | (h >> 33);
+	return h * 0x9e3779b97f4a7c15ULL;
+}
+
+static void hash_body(struct attempt *a, const char *p, size_t len)
+{
+	uint64_t h = a->hash, w;
+
+	while (len && a->ntail) {
+		a->tail[a->ntail++] = (unsigned char)*p++;
+		len--;
+		if (a->ntail == 8) {
+			memcpy(&w, a->tail, 8);
+			h = hash_step(h, w);
+			a->ntail = 0;
+		}
+	}
+	for (; len >= 8; p += 8, len -= 8) {
+		memcpy(&w, p, 8);
+		h = hash_step(h, w);
+	}
+	memcpy(a->tail + a->ntail, p, len);
+	a->ntail += len;
+	a->hash = h;
+}
+
+static uint64_t hash_end(const struct attempt *a, size_t body_len)
+{
+	uint64_t w = 0, h;
+	memcpy(&w, a->tail, a->ntail);
+	h = hash_step(hash_step(a->hash, w), (uint64_t)body_len);
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	return h ^ (h >> 33);
+}
+
 static size_t on_body(char *data, size_t size, size_t n, void *payload)
 {
 	struct attempt *a = payload;
@@ -165,6 +269,7 @@ static size_t on_body(char *data, size_t size, size_t n, void *payload)
 		return 0;
 	}
 	a->resp->body_len += len;
+	hash_body(a, data, len);
 	if (a->fd >= 0) {
 		if (a->held + len > WBUF_SIZE && flush_body(a) < 0)
 			return 0;
@@ -185,11 +290,20 @@ static size_t on_header(char *data, size_t size, size_t n, void *payload)
 	/* a new status line (after 100 Continue or a redirect) starts over */
 	if (len >= 5 && !strncmp(data, "HTTP/", 5)) {
 		xsm_buf_clear(&a->resp->headers);
+		a->header_bytes = len;
+		a->in_headers = 1;
 		return len;
+	}
+	if (len <= 2 && (data[0] == '\r' || data[0] == '\n'))
+		a->in_headers = 0;
+	/* a flood of headers is a broken answer, not a reason to grow without end */
+	if ((a->header_bytes += len) > MAX_HEADERS) {
+		a->headers_too_big = 1;
+		return 0;
 	}
 	for (colon = 0; colon < len && data[colon] != ':'; colon++)
 		;
-	if (colon == len || len > 8192)
+	if (colon == len || len > 65536)
 		return len;
 	for (i = 0; i < colon; i++)
 		if (xsm_buf_putc(&a->resp->headers, (char)tolower((unsigned char)data[i])) < 0)
@@ -267,7 +381,7 @@ static int transient(CURLcode c)
 }
 
 static int perform(xsm__http *h, const xsm__http_req *req, xsm__http_resp *resp, CURLcode *cc,
-		   struct attempt *a)
+		   struct attempt *a, long low_speed_time)
 {
 	CURL *c = h->curl;
 	struct curl_slist *hl = NULL, *t;
@@ -307,8 +421,13 @@ static int perform(xsm__http *h, const xsm__http_req *req, xsm__http_resp *resp,
 	if (h->o.cacert)
 		curl_easy_setopt(c, CURLOPT_CAINFO, h->o.cacert);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	/* no cap on the whole transfer by default: a slow answer is cut by its speed, not its size */
 	curl_easy_setopt(c, CURLOPT_TIMEOUT, h->o.timeout_s);
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, h->o.connect_timeout_s);
+	if (h->o.low_speed_limit > 0 && low_speed_time > 0) {
+		curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, h->o.low_speed_limit);
+		curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, low_speed_time);
+	}
 	curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");
 	curl_easy_setopt(c, CURLOPT_USERAGENT, "xsm/" XSM_VERSION);
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hl);
@@ -330,6 +449,7 @@ static int perform(xsm__http *h, const xsm__http_req *req, xsm__http_resp *resp,
 		flush_body(a); /* the rest of the body */
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
 	resp->status = status;
+	resp->body_hash = hash_end(a, resp->body_len);
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, NULL);
 	curl_slist_free_all(hl);
 	if (req->body_fd >= 0 && !a->write_err && ftruncate(req->body_fd, (off_t)resp->body_len) < 0)
@@ -359,13 +479,17 @@ static double asked_wait(const xsm__http_resp *r)
 int xsm__http_do(xsm__http *h, const xsm__http_req *req, xsm__http_resp *resp)
 {
 	char where[400];
-	double waited = 0, wait, backoff = (double)h->o.backoff_ms / 1000.0;
-	long attempt;
-	char whybuf[160] = "";
+	double wait, backoff = (double)h->o.backoff_ms / 1000.0, first_end = 0, spent = 0;
+	long attempt, window = h->o.low_speed_time;
+	char whybuf[200] = "";
 	CURLcode last_cc = CURLE_OK;
 	int rc;
 
 	url_for_log(where, sizeof(where), req->url);
+	if (xsm__http_url_has_userinfo(req->url))
+		return xsm__error_set(h->ctx, XSM_EUSAGE,
+				      "refusing '%s': credentials in a URL are not sent (they would show in logs and files)",
+				      where);
 	if (!xsm__http_url_allowed(req->url))
 		return xsm__error_set(h->ctx, XSM_EUSAGE,
 				      "refusing '%s': use https:// (plain http only to 127.0.0.1, ::1 or localhost)",
@@ -385,14 +509,24 @@ int xsm__http_do(xsm__http *h, const xsm__http_req *req, xsm__http_resp *resp)
 	for (attempt = 0;; attempt++) {
 		struct attempt a;
 		CURLcode cc = CURLE_OK;
+		double t0 = xsm__mono();
 
 		resp->attempts = (int)attempt + 1;
-		if ((rc = perform(h, req, resp, &cc, &a)) < 0)
+		if ((rc = perform(h, req, resp, &cc, &a, window)) < 0)
 			return rc;
+		if (attempt == 0)
+			first_end = xsm__mono();
 		if (a.too_big)
 			return xsm__error_set(h->ctx, XSM_EPROTO,
 					      "%s: response larger than %zu bytes (http.max_body)", where,
 					      h->o.max_body);
+		/*
+		 * Headers past the cap, ours or curl's (which reports a single
+		 * line over its own limit as out of memory): a broken answer.
+		 */
+		if (a.headers_too_big || (cc == CURLE_OUT_OF_MEMORY && a.in_headers))
+			return xsm__error_set(h->ctx, XSM_EPROTO, "%s: response headers larger than %u bytes", where,
+					      a.headers_too_big ? MAX_HEADERS : CURL_MAX_HTTP_HEADER);
 		if (a.write_err) {
 			errno = a.write_err;
 			return xsm__error_errno(h->ctx, XSM_EIO, "%s: cannot write the download", where);
@@ -405,7 +539,12 @@ int xsm__http_do(xsm__http *h, const xsm__http_req *req, xsm__http_resp *resp)
 					    cc == CURLE_SSL_CACERT_BADFILE) ? XSM_ENET : XSM_EPROTO;
 				return xsm__error_set(h->ctx, code, "%s: %s", where, curl_easy_strerror(cc));
 			}
-			snprintf(whybuf, sizeof(whybuf), "%s", curl_easy_strerror(cc));
+			if (cc == CURLE_OPERATION_TIMEDOUT && (h->o.timeout_s <= 0 || xsm__mono() - t0 < (double)h->o.timeout_s))
+				snprintf(whybuf, sizeof(whybuf),
+					 "answer slower than %ld bytes/s for %lds (http.low_speed_limit, http.low_speed_time)",
+					 h->o.low_speed_limit, window);
+			else
+				snprintf(whybuf, sizeof(whybuf), "%s", curl_easy_strerror(cc));
 			last_cc = cc;
 			wait = -1;
 		} else {
@@ -426,14 +565,17 @@ int xsm__http_do(xsm__http *h, const xsm__http_req *req, xsm__http_resp *resp)
 			double step = backoff * (double)(1L << (attempt < 16 ? attempt : 16));
 			wait = step * (0.5 + (double)rand_r(&h->seed) / ((double)RAND_MAX + 1.0));
 		}
-		if (waited + wait > (double)h->o.max_retry_s)
+		/* the retry budget holds the waits and the attempts after the first */
+		spent = xsm__mono() - first_end;
+		if (spent + wait >= (double)h->o.max_retry_s)
 			break;
 		logf_(h, "%s: %s; retry %ld of %ld in %.1fs", where, whybuf, attempt + 1, h->o.retries, wait);
-		{
-			double t0 = xsm__mono();
-			xsm__sleep(wait);
-			waited += xsm__mono() - t0;
-		}
+		xsm__sleep(wait);
+		/* a retried attempt too slow to finish within what is left of the budget ends with it */
+		spent = xsm__mono() - first_end;
+		window = h->o.low_speed_time;
+		if ((double)window > (double)h->o.max_retry_s - spent)
+			window = (long)((double)h->o.max_retry_s - spent) > 1 ? (long)((double)h->o.max_retry_s - spent) : 1;
 	}
 	if (resp->status == 429 || resp->status == 409)
 		return xsm__error_set(h->ctx, XSM_ERATELIMIT, "%s: still rate limited after %d %s", where,

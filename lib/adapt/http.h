@@ -7,12 +7,15 @@
  * gzip/deflate accepted, a cap on the body, and retries with exponential
  * backoff and jitter on connection errors, 429, 5xx (and 409 when the
  * caller says so), honouring Retry-After and X-RateLimit-ToWait-Sec, within
- * a bounded total time.  Secret headers never reach the log.
+ * a bounded total time.  A server too slow to answer, or dripping its
+ * answer, fails the attempt (a low-speed limit), and response headers have
+ * a cap.  Secret headers and URL credentials never reach the log.
  */
 #ifndef XSM__ADAPT_HTTP_H
 #define XSM__ADAPT_HTTP_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "exposure/common.h"
 #include "exposure/ctx.h"
@@ -21,11 +24,17 @@ typedef struct xsm__http xsm__http;
 
 typedef struct xsm__http_opts {
 	const char *cacert;        /* extra CA bundle file, or NULL */
-	long timeout_s;            /* whole request */
+	long timeout_s;            /* a hard cap on one attempt, progress or not; 0: none */
 	long connect_timeout_s;
+	/*
+	 * An attempt whose answer (the wait for it included) averages fewer
+	 * than low_speed_limit bytes a second over low_speed_time seconds
+	 * fails and is retried; a transfer that keeps up is never cut.
+	 */
+	long low_speed_limit, low_speed_time;
 	size_t max_body;           /* bodies larger than this fail with XSM_EPROTO */
 	long retries;              /* attempts after the first */
-	long max_retry_s;          /* total time spent waiting between attempts */
+	long max_retry_s;          /* time spent retrying: the waits and the attempts after the first */
 	long backoff_ms;           /* first backoff; doubles per attempt, with jitter */
 	/* one line per request and per retry, secrets redacted; may be NULL */
 	void (*log)(const char *line, void *payload);
@@ -56,6 +65,7 @@ typedef struct xsm__http_resp {
 	xsm_buf body;                  /* when body_fd < 0 */
 	size_t body_len;               /* bytes received (either way) */
 	xsm_buf headers;               /* "name: value\n", names lower-cased, last response only */
+	uint64_t body_hash;            /* of the body's bytes as received (a page's fingerprint) */
 	int attempts;
 } xsm__http_resp;
 
@@ -65,8 +75,8 @@ void xsm__http_resp_dispose(xsm__http_resp *r);
  * Run req.  0 when a response arrived (any status, after the retries the
  * status allowed); XSM_ENET when the host could not be reached,
  * XSM_ERATELIMIT when still throttled after the retries, XSM_EPROTO for a
- * body over the cap or a broken transfer, XSM_EUSAGE for a URL that is
- * not allowed.  Messages name the URL without its query.
+ * body or headers over the cap or a broken transfer, XSM_EUSAGE for a URL
+ * that is not allowed.  Messages name the URL without its query.
  */
 int xsm__http_do(xsm__http *h, const xsm__http_req *req, xsm__http_resp *resp);
 
@@ -75,6 +85,20 @@ const char *xsm__http_header(const xsm__http_resp *r, const char *name, char *ou
 
 /* true when url may be used: https, or http to 127.0.0.1, ::1 or localhost */
 int xsm__http_url_allowed(const char *url);
+
+/*
+ * true when url carries credentials before its host (https://user:pass@host,
+ * also spelt with one slash or none): such a URL is refused wherever one
+ * enters, since URLs are shown and stored in clear.
+ */
+int xsm__http_url_has_userinfo(const char *url);
+
+/*
+ * url as it may be shown or stored: any user and password before the host
+ * become "[redacted]"; with no_query the query and fragment become "?…".
+ * Cut to outlen.  Every message and log line naming a URL goes through it.
+ */
+void xsm__http_url_redact(char *out, size_t outlen, const char *url, int no_query);
 
 /* percent-encode s for a query value */
 int xsm__http_escape(xsm_buf *out, const char *s);

@@ -135,11 +135,14 @@ static int query(struct az *a, const char *q, const char *what, const char *perm
 {
 	xsm__conn *c = a->c;
 	xsm_buf token = XSM_BUF_INIT;
-	int rc;
+	xsm__pager pg;
+	long most = 1;
+	int rc = xsm__pager_begin(&pg, c, what, NULL);
 
 	xsm_buf_clear(&a->url);
 	xsm_buf_printf(&a->url, "%s%s", a->m.api.ptr, ARG_PATH);
-	for (;;) {
+	a->m.pager = &pg;
+	while (rc == 0) {
 		xsm_jw w;
 		xsm_buf_clear(&a->body);
 		xsm_jw_init(&w, &a->body);
@@ -171,10 +174,25 @@ static int query(struct az *a, const char *q, const char *what, const char *perm
 		}
 		if ((rc = xsm__ms_page(&a->m, "POST", a->url.ptr, a->body.ptr, "data", perm, what, pick, cb, a)) < 0)
 			break;
-		if (!a->m.next.size)
+		/* cut short with no $skipToken to go on with: the rest would be missing without a word */
+		if (a->m.truncated && !a->m.next.size) {
+			rc = xsm__error_set(c->ctx, XSM_EPROTO,
+					    "%s: %s: Resource Graph truncated the results (resultTruncated) and sent no "
+					    "$skipToken to page on",
+					    c->name, what);
+			break;
+		}
+		/* pages at least as long as the longest one: no more of them than totalRecords allows */
+		most = a->m.count > most ? a->m.count : most;
+		if (a->m.total >= 0)
+			xsm__pager_total(&pg, a->m.total, most);
+		if ((rc = xsm__pager_page(&pg, a->m.body_hash, (size_t)a->m.count, a->m.next.ptr)) < 0 ||
+		    !a->m.next.size)
 			break;
 		xsm_buf_set(&token, a->m.next.ptr);
 	}
+	a->m.pager = NULL;
+	xsm__pager_end(&pg);
 	xsm_buf_dispose(&token);
 	return rc;
 }

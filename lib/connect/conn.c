@@ -103,6 +103,31 @@ static int key_kind(const xsm__vendor *v, const char *key, size_t n)
 	return 0;
 }
 
+/*
+ * A URL with a user and password in it (https://user:pass@host) is
+ * refused: URLs are shown and stored in clear.  The message says where
+ * credentials go instead.
+ */
+static int url_credentials(xsm_ctx *ctx, const xsm__vendor *v, int code, const char *where, const char *key,
+			   const char *url)
+{
+	char shown[400], secret[64], *p;
+	int user = in_list(v->type.settings, "username", 8);
+
+	/* the option's spelling: client_secret is --client-secret-env */
+	snprintf(secret, sizeof(secret), "%s", v->type.secrets && v->type.secrets[0] ? v->type.secrets[0] : "password");
+	for (p = secret; *p; p++)
+		if (*p == '_')
+			*p = '-';
+	xsm__http_url_redact(shown, sizeof(shown), url, 1);
+	return xsm__error_set(ctx, code,
+			      "%s%s'%s' holds credentials ('%s'): give %s--%s-env VAR, --%s-file FILE or --%s-stdin; "
+			      "a URL is shown and stored in clear",
+			      where ? where : "", where ? ": " : "", key, shown,
+			      user ? "the user with --username and the secret with " : "the secret with ", secret, secret,
+			      secret);
+}
+
 int xsm_connector_add(xsm_store *store, const char *type, const char *name, const char *const *settings,
 		      int replace)
 {
@@ -140,11 +165,19 @@ int xsm_connector_add(xsm_store *store, const char *type, const char *name, cons
 		}
 		if (kind == 3 && n > 5 && !strncmp(*s + n - 5, "_file", 5) && (rc = check_secret_file(ctx, eq + 1)) < 0)
 			goto done;
+		if (kind == 1 && xsm__http_url_has_userinfo(eq + 1)) {
+			char key[64];
+			snprintf(key, sizeof(key), "%.*s", (int)n, *s);
+			rc = url_credentials(ctx, v, XSM_EUSAGE, NULL, key, eq + 1);
+			goto done;
+		}
 		if (kind == 1 && (!strncmp(*s, "url=", 4) || !strncmp(*s, "authority=", 10)) &&
 		    !xsm__http_url_allowed(eq + 1)) {
+			char shown[400];
+			xsm__http_url_redact(shown, sizeof(shown), eq + 1, 1);
 			rc = xsm__error_set(ctx, XSM_EUSAGE,
 					    "%.*s '%s' is not allowed: use https:// (plain http only to 127.0.0.1, ::1 or localhost)",
-					    (int)n, *s, eq + 1);
+					    (int)n, *s, shown);
 			goto done;
 		}
 		xsm_buf_put(&text, *s, n);
@@ -257,8 +290,16 @@ int xsm_connector_each(xsm_store *store, const char *name, int (*cb)(int, const 
 		const char *k = conf->items[i]->scalar, *val = conf->items[i + 1]->scalar;
 		if (!k || !strcmp(k, "type"))
 			continue;
-		/* a stored secret value is never shown; references (_env, _file) are */
-		rc = cb(XSM_CONN_SETTING, k, !v || key_kind(v, k, strlen(k)) == 2 ? "[redacted]" : val ? val : "", payload);
+		/* a stored secret value is never shown; references (_env, _file) are; nor a URL's credentials */
+		if (!v || key_kind(v, k, strlen(k)) == 2) {
+			rc = cb(XSM_CONN_SETTING, k, "[redacted]", payload);
+		} else if (val && xsm__http_url_has_userinfo(val)) {
+			char shown[1024];
+			xsm__http_url_redact(shown, sizeof(shown), val, 0);
+			rc = cb(XSM_CONN_SETTING, k, shown, payload);
+		} else {
+			rc = cb(XSM_CONN_SETTING, k, val ? val : "", payload);
+		}
 	}
 	if (rc == 0) {
 		/* what the last successful sync covered, when it said */
@@ -407,10 +448,13 @@ int xsm__conn_url(const xsm__conn *c, const char *dflt, xsm_buf *out)
 	xsm_buf_clear(out);
 	if (!u)
 		return xsm__error_set(c->ctx, XSM_ECONFIG, "connector '%s' has no url", c->name);
-	if (!xsm__http_url_allowed(u))
+	if (!xsm__http_url_allowed(u)) {
+		char shown[400];
+		xsm__http_url_redact(shown, sizeof(shown), u, 1);
 		return xsm__error_set(c->ctx, XSM_ECONFIG,
 				      "connector '%s': url '%s' is not allowed (https://, or http:// to loopback)",
-				      c->name, u);
+				      c->name, shown);
+	}
 	if (xsm_buf_puts(out, u) < 0)
 		return xsm__error_oom(c->ctx);
 	while (out->size && out->ptr[out->size - 1] == '/')
@@ -1076,6 +1120,86 @@ void xsm__conn_page(xsm__conn *c)
 	c->opts->progress(&p, c->opts->payload);
 }
 
+/* --- paging that always advances ------------------------------------------------------ */
+
+void xsm__pager_total(xsm__pager *p, double total, long per_page)
+{
+	double pages;
+
+	if (!(total >= 0) || per_page < 1)
+		return;
+	pages = total / (double)per_page;
+	pages = pages > 1e15 ? 1e15 : pages < 1 ? 1 : pages;
+	if ((double)(uint64_t)pages < pages)
+		pages += 1;
+	/* the most announced: a collection may grow while it is read */
+	if ((uint64_t)pages > p->max_pages)
+		p->max_pages = (uint64_t)pages;
+}
+
+/* remember key (a kind letter and a hash); 1 when it was there already */
+static int pager_seen(xsm__pager *p, char kind, uint64_t h)
+{
+	char key[24];
+	uint64_t *slot;
+	int created;
+
+	snprintf(key, sizeof(key), "%c%016llx", kind, (unsigned long long)h);
+	if (xsm__strmap_slot(&p->seen, key, strlen(key), &slot, &created) < 0)
+		return -1;
+	return !created;
+}
+
+int xsm__pager_begin(xsm__pager *p, xsm__conn *c, const char *what, const char *first)
+{
+	memset(p, 0, sizeof(*p));
+	p->c = c;
+	snprintf(p->what, sizeof(p->what), "%s", what);
+	if (first && *first && pager_seen(p, 'c', xsm__hash(first, strlen(first))) < 0)
+		return xsm__error_oom(c->ctx);
+	return 0;
+}
+
+int xsm__pager_page(xsm__pager *p, uint64_t body_hash, size_t items, const char *next)
+{
+	xsm__conn *c = p->c;
+	int r;
+
+	p->pages++;
+	if (!p->uncounted)
+		xsm__conn_page(c);
+	/* a page that holds elements and repeats an earlier one: the cursor is being ignored */
+	if (items && body_hash) {
+		if ((r = pager_seen(p, 'b', body_hash)) < 0)
+			return xsm__error_oom(c->ctx);
+		if (r)
+			return xsm__error_set(c->ctx, XSM_EPROTO,
+					      "%s: %s: page %zu repeats an earlier page: the server does not advance, "
+					      "stopped",
+					      c->name, p->what, p->pages);
+	}
+	if (!next || !*next)
+		return 0;
+	if ((r = pager_seen(p, 'c', xsm__hash(next, strlen(next)))) < 0)
+		return xsm__error_oom(c->ctx);
+	if (r)
+		return xsm__error_set(c->ctx, XSM_EPROTO,
+				      "%s: %s: the server sends a next page it sent before (after page %zu): paging "
+				      "loops, stopped",
+				      c->name, p->what, p->pages);
+	if (p->max_pages && p->pages >= p->max_pages)
+		return xsm__error_set(c->ctx, XSM_EPROTO,
+				      "%s: %s: the server sends more pages than the %llu it announced, stopped", c->name,
+				      p->what, (unsigned long long)p->max_pages);
+	return 0;
+}
+
+void xsm__pager_end(xsm__pager *p)
+{
+	xsm__strmap_free(&p->seen);
+	memset(p, 0, sizeof(*p));
+}
+
 /* --- the merge of a delta over the previous run ----------------------------------- */
 
 struct merge {
@@ -1084,15 +1208,47 @@ struct merge {
 	int rc;
 };
 
+static int carry(xsm__conn *c, xsm_buf *buf, const xsm__json *rec, int type)
+{
+	char why[512];
+	const char *line;
+	size_t len;
+	int rc;
+
+	xsm_buf_clear(buf);
+	if (xsm__json_print(buf, rec) < 0)
+		return xsm__error_oom(c->ctx);
+	line = buf->ptr;
+	len = buf->size;
+	/* a run stored before records were held to UTF-8 is mended as it is carried over */
+	if ((rc = xsm__conn_mend(c, &line, &len)) < 0)
+		return rc;
+	if ((rc = xsm__run_add(c->w, line, len, why, sizeof(why))) < 0)
+		return rc == XSM_EINVALID ? xsm__error_set(c->ctx, XSM_EINVALID, "previous run: %s", why) : rc;
+	if (type == XSM_REC_ASSET) {
+		c->st.assets++;
+		count_billable(c, xsm__json_getstr(rec, "label"));
+	} else if (type == XSM_REC_FINDING) {
+		c->st.findings++;
+	} else {
+		c->st.relations++;
+	}
+	return 0;
+}
+
+int xsm__conn_carry(xsm__conn *c, const xsm__json *rec, int type)
+{
+	xsm_buf buf = XSM_BUF_INIT;
+	int rc = carry(c, &buf, rec, type);
+	xsm_buf_dispose(&buf);
+	return rc;
+}
+
 static int merge_one(const xsm__json *rec, int type, size_t lineno, void *payload)
 {
 	struct merge *m = payload;
 	xsm__conn *c = m->c;
-	char why[512];
-	const char *line;
-	size_t len;
 	uint64_t v;
-	int rc;
 
 	(void)lineno;
 	if (type == XSM_REC_RELATION && c->delta_relations_whole)
@@ -1109,25 +1265,7 @@ static int merge_one(const xsm__json *rec, int type, size_t lineno, void *payloa
 		if (xsm__strmap_get(&c->delta_keys, m->key.ptr, m->key.size, &v))
 			return 0;
 	}
-	xsm_buf_clear(&m->line);
-	if (xsm__json_print(&m->line, rec) < 0)
-		return xsm__error_oom(c->ctx);
-	line = m->line.ptr;
-	len = m->line.size;
-	/* a run stored before records were held to UTF-8 is mended as it is carried over */
-	if ((rc = xsm__conn_mend(c, &line, &len)) < 0)
-		return rc;
-	if ((rc = xsm__run_add(c->w, line, len, why, sizeof(why))) < 0)
-		return rc == XSM_EINVALID ? xsm__error_set(c->ctx, XSM_EINVALID, "previous run: %s", why) : rc;
-	if (type == XSM_REC_ASSET) {
-		c->st.assets++;
-		count_billable(c, xsm__json_getstr(rec, "label"));
-	} else if (type == XSM_REC_FINDING) {
-		c->st.findings++;
-	} else {
-		c->st.relations++;
-	}
-	return 0;
+	return carry(c, &m->line, rec, type);
 }
 
 static int merge_previous(xsm__conn *c, const char *prev_run)
@@ -1151,6 +1289,7 @@ static int conn_open(xsm__conn *c, xsm_store *store, const char *name, const xsm
 {
 	xsm__http_opts ho;
 	const char *type;
+	size_t i;
 	int rc;
 
 	memset(c, 0, sizeof(*c));
@@ -1166,6 +1305,16 @@ static int conn_open(xsm__conn *c, xsm_store *store, const char *name, const xsm
 	if (!type || !(c->vendor = vendor_find(type)))
 		return xsm__error_set(c->ctx, XSM_ECONFIG, "%s: unknown connector type '%s'", c->conf_path,
 				      type ? type : "");
+	/* a hand-edited file: every URL setting is held to what connect add allows */
+	for (i = 0; i + 1 < c->conf->n; i += 2) {
+		const char *k = c->conf->items[i]->scalar, *val = c->conf->items[i + 1]->scalar;
+		if (k && val && key_kind(c->vendor, k, strlen(k)) == 1 && xsm__http_url_has_userinfo(val)) {
+			char where[600];
+			snprintf(where, sizeof(where), "%s:%zu:%zu", c->conf_path, c->conf->items[i + 1]->line,
+				 c->conf->items[i + 1]->col);
+			return url_credentials(c->ctx, c->vendor, XSM_ECONFIG, where, k, val);
+		}
+	}
 	xsm__http_opts_from_config(&ho, c->ctx);
 	ho.cacert = xsm__conn_get(c, "cacert", NULL);
 	ho.log = c->ctx->log ? http_log : NULL; /* the HTTP layer formats its lines only when they go somewhere */
@@ -1240,7 +1389,7 @@ int xsm_connector_sync(xsm_sync_stats *stats, xsm_store *store, const char *name
 		goto done;
 	/* incremental only over a complete previous run that is still there */
 	if (!opts->full && have_prev && prev.cursor && prev.run && prev.status && !strcmp(prev.status, "ok"))
-		c.cursor = prev.cursor;
+		c.cursor = prev.cursor, c.prev_run = prev.run;
 	if ((rc = xsm__run_begin(&w, store, name)) < 0)
 		goto done;
 	began = 1;
@@ -1249,7 +1398,7 @@ int xsm_connector_sync(xsm_sync_stats *stats, xsm_store *store, const char *name
 	xsm__xml_take_mended();
 	if ((rc = c.vendor->sync(&c)) < 0)
 		goto done;
-	if (c.delta && c.cursor && (rc = merge_previous(&c, prev.run)) < 0)
+	if (c.delta && c.cursor && !c.patched && (rc = merge_previous(&c, prev.run)) < 0)
 		goto done;
 	w.billable[0] = c.st.devices;
 	w.billable[1] = c.st.containers;
@@ -1260,7 +1409,7 @@ int xsm_connector_sync(xsm_sync_stats *stats, xsm_store *store, const char *name
 	began = 0;
 	if (rc == 0) {
 		snprintf(c.st.run, sizeof(c.st.run), "%s", w.stats.run);
-		c.st.incremental = c.delta && c.cursor;
+		c.st.incremental = (c.delta || c.patched) && c.cursor;
 		c.mended_bytes += xsm__json_take_mended() + xsm__xml_take_mended();
 		if (c.mended_bytes)
 			xsm__warn(store->ctx,

@@ -44,6 +44,7 @@ struct xsm__conn {
 	xsm__http *http;
 	const xsm_sync_options *opts;
 	const char *cursor;           /* previous incremental cursor, NULL for a full sync */
+	const char *prev_run;         /* the previous complete run, set with cursor */
 	char new_cursor[8192];        /* set by sync when it supports incremental (delta links are long) */
 	char note[512];               /* set by sync: what the run covered, kept in the state (connect show) */
 	/*
@@ -53,6 +54,12 @@ struct xsm__conn {
 	 */
 	int delta, delta_assets_whole;
 	int delta_relations_whole;    /* the delta holds every relation: old ones are dropped */
+	/*
+	 * patched: the vendor carried the previous run over itself, changed
+	 * (xsm__run_foreach over prev_run); the run is incremental, nothing
+	 * is merged after it
+	 */
+	int patched;
 	xsm__run_writer *w;
 	xsm__strmap delta_keys;       /* keys of delta records (for the merge) */
 	xsm_sync_stats st;
@@ -101,6 +108,12 @@ int xsm__conn_permission(xsm__conn *c, const char *perm, const char *what, int r
  * previous run.
  */
 int xsm__conn_delta_drop(xsm__conn *c, const char *key);
+
+/*
+ * Carry a record of the previous run (xsm__run_foreach over prev_run) into
+ * this one as it is: type is its XSM_REC_* type.
+ */
+int xsm__conn_carry(xsm__conn *c, const xsm__json *rec, int type);
 
 /* a temporary file in the store for large downloads (unlinked already) */
 int xsm__conn_tmpfile(xsm__conn *c, int *fd);
@@ -207,6 +220,37 @@ int xsm__conn_mend(xsm__conn *c, const char **line, size_t *len);
 int xsm__conn_emit(xsm__conn *c);
 /* count a page and report progress */
 void xsm__conn_page(xsm__conn *c);
+
+/*
+ * A walk through the pages of one collection, so that paging always
+ * advances: a server cannot hold a sync (and the store's lock) in a loop.
+ * Each page goes through xsm__pager_page with the cursor of the page after
+ * it (a URL, a token, an offset written as text).  The walk stops with
+ * XSM_EPROTO when a cursor comes back, when a page with elements repeats
+ * an earlier one byte for byte (a server ignoring its cursor), or when
+ * the pages go past the total the server announced.
+ */
+typedef struct xsm__pager {
+	xsm__conn *c;
+	char what[96];                /* names the collection in messages */
+	xsm__strmap seen;             /* fingerprints of cursors and pages met in this walk */
+	size_t pages;
+	uint64_t max_pages;           /* from the announced total; 0: none announced */
+	int uncounted;                /* its pages are not the sync's (one asset's list): no progress */
+} xsm__pager;
+
+/* begin a walk; first is the cursor of the first page (NULL: none) */
+int xsm__pager_begin(xsm__pager *p, xsm__conn *c, const char *what, const char *first);
+/* the server says the collection holds total elements in pages of per_page (1: total is in pages) */
+void xsm__pager_total(xsm__pager *p, double total, long per_page);
+/*
+ * A page arrived with items elements; body_hash is its answer's
+ * fingerprint (xsm__http_resp.body_hash); next is the cursor of the page
+ * after it, NULL or "" when it was the last.  Counts the page
+ * (xsm__conn_page).  0 to go on; XSM_EPROTO when the walk does not advance.
+ */
+int xsm__pager_page(xsm__pager *p, uint64_t body_hash, size_t items, const char *next);
+void xsm__pager_end(xsm__pager *p);
 
 /*
  * Normalise one saved vendor body from fd without any network (fuzzing,

@@ -11,9 +11,15 @@
  * the page.  Logged-on users ("frequently logged in by" edges) come from
  * advanced hunting (DeviceLogonEvents summarised per device), or, when the
  * tenant does not allow it, per machine (/logonusers, about 1,500 calls an
- * hour) for the most critical machines first, as many as logon_machines;
- * the run says how many were covered (connect show).  Always a full sync.
+ * hour): each sync asks as many machines as logon_machines and what is left
+ * of logon_calls_per_hour allow, in turn: the most critical first, and the
+ * next sync goes on where this one stopped (the cursor), so that over
+ * several syncs every machine is asked.  The edges of machines not asked
+ * this time are carried over from the previous run with the time they were
+ * learned (learnedAt); the run says how many were covered (connect show).
+ * Machines and findings are always read in full.
  */
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,19 +56,32 @@ static const char *const sevs[] = { "critical", "high", "medium", "low", "info" 
 struct cand {
 	char id[48];
 	int prio;
+	unsigned char asked;     /* asked this sync */
 };
+
+#define ROTATION_TAG "logon-rotation 1\n"
+#define HOUR_SLOTS 16            /* the syncs of the last hour whose calls the cursor remembers */
 
 struct df {
 	xsm__conn *c;
 	xsm__ms m;
-	long top_machines, top_vulns, top_catalog, logon_machines, logon_days, logon_min, hunt_devices;
+	long top_machines, top_vulns, top_catalog, logon_machines, logon_days, logon_min, hunt_devices, per_hour;
 	const char *logons;
+	int rotate;              /* the per-machine fallback may be needed: every machine is a candidate */
 	xsm__strmap cat;         /* CVE -> index into vulns */
 	struct vuln *vulns;
 	size_t nvulns;
 	xsm__strmap users;       /* user source ids emitted */
-	struct cand *cands;      /* the logon_machines most critical machines */
-	size_t ncands, worst;
+	struct cand *cands;      /* every machine, for the per-machine logon fallback */
+	size_t ncands;
+	xsm__strmap cand_idx;    /* machine id -> index into cands (once sorted) */
+	char learned[21];        /* this sync's time: learnedAt of the edges asked now */
+	/* the rotation: the cursor's, then this sync's */
+	long rotation, covered, asked, budget, carried_edges;
+	char oldest[21];         /* the oldest learnedAt carried over */
+	time_t hour_t[HOUR_SLOTS];
+	long hour_n[HOUR_SLOTS];
+	size_t nhour;
 	size_t machines;
 	xsm_buf tmp, url;
 	char ipv4[16][16], macs[16][18];
@@ -184,25 +203,19 @@ static int priority(const char *crit, const char *value, const char *exposure)
 	return p;
 }
 
-static void consider(struct df *d, const char *id, int prio)
+static int consider(struct df *d, const char *id, int prio)
 {
-	size_t i;
-	if ((long)d->ncands < d->logon_machines) {
-		i = d->ncands++;
-	} else {
-		/* full: the new machine takes the least critical one's place when it is more critical */
-		if (!d->ncands || prio <= d->cands[d->worst].prio)
-			return;
-		i = d->worst;
+	if (d->ncands % 1024 == 0) {
+		struct cand *g = xsm__reallocarray(d->cands, d->ncands + 1024, sizeof(*g));
+		if (!g)
+			return xsm__error_oom(d->c->ctx);
+		d->cands = g;
 	}
-	snprintf(d->cands[i].id, sizeof(d->cands[i].id), "%s", id);
-	d->cands[i].prio = prio;
-	if ((long)d->ncands == d->logon_machines) {
-		size_t k;
-		for (d->worst = 0, k = 1; k < d->ncands; k++)
-			if (d->cands[k].prio < d->cands[d->worst].prio)
-				d->worst = k;
-	}
+	snprintf(d->cands[d->ncands].id, sizeof(d->cands[0].id), "%s", id);
+	d->cands[d->ncands].prio = prio;
+	d->cands[d->ncands].asked = 0;
+	d->ncands++;
+	return 0;
 }
 
 static int on_machine(xsm__conn *c, const xsm__json *mc, void *payload)
@@ -306,8 +319,8 @@ static int on_machine(xsm__conn *c, const xsm__json *mc, void *payload)
 	xsm_jw_obj_end(w);
 	xsm_jw_obj_end(w);
 	d->machines++;
-	if (d->cands)
-		consider(d, id, priority(crit, jstr(mc, "deviceValue"), jstr(mc, "exposureLevel")));
+	if (d->rotate && consider(d, id, priority(crit, jstr(mc, "deviceValue"), jstr(mc, "exposureLevel"))) < 0)
+		return XSM_ENOMEM;
 	return xsm__conn_props_end(c);
 }
 
@@ -360,7 +373,7 @@ static int on_mv(xsm__conn *c, const xsm__json *v, void *payload)
 
 /* one account that logged on to machine: the user asset (once) and the edge */
 static int logon(struct df *d, const char *machine, const char *sid, const char *domain, const char *name,
-		 long count, const char *last, int domain_admin)
+		 long count, const char *last, int domain_admin, const char *learned)
 {
 	xsm__conn *c = d->c;
 	xsm_jw *w = &c->jw;
@@ -404,6 +417,8 @@ static int logon(struct df *d, const char *machine, const char *sid, const char 
 	xsm__norm_time(t, last);
 	if (t[0])
 		xsm_jw_kstr(w, "lastLogon", t);
+	if (learned)
+		xsm_jw_kstr(w, "learnedAt", learned);
 	return xsm__conn_props_end(c);
 }
 
@@ -418,7 +433,7 @@ static int on_hunt(xsm__conn *c, const xsm__json *r, void *payload)
 	const xsm__json *n = xsm__json_get(r, "Logons");
 	(void)c;
 	return logon(d, jstr(r, "DeviceId"), jstr(r, "AccountSid"), jstr(r, "AccountDomain"), jstr(r, "AccountName"),
-		     xsm__json_type(n) == XSM_J_NUMBER ? (long)xsm__json_num(n) : 0, jstr(r, "LastLogon"), 0);
+		     xsm__json_type(n) == XSM_J_NUMBER ? (long)xsm__json_num(n) : 0, jstr(r, "LastLogon"), 0, NULL);
 }
 
 /*
@@ -483,7 +498,7 @@ static int on_logonuser(xsm__conn *c, const xsm__json *u, void *payload)
 	struct lu *l = payload;
 	(void)c;
 	return logon(l->d, l->machine, jstr(u, "accountSid"), jstr(u, "accountDomain"), jstr(u, "accountName"), 0,
-		     jstr(u, "lastSeen"), xsm__json_bool(xsm__json_get(u, "isDomainAdmin")));
+		     jstr(u, "lastSeen"), xsm__json_bool(xsm__json_get(u, "isDomainAdmin")), l->d->learned);
 }
 
 static int cmp_cand(const void *a, const void *b)
@@ -492,27 +507,199 @@ static int cmp_cand(const void *a, const void *b)
 	return x->prio != y->prio ? (x->prio > y->prio ? -1 : 1) : strcmp(x->id, y->id);
 }
 
+/* the cursor: rotation, the last machine asked (priority, id), then the calls of the last hour's syncs */
+static void read_rotation(struct df *d, const char *cur, time_t now)
+{
+	const char *p;
+	char id[48];
+	int prio, n;
+	long rot;
+
+	d->rotation = 1;
+	d->covered = 0;
+	if (!cur || strncmp(cur, ROTATION_TAG, strlen(ROTATION_TAG)))
+		return;
+	p = cur + strlen(ROTATION_TAG);
+	if (sscanf(p, "%ld\t%d\t%47s%n", &rot, &prio, id, &n) == 3 && rot > 0) {
+		size_t lo = 0, hi = d->ncands;
+		struct cand key;
+		d->rotation = rot;
+		/* where the last sync stopped: the first machine after it in the order */
+		memset(&key, 0, sizeof(key));
+		snprintf(key.id, sizeof(key.id), "%s", id);
+		key.prio = prio;
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+			if (cmp_cand(&d->cands[mid], &key) <= 0)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		d->covered = strcmp(id, "-") ? (long)lo : 0;
+		p += n;
+	}
+	/* "\n<epoch>:<calls>" for each sync of the last hour */
+	while ((p = strchr(p, '\n')) && d->nhour < HOUR_SLOTS) {
+		long long t;
+		long k;
+		p++;
+		if (sscanf(p, "%lld:%ld", &t, &k) == 2 && t > (long long)now - 3600 && t <= (long long)now && k > 0) {
+			d->hour_t[d->nhour] = (time_t)t;
+			d->hour_n[d->nhour++] = k;
+		}
+	}
+}
+
+static void write_rotation(struct df *d, time_t now, const struct cand *last)
+{
+	xsm__conn *c = d->c;
+	size_t n, i;
+
+	n = (size_t)snprintf(c->new_cursor, sizeof(c->new_cursor), "%s%ld\t%d\t%s", ROTATION_TAG, d->rotation,
+			     last ? last->prio : 0, last ? last->id : "-");
+	if (d->asked > 0 && n < sizeof(c->new_cursor))
+		n += (size_t)snprintf(c->new_cursor + n, sizeof(c->new_cursor) - n, "\n%lld:%ld", (long long)now, d->asked);
+	for (i = 0; i < d->nhour && i + 1 < HOUR_SLOTS && n < sizeof(c->new_cursor); i++)
+		n += (size_t)snprintf(c->new_cursor + n, sizeof(c->new_cursor) - n, "\n%lld:%ld", (long long)d->hour_t[i],
+				      d->hour_n[i]);
+}
+
+/* the previous run's logon edges of machines not asked this time, and the accounts they lead to */
+struct keep {
+	struct df *d;
+	xsm__strmap need;        /* user ids the carried edges lead to that this sync did not write */
+	int pass;
+};
+
+static const char *own_id(xsm__conn *c, const char *sid)
+{
+	size_t n = strlen(c->name);
+	return sid && !strncmp(sid, c->name, n) && sid[n] == ':' ? sid + n + 1 : NULL;
+}
+
+static int keep_one(const xsm__json *rec, int type, size_t lineno, void *payload)
+{
+	struct keep *k = payload;
+	struct df *d = k->d;
+	xsm__conn *c = d->c;
+	const char *label = xsm__json_getstr(rec, "label");
+	uint64_t v;
+
+	(void)lineno;
+	if (!label)
+		return 0;
+	if (k->pass == 0 && type == XSM_REC_RELATION && !strcmp(label, "frequently logged in by")) {
+		const char *from = own_id(c, xsm__json_getstr(rec, "from")), *to = own_id(c, xsm__json_getstr(rec, "to"));
+		const char *when = xsm__json_getstr(xsm__json_get(rec, "props"), "learnedAt");
+		/* machines asked now have their edges anew; machines gone take theirs with them */
+		if (!from || !to || !xsm__strmap_get(&d->cand_idx, from, strlen(from), &v) || d->cands[v].asked)
+			return 0;
+		if (!xsm__strmap_get(&d->users, to, strlen(to), &v) && xsm__strmap_put(&k->need, to, 1) < 0)
+			return xsm__error_oom(c->ctx);
+		if (when && (!d->oldest[0] || strcmp(when, d->oldest) < 0))
+			snprintf(d->oldest, sizeof(d->oldest), "%s", when);
+		d->carried_edges++;
+		return xsm__conn_carry(c, rec, type);
+	}
+	if (k->pass == 1 && type == XSM_REC_ASSET && !strcmp(label, "user")) {
+		const char *id = own_id(c, xsm__json_getstr(rec, "source_id"));
+		if (!id || !xsm__strmap_get(&k->need, id, strlen(id), &v) || v != 1)
+			return 0;
+		if (xsm__strmap_put(&k->need, id, 2) < 0) /* once */
+			return xsm__error_oom(c->ctx);
+		return xsm__conn_carry(c, rec, type);
+	}
+	return 0;
+}
+
+static int keep_previous(struct df *d)
+{
+	struct keep k;
+	int rc;
+
+	memset(&k, 0, sizeof(k));
+	k.d = d;
+	if (!d->c->prev_run)
+		return 0;
+	rc = xsm__run_foreach(d->c->store, d->c->name, d->c->prev_run, 0, keep_one, NULL, &k);
+	if (rc == 0 && k.need.n) {
+		k.pass = 1;
+		rc = xsm__run_foreach(d->c->store, d->c->name, d->c->prev_run, 0, keep_one, NULL, &k);
+	}
+	xsm__strmap_free(&k.need);
+	return rc;
+}
+
 static int per_machine(struct df *d)
 {
+	xsm__conn *c = d->c;
 	const char *perm = xsm__ms_perm(endpoints, "logged-on users");
-	size_t i;
+	time_t now = (time_t)xsm_ctx_now(c->ctx);
+	const struct cand *last = NULL;
+	size_t i, start;
+	long used = 0;
 	int rc = 0;
 
+	xsm_time_format(d->learned, (int64_t)now);
 	qsort(d->cands, d->ncands, sizeof(*d->cands), cmp_cand);
-	for (i = 0; i < d->ncands && rc == 0; i++) {
-		struct lu l = { d, d->cands[i].id };
+	for (i = 0; i < d->ncands; i++)
+		if (xsm__strmap_put(&d->cand_idx, d->cands[i].id, i) < 0)
+			return xsm__error_oom(c->ctx);
+	read_rotation(d, c->cursor, now);
+	for (i = 0; i < d->nhour; i++)
+		used += d->hour_n[i];
+	/* what the hour still allows, as many as logon_machines */
+	d->budget = d->per_hour - used < d->logon_machines ? d->per_hour - used : d->logon_machines;
+	if (d->budget < 0)
+		d->budget = 0;
+	start = (size_t)d->covered;
+	if (start >= d->ncands && d->ncands) {
+		/* the last round asked every machine: the next begins, the most critical first */
+		d->rotation++;
+		start = 0;
+		d->covered = 0;
+	}
+	/* never one machine twice in a sync */
+	for (i = 0; (long)i < d->budget && i < d->ncands && rc == 0; i++) {
+		size_t at = start + i;
+		struct cand *m;
+		struct lu l;
+		if (at >= d->ncands) {
+			at -= d->ncands;
+			if (at == 0)
+				d->rotation++;
+		}
+		m = &d->cands[at];
+		l.d = d;
+		l.machine = m->id;
 		xsm_buf_clear(&d->url);
-		if (xsm_buf_printf(&d->url, "%s/api/machines/%s/logonusers", d->m.api.ptr, d->cands[i].id) < 0)
-			return xsm__error_oom(d->c->ctx);
+		if (xsm_buf_printf(&d->url, "%s/api/machines/%s/logonusers", d->m.api.ptr, m->id) < 0)
+			return xsm__error_oom(c->ctx);
 		rc = xsm__ms_page(&d->m, "GET", d->url.ptr, NULL, "value", perm, "logged-on users", lu_pick, on_logonuser,
 				  &l);
+		if (rc == XSM_ENOTFOUND) {
+			xsm_ctx_clear(c->ctx); /* gone since the machines were read */
+			rc = 0;
+		}
+		m->asked = 1;
+		d->asked++;
+		last = m;
+		d->covered = (long)at + 1;
 	}
-	return rc;
+	if (rc < 0)
+		return rc;
+	if (!last && d->covered > 0 && (size_t)d->covered <= d->ncands)
+		last = &d->cands[d->covered - 1]; /* nothing asked: stay where the last sync stopped */
+	if ((rc = keep_previous(d)) < 0)
+		return rc;
+	write_rotation(d, now, last);
+	return 0;
 }
 
 static int logged_on(struct df *d)
 {
 	xsm__conn *c = d->c;
+	size_t n;
 	int rc;
 
 	if (!strcmp(d->logons, "off")) {
@@ -535,11 +722,19 @@ static int logged_on(struct df *d)
 	}
 	if ((rc = per_machine(d)) < 0)
 		return rc;
-	snprintf(c->note, sizeof(c->note),
-		 "logged-on users: per machine for %zu of %zu devices, the most critical first (logon_machines %ld; "
-		 "advanced hunting %s)",
-		 d->ncands, d->machines, d->logon_machines,
-		 strcmp(d->logons, "machines") ? "not allowed: AdvancedQuery.Read.All" : "off: logons=machines");
+	n = (size_t)snprintf(c->note, sizeof(c->note),
+			     "logged-on users: per machine for %ld of %zu devices this sync, the most critical first "
+			     "(logon_machines %ld, logon_calls_per_hour %ld%s); %ld of %zu asked so far in round %ld",
+			     d->asked, d->machines, d->logon_machines, d->per_hour,
+			     d->budget < d->logon_machines ? ", the hour's calls used up" : "", d->covered, d->machines,
+			     d->rotation);
+	if (d->carried_edges && n < sizeof(c->note))
+		n += (size_t)snprintf(c->note + n, sizeof(c->note) - n,
+				      "; %ld logon edges of devices not asked now kept from earlier syncs (oldest learned %s)",
+				      d->carried_edges, d->oldest[0] ? d->oldest : "before learnedAt was kept");
+	if (n < sizeof(c->note))
+		snprintf(c->note + n, sizeof(c->note) - n, "; advanced hunting %s",
+			 strcmp(d->logons, "machines") ? "not allowed: AdvancedQuery.Read.All" : "off: logons=machines");
 	return 0;
 }
 
@@ -562,7 +757,8 @@ static int df_open(struct df *d, xsm__conn *c)
 	    (rc = xsm__conn_getint(c, "logon_machines", 1400, 0, 100000, &d->logon_machines)) < 0 ||
 	    (rc = xsm__conn_getint(c, "logon_days", 30, 1, 180, &d->logon_days)) < 0 ||
 	    (rc = xsm__conn_getint(c, "logon_min_count", 2, 1, 1000000, &d->logon_min)) < 0 ||
-	    (rc = xsm__conn_getint(c, "hunting_devices_per_query", 10000, 1, 1000000, &d->hunt_devices)) < 0)
+	    (rc = xsm__conn_getint(c, "hunting_devices_per_query", 10000, 1, 1000000, &d->hunt_devices)) < 0 ||
+	    (rc = xsm__conn_getint(c, "logon_calls_per_hour", 1500, 1, 1000000, &d->per_hour)) < 0)
 		return rc;
 	d->top_vulns = d->top_machines;
 	/* the API allows 100 calls a minute */
@@ -577,6 +773,7 @@ static void df_close(struct df *d)
 	xsm__strmap_free(&d->users);
 	xsm__free(d->vulns);
 	xsm__free(d->cands);
+	xsm__strmap_free(&d->cand_idx);
 	xsm_buf_dispose(&d->tmp);
 	xsm_buf_dispose(&d->url);
 }
@@ -588,11 +785,7 @@ static int df_sync(xsm__conn *c)
 
 	if (rc < 0)
 		goto done;
-	if (strcmp(d.logons, "off") && d.logon_machines > 0 &&
-	    !(d.cands = xsm__calloc((size_t)d.logon_machines, sizeof(*d.cands)))) {
-		rc = xsm__error_oom(c->ctx);
-		goto done;
-	}
+	d.rotate = strcmp(d.logons, "off") && d.logon_machines > 0;
 	xsm_buf_clear(&d.url);
 	xsm_buf_printf(&d.url, "%s/api/vulnerabilities?%%24top=%ld", d.m.api.ptr, d.top_catalog);
 	if (!d.url.ptr) {
@@ -701,7 +894,8 @@ int xsm__defender_parse(xsm__conn *c, int fd, const char *what)
 }
 
 static const char *const settings[] = { XSM__MS_SETTINGS, "page_size", "catalog_page_size", "logons", "logon_machines",
-					"logon_days", "logon_min_count", "hunting_devices_per_query", NULL };
+					"logon_calls_per_hour", "logon_days", "logon_min_count",
+					"hunting_devices_per_query", NULL };
 static const char *const secrets[] = { XSM__MS_SECRETS, NULL };
 static const char *const required[] = { "tenant", "client_id", NULL };
 

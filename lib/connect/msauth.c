@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -122,6 +123,19 @@ static void error_text(xsm__ms *m, const char *body, size_t len, char *code, siz
 		while (n && (msg[n - 1] == '.' || msg[n - 1] == ' '))
 			n--; /* the message goes inside a sentence of ours */
 		snprintf(out, outlen, "%.*s", (int)n, msg);
+	}
+	/*
+	 * Resource Graph says what is wrong in details: {"code":"InvalidQuery",
+	 * "message":"Query validation error","details":[{"code":"ParserFailure",
+	 * "message":"Parser failure","line":1,...}]}
+	 */
+	if (xsm__json_type(e) == XSM_J_OBJECT && *out) {
+		const xsm__json *d = xsm__json_child(xsm__json_get(e, "details"));
+		const char *dm = xsm__json_getstr(d, "message"), *dc = xsm__json_getstr(d, "code");
+		size_t k = strlen(out);
+		if (dm && *dm && k < outlen)
+			snprintf(out + k, outlen - k, " (%s%s%.*s)", dc ? dc : "", dc ? ": " : "", (int)strcspn(dm, "\r\n"),
+				 dm);
 	}
 	xsm__json_free(j);
 }
@@ -278,6 +292,29 @@ done:
 
 /* --- requests ---------------------------------------------------------------------------- */
 
+/*
+ * Resource Graph meters queries per user and window (15 every 5 seconds by
+ * default) and says on each answer how many are left
+ * (x-ms-user-quota-remaining) and when the window resets
+ * (x-ms-user-quota-resets-after, "hh:mm:ss"); a 429 past it carries those,
+ * not Retry-After.  With none left, the next call waits for the reset.
+ */
+static void quota(xsm__ms *m, const xsm__http_resp *resp)
+{
+	char v[32], w[32];
+	const char *left = xsm__http_header(resp, "x-ms-user-quota-remaining", v, sizeof(v));
+	const char *reset = xsm__http_header(resp, "x-ms-user-quota-resets-after", w, sizeof(w));
+	unsigned h, mi, sec;
+
+	if (!left || strtol(left, NULL, 10) > 0 || !reset || sscanf(reset, "%u:%u:%u", &h, &mi, &sec) != 3)
+		return;
+	sec += 60 * mi + 3600 * h;
+	if (sec > 300)
+		sec = 300; /* a window is seconds long: more is a misreading */
+	m->quota_until = xsm__mono() + sec + 0.05;
+	xsm__log(m->c->ctx, "%s: Resource Graph quota used up: waiting %us for it to reset", m->c->name, sec);
+}
+
 int xsm__ms_request(xsm__ms *m, const char *method, const char *url, const char *body, const char *perm,
 		    const char *what, xsm__http_resp *resp)
 {
@@ -296,6 +333,8 @@ int xsm__ms_request(xsm__ms *m, const char *method, const char *url, const char 
 		}
 		if (m->min_interval > 0 && m->last > 0 && xsm__mono() - m->last < m->min_interval)
 			xsm__sleep(m->min_interval - (xsm__mono() - m->last));
+		if (m->quota_until > xsm__mono())
+			xsm__sleep(m->quota_until - xsm__mono());
 		m->last = xsm__mono();
 		hdrs[0] = m->auth.ptr;
 		hdrs[1] = "Accept: application/json";
@@ -307,7 +346,9 @@ int xsm__ms_request(xsm__ms *m, const char *method, const char *url, const char 
 		req.body = body;
 		req.body_len = body ? strlen(body) : 0;
 		req.body_fd = m->fd;
-		if ((rc = xsm__conn_http(c, &req, resp)) < 0)
+		rc = xsm__conn_http(c, &req, resp);
+		quota(m, resp);
+		if (rc < 0)
 			return rc;
 		m->status = resp->status;
 		if (resp->status >= 200 && resp->status < 300)
@@ -354,6 +395,11 @@ static int page_member(xsm__conn *c, const char *key, const xsm__json *value, vo
 	struct page *p = payload;
 	const char *s = xsm__json_str(value);
 
+	if (!strcmp(key, "resultTruncated"))
+		p->m->truncated = xsm__json_bool(value) || (s && !strcasecmp(s, "true"));
+	/* Resource Graph's count of every row the query matches */
+	if (!strcmp(key, "totalRecords") && xsm__json_type(value) == XSM_J_NUMBER)
+		p->m->total = xsm__json_num(value);
 	if (!s)
 		return 0;
 	if (!strcmp(key, "@odata.nextLink") || !strcmp(key, "$skipToken"))
@@ -376,14 +422,18 @@ int xsm__ms_page(xsm__ms *m, const char *method, const char *url, const char *bo
 	xsm_buf_clear(&m->next);
 	xsm_buf_clear(&m->delta);
 	m->count = 0;
+	m->truncated = 0;
+	m->total = -1;
 	rc = xsm__ms_request(m, method, url, body, perm, what, &resp);
+	m->body_hash = resp.body_hash;
 	xsm__http_resp_dispose(&resp);
 	if (rc < 0)
 		return rc;
 	snprintf(label, sizeof(label), "%s: %s", m->c->name, what);
 	if ((rc = xsm__conn_json_object_fd(m->c, m->fd, label, member, pick, page_elem, &p, page_member)) < 0)
 		return rc;
-	xsm__conn_page(m->c);
+	if (!m->pager)
+		xsm__conn_page(m->c);
 	return 0;
 }
 
@@ -400,6 +450,7 @@ int xsm__ms_pages(xsm__ms *m, const char *url, long top, const char *perm, const
 {
 	xsm__conn *c = m->c;
 	xsm_buf cur = XSM_BUF_INIT;
+	xsm__pager pg;
 	size_t olen = origin_len(m->api.ptr);
 	long skip = 0;
 	int rc, followed = 0;
@@ -408,13 +459,15 @@ int xsm__ms_pages(xsm__ms *m, const char *url, long top, const char *perm, const
 		xsm_buf_printf(&cur, "%s&%%24skip=0", url);
 	else
 		xsm_buf_puts(&cur, url);
+	if (!cur.ptr)
+		return xsm__error_oom(c->ctx);
+	if ((rc = xsm__pager_begin(&pg, c, what, cur.ptr)) < 0)
+		goto done;
+	m->pager = &pg;
 	for (;;) {
-		if (!cur.ptr) {
-			rc = xsm__error_oom(c->ctx);
-			break;
-		}
 		if ((rc = xsm__ms_page(m, "GET", cur.ptr, NULL, "value", perm, what, pick, cb, payload)) < 0)
 			break;
+		xsm_buf_clear(&cur);
 		if (m->next.size) {
 			/* the token goes with the next request: only to the API's own host */
 			if (origin_len(m->next.ptr) != olen || strncmp(m->next.ptr, m->api.ptr, olen)) {
@@ -424,18 +477,24 @@ int xsm__ms_pages(xsm__ms *m, const char *url, long top, const char *perm, const
 			}
 			xsm_buf_set(&cur, m->next.ptr);
 			followed = 1;
-			continue;
+		} else if (top > 0 && !followed && m->count > 0) {
+			/*
+			 * Defender: no link; the next $skip until a page comes back empty.
+			 * A server may send fewer than $top: skip what came.
+			 */
+			skip += m->count;
+			xsm_buf_printf(&cur, "%s&%%24skip=%ld", url, skip);
 		}
-		/*
-		 * Defender: no link; the next $skip until a page comes back empty.
-		 * A server may send fewer than $top: skip what came.
-		 */
-		if (top <= 0 || followed || m->count == 0)
+		if (cur.size && !cur.ptr) {
+			rc = xsm__error_oom(c->ctx);
 			break;
-		skip += m->count;
-		xsm_buf_clear(&cur);
-		xsm_buf_printf(&cur, "%s&%%24skip=%ld", url, skip);
+		}
+		if ((rc = xsm__pager_page(&pg, m->body_hash, (size_t)m->count, cur.ptr)) < 0 || !cur.size)
+			break;
 	}
+	m->pager = NULL;
+	xsm__pager_end(&pg);
+done:
 	xsm_buf_dispose(&cur);
 	return rc;
 }

@@ -28,11 +28,16 @@ typedef struct xsm__ms {
 	double expires, margin;    /* monotonic time the token expires; refresh that much before */
 	size_t tokens;             /* tokens taken in this run */
 	double min_interval, last; /* pacing: seconds between calls (calls_per_minute), last call */
+	double quota_until;        /* Resource Graph said its quota is used up: no call before this (monotonic) */
 	int fd;                    /* bodies are downloaded here */
 	xsm_buf url, next, delta;  /* scratch URL; the page's nextLink (or $skipToken) and deltaLink */
 	long count;                /* elements of the last page */
+	int truncated;             /* the last page said resultTruncated (Resource Graph: "true", a string) */
 	long status;               /* HTTP status of the last answer */
 	char code[96];             /* the vendor's error code of the last failure ("" when none) */
+	uint64_t body_hash;        /* the last page's fingerprint (xsm__pager_page) */
+	double total;              /* the last page's "totalRecords" (Resource Graph), -1 when absent */
+	xsm__pager *pager;         /* set: the caller's walk counts the pages xsm__ms_page reads */
 } xsm__ms;
 
 /*
@@ -57,7 +62,9 @@ int xsm__ms_request(xsm__ms *m, const char *method, const char *url, const char 
 /*
  * One page: the request, then the elements of its array member go to cb
  * one at a time (m->count of them); "@odata.nextLink" or "$skipToken" is
- * left in m->next, "@odata.deltaLink" in m->delta ("" when absent).
+ * left in m->next, "@odata.deltaLink" in m->delta ("" when absent),
+ * "totalRecords" in m->total, the answer's fingerprint in m->body_hash.  A caller walking pages sets
+ * m->pager and gives each page to it (xsm__pager_page).
  */
 int xsm__ms_page(xsm__ms *m, const char *method, const char *url, const char *body, const char *member,
 		 const char *perm, const char *what, const xsm__json_pick *pick,
@@ -68,7 +75,8 @@ int xsm__ms_page(xsm__ms *m, const char *method, const char *url, const char *bo
  * API's host); with top > 0 the query pages by $top/$skip as Defender
  * does (url has no $skip: "&%24skip=N" is added) until a page comes back
  * empty, still following a nextLink when one is sent.  The last page's
- * deltaLink stays in m->delta.
+ * deltaLink stays in m->delta.  A walk that does not advance is
+ * XSM_EPROTO (xsm__pager).
  */
 int xsm__ms_pages(xsm__ms *m, const char *url, long top, const char *perm, const char *what,
 		  const xsm__json_pick *pick, int (*cb)(xsm__conn *c, const xsm__json *elem, void *payload),

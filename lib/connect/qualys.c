@@ -54,6 +54,7 @@ struct ql {
 	/* the host being read */
 	xsm_buf h[16];
 	XSM__VEC(char *) tags;
+	uint64_t body_hash;         /* of the last answer fetched */
 };
 
 /* host fields, in h[] */
@@ -161,6 +162,7 @@ static int fetch(struct ql *q, const char *url, const char *form, int fd, const 
 		req.body_len = strlen(form);
 	}
 	rc = xsm__conn_http(q->c, &req, &resp);
+	q->body_hash = resp.body_hash;
 	if (rc == 0) {
 		/* errors come as a small SIMPLE_RETURN document, whatever the status */
 		n = pread(fd, head, sizeof(head), 0);
@@ -624,10 +626,12 @@ static int ql_test(xsm__conn *c)
 static int ql_sync(xsm__conn *c)
 {
 	struct ql q;
+	xsm__pager pg;
 	xsm_buf next = XSM_BUF_INIT;
 	char start[21];
 	int fd = -1, rc = ql_open(&q, c);
 
+	memset(&pg, 0, sizeof(pg));
 	xsm_time_format(start, xsm_ctx_now(c->ctx));
 	if (rc == 0)
 		rc = xsm__conn_tmpfile(c, &fd);
@@ -648,14 +652,19 @@ static int ql_sync(xsm__conn *c)
 		rc = xsm__error_oom(c->ctx);
 		goto done;
 	}
+	if ((rc = xsm__pager_begin(&pg, c, "host list detection", q.url.ptr)) < 0)
+		goto done;
 	for (;;) {
-		if ((rc = fetch(&q, q.url.ptr, NULL, fd, "host list detection")) < 0 ||
-		    (rc = parse_page(&q, fd, &next)) < 0 || (rc = kb_lookup(&q, fd)) < 0 ||
+		size_t hosts = c->st.assets;
+		uint64_t page;
+		if ((rc = fetch(&q, q.url.ptr, NULL, fd, "host list detection")) < 0)
+			break;
+		page = q.body_hash; /* the KnowledgeBase calls come next */
+		if ((rc = parse_page(&q, fd, &next)) < 0 || (rc = kb_lookup(&q, fd)) < 0 ||
 		    (rc = emit_findings(&q)) < 0)
 			break;
 		dets_clear(&q);
-		xsm__conn_page(c);
-		if (!next.size)
+		if ((rc = xsm__pager_page(&pg, page, c->st.assets - hosts, next.ptr)) < 0 || !next.size)
 			break;
 		/* the next batch must stay on the configured platform: credentials go with it */
 		if (strncmp(next.ptr, q.base.ptr, q.base.size) || next.ptr[q.base.size] != '/') {
@@ -670,6 +679,7 @@ static int ql_sync(xsm__conn *c)
 done:
 	if (fd >= 0)
 		close(fd);
+	xsm__pager_end(&pg);
 	xsm_buf_dispose(&next);
 	ql_close(&q);
 	return rc;

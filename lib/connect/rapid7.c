@@ -43,6 +43,7 @@ struct r7 {
 	int v4;
 	xsm__strmap vmap;          /* vulnerability id -> index + 1 */
 	XSM__VEC(struct vuln) vulns;
+	uint64_t body_hash;        /* of the last answer */
 };
 
 static const char *jstr(const xsm__json *o, const char *key)
@@ -76,7 +77,9 @@ static int call(struct r7 *r, const char *url, xsm__json **out, const char *what
 	} else {
 		req.userpwd = r->auth.ptr;
 	}
-	if ((rc = xsm__conn_http(c, &req, &resp)) == 0) {
+	rc = xsm__conn_http(c, &req, &resp);
+	r->body_hash = resp.body_hash;
+	if (rc == 0) {
 		if (resp.status != 200) {
 			xsm__json *j = NULL;
 			char detail[300] = "";
@@ -339,12 +342,14 @@ static int v4_pages(struct r7 *r, const char *path, const char *extra,
 {
 	xsm__conn *c = r->c;
 	xsm_buf cursor = XSM_BUF_INIT;
-	int rc = 0;
+	xsm__pager pg;
+	int rc = xsm__pager_begin(&pg, c, what, NULL);
 
-	for (;;) {
+	while (rc == 0) {
 		xsm__json *j = NULL;
 		const xsm__json *e;
 		const char *next;
+		size_t n = 0;
 
 		xsm_buf_clear(&r->url);
 		xsm_buf_printf(&r->url, "%s%s?size=%ld%s", r->base.ptr, path, r->page_size, extra);
@@ -358,8 +363,9 @@ static int v4_pages(struct r7 *r, const char *path, const char *extra,
 		}
 		if ((rc = call(r, r->url.ptr, &j, what)) < 0)
 			break;
-		for (e = xsm__json_child(xsm__json_get(j, "data")); e && rc == 0; e = xsm__json_next(e))
-			rc = cb(r, e);
+		for (e = xsm__json_child(xsm__json_get(j, "data")); e; e = xsm__json_next(e))
+			n++;
+		xsm__pager_total(&pg, jnum(xsm__json_get(j, "metadata"), "totalPages", -1), 1);
 		next = jstr(xsm__json_get(j, "metadata"), "cursor");
 		/* the last page has no next link (and no cursor) */
 		{
@@ -370,17 +376,17 @@ static int v4_pages(struct r7 *r, const char *path, const char *extra,
 			if (!has_next)
 				next = "";
 		}
-		if (rc == 0 && *next && cursor.size && !strcmp(next, cursor.ptr))
-			rc = xsm__error_set(c->ctx, XSM_EPROTO, "%s: %s: the cursor does not advance", c->name, what);
-		if (rc == 0)
-			xsm_buf_set(&cursor, next);
+		if (xsm_buf_set(&cursor, next) < 0)
+			rc = xsm__error_oom(c->ctx);
+		/* before the elements: a page served again says so, not as records seen twice */
+		else if ((rc = xsm__pager_page(&pg, r->body_hash, n, cursor.ptr)) == 0)
+			for (e = xsm__json_child(xsm__json_get(j, "data")); e && rc == 0; e = xsm__json_next(e))
+				rc = cb(r, e);
 		xsm__json_free(j);
-		if (rc < 0)
-			break;
-		xsm__conn_page(c);
-		if (!cursor.size)
+		if (rc < 0 || !cursor.size)
 			break;
 	}
+	xsm__pager_end(&pg);
 	xsm_buf_dispose(&cursor);
 	return rc;
 }
@@ -419,12 +425,17 @@ static int v3_pages(struct r7 *r, const char *path, int (*cb)(struct r7 *, const
 		    void *payload, const char *what, int count_pages)
 {
 	xsm_buf url = XSM_BUF_INIT;
-	long page = 0, total;
-	int rc = 0;
+	xsm__pager pg;
+	long page = 0;
+	double total;
+	int rc = xsm__pager_begin(&pg, r->c, what, NULL);
 
-	do {
+	while (rc == 0) {
 		xsm__json *j = NULL;
-		const xsm__json *e, *pg;
+		const xsm__json *e, *pgo;
+		size_t n = 0;
+		char next[32] = "";
+
 		xsm_buf_clear(&url);
 		if (xsm_buf_printf(&url, "%s%s%cpage=%ld&size=%ld&sort=id,ASC", r->base.ptr, path,
 				   strchr(path, '?') ? '&' : '?', page, r->page_size) < 0) {
@@ -433,14 +444,23 @@ static int v3_pages(struct r7 *r, const char *path, int (*cb)(struct r7 *, const
 		}
 		if ((rc = call(r, url.ptr, &j, what)) < 0)
 			break;
-		for (e = xsm__json_child(xsm__json_get(j, "resources")); e && rc == 0; e = xsm__json_next(e))
-			rc = cb(r, e, payload);
-		pg = xsm__json_get(j, "page");
-		total = pg ? (long)jnum(pg, "totalPages", 1) : 1;
+		for (e = xsm__json_child(xsm__json_get(j, "resources")); e; e = xsm__json_next(e))
+			n++;
+		pgo = xsm__json_get(j, "page");
+		total = pgo ? jnum(pgo, "totalPages", 1) : 1;
+		xsm__pager_total(&pg, total, 1);
+		if ((double)++page < total)
+			snprintf(next, sizeof(next), "page %ld", page);
+		pg.uncounted = !count_pages; /* an asset's list is not a page of the sync */
+		/* before the elements: a page served again says so, not as records seen twice */
+		if ((rc = xsm__pager_page(&pg, r->body_hash, n, next)) == 0)
+			for (e = xsm__json_child(xsm__json_get(j, "resources")); e && rc == 0; e = xsm__json_next(e))
+				rc = cb(r, e, payload);
 		xsm__json_free(j);
-		if (count_pages && rc == 0)
-			xsm__conn_page(r->c);
-	} while (rc == 0 && ++page < total);
+		if (rc < 0 || !next[0])
+			break;
+	}
+	xsm__pager_end(&pg);
 	xsm_buf_dispose(&url);
 	return rc;
 }

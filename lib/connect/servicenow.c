@@ -88,26 +88,31 @@ static int sn_error(struct sn *s, const xsm__http_resp *r, const char *what)
 	return xsm__conn_status(s->c, r, what, detail);
 }
 
-/* the rel="next" URL of a Link header, or "" */
-static void link_next(char *out, size_t outlen, const char *link)
+/* the rel="next" URL of a Link header, or ""; -1 when it does not fit in out */
+static int link_next(char *out, size_t outlen, const char *link)
 {
 	const char *p = link;
 	out[0] = '\0';
 	while (p && (p = strchr(p, '<'))) {
 		const char *end = strchr(p, '>');
 		if (!end)
-			return;
+			return 0;
 		if (!strncmp(end + 1, ";rel=\"next\"", 11) || !strncmp(end + 1, "; rel=\"next\"", 12)) {
+			if ((size_t)(end - p - 1) >= outlen)
+				return -1;
 			snprintf(out, outlen, "%.*s", (int)(end - p - 1), p + 1);
-			return;
+			return 0;
 		}
 		p = end + 1;
 	}
+	return 0;
 }
 
 /*
  * Fetch every page of table with query; cb gets each row.  Link URLs must
- * stay on the configured instance: credentials never go elsewhere.
+ * stay on the configured instance: credentials never go elsewhere.  The
+ * pager stops a walk that does not advance (a Link back to a page already
+ * read, the same page again, more pages than X-Total-Count allows).
  */
 static int fetch_table(struct sn *s, const char *table, const char *query, const char *fields,
 		       int (*cb)(struct sn *, const xsm__json *), const char *what, int one_page)
@@ -115,12 +120,16 @@ static int fetch_table(struct sn *s, const char *table, const char *query, const
 	xsm__conn *c = s->c;
 	xsm__http_req req = XSM__HTTP_REQ_INIT;
 	xsm__http_resp resp;
+	xsm__pager pg;
 	const char *hdrs[] = { "Accept: application/json", s->bearer.size ? s->bearer.ptr : NULL, NULL };
-	char next[4096], link[4096];
+	/* Link repeats every parameter four times (first, prev, next, last): long queries make it long */
+	char next[16384], link[65536], total[32];
 	long offset = 0;
+	size_t most = 1;
 	int rc = 0;
 
 	memset(&resp, 0, sizeof(resp));
+	memset(&pg, 0, sizeof(pg));
 	req.headers = hdrs;
 	req.userpwd = s->bearer.size ? NULL : s->auth.ptr;
 	xsm_buf_clear(&s->url);
@@ -144,6 +153,8 @@ static int fetch_table(struct sn *s, const char *table, const char *query, const
 			if (!s->url.ptr)
 				return xsm__error_oom(c->ctx);
 		}
+		if (!pg.c && (rc = xsm__pager_begin(&pg, c, what, s->url.ptr)) < 0)
+			break;
 		req.url = s->url.ptr;
 		if ((rc = xsm__conn_http(c, &req, &resp)) < 0)
 			break;
@@ -164,32 +175,52 @@ static int fetch_table(struct sn *s, const char *table, const char *query, const
 			break;
 		}
 		rows = 0;
-		for (row = xsm__json_child(res); row && rc == 0; row = xsm__json_next(row), rows++)
-			rc = cb(s, row);
-		xsm__json_free(j);
-		if (rc < 0)
-			break;
-		xsm__conn_page(c);
-		if (one_page || s->stop)
-			break;
+		for (row = xsm__json_child(res); row; row = xsm__json_next(row))
+			rows++;
+		/*
+		 * The server's page is at least as long as its longest page (ACLs
+		 * may shorten some): pages past X-Total-Count over that are a loop.
+		 */
+		most = rows > most ? rows : most;
+		if (xsm__http_header(&resp, "x-total-count", total, sizeof(total)))
+			xsm__pager_total(&pg, strtod(total, NULL), (long)most);
 		next[0] = '\0';
-		if (xsm__http_header(&resp, "link", link, sizeof(link)))
-			link_next(next, sizeof(next), link);
-		if (next[0]) {
-			if (strncmp(next, s->base.ptr, s->base.size) || (next[s->base.size] != '/')) {
-				rc = xsm__error_set(c->ctx, XSM_EPROTO,
-						    "%s: %s: next page link points away from the instance", c->name, what);
+		if (one_page) {
+			/* one page asked for */
+		} else if (xsm__http_header(&resp, "link", link, sizeof(link))) {
+			/* a link cut short would fetch some other page: refuse it */
+			if (strlen(link) >= sizeof(link) - 1 || link_next(next, sizeof(next), link) < 0) {
+				xsm__json_free(j);
+				rc = xsm__error_set(c->ctx, XSM_EPROTO, "%s: %s: the Link header is longer than %zu bytes",
+						    c->name, what, strlen(link) >= sizeof(link) - 1 ? sizeof(link) - 1 : sizeof(next) - 1);
 				break;
 			}
-			xsm_buf_set(&s->url, next);
+		} else if (rows >= (size_t)s->page_size &&
+			   !(xsm__http_header(&resp, "x-total-count", total, sizeof(total)) &&
+			     strtod(total, NULL) <= (double)(offset + s->page_size))) {
+			/* no Link: a server without the header still pages by offset */
+			snprintf(next, sizeof(next), "offset %ld", offset + s->page_size);
+		}
+		/* before the rows: a page served again says so, not as records seen twice */
+		if ((rc = xsm__pager_page(&pg, resp.body_hash, rows, next)) == 0)
+			for (row = xsm__json_child(res); row && rc == 0; row = xsm__json_next(row))
+				rc = cb(s, row);
+		xsm__json_free(j);
+		if (rc < 0 || !next[0] || s->stop)
+			break;
+		if (!strncmp(next, "offset ", 7)) {
+			offset += s->page_size;
+			xsm_buf_clear(&s->url); /* the URL is built at the top */
 			continue;
 		}
-		/* no Link: a server without the header still pages by offset */
-		if (rows < (size_t)s->page_size || xsm__http_header(&resp, "link", link, sizeof(link)))
+		if (strncmp(next, s->base.ptr, s->base.size) || (next[s->base.size] != '/')) {
+			rc = xsm__error_set(c->ctx, XSM_EPROTO, "%s: %s: next page link points away from the instance",
+					    c->name, what);
 			break;
-		offset += s->page_size;
-		xsm_buf_clear(&s->url);
+		}
+		xsm_buf_set(&s->url, next);
 	}
+	xsm__pager_end(&pg);
 	xsm__http_resp_dispose(&resp);
 	return rc;
 }

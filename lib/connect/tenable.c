@@ -318,10 +318,14 @@ static int run_export(struct tn *t, const char *kind, const char *body,
 	unsigned char *done = NULL;
 	size_t ndone = 0;
 	time_t deadline = time(NULL) + t->export_timeout;
+	xsm__pager pg;
+	size_t items;
 	int rc, fd = -1, finished = 0;
 
 	memset(&resp, 0, sizeof(resp));
 	snprintf(what, sizeof(what), "%s export", kind);
+	if ((rc = xsm__pager_begin(&pg, c, what, NULL)) < 0)
+		return rc;
 	snprintf(path, sizeof(path), "/%s/export", kind);
 	if ((rc = request(t, "POST", path, body, -1, &resp, what)) < 0)
 		goto done;
@@ -382,11 +386,15 @@ static int run_export(struct tn *t, const char *kind, const char *body,
 			if ((rc = request(t, "GET", path, NULL, fd, &resp, what)) < 0)
 				goto done;
 			snprintf(path, sizeof(path), "%s: %s chunk %zu", c->name, kind, id);
+			items = c->st.assets + c->st.findings + c->st.skipped;
 			if ((rc = xsm__conn_json_array_fd(c, fd, path, cb == on_vuln ? vuln_pick : asset_pick, cb, t)) < 0)
 				goto done;
 			done[id] = 1;
 			fetched = 1;
-			xsm__conn_page(c);
+			/* chunk ids are distinct already: a chunk that repeats another is a server ignoring the id */
+			items = c->st.assets + c->st.findings + c->st.skipped - items;
+			if ((rc = xsm__pager_page(&pg, resp.body_hash, items, NULL)) < 0)
+				goto done;
 		}
 		xsm__json_free(j);
 		j = NULL;
@@ -403,6 +411,7 @@ static int run_export(struct tn *t, const char *kind, const char *body,
 done:
 	if (fd >= 0)
 		close(fd);
+	xsm__pager_end(&pg);
 	xsm__free(done);
 	xsm__json_free(j);
 	xsm__http_resp_dispose(&resp);

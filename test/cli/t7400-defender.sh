@@ -236,4 +236,83 @@ test_expect_success 'no advanced hunting: logged-on users per machine, most crit
 	test_grep "AdvancedQuery.Read.All" err
 '
 
+# the machines in the order the fallback asks them: the most critical first
+rotation_check() {
+	python3 - "$@" <<-\EOF
+	import json, sys
+	recs = [json.loads(l) for l in open(sys.argv[1])]
+	t = json.load(open(sys.argv[2]))
+	asked_now = set(open(sys.argv[3]).read().split())
+	seen_before = set(open(sys.argv[4]).read().split()) if len(sys.argv) > 4 else set()
+	edges = [r for r in recs if r["type"] == "relation" and r["label"] == "frequently logged in by"]
+	by_machine = {}
+	for e in edges:
+	    by_machine.setdefault(e["from"].split(":", 1)[1], []).append(e)
+	# every machine asked now or before has its edges, those of now learned now
+	for m in asked_now | seen_before:
+	    sids = sorted(e["to"].split(":", 2)[2].upper() for e in by_machine.get(m, []))
+	    assert sids == t["machines"][m]["logons"], (m, sids)
+	learned = {e["props"]["learnedAt"] for m in asked_now for e in by_machine[m]}
+	assert len(learned) == (1 if asked_now else 0), learned
+	kept = {e["props"]["learnedAt"] for m in seen_before - asked_now for e in by_machine[m]}
+	assert not kept or not learned or max(kept) <= min(learned), (kept, learned)
+	assert set(by_machine) == asked_now | seen_before, set(by_machine) ^ (asked_now | seen_before)
+	users = {r["source_id"] for r in recs if r["type"] == "asset" and r["label"] == "user"}
+	assert all(e["to"] in users for e in edges)
+	EOF
+}
+
+asked() {
+	sed -n "$(($2 + 1)),\$p" "$1" | sed -n "s|^GET /api/machines/\([0-9a-f]*\)/logonusers 200.*|\1|p" | sort
+}
+
+start_emulator defender $EMU --deny AdvancedQuery.Read.All && RP=$EMU_PORT
+
+test_expect_success 'per machine in turn: each sync goes on where the last stopped, edges of machines not asked are kept' '
+	add_mde rot $RP --client-secret-env MS_SECRET --set logons=machines --set logon_machines=12 &&
+	total=$(json_get truth.json "len(j[\"machines\"])") &&
+	rounds=$(( (total + 11) / 12 )) && test $rounds -gt 2 &&
+	: >seen && k=0 && n=0 &&
+	while [ $n -lt $rounds ]; do
+		n=$((n + 1)) && k=$((k + 12)) &&
+		emu_requests $RP >before &&
+		XSM_NOW=2026-11-24T1$n:00:00Z xsm ingest rot --no-build &&
+		emu_requests $RP >after &&
+		asked after "$(wc -l <before)" >now &&
+		test "$(wc -l <now)" = 12 &&
+		records rot >recs &&
+		rotation_check recs truth.json now seen &&
+		xsm connect show rot >show &&
+		test_grep "per machine for 12 of $total devices this sync" show || return 1
+		if [ $k -lt $total ]; then
+			test_must_fail grep -qxFf seen now &&
+			test_grep "$k of $total asked so far in round 1" show || return 1
+		else
+			# the round ends and the next begins, the most critical first, within this sync
+			test "$(sort -u seen now | wc -l)" = "$total" &&
+			test_grep "$((k - total)) of $total asked so far in round 2" show || return 1
+		fi
+		cat now >>seen && sort -u -o seen seen || return 1
+	done &&
+	test_grep "logon edges of devices not asked now kept from earlier syncs (oldest learned 2026-11-24T1[0-9]:00:00Z)" show &&
+	first=$(sed -n "s/.*learnedAt\":\"\([^\"]*\)\".*/\1/p" recs | sort | head -1) &&
+	test "$first" = 2026-11-24T11:00:00Z
+'
+
+test_expect_success 'per machine within the hour: what earlier syncs used of logon_calls_per_hour is not asked again' '
+	add_mde hourly $RP --client-secret-env MS_SECRET --set logons=machines --set logon_machines=10 \
+		--set logon_calls_per_hour=16 &&
+	emu_requests $RP >r0 && xsm ingest hourly --no-build && emu_requests $RP >r1 &&
+	test "$(asked r1 "$(wc -l <r0)" | wc -l)" = 10 &&
+	xsm ingest hourly --no-build && emu_requests $RP >r2 &&
+	test "$(asked r2 "$(wc -l <r1)" | wc -l)" = 6 &&
+	xsm connect show hourly >show &&
+	test_grep "per machine for 6 of .* the hour.s calls used up" show &&
+	xsm ingest hourly --no-build && emu_requests $RP >r3 &&
+	test "$(asked r3 "$(wc -l <r2)" | wc -l)" = 0 &&
+	records hourly >recs &&
+	asked r2 "$(wc -l <r0)" >seen && : >none &&
+	rotation_check recs truth.json none seen
+'
+
 test_done

@@ -31,6 +31,14 @@ records() {
 	cat "$XSM_STORE/records/$1/$(latest_run "$1")"
 }
 
+# emu_post PORT PATH: a control call to the emulator (/_emu/change, /_emu/expire-delta)
+emu_post() {
+	python3 -c '
+import sys, urllib.request
+req = urllib.request.Request("http://127.0.0.1:%s%s" % (sys.argv[1], sys.argv[2]), method="POST")
+urllib.request.urlopen(req).read()' "$1" "$2"
+}
+
 # the directory the emulator serves, from its own code
 python3 - "$XSM_TOP" >truth.json <<-\EOF
 import json, sys
@@ -165,6 +173,66 @@ test_expect_success 'a permission removed mid-sync or an expired token: the clea
 	xsm ingest aad --no-build &&
 	test "$(latest_run aad)" != "$before" &&
 	test "$(emu_requests $EMU_PORT | grep -c "oauth2/v2.0/token 200")" = 2
+'
+
+# a tenant that changes between syncs; pages of 2 so that delta rounds page too
+start_emulator entra $EMU --users 20 --page-size 2 && IN=$EMU_PORT
+
+test_expect_success 'incremental sync: the delta links are the cursor; the next sync asks them only for changes' '
+	add_ms entra inc $IN &&
+	xsm --format=json ingest inc --no-build >first.json &&
+	json_get first.json "j[\"connectors\"][0][\"incremental\"]" | test_grep False /dev/stdin &&
+	records inc | sort >before.sorted &&
+	xsm connect show inc >show &&
+	test_grep "users and groups: full read (delta links kept for the next sync)" show &&
+	emu_post $IN /_emu/change &&
+	emu_requests $IN >req1 &&
+	xsm --format=json ingest inc --no-build >inc.json &&
+	json_get inc.json "j[\"connectors\"][0][\"incremental\"]" | test_grep True /dev/stdin &&
+	emu_requests $IN >req2 &&
+	sed -n "$(($(wc -l <req1) + 1)),\$p" req2 >req &&
+	test_grep "^GET /v1.0/users/delta?\$deltatoken=" req &&
+	test_grep "^GET /v1.0/groups/delta?\$deltatoken=" req &&
+	test_grep "^GET /v1.0/groups/delta?\$skiptoken=" req &&
+	test_grep ! "^GET /v1.0/users/delta?%24select" req &&
+	test "$(grep -c "^GET /v1.0/users/delta" req)" = 2 &&
+	xsm connect show inc >show &&
+	test_grep "users and groups: delta query (3 users, 3 groups, 7 memberships changed)" show
+'
+
+test_expect_success 'the patched run is the run a full sync of the changed tenant writes' '
+	records inc | sort >inc.sorted &&
+	! test_cmp before.sorted inc.sorted >/dev/null &&
+	XSM_STORE="$PWD/fresh" add_ms entra inc $IN &&
+	XSM_STORE="$PWD/fresh" xsm ingest inc --no-build &&
+	cat fresh/records/inc/*.jsonl | sort >full.sorted &&
+	test_cmp full.sorted inc.sorted &&
+	python3 - inc.sorted <<-\EOF
+	import json, sys
+	recs = [json.loads(l) for l in open(sys.argv[1])]
+	a = {r["name"]: r for r in recs if r["type"] == "asset"}
+	assert "new.hire@corp.example.com" in a and "cloud.user000@corp.example.com" not in a
+	assert a["new.hire@corp.example.com"]["props"]["assignedRoles"] == ["Security Reader"]
+	assert "assignedRoles" not in a["erin.sec@corp.example.com"]["props"]
+	u = a["cloud.user001@corp.example.com"]["props"]
+	assert u["accountEnabled"] is False and u["displayName"] == "Cloud User001 (left)", u
+	assert "Virtualization" not in a and "Contractors" in a and "Cloud Operations" in a
+	EOF
+'
+
+test_expect_success 'a delta link Graph no longer honours (410 resyncRequired): a full sync instead' '
+	emu_post $IN /_emu/expire-delta &&
+	xsm --format=json -v ingest inc --no-build >re.json 2>err &&
+	json_get re.json "j[\"connectors\"][0][\"incremental\"]" | test_grep False /dev/stdin &&
+	test_grep "delta link has expired: a full sync" err &&
+	emu_requests $IN >req &&
+	test_grep "^GET /v1.0/users/delta?\$deltatoken=.* 410 " req &&
+	records inc | sort >re.sorted &&
+	test_cmp full.sorted re.sorted &&
+	xsm --format=json ingest inc --no-build >again.json &&
+	json_get again.json "j[\"connectors\"][0][\"incremental\"]" | test_grep True /dev/stdin &&
+	records inc | sort >again.sorted &&
+	test_cmp full.sorted again.sorted
 '
 
 test_done

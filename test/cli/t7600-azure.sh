@@ -140,4 +140,15 @@ test_expect_success 'a 403 mid-sync and a truncated page: the clear error, the p
 	test "$(latest_run arm)" = "$before" && test_cmp saved "$XSM_STORE/records/arm/$before"
 '
 
+test_expect_success 'Resource Graph quota: with none left (x-ms-user-quota-*), the next query waits for the reset' '
+	start_emulator azure $EMU --page-size 7 --arg-quota 2 --arg-window 1 && QP=$EMU_PORT &&
+	add_ms azure quota $QP &&
+	xsm -v ingest quota --no-build 2>err &&
+	emu_requests $QP >req &&
+	test "$(grep -c "^POST /providers/Microsoft.ResourceGraph/resources" req)" -gt 4 &&
+	test_grep ! " 429 " req &&
+	test_grep "Resource Graph quota used up: waiting 1s" err &&
+	records quota >recs && test -s recs
+'
+
 test_done

@@ -581,8 +581,63 @@ class Entra(Microsoft):
     def __init__(self, ent, args):
         super().__init__(ent, args)
         self.users, self.members = directory(ent.seed, args.users)
+        self.groups = list(GROUPS)          # (name, parent, role-assignable)
+        self.renamed = {}                   # user or group name -> display name set by a change
+        self.disabled = set()               # users whose account was disabled by a change
+        self.roles = {k: list(v) for k, v in ROLES.items()}
+        # delta queries: the directory as it was at each version; tokens older than min_version are gone
+        self.version, self.min_version = 0, 0
+        self.history = {0: self.snapshot()}
+
+    def control(self, req):
+        if req.path == "/_emu/change" and req.method == "POST":
+            with self.lock:
+                self.change()
+            return X.Reply(200, X.json_body({"version": self.version}), "application/json")
+        if req.path == "/_emu/expire-delta" and req.method == "POST":
+            with self.lock:  # every delta link handed out so far is no longer honoured
+                self.min_version = self.version + 1
+                self.version += 1
+                self.history[self.version] = self.snapshot()
+            return X.Reply(200, X.json_body({"version": self.version}), "application/json")
+        return super().control(req)
+
+    def change(self):
+        """One round of directory changes: users and groups added, changed and deleted, memberships and roles."""
+        gone_user, changed_user, unjoined = "cloud.user000", "cloud.user001", "cloud.user002"
+        self.users = [(n, s) for n, s in self.users if n != gone_user] + [("new.hire", None)]
+        members = {m for m in self.members if not (m[0] == "user" and m[1] == gone_user)}
+        members.discard(("user", unjoined, "All Staff"))
+        members |= {("user", "new.hire", "All Staff"), ("user", "new.hire", "Contractors"),
+                    ("user", "cloud.user003", "Contractors"), ("user", "frank.desk", "Database Team")}
+        gone_group = "Virtualization"
+        members = {m for m in members if m[2] != gone_group and not (m[0] == "group" and m[1] == gone_group)}
+        self.members = sorted(members)
+        self.groups = [g for g in self.groups if g[0] != gone_group] + [("Contractors", None, False)]
+        self.renamed.update({changed_user: "Cloud User001 (left)", "Cloud Ops": "Cloud Operations"})
+        self.disabled.add(changed_user)
+        self.roles.pop("erin.sec", None)          # a role removed from a user the delta does not name
+        self.roles["new.hire"] = ["Security Reader"]
+        self.version += 1
+        self.history[self.version] = self.snapshot()
+
+    def unfold(self, req):
+        """A $skiptoken carries the query of the round it continues, as Graph's do: put it back in req."""
+        if getattr(req, "unfolded", False):
+            return
+        req.unfolded, req.skip_off = True, 0
+        tok = req.arg("$skiptoken")
+        if not tok:
+            return
+        try:
+            t = json.loads(unb64url(tok))
+            req.params = [(k, v) for k, v in t["q"]] + [("$skiptoken", tok)]
+            req.skip_off = int(t["o"])
+        except (ValueError, KeyError, TypeError):
+            req.skip_off = None
 
     def needs(self, req):
+        self.unfold(req)
         p = req.path
         if p.startswith("/v1.0/users") and "signInActivity" in (req.arg("$select") or ""):
             return "AuditLog.Read.All"
@@ -601,6 +656,7 @@ class Entra(Microsoft):
                                          or "signInActivity" in (req.arg("$select") or ""))
 
     def route(self, req):
+        self.unfold(req)
         if self.unlicensed(req):
             return self.api_error(403, "Authentication_RequestFromNonPremiumTenantOrB2CTenant",
                                   "Neither tenant is B2C or tenant doesn't have premium license")
@@ -615,13 +671,16 @@ class Entra(Microsoft):
             return routes[p](req)
         return self.api_error(400, "BadRequest", "Resource not found for the segment '%s'." % p.rsplit("/", 1)[-1])
 
-    # ---- paging: $skiptoken is an opaque offset; the nextLink repeats the query
-    def page(self, req, items, ctx, maximum=999, delta=False):
-        tok = req.arg("$skiptoken")
+    # ---- paging: the nextLink is "?$skiptoken=" alone, the token holding the offset and the query (as
+    # Graph's recorded nextLinks are: JupiterOne/graph-azure ad-service-principals recording)
+    def page(self, req, items, ctx, maximum=999, delta=None):
+        self.unfold(req)
+        off = req.skip_off
         try:
-            off = int(base64.urlsafe_b64decode(tok.encode()).decode().split(":")[1]) if tok else 0
             top = int(req.arg("$top", "100"))
-        except (ValueError, IndexError):
+        except ValueError:
+            off = None
+        if off is None:
             return self.api_error(400, "BadRequest", "Invalid $skiptoken or $top.")
         if top < 1 or top > maximum:
             return self.api_error(400, "Request_UnsupportedQuery", "Invalid page size specified: '%d'. Must be between "
@@ -630,12 +689,12 @@ class Entra(Microsoft):
         body = {"@odata.context": "https://graph.microsoft.com/v1.0/$metadata#" + ctx}
         chunk = items[off:off + top]
         if off + top < len(items):
-            params = [(k, v) for k, v in req.params if k != "$skiptoken"]
-            params.append(("$skiptoken", base64.urlsafe_b64encode(("o:%d" % (off + top)).encode()).decode()))
-            body["@odata.nextLink"] = "%s%s?%s" % (req.base, req.path, "&".join(
-                "%s=%s" % (quote(k, safe="$"), quote(v, safe="(),=")) for k, v in params))
-        elif delta:
-            body["@odata.deltaLink"] = "%s%s?$deltatoken=%s" % (req.base, req.path, b64url(os.urandom(24)))
+            query = [(k, v) for k, v in req.params if k != "$skiptoken"]
+            tok = b64url(json.dumps({"o": off + top, "q": query}).encode())
+            body["@odata.nextLink"] = "%s%s?$skiptoken=%s" % (req.base, req.path, tok)
+        elif delta is not None:
+            # the state token carries the version reached and the query ($select), as Graph's does
+            body["@odata.deltaLink"] = "%s%s?$deltatoken=%s" % (req.base, req.path, delta)
         body["value"] = chunk
         return X.Reply(200, X.json_body(body), "application/json;odata.metadata=minimal;odata.streaming=true;"
                        "IEEE754Compatible=false;charset=utf-8", [("OData-Version", "4.0")])
@@ -643,9 +702,9 @@ class Entra(Microsoft):
     def user(self, j, name, sid, select=None):
         seed = self.ent.seed
         first, _, last = name.partition(".")
-        u = {"id": user_id(seed, name), "displayName": "%s %s" % (first.title(), last.title()),
+        u = {"id": user_id(seed, name), "displayName": self.renamed.get(name, "%s %s" % (first.title(), last.title())),
              "userPrincipalName": "%s@%s" % (name, E.DOMAIN), "mail": "%s@%s" % (name, E.DOMAIN),
-             "accountEnabled": True, "userType": "Member", "onPremisesSecurityIdentifier": sid,
+             "accountEnabled": name not in self.disabled, "userType": "Member", "onPremisesSecurityIdentifier": sid,
              "onPremisesSyncEnabled": True if sid else None, "onPremisesSamAccountName": name if sid else None}
         if select and "signInActivity" in select:
             u["signInActivity"] = {"lastSignInDateTime": E.iso(self.ent.now - (j % 9) * E.DAY - 3600 * (j % 5)),
@@ -656,19 +715,64 @@ class Entra(Microsoft):
             u = {k: v for k, v in u.items() if k in select or k == "id"}
         return u
 
+    def snapshot(self):
+        """The directory now: users and groups by id (every property), members by group id."""
+        users = {user_id(self.ent.seed, n): self.user(j, n, s) for j, (n, s) in enumerate(self.users)}
+        groups = {group_id(self.ent.seed, n): self.group(n, ra) for n, _, ra in self.groups}
+        members = {gid: {} for gid in groups}
+        for k, m, g in self.members:
+            ref = self.member_ref(k, m)
+            members.setdefault(group_id(self.ent.seed, g), {})[ref["id"]] = ref
+        return {"users": users, "groups": groups, "members": members}
+
+    def state_token(self, select):
+        return b64url(json.dumps({"v": self.version, "s": select}).encode())
+
+    def delta_since(self, req):
+        """(version, $select) of a $deltatoken, or an error reply when Graph would not honour it."""
+        try:
+            tok = json.loads(unb64url(req.arg("$deltatoken")))
+            v, select = int(tok["v"]), tok["s"]
+        except (ValueError, KeyError, TypeError):
+            return None, None, self.api_error(400, "BadRequest", "Invalid $deltatoken.")
+        if v < self.min_version or v not in self.history:
+            # the state behind the token is gone: restart with a full round (Location), as Graph says
+            reply = self.api_error(410, "resyncRequired", "The sync state is no longer available; a full "
+                                   "synchronization is required.",
+                                   [("Location", "%s%s" % (req.base, req.path))])
+            return None, None, reply
+        return v, select, None
+
     def list_users(self, req):
         select = (req.arg("$select") or "").split(",") if req.arg("$select") else None
         items = [self.user(j, n, s, select) for j, (n, s) in enumerate(self.users)]
         return self.page(req, items, "users")
 
     def users_delta(self, req):
-        select = (req.arg("$select") or "").split(",") if req.arg("$select") else None
-        items = [self.user(j, n, s, select) for j, (n, s) in enumerate(self.users)]
-        return self.page(req, items, "users(%s)" % ",".join(select or []), maximum=999, delta=True)
+        if req.arg("$deltatoken"):
+            v, select, err = self.delta_since(req)
+            if err:
+                return err
+            old, new = self.history[v]["users"], self.history[self.version]["users"]
+            items = []
+            for uid, u in new.items():
+                if uid not in old:
+                    items.append({k: x for k, x in u.items() if not select or k in select or k == "id"})
+                elif u != old[uid]:
+                    # a changed user: its id and at least the properties that changed
+                    items.append(dict([("id", uid)] + [(k, x) for k, x in u.items()
+                                                       if k != "id" and old[uid].get(k) != x
+                                                       and (not select or k in select)]))
+            items += [{"id": uid, "@removed": {"reason": "changed"}} for uid in old if uid not in new]
+        else:
+            select = (req.arg("$select") or "").split(",") if req.arg("$select") else None
+            items = [self.user(j, n, s, select) for j, (n, s) in enumerate(self.users)]
+        return self.page(req, items, "users(%s)" % ",".join(select or []), maximum=999,
+                         delta=self.state_token(select))
 
     def group(self, name, role_assignable, members=None):
-        g = {"id": group_id(self.ent.seed, name), "displayName": name, "securityEnabled": True, "mailEnabled": False,
-             "onPremisesSecurityIdentifier": None, "isAssignableToRole": role_assignable}
+        g = {"id": group_id(self.ent.seed, name), "displayName": self.renamed.get(name, name), "securityEnabled": True,
+             "mailEnabled": False, "onPremisesSecurityIdentifier": None, "isAssignableToRole": role_assignable}
         if members is not None:
             g["members@delta"] = members
         return g
@@ -679,21 +783,43 @@ class Entra(Microsoft):
         return {"@odata.type": "#microsoft.graph.%s" % kind, "id": mid}
 
     def list_groups(self, req):
-        return self.page(req, [self.group(n, ra) for n, _, ra in GROUPS], "groups")
+        return self.page(req, [self.group(n, ra) for n, _, ra in self.groups], "groups")
 
     def groups_delta(self, req):
-        # a group with many members is split over several entries (as Graph does): 3 members each
         items = []
-        for name, _, ra in GROUPS:
-            refs = [self.member_ref(k, m) for k, m, g in self.members if g == name]
-            for k in range(0, max(1, len(refs)), 3):
-                items.append(self.group(name, ra, refs[k:k + 3]) if k == 0
-                             else {"id": group_id(self.ent.seed, name), "members@delta": refs[k:k + 3]})
-        return self.page(req, items, "groups", delta=True)
+        if req.arg("$deltatoken"):
+            v, select, err = self.delta_since(req)
+            if err:
+                return err
+            old, new = self.history[v], self.history[self.version]
+            for gid, g in new["groups"].items():
+                was = old["groups"].get(gid)
+                entry = dict(g) if was is None else dict([("id", gid)] + [(k, x) for k, x in g.items()
+                                                                          if k != "id" and was.get(k) != x])
+                om, nm = old["members"].get(gid, {}), new["members"].get(gid, {})
+                refs = [nm[m] for m in nm if m not in om]
+                refs += [dict(om[m], **{"@removed": {"reason": "deleted"}}) for m in om if m not in nm]
+                if refs:
+                    entry["members@delta"] = refs[:3]
+                if len(entry) > 1 or was is None:
+                    items.append(entry)
+                for k in range(3, len(refs), 3):  # many member changes: several entries, as in a full round
+                    items.append({"id": gid, "members@delta": refs[k:k + 3]})
+            items += [{"id": gid, "@removed": {"reason": "changed"}} for gid in old["groups"]
+                      if gid not in new["groups"]]
+        else:
+            select = (req.arg("$select") or "").split(",") if req.arg("$select") else None
+            # a group with many members is split over several entries (as Graph does): 3 members each
+            for name, _, ra in self.groups:
+                refs = [self.member_ref(k, m) for k, m, g in self.members if g == name]
+                for k in range(0, max(1, len(refs)), 3):
+                    items.append(self.group(name, ra, refs[k:k + 3]) if k == 0
+                                 else {"id": group_id(self.ent.seed, name), "members@delta": refs[k:k + 3]})
+        return self.page(req, items, "groups", delta=self.state_token(select))
 
     def role_assignments(self, req):
         seed, items = self.ent.seed, []
-        for who, roles in sorted(ROLES.items()):
+        for who, roles in sorted(self.roles.items()):
             kind, _, name = who.rpartition(":")
             pid = {"": user_id, "group": group_id, "sp": sp_id}[kind](seed, name)
             for r in roles:
@@ -900,6 +1026,34 @@ class Azure(Microsoft):
         return rows
 
     def route(self, req):
+        """Resource Graph's own quota (--arg-quota N a window of --arg-window S seconds): every answer says what
+        is left (x-ms-user-quota-remaining) and when it resets (x-ms-user-quota-resets-after, hh:mm:ss); past it, 429
+        with those headers and no Retry-After, as ARG throttles."""
+        quota = self.args.arg_quota
+        if not quota:
+            return self.query(req)
+        now, window = time.time(), self.args.arg_window
+        with self.lock:
+            if not getattr(self, "quota_start", None) or now >= self.quota_start + window:
+                self.quota_start, self.quota_used = now, 0
+            self.quota_used += 1
+            left = quota - self.quota_used
+            reset = max(0, int(self.quota_start + window - now + 0.999))
+        hdrs = [("x-ms-user-quota-remaining", str(max(0, left))),
+                ("x-ms-user-quota-resets-after", "%02d:%02d:%02d" % (reset // 3600, reset // 60 % 60, reset % 60))]
+        if left < 0:
+            reply = X.Reply(429, X.json_body({"error": {
+                "code": "RateLimiting", "message": "Please provide below info when asking for support: timestamp = %s, "
+                "correlationId = %s." % (time.strftime("%Y-%m-%dT%H:%M:%S"), uuid.uuid4()),
+                "details": [{"code": "RateLimiting", "message": "Client application has been throttled and should not "
+                             "attempt to repeat the request until an amount of time has elapsed. Please see "
+                             "https://aka.ms/resourcegraph-throttling for help."}]}}), "application/json; charset=utf-8")
+        else:
+            reply = self.query(req)
+        reply.headers = list(reply.headers or []) + hdrs
+        return reply
+
+    def query(self, req):
         if req.method != "POST" or req.path != "/providers/Microsoft.ResourceGraph/resources":
             return self.api_error(404, "NotFound", "The resource was not found.")
         if req.arg("api-version") not in ("2021-03-01", "2022-10-01", "2024-04-01"):
@@ -911,8 +1065,13 @@ class Azure(Microsoft):
         q = body["query"].strip()
         table = q.split("|", 1)[0].strip()
         if table not in ("resources", "resourcecontainers", "authorizationresources"):
-            return self.api_error(400, "BadRequest", "Table '%s' could not be found." % table,
-                                  ) if table else self.api_error(400, "BadRequest", "Query is invalid.")
+            # the real shape (Azure/azure-powershell ResourceGraph.Test SessionRecords QueryError.json): the
+            # top-level message is generic, details say what is wrong
+            return X.Reply(400, X.json_body({"error": {
+                "code": "InvalidQuery", "message": "Query validation error",
+                "details": [{"code": "ParserFailure" if not table else "InvalidTable",
+                             "message": "Parser failure" if not table else "Table '%s' could not be found" % table,
+                             "line": 1, "characterPositionInLine": 0}]}}), "application/json; charset=utf-8")
         opts = body.get("options") or {}
         top = int(opts.get("$top") or 100)
         if top < 1 or top > 1000:
@@ -964,6 +1123,9 @@ def parse_args(argv):
     ap.add_argument("--users", type=int, default=20, help="entra: cloud-only users besides the six synced ones")
     ap.add_argument("--unlicensed", action="store_true",
                     help="entra: the tenant has no Entra ID P1/P2 (no sign-in activity, no Identity Protection)")
+    ap.add_argument("--arg-quota", type=int, default=0,
+                    help="azure: Resource Graph queries allowed a window (x-ms-user-quota-*; 429 past it)")
+    ap.add_argument("--arg-window", type=int, default=5, help="azure: seconds of a quota window (5 in Azure)")
     ap.add_argument("--port-file")
     ap.add_argument("--delay-ms", type=int, default=0)
     ap.add_argument("--now", help="base time, ISO-8601 (default 2026-11-20T00:00:00Z)")

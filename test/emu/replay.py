@@ -18,6 +18,12 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 ODATA = "application/json; odata.metadata=minimal; odata.streaming=true; charset=utf-8"
+GRAPH = "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8"
+ARG = r"/providers/Microsoft\.ResourceGraph/resources$"
+ARG_CT = "application/json; charset=utf-8"
+# pages whose links name https://graph.microsoft.com: the links name the replay instead, so a client
+# that keeps its token on the API's own host follows them
+REBASE = {"entra-shape"}
 TOKEN = r"/[^/]+/oauth2/v2\.0/token$"
 
 # (method, path regex, file, content type[, status]); the first match answers.  A regex
@@ -62,6 +68,38 @@ ROUTES = {
          ODATA),
         ("GET", r"/api/vulnerabilities/machinesVulnerabilities$", "machine.241056b6.vulnerabilities.json", ODATA),
     ],
+    # xsm's own pages in the real Graph and Resource Graph shapes (test/fixtures/ms-shapes/README.md)
+    "entra-shape": [
+        ("POST", TOKEN, "graph/token.json", "application/json; charset=utf-8"),
+        ("GET", r"/v1\.0/roleManagement/directory/roleAssignments$", "graph/roleAssignments.json", GRAPH),
+        ("GET", r"/v1\.0/identityProtection/", "graph/unlicensed.403.json", "application/json", 403),
+        ("GET", r"/v1\.0/users\?%24select=id,signInActivity", "graph/unlicensed.403.json", "application/json", 403),
+        ("GET", r"/v1\.0/users/delta\?%24select=", "graph/users.delta.page1.json", GRAPH),
+        ("GET", r"/v1\.0/users/delta\?\$skiptoken=", "graph/users.delta.page2.json", GRAPH),
+        ("GET", r"/v1\.0/groups/delta$", "graph/groups.delta.json", GRAPH),
+        ("GET", r"/v1\.0/servicePrincipals\?%24select=", "graph/servicePrincipals.page1.json", GRAPH),
+        ("GET", r"/v1\.0/servicePrincipals\?\$skiptoken=", "graph/servicePrincipals.page2.json", GRAPH),
+        ("GET", r"/v1\.0/applications$", "graph/applications.json", GRAPH),
+    ],
+    "azure-shape": [
+        ("POST", TOKEN, "graph/token.json", "application/json; charset=utf-8"),
+        ("POST", (ARG, r'"query":"authorizationresources'), "arg/roles.json", ARG_CT),
+        ("POST", (ARG, r'"query":"resourcecontainers'), "arg/containers.json", ARG_CT),
+        ("POST", (ARG, r"microsoft\.network/publicipaddresses"), "arg/network.json", ARG_CT),
+        ("POST", (ARG, r'"\$skipToken":'), "arg/resources.page2.json", ARG_CT),
+        ("POST", (ARG, r"microsoft\.compute/virtualmachines"), "arg/resources.page1.json", ARG_CT),
+    ],
+    "azure-shape-truncated": [
+        ("POST", TOKEN, "graph/token.json", "application/json; charset=utf-8"),
+        ("POST", (ARG, r'"query":"authorizationresources'), "arg/roles.json", ARG_CT),
+        ("POST", (ARG, r'"query":"resourcecontainers'), "arg/containers.json", ARG_CT),
+        ("POST", (ARG, r"microsoft\.network/publicipaddresses"), "arg/network.json", ARG_CT),
+        ("POST", (ARG, r"microsoft\.compute/virtualmachines"), "arg/resources.truncated.json", ARG_CT),
+    ],
+    "azure-shape-error": [
+        ("POST", TOKEN, "graph/token.json", "application/json; charset=utf-8"),
+        ("POST", (ARG, r"."), "arg/query-error.400.json", ARG_CT, 400),
+    ],
     "defender-bad-secret": [
         ("POST", TOKEN, "token.401.invalid-client.json", "application/json; charset=utf-8", 401),
     ],
@@ -80,16 +118,21 @@ def make_handler(vendor, fixtures):
 
         def answer(self, method):
             length = int(self.headers.get("Content-Length") or 0)
-            if length:
-                self.rfile.read(length)
+            body = self.rfile.read(length).decode("utf-8", "replace") if length else ""
             path = self.path.split("?", 1)[0]
             for m, pattern, name, ctype, *status in ROUTES[vendor]:
+                # (path regex, body regex): a POST told apart by what it asks (Resource Graph queries)
+                pattern, want = pattern if isinstance(pattern, tuple) else (pattern, None)
                 hit = re.match(pattern, self.path if "\\?" in pattern else path)
-                if m == method and hit:
+                if m == method and hit and (want is None or re.search(want, body)):
                     file = os.path.join(fixtures, name.format(**hit.groupdict()))
                     if os.path.isfile(file):
                         with open(file, "rb") as f:
-                            return self.reply(status[0] if status else 200, f.read(), ctype)
+                            data = f.read()
+                        if vendor in REBASE:
+                            data = data.replace(b"https://graph.microsoft.com",
+                                                ("http://127.0.0.1:%d" % self.server.server_address[1]).encode())
+                        return self.reply(status[0] if status else 200, data, ctype)
             return self.reply(404, b'{"error":"not recorded"}', "application/json")
 
         def reply(self, status, body, ctype):
