@@ -39,6 +39,7 @@ struct pc {
 	double expires, margin;
 	size_t logins, extends;
 	long page_size, compute_page;
+	uint64_t body_hash;         /* of the last answer (the pager's fingerprint of a page) */
 	xsm__strmap seen;
 };
 
@@ -303,6 +304,7 @@ static int cspm_post(struct pc *p, const char *path, const char *what, xsm__json
 			snprintf(m, sizeof(m), "%s", xsm_ctx_errmsg(c->ctx));
 			rc = xsm__error_set(c->ctx, XSM_EPROTO, "%s: %s: the answer is not JSON: %s", c->name, what, m);
 		}
+		p->body_hash = resp.body_hash;
 		break;
 	}
 	xsm__http_resp_dispose(&resp);
@@ -486,13 +488,17 @@ static int inventory(struct pc *p)
 {
 	xsm__conn *c = p->c;
 	xsm_buf prev = XSM_BUF_INIT;
+	xsm__pager pg;
 	xsm__json *j = NULL;
 	xsm_jw w;
-	int rc = 0, first = 1;
+	int rc, first = 1;
 
+	if ((rc = xsm__pager_begin(&pg, c, "config search", NULL)) < 0)
+		return rc;
 	for (;;) {
-		const xsm__json *e;
+		const xsm__json *e, *total;
 		const char *next;
+		size_t n = 0;
 		xsm_buf_clear(&p->body);
 		xsm_jw_init(&w, &p->body);
 		xsm_jw_obj(&w);
@@ -514,21 +520,16 @@ static int inventory(struct pc *p)
 			rc = xsm__error_set(c->ctx, XSM_EPROTO, "%s: config search: an answer without items", c->name);
 			break;
 		}
-		for (e = xsm__json_child(xsm__json_get(j, "items")); e && rc == 0; e = xsm__json_next(e))
+		for (e = xsm__json_child(xsm__json_get(j, "items")); e && rc == 0; e = xsm__json_next(e), n++)
 			rc = on_item(p, e);
 		if (rc < 0)
 			break;
-		xsm__conn_page(c);
+		/* every page holds an item at least: totalRows bounds the pages */
+		if ((total = xsm__json_get(j, "totalRows")) && xsm__json_type(total) == XSM_J_NUMBER)
+			xsm__pager_total(&pg, xsm__json_num(total), 1);
 		next = jstr(j, "nextPageToken");
-		if (!*next)
+		if ((rc = xsm__pager_page(&pg, p->body_hash, n, next)) < 0 || !*next)
 			break;
-		if (prev.size && !strcmp(prev.ptr, next)) {
-			rc = xsm__error_set(c->ctx, XSM_EPROTO,
-					    "%s: config search: the same nextPageToken twice: stopped rather than read the "
-					    "same page again",
-					    c->name);
-			break;
-		}
 		xsm_buf_set(&prev, next);
 		first = 0;
 		xsm__json_free(j);
@@ -536,6 +537,7 @@ static int inventory(struct pc *p)
 	}
 	xsm__json_free(j);
 	xsm_buf_dispose(&prev);
+	xsm__pager_end(&pg);
 	return rc;
 }
 
@@ -629,13 +631,17 @@ static int permissions(struct pc *p, const char *rql)
 {
 	xsm__conn *c = p->c;
 	xsm_buf prev = XSM_BUF_INIT;
+	xsm__pager pg;
 	xsm__json *j = NULL;
 	xsm_jw w;
-	int rc = 0, first = 1;
+	int rc, first = 1;
 
+	if ((rc = xsm__pager_begin(&pg, c, "IAM permissions", NULL)) < 0)
+		return rc;
 	for (;;) {
 		const xsm__json *d, *e;
 		const char *next;
+		size_t n = 0;
 		xsm_buf_clear(&p->body);
 		xsm_jw_init(&w, &p->body);
 		xsm_jw_obj(&w);
@@ -656,18 +662,13 @@ static int permissions(struct pc *p, const char *rql)
 			rc = xsm__error_set(c->ctx, XSM_EPROTO, "%s: IAM permissions: an answer without data.items", c->name);
 			break;
 		}
-		for (e = xsm__json_child(xsm__json_get(d, "items")); e && rc == 0; e = xsm__json_next(e))
+		for (e = xsm__json_child(xsm__json_get(d, "items")); e && rc == 0; e = xsm__json_next(e), n++)
 			rc = on_permission(p, e);
 		if (rc < 0)
 			break;
-		xsm__conn_page(c);
 		next = jstr(d, "nextPageToken");
-		if (!*next)
+		if ((rc = xsm__pager_page(&pg, p->body_hash, n, next)) < 0 || !*next)
 			break;
-		if (prev.size && !strcmp(prev.ptr, next)) {
-			rc = xsm__error_set(c->ctx, XSM_EPROTO, "%s: IAM permissions: the same nextPageToken twice", c->name);
-			break;
-		}
 		xsm_buf_set(&prev, next);
 		first = 0;
 		xsm__json_free(j);
@@ -675,6 +676,7 @@ static int permissions(struct pc *p, const char *rql)
 	}
 	xsm__json_free(j);
 	xsm_buf_dispose(&prev);
+	xsm__pager_end(&pg);
 	return rc;
 }
 
@@ -798,6 +800,7 @@ static int compute_get(struct pc *p, const char *path, long offset, const char *
 			if (xsm__http_header(&resp, "total-count", tc, sizeof(tc)))
 				*total = strtol(tc, NULL, 10);
 		}
+		p->body_hash = resp.body_hash;
 		/* an empty collection is "null" */
 		if (resp.body.size >= 4 && !strncmp(resp.body.ptr, "null", 4))
 			break;
@@ -947,12 +950,16 @@ static int compute_entity(struct pc *p, const xsm__json *h, int image)
 static int compute(struct pc *p, const char *path, int image)
 {
 	xsm__conn *c = p->c;
+	xsm__pager pg;
 	xsm__json *j = NULL;
 	long offset = 0, total = -1;
-	int rc = 0;
+	int rc;
 
+	if ((rc = xsm__pager_begin(&pg, c, image ? "compute images" : "compute hosts", "0")) < 0)
+		return rc;
 	for (;;) {
 		const xsm__json *e;
+		char next[32];
 		size_t n;
 		if ((rc = compute_get(p, path, offset, image ? "compute images" : "compute hosts", &j, &total)) < 0 || !j)
 			break;
@@ -963,13 +970,18 @@ static int compute(struct pc *p, const char *path, int image)
 		j = NULL;
 		if (rc < 0)
 			break;
-		xsm__conn_page(c);
 		offset += (long)n;
 		/* Total-Count says when it is over; without it, a page shorter than asked (a console may cap it) is not */
-		if (!n || (total >= 0 && offset >= total) || offset > 100000000)
+		if (total >= 0)
+			xsm__pager_total(&pg, (double)total, 1);
+		next[0] = '\0';
+		if (n && !(total >= 0 && offset >= total))
+			snprintf(next, sizeof(next), "%ld", offset);
+		if ((rc = xsm__pager_page(&pg, p->body_hash, n, next)) < 0 || !next[0])
 			break;
 	}
 	xsm__json_free(j);
+	xsm__pager_end(&pg);
 	return rc;
 }
 

@@ -25,14 +25,13 @@
 #include "util/alloc.h"
 #include "util/buf.h"
 
-#define WIZ_MAX_PAGES 1000000
-
 struct wz {
 	xsm__conn *c;
 	xsm_buf api, auth_url, auth, body, tmp, cursor, label;
 	double expires, margin;
 	size_t tokens;
 	long page_size, rate_retries;
+	uint64_t body_hash;         /* of the last answer (the pager's fingerprint of a page) */
 	const char *projects;       /* comma-separated project ids, or NULL */
 	xsm__strmap seen;           /* graph entity ids written as assets */
 };
@@ -246,6 +245,7 @@ static int gql(struct wz *z, const char *what, xsm__json **out)
 			break;
 		}
 		*out = j;
+		z->body_hash = resp.body_hash;
 		break;
 	}
 	xsm__http_resp_dispose(&resp);
@@ -296,21 +296,26 @@ static int gql_body(struct wz *z, const char *query, const char *after, int find
 
 /*
  * Every page of connection conn: cb gets each node.  Stops when
- * hasNextPage is false; a page that says there is more but gives no new
- * cursor is a protocol error (it would loop).
+ * hasNextPage is false.  The framework's pager stops a walk that does not
+ * advance (a cursor or a page that comes back, more pages than totalCount
+ * allows); a page that says there is more but gives no cursor is an error
+ * too, rather than an end that would lose the rest.
  */
 static int pages(struct wz *z, const char *conn, const char *query, int findings,
 		 int (*cb)(struct wz *z, const xsm__json *node))
 {
 	xsm__conn *c = z->c;
+	xsm__pager pg;
 	xsm__json *j = NULL;
-	size_t n = 0;
-	int rc = 0;
+	int rc;
 
 	xsm_buf_clear(&z->cursor);
+	if ((rc = xsm__pager_begin(&pg, c, conn, NULL)) < 0)
+		return rc;
 	for (;;) {
-		const xsm__json *connj, *info, *e;
-		const char *next;
+		const xsm__json *connj, *info, *e, *total;
+		const char *next = NULL;
+		size_t n = 0;
 		if ((rc = gql_body(z, query, z->cursor.ptr, findings)) < 0 || (rc = gql(z, conn, &j)) < 0)
 			break;
 		connj = xsm__json_get(xsm__json_get(j, "data"), conn);
@@ -319,27 +324,32 @@ static int pages(struct wz *z, const char *conn, const char *query, int findings
 			rc = xsm__error_set(c->ctx, XSM_EPROTO, "%s: %s: the answer has no %s.nodes", c->name, conn, conn);
 			break;
 		}
-		for (e = xsm__json_child(xsm__json_get(connj, "nodes")); e && rc == 0; e = xsm__json_next(e))
+		for (e = xsm__json_child(xsm__json_get(connj, "nodes")); e && rc == 0; e = xsm__json_next(e), n++)
 			rc = cb(z, e);
 		if (rc < 0)
 			break;
-		xsm__conn_page(c);
+		/* every page holds a node at least: the total bounds the pages */
+		if ((total = xsm__json_get(connj, "totalCount")) && xsm__json_type(total) == XSM_J_NUMBER)
+			xsm__pager_total(&pg, xsm__json_num(total), 1);
 		info = xsm__json_get(connj, "pageInfo");
-		if (!jbool(info, "hasNextPage"))
-			break;
-		next = jstr(info, "endCursor");
-		if (!*next || (z->cursor.size && !strcmp(next, z->cursor.ptr)) || ++n >= WIZ_MAX_PAGES) {
-			rc = xsm__error_set(c->ctx, XSM_EPROTO,
-					    "%s: %s: hasNextPage without a new endCursor (page %zu): stopped rather than "
-					    "read the same page again",
-					    c->name, conn, n + 1);
-			break;
+		if (jbool(info, "hasNextPage")) {
+			next = jstr(info, "endCursor");
+			if (!*next) {
+				rc = xsm__error_set(c->ctx, XSM_EPROTO,
+						    "%s: %s: hasNextPage without an endCursor (page %zu): stopped rather than "
+						    "lose the rest",
+						    c->name, conn, pg.pages + 1);
+				break;
+			}
 		}
+		if ((rc = xsm__pager_page(&pg, z->body_hash, n, next)) < 0 || !next)
+			break;
 		xsm_buf_set(&z->cursor, next);
 		xsm__json_free(j);
 		j = NULL;
 	}
 	xsm__json_free(j);
+	xsm__pager_end(&pg);
 	return rc;
 }
 

@@ -136,6 +136,13 @@ test_expect_success 'rate limits: RATE_LIMIT_EXCEEDED with 200 and HTTP 429 are 
 	grep -q "^POST /graphql 429 429" reqs
 '
 
+test_expect_success 'a server that ignores the cursor: the walk stops (76) rather than loop' '
+	start_cloud wiz $EMU --page-size 3 --fault repeat@3 && p=$EMU_PORT &&
+	add_wiz wzr $p &&
+	test_expect_code 76 xsm ingest wzr --no-build 2>err &&
+	test_grep "cloudResources: .*\(repeats an earlier page\|sends a next page it sent before\)" err
+'
+
 test_expect_success 'still rate limited after the retries: 75' '
 	start_cloud wiz $EMU --page-size 7 --fault ratelimit@2+ && p=$EMU_PORT &&
 	add_wiz wz6 $p --set rate_limit_retries=2 &&
@@ -167,7 +174,7 @@ test_expect_success 'the same VM from Wiz and Azure (and Defender) is one node; 
 	xsm connect add azure arm --url http://127.0.0.1:$az --set authority=http://127.0.0.1:$az \
 		--set tenant=$TENANT --set client_id=$CLIENT --set calls_per_minute=0 --client-secret-env MS_SECRET &&
 	xsm connect remove wzp && xsm connect remove wz2 && xsm connect remove wz3 && xsm connect remove wz5 &&
-	xsm connect remove wz4 && xsm connect remove wz6 && xsm connect remove wz7 &&
+	xsm connect remove wz4 && xsm connect remove wz6 && xsm connect remove wz7 && xsm connect remove wzr &&
 	xsm ingest arm wz &&
 	xsm --format=json graph nodes >nodes.json &&
 	python3 - nodes.json truth.json <<-\EOF

@@ -123,6 +123,13 @@ test_expect_success 'rate limited (429 with Retry-After and the X-RateLimit head
 	grep -q " 429 429" reqs
 '
 
+test_expect_success 'a page token the server ignores: the walk stops (76) rather than loop' '
+	start_cloud prisma $EMU --page-size 3 --fault repeat@3 && p=$EMU_PORT &&
+	add_pc pcr $p &&
+	test_expect_code 76 xsm ingest pcr --no-build 2>err &&
+	test_grep "config search: .*\(repeats an earlier page\|sends a next page it sent before\)" err
+'
+
 test_expect_success 'a wrong stack URL: a clear configuration error (78)' '
 	xsm connect add prismacloud pcw --url http://127.0.0.1:$PC/not-the-api --set access_key_id=emu-pc-key-id \
 		--secret-key-env PC_SECRET &&
@@ -167,7 +174,7 @@ test_expect_success 'IAM permissions (iam_rql): a managed identity has a role on
 '
 
 test_expect_success 'Wiz, Prisma Cloud and Azure: one node per VM, one per managed identity; a path to the key vault' '
-	for n in pc2 pc3 pc4 pcw pcs pce pcc pci; do xsm connect remove $n || exit 1; done &&
+	for n in pc2 pc3 pc4 pcr pcw pcs pce pcc pci; do xsm connect remove $n || exit 1; done &&
 	start_cloud wiz $EMU && wz=$EMU_PORT &&
 	xsm connect add wiz wz --url http://127.0.0.1:$wz --set auth_url=http://127.0.0.1:$wz/oauth/token \
 		--set client_id=emu-wiz-client --client-secret-env WIZ_SECRET &&

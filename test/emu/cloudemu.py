@@ -18,7 +18,8 @@ Packs/Wiz/Integrations/Wiz/Wiz_test.py (cloudResources, graphSearch);
 Prisma Cloud as reference/vendor-apis.md section 6.1 (pan.dev OpenAPI specs).
 Faults (--fault KIND@N[+]): 429, 500, 503, 401, drop, garble, slow (emu.py),
 and gqlerror (GraphQL errors with HTTP 200), ratelimit (RATE_LIMIT_EXCEEDED
-with HTTP 200), expire (every token issued so far expires).
+with HTTP 200), expire (every token issued so far expires), repeat (the
+cursor or page token is ignored: the first page again).
 """
 
 import base64
@@ -38,7 +39,7 @@ import emu as U  # noqa: E402
 import enterprise as E  # noqa: E402
 import msemu as M  # noqa: E402
 
-U.FAULT_KINDS = U.FAULT_KINDS + ("gqlerror", "ratelimit", "expire")
+U.FAULT_KINDS = U.FAULT_KINDS + ("gqlerror", "ratelimit", "expire", "repeat")
 
 WIZ_CLIENT_ID = "emu-wiz-client"
 WIZ_SECRET = "emu-wiz-secret"
@@ -301,6 +302,8 @@ class Wiz(U.Emulator):
             if not isinstance(cur, dict) or not isinstance(cur.get("offset"), int):
                 return self.gql_errors(200, "invalid cursor", "BAD_USER_INPUT")
             start = cur["offset"]
+        if self.fault_now == "repeat":
+            start = 0  # a server that ignores the cursor: the first page again
         page = items[start:start + size]
         more = start + size < len(items)
         return U.Reply(200, U.json_body({"data": {name: {
@@ -536,7 +539,7 @@ class Prisma(U.Emulator):
             cur = unb64(body.get("pageToken") or "")
             if not isinstance(cur, dict):
                 return self.bad("invalid pageToken")
-            return self.config_page(cur.get("offset", 0), body.get("limit", 100))
+            return self.config_page(0 if self.fault_now == "repeat" else cur.get("offset", 0), body.get("limit", 100))
         if p in ("/api/v1/permission", "/api/v1/permission/page") and req.method == "POST":
             body = req.json() or {}
             if p.endswith("/page"):
