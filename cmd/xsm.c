@@ -58,7 +58,8 @@ static const struct xsm_command commands[] = {
 	  "fetch or read records and store them as a run",
 	  "xsm ingest NAME... [--full] [--no-build]\n"
 	  "xsm ingest --all [--full] [--no-build]\n"
-	  "xsm ingest --format records --source NAME [--skip-invalid] [--allow-empty] [--no-build] FILE|-" },
+	  "xsm ingest --format records --source NAME [--skip-invalid] [--allow-empty] [--no-build] FILE|-\n"
+	  "xsm ingest --format nessus|qualys-xml|rapid7-csv|tenable-csv --source NAME [--allow-empty] [--no-build] FILE|-" },
 	{ "init", cmd_init, 0, "create a store",
 	  "xsm init [DIR]" },
 	{ "insights", cmd_insights, XSM_NEED_STORE, "initiatives, metrics, recommendations, scores and targets",

@@ -138,7 +138,7 @@ _xsm()
 		local f="table json jsonl"
 		[[ $cmd == graph && $sub == export ]] && f="json jsonl dot graphml neo4j"
 		[[ $cmd == paths ]] && f="table json jsonl dot svg"
-		[[ $cmd == ingest ]] && f="records table json jsonl"
+		[[ $cmd == ingest ]] && f="records nessus qualys-xml rapid7-csv tenable-csv table json jsonl"
 		COMPREPLY=($(compgen -W "$f" -- "$cur")); return ;;
 	--level)
 		COMPREPLY=($(compgen -W "0 1 2 3 very-high high medium low" -- "$cur")); return ;;
