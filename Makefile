@@ -71,7 +71,7 @@ help:
 	@echo "make check-asan   the whole suite under ASan+UBSan (build-asan/)"
 	@echo "make check-valgrind  unit tests under valgrind"
 	@echo "make demo         ingest the example enterprise and show what it finds"
-	@echo "make bench [SCALE=small|1m|ad|ad-100k]  run the pipeline benchmark (and the connectors);"
+	@echo "make bench [SCALE=small|1m|ad|ad-100k|paths|paths-1k|paths-100k]  run the pipeline benchmark (and the connectors);"
 	@echo "                  ad: a long-lived Active Directory, 1,000,000 users (ad-100k: 100,000)"
 	@echo "make bench-connectors [CONN_HOSTS=N]  normalisation rate of the connectors"
 	@echo "make install [PREFIX=..] [DESTDIR=..]; make uninstall; make clean"

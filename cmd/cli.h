@@ -115,6 +115,7 @@ struct xsm_table {
 };
 void xsm_table_init(struct xsm_table *t, int ncols, const char **head);
 void xsm_table_add(struct xsm_table *t, ...); /* ncols strings (NULL prints "-") */
+void xsm_table_addv(struct xsm_table *t, const char *const *cells); /* the same from an array */
 void xsm_table_print(struct xsm_table *t, FILE *out);
 void xsm_table_free(struct xsm_table *t);
 
@@ -134,7 +135,14 @@ int cmd_paths(int argc, const char **argv, struct xsm_cli *cli);
 int cmd_status(int argc, const char **argv, struct xsm_cli *cli);
 int cmd_ingest(int argc, const char **argv, struct xsm_cli *cli);
 int cmd_graph(int argc, const char **argv, struct xsm_cli *cli);
+/* xsm graph match (cmd_match.c) */
+int xsm_cli_graph_match(int argc, const char **argv, struct xsm_cli *cli);
+/* xsm paths whatif (cmd_whatif.c) */
+int xsm_cli_paths_whatif(int argc, const char **argv, struct xsm_cli *cli);
 int cmd_help(int argc, const char **argv, struct xsm_cli *cli);
+int cmd_serve(int argc, const char **argv, struct xsm_cli *cli);
+int cmd_access(int argc, const char **argv, struct xsm_cli *cli);
+int cmd_audit(int argc, const char **argv, struct xsm_cli *cli);
 /*
  * The configuration's last layers: data.dir for a build tree, then each
  * -c KEY=VALUE (an unknown key or a bad value is a usage error, 64).
@@ -160,8 +168,36 @@ int xsm_cli_build_after(struct xsm_cli *cli, const char *what);
  * next build re-evaluates).  0, or an exit code after a message.
  */
 int xsm_cli_commit(struct xsm_cli *cli, int (*save)(void *arg, xsm_store *store), void *arg, const char *action,
-		   const char *target, const char *detail);
+		   const char *target, const char *before, const char *after);
 const struct xsm_command *xsm_command_find(const char *name);
+
+/* --- a served store (cmd_serve.c) ------------------------------------------- */
+/* who a server runs this process's command for; NULL when not served */
+struct xsm_served {
+	const char *user;
+	unsigned uid;
+	const char *const *groups;
+	size_t ngroups;
+	int owner;              /* the store's owner or root: every role */
+	const char *store_dir;  /* the store the server serves */
+	const char *config_opt; /* the server's --config */
+	const char *scope;      /* "" or the device scope of the caller's grants */
+	int paths_in_scope;     /* the profile shows in-scope paths to a scoped caller */
+	const char *profile;
+};
+extern const struct xsm_served *xsm_served;
+/* the whole command line, as main() runs it (the server's children too); an exit code */
+int xsm_cli_main(int argc, const char **argv);
+/*
+ * 1 and the socket's path in out when the store is served: --store or
+ * XSM_STORE names a socket, or neither is given and store.socket is set;
+ * 0 when the store is a directory; -1 out of memory.
+ */
+int xsm_cli_served_socket(struct xsm_cli *cli, xsm_buf *out);
+/* run argv (from the command name on) on the server at sock; the command's exit code */
+int xsm_cli_client(struct xsm_cli *cli, const char *sock, int argc, const char **argv);
+/* the roles.yaml action a command line needs (a second in *also), "" for none, NULL when not served */
+const char *xsm_cli_action(int argc, const char **argv, const char **also);
 const struct xsm_command *xsm_commands(size_t *n);
 
 #endif

@@ -320,10 +320,34 @@ static int save(void *arg, xsm_store *store)
 	return xsm_rules_save(arg, store);
 }
 
-/* save the change with its audit entry, then re-evaluate the current snapshot */
-static int commit(struct xsm_cli *cli, xsm_rules *rules, const char *action, const char *target, const char *detail)
+/* a rule as the audit log shows it before and after a change: "device level 1 on when EXPR" */
+struct rule_state {
+	const char *name;
+	xsm_buf *out;
+};
+
+static int rule_state_cb(const xsm_rule_info *r, void *payload)
 {
-	return xsm_cli_commit(cli, save, rules, action, target, detail);
+	struct rule_state *st = payload;
+	if (strcmp(r->name, st->name))
+		return 0;
+	xsm_buf_printf(st->out, "%s level %d %s when %s", r->asset ? r->asset : "?", r->level, r->enabled ? "on" : "off",
+		       r->when ? r->when : "");
+	return 1;
+}
+
+static void rule_state(xsm_buf *out, const xsm_rules *rules, const char *name)
+{
+	struct rule_state st = { name, out };
+	xsm_buf_clear(out);
+	xsm_rules_foreach(rules, rule_state_cb, &st);
+}
+
+/* save the rules with their audit entry (the state before and after), then re-evaluate the current snapshot */
+static int commit(struct xsm_cli *cli, xsm_rules *rules, const char *action, const char *target, const char *before,
+		  const char *after)
+{
+	return xsm_cli_commit(cli, save, rules, action, target, before, after);
 }
 
 struct preview {
@@ -363,6 +387,7 @@ static int rule_cmd(int argc, const char **argv, struct xsm_cli *cli)
 		{ NULL, 0, 0, NULL, NULL },
 	};
 	xsm_rules *rules = NULL;
+	xsm_buf before = XSM_BUF_INIT, after = XSM_BUF_INIT;
 	int n, rc = 0, level = -1, code;
 
 	if (!sub)
@@ -418,9 +443,11 @@ static int rule_cmd(int argc, const char **argv, struct xsm_cli *cli)
 		return code;
 	if ((rc = xsm_rules_load(&rules, cli->store)) < 0)
 		return xsm_cli_fail(cli, rc);
+	rule_state(&before, rules, pos[0]);
 	if (!strcmp(sub, "add")) {
 		if (!asset || level < 0 || !when) {
 			xsm_rules_free(rules);
+			xsm_buf_dispose(&before);
 			return xsm_cli_usage(cli, "rule add needs --asset, --level and --when");
 		}
 		rc = xsm_rules_add(rules, pos[0], asset, level, when, desc);
@@ -433,33 +460,41 @@ static int rule_cmd(int argc, const char **argv, struct xsm_cli *cli)
 	} else if (!strcmp(sub, "level")) {
 		if (n < 2 || (level = xsm_level_parse(pos[1])) < 0) {
 			xsm_rules_free(rules);
+			xsm_buf_dispose(&before);
 			return xsm_cli_usage(cli, "rule level NAME LEVEL: LEVEL is 0-3, very-high, high, medium or low");
 		}
 		rc = xsm_rules_set_level(rules, pos[0], level);
 	} else {
 		xsm_rules_free(rules);
+		xsm_buf_dispose(&before);
 		return xsm_cli_usage(cli, "unknown rule command '%s'", sub);
 	}
 	if (rc == XSM_EINVALID && when) {
 		xsm_cli_error("--when: %s", xsm_ctx_errmsg(cli->ctx));
 		xsm_rules_free(rules);
+		xsm_buf_dispose(&before);
 		return XSM_EXIT_USAGE;
 	}
 	if (rc == XSM_EUSAGE) {
 		xsm_cli_error("%s", xsm_ctx_errmsg(cli->ctx));
 		xsm_rules_free(rules);
+		xsm_buf_dispose(&before);
 		return XSM_EXIT_USAGE;
 	}
 	if (rc < 0) {
 		code = xsm_cli_fail(cli, rc);
 		xsm_rules_free(rules);
+		xsm_buf_dispose(&before);
 		return code;
 	}
 	{
 		char action[32];
 		snprintf(action, sizeof(action), "rule %s", sub);
-		code = commit(cli, rules, action, pos[0], when ? when : lvl);
+		rule_state(&after, rules, pos[0]);
+		code = commit(cli, rules, action, pos[0], before.ptr ? before.ptr : "", after.ptr ? after.ptr : "");
 	}
+	xsm_buf_dispose(&before);
+	xsm_buf_dispose(&after);
 	xsm_rules_free(rules);
 	return code;
 }
@@ -470,7 +505,7 @@ static int critical_set(int argc, const char **argv, struct xsm_cli *cli, int se
 	xsm_rules *rules = NULL;
 	xsm_graph *g = NULL;
 	size_t node;
-	int n, rc, level = -1, code;
+	int n, rc, level = -1, code, before = -1;
 
 	if ((n = xsm_opt_parse(cli, argc, argv, NULL, pos, 2)) < 0)
 		return xsm_opt_exit(cli, n);
@@ -482,12 +517,16 @@ static int critical_set(int argc, const char **argv, struct xsm_cli *cli, int se
 		return code;
 	if ((rc = xsm_graph_load(&g, cli->store, NULL, XSM_LOAD_NO_EDGE_PROPS)) < 0 ||
 	    (rc = xsm_graph_find(&node, g, pos[0])) < 0 || (rc = xsm_rules_load(&rules, cli->store)) < 0 ||
-	    (rc = xsm_rules_set_manual(rules, xsm_graph_node_id(g, node), level)) < 0) {
+	    (before = xsm_rules_manual(rules, xsm_graph_node_id(g, node)),
+	     rc = xsm_rules_set_manual(rules, xsm_graph_node_id(g, node), level)) < 0) {
 		code = xsm_cli_fail(cli, rc);
 	} else {
-		char detail[16];
-		snprintf(detail, sizeof(detail), "%d", level);
-		code = commit(cli, rules, set ? "set level" : "unset level", xsm_graph_node_id(g, node), set ? detail : NULL);
+		char b[16] = "", a[16] = "";
+		if (before >= 0)
+			snprintf(b, sizeof(b), "%d", before);
+		if (set)
+			snprintf(a, sizeof(a), "%d", level);
+		code = commit(cli, rules, set ? "set level" : "unset level", xsm_graph_node_id(g, node), b, a);
 	}
 	xsm_rules_free(rules);
 	xsm_graph_free(g);

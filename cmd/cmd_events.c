@@ -10,11 +10,39 @@ struct ev_out {
 	xsm_buf *b;
 	struct xsm_table *t;
 	size_t n;
+	/* a caller limited to a device scope (a served store): what it may see */
+	int scoped;
+	xsm_graph *g;
+	xsm_pathset *paths;
 };
+
+/*
+ * Under a scope, an event about a node shows only when the scoped graph
+ * has the node, one about a path only when the scoped paths have it: an
+ * event about something gone since cannot be placed, and is left out.
+ */
+static int in_scope(const struct ev_out *o, const xsm_event_info *ev)
+{
+	size_t i;
+	if (!o->scoped || !ev->kind)
+		return 1;
+	if (!strcmp(ev->kind, "node")) {
+		if (!ev->id || !o->g || xsm_graph_find(&i, o->g, ev->id) < 0) {
+			xsm_ctx_clear(o->cli->ctx);
+			return 0;
+		}
+		return 1;
+	}
+	if (!strcmp(ev->kind, "path"))
+		return ev->id && o->paths && xsm_paths_find(o->paths, ev->id) >= 0;
+	return 1;
+}
 
 static int ev_row(const xsm_event_info *ev, void *payload)
 {
 	struct ev_out *o = payload;
+	if (!in_scope(o, ev))
+		return 0;
 	o->n++;
 	if (o->cli->format == XSM_FMT_JSONL) {
 		xsm_buf line = XSM_BUF_INIT;
@@ -94,6 +122,16 @@ int cmd_events(int argc, const char **argv, struct xsm_cli *cli)
 		xsm_table_init(&t, 4, head);
 		o.t = &t;
 	}
+	if (xsm_ctx_scope(cli->ctx)) {
+		o.scoped = 1;
+		if ((rc = xsm_graph_load(&o.g, cli->store, NULL, XSM_LOAD_NO_EDGE_PROPS)) < 0 ||
+		    (rc = xsm_paths_load(&o.paths, cli->store, NULL)) < 0) {
+			/* no graph yet: no node or path event can be shown */
+			xsm_ctx_clear(cli->ctx);
+			if (!o.g && xsm_graph_load(&o.g, cli->store, NULL, XSM_LOAD_NO_EDGE_PROPS) < 0)
+				xsm_ctx_clear(cli->ctx);
+		}
+	}
 	rc = xsm_events_list(cli->store, since, type, (size_t)limit, ev_row, &o);
 	if (rc == 0 && cli->format == XSM_FMT_JSON) {
 		xsm_jw_arr_end(&w);
@@ -107,6 +145,8 @@ int cmd_events(int argc, const char **argv, struct xsm_cli *cli)
 	}
 	if (o.t)
 		xsm_table_free(&t);
+	xsm_graph_free(o.g);
+	xsm_paths_free(o.paths);
 	xsm_buf_dispose(&b);
 	return rc < 0 ? xsm_cli_fail(cli, rc) : 0;
 }

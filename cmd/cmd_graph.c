@@ -1,4 +1,4 @@
-/* cmd_graph.c - xsm graph: build, stats, nodes, edges, show, export, log, diff. */
+/* cmd_graph.c - xsm graph: build, stats, nodes, edges, show, export, log, diff (match: cmd_match.c). */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "exposure/access.h"
 
 static int machine(const struct xsm_cli *cli)
 {
@@ -81,11 +82,11 @@ int xsm_cli_build_after(struct xsm_cli *cli, const char *what)
 }
 
 int xsm_cli_commit(struct xsm_cli *cli, int (*save)(void *arg, xsm_store *store), void *arg, const char *action,
-		   const char *target, const char *detail)
+		   const char *target, const char *before, const char *after)
 {
 	char snap[40] = "";
 	int rc;
-	if ((rc = xsm_store_audit(cli->store, action, target, detail)) < 0)
+	if ((rc = xsm_store_audit_change(cli->store, action, target, before, after)) < 0)
 		return xsm_cli_fail(cli, rc);
 	if ((rc = save(arg, cli->store)) < 0) {
 		char msg[1024];
@@ -1148,5 +1149,7 @@ int cmd_graph(int argc, const char **argv, struct xsm_cli *cli)
 		return graph_diff(argc - 1, argv + 1, cli);
 	if (!strcmp(sub, "tag"))
 		return graph_tag(argc - 1, argv + 1, cli);
+	if (!strcmp(sub, "match"))
+		return xsm_cli_graph_match(argc - 1, argv + 1, cli);
 	return xsm_cli_usage(cli, "unknown graph command '%s'", sub);
 }

@@ -44,8 +44,12 @@ static int ingest_records(struct xsm_cli *cli, const char *source, const char *f
 	struct report rep = { cli, NULL, 0 };
 	int rc, fd, built = 0;
 
+	int records = !strcmp(cli->input_format, "records");
+
 	if (!source)
-		return xsm_cli_usage(cli, "--source NAME is required with --format records");
+		return xsm_cli_usage(cli, "--source NAME is required with --format %s", cli->input_format);
+	if (!records && skip_invalid)
+		return xsm_cli_usage(cli, "--skip-invalid goes with --format records: a vendor file is stored whole or not at all");
 	if (!xsm_source_name_valid(source))
 		return xsm_cli_usage(cli, "invalid source name '%s' (lower-case letters, digits, '-', '_')", source);
 	if (!strcmp(file, "-")) {
@@ -60,7 +64,11 @@ static int ingest_records(struct xsm_cli *cli, const char *source, const char *f
 	io.progress = on_progress;
 	io.payload = &rep;
 	rep.source = source;
-	rc = xsm_records_ingest_fd(&stats, cli->store, source, fd, file, &io);
+	if (records)
+		rc = xsm_records_ingest_fd(&stats, cli->store, source, fd, file, &io);
+	else
+		rc = xsm_records_ingest_vendor_fd(&stats, cli->store, source, cli->input_format, fd,
+						  strcmp(file, "-") ? file : "<stdin>", &io);
 	if (fd != STDIN_FILENO)
 		close(fd);
 	if (rc < 0)
@@ -88,7 +96,7 @@ static int ingest_records(struct xsm_cli *cli, const char *source, const char *f
 		}
 		xsm_jw_obj(&w);
 		xsm_jw_kstr(&w, "source", source);
-		xsm_jw_kstr(&w, "format", "records");
+		xsm_jw_kstr(&w, "format", cli->input_format);
 		xsm_jw_kstr(&w, "run", stats.run);
 		xsm_jw_kint(&w, "assets", (int64_t)stats.assets);
 		xsm_jw_kint(&w, "findings", (int64_t)stats.findings);
@@ -241,7 +249,7 @@ int cmd_ingest(int argc, const char **argv, struct xsm_cli *cli)
 		size_t i;
 		if (source || skip_invalid || allow_empty) {
 			free(pos);
-			return xsm_cli_usage(cli, "--source, --skip-invalid and --allow-empty go with --format records");
+			return xsm_cli_usage(cli, "--source, --skip-invalid and --allow-empty go with --format records (or a vendor file format)");
 		}
 		if (all && n) {
 			free(pos);
@@ -271,7 +279,7 @@ int cmd_ingest(int argc, const char **argv, struct xsm_cli *cli)
 	}
 	if (full || all) {
 		free(pos);
-		return xsm_cli_usage(cli, "--all and --full go with connectors, not --format records");
+		return xsm_cli_usage(cli, "--all and --full go with connectors, not --format %s", cli->input_format);
 	}
 	if (n != 1) {
 		free(pos);

@@ -548,10 +548,34 @@ static int save(void *arg, xsm_store *store)
 	return xsm_insights_save(arg, store);
 }
 
-/* save the change with its audit entry, then re-evaluate the current snapshot */
-static int commit(struct xsm_cli *cli, xsm_insights *ins, const char *action, const char *target, const char *detail)
+/*
+ * What the audit log records as the state before a change: the metric's
+ * state and weight, or the initiative's target, as the current snapshot's
+ * report has them ("" without a report).
+ */
+static void state_before(xsm_buf *out, struct xsm_cli *cli, const char *metric, const char *initiative)
 {
-	return xsm_cli_commit(cli, save, ins, action, target, detail);
+	xsm_insights_report *r = NULL;
+	long k;
+	xsm_buf_clear(out);
+	if (xsm_insights_report_load(&r, cli->store, NULL) < 0) {
+		xsm_ctx_clear(cli->ctx);
+		return;
+	}
+	if (metric && (k = xsm_insights_report_find_metric(r, metric)) >= 0) {
+		const xsm_metric_info *m = xsm_insights_report_metric(r, (size_t)k);
+		xsm_buf_printf(out, "state %s, weight %s", m->user_state ? m->user_state : "active", xsm_weight_name(m->weight));
+	} else if (initiative && (k = xsm_insights_report_find_initiative(r, initiative)) >= 0) {
+		xsm_buf_printf(out, "%g", xsm_insights_report_initiative(r, (size_t)k)->target);
+	}
+	xsm_insights_report_free(r);
+}
+
+/* save the changes with their audit entry (before and after), then re-evaluate the current snapshot so scores change at once */
+static int commit(struct xsm_cli *cli, xsm_insights *ins, const char *action, const char *target, const char *before,
+		  const char *after)
+{
+	return xsm_cli_commit(cli, save, ins, action, target, before, after);
 }
 
 static int insights_set(int argc, const char **argv, struct xsm_cli *cli)
@@ -563,7 +587,7 @@ static int insights_set(int argc, const char **argv, struct xsm_cli *cli)
 		{ NULL, 0, 0, NULL, NULL },
 	};
 	xsm_insights *ins = NULL;
-	xsm_buf detail = XSM_BUF_INIT;
+	xsm_buf detail = XSM_BUF_INIT, before = XSM_BUF_INIT;
 	int n, rc = 0, st = -1, wt = -1, code;
 
 	if ((n = xsm_opt_parse(cli, argc, argv, opts, pos, 1)) < 0)
@@ -596,9 +620,11 @@ static int insights_set(int argc, const char **argv, struct xsm_cli *cli)
 			xsm_buf_printf(&detail, "state %s", xsm_metric_state_name(st));
 		if (weight)
 			xsm_buf_printf(&detail, "%sweight %s", state ? ", " : "", weight);
-		code = commit(cli, ins, "set metric", id, detail.ptr);
+		state_before(&before, cli, id, NULL);
+		code = commit(cli, ins, "set metric", id, before.ptr ? before.ptr : "", detail.ptr);
 	}
 	xsm_buf_dispose(&detail);
+	xsm_buf_dispose(&before);
 	xsm_insights_free(ins);
 	return code;
 }
@@ -629,7 +655,10 @@ static int insights_target(int argc, const char **argv, struct xsm_cli *cli)
 	} else if ((rc = xsm_insights_set_target(ins, id, target)) < 0) {
 		code = xsm_cli_fail(cli, rc);
 	} else {
-		code = commit(cli, ins, "set target", id, pos[1]);
+		xsm_buf before = XSM_BUF_INIT;
+		state_before(&before, cli, NULL, id);
+		code = commit(cli, ins, "set target", id, before.ptr ? before.ptr : "", pos[1]);
+		xsm_buf_dispose(&before);
 	}
 	xsm_insights_free(ins);
 	return code;

@@ -1,4 +1,4 @@
-/* cmd_paths.c - xsm paths: list, show, chokepoints, blast-radius, summary, check. */
+/* cmd_paths.c - xsm paths: list, show, chokepoints, blast-radius, summary, check (whatif: cmd_whatif.c). */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -662,5 +662,7 @@ int cmd_paths(int argc, const char **argv, struct xsm_cli *cli)
 		return paths_summary(argc - 1, argv + 1, cli);
 	if (!strcmp(sub, "check"))
 		return paths_check(argc - 1, argv + 1, cli);
+	if (!strcmp(sub, "whatif"))
+		return xsm_cli_paths_whatif(argc - 1, argv + 1, cli);
 	return xsm_cli_usage(cli, "unknown paths command '%s'", sub);
 }

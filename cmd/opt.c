@@ -13,7 +13,7 @@ static const struct {
 	{ "table", XSM_FMT_TABLE }, { "json", XSM_FMT_JSON }, { "jsonl", XSM_FMT_JSONL }, { "dot", XSM_FMT_DOT },
 	{ "svg", XSM_FMT_SVG }, { "graphml", XSM_FMT_OTHER }, { "neo4j", XSM_FMT_OTHER },
 };
-static const char *const input_formats[] = { "records", NULL };
+static const char *const input_formats[] = { "records", "nessus", "qualys-xml", "rapid7-csv", "tenable-csv", NULL };
 
 int xsm_cli_set_format(struct xsm_cli *cli, const char *name)
 {

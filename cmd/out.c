@@ -125,7 +125,19 @@ void xsm_table_init(struct xsm_table *t, int ncols, const char **head)
 void xsm_table_add(struct xsm_table *t, ...)
 {
 	va_list ap;
-	int i;
+	const char **cells = malloc(((size_t)t->ncols + 1) * sizeof(*cells));
+	if (!cells)
+		return; /* out of memory: the row is dropped from human output */
+	va_start(ap, t);
+	for (int i = 0; i < t->ncols; i++)
+		cells[i] = va_arg(ap, const char *);
+	va_end(ap);
+	xsm_table_addv(t, cells);
+	free(cells);
+}
+
+void xsm_table_addv(struct xsm_table *t, const char *const *cells)
+{
 	if (t->rows == t->cap) {
 		size_t cap = t->cap ? t->cap * 2 : 16;
 		char **c = realloc(t->cells, cap * (size_t)t->ncols * sizeof(*c));
@@ -134,12 +146,8 @@ void xsm_table_add(struct xsm_table *t, ...)
 		t->cells = c;
 		t->cap = cap;
 	}
-	va_start(ap, t);
-	for (i = 0; i < t->ncols; i++) {
-		const char *s = va_arg(ap, const char *);
-		t->cells[t->rows * (size_t)t->ncols + (size_t)i] = strdup(s ? s : "-");
-	}
-	va_end(ap);
+	for (int i = 0; i < t->ncols; i++)
+		t->cells[t->rows * (size_t)t->ncols + (size_t)i] = strdup(cells[i] ? cells[i] : "-");
 	t->rows++;
 }
 

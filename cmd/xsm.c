@@ -9,6 +9,13 @@
 #define GLOBAL_USAGE "xsm [--store DIR] [--config FILE] [-c KEY=VALUE] [--format=table|json|jsonl] [-q] [-v] COMMAND [ARGS]"
 
 static const struct xsm_command commands[] = {
+	{ "access", cmd_access, XSM_NEED_STORE, "roles on a shared store: grant, revoke, list, whoami",
+	  "xsm access grant USER|@GROUP ROLE [--scope EXPR|tag:NAME]\n"
+	  "xsm access revoke USER|@GROUP [ROLE]\n"
+	  "xsm access list [--roles]\n"
+	  "xsm access whoami" },
+	{ "audit", cmd_audit, XSM_NEED_STORE, "who changed what: the store's audit log",
+	  "xsm audit [--since TIME|AGE] [--user USER] [--action ACTION] [--limit N]" },
 	{ "config", cmd_config, 0, "show the effective configuration and where each value comes from",
 	  "xsm config [show]" },
 	{ "connect", cmd_connect, XSM_NEED_STORE | XSM_CREATE_STORE, "configure, list and test vendor connectors",
@@ -39,6 +46,7 @@ static const struct xsm_command commands[] = {
 	  "xsm graph nodes [--label L] [--where EXPR] [--limit N]\n"
 	  "xsm graph edges [--label L] [--where EXPR] [--limit N]\n"
 	  "xsm graph show NODE\n"
+	  "xsm graph match [--limit N] [--max-results N] PATTERN\n"
 	  "xsm graph export [--format=json|jsonl|dot|graphml|neo4j] [-o PATH]\n"
 	  "xsm graph log\n"
 	  "xsm graph diff [A [B]]\n"
@@ -50,7 +58,8 @@ static const struct xsm_command commands[] = {
 	  "fetch or read records and store them as a run",
 	  "xsm ingest NAME... [--full] [--no-build]\n"
 	  "xsm ingest --all [--full] [--no-build]\n"
-	  "xsm ingest --format records --source NAME [--skip-invalid] [--allow-empty] [--no-build] FILE|-" },
+	  "xsm ingest --format records --source NAME [--skip-invalid] [--allow-empty] [--no-build] FILE|-\n"
+	  "xsm ingest --format nessus|qualys-xml|rapid7-csv|tenable-csv --source NAME [--allow-empty] [--no-build] FILE|-" },
 	{ "init", cmd_init, 0, "create a store",
 	  "xsm init [DIR]" },
 	{ "insights", cmd_insights, XSM_NEED_STORE, "initiatives, metrics, recommendations, scores and targets",
@@ -68,7 +77,11 @@ static const struct xsm_command commands[] = {
 	  "xsm paths chokepoints [--limit N]\n"
 	  "xsm paths blast-radius NODE [--max-hops N]\n"
 	  "xsm paths summary\n"
-	  "xsm paths check --fail-on critical|high|medium|low [--fail-on-new] [--baseline TAG|SNAPSHOT]" },
+	  "xsm paths check --fail-on critical|high|medium|low [--fail-on-new] [--baseline TAG|SNAPSHOT]\n"
+	  "xsm paths whatif [--remove NODE|EDGEID] [--remove-edge FROM LABEL TO] [--fix CVE [--on NODE]] "
+	  "[--isolate NODE] [--set-critical NODE LEVEL] [--top-fixes N]" },
+	{ "serve", cmd_serve, 0, "serve a shared store on a Unix socket, enforcing roles",
+	  "xsm serve [--socket PATH]" },
 	{ "status", cmd_status, XSM_NEED_STORE, "show the store, its sources and runs",
 	  "xsm status" },
 };
@@ -291,6 +304,23 @@ run:
 
 int main(int argc, const char **argv)
 {
+	return xsm_cli_main(argc, argv);
+}
+
+/* a command that asks for help runs here, never on a server */
+static int asks_help(int argc, const char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--"))
+			break;
+		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))
+			return 1;
+	}
+	return 0;
+}
+
+int xsm_cli_main(int argc, const char **argv)
+{
 	struct xsm_cli cli;
 	const struct xsm_command *c;
 	int i, rc, code;
@@ -357,6 +387,28 @@ int main(int argc, const char **argv)
 	xsm_ctx_set_warn(cli.ctx, print_warning, NULL);
 	if (cli.verbose)
 		xsm_ctx_set_log(cli.ctx, print_log, NULL);
+	if (xsm_served) {
+		/* a server's child: its store, the caller's name in the audit log, the caller's scope */
+		cli.store_opt = xsm_served->store_dir;
+		cli.config_opt = xsm_served->config_opt;
+		if (xsm_ctx_set_actor(cli.ctx, xsm_served->user) < 0 ||
+		    (*xsm_served->scope && xsm_ctx_set_scope(cli.ctx, xsm_served->scope, xsm_served->paths_in_scope) < 0)) {
+			xsm_cli_error("out of memory");
+			code = XSM_EXIT_OSERR;
+			goto done;
+		}
+	} else if ((c->flags & XSM_NEED_STORE) && !asks_help(argc - i, argv + i)) {
+		xsm_buf sock = XSM_BUF_INIT;
+		int served = xsm_cli_served_socket(&cli, &sock);
+		if (served != 0) {
+			cli.cmd = c;
+			code = served < 0 ? (xsm_cli_error("out of memory"), XSM_EXIT_OSERR)
+					  : xsm_cli_client(&cli, sock.ptr, argc - i, argv + i);
+			xsm_buf_dispose(&sock);
+			goto done;
+		}
+		xsm_buf_dispose(&sock);
+	}
 	code = run_command(c, argc - i, argv + i, &cli);
 done:
 	xsm_store_free(cli.store);

@@ -15,7 +15,10 @@
 #include "exposure/graph.h"
 #include "exposure/critical.h"
 #include "exposure/paths.h"
+#include "exposure/match.h"
+#include "exposure/whatif.h"
 #include "exposure/insights.h"
 #include "exposure/events.h"
+#include "exposure/access.h"
 
 #endif

@@ -26,6 +26,7 @@ static const struct known {
 	long min, max;
 	const char *dflt;
 } known[] = {
+	{ "access.profile", T_STR, 0, 0, "seed" },
 	{ "data.dir", T_STR, 0, 0, XSM_DATADIR },
 	{ "events.critical_level", T_INT, 0, 3, "1" },
 	{ "events.max_per_type", T_INT, 1, 100000000, "1000" },
@@ -50,6 +51,7 @@ static const struct known {
 	{ "store.fsync", T_BOOL, 0, 1, "true" },
 	{ "store.path", T_STR, 0, 0, NULL },
 	{ "store.safe", T_STR, 0, 0, NULL },
+	{ "store.socket", T_STR, 0, 0, NULL },
 };
 
 struct entry {

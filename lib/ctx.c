@@ -23,6 +23,10 @@ int xsm_ctx_new(xsm_ctx **out)
 
 void xsm_ctx_free(xsm_ctx *ctx)
 {
+	if (ctx) {
+		xsm__free(ctx->actor);
+		xsm__free(ctx->scope);
+	}
 	xsm__free(ctx);
 }
 
@@ -88,8 +92,11 @@ void xsm__phase(xsm_ctx *ctx, double *t0, const char *what)
 	double t = xsm__mono();
 	struct rusage ru;
 	if (ctx && ctx->log) {
+		double cpu;
 		getrusage(RUSAGE_SELF, &ru);
-		xsm__log(ctx, "%s: %.2f s, peak RSS %ld MB", what, t - *t0, ru.ru_maxrss / 1024);
+		cpu = (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+		xsm__log(ctx, "%s: %.2f s, CPU %.2f s, peak RSS %ld MB", what, t - *t0, cpu - ctx->phase_cpu, ru.ru_maxrss / 1024);
+		ctx->phase_cpu = cpu;
 	}
 	*t0 = t;
 }

@@ -14,7 +14,14 @@ struct xsm_ctx {
 	void *log_payload;
 	xsm_log_fn warn;
 	void *warn_payload;
+	double phase_cpu;   /* process CPU seconds when the last phase ended (xsm__phase) */
+	char *actor;     /* who acts, for the audit log (a served caller); NULL: the process's user */
+	char *scope;     /* a device scope limiting what is read (xsm_ctx_set_scope), or NULL */
+	int scope_paths; /* with a scope: 1 paths through in-scope devices only are read, 0 none */
 };
+
+/* the user an audit entry names: the actor, else the process's own user */
+const char *xsm__actor(const xsm_ctx *ctx);
 
 /* set the error message on ctx and return code, so `return xsm__error_set(...)` works */
 int xsm__error_set(xsm_ctx *ctx, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -34,7 +41,10 @@ double xsm__mono(void);
 void xsm__log(xsm_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* a warning to the context's warning callback, if one is set */
 void xsm__warn(xsm_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* log "what: S s, peak RSS M MB" for the phase that began at *t0, and start the next one */
+/*
+ * log "what: S s, CPU C s, peak RSS M MB" for the phase that began at *t0
+ * (C: the process's CPU time over the phase, every thread), and start the next one
+ */
 void xsm__phase(xsm_ctx *ctx, double *t0, const char *what);
 /*
  * fn(a) on this thread and fn(b) on a second one, back when both are done

@@ -182,6 +182,8 @@ int xsm_graph_build(xsm_build_stats *st, xsm_store *store)
 	double t0;
 	int rc = current_head(prev, store);
 	memset(&paths, 0, sizeof(paths));
+	if (rc == 0 && xsm_store_ctx(store)->scope)
+		rc = xsm__error_set(xsm_store_ctx(store), XSM_EDENIED, "a scoped view of the store cannot build a snapshot");
 	if (rc == 0)
 		rc = xsm__graph_build_mem(&g, &meta, st, store);
 	if (rc == 0)
@@ -218,10 +220,13 @@ int xsm_graph_refresh(char snapshot[40], xsm_store *store)
 	xsm__edgewriter *edges = NULL;
 	char prev[40], cur[40] = "", id[40] = "";
 	const char *at;
-	int rc = xsm_graph_load(&g, store, NULL, 0);
+	int rc;
 
 	memset(&paths, 0, sizeof(paths));
-	if (rc < 0)
+	/* a scoped graph lacks devices: a snapshot made from it would lose them */
+	if (xsm_store_ctx(store)->scope)
+		return xsm__error_set(xsm_store_ctx(store), XSM_EDENIED, "a scoped view of the store cannot write a snapshot");
+	if ((rc = xsm_graph_load(&g, store, NULL, 0)) < 0)
 		return rc;
 	snprintf(prev, sizeof(prev), "%s", g->snapshot);
 	if ((rc = begin_snapshot(id, &dir, &paths, &edges, g, store)) < 0 ||

@@ -35,6 +35,9 @@ __xsm_tags() { __xsm_run graph tag --format=json | __xsm_field tag; }
 __xsm_rules() { __xsm_run critical rule list --format=jsonl | __xsm_field name; }
 __xsm_initiatives() { __xsm_run insights list --format=jsonl | grep -o '^{"id":"[^"]*"' | sed 's/.*:"//; s/"$//'; }
 __xsm_metrics() { __xsm_run insights metrics --format=jsonl | grep -o '^{"id":"[^"]*"' | sed 's/.*:"//; s/"$//'; }
+# the roles of the table in force, and the names that hold grants
+__xsm_roles() { __xsm_run access list --roles --format=json | grep -o '"roles":\[[^]]*\]' | grep -o '"[a-z][a-z-]*"' | grep -v '"roles"' | tr -d '"' | sort -u; }
+__xsm_grantees() { __xsm_run access list --format=jsonl | __xsm_field who | sort -u; }
 __xsm_types() { __xsm_have_store && __xsm_run connect list --format=json | __xsm_field type; }
 
 # __xsm_nodes PREFIX: node names starting with PREFIX, at most 100
@@ -135,21 +138,27 @@ _xsm()
 		local f="table json jsonl"
 		[[ $cmd == graph && $sub == export ]] && f="json jsonl dot graphml neo4j"
 		[[ $cmd == paths ]] && f="table json jsonl dot svg"
-		[[ $cmd == ingest ]] && f="records table json jsonl"
+		[[ $cmd == ingest ]] && f="records nessus qualys-xml rapid7-csv tenable-csv table json jsonl"
 		COMPREPLY=($(compgen -W "$f" -- "$cur")); return ;;
 	--level)
 		COMPREPLY=($(compgen -W "0 1 2 3 very-high high medium low" -- "$cur")); return ;;
 	--asset) COMPREPLY=($(compgen -W "device identity cloud" -- "$cur")); return ;;
 	--min-risk | --fail-on) COMPREPLY=($(compgen -W "critical high medium low" -- "$cur")); return ;;
-	--target | --entry) __xsm_offer "$(__xsm_nodes "$cur")"; return ;;
+	--target | --entry | --remove | --remove-edge | --isolate | --on | --set-critical)
+		__xsm_offer "$(__xsm_nodes "$cur")"; return ;;
+	--fix)
+		__xsm_offer "$(__xsm_run graph nodes --format=jsonl --label Cve --limit 100 --where "name startswith \"$cur\"" | __xsm_field NodeName)"
+		return ;;
 	--baseline) __xsm_offer "$(__xsm_tags; __xsm_snapshots)"; return ;;
 	--initiative) __xsm_offer "$(__xsm_initiatives)"; return ;;
 	--state) COMPREPLY=($(compgen -W "active risk-accepted mitigated" -- "$cur")); return ;;
 	--weight) COMPREPLY=($(compgen -W "high medium low default" -- "$cur")); return ;;
 	--source) __xsm_offer "$(__xsm_connectors)"; return ;;
-	-o | --cacert | --*-file) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+	-o | --cacert | --*-file | --socket) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+	--user | -u) COMPREPLY=($(compgen -u -- "$cur")); return ;;
+	--scope | --action) return ;;
 	--label | --where | --when | --description | --limit | --since | --type | --scenario | --max-hops | \
-		--url | --username | --set | --*-env)
+		--url | --username | --set | --*-env | --top-fixes | --max-results)
 		return ;;
 	esac
 
@@ -206,6 +215,16 @@ _xsm()
 	"insights show" | "insights target" | "insights set-target") ((n == 0)) && __xsm_offer "$(__xsm_initiatives)" ;;
 	"insights metric" | "insights set" | "insights weight") ((n == 0)) && __xsm_offer "$(__xsm_metrics)" ;;
 	"init ") COMPREPLY=($(compgen -d -- "$cur")) ;;
+	"access grant")
+		if ((n == 0)); then
+			COMPREPLY=($(compgen -u -- "$cur"))
+			[[ $cur == @* ]] && COMPREPLY=($(compgen -P @ -g -- "${cur#@}"))
+		elif ((n == 1)); then
+			__xsm_offer "$(__xsm_roles)"
+		fi ;;
+	"access revoke")
+		((n == 0)) && __xsm_offer "$(__xsm_grantees)"
+		((n == 1)) && __xsm_offer "$(__xsm_roles)" ;;
 	esac
 	return 0
 }

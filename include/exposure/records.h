@@ -62,6 +62,27 @@ XSM_EXTERN(int) xsm_records_ingest_fd(xsm_ingest_stats *stats, xsm_store *store,
 				      const char *source, int fd, const char *where,
 				      const xsm_ingest_options *opts);
 
+/**
+ * The vendor export formats xsm_records_ingest_vendor_fd reads,
+ * NULL-terminated: "nessus", "qualys-xml", "rapid7-csv", "tenable-csv".
+ */
+XSM_EXTERN(const char *const *) xsm_vendor_formats(void);
+
+/**
+ * Read an exported vendor file from fd (streamed: memory is bounded by one
+ * host's data, not the file) and store its assets and CVE findings as a new
+ * run of source, with the records and identity keys the live connector
+ * for that vendor writes.  XML is read without loading a DTD, fetching or
+ * expanding entities.  Malformed or truncated input is XSM_EINVALID with
+ * "where:line: reason" and nothing is stored; a CSV export without a
+ * required column is XSM_EINVALID naming it.  opts as for
+ * xsm_records_ingest_fd (skip_invalid and on_invalid are not used).
+ * Needs the writer lock.
+ */
+XSM_EXTERN(int) xsm_records_ingest_vendor_fd(xsm_ingest_stats *stats, xsm_store *store, const char *source,
+					     const char *format, int fd, const char *where,
+					     const xsm_ingest_options *opts);
+
 /** One source known to the store (all strings borrowed for the callback). */
 typedef struct xsm_source_info {
 	const char *name;

@@ -334,24 +334,45 @@ done:
 
 /* --- MS-BFS ------------------------------------------------------------------------------- */
 
+/*
+ * A pass carries LANES targets at once, W 64-bit words a node: one walk
+ * over the frontier's arcs serves them all.  256 lanes keep a node's
+ * record (seen and next) in one 64-byte cache line, and the W-word loops
+ * are plain C the compiler vectorises.
+ */
+enum { W = 4, LANES = 64 * W };
+
 /* a node's lanes: reached so far, and reached at the level being expanded */
 struct lanes {
-	uint64_t seen, next;
+	uint64_t seen[W], next[W];
 };
 
 struct bfs {
 	const struct csr *fwd, *rev;
 	uint32_t n;
 	int max_hops;
-	uint64_t **level;   /* level[l][v]: lanes first reached at distance l (NULL: reach only) */
+	uint64_t **level;   /* level[l][v * W + w]: lanes first reached at distance l (NULL: reach only) */
 	struct lanes *st;
 	uint32_t *active, *next_active;
-	uint64_t *abits, *next_abits; /* the lanes active[i] brings to the next level */
+	uint64_t *abits, *next_abits; /* the lanes active[i] brings to the next level, W words each */
+	uint64_t *front;    /* bottom-up levels: front[u * W + w], the lanes u brings (zero elsewhere) */
+	uint64_t arcs;      /* reverse arcs in all */
 	uint32_t *touched;  /* nodes a pass set, for bfs_clear */
 	size_t ntouched;
 	int64_t blocked;    /* a node treated as removed, or -1 */
+	const uint64_t *cut; /* edges treated as removed (a bitmap by edge index), or NULL */
 	const uint8_t *near; /* hops from the nearest entry point (NO_ENTRY: none within max_hops), or NULL */
 };
+
+static int lane_test(const uint64_t *words, int lane)
+{
+	return (int)(words[lane >> 6] >> (lane & 63) & 1);
+}
+
+static int edge_cut(const uint64_t *cut, uint32_t e)
+{
+	return cut && (cut[e >> 6] >> (e & 63) & 1);
+}
 
 enum { NO_ENTRY = 255 };
 
@@ -410,13 +431,15 @@ static int bfs_init(struct bfs *b, const struct csr *fwd, const struct csr *rev,
 		if (!(b->level = xsm__calloc((size_t)max_hops + 1, sizeof(*b->level))))
 			return XSM_ENOMEM;
 		for (int l = 0; l <= max_hops; l++)
-			if (!(b->level[l] = xsm__calloc_big(n, sizeof(uint64_t))))
+			if (!(b->level[l] = xsm__calloc_big(n * W, sizeof(uint64_t))))
 				return XSM_ENOMEM;
 	}
 	if (!(b->st = xsm__calloc_big(n, sizeof(*b->st))) || !(b->active = xsm__calloc(n, sizeof(uint32_t))) ||
-	    !(b->next_active = xsm__calloc(n, sizeof(uint32_t))) || !(b->abits = xsm__calloc(n, sizeof(uint64_t))) ||
-	    !(b->next_abits = xsm__calloc(n, sizeof(uint64_t))) || !(b->touched = xsm__calloc(n, sizeof(uint32_t))))
+	    !(b->next_active = xsm__calloc(n, sizeof(uint32_t))) || !(b->abits = xsm__calloc_big(n * W, sizeof(uint64_t))) ||
+	    !(b->next_abits = xsm__calloc_big(n * W, sizeof(uint64_t))) || !(b->touched = xsm__calloc(n, sizeof(uint32_t))) ||
+	    !(b->front = xsm__calloc_big(n * W, sizeof(uint64_t))))
 		return XSM_ENOMEM;
+	b->arcs = rev->off[b->n];
 	return 0;
 }
 
@@ -431,66 +454,146 @@ static void bfs_free(struct bfs *b)
 	xsm__free(b->next_active);
 	xsm__free(b->abits);
 	xsm__free(b->next_abits);
+	xsm__free(b->front);
 	xsm__free(b->touched);
 }
 
+/* the lanes of bits that v has not seen into x->next; whether it had none pending before */
+static inline int offer(struct lanes *x, const uint64_t *bits, int *fresh)
+{
+	uint64_t nb[W], any = 0, pending = 0;
+	for (int w = 0; w < W; w++) {
+		nb[w] = bits[w] & ~x->seen[w];
+		any |= nb[w];
+		pending |= x->next[w];
+	}
+	if (!any)
+		return 0;
+	*fresh = !pending;
+	for (int w = 0; w < W; w++)
+		x->next[w] |= nb[w];
+	return 1;
+}
+
+/* a level from the frontier's side: each frontier node offers its lanes to its reverse arcs */
+static size_t top_down(struct bfs *b, size_t na, int l)
+{
+	size_t nn = 0;
+	for (size_t i = 0; i < na; i++) {
+		uint32_t u = b->active[i];
+		const uint64_t *bits = b->abits + i * W;
+		if ((int64_t)u == b->blocked)
+			continue;
+		for (uint32_t e = b->rev->off[u]; e < b->rev->off[u + 1]; e++) {
+			uint32_t v = b->rev->adj[e];
+			int fresh = 0;
+			if ((b->near && l + b->near[v] > b->max_hops) || (int64_t)v == b->blocked ||
+			    edge_cut(b->cut, b->rev->eid[e]))
+				continue;
+			if (offer(&b->st[v], bits, &fresh) && fresh)
+				b->next_active[nn++] = v;
+		}
+	}
+	return nn;
+}
+
 /*
- * Run one pass from up to 64 sources over the reverse arcs (so distances are
- * "hops to reach the source" in the attacker's direction).  The inner loop
- * touches one 16-byte record a neighbour; the frontier's lanes travel with
- * the frontier list.  Leaves st[].seen (and the per-level lanes when kept);
- * touched lists every node set.
+ * A level from the other side (Beamer's bottom-up step), taken when the
+ * frontier's arcs are a large part of the graph: every node that still
+ * misses lanes reads the lanes its forward arcs' heads bring.  Reads
+ * instead of read-modify-writes, nodes that have every lane are skipped,
+ * and the result is the same sets as top_down's, in node order.
+ */
+static size_t bottom_up(struct bfs *b, size_t na, int l, const uint64_t *full)
+{
+	size_t nn = 0, i;
+	for (i = 0; i < na; i++)
+		if ((int64_t)b->active[i] != b->blocked)
+			memcpy(b->front + (size_t)b->active[i] * W, b->abits + i * W, W * sizeof(uint64_t));
+	for (uint32_t v = 0; v < b->n; v++) {
+		struct lanes *x = &b->st[v];
+		uint64_t acc[W] = { 0 }, missing = 0, any = 0;
+		int w;
+		for (w = 0; w < W; w++)
+			missing |= full[w] & ~x->seen[w];
+		if (!missing || (b->near && l + b->near[v] > b->max_hops) || (int64_t)v == b->blocked)
+			continue;
+		for (uint32_t e = b->fwd->off[v]; e < b->fwd->off[v + 1]; e++) {
+			const uint64_t *f = b->front + (size_t)b->fwd->adj[e] * W;
+			if (edge_cut(b->cut, b->fwd->eid[e]))
+				continue;
+			for (w = 0; w < W; w++)
+				acc[w] |= f[w];
+		}
+		for (w = 0; w < W; w++) {
+			x->next[w] = acc[w] & ~x->seen[w];
+			any |= x->next[w];
+		}
+		if (any)
+			b->next_active[nn++] = v;
+	}
+	for (i = 0; i < na; i++)
+		memset(b->front + (size_t)b->active[i] * W, 0, W * sizeof(uint64_t));
+	return nn;
+}
+
+/*
+ * Run one pass from up to LANES sources over the reverse arcs (so distances
+ * are "hops to reach the source" in the attacker's direction).  The inner
+ * loop touches one 64-byte record a neighbour; the frontier's lanes travel
+ * with the frontier list.  Leaves st[].seen (and the per-level lanes when
+ * kept); touched lists every node set.
  */
 static void bfs_pass(struct bfs *b, const uint32_t *src, int nsrc)
 {
 	size_t na = 0, i;
-	int l, s;
+	int l, s, w;
+	uint64_t full[W] = { 0 }; /* the lanes in use */
+
+	for (s = 0; s < nsrc; s++)
+		full[s >> 6] |= 1ULL << (s & 63);
 
 	for (s = 0; s < nsrc; s++) {
 		uint32_t v = src[s];
-		if (!b->st[v].seen) {
+		int empty = 1;
+		for (w = 0; w < W; w++)
+			empty &= !b->st[v].seen[w];
+		if (empty) {
 			b->active[na++] = v;
 			b->touched[b->ntouched++] = v;
 		}
-		b->st[v].seen |= 1ULL << s;
+		b->st[v].seen[s >> 6] |= 1ULL << (s & 63);
 	}
-	for (i = 0; i < na; i++) {
-		b->abits[i] = b->st[b->active[i]].seen;
-		if (b->level)
-			b->level[0][b->active[i]] = b->abits[i];
-	}
+	for (i = 0; i < na; i++)
+		for (w = 0; w < W; w++) {
+			b->abits[i * W + w] = b->st[b->active[i]].seen[w];
+			if (b->level)
+				b->level[0][(size_t)b->active[i] * W + w] = b->abits[i * W + w];
+		}
 	for (l = 1; l <= b->max_hops && na; l++) {
 		size_t nn = 0;
-		for (i = 0; i < na; i++) {
-			uint32_t u = b->active[i];
-			uint64_t bits = b->abits[i];
-			if ((int64_t)u == b->blocked)
-				continue;
-			for (uint32_t e = b->rev->off[u]; e < b->rev->off[u + 1]; e++) {
-				uint32_t v = b->rev->adj[e];
-				struct lanes *x;
-				uint64_t nb;
-				if (b->near && l + b->near[v] > b->max_hops)
-					continue;
-				x = &b->st[v];
-				nb = bits & ~x->seen;
-				if (!nb || (int64_t)v == b->blocked)
-					continue;
-				if (!x->next)
-					b->next_active[nn++] = v;
-				x->next |= nb;
-			}
-		}
+		uint64_t work = 0;
+		for (i = 0; i < na; i++)
+			work += b->rev->off[b->active[i] + 1] - b->rev->off[b->active[i]];
+		if (work > b->arcs / 4)
+			nn = bottom_up(b, na, l, full);
+		else
+			nn = top_down(b, na, l);
 		for (i = 0; i < nn; i++) {
 			uint32_t v = b->next_active[i];
 			struct lanes *x = &b->st[v];
-			if (!x->seen)
+			int empty = 1;
+			for (w = 0; w < W; w++)
+				empty &= !x->seen[w];
+			if (empty)
 				b->touched[b->ntouched++] = v;
-			x->seen |= x->next;
-			b->next_abits[i] = x->next;
-			if (b->level)
-				b->level[l][v] = x->next;
-			x->next = 0;
+			for (w = 0; w < W; w++) {
+				x->seen[w] |= x->next[w];
+				b->next_abits[i * W + w] = x->next[w];
+				if (b->level)
+					b->level[l][(size_t)v * W + w] = x->next[w];
+				x->next[w] = 0;
+			}
 		}
 		{
 			uint32_t *t = b->active;
@@ -509,41 +612,87 @@ static void bfs_clear(struct bfs *b)
 {
 	for (size_t i = 0; i < b->ntouched; i++) {
 		uint32_t v = b->touched[i];
-		b->st[v].seen = 0;
+		memset(b->st[v].seen, 0, sizeof(b->st[v].seen));
 		if (b->level)
 			for (int l = 0; l <= b->max_hops; l++)
-				b->level[l][v] = 0;
+				memset(b->level[l] + (size_t)v * W, 0, W * sizeof(uint64_t));
 	}
 	b->ntouched = 0;
 }
 
+/*
+ * The step each node takes towards one lane's target, found once: paths to
+ * a target share their ends (a hub with thousands of arcs is scanned once
+ * a lane, not once a path).  stamp[v] == gen marks next[v] and edge[v] as
+ * this lane's.
+ */
+struct walkmemo {
+	uint32_t *stamp, *next, *edge, gen;
+};
+
+static int walkmemo_init(struct walkmemo *w, uint32_t n)
+{
+	memset(w, 0, sizeof(*w));
+	w->stamp = xsm__calloc_big((size_t)n + 1, sizeof(uint32_t));
+	w->next = xsm__calloc_big((size_t)n + 1, sizeof(uint32_t));
+	w->edge = xsm__calloc_big((size_t)n + 1, sizeof(uint32_t));
+	w->gen = 1; /* every stamp 0: nothing known yet */
+	return w->stamp && w->next && w->edge ? 0 : XSM_ENOMEM;
+}
+
+static void walkmemo_free(struct walkmemo *w)
+{
+	xsm__free(w->stamp);
+	xsm__free(w->next);
+	xsm__free(w->edge);
+}
+
+/* a new lane: every memo entry stale */
+static void walkmemo_lane(struct walkmemo *w, uint32_t n)
+{
+	if (++w->gen == 0) {
+		memset(w->stamp, 0, ((size_t)n + 1) * sizeof(uint32_t));
+		w->gen = 1;
+	}
+}
+
+/* the level at which a lane first reached v, or -1 */
 static int hops_of(const struct bfs *b, uint32_t v, int lane)
 {
 	for (int l = 0; l <= b->max_hops; l++)
-		if (b->level[l][v] >> lane & 1)
+		if (lane_test(b->level[l] + (size_t)v * W, lane))
 			return l;
 	return -1;
 }
 
-/* walk pair back: nodes[0..hops] and edges[0..hops-1] */
-static void walk_back(const struct bfs *b, uint32_t entry, int lane, int hops, uint32_t *nodes, uint32_t *edges)
+/* walk pair back: nodes[0..hops] and edges[0..hops-1]; the first arc (in arc order) one level closer */
+static void walk_back(const struct bfs *b, struct walkmemo *memo, uint32_t entry, int lane, int hops, uint32_t *nodes,
+		      uint32_t *edges)
 {
 	uint32_t cur = entry;
 	nodes[0] = entry;
 	for (int k = hops; k >= 1; k--) {
-		for (uint32_t e = b->fwd->off[cur]; e < b->fwd->off[cur + 1]; e++) {
-			uint32_t v = b->fwd->adj[e];
-			if (b->level[k - 1][v] >> lane & 1 && (int64_t)v != b->blocked) {
-				edges[hops - k] = b->fwd->eid[e];
-				cur = v;
-				break;
+		if (memo->stamp[cur] != memo->gen) {
+			for (uint32_t e = b->fwd->off[cur]; e < b->fwd->off[cur + 1]; e++) {
+				uint32_t v = b->fwd->adj[e];
+				if (lane_test(b->level[k - 1] + (size_t)v * W, lane) && (int64_t)v != b->blocked &&
+				    !edge_cut(b->cut, b->fwd->eid[e])) {
+					memo->stamp[cur] = memo->gen;
+					memo->next[cur] = v;
+					memo->edge[cur] = b->fwd->eid[e];
+					break;
+				}
 			}
 		}
+		edges[hops - k] = memo->edge[cur];
+		cur = memo->next[cur];
 		nodes[hops - k + 1] = cur;
 	}
 }
 
 /* --- computing all paths -------------------------------------------------------------------- */
+
+typedef XSM__VEC(uint32_t) u32vec;
 
 struct found {
 	uint32_t entry, target, hops;
@@ -561,18 +710,61 @@ struct job {
 	int max_hops;
 	long max_per_target;
 	size_t first_batch, step;
-	XSM__VEC(struct found) found;
+	XSM__VEC(struct found) found; /* by batch, target (lane) and entry */
+	XSM__VEC(size_t) batch_end;   /* found.n after each of this job's batches */
 	XSM__VEC(uint32_t) nodes;
 	XSM__VEC(uint32_t) edges;
 	size_t cut;
 	int rc;
 };
 
-static int cmp_found_target(const void *a, const void *b)
+/*
+ * The entries each lane's target is reachable from, ordered by hops and
+ * then by entry (entries[] is in node order): a stable counting sort keyed
+ * by (lane, hops), so no comparison sort per target.  cnt[lane * (H + 1) + h]
+ * counts, then start[] indexes items[].
+ */
+static int reached_entries(struct job *j, const struct bfs *b, int nsrc, size_t *cnt, size_t *start, u32vec *items)
+{
+	size_t H = (size_t)j->max_hops + 1, total = 0;
+	memset(cnt, 0, (size_t)LANES * H * sizeof(*cnt));
+	for (int pass = 0; pass < 2; pass++) {
+		if (pass == 1) {
+			for (size_t k = 0; k < (size_t)nsrc * H; k++) {
+				start[k] = total;
+				total += cnt[k];
+			}
+			if (xsm__vec_reserve(items, total) < 0)
+				return XSM_ENOMEM;
+			items->n = total;
+		}
+		for (size_t x = 0; x < j->nentries; x++) {
+			uint32_t v = j->entries[x];
+			uint64_t any = 0;
+			for (int w = 0; w < W; w++)
+				any |= b->st[v].seen[w];
+			if (!any)
+				continue;
+			for (size_t h = 0; h < H; h++)
+				for (int w = 0; w < W; w++)
+					for (uint64_t bits = b->level[h][(size_t)v * W + w]; bits; bits &= bits - 1) {
+						size_t k = (size_t)(w * 64 + __builtin_ctzll(bits)) * H + h;
+						if (pass == 0)
+							cnt[k]++;
+						else
+							items->v[start[k]++] = v;
+					}
+		}
+	}
+	/* start[k] now ends bucket k: rewind */
+	for (size_t k = 0; k < (size_t)nsrc * H; k++)
+		start[k] -= cnt[k];
+	return 0;
+}
+
+static int cmp_found_entry(const void *a, const void *b)
 {
 	const struct found *x = a, *y = b;
-	if (x->hops != y->hops)
-		return x->hops < y->hops ? -1 : 1;
 	return x->entry < y->entry ? -1 : x->entry > y->entry;
 }
 
@@ -580,80 +772,64 @@ static void *run_job(void *arg)
 {
 	struct job *j = arg;
 	struct bfs b;
-	size_t batch;
-	XSM__VEC(struct found) per = { 0 };
+	size_t batch, H = (size_t)j->max_hops + 1;
+	size_t *cnt = xsm__calloc((size_t)LANES * H, sizeof(size_t)), *start = xsm__calloc((size_t)LANES * H, sizeof(size_t));
+	u32vec items = { 0 };
+	struct walkmemo memo;
 
-	if (bfs_init(&b, j->fwd, j->rev, j->max_hops, 1) < 0) {
+	memset(&b, 0, sizeof(b));
+	if (walkmemo_init(&memo, j->fwd->n) < 0 || !cnt || !start || bfs_init(&b, j->fwd, j->rev, j->max_hops, 1) < 0) {
 		j->rc = XSM_ENOMEM;
 		goto out;
 	}
 	b.near = j->near;
-	for (batch = j->first_batch; batch * 64 < j->ntargets; batch += j->step) {
-		const uint32_t *src = j->targets + batch * 64;
-		int nsrc = (int)(j->ntargets - batch * 64 < 64 ? j->ntargets - batch * 64 : 64);
+	for (batch = j->first_batch; batch * LANES < j->ntargets; batch += j->step) {
+		const uint32_t *src = j->targets + batch * LANES;
+		int nsrc = (int)(j->ntargets - batch * LANES < LANES ? j->ntargets - batch * LANES : LANES);
 		bfs_pass(&b, src, nsrc);
+		if (reached_entries(j, &b, nsrc, cnt, start, &items) < 0) {
+			j->rc = XSM_ENOMEM;
+			goto out;
+		}
 		for (int lane = 0; lane < nsrc; lane++) {
-			per.n = 0;
-			/* the entries this target is reachable from */
-			for (size_t x = 0; x < j->nentries; x++) {
-				uint32_t v = j->entries[x];
-				int h;
-				if (!(b.st[v].seen >> lane & 1))
-					continue;
-				h = hops_of(&b, v, lane);
-				if (xsm__vec_push(&per, ((struct found){ v, src[lane], (uint32_t)h, 0 })) < 0) {
-					j->rc = XSM_ENOMEM;
-					goto out;
+			long kept = 0;
+			size_t first = j->found.n;
+			walkmemo_lane(&memo, j->fwd->n);
+			for (size_t h = 0; h < H; h++) {
+				size_t k = (size_t)lane * H + h;
+				for (size_t y = 0; y < cnt[k]; y++, kept++) {
+					struct found f = { items.v[start[k] + y], src[lane], (uint32_t)h, (uint32_t)j->nodes.n };
+					if (kept >= j->max_per_target) {
+						j->cut += cnt[k] - y;
+						break;
+					}
+					if (xsm__vec_reserve(&j->nodes, h + 1) < 0 || xsm__vec_reserve(&j->edges, h + 1) < 0 ||
+					    xsm__vec_push(&j->found, f) < 0) {
+						j->rc = XSM_ENOMEM;
+						goto out;
+					}
+					walk_back(&b, &memo, f.entry, lane, (int)h, j->nodes.v + j->nodes.n, j->edges.v + j->edges.n);
+					j->nodes.n += h + 1;
+					j->edges.n += h + 1; /* one spare slot keeps offsets shared with nodes */
 				}
 			}
-			if (per.n > 1)
-				qsort(per.v, per.n, sizeof(*per.v), cmp_found_target);
-			if ((long)per.n > j->max_per_target) {
-				j->cut += per.n - (size_t)j->max_per_target;
-				per.n = (size_t)j->max_per_target;
-			}
-			for (size_t k = 0; k < per.n; k++) {
-				struct found f = per.v[k];
-				f.off = (uint32_t)j->nodes.n;
-				if (xsm__vec_reserve(&j->nodes, f.hops + 1) < 0 || xsm__vec_reserve(&j->edges, f.hops + 1) < 0 ||
-				    xsm__vec_push(&j->found, f) < 0) {
-					j->rc = XSM_ENOMEM;
-					goto out;
-				}
-				walk_back(&b, f.entry, lane, (int)f.hops, j->nodes.v + j->nodes.n, j->edges.v + j->edges.n);
-				j->nodes.n += f.hops + 1;
-				j->edges.n += f.hops + 1; /* one spare slot keeps offsets shared with nodes */
-			}
+			/* a target's paths in entry order, as they are stored (kept by hops, then entry) */
+			if (j->found.n - first > 1)
+				qsort(j->found.v + first, j->found.n - first, sizeof(*j->found.v), cmp_found_entry);
+		}
+		if (xsm__vec_push(&j->batch_end, j->found.n) < 0) {
+			j->rc = XSM_ENOMEM;
+			goto out;
 		}
 		bfs_clear(&b);
 	}
 out:
-	xsm__vec_free(&per);
+	xsm__free(cnt);
+	xsm__free(start);
+	xsm__vec_free(&items);
+	walkmemo_free(&memo);
 	bfs_free(&b);
 	return NULL;
-}
-
-struct allpaths {
-	struct found *f;
-	size_t n;
-	const uint32_t *nodes[2], *edges[2];
-	uint8_t *which; /* per path: which job's arrays */
-};
-
-static const xsm_graph *sort_graph;
-static const struct found *sort_f;
-static const uint8_t *sort_which;
-
-static int cmp_path_idx(const void *a, const void *b)
-{
-	const struct found *x = &sort_f[*(const uint32_t *)a], *y = &sort_f[*(const uint32_t *)b];
-	int c;
-	if (x->target != y->target)
-		return x->target < y->target ? -1 : 1;
-	(void)sort_graph;
-	(void)sort_which;
-	c = x->entry < y->entry ? -1 : x->entry > y->entry;
-	return c;
 }
 
 static int target_level(const xsm_graph *g, uint32_t i)
@@ -818,14 +994,199 @@ int xsm__paths_scenario(xsm_buf *b, const char *entry_type, const char *classifi
 }
 
 /* writing paths.jsonl lines [from, to) of the sorted paths */
+/* --- the path list: entry points, targets, the search ------------------------------------- */
+
+/* the private part of a path list: the walk graph, kept for rechecks */
+struct pl_priv {
+	struct csr fwd, rev;
+	uint8_t *near;
+	int max_hops;
+};
+
+void xsm__pathlist_free(xsm__pathlist *p)
+{
+	struct pl_priv *pv = p->priv;
+	if (pv) {
+		csr_free(&pv->fwd);
+		csr_free(&pv->rev);
+		xsm__free(pv->near);
+		xsm__free(pv);
+	}
+	xsm__free(p->entry);
+	xsm__free(p->target);
+	xsm__free(p->hops);
+	xsm__free(p->off);
+	xsm__vec_free(&p->nodes);
+	xsm__vec_free(&p->edges);
+	xsm__free(p->entry_type);
+	xsm__free(p->hid);
+	xsm__free(p->risk);
+	memset(p, 0, sizeof(*p));
+}
+
+/* the entry points (entry_type, entries, in node order) and the targets (in node order) of g under m */
+static int path_ends(xsm__pathlist *out, xsm_graph *g, const xsm_attack_model *m, u32vec *entries, u32vec *targets)
+{
+	xsm__expr_host host;
+	xsm__expr **ex = xsm__calloc(m->entry.n + 1, sizeof(*ex));
+	size_t i, k;
+	int rc = 0;
+
+	if (!ex || !(out->entry_type = xsm__calloc(g->nodes.n + 1, sizeof(int))))
+		rc = xsm__error_oom(g->ctx);
+	xsm__graph_expr_host(&host, g);
+	for (k = 0; rc == 0 && k < m->entry.n; k++)
+		if ((rc = xsm__expr_compile(&ex[k], g->ctx, m->entry.v[k].when, &host)) < 0)
+			xsm__error_prefix(g->ctx, "entry point '%s'", m->entry.v[k].name);
+	for (i = 0; rc == 0 && i < g->nodes.n; i++) {
+		for (k = 0; k < m->entry.n; k++)
+			if (xsm__expr_eval(ex[k], (const void *)(uintptr_t)i)) {
+				out->entry_type[i] = (int)k + 1;
+				if (xsm__vec_push(entries, (uint32_t)i) < 0)
+					rc = xsm__error_oom(g->ctx);
+				break;
+			}
+		if (target_level(g, (uint32_t)i) <= m->target_level && strcmp(xsm__gstr(g, g->nodes.v[i].label), "Cve") &&
+		    xsm__vec_push(targets, (uint32_t)i) < 0)
+			rc = xsm__error_oom(g->ctx);
+	}
+	for (k = 0; ex && k < m->entry.n; k++)
+		xsm__expr_free(ex[k]);
+	xsm__free(ex);
+	return rc;
+}
+
+/*
+ * The jobs' paths into out, in target then entry order: the targets are in
+ * node order and batch b went to job b % nthreads, each job's batches in
+ * order, each batch's paths by target and entry.  Each job's arrays are
+ * freed once copied.
+ */
+static int collect_paths(xsm__pathlist *out, struct job *jobs, size_t nthreads, size_t ntargets)
+{
+	size_t at[2] = { 0, 0 }, o = 0, nall = jobs[0].found.n + jobs[1].found.n, nn = 0;
+
+	for (size_t k = 0; k < 2; k++)
+		nn += jobs[k].nodes.n;
+	if (!(out->entry = xsm__calloc(nall + 1, sizeof(uint32_t))) || !(out->target = xsm__calloc(nall + 1, sizeof(uint32_t))) ||
+	    !(out->hops = xsm__calloc(nall + 1, sizeof(uint32_t))) || !(out->off = xsm__calloc(nall + 1, sizeof(uint32_t))) ||
+	    xsm__vec_reserve(&out->nodes, nn + 1) < 0 || xsm__vec_reserve(&out->edges, nn + 1) < 0)
+		return XSM_ENOMEM;
+	for (size_t b = 0; b * LANES < ntargets && nall; b++) {
+		struct job *jb = &jobs[b % nthreads];
+		size_t end = jb->batch_end.v[b / nthreads], *a = &at[b % nthreads];
+		for (; *a < end; (*a)++, o++) {
+			const struct found *f = &jb->found.v[*a];
+			out->entry[o] = f->entry;
+			out->target[o] = f->target;
+			out->hops[o] = f->hops;
+			out->off[o] = (uint32_t)out->nodes.n;
+			xsm__memcpy(out->nodes.v + out->nodes.n, jb->nodes.v + f->off, (f->hops + 1) * sizeof(uint32_t));
+			xsm__memcpy(out->edges.v + out->nodes.n, jb->edges.v + f->off, (f->hops + 1) * sizeof(uint32_t));
+			out->nodes.n += f->hops + 1;
+			out->edges.n = out->nodes.n; /* one spare slot a path keeps offsets shared */
+		}
+	}
+	out->n = o;
+	return 0;
+}
+
+int xsm__paths_list(xsm__pathlist *out, xsm_graph *g, const xsm_attack_model *m)
+{
+	u32vec targets = { 0 }, entries = { 0 };
+	struct pl_priv *pv = xsm__calloc(1, sizeof(*pv));
+	struct job jobs[2];
+	size_t k, nthreads;
+	double t0 = xsm__mono();
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	memset(jobs, 0, sizeof(jobs));
+	out->priv = pv;
+	if (!pv) {
+		rc = xsm__error_oom(g->ctx);
+		goto done;
+	}
+	pv->max_hops = m->max_hops;
+	/* results of an earlier computation (a refresh) go first: entry points never read them */
+	if ((rc = xsm__graph_strip_props(g, "attackPath.")) < 0 || (rc = path_ends(out, g, m, &entries, &targets)) < 0 ||
+	    (rc = build_walk(g, m, &pv->fwd, &pv->rev)) < 0)
+		goto done;
+	out->nentries = entries.n;
+	out->ntargets = targets.n;
+	if (!(pv->near = entry_distances(&pv->fwd, entries.v, entries.n, m->max_hops))) {
+		rc = xsm__error_oom(g->ctx);
+		goto done;
+	}
+	xsm__phase(g->ctx, &t0, "paths: entry points, targets and walk graph");
+	nthreads = targets.n > LANES ? 2 : 1;
+	for (k = 0; k < nthreads; k++) {
+		jobs[k].fwd = &pv->fwd;
+		jobs[k].rev = &pv->rev;
+		jobs[k].near = pv->near;
+		jobs[k].targets = targets.v;
+		jobs[k].ntargets = targets.n;
+		jobs[k].entry_type = out->entry_type;
+		jobs[k].entries = entries.v;
+		jobs[k].nentries = entries.n;
+		jobs[k].max_hops = m->max_hops;
+		jobs[k].max_per_target = m->max_per_target;
+		jobs[k].first_batch = k;
+		jobs[k].step = nthreads;
+	}
+	if (entries.n && targets.n)
+		xsm__run2(run_job, &jobs[0], nthreads == 2 ? &jobs[1] : NULL);
+	out->cut = jobs[0].cut + jobs[1].cut;
+	if (jobs[0].rc < 0 || jobs[1].rc < 0 || collect_paths(out, jobs, nthreads, entries.n ? targets.n : 0) < 0)
+		rc = xsm__error_oom(g->ctx);
+	xsm__phase(g->ctx, &t0, "paths: search");
+done:
+	for (k = 0; k < 2; k++) {
+		xsm__vec_free(&jobs[k].found);
+		xsm__vec_free(&jobs[k].batch_end);
+		xsm__vec_free(&jobs[k].nodes);
+		xsm__vec_free(&jobs[k].edges);
+	}
+	xsm__vec_free(&targets);
+	xsm__vec_free(&entries);
+	if (rc < 0)
+		xsm__pathlist_free(out);
+	return rc;
+}
+
+/* each path's PathId hash and risk, and how many paths cross each node (not as entry or target) */
+static int path_ids(xsm__pathlist *p, const xsm_graph *g, const xsm_attack_model *m, uint32_t *through)
+{
+	xsm_buf key = XSM_BUF_INIT;
+	int rc = 0;
+	if (!(p->hid = xsm__calloc(p->n + 1, sizeof(uint64_t))) || !(p->risk = xsm__calloc(p->n + 1, 1)))
+		return xsm__error_oom(g->ctx);
+	for (size_t i = 0; i < p->n; i++) {
+		const struct entry_rule *er = &m->entry.v[p->entry_type[p->entry[i]] - 1];
+		/* PathId: "ap-" and the hash of "entry NodeId|target NodeId" */
+		xsm_buf_clear(&key);
+		xsm__buf_gstr(&key, g, g->nodes.v[p->entry[i]].id);
+		xsm_buf_putc(&key, '|');
+		xsm__buf_gstr(&key, g, g->nodes.v[p->target[i]].id);
+		if (!key.ptr) {
+			rc = xsm__error_oom(g->ctx);
+			break;
+		}
+		p->hid[i] = xsm__hash(key.ptr, key.size);
+		p->risk[i] = (uint8_t)risk_of(target_level(g, p->target[i]), er->exploit, p->hops[i]);
+		for (uint32_t k = 1; k < p->hops[i]; k++)
+			through[p->nodes.v[p->off[i] + k]]++;
+	}
+	xsm_buf_dispose(&key);
+	return rc;
+}
+
+/* --- paths.jsonl ---------------------------------------------------------------------------- */
+
 struct writejob {
 	const xsm_graph *g;
 	const xsm_attack_model *m;
-	const int *entry_type;
-	const struct found *all;
-	const uint32_t *order;
-	const uint8_t *which;
-	const struct job *jobs;
+	const xsm__pathlist *p;
 	const xsm__nodefrags *frags;
 	size_t from, to;
 	xsm_buf *out, *index;  /* index offsets count from the start of out */
@@ -837,30 +1198,23 @@ static void *write_paths(void *arg)
 {
 	struct writejob *j = arg;
 	const xsm_graph *g = j->g;
-	xsm_buf key = XSM_BUF_INIT, scen = XSM_BUF_INIT, t = XSM_BUF_INIT;
+	const xsm__pathlist *p = j->p;
+	xsm_buf scen = XSM_BUF_INIT, t = XSM_BUF_INIT;
 	size_t i, k;
 
 	for (i = j->from; i < j->to && j->rc == 0; i++) {
-		const struct found *f = &j->all[j->order[i]];
-		const struct job *jb = &j->jobs[j->which[j->order[i]]];
-		const uint32_t *nodes = jb->nodes.v + f->off, *edges = jb->edges.v + f->off;
-		const xsm__node *en = &g->nodes.v[f->entry], *tn = &g->nodes.v[f->target];
-		const struct entry_rule *er = &j->m->entry.v[j->entry_type[f->entry] - 1];
-		const char *rule = first_rule(g, f->target);
-		int tl = target_level(g, f->target), risk = risk_of(tl, er->exploit, f->hops);
+		const uint32_t *nodes = p->nodes.v + p->off[i], *edges = p->edges.v + p->off[i];
+		uint32_t hops = p->hops[i];
+		const xsm__node *en = &g->nodes.v[p->entry[i]], *tn = &g->nodes.v[p->target[i]];
+		const struct entry_rule *er = &j->m->entry.v[p->entry_type[p->entry[i]] - 1];
+		const char *rule = first_rule(g, p->target[i]);
+		int tl = target_level(g, p->target[i]), risk = p->risk[i];
 		size_t line_start = j->out->size;
-		uint64_t h;
 		char id[20];
 		xsm_jw w;
 
-		/* PathId: "ap-" and the hash of "entry NodeId|target NodeId" */
-		xsm_buf_clear(&key);
-		xsm__buf_gstr(&key, g, en->id);
-		xsm_buf_putc(&key, '|');
-		xsm__buf_gstr(&key, g, tn->id);
-		h = xsm__hash(key.ptr, key.size);
-		xsm__hex_id(id, "ap-", h);
-		if (xsm__paths_scenario(&scen, er->name, rule) < 0 || !key.ptr) {
+		xsm__hex_id(id, "ap-", p->hid[i]);
+		if (xsm__paths_scenario(&scen, er->name, rule) < 0) {
 			j->rc = XSM_ENOMEM;
 			break;
 		}
@@ -871,40 +1225,86 @@ static void *write_paths(void *arg)
 		xsm_jw_key(&w, "scenario");
 		xsm_jw_strn(&w, scen.ptr, scen.size);
 		xsm_jw_kstr(&w, "risk", xsm_risk_name(risk));
-		xsm_jw_kint(&w, "hops", f->hops);
+		xsm_jw_kint(&w, "hops", hops);
 		xsm_jw_key(&w, "entry");
 		xsm_jw_obj(&w);
-		xsm__jw_node(&w, j->frags, f->entry);
+		xsm__jw_node(&w, j->frags, p->entry[i]);
 		xsm_jw_kstr(&w, "type", er->name);
 		xsm_jw_obj_end(&w);
 		xsm_jw_key(&w, "target");
 		xsm_jw_obj(&w);
-		xsm__jw_node(&w, j->frags, f->target);
+		xsm__jw_node(&w, j->frags, p->target[i]);
 		xsm_jw_kstr(&w, "classification", rule);
 		xsm_jw_kint(&w, "criticalityLevel", tl);
 		xsm_jw_obj_end(&w);
 		xsm_jw_key(&w, "steps");
 		xsm_jw_arr(&w);
-		for (k = 0; k <= f->hops; k++) {
+		for (k = 0; k <= hops; k++) {
 			xsm_jw_obj(&w);
 			xsm__jw_node(&w, j->frags, nodes[k]);
-			if (k < f->hops)
+			if (k < hops)
 				xsm__jw_kgstr(&w, "EdgeLabel", g, g->edges.v[edges[k]].label);
 			xsm_jw_obj_end(&w);
 		}
 		xsm_jw_arr_end(&w);
-		recommend(&w, &t, g, nodes, edges, f->hops, er->name);
+		recommend(&w, &t, g, nodes, edges, hops, er->name);
 		xsm_jw_obj_end(&w);
 		if (w.err || xsm_buf_putc(j->out, '\n') < 0 ||
-		    (j->index && index_line(j->index, g, id, risk, line_start, j->out->size - 1 - line_start, f->hops,
-					    en->name, er->name, tn->name, rule, tl) < 0))
+		    (j->index && index_line(j->index, g, id, risk, line_start, j->out->size - 1 - line_start, hops, en->name,
+					    er->name, tn->name, rule, tl) < 0))
 			j->rc = XSM_ENOMEM;
 	}
-	xsm_buf_dispose(&key);
 	xsm_buf_dispose(&scen);
 	xsm_buf_dispose(&t);
 	return NULL;
 }
+
+/* paths.jsonl (and paths.idx) to put, in blocks of paths formatted two at a time (one a thread), in order */
+static int put_paths(const xsm__pathlist *p, int (*put)(const char *, size_t, void *), void *arg, xsm_buf *index,
+		     xsm_graph *g, const xsm_attack_model *m)
+{
+	enum { PBLOCK = 4096 };
+	struct writejob wj[2];
+	xsm__nodefrags frags;
+	size_t start, written = 0, k;
+	int rc = 0;
+
+	memset(wj, 0, sizeof(wj));
+	if (xsm__nodefrags_build(&frags, g) < 0)
+		return xsm__error_oom(g->ctx);
+	for (k = 0; k < 2; k++) {
+		wj[k].g = g;
+		wj[k].m = m;
+		wj[k].p = p;
+		wj[k].frags = &frags;
+		wj[k].out = &wj[k].own;
+		wj[k].index = index ? &wj[k].own_index : NULL;
+	}
+	for (start = 0; start < p->n && rc == 0; start += 2 * PBLOCK) {
+		for (k = 0; k < 2; k++) {
+			wj[k].from = start + k * PBLOCK < p->n ? start + k * PBLOCK : p->n;
+			wj[k].to = wj[k].from + PBLOCK < p->n ? wj[k].from + PBLOCK : p->n;
+			xsm_buf_clear(&wj[k].own);
+			xsm_buf_clear(&wj[k].own_index);
+		}
+		xsm__run2(write_paths, &wj[0], wj[1].from < wj[1].to ? &wj[1] : NULL);
+		/* each block goes out as soon as it is formatted: the text is never held whole */
+		for (k = 0; k < 2 && rc == 0; k++) {
+			if (wj[k].rc < 0 || (index && shift_index(index, &wj[k].own_index, written) < 0))
+				rc = xsm__error_oom(g->ctx);
+			else if (wj[k].own.size && (rc = put(wj[k].own.ptr, wj[k].own.size, arg)) == 0)
+				written += wj[k].own.size;
+		}
+	}
+	for (k = 0; k < 2; k++) {
+		xsm_buf_dispose(&wj[k].own);
+		xsm_buf_dispose(&wj[k].own_index);
+	}
+	xsm__nodefrags_free(&frags);
+	return rc;
+}
+
+/* --- choke points ------------------------------------------------------------------------- */
 
 struct choke {
 	uint32_t node, paths, pairs, cut;
@@ -913,35 +1313,31 @@ struct choke {
 /*
  * The pairs a top choke point's removal cuts: search again from its
  * affected targets with the node blocked.  Candidates whose paths reach
- * more than CUT_TARGETS targets are not searched (pairs_cut is null),
- * which bounds the work on graphs where everything reaches everything.
+ * more than CUT_TARGETS targets (one pass) are not searched (pairs_cut is
+ * null), which bounds the work on graphs where everything reaches everything.
  */
-enum { CUT_TARGETS = 256 };
-
-typedef XSM__VEC(uint32_t) u32vec;
+enum { CUT_TARGETS = LANES, TOP_CHOKES = 20 };
 
 struct cutjob {
-	struct bfs *b;
+	struct bfs b;
 	struct choke *ch;
 	size_t top, first, step;
 	u32vec *aff;               /* per candidate: its paths, in target order */
-	const struct found *all;
+	const xsm__pathlist *p;
 	size_t passes, lanes;      /* the search work, for -v */
 };
 
 static void *cut_job(void *arg)
 {
 	struct cutjob *j = arg;
-	struct bfs *b = j->b;
-	size_t k;
+	struct bfs *b = &j->b;
+	const xsm__pathlist *p = j->p;
 
-	for (k = j->first; k < j->top; k += j->step ? j->step : 2) {
+	for (size_t k = j->first; k < j->top; k += j->step) {
 		u32vec tg = { 0 };
-		uint32_t v = j->ch[k].node;
-		size_t x;
 		j->ch[k].pairs = (uint32_t)j->aff[k].n;
-		for (x = 0; x < j->aff[k].n; x++) {
-			uint32_t t = j->all[j->aff[k].v[x]].target;
+		for (size_t x = 0; x < j->aff[k].n; x++) {
+			uint32_t t = p->target[j->aff[k].v[x]];
 			if ((!tg.n || tg.v[tg.n - 1] != t) && xsm__vec_push(&tg, t) < 0) {
 				j->ch[k].cut = UINT32_MAX; /* out of memory: reported as not searched */
 				break;
@@ -952,25 +1348,19 @@ static void *cut_job(void *arg)
 			xsm__vec_free(&tg);
 			continue;
 		}
-		b->blocked = v;
-		for (size_t t0 = 0, y = 0; t0 < tg.n; t0 += 64) {
-			int nsrc = (int)(tg.n - t0 < 64 ? tg.n - t0 : 64);
-			bfs_pass(b, tg.v + t0, nsrc);
-			j->passes++;
-			j->lanes += (size_t)nsrc;
-			for (; y < j->aff[k].n; y++) {
-				const struct found *f = &j->all[j->aff[k].v[y]];
-				int lane = -1;
-				for (int q = 0; q < nsrc; q++)
-					if (tg.v[t0 + q] == f->target)
-						lane = q;
-				if (lane < 0)
-					break; /* the next batch's targets */
-				if (!(b->st[f->entry].seen >> lane & 1))
-					j->ch[k].cut++;
-			}
-			bfs_clear(b);
+		b->blocked = j->ch[k].node;
+		bfs_pass(b, tg.v, (int)tg.n);
+		j->passes++;
+		j->lanes += tg.n;
+		/* affected paths are in target order, as tg is: the lane only moves forward */
+		for (size_t y = 0, lane = 0; y < j->aff[k].n; y++) {
+			uint32_t q = j->aff[k].v[y];
+			while (tg.v[lane] != p->target[q])
+				lane++;
+			if (!lane_test(b->st[p->entry[q]].seen, (int)lane))
+				j->ch[k].cut++;
 		}
+		bfs_clear(b);
 		b->blocked = -1;
 		xsm__vec_free(&tg);
 	}
@@ -985,289 +1375,128 @@ static int cmp_choke(const void *a, const void *b)
 	return x->node < y->node ? -1 : x->node > y->node;
 }
 
-int xsm_paths_compute(xsm_paths_stats *st, int fd, xsm_buf *chokes, xsm_graph *g, const xsm_attack_model *m)
+/* the pairs the top choke points cut (ch sorted, top of them), on two threads */
+static int choke_cuts(struct choke *ch, size_t top, const xsm__pathlist *p, xsm_graph *g)
 {
-	xsm__fdput f = { g->ctx, fd, "paths.jsonl" };
-	return xsm__paths_compute(st, xsm__fd_put, &f, chokes, NULL, g, m);
-}
-
-int xsm__paths_compute(xsm_paths_stats *st, int (*put)(const char *p, size_t n, void *arg), void *arg,
-		       xsm_buf *chokes, xsm_buf *index, xsm_graph *g, const xsm_attack_model *m)
-{
-	struct csr fwd = { 0 }, rev = { 0 };
-	XSM__VEC(uint32_t) targets = { 0 };
-	XSM__VEC(uint32_t) entries = { 0 };
-	uint32_t *role = xsm__calloc(g->nodes.n + 1, sizeof(uint32_t));
-	int *entry_type = xsm__calloc(g->nodes.n + 1, sizeof(int));
-	uint32_t *through = xsm__calloc(g->nodes.n + 1, sizeof(uint32_t));
-	struct job jobs[2];
-	xsm__expr_host host;
-	xsm__expr **ex = NULL;
-	uint32_t *order = NULL;
-	struct found *all = NULL;
-	uint8_t *which = NULL, *near = NULL;
-	size_t i, k, nall = 0, nthreads;
-	double t0 = xsm__mono();
+	struct pl_priv *pv = p->priv;
+	struct cutjob cj[2];
+	u32vec aff[TOP_CHOKES];
+	int32_t *cand = xsm__calloc(g->nodes.n + 1, sizeof(int32_t));
+	size_t i, k, nthreads = top > 1 ? 2 : 1;
 	int rc = 0;
 
-	memset(st, 0, sizeof(*st));
-	memset(jobs, 0, sizeof(jobs));
-	if (!entry_type || !through || !role) {
-		rc = xsm__error_oom(g->ctx);
-		goto done;
-	}
-	/* results of an earlier computation (a refresh) go first */
-	if ((rc = xsm__graph_strip_props(g, "attackPath.")) < 0)
-		goto done;
-	/* entry points and targets */
-	xsm__graph_expr_host(&host, g);
-	if (!(ex = xsm__calloc(m->entry.n + 1, sizeof(*ex)))) {
-		rc = xsm__error_oom(g->ctx);
-		goto done;
-	}
-	for (k = 0; k < m->entry.n; k++)
-		if ((rc = xsm__expr_compile(&ex[k], g->ctx, m->entry.v[k].when, &host)) < 0) {
-			xsm__error_prefix(g->ctx, "entry point '%s'", m->entry.v[k].name);
-			goto done;
-		}
-	for (i = 0; i < g->nodes.n; i++) {
-		for (k = 0; k < m->entry.n; k++)
-			if (xsm__expr_eval(ex[k], (const void *)(uintptr_t)i)) {
-				entry_type[i] = (int)k + 1;
-				st->entries++;
-				if (xsm__vec_push(&entries, (uint32_t)i) < 0) {
-					rc = xsm__error_oom(g->ctx);
-					goto done;
-				}
-				break;
-			}
-		if (target_level(g, (uint32_t)i) <= m->target_level && strcmp(xsm__gstr(g, g->nodes.v[i].label), "Cve") &&
-		    xsm__vec_push(&targets, (uint32_t)i) < 0) {
-			rc = xsm__error_oom(g->ctx);
-			goto done;
-		}
-	}
-	st->targets = targets.n;
-	if ((rc = build_walk(g, m, &fwd, &rev)) < 0)
-		goto done;
-	if (!(near = entry_distances(&fwd, entries.v, entries.n, m->max_hops))) {
-		rc = xsm__error_oom(g->ctx);
-		goto done;
-	}
-	xsm__phase(g->ctx, &t0, "paths: entry points, targets and walk graph");
-	nthreads = targets.n > 64 ? 2 : 1;
-	for (k = 0; k < nthreads; k++) {
-		jobs[k].fwd = &fwd;
-		jobs[k].near = near;
-		jobs[k].rev = &rev;
-		jobs[k].targets = targets.v;
-		jobs[k].ntargets = targets.n;
-		jobs[k].entry_type = entry_type;
-		jobs[k].entries = entries.v;
-		jobs[k].nentries = entries.n;
-		jobs[k].max_hops = m->max_hops;
-		jobs[k].max_per_target = m->max_per_target;
-		jobs[k].first_batch = k;
-		jobs[k].step = nthreads;
-	}
-	if (st->entries && targets.n)
-		xsm__run2(run_job, &jobs[0], nthreads == 2 ? &jobs[1] : NULL);
-	for (k = 0; k < nthreads; k++)
-		if (jobs[k].rc < 0) {
-			rc = xsm__error_oom(g->ctx);
-			goto done;
-		}
-	nall = jobs[0].found.n + jobs[1].found.n;
-	st->cut = jobs[0].cut + jobs[1].cut;
-	all = xsm__calloc(nall + 1, sizeof(*all));
-	which = xsm__calloc(nall + 1, 1);
-	order = xsm__calloc(nall + 1, sizeof(*order));
-	if (!all || !which || !order) {
-		rc = xsm__error_oom(g->ctx);
-		goto done;
-	}
-	xsm__memcpy(all, jobs[0].found.v, jobs[0].found.n * sizeof(*all));
-	xsm__memcpy(all + jobs[0].found.n, jobs[1].found.v, jobs[1].found.n * sizeof(*all));
-	for (i = 0; i < nall; i++) {
-		which[i] = i >= jobs[0].found.n;
-		order[i] = (uint32_t)i;
-	}
-	sort_f = all;
-	if (nall > 1)
-		qsort(order, nall, sizeof(*order), cmp_path_idx);
-	st->paths = nall;
-	xsm__phase(g->ctx, &t0, "paths: search");
-
-	/* the nodes each path crosses, then paths.jsonl */
-	for (i = 0; i < nall; i++) {
-		const struct found *f = &all[order[i]];
-		const uint32_t *nodes = jobs[which[order[i]]].nodes.v + f->off;
-		for (k = 1; k < f->hops; k++)
-			through[nodes[k]]++;
-	}
-	{
-		/* blocks of paths, two at a time (one a thread), appended in order: the same bytes as one writer */
-		enum { PBLOCK = 4096 };
-		struct writejob wj[2];
-		xsm__nodefrags frags;
-		size_t start, written = 0;
-		memset(wj, 0, sizeof(wj));
-		if (xsm__nodefrags_build(&frags, g) < 0) {
-			rc = xsm__error_oom(g->ctx);
-			goto done;
-		}
-		for (k = 0; k < 2; k++) {
-			wj[k].g = g;
-			wj[k].m = m;
-			wj[k].entry_type = entry_type;
-			wj[k].all = all;
-			wj[k].order = order;
-			wj[k].which = which;
-			wj[k].jobs = jobs;
-			wj[k].frags = &frags;
-			wj[k].out = &wj[k].own;
-			wj[k].index = index ? &wj[k].own_index : NULL;
-		}
-		for (start = 0; start < nall && rc == 0; start += 2 * PBLOCK) {
-			for (k = 0; k < 2; k++) {
-				wj[k].from = start + k * PBLOCK < nall ? start + k * PBLOCK : nall;
-				wj[k].to = wj[k].from + PBLOCK < nall ? wj[k].from + PBLOCK : nall;
-				xsm_buf_clear(&wj[k].own);
-				xsm_buf_clear(&wj[k].own_index);
-			}
-			xsm__run2(write_paths, &wj[0], wj[1].from < wj[1].to ? &wj[1] : NULL);
-			/* each block goes out as soon as it is formatted: the text is never held whole */
-			for (k = 0; k < 2 && rc == 0; k++) {
-				if (wj[k].rc < 0 || (index && shift_index(index, &wj[k].own_index, written) < 0))
-					rc = xsm__error_oom(g->ctx);
-				else if (wj[k].own.size && (rc = put(wj[k].own.ptr, wj[k].own.size, arg)) == 0)
-					written += wj[k].own.size;
-			}
-		}
-		for (k = 0; k < 2; k++) {
-			xsm_buf_dispose(&wj[k].own);
-			xsm_buf_dispose(&wj[k].own_index);
-		}
-		xsm__nodefrags_free(&frags);
-		if (rc < 0)
-			goto done;
-	}
-
-	xsm__phase(g->ctx, &t0, "paths: write");
-	/* choke points: nodes crossed by the most paths; for the top ones, the pairs their removal cuts */
-	{
-		XSM__VEC(struct choke) ch = { 0 };
-		struct bfs b, b2;
-		xsm_jw w;
-		size_t top;
-		for (i = 0; i < g->nodes.n; i++)
-			if (through[i] && xsm__vec_push(&ch, ((struct choke){ (uint32_t)i, through[i], 0, 0 })) < 0) {
-				xsm__vec_free(&ch);
+	memset(aff, 0, sizeof(aff));
+	memset(cj, 0, sizeof(cj));
+	if (!cand)
+		return xsm__error_oom(g->ctx);
+	/* each candidate's affected paths in one pass over all paths */
+	for (i = 0; i < g->nodes.n; i++)
+		cand[i] = -1;
+	for (k = 0; k < top; k++)
+		cand[ch[k].node] = (int32_t)k;
+	for (i = 0; i < p->n && rc == 0; i++)
+		for (uint32_t s = 1; s < p->hops[i]; s++) {
+			int32_t c = cand[p->nodes.v[p->off[i] + s]];
+			if (c >= 0 && xsm__vec_push(&aff[c], (uint32_t)i) < 0)
 				rc = xsm__error_oom(g->ctx);
-				goto done;
-			}
-		if (ch.n > 1)
-			qsort(ch.v, ch.n, sizeof(*ch.v), cmp_choke);
-		top = ch.n < 20 ? ch.n : 20;
-		/* each candidate's affected paths in one pass over all paths; then cut_job */
-		memset(&b2, 0, sizeof(b2));
-		if (top && bfs_init(&b, &fwd, &rev, m->max_hops, 0) == 0 && (b.near = near) != NULL) {
-			int32_t *cand = xsm__calloc(g->nodes.n + 1, sizeof(int32_t));
-			u32vec aff[20];
-			memset(aff, 0, sizeof(aff));
-			for (i = 0; cand && i < g->nodes.n; i++)
-				cand[i] = -1;
-			for (k = 0; cand && k < top; k++)
-				cand[ch.v[k].node] = (int32_t)k;
-			for (i = 0; cand && i < nall; i++) {
-				const struct found *f = &all[order[i]];
-				const uint32_t *nodes = jobs[which[order[i]]].nodes.v + f->off;
-				for (uint32_t s2 = 1; s2 < f->hops; s2++)
-					if (cand[nodes[s2]] >= 0)
-						xsm__vec_push(&aff[cand[nodes[s2]]], order[i]);
-			}
-			if (cand) {
-				struct cutjob cj[2];
-				pthread_t cth;
-				int cstarted = 0;
-				memset(cj, 0, sizeof(cj));
-				for (k = 0; k < 2; k++) {
-					cj[k].b = k ? &b2 : &b;
-					cj[k].ch = ch.v;
-					cj[k].top = top;
-					cj[k].aff = aff;
-					cj[k].all = all;
-					cj[k].first = k;
-				}
-				/* candidates alternate between two threads, each with its own search state */
-				if (top > 1 && bfs_init(&b2, &fwd, &rev, m->max_hops, 0) == 0 && (b2.near = near) != NULL &&
-				    pthread_create(&cth, NULL, cut_job, &cj[1]) == 0)
-					cstarted = 1;
-				cj[0].step = cstarted ? 2 : 1;
-				cut_job(&cj[0]);
-				if (cstarted)
-					pthread_join(cth, NULL);
-				bfs_free(&b2);
-				xsm__phase(g->ctx, &t0, "paths: choke point cuts");
-				xsm__log(g->ctx, "paths: %zu choke point candidates, %zu searches of %zu targets",
-					 top, cj[0].passes + cj[1].passes, cj[0].lanes + cj[1].lanes);
-			}
-			for (k = 0; k < 20; k++)
-				xsm__vec_free(&aff[k]);
-			xsm__free(cand);
-			bfs_free(&b);
 		}
-		st->chokepoints = ch.n;
-		xsm_jw_init(&w, chokes);
-		xsm_jw_obj(&w);
-		xsm_jw_kstr(&w, "schema", "xsm.paths.chokepoints/1");
-		xsm_jw_kint(&w, "paths", (int64_t)nall);
-		xsm_jw_kint(&w, "paths_cut", (int64_t)st->cut);
-		xsm_jw_kint(&w, "entries", (int64_t)st->entries);
-		xsm_jw_kint(&w, "targets", (int64_t)st->targets);
-		xsm_jw_key(&w, "chokepoints");
-		xsm_jw_arr(&w);
-		for (k = 0; k < ch.n && k < 100; k++) {
-			const xsm__node *nd = &g->nodes.v[ch.v[k].node];
-			xsm_jw_obj(&w);
-			xsm_jw_kstr(&w, "NodeId", xsm__gstr(g, nd->id));
-			xsm_jw_kstr(&w, "NodeName", xsm__gstr(g, nd->name));
-			xsm_jw_kstr(&w, "NodeLabel", xsm__gstr(g, nd->label));
-			xsm_jw_kint(&w, "paths", ch.v[k].paths);
-			xsm_jw_key(&w, "pairs_cut");
-			if (k < top && ch.v[k].cut != UINT32_MAX)
-				xsm_jw_int(&w, ch.v[k].cut);
-			else
-				xsm_jw_null(&w);
-			xsm_jw_obj_end(&w);
-		}
-		xsm_jw_arr_end(&w);
-		xsm_jw_obj_end(&w);
-		xsm__vec_free(&ch);
-		if (w.err)
+	/* candidates alternate between two threads, each with its own search state */
+	for (k = 0; k < nthreads && rc == 0; k++) {
+		cj[k] = (struct cutjob){ .ch = ch, .top = top, .first = k, .step = nthreads, .aff = aff, .p = p };
+		if (bfs_init(&cj[k].b, &pv->fwd, &pv->rev, pv->max_hops, 0) < 0)
 			rc = xsm__error_oom(g->ctx);
+		cj[k].b.near = pv->near;
+	}
+	if (rc == 0)
+		xsm__run2(cut_job, &cj[0], nthreads == 2 ? &cj[1] : NULL);
+	xsm__log(g->ctx, "paths: %zu choke point candidates, %zu searches of %zu targets", top, cj[0].passes + cj[1].passes,
+		 cj[0].lanes + cj[1].lanes);
+	for (k = 0; k < 2; k++)
+		bfs_free(&cj[k].b);
+	for (k = 0; k < TOP_CHOKES; k++)
+		xsm__vec_free(&aff[k]);
+	xsm__free(cand);
+	return rc;
+}
+
+/*
+ * chokepoints.json into chokes (nodes crossed by the most paths; for the
+ * top ones, the pairs their removal cuts), then the attackPath properties
+ * that filters and metrics read.
+ */
+static int chokes_and_marks(const xsm__pathlist *p, xsm_buf *chokes, xsm_graph *g, const xsm_attack_model *m,
+			    const uint32_t *through, size_t *nchokes)
+{
+	XSM__VEC(struct choke) ch = { 0 };
+	uint32_t *role = xsm__calloc(g->nodes.n + 1, sizeof(uint32_t));
+	double t0 = xsm__mono();
+	size_t i, k, top;
+	xsm_jw w;
+	int rc = 0;
+
+	for (i = 0; role && i < g->nodes.n && rc == 0; i++)
+		if (through[i] && xsm__vec_push(&ch, ((struct choke){ (uint32_t)i, through[i], 0, 0 })) < 0)
+			rc = XSM_ENOMEM;
+	if (!role || rc < 0) {
+		rc = xsm__error_oom(g->ctx);
+		goto done;
+	}
+	if (ch.n > 1)
+		qsort(ch.v, ch.n, sizeof(*ch.v), cmp_choke);
+	top = ch.n < TOP_CHOKES ? ch.n : TOP_CHOKES;
+	if (top && (rc = choke_cuts(ch.v, top, p, g)) < 0)
+		goto done;
+	xsm__phase(g->ctx, &t0, "paths: choke point cuts");
+	*nchokes = ch.n;
+	xsm_jw_init(&w, chokes);
+	xsm_jw_obj(&w);
+	xsm_jw_kstr(&w, "schema", "xsm.paths.chokepoints/1");
+	xsm_jw_kint(&w, "paths", (int64_t)p->n);
+	xsm_jw_kint(&w, "paths_cut", (int64_t)p->cut);
+	xsm_jw_kint(&w, "entries", (int64_t)p->nentries);
+	xsm_jw_kint(&w, "targets", (int64_t)p->ntargets);
+	xsm_jw_key(&w, "chokepoints");
+	xsm_jw_arr(&w);
+	for (k = 0; k < ch.n && k < 100; k++) {
+		const xsm__node *nd = &g->nodes.v[ch.v[k].node];
+		xsm_jw_obj(&w);
+		xsm_jw_kstr(&w, "NodeId", xsm__gstr(g, nd->id));
+		xsm_jw_kstr(&w, "NodeName", xsm__gstr(g, nd->name));
+		xsm_jw_kstr(&w, "NodeLabel", xsm__gstr(g, nd->label));
+		xsm_jw_kint(&w, "paths", ch.v[k].paths);
+		xsm_jw_key(&w, "pairs_cut");
+		if (k < top && ch.v[k].cut != UINT32_MAX)
+			xsm_jw_int(&w, ch.v[k].cut);
+		else
+			xsm_jw_null(&w);
+		xsm_jw_obj_end(&w);
+	}
+	xsm_jw_arr_end(&w);
+	xsm_jw_obj_end(&w);
+	if (w.err) {
+		rc = xsm__error_oom(g->ctx);
+		goto done;
 	}
 	/* mark the nodes on paths, for filters and metrics */
-	for (k = 0; k < nall; k++) {
-		role[all[k].entry] = (role[all[k].entry] + 2) | 0;
-		role[all[k].target] |= 1; /* bit 0: a target; the rest counts paths as entry or target */
-		if (all[k].target != all[k].entry)
-			role[all[k].target] += 2;
+	for (k = 0; k < p->n; k++) {
+		role[p->entry[k]] += 2;
+		role[p->target[k]] |= 1; /* bit 0: a target; the rest counts paths as entry or target */
+		if (p->target[k] != p->entry[k])
+			role[p->target[k]] += 2;
 	}
 	for (i = 0; i < g->nodes.n && rc == 0; i++) {
 		const char *keys[3];
 		xsm__prop v[3];
 		size_t nk = 0;
-		uint32_t tpaths = 0;
+		uint32_t tpaths = role[i] >> 1;
 		memset(v, 0, sizeof(v));
-		if (entry_type[i]) {
+		if (p->entry_type[i]) {
 			keys[nk] = "attackPath.entryType";
 			v[nk].type = XSM_V_STR;
-			if ((rc = xsm__graph_intern(g, m->entry.v[entry_type[i] - 1].name, &v[nk].a)) < 0)
+			if ((rc = xsm__graph_intern(g, m->entry.v[p->entry_type[i] - 1].name, &v[nk].a)) < 0)
 				break;
 			nk++;
 		}
-		tpaths = role[i] >> 1;
 		if (tpaths + through[i]) {
 			keys[nk] = "attackPath.paths";
 			v[nk].type = XSM_V_NUM;
@@ -1285,25 +1514,43 @@ int xsm__paths_compute(xsm_paths_stats *st, int (*put)(const char *p, size_t n, 
 		rc = xsm__graph_compact_props_lazy(g);
 	xsm__phase(g->ctx, &t0, "paths: choke points and node properties");
 done:
-	for (k = 0; ex && k < m->entry.n; k++)
-		xsm__expr_free(ex[k]);
-	xsm__free(ex);
-	for (k = 0; k < 2; k++) {
-		xsm__vec_free(&jobs[k].found);
-		xsm__vec_free(&jobs[k].nodes);
-		xsm__vec_free(&jobs[k].edges);
-	}
-	xsm__vec_free(&targets);
-	xsm__vec_free(&entries);
+	xsm__vec_free(&ch);
 	xsm__free(role);
-	xsm__free(near);
-	csr_free(&fwd);
-	csr_free(&rev);
-	xsm__free(entry_type);
+	return rc;
+}
+
+int xsm_paths_compute(xsm_paths_stats *st, int fd, xsm_buf *chokes, xsm_graph *g, const xsm_attack_model *m)
+{
+	xsm__fdput f = { g->ctx, fd, "paths.jsonl" };
+	return xsm__paths_compute(st, xsm__fd_put, &f, chokes, NULL, g, m);
+}
+
+int xsm__paths_compute(xsm_paths_stats *st, int (*put)(const char *p, size_t n, void *arg), void *arg,
+		       xsm_buf *chokes, xsm_buf *index, xsm_graph *g, const xsm_attack_model *m)
+{
+	xsm__pathlist pl;
+	uint32_t *through = xsm__calloc(g->nodes.n + 1, sizeof(uint32_t));
+	double t0;
+	int rc;
+
+	memset(st, 0, sizeof(*st));
+	if (!through)
+		return xsm__error_oom(g->ctx);
+	if ((rc = xsm__paths_list(&pl, g, m)) < 0) {
+		xsm__free(through);
+		return rc;
+	}
+	st->entries = pl.nentries;
+	st->targets = pl.ntargets;
+	st->paths = pl.n;
+	st->cut = pl.cut;
+	t0 = xsm__mono();
+	if ((rc = path_ids(&pl, g, m, through)) == 0 && (rc = put_paths(&pl, put, arg, index, g, m)) == 0) {
+		xsm__phase(g->ctx, &t0, "paths: write");
+		rc = chokes_and_marks(&pl, chokes, g, m, through, &st->chokepoints);
+	}
+	xsm__pathlist_free(&pl);
 	xsm__free(through);
-	xsm__free(all);
-	xsm__free(which);
-	xsm__free(order);
 	return rc;
 }
 
@@ -1448,5 +1695,95 @@ int xsm_paths_blast_radius(xsm_buf *out, xsm_graph *g, const xsm_attack_model *m
 	xsm_jw_obj_end(&w);
 	rc = w.err || tw.err ? xsm__error_oom(g->ctx) : 0;
 	xsm_buf_dispose(&targets);
+	return rc;
+}
+
+/* --- for what-if (whatif.c): searches with edges cut --------------------------------------- */
+
+int xsm__paths_recheck(xsm__pathlist *p, xsm_ctx *ctx, const uint64_t *cut, const uint32_t *sel, size_t nsel,
+		       uint8_t *alive, int reroute)
+{
+	struct pl_priv *pv = p->priv;
+	struct bfs b;
+	struct walkmemo memo;
+	uint32_t src[LANES];
+	size_t i = 0;
+	int rc = 0;
+
+	if (!nsel)
+		return 0;
+	memset(&memo, 0, sizeof(memo));
+	if (bfs_init(&b, &pv->fwd, &pv->rev, pv->max_hops, reroute) < 0 || (reroute && walkmemo_init(&memo, pv->fwd.n) < 0)) {
+		rc = xsm__error_oom(ctx);
+		goto done;
+	}
+	b.near = pv->near;
+	b.cut = cut;
+	while (i < nsel && rc == 0) {
+		/* the next up to LANES distinct targets (sel is in path order: by target) */
+		size_t j = i;
+		int nsrc = 0, lane = 0;
+		while (j < nsel && (nsrc < LANES || p->target[sel[j]] == src[nsrc - 1])) {
+			if (!nsrc || p->target[sel[j]] != src[nsrc - 1])
+				src[nsrc++] = p->target[sel[j]];
+			j++;
+		}
+		bfs_pass(&b, src, nsrc);
+		for (size_t q = i; q < j; q++) {
+			uint32_t k = sel[q], e = p->entry[k];
+			if (src[lane] != p->target[k]) {
+				lane++;
+				if (reroute)
+					walkmemo_lane(&memo, pv->fwd.n);
+			}
+			alive[q] = (uint8_t)lane_test(b.st[e].seen, lane);
+			if (alive[q] && reroute) {
+				int h = hops_of(&b, e, lane);
+				if (xsm__vec_reserve(&p->nodes, (size_t)h + 1) < 0 || xsm__vec_reserve(&p->edges, (size_t)h + 1) < 0) {
+					rc = xsm__error_oom(ctx);
+					break;
+				}
+				walk_back(&b, &memo, e, lane, h, p->nodes.v + p->nodes.n, p->edges.v + p->nodes.n);
+				p->off[k] = (uint32_t)p->nodes.n;
+				p->hops[k] = (uint32_t)h;
+				p->nodes.n += (size_t)h + 1;
+				p->edges.n = p->nodes.n;
+			}
+		}
+		bfs_clear(&b);
+		if (reroute)
+			walkmemo_lane(&memo, pv->fwd.n);
+		i = j;
+	}
+done:
+	walkmemo_free(&memo);
+	bfs_free(&b);
+	return rc;
+}
+
+const char *xsm__attack_model_entry(const xsm_attack_model *m, size_t i, const char **when)
+{
+	if (i >= m->entry.n)
+		return NULL;
+	if (when)
+		*when = m->entry.v[i].when;
+	return m->entry.v[i].name;
+}
+
+int xsm__attack_model_max_hops(const xsm_attack_model *m)
+{
+	return m->max_hops;
+}
+
+int xsm__paths_finish(xsm__pathlist *p, xsm_buf *chokes, xsm_graph *g, const xsm_attack_model *m)
+{
+	uint32_t *through = xsm__calloc(g->nodes.n + 1, sizeof(uint32_t));
+	size_t nchokes;
+	int rc;
+	if (!through)
+		return xsm__error_oom(g->ctx);
+	if ((rc = path_ids(p, g, m, through)) == 0)
+		rc = chokes_and_marks(p, chokes, g, m, through, &nchokes);
+	xsm__free(through);
 	return rc;
 }

@@ -306,14 +306,67 @@ done:
 	return rc;
 }
 
+/*
+ * Under a device scope (xsm_ctx_set_scope): no path at all, or only the
+ * paths every node of which the scoped graph still has; choke points are
+ * counted over every path, so none is shown.
+ */
+static int apply_scope(xsm_pathset *set, xsm_store *store)
+{
+	xsm_graph *g = NULL;
+	size_t i, k, j;
+	int rc = 0;
+
+	xsm__free(set->chokes);
+	set->chokes = xsm__strdup("{\"schema\":\"xsm.paths.chokepoints/1\",\"chokepoints\":[]}");
+	set->cut = 0;
+	if (!set->chokes)
+		return xsm__error_oom(set->ctx);
+	if (!set->ctx->scope_paths) {
+		set->p.n = 0;
+		return 0;
+	}
+	if ((rc = xsm_graph_load(&g, store, set->snapshot, XSM_LOAD_NO_EDGE_PROPS)) < 0)
+		return rc;
+	for (i = k = 0; i < set->p.n; i++) {
+		const struct pathrec *r = &set->p.v[i];
+		for (j = 0; j < r->nsteps; j++) {
+			const char *id = set->s.v[r->step_off + j].id;
+			uint64_t v;
+			if (!xsm__strmap_get(&g->by_id, id, strlen(id), &v))
+				break;
+		}
+		if (j == r->nsteps)
+			set->p.v[k++] = *r;
+	}
+	set->p.n = k;
+	xsm_graph_free(g);
+	return 0;
+}
+
+static int load_scoped(xsm_pathset **out, xsm_store *store, const char *snapshot, int mode)
+{
+	int rc;
+	if (!xsm_store_ctx(store)->scope)
+		return load_paths(out, store, snapshot, mode);
+	/* the node ids of every step are needed to judge a path */
+	if ((rc = load_paths(out, store, snapshot, READ_ALL)) < 0)
+		return rc;
+	if ((rc = apply_scope(*out, store)) < 0) {
+		xsm_paths_free(*out);
+		*out = NULL;
+	}
+	return rc;
+}
+
 int xsm_paths_load(xsm_pathset **out, xsm_store *store, const char *snapshot)
 {
-	return load_paths(out, store, snapshot, READ_ALL);
+	return load_scoped(out, store, snapshot, READ_ALL);
 }
 
 int xsm_paths_load_ids(xsm_pathset **out, xsm_store *store, const char *snapshot)
 {
-	return load_paths(out, store, snapshot, READ_IDS);
+	return load_scoped(out, store, snapshot, READ_IDS);
 }
 
 const char *xsm_paths_snapshot(const xsm_pathset *set) { return set->snapshot; }

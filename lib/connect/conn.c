@@ -23,8 +23,9 @@
 
 /* sorted by name */
 static const xsm__vendor *const vendors[] = {
-	&xsm__vendor_azure, &xsm__vendor_defender, &xsm__vendor_entra, &xsm__vendor_qualys,
-	&xsm__vendor_rapid7, &xsm__vendor_servicenow, &xsm__vendor_tenable,
+	&xsm__vendor_azure, &xsm__vendor_defender, &xsm__vendor_entra, &xsm__vendor_file, &xsm__vendor_prismacloud,
+	&xsm__vendor_qualys,
+	&xsm__vendor_rapid7, &xsm__vendor_servicenow, &xsm__vendor_tenable, &xsm__vendor_wiz,
 };
 #define NVENDORS (sizeof(vendors) / sizeof(vendors[0]))
 

@@ -31,7 +31,8 @@ typedef struct xsm__vendor {
 } xsm__vendor;
 
 extern const xsm__vendor xsm__vendor_servicenow, xsm__vendor_qualys, xsm__vendor_rapid7,
-	xsm__vendor_tenable, xsm__vendor_defender, xsm__vendor_entra, xsm__vendor_azure;
+	xsm__vendor_tenable, xsm__vendor_defender, xsm__vendor_entra, xsm__vendor_azure, xsm__vendor_file,
+	xsm__vendor_wiz, xsm__vendor_prismacloud;
 
 struct xsm__conn {
 	xsm_ctx *ctx;
@@ -262,8 +263,21 @@ int xsm__tenable_parse(xsm__conn *c, int fd, int vulns);
 int xsm__servicenow_parse(xsm__conn *c, const char *buf, size_t len);
 /* a saved Rapid7 v4 page (catalogue entries and assets with "same" findings) or a v3 vulnerability */
 int xsm__rapid7_parse(xsm__conn *c, const char *buf, size_t len);
+/* a saved Wiz GraphQL answer: cloudResources and vulnerabilityFindings nodes */
+int xsm__wiz_parse(xsm__conn *c, const char *buf, size_t len);
+/* a saved Prisma Cloud answer: a config search page, or a Compute hosts or images array */
+int xsm__prisma_parse(xsm__conn *c, const char *buf, size_t len);
 /* a saved Defender page: machines, machinesVulnerabilities or the vulnerability catalogue (what) */
 int xsm__defender_parse(xsm__conn *c, int fd, const char *what);
+
+/*
+ * Read one exported vendor file from fd (format: nessus, qualys-xml,
+ * rapid7-csv, tenable-csv; what names it in messages) into c->w, or only
+ * check it when c->w is NULL.  seen (may be NULL) holds the asset ids
+ * written so far, so several files of one run write each asset once.
+ * Malformed input is XSM_EINVALID with the line.
+ */
+int xsm__file_parse(xsm__conn *c, int fd, const char *format, const char *what, xsm__strmap *seen);
 
 /* --- normalising helpers shared by the vendors ----------------------------- */
 

@@ -143,6 +143,8 @@ int xsm__graph_internn(xsm_graph *g, const char *s, size_t n, uint32_t *id);
 
 /* sort nodes by NodeId (remapping edges), edges by (src, label, dst), build the CSR and the id index */
 int xsm__graph_freeze(xsm_graph *g);
+/* leave out the devices outside the context's scope (xsm_ctx_set_scope) and their edges; frozen again */
+int xsm__graph_apply_scope(xsm_graph *g);
 
 /*
  * The nodes a user's word names, up to max into out; returns how many

@@ -521,7 +521,7 @@ int xsm_graph_load(xsm_graph **out, xsm_store *store, const char *snapshot, unsi
 	xsm_buf_clear(&rel);
 	xsm_buf_printf(&rel, "graph/%s/graph.bin", snapshot);
 	if ((rc = xsm__graph_read_bin(g, store, rel.ptr)) == 0) {
-		if ((rc = xsm__graph_freeze(g)) == 0) {
+		if ((rc = xsm__graph_freeze(g)) == 0 && (rc = xsm__graph_apply_scope(g)) == 0) {
 			*out = g;
 			g = NULL;
 		}
@@ -539,7 +539,8 @@ int xsm_graph_load(xsm_graph **out, xsm_store *store, const char *snapshot, unsi
 		goto done;
 	xsm_buf_clear(&rel);
 	xsm_buf_printf(&rel, "graph/%s/edges.jsonl", snapshot);
-	if ((rc = load_file(g, store, rel.ptr, 0, flags)) < 0 || (rc = xsm__graph_freeze(g)) < 0)
+	if ((rc = load_file(g, store, rel.ptr, 0, flags)) < 0 || (rc = xsm__graph_freeze(g)) < 0 ||
+	    (rc = xsm__graph_apply_scope(g)) < 0)
 		goto done;
 	*out = g;
 	g = NULL;

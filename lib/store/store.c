@@ -1,4 +1,5 @@
 /* store.c - the on-disk store: resolution, format, lock, atomic writes. */
+#include "exposure/access.h"
 #include "store/store.h"
 
 #include <dirent.h>
@@ -532,12 +533,17 @@ int xsm__store_unappend(xsm_store *s, const char *relpath, off_t len)
 	return rc;
 }
 
-int xsm_store_audit(xsm_store *s, const char *action, const char *target, const char *detail)
+/*
+ * One audit entry: {"time","user","action","target","detail"}, and for a
+ * change "before" and "after" too; remembered so that xsm_store_audit_undo
+ * can take it back when the change fails.
+ */
+static int audit_entry(xsm_store *s, const char *action, const char *target, const char *detail, int change,
+		       const char *before, const char *after)
 {
 	xsm_buf b = XSM_BUF_INIT;
 	xsm_jw w;
 	char t[21];
-	struct passwd *pw = getpwuid(geteuid());
 	off_t undo = -1;
 	int rc;
 
@@ -545,15 +551,29 @@ int xsm_store_audit(xsm_store *s, const char *action, const char *target, const 
 	xsm_jw_init(&w, &b);
 	xsm_jw_obj(&w);
 	xsm_jw_kstr(&w, "time", t);
-	xsm_jw_kstr(&w, "user", pw ? pw->pw_name : "?");
+	xsm_jw_kstr(&w, "user", xsm__actor(s->ctx)); /* a served caller, else this process's user */
 	xsm_jw_kstr(&w, "action", action);
 	xsm_jw_kstr(&w, "target", target);
 	xsm_jw_kstr(&w, "detail", detail);
+	if (change) {
+		xsm_jw_kstr(&w, "before", before);
+		xsm_jw_kstr(&w, "after", after);
+	}
 	xsm_jw_obj_end(&w);
 	rc = w.err ? xsm__error_oom(s->ctx) : store_append(s, "audit.jsonl", b.ptr, &undo);
 	s->audit_undo = rc == 0 ? undo : -1;
 	xsm_buf_dispose(&b);
 	return rc;
+}
+
+int xsm_store_audit(xsm_store *s, const char *action, const char *target, const char *detail)
+{
+	return audit_entry(s, action, target, detail, 0, NULL, NULL);
+}
+
+int xsm_store_audit_change(xsm_store *s, const char *action, const char *target, const char *before, const char *after)
+{
+	return audit_entry(s, action, target, NULL, 1, before, after);
 }
 
 int xsm_store_audit_undo(xsm_store *s)

@@ -4,10 +4,16 @@
  * evaluation, attack paths + choke points, insights metrics.  One JSON line per stage on
  * stdout (wall and CPU seconds, peak RSS so far).
  *
- *   bench_stages STORE
+ *   bench_stages STORE [PATHS_FILE]
+ *
+ * PATHS_FILE (default STORE/../bench-paths.jsonl, removed after) receives
+ * paths.jsonl; /dev/null times the search and the formatting without the
+ * disk.  With BENCH_LOG=1 each phase's lines (as `xsm -v`) go to stderr.
  */
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
@@ -35,6 +41,12 @@ static long rss_mb(void)
 	return r.ru_maxrss / 1024;
 }
 
+static void log_line(const char *line, void *payload)
+{
+	(void)payload;
+	fprintf(stderr, "%s\n", line);
+}
+
 static void report(const char *stage, double w0, double c0, size_t items)
 {
 	double w = now() - w0, c = cpu() - c0;
@@ -58,12 +70,14 @@ int main(int argc, char **argv)
 	double w, c;
 	int rc, fd;
 
-	if (argc != 2) {
-		fprintf(stderr, "usage: bench_stages STORE\n");
+	if (argc != 2 && argc != 3) {
+		fprintf(stderr, "usage: bench_stages STORE [PATHS_FILE]\n");
 		return 64;
 	}
 	if (xsm_ctx_new(&ctx) < 0 || xsm_config_load(&cfg, ctx, NULL, argv[1]) < 0)
 		return 71;
+	if (getenv("BENCH_LOG") && !strcmp(getenv("BENCH_LOG"), "1"))
+		xsm_ctx_set_log(ctx, log_line, NULL);
 	xsm_ctx_set_config(ctx, cfg);
 	if ((rc = xsm_store_open(&store, ctx, argv[1], 0)) < 0)
 		goto fail;
@@ -80,17 +94,21 @@ int main(int argc, char **argv)
 	if ((rc = xsm_attack_model_load(&m, store)) < 0)
 		goto fail;
 	/* paths.jsonl written to a file beside the store, as a build writes it into the snapshot */
-	snprintf(paths, sizeof(paths), "%s/../bench-paths.jsonl", argv[1]);
+	if (argc == 3)
+		snprintf(paths, sizeof(paths), "%s", argv[2]);
+	else
+		snprintf(paths, sizeof(paths), "%s/../bench-paths.jsonl", argv[1]);
 	if ((fd = open(paths, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) < 0) {
 		perror(paths);
 		return 1;
 	}
 	w = now(), c = cpu();
 	rc = xsm_paths_compute(&ps, fd, &chokes, g, m);
-	if (rc == 0 && fsync(fd) < 0)
+	if (rc == 0 && fsync(fd) < 0 && argc == 2)
 		perror(paths);
 	close(fd);
-	unlink(paths);
+	if (argc == 2)
+		unlink(paths);
 	if (rc < 0)
 		goto fail;
 	report("paths", w, c, ps.paths);

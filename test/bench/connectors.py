@@ -11,6 +11,13 @@ process), findings per CPU second, and xsm's peak RSS.  One JSON line per
 vendor on stdout, a table on stderr.  The target (issue: connectors) is at
 least 50,000 findings per CPU second, with memory bounded by the page size:
 compare peak RSS at two HOSTS values.
+
+Then the offline files: a synthetic .nessus (gen_nessus.py) of
+CONN_NESSUS_MB megabytes (default 256; 2048 for the issue's 2 GB) and one
+of a quarter of that, each read with `xsm ingest --format nessus`: MB of
+XML and ReportItems per CPU second of xsm (target: 100 MB/CPU-s), and peak
+RSS at both sizes (bounded by one host's data, so they should agree).
+CONN_ONLY=nessus runs only these.
 """
 import json
 import os
@@ -47,6 +54,35 @@ def start(emu, vendor, hosts, per_host, work):
         time.sleep(0.05)
     proc.kill()
     raise SystemExit("bench: the %s emulator did not start" % vendor)
+
+
+def bench_nessus(xsm, top, env, work, mb):
+    path = os.path.join(work, "bench.nessus")
+    with open(path, "wb") as f:
+        subprocess.run([sys.executable, os.path.join(top, "test", "bench", "gen_nessus.py"), str(mb)], stdout=f,
+                       check=True)
+    size = os.path.getsize(path)
+    with open(path, "rb") as f:
+        items = sum(chunk.count(b"<ReportItem ") for chunk in iter(lambda: f.read(1 << 20), b""))
+    source = "nessus-%d" % int(mb)
+    t0 = time.monotonic()
+    with tempfile.TemporaryFile() as so:
+        child = subprocess.Popen([xsm, "--format=json", "ingest", "--format", "nessus", "--source", source,
+                                  "--no-build", path], env=env, stdout=so)
+        _, status, ru = os.wait4(child.pid, 0)
+        so.seek(0)
+        text = so.read()
+    wall = time.monotonic() - t0
+    os.unlink(path)
+    cpu = ru.ru_utime + ru.ru_stime
+    s = json.loads(text)["sources"][0] if status == 0 else {"assets": 0, "findings": 0}
+    return {"stage": "file-" + source + "MB", "bytes": size, "report_items": items, "assets": s["assets"],
+            "findings": s["findings"], "wall_s": round(wall, 2), "xsm_cpu_s": round(cpu, 2),
+            "mb_per_cpu_s": round(size / 1048576 / cpu, 1) if cpu > 0 else None,
+            "report_items_per_cpu_s": round(items / cpu) if cpu > 0 else None,
+            "findings_per_cpu_s": round(s["findings"] / cpu) if cpu > 0 else None,
+            "peak_rss_mb": round(ru.ru_maxrss / 1024, 1), "status": "ok" if status == 0 else "error",
+            "machine": "%d cores, %s" % (os.cpu_count(), os.uname().machine)}
 
 
 def main():
@@ -93,6 +129,11 @@ def main():
                    "machine": "%d cores, %s" % (os.cpu_count(), os.uname().machine)}
             rows.append(row)
             print(json.dumps(row), flush=True)
+        if not only or only == "nessus":
+            mb = float(os.environ.get("CONN_NESSUS_MB", "256"))
+            for size in (mb / 4, mb):
+                rows.append(bench_nessus(xsm, top, env, work, size))
+                print(json.dumps(rows[-1]), flush=True)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     print("%-18s %8s %9s %8s %9s %14s %8s" % ("CONNECTOR", "ASSETS", "FINDINGS", "WALL s", "XSM CPU", "FINDINGS/CPU-s",
@@ -100,6 +141,15 @@ def main():
     for r in rows:
         print("%-18s %8d %9d %8.1f %9.2f %14s %8.1f" % (r["stage"], r["assets"], r["findings"], r["wall_s"],
                                                        r["xsm_cpu_s"], r["findings_per_cpu_s"], r["peak_rss_mb"]),
+              file=sys.stderr)
+    files = [r for r in rows if r["stage"].startswith("file-")]
+    if files:
+        print("%-18s %9s %12s %8s %12s %14s %8s" % ("FILE", "MB", "REPORTITEMS", "XSM CPU", "MB/CPU-s", "ITEMS/CPU-s",
+                                                    "RSS MB"), file=sys.stderr)
+    for r in files:
+        print("%-18s %9.1f %12d %8.2f %12s %14s %8.1f" % (r["stage"], r["bytes"] / 1048576, r["report_items"],
+                                                          r["xsm_cpu_s"], r["mb_per_cpu_s"],
+                                                          r["report_items_per_cpu_s"], r["peak_rss_mb"]),
               file=sys.stderr)
     return 0 if all(r["status"] == "ok" for r in rows) else 1
 

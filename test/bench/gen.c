@@ -4,6 +4,7 @@
  *
  *   xsm-gen [--seed N] [--assets N] [--out DIR]
  *   xsm-gen --shape ad [--seed N] [--users N] [--groups N] [--out DIR]
+ *   xsm-gen --shape paths [--seed N] [--identities N] [--edges M] [--targets T] [--entries E] [--out DIR]
  *
  * The enterprise shape (the default; fractions of --assets): 60% devices
  * (servers and workstations; one domain controller per 5,000 assets, at
@@ -49,6 +50,17 @@
  * servers; "can authenticate to": IT Admins 100 servers, Workstation
  * Admins 500 and Helpdesk Tier 1 300 workstations.  test/bench/ad_truth.py
  * computes the true memberships from the file.
+ *
+ * The paths shape: the breadth of the attack path search alone, one source
+ * "iam" (iam.jsonl).  --identities N users (default 1,000,000; iam:uI, key
+ * upn), joined by --edges M "can authenticate as" relations (default 10 N),
+ * the one walkable label used, so every edge is a hop.  Degree is skewed:
+ * one edge in 5 goes into one of N / 1000 hubs (users 0, 1000, 2000, ...);
+ * the others leave a source drawn with density falling as 1 / sqrt(i) and
+ * go to a uniform user, so low-numbered users have many out-edges.  --targets
+ * T users (default 1,000) hold the Entra role "Global Administrator" (level 0,
+ * a target) and --entries E (default 10,000) have leaked credentials (an
+ * entry point), both spread over the id range away from the hubs.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -93,7 +105,8 @@ static FILE *open_out(const char *dir, const char *name)
 static void usage(void)
 {
 	fprintf(stderr, "usage: xsm-gen [--seed N] [--assets N] [--out DIR]\n"
-			"       xsm-gen --shape ad [--seed N] [--users N] [--groups N] [--out DIR]\n");
+			"       xsm-gen --shape ad [--seed N] [--users N] [--groups N] [--out DIR]\n"
+			"       xsm-gen --shape paths [--seed N] [--identities N] [--edges M] [--targets T] [--entries E] [--out DIR]\n");
 	exit(64);
 }
 
@@ -422,11 +435,68 @@ static int gen_ad(const char *out, unsigned long long seed, uint64_t nuser, uint
 	return 0;
 }
 
+/* --- the paths shape --------------------------------------------------------- */
+
+struct paths_shape {
+	uint64_t nodes, edges, targets, entries;
+};
+
+static int gen_paths(const char *out, unsigned long long seed, const struct paths_shape *ps)
+{
+	uint64_t n = ps->nodes, hubs = n / 1000 ? n / 1000 : 1, i, tstep, estep;
+	FILE *f;
+
+	if (ps->targets + ps->entries + hubs > n) {
+		fprintf(stderr, "xsm-gen: --targets and --entries must leave room in --identities\n");
+		return 64;
+	}
+	rng = seed * 0x2545f4914f6cdd1dULL + 7;
+	tstep = n / ps->targets;
+	estep = n / ps->entries;
+	f = open_out(out, "iam");
+	for (i = 0; i < n; i++) {
+		/* targets at i = k * tstep + 1, entries at k * estep + 2 */
+		int target = i % tstep == 1 && i / tstep < ps->targets;
+		int entry = !target && i % estep == 2 && i / estep < ps->entries;
+		fprintf(f,
+			"{\"type\":\"asset\",\"label\":\"user\",\"source_id\":\"iam:u%llu\",\"name\":\"user%08llu\","
+			"\"keys\":{\"upn\":\"user%08llu@corp.example.com\"},\"props\":{\"accountEnabled\":true%s%s}}\n",
+			(unsigned long long)i, (unsigned long long)i, (unsigned long long)i,
+			target ? ",\"assignedRoles\":[\"Global Administrator\"]" : "",
+			entry ? ",\"hasLeakedCredentials\":true" : "");
+	}
+	for (i = 0; i < ps->edges; i++) {
+		uint64_t a, b;
+		if (chance(200)) {
+			a = below(n);
+			b = below(hubs) * 1000;
+		} else {
+			/* density ~ 1 / sqrt(i): the square of a uniform draw */
+			uint64_t u = below(1u << 30);
+			a = (uint64_t)((double)u * (double)u / (double)(1ull << 60) * (double)n);
+			b = below(n);
+		}
+		if (a == b)
+			b = (b + 1) % n;
+		fprintf(f, "{\"type\":\"relation\",\"label\":\"can authenticate as\",\"from\":\"iam:u%llu\",\"to\":\"iam:u%llu\"}\n",
+			(unsigned long long)a, (unsigned long long)b);
+	}
+	if (fclose(f) != 0) {
+		fprintf(stderr, "xsm-gen: write failed: %s\n", strerror(errno));
+		return 74;
+	}
+	fprintf(stderr, "xsm-gen: paths seed %llu: %llu identities, %llu edges, %llu hubs, %llu targets, %llu entries\n", seed,
+		(unsigned long long)n, (unsigned long long)ps->edges, (unsigned long long)hubs,
+		(unsigned long long)ps->targets, (unsigned long long)ps->entries);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	unsigned long long seed = 1, assets = 10000, users = 100000, groups = 5000;
+	struct paths_shape ps = { 1000000, 0, 1000, 10000 };
 	const char *out = ".";
-	int ad = 0, sized = 0;
+	int ad = 0, paths = 0, sized = 0;
 
 	for (int a = 1; a < argc; a++) {
 		char *end;
@@ -443,6 +513,8 @@ int main(int argc, char **argv)
 			a++;
 			if (!strcmp(argv[a], "ad"))
 				ad = 1;
+			else if (!strcmp(argv[a], "paths"))
+				paths = 1;
 			else if (strcmp(argv[a], "enterprise"))
 				usage();
 		} else if (!strcmp(argv[a], "--users") && a + 1 < argc) {
@@ -455,17 +527,30 @@ int main(int argc, char **argv)
 			if (*end || groups < 100 || groups > 5000000)
 				usage();
 			sized |= 2;
+		} else if ((!strcmp(argv[a], "--identities") || !strcmp(argv[a], "--edges") || !strcmp(argv[a], "--targets") ||
+			    !strcmp(argv[a], "--entries")) && a + 1 < argc) {
+			uint64_t *v = argv[a][2] == 'i' ? &ps.nodes : argv[a][3] == 'd' ? &ps.edges : argv[a][3] == 'a' ? &ps.targets : &ps.entries;
+			*v = strtoull(argv[a + 1], &end, 10);
+			if (*end || *v < 1 || *v > 500000000)
+				usage();
+			a++;
+			sized |= 4;
 		} else if (!strcmp(argv[a], "--out") && a + 1 < argc) {
 			out = argv[++a];
 		} else {
 			usage();
 		}
 	}
-	if (sized & (ad ? 1 : 2))  /* --assets sizes the enterprise, --users and --groups the directory */
+	/* --assets sizes the enterprise, --users and --groups the directory, the rest the paths shape */
+	if (sized & (paths ? 3 : ad ? 5 : 6))
 		usage();
+	if (!ps.edges)
+		ps.edges = 10 * ps.nodes;
 	if (mkdir(out, 0700) < 0 && errno != EEXIST) {
 		fprintf(stderr, "xsm-gen: cannot create '%s': %s\n", out, strerror(errno));
 		return 73;
 	}
+	if (paths)
+		return gen_paths(out, seed, &ps);
 	return ad ? gen_ad(out, seed, users, groups) : gen_enterprise(out, seed, assets);
 }

@@ -4,7 +4,10 @@
 # Generates the synthetic enterprise (test/bench/gen.c) at SCALE (small:
 # 10,000 assets; 1m: 1,000,000), or the long-lived Active Directory of
 # `xsm-gen --shape ad` (ad: 1,000,000 users and 50,000 groups; ad-100k:
-# 100,000 users and 5,000 groups), then runs each stage of the pipeline on it
+# 100,000 users and 5,000 groups), or the attack-path breadth shape of
+# `xsm-gen --shape paths` (paths: 1,000,000 identities, 10,000,000 walkable
+# edges, 10,000 targets, 10,000 entry points; paths-1k: the same with 1,000
+# targets; paths-100k: 100,000 identities, 1,000,000 edges, 1,000 targets), then runs each stage of the pipeline on it
 # and reports wall time, CPU time, peak RSS and throughput per stage, as a
 # table and as one JSON line per stage in $BENCH_OUT (default
 # build/bench-SCALE.jsonl) so runs can be compared.  Stages whose command
@@ -13,16 +16,23 @@ set -eu
 scale=${1:-small}
 build=${2:-build}
 top=$(cd "$(dirname "$0")/../.." && pwd)
-users=
+users= pshape=
 case "$scale" in
 small) assets=10000 ;;
 1m) assets=1000000 ;;
 ad) users=1000000 groups=50000 ;;
 ad-100k) users=100000 groups=5000 ;;
+paths) pshape="--identities 1000000 --targets 10000 --entries 10000" ;;
+paths-1k) pshape="--identities 1000000 --targets 1000 --entries 10000" ;;
+paths-100k) pshape="--identities 100000 --targets 1000 --entries 10000" ;;
 [0-9]*) assets=$scale ;;
-*) echo "bench: SCALE must be small, 1m, ad, ad-100k or a number of assets" >&2; exit 64 ;;
+*) echo "bench: SCALE must be small, 1m, ad, ad-100k, paths, paths-1k, paths-100k or a number of assets" >&2; exit 64 ;;
 esac
-if [ -n "$users" ]; then
+if [ -n "$pshape" ]; then
+	assets=$(echo "$pshape" | sed 's/--identities \([0-9]*\).*/\1/')
+	shape="--shape paths $pshape"
+	what="attack-path breadth: $pshape"
+elif [ -n "$users" ]; then
 	assets=$((users + groups + users / 10))  # users, groups, one device per 10 users
 	shape="--shape ad --users $users --groups $groups"
 	what="$users users, $groups groups"

@@ -15,10 +15,15 @@ test_expect_success 'examples/sources reports a missing store' '
 	test_grep "no store at" err
 '
 
-test_expect_success 'examples/live-demo.sh connects to the seven emulators, syncs, and syncs again incrementally' '
+test_expect_success 'examples/live-demo.sh connects to the nine emulators, syncs, and syncs again incrementally' '
 	sh "$XSM_TOP/examples/live-demo.sh" "$XSM" "$TRASH/live" 30 >live.out 2>&1 &&
 	test_grep "^cmdb: stored run .* (incremental)" live.out &&
-	for c in cmdb qualys rapid7 tenable mde entra azure; do test_grep "^$c: ok$" live.out || return 1; done &&
+	for c in cmdb qualys rapid7 tenable mde entra azure wiz prisma; do test_grep "^$c: ok$" live.out || return 1; done &&
+	sed -n "/^== the cloud path/,/^\$ xsm insights/p" live.out >cloud &&
+	test_grep "^entry: .*internet-facing device with RCE" cloud &&
+	test_grep "(managedidentity)" cloud && test_grep "has role on-->" cloud &&
+	test_grep "kv-payments (microsoft.keyvault/vaults)" cloud &&
+	test_grep "^  wiz  " cloud && test_grep "^  prisma  " cloud &&
 	sed -n "/^entry: *frank.desk/,/^steps:/p" live.out >path &&
 	test_grep "Service Desk (group)" path && test_grep "Cloud Ops (group)" path &&
 	test_grep "kv-payments (microsoft.keyvault/vaults)" path &&

@@ -26,6 +26,8 @@ graph show web01.corp.example.com
 graph log
 graph diff
 graph tag
+graph match (c:Cve)-[e:affecting*1..2]-(d:device)
+graph match (d:device)-->(x)
 critical list
 critical classifications
 paths list
@@ -34,12 +36,17 @@ paths chokepoints
 paths blast-radius web01.corp.example.com
 paths summary
 paths check --fail-on low
+paths whatif --isolate web01.corp.example.com --top-fixes 2
 insights
 insights metrics
 insights recommendations
 events
 connect list
 connect show snow
+access list
+access list --roles
+access whoami
+audit
 CMDS
 
 test_expect_success 'every --format=json output is exactly one JSON document with a schema' '

@@ -44,13 +44,18 @@ test_expect_success 'bash: global options and -c keys' '
 
 test_expect_success 'bash: subcommands and their options, from -h' '
 	bash_complete graph "" >out &&
-	printf "build\ndiff\nedges\nexport\nlog\nnodes\nshow\nstats\ntag\n" >want && test_cmp want out &&
+	printf "build\ndiff\nedges\nexport\nlog\nmatch\nnodes\nshow\nstats\ntag\n" >want && test_cmp want out &&
+	bash_complete graph match -- >out &&
+	printf -- "--format=\n--help\n--limit\n--max-results\n" >want && test_cmp want out &&
 	bash_complete graph nodes -- >out &&
 	printf -- "--format=\n--help\n--label\n--limit\n--where\n" >want && test_cmp want out &&
 	bash_complete critical rule "" >out && test_grep "^list$" out && test_grep "^disable$" out &&
 	bash_complete critical rule add x -- >out && test_grep "^--when$" out && test_grep ! "^--limit$" out &&
 	bash_complete paths list --min-risk "" >out && printf "critical\nhigh\nlow\nmedium\n" >want && test_cmp want out &&
-	bash_complete graph export --format "" >out && test_grep "^neo4j$" out
+	bash_complete graph export --format "" >out && test_grep "^neo4j$" out &&
+	bash_complete paths "" >out && test_grep "^whatif$" out &&
+	bash_complete paths whatif --top >out && echo --top-fixes >want && test_cmp want out &&
+	bash_complete paths whatif --isolate jump >out && echo jump01.contoso.local >want && test_cmp want out
 '
 
 test_expect_success 'bash: connector names' '
@@ -101,6 +106,17 @@ test_expect_success 'bash: node lookup is limited, so a large store stays respon
 test_expect_success 'bash: files after ingest --format records' '
 	touch records.jsonl &&
 	bash_complete ingest --format records --source x rec >out && echo records.jsonl >want && test_cmp want out
+'
+
+test_expect_success 'bash: access roles and grantees, audit users, the serve socket' '
+	xsm -q access grant alice security-reader 2>/dev/null &&
+	bash_complete access grant alice sec >out &&
+	printf "security-admin\nsecurity-operator\nsecurity-reader\n" >want && test_cmp want out &&
+	bash_complete access revoke "" >out && echo alice >want && test_cmp want out &&
+	bash_complete access "" >out && printf "grant\nlist\nrevoke\nwhoami\n" >want && test_cmp want out &&
+	bash_complete audit --us >out && echo --user >want && test_cmp want out &&
+	bash_complete audit --user roo >out && test_grep "^root\$" out &&
+	bash_complete serve --so >out && echo --socket >want && test_cmp want out
 '
 
 if command -v zsh >/dev/null; then

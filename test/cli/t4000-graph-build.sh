@@ -30,7 +30,7 @@ test_expect_success '-v reports each build phase with its time; without it stder
 	xsm -v graph build >/dev/null 2>phases &&
 	for p in "build: read records" "build: resolve identities" "critical assets" "attack paths" \
 		 "write: edges.jsonl" "write snapshot" "events"; do
-		grep "^xsm: $p: [0-9.]* s, peak RSS [0-9]* MB$" phases || return 1
+		grep "^xsm: $p: [0-9.]* s, CPU [0-9.]* s, peak RSS [0-9]* MB$" phases || return 1
 	done &&
 	xsm graph build >/dev/null 2>quiet &&
 	test ! -s quiet
