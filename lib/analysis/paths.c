@@ -607,15 +607,27 @@ static void bfs_pass(struct bfs *b, const uint32_t *src, int nsrc)
 	}
 }
 
-/* clear the lanes of one pass: the nodes it touched, not the whole graph */
+/*
+ * Clear the lanes of one pass: the nodes it touched, or, when it touched
+ * more than an eighth of the graph, every node in one sequential sweep
+ * (cheaper than a scattered write a node and level).
+ */
 static void bfs_clear(struct bfs *b)
 {
-	for (size_t i = 0; i < b->ntouched; i++) {
-		uint32_t v = b->touched[i];
-		memset(b->st[v].seen, 0, sizeof(b->st[v].seen));
+	size_t n = (size_t)b->n + 1;
+	if (b->ntouched > n / 8) {
+		memset(b->st, 0, n * sizeof(*b->st));
 		if (b->level)
 			for (int l = 0; l <= b->max_hops; l++)
-				memset(b->level[l] + (size_t)v * W, 0, W * sizeof(uint64_t));
+				memset(b->level[l], 0, n * W * sizeof(uint64_t));
+	} else {
+		for (size_t i = 0; i < b->ntouched; i++) {
+			uint32_t v = b->touched[i];
+			memset(b->st[v].seen, 0, sizeof(b->st[v].seen));
+			if (b->level)
+				for (int l = 0; l <= b->max_hops; l++)
+					memset(b->level[l] + (size_t)v * W, 0, W * sizeof(uint64_t));
+		}
 	}
 	b->ntouched = 0;
 }
