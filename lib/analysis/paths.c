@@ -416,7 +416,12 @@ static uint8_t *entry_distances(const struct csr *fwd, const uint32_t *entries, 
 	return near;
 }
 
-/* levels: keep per-level lanes (for walking paths back); without, only what is reached */
+/*
+ * levels: keep per-level lanes (for walking paths back); without, only what
+ * is reached.  Plain calloc: its pages come zeroed from the kernel as they
+ * are first touched, where a huge-page table cleared up front (calloc_big)
+ * cost seconds a search at 1M nodes.
+ */
 static int bfs_init(struct bfs *b, const struct csr *fwd, const struct csr *rev, int max_hops, int levels)
 {
 	size_t n;
@@ -431,13 +436,13 @@ static int bfs_init(struct bfs *b, const struct csr *fwd, const struct csr *rev,
 		if (!(b->level = xsm__calloc((size_t)max_hops + 1, sizeof(*b->level))))
 			return XSM_ENOMEM;
 		for (int l = 0; l <= max_hops; l++)
-			if (!(b->level[l] = xsm__calloc_big(n * W, sizeof(uint64_t))))
+			if (!(b->level[l] = xsm__calloc(n * W, sizeof(uint64_t))))
 				return XSM_ENOMEM;
 	}
-	if (!(b->st = xsm__calloc_big(n, sizeof(*b->st))) || !(b->active = xsm__calloc(n, sizeof(uint32_t))) ||
-	    !(b->next_active = xsm__calloc(n, sizeof(uint32_t))) || !(b->abits = xsm__calloc_big(n * W, sizeof(uint64_t))) ||
-	    !(b->next_abits = xsm__calloc_big(n * W, sizeof(uint64_t))) || !(b->touched = xsm__calloc(n, sizeof(uint32_t))) ||
-	    !(b->front = xsm__calloc_big(n * W, sizeof(uint64_t))))
+	if (!(b->st = xsm__calloc(n, sizeof(*b->st))) || !(b->active = xsm__calloc(n, sizeof(uint32_t))) ||
+	    !(b->next_active = xsm__calloc(n, sizeof(uint32_t))) || !(b->abits = xsm__calloc(n * W, sizeof(uint64_t))) ||
+	    !(b->next_abits = xsm__calloc(n * W, sizeof(uint64_t))) || !(b->touched = xsm__calloc(n, sizeof(uint32_t))) ||
+	    !(b->front = xsm__calloc(n * W, sizeof(uint64_t))))
 		return XSM_ENOMEM;
 	b->arcs = rev->off[b->n];
 	return 0;
@@ -645,9 +650,9 @@ struct walkmemo {
 static int walkmemo_init(struct walkmemo *w, uint32_t n)
 {
 	memset(w, 0, sizeof(*w));
-	w->stamp = xsm__calloc_big((size_t)n + 1, sizeof(uint32_t));
-	w->next = xsm__calloc_big((size_t)n + 1, sizeof(uint32_t));
-	w->edge = xsm__calloc_big((size_t)n + 1, sizeof(uint32_t));
+	w->stamp = xsm__calloc((size_t)n + 1, sizeof(uint32_t));
+	w->next = xsm__calloc((size_t)n + 1, sizeof(uint32_t));
+	w->edge = xsm__calloc((size_t)n + 1, sizeof(uint32_t));
 	w->gen = 1; /* every stamp 0: nothing known yet */
 	return w->stamp && w->next && w->edge ? 0 : XSM_ENOMEM;
 }
