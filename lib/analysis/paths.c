@@ -416,7 +416,12 @@ static uint8_t *entry_distances(const struct csr *fwd, const uint32_t *entries, 
 	return near;
 }
 
-/* levels: keep per-level lanes (for walking paths back); without, only what is reached */
+/*
+ * levels: keep per-level lanes (for walking paths back); without, only what
+ * is reached.  Plain calloc: its pages come zeroed from the kernel as they
+ * are first touched, where a huge-page table cleared up front (calloc_big)
+ * cost seconds a search at 1M nodes.
+ */
 static int bfs_init(struct bfs *b, const struct csr *fwd, const struct csr *rev, int max_hops, int levels)
 {
 	size_t n;
@@ -431,13 +436,13 @@ static int bfs_init(struct bfs *b, const struct csr *fwd, const struct csr *rev,
 		if (!(b->level = xsm__calloc((size_t)max_hops + 1, sizeof(*b->level))))
 			return XSM_ENOMEM;
 		for (int l = 0; l <= max_hops; l++)
-			if (!(b->level[l] = xsm__calloc_big(n * W, sizeof(uint64_t))))
+			if (!(b->level[l] = xsm__calloc(n * W, sizeof(uint64_t))))
 				return XSM_ENOMEM;
 	}
-	if (!(b->st = xsm__calloc_big(n, sizeof(*b->st))) || !(b->active = xsm__calloc(n, sizeof(uint32_t))) ||
-	    !(b->next_active = xsm__calloc(n, sizeof(uint32_t))) || !(b->abits = xsm__calloc_big(n * W, sizeof(uint64_t))) ||
-	    !(b->next_abits = xsm__calloc_big(n * W, sizeof(uint64_t))) || !(b->touched = xsm__calloc(n, sizeof(uint32_t))) ||
-	    !(b->front = xsm__calloc_big(n * W, sizeof(uint64_t))))
+	if (!(b->st = xsm__calloc(n, sizeof(*b->st))) || !(b->active = xsm__calloc(n, sizeof(uint32_t))) ||
+	    !(b->next_active = xsm__calloc(n, sizeof(uint32_t))) || !(b->abits = xsm__calloc(n * W, sizeof(uint64_t))) ||
+	    !(b->next_abits = xsm__calloc(n * W, sizeof(uint64_t))) || !(b->touched = xsm__calloc(n, sizeof(uint32_t))) ||
+	    !(b->front = xsm__calloc(n * W, sizeof(uint64_t))))
 		return XSM_ENOMEM;
 	b->arcs = rev->off[b->n];
 	return 0;
@@ -607,15 +612,27 @@ static void bfs_pass(struct bfs *b, const uint32_t *src, int nsrc)
 	}
 }
 
-/* clear the lanes of one pass: the nodes it touched, not the whole graph */
+/*
+ * Clear the lanes of one pass: the nodes it touched, or, when it touched
+ * more than an eighth of the graph, every node in one sequential sweep
+ * (cheaper than a scattered write a node and level).
+ */
 static void bfs_clear(struct bfs *b)
 {
-	for (size_t i = 0; i < b->ntouched; i++) {
-		uint32_t v = b->touched[i];
-		memset(b->st[v].seen, 0, sizeof(b->st[v].seen));
+	size_t n = (size_t)b->n + 1;
+	if (b->ntouched > n / 8) {
+		memset(b->st, 0, n * sizeof(*b->st));
 		if (b->level)
 			for (int l = 0; l <= b->max_hops; l++)
-				memset(b->level[l] + (size_t)v * W, 0, W * sizeof(uint64_t));
+				memset(b->level[l], 0, n * W * sizeof(uint64_t));
+	} else {
+		for (size_t i = 0; i < b->ntouched; i++) {
+			uint32_t v = b->touched[i];
+			memset(b->st[v].seen, 0, sizeof(b->st[v].seen));
+			if (b->level)
+				for (int l = 0; l <= b->max_hops; l++)
+					memset(b->level[l] + (size_t)v * W, 0, W * sizeof(uint64_t));
+		}
 	}
 	b->ntouched = 0;
 }
@@ -633,9 +650,9 @@ struct walkmemo {
 static int walkmemo_init(struct walkmemo *w, uint32_t n)
 {
 	memset(w, 0, sizeof(*w));
-	w->stamp = xsm__calloc_big((size_t)n + 1, sizeof(uint32_t));
-	w->next = xsm__calloc_big((size_t)n + 1, sizeof(uint32_t));
-	w->edge = xsm__calloc_big((size_t)n + 1, sizeof(uint32_t));
+	w->stamp = xsm__calloc((size_t)n + 1, sizeof(uint32_t));
+	w->next = xsm__calloc((size_t)n + 1, sizeof(uint32_t));
+	w->edge = xsm__calloc((size_t)n + 1, sizeof(uint32_t));
 	w->gen = 1; /* every stamp 0: nothing known yet */
 	return w->stamp && w->next && w->edge ? 0 : XSM_ENOMEM;
 }
