@@ -1,8 +1,9 @@
 /*
  * paths.c - attack paths: the attack model, walkable adjacency, multi-source
- * bit-parallel BFS (64 targets a pass, one uint64 lane per node, one
- * frontier per level so each pair's shortest path can be walked back),
- * choke points, blast radius.
+ * bit-parallel BFS (256 targets a pass, four uint64 words per node, top-down
+ * or bottom-up by level, one frontier per level so each pair's shortest path
+ * can be walked back), the path list the build and what-if share, choke
+ * points, blast radius.
  *
  * Tie rule: of several shortest paths, the one taken steps, at each hop from
  * the entry towards the target, to the neighbour with the smallest node
