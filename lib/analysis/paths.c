@@ -1118,6 +1118,7 @@ int xsm__paths_list(xsm__pathlist *out, xsm_graph *g, const xsm_attack_model *m)
 	double t0 = xsm__mono();
 	int rc;
 
+	xsm__phase(g->ctx, &t0, NULL);
 	memset(out, 0, sizeof(*out));
 	memset(jobs, 0, sizeof(jobs));
 	out->priv = pv;
