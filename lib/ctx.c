@@ -87,15 +87,23 @@ void xsm__warn(xsm_ctx *ctx, const char *fmt, ...)
 	ctx->warn(line, ctx->warn_payload);
 }
 
+/* CPU seconds of this process so far (every thread) and its peak RSS in MB */
+static double process_cpu(long *rss_mb)
+{
+	struct rusage ru;
+	getrusage(RUSAGE_SELF, &ru);
+	*rss_mb = ru.ru_maxrss / 1024;
+	return (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+}
+
 void xsm__phase(xsm_ctx *ctx, double *t0, const char *what)
 {
 	double t = xsm__mono();
-	struct rusage ru;
 	if (ctx && ctx->log) {
-		double cpu;
-		getrusage(RUSAGE_SELF, &ru);
-		cpu = (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
-		xsm__log(ctx, "%s: %.2f s, CPU %.2f s, peak RSS %ld MB", what, t - *t0, cpu - ctx->phase_cpu, ru.ru_maxrss / 1024);
+		long rss;
+		double cpu = process_cpu(&rss);
+		if (what) /* NULL: a phase begins, no line */
+			xsm__log(ctx, "%s: %.2f s, CPU %.2f s, peak RSS %ld MB", what, t - *t0, cpu - ctx->phase_cpu, rss);
 		ctx->phase_cpu = cpu;
 	}
 	*t0 = t;

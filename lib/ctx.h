@@ -43,7 +43,8 @@ void xsm__log(xsm_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 
 void xsm__warn(xsm_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /*
  * log "what: S s, CPU C s, peak RSS M MB" for the phase that began at *t0
- * (C: the process's CPU time over the phase, every thread), and start the next one
+ * (C: the process's CPU time over the phase, every thread), and start the next one;
+ * what NULL starts a phase without a line
  */
 void xsm__phase(xsm_ctx *ctx, double *t0, const char *what);
 /*
