@@ -1095,32 +1095,42 @@ static int path_ends(xsm__pathlist *out, xsm_graph *g, const xsm_attack_model *m
 /*
  * The jobs' paths into out, in target then entry order: the targets are in
  * node order and batch b went to job b % nthreads, each job's batches in
- * order, each batch's paths by target and entry.  Each job's arrays are
- * freed once copied.
+ * order, each batch's paths by target and entry.  Their nodes and edges
+ * stay where the jobs put them: job 0's arrays become out's, job 1's are
+ * appended (so the phase never holds a second copy of both).
  */
 static int collect_paths(xsm__pathlist *out, struct job *jobs, size_t nthreads, size_t ntargets)
 {
-	size_t at[2] = { 0, 0 }, o = 0, nall = jobs[0].found.n + jobs[1].found.n, nn = 0;
+	size_t at[2] = { 0, 0 }, o = 0, nall = jobs[0].found.n + jobs[1].found.n, base[2] = { 0, jobs[0].nodes.n };
+	size_t n1 = jobs[1].nodes.n;
 
-	for (size_t k = 0; k < 2; k++)
-		nn += jobs[k].nodes.n;
 	if (!(out->entry = xsm__calloc(nall + 1, sizeof(uint32_t))) || !(out->target = xsm__calloc(nall + 1, sizeof(uint32_t))) ||
 	    !(out->hops = xsm__calloc(nall + 1, sizeof(uint32_t))) || !(out->off = xsm__calloc(nall + 1, sizeof(uint32_t))) ||
-	    xsm__vec_reserve(&out->nodes, nn + 1) < 0 || xsm__vec_reserve(&out->edges, nn + 1) < 0)
+	    xsm__vec_reserve(&jobs[0].nodes, n1 + 1) < 0 || xsm__vec_reserve(&jobs[0].edges, n1 + 1) < 0)
 		return XSM_ENOMEM;
+	if (n1) {
+		xsm__memcpy(jobs[0].nodes.v + base[1], jobs[1].nodes.v, n1 * sizeof(uint32_t));
+		xsm__memcpy(jobs[0].edges.v + base[1], jobs[1].edges.v, n1 * sizeof(uint32_t));
+	}
+	jobs[0].nodes.n = jobs[0].edges.n = base[1] + n1; /* one slot a path more in edges keeps offsets shared */
+	out->nodes.v = jobs[0].nodes.v;
+	out->nodes.n = jobs[0].nodes.n;
+	out->nodes.cap = jobs[0].nodes.cap;
+	out->edges.v = jobs[0].edges.v;
+	out->edges.n = jobs[0].edges.n;
+	out->edges.cap = jobs[0].edges.cap;
+	memset(&jobs[0].nodes, 0, sizeof(jobs[0].nodes));
+	memset(&jobs[0].edges, 0, sizeof(jobs[0].edges));
+	xsm__vec_free(&jobs[1].nodes);
+	xsm__vec_free(&jobs[1].edges);
 	for (size_t b = 0; b * LANES < ntargets && nall; b++) {
-		struct job *jb = &jobs[b % nthreads];
-		size_t end = jb->batch_end.v[b / nthreads], *a = &at[b % nthreads];
-		for (; *a < end; (*a)++, o++) {
-			const struct found *f = &jb->found.v[*a];
+		size_t k = b % nthreads, end = jobs[k].batch_end.v[b / nthreads];
+		for (; at[k] < end; at[k]++, o++) {
+			const struct found *f = &jobs[k].found.v[at[k]];
 			out->entry[o] = f->entry;
 			out->target[o] = f->target;
 			out->hops[o] = f->hops;
-			out->off[o] = (uint32_t)out->nodes.n;
-			xsm__memcpy(out->nodes.v + out->nodes.n, jb->nodes.v + f->off, (f->hops + 1) * sizeof(uint32_t));
-			xsm__memcpy(out->edges.v + out->nodes.n, jb->edges.v + f->off, (f->hops + 1) * sizeof(uint32_t));
-			out->nodes.n += f->hops + 1;
-			out->edges.n = out->nodes.n; /* one spare slot a path keeps offsets shared */
+			out->off[o] = (uint32_t)(base[k] + f->off);
 		}
 	}
 	out->n = o;
