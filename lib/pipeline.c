@@ -67,15 +67,12 @@ static void dispose_files(xsm_buf files[NEXTRA])
 }
 
 /*
- * The new snapshot's id and directory, its paths.jsonl opened (the paths
- * are written there as they are found), and its edges.jsonl begun on a
- * thread of its own: g's edges are final, and writing 3 GB of them at a
- * million assets overlaps criticality and paths.  Until HEAD names the
+ * The new snapshot's id and directory, and its paths.jsonl opened (the
+ * paths are written there as they are found).  Until HEAD names the
  * snapshot, its directory is not current; a build that fails takes back
  * what it made (abandon_snapshot).
  */
-static int begin_snapshot(char id[40], xsm_buf *dir, xsm__afile *paths, xsm__edgewriter **edges,
-			  const xsm_graph *g, xsm_store *store)
+static int begin_snapshot(char id[40], xsm_buf *dir, xsm__afile *paths, xsm_store *store)
 {
 	xsm_buf rel = XSM_BUF_INIT;
 	int rc = xsm__graph_next_snapshot(id, xsm_store_ctx(store), store);
@@ -88,8 +85,6 @@ static int begin_snapshot(char id[40], xsm_buf *dir, xsm__afile *paths, xsm__edg
 		rc = xsm__error_oom(xsm_store_ctx(store));
 	if (rc == 0)
 		rc = xsm__store_afile(paths, store, rel.ptr);
-	if (rc == 0)
-		rc = xsm__edges_start(edges, g, store, id);
 	xsm_buf_dispose(&rel);
 	return rc;
 }
@@ -119,12 +114,11 @@ static int current_head(char out[40], xsm_store *store)
  * sync then failed does), so a current snapshot is never removed.  No
  * allocation here: this also runs when memory ran out.
  */
-static void abandon_snapshot(const char *id, const xsm_buf *dir, xsm__afile *paths, xsm__edgewriter *edges)
+static void abandon_snapshot(const char *id, const xsm_buf *dir, xsm__afile *paths)
 {
 	char head[4096], name[48];
 	ssize_t n = -1;
 	int fd;
-	xsm__edges_stop(edges);
 	xsm__afile_abort(paths);
 	if (!dir->size || snprintf(head, sizeof(head), "%s/../HEAD", dir->ptr) >= (int)sizeof(head))
 		return;
@@ -154,7 +148,6 @@ int xsm_graph_build(xsm_build_stats *st, xsm_store *store)
 	xsm_buf meta = XSM_BUF_INIT, files[NEXTRA] = { XSM_BUF_INIT, XSM_BUF_INIT, XSM_BUF_INIT, XSM_BUF_INIT };
 	xsm_buf dir = XSM_BUF_INIT;
 	xsm__afile paths;
-	xsm__edgewriter *edges = NULL;
 	char prev[40], id[40] = "";
 	double t0;
 	int rc = current_head(prev, store);
@@ -162,18 +155,17 @@ int xsm_graph_build(xsm_build_stats *st, xsm_store *store)
 	if (rc == 0)
 		rc = xsm__graph_build_mem(&g, &meta, st, store);
 	if (rc == 0)
-		rc = begin_snapshot(id, &dir, &paths, &edges, g, store);
+		rc = begin_snapshot(id, &dir, &paths, store);
 	if (rc == 0)
 		rc = enrich(g, store, &paths, files);
 	t0 = xsm__mono();
 	if (rc == 0 &&
-	    (rc = xsm__graph_write_snapshot(g, store, id, meta.ptr, NEXTRA, extra_names, files, &paths, edges)) == 0)
+	    (rc = xsm__graph_write_snapshot(g, store, id, meta.ptr, NEXTRA, extra_names, files, &paths)) == 0)
 		xsm__phase(xsm_store_ctx(store), &t0, "write snapshot");
 	if (rc == 0)
 		snprintf(st->snapshot, sizeof(st->snapshot), "%s", g->snapshot);
 	else
-		abandon_snapshot(id, &dir, &paths, edges);
-	xsm__edges_free(edges);
+		abandon_snapshot(id, &dir, &paths);
 	xsm_buf_dispose(&dir);
 	/* the graph's memory goes back before the comparison loads two path sets */
 	xsm_graph_free(g);
@@ -191,7 +183,6 @@ int xsm_graph_refresh(char snapshot[40], xsm_store *store)
 	xsm_buf files[NEXTRA] = { XSM_BUF_INIT, XSM_BUF_INIT, XSM_BUF_INIT, XSM_BUF_INIT };
 	xsm_buf dir = XSM_BUF_INIT;
 	xsm__afile paths;
-	xsm__edgewriter *edges = NULL;
 	char prev[40], cur[40] = "", id[40] = "";
 	const char *at;
 	int rc = xsm_graph_load(&g, store, NULL, 0);
@@ -200,7 +191,7 @@ int xsm_graph_refresh(char snapshot[40], xsm_store *store)
 	if (rc < 0)
 		return rc;
 	snprintf(prev, sizeof(prev), "%s", g->snapshot);
-	if ((rc = begin_snapshot(id, &dir, &paths, &edges, g, store)) < 0 ||
+	if ((rc = begin_snapshot(id, &dir, &paths, store)) < 0 ||
 	    (rc = enrich(g, store, &paths, files)) < 0)
 		goto done;
 	/* the metadata carries over, with a new snapshot id */
@@ -215,15 +206,14 @@ int xsm_graph_refresh(char snapshot[40], xsm_store *store)
 	xsm_buf_puts(&meta, at + old.size);
 	while (meta.size && meta.ptr[meta.size - 1] == '\n')
 		meta.ptr[--meta.size] = '\0';
-	if ((rc = xsm__graph_write_snapshot(g, store, id, meta.ptr, NEXTRA, extra_names, files, &paths, edges)) == 0) {
+	if ((rc = xsm__graph_write_snapshot(g, store, id, meta.ptr, NEXTRA, extra_names, files, &paths)) == 0) {
 		snprintf(cur, sizeof(cur), "%s", g->snapshot);
 		if (snapshot)
 			snprintf(snapshot, 40, "%s", g->snapshot);
 	}
 done:
 	if (rc < 0)
-		abandon_snapshot(id, &dir, &paths, edges);
-	xsm__edges_free(edges);
+		abandon_snapshot(id, &dir, &paths);
 	xsm_buf_dispose(&dir);
 	xsm_graph_free(g);
 	xsm_buf_dispose(&meta);

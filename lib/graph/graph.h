@@ -181,29 +181,13 @@ int xsm__graph_snapshot_complete(const xsm_store *store, const char *name);
 /* the id the next snapshot gets: "<UTC stamp>-<seq>", after the store's latest */
 int xsm__graph_next_snapshot(char id[40], xsm_ctx *ctx, xsm_store *store);
 /*
- * edges.jsonl of snapshot id, written by a thread of its own from the
- * frozen graph g while the caller goes on enriching g (node properties
- * and strings may change; nodes, their ids, names and labels, and edges
- * may not).  xsm__edges_wait waits for it: 0 once the file is written and
- * committed, or its error set on ctx.  xsm__edges_stop stops it if it is
- * still running and removes an uncommitted file, allocating nothing;
- * xsm__edges_free stops it and frees it.  Both take NULL.
- */
-typedef struct xsm__edgewriter xsm__edgewriter;
-int xsm__edges_start(xsm__edgewriter **out, const xsm_graph *g, xsm_store *store, const char *id);
-int xsm__edges_wait(xsm__edgewriter *w, xsm_ctx *ctx);
-void xsm__edges_stop(xsm__edgewriter *w);
-void xsm__edges_free(xsm__edgewriter *w);
-/*
- * write a built graph as snapshot id and make it current: nodes,
- * graph.bin, the extra files, written (an open file of the snapshot
- * already written, or NULL) committed with them, edges.jsonl waited for
- * (edges, started on g), HEAD last
+ * write a built graph as snapshot id and make it current: graph.bin, the
+ * extra files, written (an open file of the snapshot already written, or
+ * NULL) committed with them, meta.json, HEAD last
  */
 struct xsm__afile;
 int xsm__graph_write_snapshot(xsm_graph *g, xsm_store *store, const char *id, const char *meta_json, size_t nextra,
-			      const char *const *extra_names, const xsm_buf *extra, struct xsm__afile *written,
-			      xsm__edgewriter *edges);
+			      const char *const *extra_names, const xsm_buf *extra, struct xsm__afile *written);
 
 /*
  * graph.bin (graph_bin.c): the arrays of a frozen graph as written, beside

@@ -1,10 +1,11 @@
 /*
- * graph_bin.c - graph.bin: a snapshot's in-memory arrays written as they
- * are, beside nodes.jsonl and edges.jsonl, so loading a snapshot is a read
- * and a check rather than a parse of every line.  The JSONL files stay the
- * snapshot's interchange form; graph.bin is derived from the same graph and
- * is skipped (the JSONL is read instead) when absent, of another layout, or
- * inconsistent.  Every index in it is checked before use.
+ * graph_bin.c - graph.bin: a snapshot's graph, its in-memory arrays as
+ * they are, so loading a snapshot is a read and a check rather than a
+ * parse.  It is the snapshot's only copy of the graph: the JSONL and CSV
+ * views (graph nodes, edges, export) are formatted from it when asked for.
+ * Snapshots of older builds kept nodes.jsonl and edges.jsonl beside it
+ * (or instead of it); those are read when graph.bin is absent.  Every
+ * index in it is checked before use.
  */
 #include <errno.h>
 #include <fcntl.h>
