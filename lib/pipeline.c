@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "adapt/zstd.h"
 #include "ctx.h"
 #include "store/events.h"
 #include "exposure/critical.h"
@@ -32,6 +33,8 @@ enum { NEXTRA = 4 };
  */
 static int enrich(xsm_graph *g, xsm_store *store, xsm__afile *paths, xsm_buf files[NEXTRA])
 {
+	xsm__zw *zpaths = NULL;
+	xsm_buf zidx = XSM_BUF_INIT;
 	xsm_rules *rules = NULL;
 	xsm_attack_model *m = NULL;
 	xsm_insights *ins = NULL;
@@ -44,8 +47,20 @@ static int enrich(xsm_graph *g, xsm_store *store, xsm__afile *paths, xsm_buf fil
 		xsm__phase(ctx, &t0, "critical assets");
 	if (rc == 0)
 		rc = xsm_attack_model_load(&m, store);
-	if (rc == 0 && (rc = xsm__paths_compute(&ps, xsm__afile_put, paths, &files[0], &files[3], g, m)) == 0)
+	/* paths.jsonl.zst: frames of 1 MB, so reading one path decompresses little */
+	if (rc == 0)
+		rc = xsm__zw_new(&zpaths, ctx, 1u << 20, xsm__afile_put, paths);
+	if (rc == 0 && (rc = xsm__paths_compute(&ps, xsm__zw_put, zpaths, &files[0], &files[3], g, m)) == 0 &&
+	    (rc = xsm__zw_finish(zpaths)) == 0 && (rc = xsm__zstd_file(&zidx, ctx, files[3].ptr, files[3].size)) == 0) {
+		xsm_buf tmp = files[3];
+		files[3] = zidx;
+		zidx = tmp;
+		xsm__log(ctx, "paths: %llu bytes of paths.jsonl stored in %llu", (unsigned long long)xsm__zw_in(zpaths),
+			 (unsigned long long)xsm__zw_out(zpaths));
 		xsm__phase(ctx, &t0, "attack paths");
+	}
+	xsm__zw_free(zpaths);
+	xsm_buf_dispose(&zidx);
 	if (rc == 0)
 		rc = xsm_insights_load(&ins, store);
 	if (rc == 0)
@@ -58,7 +73,7 @@ static int enrich(xsm_graph *g, xsm_store *store, xsm__afile *paths, xsm_buf fil
 	return rc;
 }
 
-static const char *const extra_names[NEXTRA] = { "chokepoints.json", "insights.json", "watch.jsonl", "paths.idx" };
+static const char *const extra_names[NEXTRA] = { "chokepoints.json", "insights.json", "watch.jsonl", "paths.idx.zst" };
 
 static void dispose_files(xsm_buf files[NEXTRA])
 {
@@ -81,7 +96,7 @@ static int begin_snapshot(char id[40], xsm_buf *dir, xsm__afile *paths, xsm_stor
 		rc = xsm__error_oom(xsm_store_ctx(store));
 	if (rc == 0)
 		rc = xsm__store_abspath(dir, store, rel.ptr);
-	if (rc == 0 && xsm_buf_puts(&rel, "/paths.jsonl") < 0)
+	if (rc == 0 && xsm_buf_puts(&rel, "/paths.jsonl.zst") < 0)
 		rc = xsm__error_oom(xsm_store_ctx(store));
 	if (rc == 0)
 		rc = xsm__store_afile(paths, store, rel.ptr);

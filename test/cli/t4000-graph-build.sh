@@ -186,6 +186,21 @@ test_expect_success 'a snapshot of an older xsm (nodes.jsonl and edges.jsonl, no
 	xsm paths summary >paths-again && test_cmp paths-bin paths-again
 '
 
+test_expect_success 'graph.bin is compressed; an uncompressed one (version 1, earlier snapshots) is read too' '
+	snap="$XSM_STORE/graph/$(cat "$XSM_STORE/graph/HEAD")" &&
+	xsm graph export --format=jsonl >from-bin &&
+	test "$(head -c 12 "$snap/graph.bin" | od -An -tu4 -j8 | tr -d " ")" = 2 &&
+	if command -v zstd >/dev/null; then
+		cp "$snap/graph.bin" saved.bin &&
+		{ head -c 8 saved.bin; printf "\\001\\000\\000\\000"; head -c 80 saved.bin | tail -c +13;
+		  tail -c +81 saved.bin | zstd -qdc; } >"$snap/graph.bin" &&
+		test "$(wc -c <"$snap/graph.bin")" -gt "$(wc -c <saved.bin)" &&
+		xsm graph export --format=jsonl >from-v1 &&
+		test_cmp from-bin from-v1 &&
+		cp saved.bin "$snap/graph.bin"
+	fi
+'
+
 test_expect_success 'a snapshot whose graph.bin is damaged is refused, telling to rebuild' '
 	snap="$XSM_STORE/graph/$(cat "$XSM_STORE/graph/HEAD")" &&
 	cp "$snap/graph.bin" saved.bin &&
