@@ -200,7 +200,8 @@ int xsm_graph_refresh(char snapshot[40], xsm_store *store)
 	xsm__afile paths;
 	char prev[40], cur[40] = "", id[40] = "";
 	const char *at;
-	int rc = xsm_graph_load(&g, store, NULL, 0);
+	/* nodes and edges stay as they are: the new snapshot shares graph.bin with this one */
+	int rc = xsm_graph_load(&g, store, NULL, XSM__LOAD_BASE);
 
 	memset(&paths, 0, sizeof(paths));
 	if (rc < 0)

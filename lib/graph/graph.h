@@ -98,7 +98,19 @@ struct xsm_graph {
 	 * (compiling is single-threaded) and dropped by a freeze.
 	 */
 	struct xsm__relends { uint32_t *v; size_t n; int made; } rel_ends[2];
+	/*
+	 * Loaded with XSM__LOAD_BASE: the snapshot whose graph.bin was read
+	 * and, per node, a hash of its properties as graph.bin has them, so
+	 * a re-evaluation writes only what differs (graph_overlay.c)
+	 */
+	uint64_t *base_hash;
+	size_t base_nstr, base_nnodes;
+	int bin_version;           /* of the graph.bin read (0: none) */
+	char base_from[40];
 };
+
+/* xsm_graph_load flag (library-internal): keep what xsm__graph_write_shared needs */
+#define XSM__LOAD_BASE (1u << 30)
 
 int xsm__graph_new(xsm_graph **out, xsm_ctx *ctx);
 static inline const char *xsm__gstr(const xsm_graph *g, uint32_t id)
@@ -196,6 +208,19 @@ int xsm__graph_write_snapshot(xsm_graph *g, xsm_store *store, const char *id, co
  */
 int xsm__graph_write_bin(xsm_graph *g, xsm_store *store, const char *rel);
 int xsm__graph_read_bin(xsm_graph *g, xsm_store *store, const char *rel);
+
+/*
+ * graph_overlay.c.  keep_base: remember g as graph.bin of snapshot gave
+ * it (before any overlay).  write_shared: make snapshot id share that
+ * graph.bin (a hard link) plus graph.overlay with the nodes whose
+ * properties differ (*changed of them); XSM_ENOTFOUND when g has no base
+ * or its nodes changed, XSM_EIO (no message) when the link cannot be made:
+ * write graph.bin whole then.  read_overlay: apply one over the graph.bin
+ * just read; XSM_ENOTFOUND (no message) when there is none.
+ */
+int xsm__graph_keep_base(xsm_graph *g, const char *snapshot);
+int xsm__graph_write_shared(xsm_graph *g, xsm_store *store, const char *id, size_t *changed);
+int xsm__graph_read_overlay(xsm_graph *g, xsm_store *store, const char *rel);
 
 /* set up to 16 properties of node at once (one copy of its range); keys need not be sorted */
 int xsm__graph_set_props(xsm_graph *g, uint32_t node, size_t n, const char *const *keys, const xsm__prop *vals);

@@ -306,6 +306,8 @@ int xsm__graph_read_bin(xsm_graph *g, xsm_store *store, const char *rel)
 	     (rc = READ_VEC(fd, &g->props, h.nprops)) < 0 || (rc = READ_VEC(fd, &g->u32, h.nu32)) < 0))
 		goto done;
 	rc = consistent(g) ? 0 : XSM_EINVALID;
+	if (rc == 0)
+		g->bin_version = (int)h.version;
 done:
 	if (fd >= 0)
 		close(fd);

@@ -35,13 +35,23 @@ static int pick_last(const char *name, void *payload)
 	return 0;
 }
 
-/* graph.bin, then the extra files, then the file already written (paths) */
+/*
+ * graph.bin (or, for a re-evaluation, the graph.bin it loaded shared, and
+ * an overlay), then the extra files, then the file already written (paths)
+ */
 static int write_files(xsm_graph *g, xsm_store *store, const char *id, size_t nextra, const char *const *names,
 		       const xsm_buf *extra, xsm__afile *written)
 {
 	xsm_buf rel = XSM_BUF_INIT;
-	int rc = xsm_buf_printf(&rel, "graph/%s/graph.bin", id) < 0 ? xsm__error_oom(g->ctx)
-								    : xsm__graph_write_bin(g, store, rel.ptr);
+	size_t changed = 0;
+	int rc = xsm__graph_write_shared(g, store, id, &changed);
+	if (rc == 0) {
+		xsm__log(g->ctx, "write: graph.bin shared with snapshot %s, %zu nodes changed", g->base_from, changed);
+	} else if (rc == XSM_ENOTFOUND || rc == XSM_EIO) {
+		xsm_ctx_clear(g->ctx);
+		rc = xsm_buf_printf(&rel, "graph/%s/graph.bin", id) < 0 ? xsm__error_oom(g->ctx)
+									: xsm__graph_write_bin(g, store, rel.ptr);
+	}
 	for (size_t x = 0; x < nextra && rc == 0; x++) {
 		xsm_buf_clear(&rel);
 		if (xsm_buf_printf(&rel, "graph/%s/%s", id, names[x]) < 0)
@@ -316,6 +326,13 @@ int xsm_graph_load(xsm_graph **out, xsm_store *store, const char *snapshot, unsi
 	xsm_buf_clear(&rel);
 	xsm_buf_printf(&rel, "graph/%s/graph.bin", snapshot);
 	if ((rc = xsm__graph_read_bin(g, store, rel.ptr)) == 0) {
+		/* a snapshot that shares its graph.bin has what differs in graph.overlay */
+		if ((flags & XSM__LOAD_BASE) && g->bin_version >= 2 && (rc = xsm__graph_keep_base(g, snapshot)) < 0)
+			goto done;
+		xsm_buf_clear(&rel);
+		xsm_buf_printf(&rel, "graph/%s/graph.overlay", snapshot);
+		if ((rc = xsm__graph_read_overlay(g, store, rel.ptr)) < 0 && rc != XSM_ENOTFOUND)
+			goto done;
 		if ((rc = xsm__graph_freeze(g)) == 0) {
 			*out = g;
 			g = NULL;
