@@ -28,6 +28,8 @@ int cmd_gc(int argc, const char **argv, struct xsm_cli *cli)
 		xsm_jw_kint(&w, "snapshots_kept", (int64_t)st.snapshots_kept);
 		xsm_jw_kint(&w, "events_removed", (int64_t)st.events_removed);
 		xsm_jw_kint(&w, "events_kept", (int64_t)st.events_kept);
+		xsm_jw_kint(&w, "snapshots_over_budget", (int64_t)st.snapshots_over_budget);
+		xsm_jw_kint(&w, "snapshot_bytes", (int64_t)st.snapshot_bytes);
 		xsm_jw_obj_end(&w);
 		xsm_cli_emit(&b);
 		xsm_buf_dispose(&b);
@@ -36,6 +38,9 @@ int cmd_gc(int argc, const char **argv, struct xsm_cli *cli)
 		       dry ? "would remove" : "removed", st.runs_removed, XSM_PL(st.runs_removed, "run"), st.runs_kept,
 		       st.snapshots_removed, XSM_PL(st.snapshots_removed, "snapshot"), st.snapshots_kept,
 		       st.events_removed, XSM_PL(st.events_removed, "event"), st.events_kept);
+		if (st.snapshots_over_budget)
+			printf("%zu %s beyond gc.max_bytes; the snapshots kept take %llu bytes\n",
+			       st.snapshots_over_budget, XSM_PL(st.snapshots_over_budget, "snapshot"), st.snapshot_bytes);
 	}
 	return 0;
 }
