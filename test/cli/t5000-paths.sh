@@ -174,7 +174,8 @@ test_expect_success 'a damaged paths.jsonl.zst is refused, naming it' '
 	snap="$XSM_STORE/graph/$(cat "$XSM_STORE/graph/HEAD")" &&
 	cp "$snap/paths.jsonl.zst" saved.zst &&
 	printf "\\377\\377\\377\\377" | dd of="$snap/paths.jsonl.zst" bs=1 seek=20 conv=notrunc 2>/dev/null &&
-	test_expect_code 65 xsm paths list 2>err &&
+	xsm paths list >table &&
+	test_expect_code 65 xsm --format=jsonl paths list 2>err &&
 	test_grep "paths.jsonl.zst" err &&
 	head -c 100 saved.zst >"$snap/paths.jsonl.zst" &&
 	test_expect_code 65 xsm paths list 2>err &&
