@@ -59,6 +59,28 @@ test_expect_success 'a re-evaluation of a shared snapshot shares the same graph.
 	test_cmp rebuilt.jsonl again.jsonl
 '
 
+test_expect_success 'status shows what the store takes by part, a shared graph.bin once' '
+	xsm --format=json status >status.json &&
+	python3 - "$XSM_STORE" status.json <<-\PY
+	import json, os, sys
+	store, j = sys.argv[1], json.load(open(sys.argv[2]))["bytes"]
+	def size(top):
+	    seen, total = set(), 0
+	    for d, dirs, files in os.walk(top):
+	        for f in files:
+	            st = os.lstat(os.path.join(d, f))
+	            if (st.st_dev, st.st_ino) not in seen:
+	                seen.add((st.st_dev, st.st_ino))
+	                total += st.st_size
+	    return total
+	assert j["snapshots"] == size(os.path.join(store, "graph")), j
+	assert j["records"] == size(os.path.join(store, "records")), j
+	assert j["total"] == size(store) == j["snapshots"] + j["records"] + j["other"], j
+	PY
+	xsm status >status.txt &&
+	test_grep "^size:     [0-9.]* [kMG]*B (snapshots [0-9.]* [kMG]*B, records [0-9.]* [kMG]*B, other " status.txt
+'
+
 test_expect_success 'removing the snapshot a graph.bin came from leaves the ones sharing it whole' '
 	snap=$(head_dir) &&
 	xsm graph export --format=jsonl >keep.jsonl &&
