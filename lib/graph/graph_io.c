@@ -1,8 +1,6 @@
-/* graph_io.c - snapshots on disk: write, load, list; filters; exports. */
+/* graph_io.c - snapshots on disk: write, load, list; filters. */
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
