@@ -33,9 +33,67 @@ static int pick_last(const char *name, void *payload)
 	return 0;
 }
 
+/* how many of the n uint32 ids at ids[0], ids[stride], ... are each distinct one, into w as a JSON object */
+static int count_labels(xsm_jw *w, const xsm_graph *g, const uint32_t *ids, size_t n, size_t stride)
+{
+	XSM__VEC(uint32_t) lab = { 0 };
+	XSM__VEC(size_t) cnt = { 0 };
+	size_t i, k = 0;
+	for (i = 0; i < n; i++) {
+		uint32_t id = ids[i * stride];
+		if (k >= lab.n || lab.v[k] != id) {
+			for (k = 0; k < lab.n && lab.v[k] != id; k++)
+				;
+			if (k == lab.n && (xsm__vec_push(&lab, id) < 0 || xsm__vec_push(&cnt, (size_t)0) < 0)) {
+				xsm__vec_free(&lab);
+				xsm__vec_free(&cnt);
+				return XSM_ENOMEM;
+			}
+		}
+		cnt.v[k]++;
+	}
+	xsm_jw_obj(w);
+	for (k = 0; k < lab.n; k++) {
+		xsm_jw_keyn(w, xsm__gstr(g, lab.v[k]), g->s.lens[lab.v[k]]);
+		xsm_jw_int(w, (int64_t)cnt.v[k]);
+	}
+	xsm_jw_obj_end(w);
+	xsm__vec_free(&lab);
+	xsm__vec_free(&cnt);
+	return 0;
+}
+
+/* labels.json: what graph stats shows, so it need not load the graph */
+static int write_labels(xsm_graph *g, xsm_store *store, const char *id)
+{
+	xsm_buf b = XSM_BUF_INIT, rel = XSM_BUF_INIT;
+	xsm_jw w;
+	int rc;
+	xsm_jw_init(&w, &b);
+	xsm_jw_obj(&w);
+	xsm_jw_kint(&w, "nodes", (int64_t)g->nodes.n);
+	xsm_jw_kint(&w, "edges", (int64_t)g->edges.n);
+	xsm_jw_key(&w, "node_labels");
+	rc = count_labels(&w, g, g->nodes.n ? &g->nodes.v[0].label : NULL, g->nodes.n, sizeof(xsm__node) / 4);
+	xsm_jw_key(&w, "edge_labels");
+	if (rc == 0)
+		rc = count_labels(&w, g, g->edges.n ? &g->edges.v[0].label : NULL, g->edges.n, sizeof(xsm__edge) / 4);
+	xsm_jw_obj_end(&w);
+	if (rc == 0 && (w.err || xsm_buf_putc(&b, '\n') < 0 || xsm_buf_printf(&rel, "graph/%s/labels.json", id) < 0))
+		rc = XSM_ENOMEM;
+	if (rc == 0)
+		rc = xsm_store_write(store, rel.ptr, b.ptr, b.size);
+	else
+		rc = xsm__error_oom(g->ctx);
+	xsm_buf_dispose(&b);
+	xsm_buf_dispose(&rel);
+	return rc;
+}
+
 /*
  * graph.bin (or, for a re-evaluation, the graph.bin it loaded shared, and
- * an overlay), then the extra files, then the file already written (paths)
+ * an overlay), labels.json, then the extra files, then the file already
+ * written (paths)
  */
 static int write_files(xsm_graph *g, xsm_store *store, const char *id, size_t nextra, const char *const *names,
 		       const xsm_buf *extra, xsm__afile *written)
@@ -50,6 +108,8 @@ static int write_files(xsm_graph *g, xsm_store *store, const char *id, size_t ne
 		rc = xsm_buf_printf(&rel, "graph/%s/graph.bin", id) < 0 ? xsm__error_oom(g->ctx)
 									: xsm__graph_write_bin(g, store, rel.ptr);
 	}
+	if (rc == 0)
+		rc = write_labels(g, store, id);
 	for (size_t x = 0; x < nextra && rc == 0; x++) {
 		xsm_buf_clear(&rel);
 		if (xsm_buf_printf(&rel, "graph/%s/%s", id, names[x]) < 0)
@@ -371,6 +431,47 @@ done:
 	xsm_buf_dispose(&rel);
 	xsm_buf_dispose(&meta);
 	xsm_buf_dispose(&meta_path);
+	return rc;
+}
+
+int xsm_graph_label_counts(xsm_store *store, const char *snapshot, char id[40], xsm_buf *meta, size_t *nodes,
+			   size_t *edges, int (*cb)(int edge, const char *label, size_t count, void *payload), void *payload)
+{
+	xsm_ctx *ctx = xsm_store_ctx(store);
+	xsm_buf head = XSM_BUF_INIT, rel = XSM_BUF_INIT, text = XSM_BUF_INIT;
+	xsm__json *j = NULL;
+	int rc = 0;
+
+	*nodes = *edges = 0;
+	if (!snapshot && (rc = read_head(&head, store)) == 0)
+		snapshot = head.ptr;
+	if (rc == 0 && !snapshot_name_ok(snapshot))
+		rc = xsm__error_set(ctx, XSM_EUSAGE, "invalid snapshot name '%s'", snapshot);
+	if (rc == 0) {
+		xsm_buf_printf(&rel, "graph/%s/meta.json", snapshot);
+		xsm_buf_clear(meta);
+		if ((rc = xsm_store_read(meta, store, rel.ptr, 16 << 20)) == XSM_ENOTFOUND)
+			rc = xsm__error_set(ctx, XSM_ENOTFOUND, "no snapshot '%s'", snapshot);
+	}
+	if (rc == 0) {
+		xsm_buf_clear(&rel);
+		xsm_buf_printf(&rel, "graph/%s/labels.json", snapshot);
+		if ((rc = xsm_store_read(&text, store, rel.ptr, 64 << 20)) == XSM_ENOTFOUND)
+			xsm_ctx_clear(ctx);
+	}
+	if (rc == 0 && (rc = xsm__json_parse(&j, ctx, text.ptr, text.size, "labels.json: ")) == 0) {
+		snprintf(id, 40, "%s", snapshot);
+		*nodes = (size_t)xsm__json_num(xsm__json_get(j, "nodes"));
+		*edges = (size_t)xsm__json_num(xsm__json_get(j, "edges"));
+		for (int k = 0; k < 2 && rc == 0; k++)
+			for (const xsm__json *c = xsm__json_child(xsm__json_get(j, k ? "edge_labels" : "node_labels")); c && rc == 0;
+			     c = xsm__json_next(c))
+				rc = cb(k, xsm__json_key(c), (size_t)xsm__json_num(c), payload);
+	}
+	xsm__json_free(j);
+	xsm_buf_dispose(&head);
+	xsm_buf_dispose(&rel);
+	xsm_buf_dispose(&text);
 	return rc;
 }
 
