@@ -188,16 +188,15 @@ static int gc_snapshots(struct gc *g)
 		else
 			fate[i] = KEEP;
 	}
+#define PINNED(i) ((head.ptr && !strcmp(head.ptr, snaps.v[i])) || is_tagged(&tagged, snaps.v[i]))
 	for (i = 0; rc == 0 && i < snaps.n; i++)
-		if (fate[i] == KEEP && (!head.ptr || strcmp(head.ptr, snaps.v[i])) && !is_tagged(&tagged, snaps.v[i]))
-			continue;
-		else if (fate[i] == KEEP)
+		if (fate[i] == KEEP && PINNED(i))
 			g->st->snapshot_bytes += snapshot_bytes(g, &seen, snaps.v[i], 1);
 	if (rc == 0 && budget > 0) {
 		int full = 0;
 		for (i = snaps.n; i-- > 0;) {
 			uint64_t more;
-			if (fate[i] != KEEP || (head.ptr && !strcmp(head.ptr, snaps.v[i])) || is_tagged(&tagged, snaps.v[i]))
+			if (fate[i] != KEEP || PINNED(i))
 				continue;
 			more = snapshot_bytes(g, &seen, snaps.v[i], 0);
 			if (full || g->st->snapshot_bytes + more > (uint64_t)budget) {
@@ -209,9 +208,10 @@ static int gc_snapshots(struct gc *g)
 		}
 	} else {
 		for (i = 0; rc == 0 && i < snaps.n; i++)
-			if (fate[i] == KEEP && (!head.ptr || strcmp(head.ptr, snaps.v[i])) && !is_tagged(&tagged, snaps.v[i]))
+			if (fate[i] == KEEP && !PINNED(i))
 				g->st->snapshot_bytes += snapshot_bytes(g, &seen, snaps.v[i], 1);
 	}
+#undef PINNED
 	for (i = 0; rc == 0 && i < snaps.n; i++) {
 		if (fate[i] == NOT_SNAPSHOT)
 			continue;
