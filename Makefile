@@ -24,8 +24,8 @@ SANITIZE   ?=
 # them (as root) and .ci/run calls it, so this is the one list.
 APT_PACKAGES := build-essential pkg-config libcurl4-openssl-dev libcjson-dev \
                 libyaml-dev libxml2-dev libssl-dev python3 python3-yaml python3-cryptography openssl perl \
-                graphviz valgrind
-PKGS := libcurl libcjson yaml-0.1 libxml-2.0 libcrypto
+                graphviz valgrind libzstd-dev
+PKGS := libcurl libcjson yaml-0.1 libxml-2.0 libcrypto libzstd
 
 Q := $(if $(V),,@)
 PKG_OK := $(shell pkg-config --exists $(PKGS) 2>/dev/null && echo yes)

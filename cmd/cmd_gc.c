@@ -29,6 +29,8 @@ int cmd_gc(int argc, const char **argv, struct xsm_cli *cli)
 		xsm_jw_kint(&w, "events_removed", (int64_t)st.events_removed);
 		xsm_jw_kint(&w, "events_kept", (int64_t)st.events_kept);
 		xsm_jw_kint(&w, "temp_removed", (int64_t)st.temp_removed);
+		xsm_jw_kint(&w, "snapshots_over_budget", (int64_t)st.snapshots_over_budget);
+		xsm_jw_kint(&w, "snapshot_bytes", (int64_t)st.snapshot_bytes);
 		xsm_jw_obj_end(&w);
 		xsm_cli_emit(&b);
 		xsm_buf_dispose(&b);
@@ -40,6 +42,9 @@ int cmd_gc(int argc, const char **argv, struct xsm_cli *cli)
 		if (st.temp_removed)
 			printf("removed %zu temp %s of writers no longer running\n", st.temp_removed,
 			       XSM_PL(st.temp_removed, "file"));
+		if (st.snapshots_over_budget)
+			printf("%zu %s beyond gc.max_bytes; the snapshots kept take %llu bytes\n",
+			       st.snapshots_over_budget, XSM_PL(st.snapshots_over_budget, "snapshot"), st.snapshot_bytes);
 	}
 	return 0;
 }

@@ -230,29 +230,85 @@ static void print_meta(const char *meta)
 	printf("\n");
 }
 
+/* the counts a build stored (labels.json), gathered as tally gives them */
+struct stored {
+	struct count *c[2];
+	size_t n[2];
+	int oom;
+};
+
+static int add_stored(int edge, const char *label, size_t count, void *payload)
+{
+	struct stored *s = payload;
+	struct count *m = realloc(s->c[edge], (s->n[edge] + 1) * sizeof(*m));
+	char *k = strdup(label ? label : "");
+	if (!m || !k) {
+		free(k);
+		if (m)
+			s->c[edge] = m;
+		s->oom = 1;
+		return XSM_ENOMEM;
+	}
+	s->c[edge] = m;
+	m[s->n[edge]].key = k;
+	m[s->n[edge]++].n = count;
+	return 0;
+}
+
 static int graph_stats(int argc, const char **argv, struct xsm_cli *cli)
 {
 	const char *pos[1];
-	xsm_graph *g;
+	xsm_graph *g = NULL;
 	struct count *nl = NULL, *el = NULL;
-	size_t nnl, nel, i;
+	struct stored st;
+	xsm_buf meta_b = XSM_BUF_INIT;
+	char snap[40];
+	const char *meta;
+	size_t nnl, nel, i, nodes, edges;
 	int n, rc;
 
 	if ((n = xsm_opt_parse(cli, argc, argv, NULL, pos, 0)) < 0)
 		return xsm_opt_exit(cli, n);
-	if ((rc = load(cli, &g, NULL, XSM_LOAD_NO_EDGE_PROPS)) != 0)
-		return rc;
-	nnl = tally(&nl, xsm_graph_node_label, g, xsm_graph_node_count(g));
-	nel = tally(&el, xsm_graph_edge_label, g, xsm_graph_edge_count(g));
+	/* what the build stored, without loading the graph; snapshots of earlier versions are loaded */
+	memset(&st, 0, sizeof(st));
+	rc = xsm_graph_label_counts(cli->store, NULL, snap, &meta_b, &nodes, &edges, add_stored, &st);
+	if (rc == 0) {
+		nl = st.c[0];
+		el = st.c[1];
+		nnl = st.n[0];
+		nel = st.n[1];
+		if (nnl > 1)
+			qsort(nl, nnl, sizeof(*nl), cmp_count);
+		if (nel > 1)
+			qsort(el, nel, sizeof(*el), cmp_count);
+		meta = meta_b.ptr ? meta_b.ptr : "{}";
+	} else {
+		for (int k = 0; k < 2; k++) {
+			for (i = 0; i < st.n[k]; i++)
+				free((char *)st.c[k][i].key);
+			free(st.c[k]);
+		}
+		memset(&st, 0, sizeof(st));
+		if (rc != XSM_ENOTFOUND || (rc = load(cli, &g, NULL, XSM_LOAD_NO_EDGE_PROPS)) != 0) {
+			xsm_buf_dispose(&meta_b);
+			return rc < 0 ? xsm_cli_fail(cli, rc) : rc;
+		}
+		nnl = tally(&nl, xsm_graph_node_label, g, xsm_graph_node_count(g));
+		nel = tally(&el, xsm_graph_edge_label, g, xsm_graph_edge_count(g));
+		snprintf(snap, sizeof(snap), "%s", xsm_graph_snapshot(g));
+		nodes = xsm_graph_node_count(g);
+		edges = xsm_graph_edge_count(g);
+		meta = xsm_graph_meta(g);
+	}
 	if (machine(cli)) {
 		xsm_buf b = XSM_BUF_INIT;
 		xsm_jw w;
 		xsm_jw_init(&w, &b);
 		xsm_jw_obj(&w);
 		xsm_jw_kstr(&w, "schema", "xsm.graph.stats/1");
-		xsm_jw_kstr(&w, "snapshot", xsm_graph_snapshot(g));
-		xsm_jw_kint(&w, "nodes", (int64_t)xsm_graph_node_count(g));
-		xsm_jw_kint(&w, "edges", (int64_t)xsm_graph_edge_count(g));
+		xsm_jw_kstr(&w, "snapshot", snap);
+		xsm_jw_kint(&w, "nodes", (int64_t)nodes);
+		xsm_jw_kint(&w, "edges", (int64_t)edges);
 		xsm_jw_key(&w, "node_labels");
 		xsm_jw_obj(&w);
 		for (i = 0; i < nnl; i++)
@@ -266,7 +322,6 @@ static int graph_stats(int argc, const char **argv, struct xsm_cli *cli)
 		xsm_jw_key(&w, "build");
 		{
 			/* meta.json as stored ends in a newline: a jsonl line must not */
-			const char *meta = xsm_graph_meta(g);
 			size_t ml = strlen(meta);
 			while (ml && (meta[ml - 1] == '\n' || meta[ml - 1] == ' '))
 				ml--;
@@ -285,20 +340,24 @@ static int graph_stats(int argc, const char **argv, struct xsm_cli *cli)
 			if (xsm_cli_digits(c->n) > cw)
 				cw = xsm_cli_digits(c->n);
 		}
-		printf("snapshot %s: %zu %s, %zu %s\n\nnodes by label:\n", xsm_graph_snapshot(g),
-		       xsm_graph_node_count(g), XSM_PL(xsm_graph_node_count(g), "node"), xsm_graph_edge_count(g),
-		       XSM_PL(xsm_graph_edge_count(g), "edge"));
+		printf("snapshot %s: %zu %s, %zu %s\n\nnodes by label:\n", snap, nodes, XSM_PL(nodes, "node"), edges,
+		       XSM_PL(edges, "edge"));
 		for (i = 0; i < nnl; i++)
 			printf("  %-*s  %*zu\n", kw, nl[i].key, cw, nl[i].n);
 		printf("\nedges by label:\n");
 		for (i = 0; i < nel; i++)
 			printf("  %-*s  %*zu\n", kw, el[i].key, cw, el[i].n);
 		printf("\nbuild:\n");
-		print_meta(xsm_graph_meta(g));
+		print_meta(meta);
 	}
+	for (i = 0; i < st.n[0]; i++)
+		free((char *)st.c[0][i].key);
+	for (i = 0; i < st.n[1]; i++)
+		free((char *)st.c[1][i].key);
 	free(nl);
 	free(el);
 	xsm_graph_free(g);
+	xsm_buf_dispose(&meta_b);
 	return 0;
 }
 

@@ -39,6 +39,33 @@ static int load(struct xsm_cli *cli, xsm_pathset **set)
 	return rc < 0 ? xsm_cli_fail(cli, rc) : 0;
 }
 
+/*
+ * The paths as paths.idx describes them, no path parsed: what list,
+ * summary and chokepoints read of each is there (a JSON line is read
+ * when printed).  An index of an older build lacks names and types: then
+ * every path is parsed, as load does.
+ */
+static int load_index(struct xsm_cli *cli, xsm_pathset **set)
+{
+	int rc = xsm_paths_load_ids(set, cli->store, NULL);
+	if (rc < 0)
+		return xsm_cli_fail(cli, rc);
+	if (xsm_paths_count(*set) && !xsm_paths_get(*set, 0)->entry_type) {
+		xsm_paths_free(*set);
+		return load(cli, set);
+	}
+	return 0;
+}
+
+/* a path's scenario: stored in its line, named again from its entry type and target classification in the index */
+static const char *scenario_of(const xsm_path_info *p, char *buf, size_t n)
+{
+	if (p->scenario)
+		return p->scenario;
+	snprintf(buf, n, "%s -> %s", p->entry_type ? p->entry_type : "", p->target_classification ? p->target_classification : "");
+	return buf;
+}
+
 static void path_row(struct xsm_table *t, const xsm_path_info *p)
 {
 	char hops[16];
@@ -125,13 +152,15 @@ static int paths_list(int argc, const char **argv, struct xsm_cli *cli)
 	struct xsm_table t;
 	xsm_buf b = XSM_BUF_INIT;
 	size_t *idx, *order, ni = 0, i;
-	char ids[2][128];
+	char ids[2][128], scen[512];
 
 	if ((n = xsm_opt_parse(cli, argc, argv, opts, pos, 0)) < 0)
 		return xsm_opt_exit(cli, n);
 	if (minrisk && (mr = xsm_risk_parse(minrisk)) < 0)
 		return xsm_cli_usage(cli, "unknown risk '%s' (critical, high, medium, low)", minrisk);
-	if ((code = load(cli, &set)) != 0)
+	/* --target and --entry take NodeIds, and pictures the steps: those parse every path */
+	if ((code = target || entry || cli->format == XSM_FMT_DOT || cli->format == XSM_FMT_SVG ? load(cli, &set)
+												  : load_index(cli, &set)) != 0)
 		return code;
 	if ((target && (code = node_ref(cli, set, target, ids[0], 1)) != 0) ||
 	    (entry && (code = node_ref(cli, set, entry, ids[1], 0)) != 0)) {
@@ -155,7 +184,7 @@ static int paths_list(int argc, const char **argv, struct xsm_cli *cli)
 			continue;
 		if (entry && strcmp(entry, p->entry_id) && strcmp(entry, p->entry_name))
 			continue;
-		if (scenario && !strstr(p->scenario, scenario))
+		if (scenario && !strstr(scenario_of(p, scen, sizeof(scen)), scenario))
 			continue;
 		if (limit >= 0 && (int)ni >= limit)
 			break;
@@ -164,14 +193,19 @@ static int paths_list(int argc, const char **argv, struct xsm_cli *cli)
 	if (cli->format == XSM_FMT_DOT || cli->format == XSM_FMT_SVG) {
 		xsm_paths_dot(&b, set, idx, ni);
 		code = emit_picture(cli, &b);
-	} else if (cli->format == XSM_FMT_JSONL) {
-		for (i = 0; i < ni; i++)
-			printf("%s\n", xsm_paths_get(set, idx[i])->json);
-	} else if (cli->format == XSM_FMT_JSON) {
-		printf("{\"schema\":\"xsm.paths.list/1\",\"snapshot\":\"%s\",\"paths\":[", xsm_paths_snapshot(set));
-		for (i = 0; i < ni; i++)
-			printf("%s%s", i ? "," : "", xsm_paths_get(set, idx[i])->json);
-		printf("]}\n");
+	} else if (cli->format == XSM_FMT_JSONL || cli->format == XSM_FMT_JSON) {
+		int json = cli->format == XSM_FMT_JSON;
+		if (json)
+			printf("{\"schema\":\"xsm.paths.list/1\",\"snapshot\":\"%s\",\"paths\":[", xsm_paths_snapshot(set));
+		for (i = 0; i < ni && code == 0; i++) {
+			int rc = xsm_paths_line(set, idx[i], &b);
+			if (rc < 0)
+				code = xsm_cli_fail(cli, rc);
+			else
+				printf(json ? "%s%s" : "%.0s%s\n", i ? "," : "", b.ptr);
+		}
+		if (json && code == 0)
+			printf("]}\n");
 	} else {
 		xsm_table_init(&t, 5, head);
 		for (i = 0; i < ni; i++)
@@ -253,7 +287,8 @@ static int paths_chokepoints(int argc, const char **argv, struct xsm_cli *cli)
 
 	if ((n = xsm_opt_parse(cli, argc, argv, opts, pos, 0)) < 0)
 		return xsm_opt_exit(cli, n);
-	if ((code = load(cli, &set)) != 0)
+	/* the choke points are stored whole: only a picture reads the paths' steps */
+	if ((code = cli->format == XSM_FMT_DOT || cli->format == XSM_FMT_SVG ? load(cli, &set) : load_index(cli, &set)) != 0)
 		return code;
 	if (cli->format == XSM_FMT_DOT || cli->format == XSM_FMT_SVG) {
 		/* the paths through the top choke points */
@@ -405,45 +440,79 @@ static int cmp_tally(const void *a, const void *b)
 	return strcmp(x->key, y->key);
 }
 
-static size_t tally_add(struct tally *t, size_t n, const char *key)
+/* paths in one bucket, each a key: counted by sorting (millions of paths, tens of thousands of names) */
+static int cmp_key(const void *a, const void *b)
 {
-	for (size_t i = 0; i < n; i++)
-		if (!strcmp(t[i].key, key)) {
-			t[i].n++;
-			return n;
+	return strcmp(((const struct tally *)a)->key, ((const struct tally *)b)->key);
+}
+
+/* t[0..n) holds one key a path; gathered into (key, count) in place, most first; returns how many */
+static size_t tally_count(struct tally *t, size_t n)
+{
+	size_t m = 0;
+	if (n > 1)
+		qsort(t, n, sizeof(*t), cmp_key);
+	for (size_t i = 0; i < n; i++) {
+		if (m && !strcmp(t[m - 1].key, t[i].key)) {
+			t[m - 1].n++;
+			continue;
 		}
-	t[n].key = key;
-	t[n].n = 1;
-	return n + 1;
+		t[m].key = t[i].key;
+		t[m++].n = 1;
+	}
+	if (m > 1)
+		qsort(t, m, sizeof(*t), cmp_tally);
+	return m;
 }
 
 static int paths_summary(int argc, const char **argv, struct xsm_cli *cli)
 {
 	const char *pos[1];
 	xsm_pathset *set;
-	size_t np, i, risk[4] = { 0 }, ns = 0, nt = 0, ne = 0;
+	size_t np, i, risk[4] = { 0 }, ns = 0, nt = 0, ne = 0, nscen = 0;
 	struct tally *sc, *tg, *en;
+	char **scen;
 	int n, code;
 	static const char *rn[] = { "critical", "high", "medium", "low" };
 
 	if ((n = xsm_opt_parse(cli, argc, argv, NULL, pos, 0)) < 0)
 		return xsm_opt_exit(cli, n);
-	if ((code = load(cli, &set)) != 0)
+	if ((code = load_index(cli, &set)) != 0)
 		return code;
 	np = xsm_paths_count(set);
 	sc = calloc(np + 1, sizeof(*sc));
 	tg = calloc(np + 1, sizeof(*tg));
 	en = calloc(np + 1, sizeof(*en));
-	for (i = 0; sc && tg && en && i < np; i++) {
+	scen = calloc(np + 1, sizeof(*scen));
+	if (!sc || !tg || !en || !scen) {
+		free(sc);
+		free(tg);
+		free(en);
+		free(scen);
+		xsm_paths_free(set);
+		return xsm_cli_fail(cli, XSM_ENOMEM);
+	}
+	/* scenarios from the index are named once per distinct (entry type, classification) */
+	for (i = 0; i < np; i++) {
 		const xsm_path_info *p = xsm_paths_get(set, i);
 		risk[p->risk & 3]++;
-		ns = tally_add(sc, ns, p->scenario);
-		nt = tally_add(tg, nt, p->target_name);
-		ne = tally_add(en, ne, p->entry_name);
+		tg[i].key = p->target_name ? p->target_name : "";
+		en[i].key = p->entry_name ? p->entry_name : "";
+		sc[i].key = p->scenario;
+		if (!p->scenario) {
+			char buf[512];
+			const char *name = scenario_of(p, buf, sizeof(buf));
+			size_t k;
+			for (k = 0; k < nscen && strcmp(scen[k], name); k++)
+				;
+			if (k == nscen && (scen[k] = strdup(name)) != NULL)
+				nscen++;
+			sc[i].key = k < nscen ? scen[k] : "?";
+		}
 	}
-	qsort(sc, ns, sizeof(*sc), cmp_tally);
-	qsort(tg, nt, sizeof(*tg), cmp_tally);
-	qsort(en, ne, sizeof(*en), cmp_tally);
+	ns = tally_count(sc, np);
+	nt = tally_count(tg, np);
+	ne = tally_count(en, np);
 	if (machine(cli)) {
 		xsm_buf b = XSM_BUF_INIT;
 		xsm_jw w;
@@ -504,12 +573,18 @@ static int paths_summary(int argc, const char **argv, struct xsm_cli *cli)
 			free(sc);
 			free(tg);
 			free(en);
+			for (i = 0; i < nscen; i++)
+				free(scen[i]);
+			free(scen);
 			return paths_chokepoints(3, av, cli);
 		}
 	}
 	free(sc);
 	free(tg);
 	free(en);
+	for (i = 0; i < nscen; i++)
+		free(scen[i]);
+	free(scen);
 	xsm_paths_free(set);
 	return 0;
 }

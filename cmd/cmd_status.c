@@ -11,6 +11,23 @@ struct status {
 	size_t n;
 };
 
+/* bytes as people read them: "812 B", "4.2 kB", "435.1 MB", "7.5 GB" (powers of 1000, as df -H) */
+static void human_bytes(char out[32], unsigned long long n)
+{
+	static const char *const unit[] = { "kB", "MB", "GB", "TB", "PB" };
+	double v = (double)n;
+	int u = -1;
+	if (n < 1000) {
+		snprintf(out, 32, "%llu B", n);
+		return;
+	}
+	while (v >= 1000 && u < 4) {
+		v /= 1000;
+		u++;
+	}
+	snprintf(out, 32, "%.1f %s", v, unit[u]);
+}
+
 /* a source's age_hours (null: never synced) and stale, as status and connect list both write them */
 void xsm_cli_jw_age(xsm_jw *w, const xsm_source_info *s)
 {
@@ -141,12 +158,17 @@ int cmd_status(int argc, const char **argv, struct xsm_cli *cli)
 		return xsm_opt_exit(cli, n);
 	memset(&st, 0, sizeof(st));
 	st.cli = cli;
+	xsm_store_usage use;
 	if (xsm_store_read(&head_snap, cli->store, "graph/HEAD", 4096) < 0)
 		xsm_buf_clear(&head_snap);
 	xsm_ctx_clear(cli->ctx);
 	while (head_snap.size && (head_snap.ptr[head_snap.size - 1] == '\n'))
 		head_snap.ptr[--head_snap.size] = '\0';
 
+	if ((rc = xsm_store_usage_get(&use, cli->store)) < 0) {
+		xsm_buf_dispose(&head_snap);
+		return xsm_cli_fail(cli, rc);
+	}
 	if (cli->format == XSM_FMT_JSON || cli->format == XSM_FMT_JSONL) {
 		xsm_jw_init(&w, &b);
 		st.w = &w;
@@ -155,6 +177,13 @@ int cmd_status(int argc, const char **argv, struct xsm_cli *cli)
 		xsm_jw_kstr(&w, "store", xsm_store_path(cli->store));
 		xsm_jw_kint(&w, "format", XSM_STORE_FORMAT_MAJOR);
 		xsm_jw_kstr(&w, "snapshot", head_snap.size ? head_snap.ptr : NULL);
+		xsm_jw_key(&w, "bytes");
+		xsm_jw_obj(&w);
+		xsm_jw_kint(&w, "total", (int64_t)(use.snapshots + use.records + use.other));
+		xsm_jw_kint(&w, "snapshots", (int64_t)use.snapshots);
+		xsm_jw_kint(&w, "records", (int64_t)use.records);
+		xsm_jw_kint(&w, "other", (int64_t)use.other);
+		xsm_jw_obj_end(&w);
 		xsm_jw_key(&w, "sources");
 		xsm_jw_arr(&w);
 		rc = xsm_sources_foreach(cli->store, add_source, &st);
@@ -168,8 +197,14 @@ int cmd_status(int argc, const char **argv, struct xsm_cli *cli)
 		xsm_table_init(&st.t, 8, head);
 		rc = xsm_sources_foreach(cli->store, add_source, &st);
 		if (rc == 0) {
-			printf("store:    %s\nformat:   xsm-store %d\nsnapshot: %s\n\n", xsm_store_path(cli->store),
-			       XSM_STORE_FORMAT_MAJOR, head_snap.size ? head_snap.ptr : "none (no graph built yet)");
+			char sz[4][32];
+			human_bytes(sz[0], use.snapshots + use.records + use.other);
+			human_bytes(sz[1], use.snapshots);
+			human_bytes(sz[2], use.records);
+			human_bytes(sz[3], use.other);
+			printf("store:    %s\nformat:   xsm-store %d\nsnapshot: %s\nsize:     %s (snapshots %s, records %s, other %s)\n\n",
+			       xsm_store_path(cli->store), XSM_STORE_FORMAT_MAJOR,
+			       head_snap.size ? head_snap.ptr : "none (no graph built yet)", sz[0], sz[1], sz[2], sz[3]);
 			if (st.n)
 				xsm_table_print(&st.t, stdout);
 			else

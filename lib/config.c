@@ -33,6 +33,7 @@ static const struct known {
 	{ "events.retention_days", T_INT, 1, 36500, "30" },
 	{ "events.score_drop", T_INT, 0, 100, "2" },
 	{ "events.stale_hours", T_INT, 1, 876000, "72" },
+	{ "gc.max_bytes", T_INT, 0, 4611686018427387904L, "0" },
 	{ "http.backoff_ms", T_INT, 0, 600000, "1000" },
 	{ "http.connect_timeout", T_INT, 1, 3600, "15" },
 	{ "http.low_speed_limit", T_INT, 0, 1073741824, "1024" },

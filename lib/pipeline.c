@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "adapt/zstd.h"
 #include "ctx.h"
 #include "store/events.h"
 #include "exposure/critical.h"
@@ -32,6 +33,8 @@ enum { NEXTRA = 4 };
  */
 static int enrich(xsm_graph *g, xsm_store *store, xsm__afile *paths, xsm_buf files[NEXTRA])
 {
+	xsm__zw *zpaths = NULL;
+	xsm_buf zidx = XSM_BUF_INIT;
 	xsm_rules *rules = NULL;
 	xsm_attack_model *m = NULL;
 	xsm_insights *ins = NULL;
@@ -44,8 +47,20 @@ static int enrich(xsm_graph *g, xsm_store *store, xsm__afile *paths, xsm_buf fil
 		xsm__phase(ctx, &t0, "critical assets");
 	if (rc == 0)
 		rc = xsm_attack_model_load(&m, store);
-	if (rc == 0 && (rc = xsm__paths_compute(&ps, xsm__afile_put, paths, &files[0], &files[3], g, m)) == 0)
+	/* paths.jsonl.zst: frames of 1 MB, so reading one path decompresses little */
+	if (rc == 0)
+		rc = xsm__zw_new(&zpaths, ctx, 1u << 20, xsm__afile_put, paths);
+	if (rc == 0 && (rc = xsm__paths_compute(&ps, xsm__zw_put, zpaths, &files[0], &files[3], g, m)) == 0 &&
+	    (rc = xsm__zw_finish(zpaths)) == 0 && (rc = xsm__zstd_file(&zidx, ctx, files[3].ptr, files[3].size)) == 0) {
+		xsm_buf tmp = files[3];
+		files[3] = zidx;
+		zidx = tmp;
+		xsm__log(ctx, "paths: %llu bytes of paths.jsonl stored in %llu", (unsigned long long)xsm__zw_in(zpaths),
+			 (unsigned long long)xsm__zw_out(zpaths));
 		xsm__phase(ctx, &t0, "attack paths");
+	}
+	xsm__zw_free(zpaths);
+	xsm_buf_dispose(&zidx);
 	if (rc == 0)
 		rc = xsm_insights_load(&ins, store);
 	if (rc == 0)
@@ -58,7 +73,7 @@ static int enrich(xsm_graph *g, xsm_store *store, xsm__afile *paths, xsm_buf fil
 	return rc;
 }
 
-static const char *const extra_names[NEXTRA] = { "chokepoints.json", "insights.json", "watch.jsonl", "paths.idx" };
+static const char *const extra_names[NEXTRA] = { "chokepoints.json", "insights.json", "watch.jsonl", "paths.idx.zst" };
 
 static void dispose_files(xsm_buf files[NEXTRA])
 {
@@ -67,15 +82,12 @@ static void dispose_files(xsm_buf files[NEXTRA])
 }
 
 /*
- * The new snapshot's id and directory, its paths.jsonl opened (the paths
- * are written there as they are found), and its edges.jsonl begun on a
- * thread of its own: g's edges are final, and writing 3 GB of them at a
- * million assets overlaps criticality and paths.  Until HEAD names the
+ * The new snapshot's id and directory, and its paths.jsonl opened (the
+ * paths are written there as they are found).  Until HEAD names the
  * snapshot, its directory is not current; a build that fails takes back
  * what it made (abandon_snapshot).
  */
-static int begin_snapshot(char id[40], xsm_buf *dir, xsm__afile *paths, xsm__edgewriter **edges,
-			  const xsm_graph *g, xsm_store *store)
+static int begin_snapshot(char id[40], xsm_buf *dir, xsm__afile *paths, xsm_store *store)
 {
 	xsm_buf rel = XSM_BUF_INIT;
 	int rc = xsm__graph_next_snapshot(id, xsm_store_ctx(store), store);
@@ -84,12 +96,10 @@ static int begin_snapshot(char id[40], xsm_buf *dir, xsm__afile *paths, xsm__edg
 		rc = xsm__error_oom(xsm_store_ctx(store));
 	if (rc == 0)
 		rc = xsm__store_abspath(dir, store, rel.ptr);
-	if (rc == 0 && xsm_buf_puts(&rel, "/paths.jsonl") < 0)
+	if (rc == 0 && xsm_buf_puts(&rel, "/paths.jsonl.zst") < 0)
 		rc = xsm__error_oom(xsm_store_ctx(store));
 	if (rc == 0)
 		rc = xsm__store_afile(paths, store, rel.ptr);
-	if (rc == 0)
-		rc = xsm__edges_start(edges, g, store, id);
 	xsm_buf_dispose(&rel);
 	return rc;
 }
@@ -119,12 +129,11 @@ static int current_head(char out[40], xsm_store *store)
  * sync then failed does), so a current snapshot is never removed.  No
  * allocation here: this also runs when memory ran out.
  */
-static void abandon_snapshot(const char *id, const xsm_buf *dir, xsm__afile *paths, xsm__edgewriter *edges)
+static void abandon_snapshot(const char *id, const xsm_buf *dir, xsm__afile *paths)
 {
 	char head[4096], name[48];
 	ssize_t n = -1;
 	int fd;
-	xsm__edges_stop(edges);
 	xsm__afile_abort(paths);
 	if (!dir->size || snprintf(head, sizeof(head), "%s/../HEAD", dir->ptr) >= (int)sizeof(head))
 		return;
@@ -177,7 +186,6 @@ int xsm_graph_build(xsm_build_stats *st, xsm_store *store)
 	xsm_buf meta = XSM_BUF_INIT, files[NEXTRA] = { XSM_BUF_INIT, XSM_BUF_INIT, XSM_BUF_INIT, XSM_BUF_INIT };
 	xsm_buf dir = XSM_BUF_INIT;
 	xsm__afile paths;
-	xsm__edgewriter *edges = NULL;
 	char prev[40], id[40] = "";
 	double t0;
 	int rc = current_head(prev, store);
@@ -187,15 +195,14 @@ int xsm_graph_build(xsm_build_stats *st, xsm_store *store)
 	if (rc == 0)
 		rc = xsm__graph_build_mem(&g, &meta, st, store);
 	if (rc == 0)
-		rc = begin_snapshot(id, &dir, &paths, &edges, g, store);
+		rc = begin_snapshot(id, &dir, &paths, store);
 	if (rc == 0)
 		rc = enrich(g, store, &paths, files);
 	t0 = xsm__mono();
 	if (rc == 0 &&
-	    (rc = xsm__graph_write_snapshot(g, store, id, meta.ptr, NEXTRA, extra_names, files, &paths, edges)) == 0)
+	    (rc = xsm__graph_write_snapshot(g, store, id, meta.ptr, NEXTRA, extra_names, files, &paths)) == 0)
 		xsm__phase(xsm_store_ctx(store), &t0, "write snapshot");
-	/* the graph's memory goes back before the comparison loads two path sets (the edge writer done with it) */
-	xsm__edges_stop(edges);
+	/* the graph's memory goes back before the comparison loads two path sets */
 	xsm_graph_free(g);
 	xsm_buf_dispose(&meta);
 	dispose_files(files);
@@ -204,8 +211,7 @@ int xsm_graph_build(xsm_build_stats *st, xsm_store *store)
 	if (rc == 0)
 		snprintf(st->snapshot, sizeof(st->snapshot), "%s", id);
 	else
-		abandon_snapshot(id, &dir, &paths, edges);
-	xsm__edges_free(edges);
+		abandon_snapshot(id, &dir, &paths);
 	xsm_buf_dispose(&dir);
 	return rc;
 }
@@ -217,7 +223,6 @@ int xsm_graph_refresh(char snapshot[40], xsm_store *store)
 	xsm_buf files[NEXTRA] = { XSM_BUF_INIT, XSM_BUF_INIT, XSM_BUF_INIT, XSM_BUF_INIT };
 	xsm_buf dir = XSM_BUF_INIT;
 	xsm__afile paths;
-	xsm__edgewriter *edges = NULL;
 	char prev[40], cur[40] = "", id[40] = "";
 	const char *at;
 	int rc;
@@ -226,10 +231,11 @@ int xsm_graph_refresh(char snapshot[40], xsm_store *store)
 	/* a scoped graph lacks devices: a snapshot made from it would lose them */
 	if (xsm_store_ctx(store)->scope)
 		return xsm__error_set(xsm_store_ctx(store), XSM_EDENIED, "a scoped view of the store cannot write a snapshot");
-	if ((rc = xsm_graph_load(&g, store, NULL, 0)) < 0)
+	/* nodes and edges stay as they are: the new snapshot shares graph.bin with this one */
+	if ((rc = xsm_graph_load(&g, store, NULL, XSM__LOAD_BASE)) < 0)
 		return rc;
 	snprintf(prev, sizeof(prev), "%s", g->snapshot);
-	if ((rc = begin_snapshot(id, &dir, &paths, &edges, g, store)) < 0 ||
+	if ((rc = begin_snapshot(id, &dir, &paths, store)) < 0 ||
 	    (rc = enrich(g, store, &paths, files)) < 0)
 		goto done;
 	/* the metadata carries over, with a new snapshot id */
@@ -244,18 +250,16 @@ int xsm_graph_refresh(char snapshot[40], xsm_store *store)
 	xsm_buf_puts(&meta, at + old.size);
 	while (meta.size && meta.ptr[meta.size - 1] == '\n')
 		meta.ptr[--meta.size] = '\0';
-	if ((rc = xsm__graph_write_snapshot(g, store, id, meta.ptr, NEXTRA, extra_names, files, &paths, edges)) == 0)
+	if ((rc = xsm__graph_write_snapshot(g, store, id, meta.ptr, NEXTRA, extra_names, files, &paths)) == 0)
 		snprintf(cur, sizeof(cur), "%s", g->snapshot);
 	/* the memory back before the events load two path sets, as in a build */
-	xsm__edges_stop(edges);
 	xsm_graph_free(g);
 	g = NULL;
 	if (rc == 0 && (rc = commit_snapshot(store, prev, cur)) == 0 && snapshot)
 		snprintf(snapshot, 40, "%s", cur);
 done:
 	if (rc < 0)
-		abandon_snapshot(id, &dir, &paths, edges);
-	xsm__edges_free(edges);
+		abandon_snapshot(id, &dir, &paths);
 	xsm_buf_dispose(&dir);
 	xsm_graph_free(g);
 	xsm_buf_dispose(&meta);

@@ -56,6 +56,20 @@ enum {
 XSM_EXTERN(int) xsm_graph_load(xsm_graph **out, xsm_store *store, const char *snapshot,
 			       unsigned int flags);
 
+/**
+ * A snapshot's node and edge counts by label as its build stored them
+ * (labels.json), without loading the graph: each label once to cb (edge
+ * 0 for a node label, 1 for an edge label), in no set order; the totals
+ * into *nodes and *edges, the snapshot id (snapshot, or the current one
+ * when NULL) into id, its meta.json into meta.  XSM_ENOTFOUND (no
+ * message) for a snapshot that did not store them (an earlier version's):
+ * load it then.
+ */
+XSM_EXTERN(int) xsm_graph_label_counts(xsm_store *store, const char *snapshot, char id[40], xsm_buf *meta,
+				       size_t *nodes, size_t *edges,
+				       int (*cb)(int edge, const char *label, size_t count, void *payload),
+				       void *payload);
+
 /** Release a graph.  Accepts NULL. */
 XSM_EXTERN(void) xsm_graph_free(xsm_graph *g);
 

@@ -102,6 +102,16 @@ XSM_EXTERN(int) xsm_store_list(xsm_store *store, const char *relpath,
 /** Remove STORE/relpath (a file, or a directory recursively). Needs the lock. */
 XSM_EXTERN(int) xsm_store_remove(xsm_store *store, const char *relpath);
 
+/** Bytes a store's files take, by part; a file with several names (shared snapshot files) counts once. */
+typedef struct xsm_store_usage {
+	unsigned long long snapshots; /**< graph/ */
+	unsigned long long records;   /**< records/ */
+	unsigned long long other;     /**< the rest: events, audit, connectors, rules, config */
+} xsm_store_usage;
+
+/** Fill *out (ownership: caller's); never takes the lock.  Files that cannot be read count nothing. */
+XSM_EXTERN(int) xsm_store_usage_get(xsm_store_usage *out, xsm_store *store);
+
 XSM_END_DECL
 
 #endif

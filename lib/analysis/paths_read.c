@@ -1,11 +1,14 @@
 /* paths_read.c - reading stored attack paths; DOT pictures; blast radius. */
 #include <fcntl.h>
 #include <stdio.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "adapt/json.h"
+#include "adapt/zstd.h"
 #include "ctx.h"
 #include "exposure/critical.h"
 #include "exposure/paths.h"
@@ -38,6 +41,9 @@ struct xsm_pathset {
 	char *chokes;
 	size_t cut;
 	int fd;                /* paths.jsonl, kept open for xsm_paths_line on ids-only sets */
+	void *map;             /* or paths.jsonl.zst mapped, read through zr */
+	size_t map_len;
+	xsm__zr *zr;
 	char *idx_text;        /* paths.idx, split in place: the fields of ids-only sets */
 };
 
@@ -53,6 +59,9 @@ void xsm_paths_free(xsm_pathset *set)
 	xsm__free(set->idx_text);
 	if (set->fd >= 0)
 		close(set->fd);
+	xsm__zr_free(set->zr);
+	if (set->map)
+		munmap(set->map, set->map_len);
 	xsm__free(set);
 }
 
@@ -164,9 +173,13 @@ int xsm_paths_line(const xsm_pathset *set, size_t i, xsm_buf *out)
 	r = &set->p.v[i];
 	if (r->info.json)
 		return xsm_buf_puts(out, r->info.json) < 0 ? xsm__error_oom(set->ctx) : 0;
-	if (set->fd < 0 || r->len > (64u << 20) || xsm_buf_grow(out, (size_t)r->len + 1) < 0)
+	if ((set->fd < 0 && !set->zr) || r->len > (64u << 20) || xsm_buf_grow(out, (size_t)r->len + 1) < 0)
 		return xsm__error_set(set->ctx, XSM_EINVALID, "path %s has no stored line", r->info.id);
-	if (pread(set->fd, out->ptr, (size_t)r->len, (off_t)r->off) != (ssize_t)r->len)
+	if (set->zr) {
+		if (xsm__zr_read(set->zr, r->off, (size_t)r->len, out->ptr) < 0)
+			return xsm__error_set(set->ctx, XSM_EINVALID, "graph/%s/paths.idx does not match paths.jsonl.zst",
+					      set->snapshot);
+	} else if (pread(set->fd, out->ptr, (size_t)r->len, (off_t)r->off) != (ssize_t)r->len)
 		return xsm__error_set(set->ctx, XSM_EINVALID, "graph/%s/paths.idx does not match paths.jsonl",
 				      set->snapshot);
 	out->size = (size_t)r->len;
@@ -176,6 +189,29 @@ int xsm_paths_line(const xsm_pathset *set, size_t i, xsm_buf *out)
 
 /* what to read of a snapshot's paths */
 enum { READ_ALL, READ_IDS };
+
+/* a compressed file read whole (b) replaced by its plain text */
+static int unpack(xsm_buf *b, xsm_ctx *ctx, const char *what)
+{
+	xsm_buf plain = XSM_BUF_INIT;
+	xsm__zr *zr = NULL;
+	int rc = xsm__zr_open(&zr, ctx, b->ptr, b->size, what);
+	if (rc == 0 && xsm_buf_grow(&plain, (size_t)xsm__zr_size(zr) + 1) < 0)
+		rc = xsm__error_oom(ctx);
+	for (size_t i = 0; rc == 0 && i < xsm__zr_nframes(zr); i++)
+		if (xsm__zr_frame(zr, i, plain.ptr + xsm__zr_frame_off(zr, i)) < 0)
+			rc = xsm__error_set(ctx, XSM_EINVALID, "'%s': frame %zu is damaged", what, i);
+	if (rc == 0) {
+		plain.size = (size_t)xsm__zr_size(zr);
+		plain.ptr[plain.size] = '\0';
+		xsm_buf_dispose(b);
+		*b = plain;
+		plain = (xsm_buf)XSM_BUF_INIT;
+	}
+	xsm__zr_free(zr);
+	xsm_buf_dispose(&plain);
+	return rc;
+}
 
 /*
  * Every path as paths.idx describes it, without parsing paths.jsonl.
@@ -187,8 +223,17 @@ static int read_indexed(xsm_pathset *set, xsm_store *store, const char *snapshot
 	char *p, *end;
 	int rc;
 
-	xsm_buf_printf(&rel, "graph/%s/paths.idx", snapshot);
-	if ((rc = xsm_store_read(&idx, store, rel.ptr, (size_t)1 << 34)) < 0) {
+	xsm_buf_printf(&rel, "graph/%s/paths.idx.zst", snapshot);
+	if ((rc = xsm_store_read(&idx, store, rel.ptr, (size_t)1 << 34)) == 0) {
+		rc = unpack(&idx, set->ctx, rel.ptr);
+	} else if (rc == XSM_ENOTFOUND) {
+		/* snapshots of earlier versions */
+		xsm_ctx_clear(set->ctx);
+		xsm_buf_clear(&rel);
+		xsm_buf_printf(&rel, "graph/%s/paths.idx", snapshot);
+		rc = xsm_store_read(&idx, store, rel.ptr, (size_t)1 << 34);
+	}
+	if (rc < 0) {
 		if (rc == XSM_ENOTFOUND)
 			xsm_ctx_clear(set->ctx);
 		goto done;
@@ -210,6 +255,58 @@ static int read_indexed(xsm_pathset *set, xsm_store *store, const char *snapshot
 done:
 	xsm_buf_dispose(&rel);
 	xsm_buf_dispose(&idx);
+	return rc;
+}
+
+/* paths.jsonl.zst mapped, its seek table read: nothing is decompressed yet */
+static int map_paths(xsm_pathset *set, int fd, const char *rel)
+{
+	struct stat sb;
+	if (fstat(fd, &sb) < 0)
+		return xsm__error_errno(set->ctx, XSM_EIO, "cannot read '%s'", rel);
+	set->map_len = (size_t)sb.st_size;
+	if (!set->map_len || (set->map = mmap(NULL, set->map_len, PROT_READ, MAP_PRIVATE, fd, 0)) == MAP_FAILED) {
+		set->map = NULL;
+		return set->map_len ? xsm__error_errno(set->ctx, XSM_EIO, "cannot map '%s'", rel)
+				    : xsm__error_set(set->ctx, XSM_EINVALID, "'%s' is empty", rel);
+	}
+	return xsm__zr_open(&set->zr, set->ctx, set->map, set->map_len, rel);
+}
+
+/* every line of paths.jsonl.zst parsed, a frame at a time (a line may span frames) */
+static int parse_frames(xsm_pathset *set, const char *rel)
+{
+	xsm_buf b = XSM_BUF_INIT;
+	size_t lineno = 0, i;
+	int rc = 0;
+	for (i = 0; rc == 0 && i < xsm__zr_nframes(set->zr); i++) {
+		size_t flen = xsm__zr_frame_len(set->zr, i), at = 0;
+		if (xsm_buf_grow(&b, flen + 1) < 0) {
+			rc = xsm__error_oom(set->ctx);
+			break;
+		}
+		if (xsm__zr_frame(set->zr, i, b.ptr + b.size) < 0) {
+			rc = xsm__error_set(set->ctx, XSM_EINVALID, "'%s': frame %zu is damaged", rel, i);
+			break;
+		}
+		b.size += flen;
+		for (;;) {
+			char *nl = memchr(b.ptr + at, '\n', b.size - at), where[96];
+			if (!nl)
+				break;
+			lineno++;
+			snprintf(where, sizeof(where), "%s:%zu: ", rel, lineno);
+			if (nl > b.ptr + at && (rc = parse_line(set, b.ptr + at, (size_t)(nl - b.ptr - at), where)) < 0)
+				break;
+			at = (size_t)(nl - b.ptr) + 1;
+		}
+		/* the part line left for the next frame moves to the front */
+		memmove(b.ptr, b.ptr + at, b.size - at);
+		b.size -= at;
+	}
+	if (rc == 0 && b.size)
+		rc = xsm__error_set(set->ctx, XSM_EINVALID, "%s: the last line is cut short", rel);
+	xsm_buf_dispose(&b);
 	return rc;
 }
 
@@ -243,15 +340,34 @@ static int load_paths(xsm_pathset **out, xsm_store *store, const char *snapshot,
 		goto done;
 	}
 	snprintf(set->snapshot, sizeof(set->snapshot), "%s", snapshot);
-	xsm_buf_printf(&rel, "graph/%s/paths.jsonl", snapshot);
+	/* paths.jsonl.zst; snapshots of earlier versions have paths.jsonl */
+	xsm_buf_printf(&rel, "graph/%s/paths.jsonl.zst", snapshot);
 	if ((rc = xsm__store_abspath(&path, store, rel.ptr)) < 0)
 		goto done;
-	if ((fd = xsm__store_open(store, rel.ptr)) < 0) { /* no link followed */
+	/* no link followed */
+	if ((fd = xsm__store_open(store, rel.ptr)) >= 0) {
+		if ((rc = map_paths(set, fd, rel.ptr)) < 0)
+			goto done;
+		close(fd);
+		fd = -1;
+	} else if (fd == XSM_ENOTFOUND) {
+		xsm_ctx_clear(ctx);
+		xsm_buf_clear(&rel);
+		xsm_buf_printf(&rel, "graph/%s/paths.jsonl", snapshot);
+		xsm_buf_clear(&path);
+		if ((rc = xsm__store_abspath(&path, store, rel.ptr)) < 0)
+			goto done;
+		fd = xsm__store_open(store, rel.ptr);
+	}
+	if (fd < 0 && !set->zr) {
 		rc = fd != XSM_ENOTFOUND ? fd : xsm__error_set(ctx, XSM_ENOINPUT, "snapshot '%s' has no attack paths (built by an older xsm?)", snapshot);
 		goto done;
 	}
 	if (mode == READ_IDS && (rc = read_indexed(set, store, snapshot)) != XSM_ENOTFOUND) {
 		if (rc < 0)
+			goto done;
+	} else if (set->zr) {
+		if ((rc = parse_frames(set, rel.ptr)) < 0)
 			goto done;
 	} else {
 		if (xsm__lines_init(&r, fd, 64u << 20) < 0) {

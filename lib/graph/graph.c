@@ -39,6 +39,7 @@ void xsm_graph_free(xsm_graph *g)
 	xsm__free(g->in_off);
 	xsm__free(g->in_edge);
 	xsm__free(g->meta_json);
+	xsm__free(g->base_hash);
 	xsm__graph_rel_ends_free(g);
 	xsm__free(g);
 }

@@ -98,7 +98,19 @@ struct xsm_graph {
 	 * (compiling is single-threaded) and dropped by a freeze.
 	 */
 	struct xsm__relends { uint32_t *v; size_t n; int made; } rel_ends[2];
+	/*
+	 * Loaded with XSM__LOAD_BASE: the snapshot whose graph.bin was read
+	 * and, per node, a hash of its properties as graph.bin has them, so
+	 * a re-evaluation writes only what differs (graph_overlay.c)
+	 */
+	uint64_t *base_hash;
+	size_t base_nstr, base_nnodes;
+	int bin_version;           /* of the graph.bin read (0: none) */
+	char base_from[40];
 };
+
+/* xsm_graph_load flag (library-internal): keep what xsm__graph_write_shared needs */
+#define XSM__LOAD_BASE (1u << 30)
 
 int xsm__graph_new(xsm_graph **out, xsm_ctx *ctx);
 static inline const char *xsm__gstr(const xsm_graph *g, uint32_t id)
@@ -183,29 +195,13 @@ int xsm__graph_snapshot_complete(const xsm_store *store, const char *name);
 /* the id the next snapshot gets: "<UTC stamp>-<seq>", after the store's latest */
 int xsm__graph_next_snapshot(char id[40], xsm_ctx *ctx, xsm_store *store);
 /*
- * edges.jsonl of snapshot id, written by a thread of its own from the
- * frozen graph g while the caller goes on enriching g (node properties
- * and strings may change; nodes, their ids, names and labels, and edges
- * may not).  xsm__edges_wait waits for it: 0 once the file is written and
- * committed, or its error set on ctx.  xsm__edges_stop stops it if it is
- * still running and removes an uncommitted file, allocating nothing;
- * xsm__edges_free stops it and frees it.  Both take NULL.
- */
-typedef struct xsm__edgewriter xsm__edgewriter;
-int xsm__edges_start(xsm__edgewriter **out, const xsm_graph *g, xsm_store *store, const char *id);
-int xsm__edges_wait(xsm__edgewriter *w, xsm_ctx *ctx);
-void xsm__edges_stop(xsm__edgewriter *w);
-void xsm__edges_free(xsm__edgewriter *w);
-/*
- * write a built graph as snapshot id and make it current: nodes,
- * graph.bin, the extra files, written (an open file of the snapshot
- * already written, or NULL) committed with them, edges.jsonl waited for
- * (edges, started on g), HEAD last
+ * write a built graph as snapshot id and make it current: graph.bin, the
+ * extra files, written (an open file of the snapshot already written, or
+ * NULL) committed with them, meta.json, HEAD last
  */
 struct xsm__afile;
 int xsm__graph_write_snapshot(xsm_graph *g, xsm_store *store, const char *id, const char *meta_json, size_t nextra,
-			      const char *const *extra_names, const xsm_buf *extra, struct xsm__afile *written,
-			      xsm__edgewriter *edges);
+			      const char *const *extra_names, const xsm_buf *extra, struct xsm__afile *written);
 
 /*
  * graph.bin (graph_bin.c): the arrays of a frozen graph as written, beside
@@ -214,6 +210,19 @@ int xsm__graph_write_snapshot(xsm_graph *g, xsm_store *store, const char *id, co
  */
 int xsm__graph_write_bin(xsm_graph *g, xsm_store *store, const char *rel);
 int xsm__graph_read_bin(xsm_graph *g, xsm_store *store, const char *rel);
+
+/*
+ * graph_overlay.c.  keep_base: remember g as graph.bin of snapshot gave
+ * it (before any overlay).  write_shared: make snapshot id share that
+ * graph.bin (a hard link) plus graph.overlay with the nodes whose
+ * properties differ (*changed of them); XSM_ENOTFOUND when g has no base
+ * or its nodes changed, XSM_EIO (no message) when the link cannot be made:
+ * write graph.bin whole then.  read_overlay: apply one over the graph.bin
+ * just read; XSM_ENOTFOUND (no message) when there is none.
+ */
+int xsm__graph_keep_base(xsm_graph *g, const char *snapshot);
+int xsm__graph_write_shared(xsm_graph *g, xsm_store *store, const char *id, size_t *changed);
+int xsm__graph_read_overlay(xsm_graph *g, xsm_store *store, const char *rel);
 
 /* set up to 16 properties of node at once (one copy of its range); keys need not be sorted */
 int xsm__graph_set_props(xsm_graph *g, uint32_t node, size_t n, const char *const *keys, const xsm__prop *vals);

@@ -1,8 +1,6 @@
-/* graph_io.c - snapshots on disk: write, load, list; filters; exports. */
+/* graph_io.c - snapshots on disk: write, load, list; filters. */
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,204 +33,94 @@ static int pick_last(const char *name, void *payload)
 	return 0;
 }
 
-/* nodes.jsonl (edges.jsonl has a thread of its own: xsm__edges_start) */
-static int write_lines(xsm_graph *g, xsm_store *store, const char *rel)
+/* how many of the n uint32 ids at ids[0], ids[stride], ... are each distinct one, into w as a JSON object */
+static int count_labels(xsm_jw *w, const xsm_graph *g, const uint32_t *ids, size_t n, size_t stride)
 {
-	xsm__afile af;
-	int rc;
-
-	if ((rc = xsm__store_afile(&af, store, rel)) < 0)
-		return rc;
-	if ((rc = xsm__graph_lines_emit(g, 1, NULL, xsm__afile_put, &af)) < 0) {
-		xsm__afile_abort(&af);
-		return rc;
-	}
-	return xsm__afile_commit(&af, g->ctx);
-}
-
-/* a writer thread's error (rc, and the message on its own context) onto ctx */
-static int thread_error(xsm_ctx *ctx, int rc, const struct xsm_ctx *theirs)
-{
-	return xsm__error_set(ctx, rc, "%s", theirs->msg[0] ? theirs->msg : "out of memory");
-}
-
-/* graph.bin and the extra files of a snapshot, on a thread of their own */
-struct bgwrite {
-	xsm_graph *g;
-	xsm_store store;      /* the caller's, with ctx below */
-	struct xsm_ctx ctx;
-	const char *id;
-	size_t nextra;
-	const char *const *names;
-	const xsm_buf *extra;
-	xsm__afile *written;  /* a file already written, committed with the rest (or NULL) */
-	int rc;
-};
-
-static void *write_rest(void *arg)
-{
-	struct bgwrite *b = arg;
-	xsm_buf rel = XSM_BUF_INIT;
-	xsm_buf_printf(&rel, "graph/%s/graph.bin", b->id);
-	b->rc = rel.ptr ? xsm__graph_write_bin(b->g, &b->store, rel.ptr) : XSM_ENOMEM;
-	for (size_t x = 0; x < b->nextra && b->rc == 0; x++) {
-		xsm_buf_clear(&rel);
-		if (xsm_buf_printf(&rel, "graph/%s/%s", b->id, b->names[x]) < 0)
-			b->rc = XSM_ENOMEM;
-		else
-			b->rc = xsm_store_write(&b->store, rel.ptr, b->extra[x].ptr ? b->extra[x].ptr : "",
-						b->extra[x].size);
-	}
-	if (b->rc == 0 && b->written && b->written->open)
-		b->rc = xsm__afile_commit(b->written, &b->ctx);
-	xsm_buf_dispose(&rel);
-	return NULL;
-}
-
-/*
- * edges.jsonl, written while the graph is still being enriched.  An edge
- * line reads the edge, its properties (and their string lists), the string
- * table, and its two nodes' ids, names and labels.  Criticality, paths and
- * insights add node properties and strings meanwhile, growing (so moving)
- * g->props, g->u32 and the pool's arrays, and compacting properties
- * rewrites the edges' offsets; the nodes array and those three node fields
- * stay as they are after the freeze.  So the thread reads a view of the
- * graph whose edges, edge properties, string lists and string table are
- * its own copies, taken before it starts; the strings' bytes do not move.
- */
-struct xsm__edgewriter {
-	xsm_graph view;        /* shares g's nodes; everything else an edge line reads is a copy */
-	struct xsm_ctx ctx;    /* the thread's errors */
-	xsm__afile af;
-	pthread_t th;
-	int started, rc;
-	atomic_int stop;       /* the build failed: write no more */
-	double secs;           /* how long the thread took */
-};
-
-static int edges_put(const char *p, size_t n, void *arg)
-{
-	xsm__edgewriter *w = arg;
-	if (atomic_load_explicit(&w->stop, memory_order_relaxed))
-		return xsm__error_set(&w->ctx, XSM_ERROR, "stopped");
-	return xsm__afile_put(p, n, &w->af);
-}
-
-static void *edges_run(void *arg)
-{
-	xsm__edgewriter *w = arg;
-	double t0 = xsm__mono();
-	w->rc = xsm__graph_lines_emit(&w->view, 0, NULL, edges_put, w);
-	/* committed here, the fsync waited for here: a snapshot is not current before its HEAD */
-	if (w->rc == 0)
-		w->rc = xsm__afile_commit(&w->af, &w->ctx);
-	w->secs = xsm__mono() - t0;
-	return NULL;
-}
-
-/* the view's copies: edges with their property ranges packed, the string lists those use, the string table */
-static int edges_view(xsm_graph *v, const xsm_graph *g)
-{
-	size_t i, np = 0, nu = 0;
-	memset(v, 0, sizeof(*v));
-	v->nodes = g->nodes;
-	for (i = 0; i < g->edges.n; i++) {
-		const xsm__edge *e = &g->edges.v[i];
-		np += e->props_n;
-		for (uint32_t k = 0; k < e->props_n; k++)
-			if (g->props.v[e->props_off + k].type == XSM_V_STRS)
-				nu += g->props.v[e->props_off + k].b;
-	}
-	if (xsm__vec_reserve(&v->edges, g->edges.n) < 0 || xsm__vec_reserve(&v->props, np) < 0 ||
-	    xsm__vec_reserve(&v->u32, nu) < 0)
-		return XSM_ENOMEM;
-	for (i = 0; i < g->edges.n; i++) {
-		xsm__edge e = g->edges.v[i];
-		xsm__prop *p = v->props.v + v->props.n;
-		xsm__memcpy(p, g->props.v + e.props_off, e.props_n * sizeof(*p));
-		for (uint32_t k = 0; k < e.props_n; k++)
-			if (p[k].type == XSM_V_STRS) {
-				xsm__memcpy(v->u32.v + v->u32.n, g->u32.v + p[k].a, p[k].b * sizeof(uint32_t));
-				p[k].a = (uint32_t)v->u32.n;
-				v->u32.n += p[k].b;
+	XSM__VEC(uint32_t) lab = { 0 };
+	XSM__VEC(size_t) cnt = { 0 };
+	size_t i, k = 0;
+	for (i = 0; i < n; i++) {
+		uint32_t id = ids[i * stride];
+		if (k >= lab.n || lab.v[k] != id) {
+			for (k = 0; k < lab.n && lab.v[k] != id; k++)
+				;
+			if (k == lab.n && (xsm__vec_push(&lab, id) < 0 || xsm__vec_push(&cnt, (size_t)0) < 0)) {
+				xsm__vec_free(&lab);
+				xsm__vec_free(&cnt);
+				return XSM_ENOMEM;
 			}
-		e.props_off = (uint32_t)v->props.n;
-		v->props.n += e.props_n;
-		v->edges.v[v->edges.n++] = e;
+		}
+		cnt.v[k]++;
 	}
-	v->s.n = g->s.n;
-	if (!(v->s.strs = xsm__malloc((g->s.n + 1) * sizeof(*v->s.strs))) ||
-	    !(v->s.lens = xsm__malloc((g->s.n + 1) * sizeof(*v->s.lens))))
-		return XSM_ENOMEM;
-	xsm__memcpy(v->s.strs, g->s.strs, g->s.n * sizeof(*v->s.strs));
-	xsm__memcpy(v->s.lens, g->s.lens, g->s.n * sizeof(*v->s.lens));
+	xsm_jw_obj(w);
+	for (k = 0; k < lab.n; k++) {
+		xsm_jw_keyn(w, xsm__gstr(g, lab.v[k]), g->s.lens[lab.v[k]]);
+		xsm_jw_int(w, (int64_t)cnt.v[k]);
+	}
+	xsm_jw_obj_end(w);
+	xsm__vec_free(&lab);
+	xsm__vec_free(&cnt);
 	return 0;
 }
 
-int xsm__edges_start(xsm__edgewriter **out, const xsm_graph *g, xsm_store *store, const char *id)
+/* labels.json: what graph stats shows, so it need not load the graph */
+static int write_labels(xsm_graph *g, xsm_store *store, const char *id)
 {
-	xsm_buf rel = XSM_BUF_INIT;
-	xsm__edgewriter *w = xsm__calloc(1, sizeof(*w));
+	xsm_buf b = XSM_BUF_INIT, rel = XSM_BUF_INIT;
+	xsm_jw w;
 	int rc;
-
-	*out = NULL;
-	if (!w)
-		return xsm__error_oom(g->ctx);
-	atomic_init(&w->stop, 0);
-	w->ctx.cfg = g->ctx->cfg;
-	if (edges_view(&w->view, g) < 0 || xsm_buf_printf(&rel, "graph/%s/edges.jsonl", id) < 0) {
+	xsm_jw_init(&w, &b);
+	xsm_jw_obj(&w);
+	xsm_jw_kint(&w, "nodes", (int64_t)g->nodes.n);
+	xsm_jw_kint(&w, "edges", (int64_t)g->edges.n);
+	xsm_jw_key(&w, "node_labels");
+	rc = count_labels(&w, g, g->nodes.n ? &g->nodes.v[0].label : NULL, g->nodes.n, sizeof(xsm__node) / 4);
+	xsm_jw_key(&w, "edge_labels");
+	if (rc == 0)
+		rc = count_labels(&w, g, g->edges.n ? &g->edges.v[0].label : NULL, g->edges.n, sizeof(xsm__edge) / 4);
+	xsm_jw_obj_end(&w);
+	if (rc == 0 && (w.err || xsm_buf_putc(&b, '\n') < 0 || xsm_buf_printf(&rel, "graph/%s/labels.json", id) < 0))
+		rc = XSM_ENOMEM;
+	if (rc == 0)
+		rc = xsm_store_write(store, rel.ptr, b.ptr, b.size);
+	else
 		rc = xsm__error_oom(g->ctx);
-		goto fail;
-	}
-	w->view.ctx = &w->ctx;
-	if ((rc = xsm__store_afile(&w->af, store, rel.ptr)) < 0)
-		goto fail;
-	w->af.ctx = &w->ctx;
-	w->started = pthread_create(&w->th, NULL, edges_run, w) == 0;
-	if (!w->started)
-		edges_run(w); /* no thread: write it now */
+	xsm_buf_dispose(&b);
 	xsm_buf_dispose(&rel);
-	*out = w;
-	return 0;
-fail:
-	xsm_buf_dispose(&rel);
-	xsm__edges_free(w);
 	return rc;
 }
 
-int xsm__edges_wait(xsm__edgewriter *w, xsm_ctx *ctx)
+/*
+ * graph.bin (or, for a re-evaluation, the graph.bin it loaded shared, and
+ * an overlay), labels.json, then the extra files, then the file already
+ * written (paths)
+ */
+static int write_files(xsm_graph *g, xsm_store *store, const char *id, size_t nextra, const char *const *names,
+		       const xsm_buf *extra, xsm__afile *written)
 {
-	if (w->started)
-		pthread_join(w->th, NULL);
-	w->started = 0;
-	xsm__log(ctx, "write: edges.jsonl took %.2f s on a thread of its own, begun before criticality", w->secs);
-	if (w->rc < 0)
-		return thread_error(ctx, w->rc, &w->ctx);
-	return 0;
-}
-
-void xsm__edges_stop(xsm__edgewriter *w)
-{
-	if (!w)
-		return;
-	atomic_store(&w->stop, 1);
-	if (w->started)
-		pthread_join(w->th, NULL);
-	w->started = 0;
-	xsm__afile_abort(&w->af);
-}
-
-void xsm__edges_free(xsm__edgewriter *w)
-{
-	if (!w)
-		return;
-	xsm__edges_stop(w);
-	xsm__vec_free(&w->view.edges);
-	xsm__vec_free(&w->view.props);
-	xsm__vec_free(&w->view.u32);
-	xsm__free(w->view.s.strs);
-	xsm__free(w->view.s.lens);
-	xsm__free(w);
+	xsm_buf rel = XSM_BUF_INIT;
+	size_t changed = 0;
+	int rc = xsm__graph_write_shared(g, store, id, &changed);
+	if (rc == 0) {
+		xsm__log(g->ctx, "write: graph.bin shared with snapshot %s, %zu nodes changed", g->base_from, changed);
+	} else if (rc == XSM_ENOTFOUND || rc == XSM_EIO) {
+		xsm_ctx_clear(g->ctx);
+		rc = xsm_buf_printf(&rel, "graph/%s/graph.bin", id) < 0 ? xsm__error_oom(g->ctx)
+									: xsm__graph_write_bin(g, store, rel.ptr);
+	}
+	if (rc == 0)
+		rc = write_labels(g, store, id);
+	for (size_t x = 0; x < nextra && rc == 0; x++) {
+		xsm_buf_clear(&rel);
+		if (xsm_buf_printf(&rel, "graph/%s/%s", id, names[x]) < 0)
+			rc = xsm__error_oom(g->ctx);
+		else
+			rc = xsm_store_write(store, rel.ptr, extra[x].ptr ? extra[x].ptr : "", extra[x].size);
+	}
+	if (rc == 0 && written && written->open)
+		rc = xsm__afile_commit(written, g->ctx);
+	xsm_buf_dispose(&rel);
+	return rc;
 }
 
 int xsm__graph_next_snapshot(char id[40], xsm_ctx *ctx, xsm_store *store)
@@ -259,17 +147,13 @@ int xsm__graph_next_snapshot(char id[40], xsm_ctx *ctx, xsm_store *store)
 }
 
 int xsm__graph_write_snapshot(xsm_graph *g, xsm_store *store, const char *id, const char *meta_json, size_t nextra,
-			      const char *const *extra_names, const xsm_buf *extra, xsm__afile *written,
-			      xsm__edgewriter *edges)
+			      const char *const *extra_names, const xsm_buf *extra, xsm__afile *written)
 {
 	xsm_buf rel = XSM_BUF_INIT, meta = XSM_BUF_INIT;
 	const char *hole;
 	double t0 = xsm__mono();
-	struct bgwrite bg;
-	pthread_t bg_th;
-	int rc, bg_started;
+	int rc;
 
-	memset(&bg, 0, sizeof(bg));
 	snprintf(g->snapshot, sizeof(g->snapshot), "%s", id);
 
 	/* meta.json with the snapshot id filled in */
@@ -287,38 +171,10 @@ int xsm__graph_write_snapshot(xsm_graph *g, xsm_store *store, const char *id, co
 	/* graph.bin keeps the property array as it is: no unused ranges in it */
 	if ((rc = xsm__graph_compact_props(g)) < 0)
 		goto done;
-	/*
-	 * The files first, HEAD last: a crash leaves the previous snapshot
-	 * current.  graph.bin and the extra files are copies of memory, mostly
-	 * waiting on the disk: a third thread writes them while the JSONL is
-	 * formatted, with a store handle and context of its own.
-	 */
-	bg.g = g;
-	bg.store = *store;
-	bg.store.ctx = &bg.ctx;
-	bg.ctx.cfg = g->ctx->cfg;
-	bg.id = id;
-	bg.nextra = nextra;
-	bg.names = extra_names;
-	bg.extra = extra;
-	bg.written = written;
-	bg_started = pthread_create(&bg_th, NULL, write_rest, &bg) == 0;
-	xsm_buf_clear(&rel);
-	xsm_buf_printf(&rel, "graph/%s/nodes.jsonl", id);
-	if ((rc = write_lines(g, store, rel.ptr)) == 0) {
-		xsm__phase(g->ctx, &t0, "write: nodes.jsonl");
-		if ((rc = xsm__edges_wait(edges, g->ctx)) == 0)
-			xsm__phase(g->ctx, &t0, "write: edges.jsonl");
-	}
-	if (bg_started)
-		pthread_join(bg_th, NULL);
-	else
-		write_rest(&bg);
-	if (rc == 0 && bg.rc < 0)
-		rc = thread_error(g->ctx, bg.rc, &bg.ctx);
-	if (rc < 0)
+	/* the files first, HEAD last (the caller's): a crash leaves the previous snapshot current */
+	if ((rc = write_files(g, store, id, nextra, extra_names, extra, written)) < 0)
 		goto done;
-	xsm__phase(g->ctx, &t0, "write: graph.bin and paths (alongside)");
+	xsm__phase(g->ctx, &t0, "write: graph.bin and paths");
 	xsm_buf_clear(&rel);
 	xsm_buf_printf(&rel, "graph/%s/meta.json", id);
 	/* HEAD is the caller's to move: the build's events go with it */
@@ -495,7 +351,7 @@ static int empty_graph(xsm_graph **out, xsm_ctx *ctx, const char *snapshot, cons
 int xsm_graph_load(xsm_graph **out, xsm_store *store, const char *snapshot, unsigned int flags)
 {
 	xsm_ctx *ctx = xsm_store_ctx(store);
-	xsm_buf head = XSM_BUF_INIT, rel = XSM_BUF_INIT, meta = XSM_BUF_INIT;
+	xsm_buf head = XSM_BUF_INIT, rel = XSM_BUF_INIT, meta = XSM_BUF_INIT, meta_path = XSM_BUF_INIT;
 	xsm_graph *g = NULL;
 	int rc;
 
@@ -521,6 +377,13 @@ int xsm_graph_load(xsm_graph **out, xsm_store *store, const char *snapshot, unsi
 	xsm_buf_clear(&rel);
 	xsm_buf_printf(&rel, "graph/%s/graph.bin", snapshot);
 	if ((rc = xsm__graph_read_bin(g, store, rel.ptr)) == 0) {
+		/* a snapshot that shares its graph.bin has what differs in graph.overlay */
+		if ((flags & XSM__LOAD_BASE) && g->bin_version >= 2 && (rc = xsm__graph_keep_base(g, snapshot)) < 0)
+			goto done;
+		xsm_buf_clear(&rel);
+		xsm_buf_printf(&rel, "graph/%s/graph.overlay", snapshot);
+		if ((rc = xsm__graph_read_overlay(g, store, rel.ptr)) < 0 && rc != XSM_ENOTFOUND)
+			goto done;
 		if ((rc = xsm__graph_freeze(g)) == 0 && (rc = xsm__graph_apply_scope(g)) == 0) {
 			*out = g;
 			g = NULL;
@@ -531,10 +394,22 @@ int xsm_graph_load(xsm_graph **out, xsm_store *store, const char *snapshot, unsi
 		goto done;
 	xsm_graph_free(g);
 	g = NULL;
-	if ((rc = empty_graph(&g, ctx, snapshot, meta.ptr)) < 0)
-		goto done;
+	/* snapshots written before graph.bin was the graph's only copy also have it as JSONL */
 	xsm_buf_clear(&rel);
 	xsm_buf_printf(&rel, "graph/%s/nodes.jsonl", snapshot);
+	xsm_buf_clear(&meta_path);
+	if (xsm__store_abspath(&meta_path, store, rel.ptr) < 0) {
+		rc = xsm__error_oom(ctx);
+		goto done;
+	}
+	if (!xsm__fs_exists(meta_path.ptr)) {
+		rc = xsm__error_set(ctx, XSM_EINVALID,
+				    "snapshot '%s' has %s graph.bin; rebuild it with 'xsm graph build'", snapshot,
+				    rc == XSM_ENOTFOUND ? "no" : "an unreadable");
+		goto done;
+	}
+	if ((rc = empty_graph(&g, ctx, snapshot, meta.ptr)) < 0)
+		goto done;
 	if ((rc = load_file(g, store, rel.ptr, 1, flags)) < 0 || (rc = xsm__graph_freeze(g)) < 0)
 		goto done;
 	xsm_buf_clear(&rel);
@@ -549,6 +424,48 @@ done:
 	xsm_buf_dispose(&head);
 	xsm_buf_dispose(&rel);
 	xsm_buf_dispose(&meta);
+	xsm_buf_dispose(&meta_path);
+	return rc;
+}
+
+int xsm_graph_label_counts(xsm_store *store, const char *snapshot, char id[40], xsm_buf *meta, size_t *nodes,
+			   size_t *edges, int (*cb)(int edge, const char *label, size_t count, void *payload), void *payload)
+{
+	xsm_ctx *ctx = xsm_store_ctx(store);
+	xsm_buf head = XSM_BUF_INIT, rel = XSM_BUF_INIT, text = XSM_BUF_INIT;
+	xsm__json *j = NULL;
+	int rc = 0;
+
+	*nodes = *edges = 0;
+	if (!snapshot && (rc = read_head(&head, store)) == 0)
+		snapshot = head.ptr;
+	if (rc == 0 && !snapshot_name_ok(snapshot))
+		rc = xsm__error_set(ctx, XSM_EUSAGE, "invalid snapshot name '%s'", snapshot);
+	if (rc == 0) {
+		xsm_buf_printf(&rel, "graph/%s/meta.json", snapshot);
+		xsm_buf_clear(meta);
+		if ((rc = xsm_store_read(meta, store, rel.ptr, 16 << 20)) == XSM_ENOTFOUND)
+			rc = xsm__error_set(ctx, XSM_ENOTFOUND, "no snapshot '%s'", snapshot);
+	}
+	if (rc == 0) {
+		xsm_buf_clear(&rel);
+		xsm_buf_printf(&rel, "graph/%s/labels.json", snapshot);
+		if ((rc = xsm_store_read(&text, store, rel.ptr, 64 << 20)) == XSM_ENOTFOUND)
+			xsm_ctx_clear(ctx);
+	}
+	if (rc == 0 && (rc = xsm__json_parse(&j, ctx, text.ptr, text.size, "labels.json: ")) == 0) {
+		snprintf(id, 40, "%s", snapshot);
+		*nodes = (size_t)xsm__json_num(xsm__json_get(j, "nodes"));
+		*edges = (size_t)xsm__json_num(xsm__json_get(j, "edges"));
+		for (int k = 0; k < 2 && rc == 0; k++)
+			for (const xsm__json *c = xsm__json_child(xsm__json_get(j, k ? "edge_labels" : "node_labels")); c && rc == 0;
+			     c = xsm__json_next(c))
+				rc = cb(k, xsm__json_key(c), (size_t)xsm__json_num(c), payload);
+	}
+	xsm__json_free(j);
+	xsm_buf_dispose(&head);
+	xsm_buf_dispose(&rel);
+	xsm_buf_dispose(&text);
 	return rc;
 }
 

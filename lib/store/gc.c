@@ -1,7 +1,11 @@
 /* gc.c - retention of record runs, snapshots and events. */
+#include <dirent.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "adapt/json.h"
 #include "ctx.h"
@@ -10,6 +14,7 @@
 #include "store/store.h"
 #include "util/alloc.h"
 #include "util/buf.h"
+#include "util/fs.h"
 #include "util/vec.h"
 
 /* the time encoded at the start of a run or snapshot name, or -1 */
@@ -101,10 +106,59 @@ static int is_tagged(const namevec *tagged, const char *snap)
 	return 0;
 }
 
+/* the files of the snapshots kept so far, each once: a graph.bin shared by hard links counts once */
+struct fileid {
+	dev_t dev;
+	ino_t ino;
+};
+typedef XSM__VEC(struct fileid) filevec;
+
+/*
+ * The bytes snapshot name adds to those already in seen (its files not
+ * yet counted), and, with add, counts them in.  Files that cannot be
+ * read count nothing.
+ */
+static uint64_t snapshot_bytes(struct gc *g, filevec *seen, const char *name, int add)
+{
+	xsm_buf rel = XSM_BUF_INIT;
+	uint64_t bytes = 0;
+	struct dirent *e;
+	const char *leaf;
+	DIR *d = NULL;
+	int fd;
+	/* the snapshot's directory, reached without following a link (the leaf is not opened) */
+	if (xsm_buf_printf(&rel, "graph/%s/-", name) == 0 && (fd = xsm__fs_walk(g->store->dfd, rel.ptr, 0, &leaf)) >= 0 &&
+	    !(d = fdopendir(fd)))
+		close(fd);
+	while (d && (e = readdir(d))) {
+		struct stat sb;
+		size_t i;
+		if (e->d_name[0] == '.' || fstatat(dirfd(d), e->d_name, &sb, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(sb.st_mode))
+			continue;
+		for (i = 0; i < seen->n; i++)
+			if (seen->v[i].dev == sb.st_dev && seen->v[i].ino == sb.st_ino)
+				break;
+		if (i < seen->n)
+			continue;
+		bytes += (uint64_t)sb.st_size;
+		if (add && xsm__vec_push(seen, ((struct fileid){ sb.st_dev, sb.st_ino })) < 0)
+			bytes = 0; /* out of memory: counted again later, which only keeps less */
+	}
+	if (d)
+		closedir(d);
+	xsm_buf_dispose(&rel);
+	return bytes;
+}
+
+enum { KEEP, DROP_AGE, DROP_BUDGET, DROP_PARTIAL, NOT_SNAPSHOT };
+
 static int gc_snapshots(struct gc *g)
 {
 	namevec snaps = { 0 }, tagged = { 0 };
 	xsm_buf head = XSM_BUF_INIT, rel = XSM_BUF_INIT;
+	filevec seen = { 0 };
+	long budget = xsm__cfg_long(g->store->ctx, "gc.max_bytes", 0);
+	unsigned char *fate = NULL;
 	size_t i;
 	int rc;
 
@@ -118,27 +172,70 @@ static int gc_snapshots(struct gc *g)
 		rc = xsm_store_list(g->store, "graph", collect, &snaps);
 	if (rc == 0) /* tagged snapshots are pinned */
 		rc = xsm_graph_tags(g->store, collect_tagged, &tagged);
+	if (rc == 0 && !(fate = xsm__calloc(snaps.n + 1, 1)))
+		rc = XSM_ENOMEM;
+	/*
+	 * Pinned: the current snapshot and tagged ones.  Without meta.json
+	 * (written last but HEAD) it is what a build that crashed left: gc
+	 * holds the store lock, so no build is writing it.  The others go by
+	 * age, or, with gc.max_bytes, by size: kept newest first while they
+	 * fit, with what the pinned ones take counted first.
+	 */
 	for (i = 0; rc == 0 && i < snaps.n; i++) {
-		int64_t t = name_time(snaps.v[i]);
 		int current = head.ptr && !strcmp(head.ptr, snaps.v[i]);
-		if (t < 0)
-			continue; /* HEAD and anything that is not a snapshot */
-		/*
-		 * Without meta.json (written last but HEAD) it is what a build that
-		 * crashed left: gc holds the store lock, so no build is writing it.
-		 */
-		if (current || is_tagged(&tagged, snaps.v[i]) ||
-		    (t >= g->cutoff && xsm__graph_snapshot_complete(g->store, snaps.v[i]))) {
+		if (name_time(snaps.v[i]) < 0)
+			fate[i] = NOT_SNAPSHOT; /* HEAD and anything that is not a snapshot */
+		else if (current || is_tagged(&tagged, snaps.v[i]))
+			fate[i] = KEEP;
+		else if (!xsm__graph_snapshot_complete(g->store, snaps.v[i]))
+			fate[i] = DROP_PARTIAL;
+		else if (budget <= 0 && name_time(snaps.v[i]) < g->cutoff)
+			fate[i] = DROP_AGE;
+		else
+			fate[i] = KEEP;
+	}
+#define PINNED(i) ((head.ptr && !strcmp(head.ptr, snaps.v[i])) || is_tagged(&tagged, snaps.v[i]))
+	for (i = 0; rc == 0 && i < snaps.n; i++)
+		if (fate[i] == KEEP && PINNED(i))
+			g->st->snapshot_bytes += snapshot_bytes(g, &seen, snaps.v[i], 1);
+	if (rc == 0 && budget > 0) {
+		int full = 0;
+		for (i = snaps.n; i-- > 0;) {
+			uint64_t more;
+			if (fate[i] != KEEP || PINNED(i))
+				continue;
+			more = snapshot_bytes(g, &seen, snaps.v[i], 0);
+			if (full || g->st->snapshot_bytes + more > (uint64_t)budget) {
+				full = 1; /* the older ones go too: what is kept is the recent history, whole */
+				fate[i] = DROP_BUDGET;
+				continue;
+			}
+			g->st->snapshot_bytes += snapshot_bytes(g, &seen, snaps.v[i], 1);
+		}
+	} else {
+		for (i = 0; rc == 0 && i < snaps.n; i++)
+			if (fate[i] == KEEP && !PINNED(i))
+				g->st->snapshot_bytes += snapshot_bytes(g, &seen, snaps.v[i], 1);
+	}
+#undef PINNED
+	for (i = 0; rc == 0 && i < snaps.n; i++) {
+		if (fate[i] == NOT_SNAPSHOT)
+			continue;
+		if (fate[i] == KEEP) {
 			g->st->snapshots_kept++;
 			continue;
 		}
 		g->st->snapshots_removed++;
+		if (fate[i] == DROP_BUDGET)
+			g->st->snapshots_over_budget++;
 		xsm_buf_clear(&rel);
 		if (xsm_buf_printf(&rel, "graph/%s", snaps.v[i]) < 0)
 			rc = xsm__error_oom(g->store->ctx);
 		else if (!g->dry)
 			rc = xsm_store_remove(g->store, rel.ptr);
 	}
+	xsm__free(fate);
+	xsm__vec_free(&seen);
 	free_names(&snaps);
 	free_names(&tagged);
 	xsm_buf_dispose(&head);

@@ -2,6 +2,19 @@
 test_description='xsm gc: retention keeps recent and current data, drops the rest'
 . "$(dirname "$0")/../lib/test-lib.sh"
 
+bytes() { # bytes SNAPSHOT...: what their files take, a file with several names once
+	python3 - "$XSM_STORE/graph" "$@" <<-\PY
+	import os, sys
+	seen, total = set(), 0
+	for snap in sys.argv[2:]:
+	    for f in os.scandir(os.path.join(sys.argv[1], snap)):
+	        st = f.stat(follow_symlinks=False)
+	        if f.is_file(follow_symlinks=False) and (st.st_dev, st.st_ino) not in seen:
+	            seen.add((st.st_dev, st.st_ino))
+	            total += st.st_size
+	print(total)
+	PY
+}
 rec() { printf '{"type":"asset","label":"device","source_id":"%s:1","name":"a"}\n' "$1"; }
 
 test_expect_success 'setup: runs over 40 days, two snapshots, old and new events' '
@@ -61,6 +74,44 @@ test_expect_success 'every build runs retention too: old runs and snapshots go, 
 	new=$(cat "$XSM_STORE/graph/HEAD") &&
 	test ! -e "$XSM_STORE/graph/$old" && test -d "$XSM_STORE/graph/$new" &&
 	test "$(ls "$XSM_STORE/records/cmdb" | wc -l)" = 1
+'
+
+test_expect_success 'gc.max_bytes keeps the newest snapshots that fit, whatever their age; current and tagged stay' '
+	XSM_STORE="$TRASH/budget" && export XSM_STORE &&
+	for i in 1 2 3 4 5 6; do
+		printf "{\"type\":\"asset\",\"label\":\"device\",\"source_id\":\"cmdb:%s\",\"name\":\"h%s\"}\n" $i $i >>recs.jsonl &&
+		XSM_NOW=2026-09-0${i}T00:00:00Z xsm -q -c retention.days=1000 ingest --format records --source cmdb recs.jsonl || return 1
+	done &&
+	ls "$XSM_STORE/graph" | grep "^2" >all &&
+	test "$(wc -l <all)" = 6 &&
+	oldest=$(sed -n 1p all) && second=$(sed -n 2p all) && cur=$(cat "$XSM_STORE/graph/HEAD") &&
+	xsm graph tag keep "$oldest" &&
+	# a re-evaluation: its graph.bin is that of the current snapshot, counted once
+	XSM_NOW=2026-09-07T00:00:00Z xsm -q -c retention.days=1000 critical set h6 0 &&
+	shared=$(cat "$XSM_STORE/graph/HEAD") &&
+	test "$(stat -c %i "$XSM_STORE/graph/$shared/graph.bin")" = "$(stat -c %i "$XSM_STORE/graph/$cur/graph.bin")" &&
+	pinned=$(bytes "$shared" "$oldest") &&
+	pair=$(bytes "$shared" "$oldest" "$cur") &&
+	test "$pair" -gt "$pinned" &&
+	budget=$((pair + 1000)) &&
+	xsm -c gc.max_bytes=$budget --format=json gc >gc.json &&
+	ls "$XSM_STORE/graph" | grep "^2" >left &&
+	printf "%s\n" "$oldest" "$cur" "$shared" | sort >want &&
+	test_cmp want left &&
+	test "$(json_get gc.json "j[\"snapshots_over_budget\"]")" = 4 &&
+	test "$(json_get gc.json "j[\"snapshot_bytes\"]")" = "$pair" &&
+	xsm graph log >/dev/null
+'
+
+test_expect_success 'gc says how many snapshots the budget removed; a budget below the pinned ones keeps just those' '
+	XSM_STORE="$TRASH/budget" && export XSM_STORE &&
+	oldest=$(sed -n 1p all) && shared=$(cat "$XSM_STORE/graph/HEAD") &&
+	xsm -c gc.max_bytes=1 gc >out &&
+	test_grep "1 snapshot beyond gc.max_bytes; the snapshots kept take [0-9]* bytes" out &&
+	ls "$XSM_STORE/graph" | grep "^2" >left &&
+	printf "%s\n" "$oldest" "$shared" | sort >want &&
+	test_cmp want left &&
+	xsm graph export --format=jsonl >/dev/null
 '
 
 test_expect_success 'gc needs a store' '

@@ -29,7 +29,7 @@ test_expect_success 'ingest five sources and build' '
 test_expect_success '-v reports each build phase with its time; without it stderr stays quiet' '
 	xsm -v graph build >/dev/null 2>phases &&
 	for p in "build: read records" "build: resolve identities" "critical assets" "attack paths" \
-		 "write: edges.jsonl" "write snapshot" "events"; do
+		 "write: graph.bin and paths" "write snapshot" "events"; do
 		grep "^xsm: $p: [0-9.]* s, CPU [0-9.]* s, peak RSS [0-9]* MB$" phases || return 1
 	done &&
 	xsm graph build >/dev/null 2>quiet &&
@@ -44,10 +44,11 @@ test_expect_success 'on a terminal, graph build shows its progress on one line, 
 	! test_grep "peak RSS\|thread of its own" tty.out
 '
 
-test_expect_success 'the snapshot files hold the same lines the commands print (two writers, one format)' '
+test_expect_success 'a snapshot keeps its graph once, in graph.bin; the JSONL views are made from it' '
 	head=$(cat "$XSM_STORE/graph/HEAD") &&
-	test_cmp nodes.jsonl "$XSM_STORE/graph/$head/nodes.jsonl" &&
-	test_cmp edges.jsonl "$XSM_STORE/graph/$head/edges.jsonl" &&
+	test -s "$XSM_STORE/graph/$head/graph.bin" &&
+	test ! -e "$XSM_STORE/graph/$head/nodes.jsonl" &&
+	test ! -e "$XSM_STORE/graph/$head/edges.jsonl" &&
 	xsm graph export --format=jsonl >export.jsonl &&
 	sed "s/^{\"type\":\"[a-z]*\",/{/" export.jsonl >plain.jsonl &&
 	cat nodes.jsonl edges.jsonl >both.jsonl &&
@@ -152,8 +153,9 @@ test_expect_success 'a rebuild of the same records is byte-identical, with the s
 	XSM_NOW=2026-11-24T13:00:00Z xsm -q graph build &&
 	head2=$(cat "$XSM_STORE/graph/HEAD") &&
 	test "$head" != "$head2" &&
-	cmp "$XSM_STORE/graph/$head/nodes.jsonl" "$XSM_STORE/graph/$head2/nodes.jsonl" &&
-	cmp "$XSM_STORE/graph/$head/edges.jsonl" "$XSM_STORE/graph/$head2/edges.jsonl"
+	cmp "$XSM_STORE/graph/$head/graph.bin" "$XSM_STORE/graph/$head2/graph.bin" &&
+	xsm graph export --format=jsonl >export2.jsonl &&
+	test_cmp export.jsonl export2.jsonl
 '
 
 test_expect_success 'ids do not depend on the order records arrive in' '
@@ -163,32 +165,67 @@ test_expect_success 'ids do not depend on the order records arrive in' '
 		tac "$F/$s.jsonl" | xsm -q ingest --no-build --format records --source $s - || exit 1
 	done &&
 	xsm -q graph build &&
-	cmp "$TRASH/store/graph/$(cat "$TRASH/store/graph/HEAD")/nodes.jsonl" \
-	    "$XSM_STORE/graph/$(cat "$XSM_STORE/graph/HEAD")/nodes.jsonl"
+	xsm graph export --format=jsonl >export.jsonl &&
+	test_cmp "$TRASH/export.jsonl" export.jsonl
 '
 
-test_expect_success 'a snapshot reloads to the same bytes (export jsonl = stored files)' '
-	xsm graph export --format=jsonl >all.jsonl &&
-	grep "^{\"type\":\"node\"," all.jsonl | sed "s/^{\"type\":\"node\",/{/" >reloaded &&
-	cmp reloaded "$XSM_STORE/graph/$(cat "$XSM_STORE/graph/HEAD")/nodes.jsonl"
-'
-
-test_expect_success 'graph.bin and the JSONL load to the same graph; a bad graph.bin falls back to the JSONL' '
+test_expect_success 'a snapshot of an older xsm (nodes.jsonl and edges.jsonl, no graph.bin) is read as it is' '
 	snap="$XSM_STORE/graph/$(cat "$XSM_STORE/graph/HEAD")" &&
-	test -s "$snap/graph.bin" &&
 	xsm graph export --format=jsonl >from-bin &&
 	xsm paths summary >paths-bin &&
-	cp "$snap/graph.bin" saved.bin &&
-	rm "$snap/graph.bin" &&
+	mv "$snap/graph.bin" saved.bin &&
+	test_expect_code 65 xsm graph nodes --format=jsonl >/dev/null 2>&1 &&
+	sed -n "s/^{\"type\":\"node\",/{/p" from-bin >"$snap/nodes.jsonl" &&
+	sed -n "s/^{\"type\":\"edge\",/{/p" from-bin >"$snap/edges.jsonl" &&
 	xsm graph export --format=jsonl >from-jsonl &&
 	test_cmp from-bin from-jsonl &&
 	head -c 1000 saved.bin >"$snap/graph.bin" &&
 	xsm graph export --format=jsonl >from-short && test_cmp from-bin from-short &&
-	{ head -c 200 saved.bin; head -c 400 /dev/zero | tr "\\0" "\\377"; tail -c +601 saved.bin; } >"$snap/graph.bin" &&
-	test "$(wc -c <"$snap/graph.bin")" = "$(wc -c <saved.bin)" &&
-	xsm graph export --format=jsonl >from-bad && test_cmp from-bin from-bad &&
+	rm "$snap/nodes.jsonl" "$snap/edges.jsonl" &&
 	cp saved.bin "$snap/graph.bin" &&
 	xsm paths summary >paths-again && test_cmp paths-bin paths-again
+'
+
+test_expect_success 'graph.bin is compressed; an uncompressed one (version 1, earlier snapshots) is read too' '
+	snap="$XSM_STORE/graph/$(cat "$XSM_STORE/graph/HEAD")" &&
+	xsm graph export --format=jsonl >from-bin &&
+	test "$(head -c 12 "$snap/graph.bin" | od -An -tu4 -j8 | tr -d " ")" = 2 &&
+	if command -v zstd >/dev/null; then
+		cp "$snap/graph.bin" saved.bin &&
+		{ head -c 8 saved.bin; printf "\\001\\000\\000\\000"; head -c 80 saved.bin | tail -c +13;
+		  tail -c +81 saved.bin | zstd -qdc; } >"$snap/graph.bin" &&
+		test "$(wc -c <"$snap/graph.bin")" -gt "$(wc -c <saved.bin)" &&
+		xsm graph export --format=jsonl >from-v1 &&
+		test_cmp from-bin from-v1 &&
+		cp saved.bin "$snap/graph.bin"
+	fi
+'
+
+test_expect_success 'a snapshot whose graph.bin is damaged is refused, telling to rebuild' '
+	snap="$XSM_STORE/graph/$(cat "$XSM_STORE/graph/HEAD")" &&
+	cp "$snap/graph.bin" saved.bin &&
+	{ head -c 200 saved.bin; head -c 400 /dev/zero | tr "\\0" "\\377"; tail -c +601 saved.bin; } >"$snap/graph.bin" &&
+	test "$(wc -c <"$snap/graph.bin")" = "$(wc -c <saved.bin)" &&
+	test_expect_code 65 xsm graph export --format=jsonl >/dev/null 2>err &&
+	test_grep "unreadable graph.bin; rebuild it with .xsm graph build." err &&
+	rm "$snap/graph.bin" &&
+	test_expect_code 65 xsm graph nodes 2>err &&
+	test_grep "has no graph.bin" err &&
+	cp saved.bin "$snap/graph.bin" &&
+	xsm graph export --format=jsonl >from-again && test_cmp from-bin from-again
+'
+
+test_expect_success 'graph stats reads the counts the build stored; without them (earlier snapshots) it loads the graph' '
+	snap="$XSM_STORE/graph/$(cat "$XSM_STORE/graph/HEAD")" &&
+	test -s "$snap/labels.json" &&
+	xsm graph stats >stored.txt && xsm --format=json graph stats >stored.json &&
+	mv "$snap/labels.json" labels.saved &&
+	xsm graph stats >loaded.txt && xsm --format=json graph stats >loaded.json &&
+	test_cmp loaded.txt stored.txt && test_cmp loaded.json stored.json &&
+	mv "$snap/graph.bin" bin.saved &&
+	mv labels.saved "$snap/labels.json" &&
+	xsm graph stats >nobin.txt && test_cmp loaded.txt nobin.txt &&
+	mv bin.saved "$snap/graph.bin"
 '
 
 test_expect_success 'graph commands before any build say so (exit 66)' '
