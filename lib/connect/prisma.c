@@ -484,7 +484,18 @@ static int on_item(struct pc *p, const xsm__json *it)
 	return 0;
 }
 
-static int inventory(struct pc *p)
+/* one paged CSPM search: a query, then pageToken pages, each row to on_row */
+struct search {
+	const char *what;        /* in messages and the pager */
+	const char *first, *page; /* the query's path and the next pages' */
+	const char *data;        /* the member that holds items and nextPageToken, or NULL for the answer */
+	const char *items_name;  /* how messages name the items */
+	int resource_json;       /* ask for each resource's JSON */
+	int totals;              /* the answer's totalRows bounds the pages */
+	int (*on_row)(struct pc *p, const xsm__json *it);
+};
+
+static int search(struct pc *p, const struct search *s, const char *rql)
 {
 	xsm__conn *c = p->c;
 	xsm_buf prev = XSM_BUF_INIT;
@@ -493,41 +504,43 @@ static int inventory(struct pc *p)
 	xsm_jw w;
 	int rc, first = 1;
 
-	if ((rc = xsm__pager_begin(&pg, c, "config search", NULL)) < 0)
+	if ((rc = xsm__pager_begin(&pg, c, s->what, NULL)) < 0)
 		return rc;
 	for (;;) {
-		const xsm__json *e, *total;
+		const xsm__json *d, *e, *total;
 		const char *next;
 		size_t n = 0;
 		xsm_buf_clear(&p->body);
 		xsm_jw_init(&w, &p->body);
 		xsm_jw_obj(&w);
-		if (first) {
-			xsm_jw_kstr(&w, "query", xsm__conn_get(c, "rql", PC_DEFAULT_RQL));
-		} else {
+		if (first)
+			xsm_jw_kstr(&w, "query", rql);
+		else
 			xsm_jw_kstr(&w, "pageToken", prev.ptr);
-		}
 		xsm_jw_kint(&w, "limit", p->page_size);
-		xsm_jw_kbool(&w, "withResourceJson", 1);
+		if (s->resource_json)
+			xsm_jw_kbool(&w, "withResourceJson", 1);
 		xsm_jw_obj_end(&w);
 		if (!p->body.ptr) {
 			rc = xsm__error_oom(c->ctx);
 			break;
 		}
-		if ((rc = cspm_post(p, first ? "/search/api/v2/config" : "/search/config/page", "config search", &j)) < 0)
+		if ((rc = cspm_post(p, first ? s->first : s->page, s->what, &j)) < 0)
 			break;
-		if (xsm__json_type(xsm__json_get(j, "items")) != XSM_J_ARRAY) {
-			rc = xsm__error_set(c->ctx, XSM_EPROTO, "%s: config search: an answer without items", c->name);
+		d = s->data ? xsm__json_get(j, s->data) : j;
+		if (xsm__json_type(xsm__json_get(d, "items")) != XSM_J_ARRAY) {
+			rc = xsm__error_set(c->ctx, XSM_EPROTO, "%s: %s: an answer without %s", c->name, s->what,
+					    s->items_name);
 			break;
 		}
-		for (e = xsm__json_child(xsm__json_get(j, "items")); e && rc == 0; e = xsm__json_next(e), n++)
-			rc = on_item(p, e);
+		for (e = xsm__json_child(xsm__json_get(d, "items")); e && rc == 0; e = xsm__json_next(e), n++)
+			rc = s->on_row(p, e);
 		if (rc < 0)
 			break;
 		/* every page holds an item at least: totalRows bounds the pages */
-		if ((total = xsm__json_get(j, "totalRows")) && xsm__json_type(total) == XSM_J_NUMBER)
+		if (s->totals && (total = xsm__json_get(d, "totalRows")) && xsm__json_type(total) == XSM_J_NUMBER)
 			xsm__pager_total(&pg, xsm__json_num(total), 1);
-		next = jstr(j, "nextPageToken");
+		next = jstr(d, "nextPageToken");
 		if ((rc = xsm__pager_page(&pg, p->body_hash, n, next)) < 0 || !*next)
 			break;
 		xsm_buf_set(&prev, next);
@@ -539,6 +552,13 @@ static int inventory(struct pc *p)
 	xsm_buf_dispose(&prev);
 	xsm__pager_end(&pg);
 	return rc;
+}
+
+static int inventory(struct pc *p)
+{
+	static const struct search s = { "config search", "/search/api/v2/config", "/search/config/page", NULL, "items",
+					 1, 1, on_item };
+	return search(p, &s, xsm__conn_get(p->c, "rql", PC_DEFAULT_RQL));
 }
 
 /* --- CSPM: IAM permissions (who can do what on which resource) ------------------------------- */
@@ -629,55 +649,9 @@ done:
 
 static int permissions(struct pc *p, const char *rql)
 {
-	xsm__conn *c = p->c;
-	xsm_buf prev = XSM_BUF_INIT;
-	xsm__pager pg;
-	xsm__json *j = NULL;
-	xsm_jw w;
-	int rc, first = 1;
-
-	if ((rc = xsm__pager_begin(&pg, c, "IAM permissions", NULL)) < 0)
-		return rc;
-	for (;;) {
-		const xsm__json *d, *e;
-		const char *next;
-		size_t n = 0;
-		xsm_buf_clear(&p->body);
-		xsm_jw_init(&w, &p->body);
-		xsm_jw_obj(&w);
-		if (first)
-			xsm_jw_kstr(&w, "query", rql);
-		else
-			xsm_jw_kstr(&w, "pageToken", prev.ptr);
-		xsm_jw_kint(&w, "limit", p->page_size);
-		xsm_jw_obj_end(&w);
-		if (!p->body.ptr) {
-			rc = xsm__error_oom(c->ctx);
-			break;
-		}
-		if ((rc = cspm_post(p, first ? "/api/v1/permission" : "/api/v1/permission/page", "IAM permissions", &j)) < 0)
-			break;
-		d = xsm__json_get(j, "data");
-		if (xsm__json_type(xsm__json_get(d, "items")) != XSM_J_ARRAY) {
-			rc = xsm__error_set(c->ctx, XSM_EPROTO, "%s: IAM permissions: an answer without data.items", c->name);
-			break;
-		}
-		for (e = xsm__json_child(xsm__json_get(d, "items")); e && rc == 0; e = xsm__json_next(e), n++)
-			rc = on_permission(p, e);
-		if (rc < 0)
-			break;
-		next = jstr(d, "nextPageToken");
-		if ((rc = xsm__pager_page(&pg, p->body_hash, n, next)) < 0 || !*next)
-			break;
-		xsm_buf_set(&prev, next);
-		first = 0;
-		xsm__json_free(j);
-		j = NULL;
-	}
-	xsm__json_free(j);
-	xsm_buf_dispose(&prev);
-	xsm__pager_end(&pg);
-	return rc;
+	static const struct search s = { "IAM permissions", "/api/v1/permission", "/api/v1/permission/page", "data",
+					 "data.items", 0, 0, on_permission };
+	return search(p, &s, rql);
 }
 
 /* --- Compute (CWP) ------------------------------------------------------------------------ */
