@@ -49,13 +49,6 @@ static const char *jstr(const xsm__json *o, const char *key)
 	return s ? s : "";
 }
 
-static void wipe(xsm_buf *b)
-{
-	if (b->ptr)
-		memset(b->ptr, 0, b->size);
-	xsm_buf_dispose(b);
-}
-
 /* the i18nKey of an x-redlock-status header ([{"i18nKey":"invalid_credentials",…}]), or "" */
 static void redlock_status(struct pc *p, const xsm__http_resp *r, char *out, size_t n)
 {
@@ -112,7 +105,7 @@ static int set_token(struct pc *p, const char *tok)
 	/* the documented lifetime is ten minutes when the token does not say */
 	if (left <= 0 || left > 86400)
 		left = 600;
-	wipe(&p->auth);
+	xsm__conn_wipe(&p->auth);
 	if (xsm_buf_printf(&p->auth, "x-redlock-auth: %s", tok) < 0)
 		return xsm__error_oom(p->c->ctx);
 	p->margin = left / 3 < 120 ? left / 3 : 120;
@@ -144,11 +137,11 @@ static int login(struct pc *p)
 	if (*xsm__conn_get(c, "prisma_id", ""))
 		xsm_jw_kstr(&w, "prismaId", xsm__conn_get(c, "prisma_id", ""));
 	xsm_jw_obj_end(&w);
-	wipe(&secret);
+	xsm__conn_wipe(&secret);
 	xsm_buf_clear(&p->url);
 	xsm_buf_printf(&p->url, "%s/login", p->api.ptr);
 	if (!body.ptr || !p->url.ptr) {
-		wipe(&body);
+		xsm__conn_wipe(&body);
 		return xsm__error_oom(c->ctx);
 	}
 	req.method = "POST";
@@ -157,7 +150,7 @@ static int login(struct pc *p)
 	req.body = body.ptr;
 	req.body_len = body.size;
 	rc = xsm__conn_http(c, &req, &resp);
-	wipe(&body);
+	xsm__conn_wipe(&body);
 	if (rc < 0)
 		goto done;
 	redlock_status(p, &resp, key, sizeof(key));
@@ -195,9 +188,7 @@ static int login(struct pc *p)
 	p->logins++;
 done:
 	xsm__json_free(j);
-	if (resp.body.ptr)
-		memset(resp.body.ptr, 0, resp.body.size);
-	xsm__http_resp_dispose(&resp);
+	xsm__conn_resp_wipe(&resp);
 	return rc;
 }
 
@@ -230,9 +221,7 @@ static int extend(struct pc *p)
 	}
 done:
 	xsm__json_free(j);
-	if (resp.body.ptr)
-		memset(resp.body.ptr, 0, resp.body.size);
-	xsm__http_resp_dispose(&resp);
+	xsm__conn_resp_wipe(&resp);
 	return rc;
 }
 
@@ -273,7 +262,7 @@ static int cspm_post(struct pc *p, const char *path, const char *what, xsm__json
 			break;
 		if (resp.status == 401 && attempt == 0) {
 			xsm__log(c->ctx, "%s: %s: HTTP 401, logging in again", c->name, what);
-			wipe(&p->auth);
+			xsm__conn_wipe(&p->auth);
 			continue;
 		}
 		if (resp.status != 200) {
@@ -683,7 +672,7 @@ static int compute_login(struct pc *p)
 	xsm_jw_kstr(&w, "username", user);
 	xsm_jw_kstr(&w, "password", secret.ptr ? secret.ptr : "");
 	xsm_jw_obj_end(&w);
-	wipe(&secret);
+	xsm__conn_wipe(&secret);
 	xsm_buf_clear(&p->url);
 	xsm_buf_printf(&p->url, "%s/api/v1/authenticate", p->compute.ptr);
 	req.method = "POST";
@@ -692,7 +681,7 @@ static int compute_login(struct pc *p)
 	req.body = body.ptr;
 	req.body_len = body.size;
 	rc = body.ptr && p->url.ptr ? xsm__conn_http(c, &req, &resp) : xsm__error_oom(c->ctx);
-	wipe(&body);
+	xsm__conn_wipe(&body);
 	if (rc < 0)
 		goto done;
 	if (resp.status == 401 || resp.status == 403) {
@@ -718,14 +707,12 @@ static int compute_login(struct pc *p)
 		rc = xsm__error_set(c->ctx, XSM_EPROTO, "%s: compute: authenticate: no token in the answer", c->name);
 		goto done;
 	}
-	wipe(&p->cauth);
+	xsm__conn_wipe(&p->cauth);
 	if (xsm_buf_printf(&p->cauth, "Authorization: Bearer %s", jstr(j, "token")) < 0)
 		rc = xsm__error_oom(c->ctx);
 done:
 	xsm__json_free(j);
-	if (resp.body.ptr)
-		memset(resp.body.ptr, 0, resp.body.size);
-	xsm__http_resp_dispose(&resp);
+	xsm__conn_resp_wipe(&resp);
 	return rc;
 }
 
@@ -757,7 +744,7 @@ static int compute_get(struct pc *p, const char *path, long offset, const char *
 		if ((rc = xsm__conn_http(c, &req, &resp)) < 0)
 			break;
 		if (resp.status == 401 && attempt == 0) {
-			wipe(&p->cauth);
+			xsm__conn_wipe(&p->cauth);
 			continue;
 		}
 		if (resp.status != 200) {
@@ -987,8 +974,8 @@ static int pc_open(struct pc *p, xsm__conn *c)
 
 static void pc_close(struct pc *p)
 {
-	wipe(&p->auth);
-	wipe(&p->cauth);
+	xsm__conn_wipe(&p->auth);
+	xsm__conn_wipe(&p->cauth);
 	xsm_buf_dispose(&p->api);
 	xsm_buf_dispose(&p->body);
 	xsm_buf_dispose(&p->url);
