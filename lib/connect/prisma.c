@@ -115,13 +115,28 @@ static int set_token(struct pc *p, const char *tok)
 
 /* --- CSPM: login, extend, requests ---------------------------------------------------- */
 
+/* POST a JSON login body (it holds a secret: wiped) to p->url */
+static int post_login(struct pc *p, xsm_buf *body, xsm__http_resp *resp)
+{
+	static const char *const hdrs[] = { "Content-Type: application/json", "Accept: application/json", NULL };
+	xsm__http_req req = XSM__HTTP_REQ_INIT;
+	int rc;
+
+	req.method = "POST";
+	req.url = p->url.ptr;
+	req.headers = hdrs;
+	req.body = body->ptr;
+	req.body_len = body->size;
+	rc = body->ptr && p->url.ptr ? xsm__conn_http(p->c, &req, resp) : xsm__error_oom(p->c->ctx);
+	xsm__conn_wipe(body);
+	return rc;
+}
+
 static int login(struct pc *p)
 {
 	xsm__conn *c = p->c;
-	xsm__http_req req = XSM__HTTP_REQ_INIT;
 	xsm__http_resp resp;
 	xsm_buf secret = XSM_BUF_INIT, body = XSM_BUF_INIT;
-	const char *hdrs[] = { "Content-Type: application/json", "Accept: application/json", NULL };
 	xsm__json *j = NULL;
 	char key[96];
 	xsm_jw w;
@@ -140,18 +155,7 @@ static int login(struct pc *p)
 	xsm__conn_wipe(&secret);
 	xsm_buf_clear(&p->url);
 	xsm_buf_printf(&p->url, "%s/login", p->api.ptr);
-	if (!body.ptr || !p->url.ptr) {
-		xsm__conn_wipe(&body);
-		return xsm__error_oom(c->ctx);
-	}
-	req.method = "POST";
-	req.url = p->url.ptr;
-	req.headers = hdrs;
-	req.body = body.ptr;
-	req.body_len = body.size;
-	rc = xsm__conn_http(c, &req, &resp);
-	xsm__conn_wipe(&body);
-	if (rc < 0)
+	if ((rc = post_login(p, &body, &resp)) < 0)
 		goto done;
 	redlock_status(p, &resp, key, sizeof(key));
 	if (resp.status == 401 || resp.status == 403) {
@@ -648,10 +652,8 @@ static int permissions(struct pc *p, const char *rql)
 static int compute_login(struct pc *p)
 {
 	xsm__conn *c = p->c;
-	xsm__http_req req = XSM__HTTP_REQ_INIT;
 	xsm__http_resp resp;
 	xsm_buf secret = XSM_BUF_INIT, body = XSM_BUF_INIT;
-	const char *hdrs[] = { "Content-Type: application/json", "Accept: application/json", NULL };
 	const char *user = xsm__conn_get(c, "compute_username", xsm__conn_get(c, "access_key_id", ""));
 	xsm__json *j = NULL;
 	xsm_jw w;
@@ -675,14 +677,7 @@ static int compute_login(struct pc *p)
 	xsm__conn_wipe(&secret);
 	xsm_buf_clear(&p->url);
 	xsm_buf_printf(&p->url, "%s/api/v1/authenticate", p->compute.ptr);
-	req.method = "POST";
-	req.url = p->url.ptr;
-	req.headers = hdrs;
-	req.body = body.ptr;
-	req.body_len = body.size;
-	rc = body.ptr && p->url.ptr ? xsm__conn_http(c, &req, &resp) : xsm__error_oom(c->ctx);
-	xsm__conn_wipe(&body);
-	if (rc < 0)
+	if ((rc = post_login(p, &body, &resp)) < 0)
 		goto done;
 	if (resp.status == 401 || resp.status == 403) {
 		rc = xsm__error_set(c->ctx, XSM_EAUTH,
