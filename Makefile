@@ -188,7 +188,7 @@ fuzz:
 	$(MAKE) BUILD=build-fuzz CC=clang WERROR=0 OPT='-O1 -g' SANITIZE='$(FUZZ_SAN) -fsanitize=fuzzer-no-link' build-fuzz/lib/libexposure.a
 	@for f in $(FUZZ_SRC); do n=$$(basename $$f .c); \
 	  clang -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -O1 -g $(FUZZ_SAN) -fsanitize=fuzzer \
-	    -Iinclude -Ilib $$f build-fuzz/lib/libexposure.a $(DEP_LIBS) -o build-fuzz/$$n || exit 1; \
+	    -Iinclude -Ilib -Itest/lib $$f build-fuzz/lib/libexposure.a $(DEP_LIBS) -o build-fuzz/$$n || exit 1; \
 	  mkdir -p build-fuzz/corpus-$$n; \
 	  echo "fuzz: $$n for $(FUZZ_TIME)s"; \
 	  build-fuzz/$$n -max_total_time=$(FUZZ_TIME) -max_len=65536 build-fuzz/corpus-$$n test/fuzz/corpus/$${n#fuzz_} || exit 1; \

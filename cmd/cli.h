@@ -90,6 +90,12 @@ void xsm_cli_print_usage(FILE *out, const char *usage);
 int xsm_cli_usage(struct xsm_cli *cli, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* write a finished JSON buffer (plus newline) to stdout */
 int xsm_cli_emit(xsm_buf *b);
+/* a list in --format=json or jsonl, one row written to w (on b): in jsonl, emit the row and start the next */
+void xsm_cli_list_row(const struct xsm_cli *cli, xsm_jw *w, xsm_buf *b);
+/* ... and after the last row: in json, close the array and its object and emit them */
+void xsm_cli_list_end(const struct xsm_cli *cli, xsm_jw *w, xsm_buf *b);
+/* --since: RFC 3339, or an age before now (30d, 12h, 45m); -1 for anything else */
+int xsm_cli_parse_since(int64_t *out, const char *s, int64_t now);
 /* progress on stderr, only on a terminal and without -q; "\r" line, end with done=1 */
 void xsm_cli_progress(struct xsm_cli *cli, int done, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 

@@ -128,17 +128,9 @@ static int access_list(int argc, const char **argv, struct xsm_cli *cli)
 			xsm_jw_kstr(&w, "role", role);
 			xsm_jw_kstr(&w, "scope", *scope ? scope : NULL);
 			xsm_jw_obj_end(&w);
-			if (cli->format == XSM_FMT_JSONL) {
-				xsm_cli_emit(&b);
-				xsm_buf_clear(&b);
-				xsm_jw_init(&w, &b);
-			}
+			xsm_cli_list_row(cli, &w, &b);
 		}
-		if (cli->format == XSM_FMT_JSON) {
-			xsm_jw_arr_end(&w);
-			xsm_jw_obj_end(&w);
-			xsm_cli_emit(&b);
-		}
+		xsm_cli_list_end(cli, &w, &b);
 	} else {
 		struct xsm_table t;
 		xsm_table_init(&t, 3, head);

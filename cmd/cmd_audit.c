@@ -5,24 +5,6 @@
 
 #include "cli.h"
 
-/* RFC 3339, or an age: 30d, 12h, 45m (as xsm events takes it) */
-static int parse_since(int64_t *out, const char *s, int64_t now)
-{
-	char *end;
-	long n;
-	if (xsm_time_parse(out, s) == 0)
-		return 0;
-	n = strtol(s, &end, 10);
-	if (end == s || n < 0 || end[0] == '\0' || end[1] != '\0')
-		return -1;
-	switch (*end) {
-	case 'd': *out = now - (int64_t)n * 86400; return 0;
-	case 'h': *out = now - (int64_t)n * 3600; return 0;
-	case 'm': *out = now - (int64_t)n * 60; return 0;
-	}
-	return -1;
-}
-
 struct rows {
 	struct xsm_cli *cli;
 	struct xsm_table t;
@@ -92,7 +74,7 @@ int cmd_audit(int argc, const char **argv, struct xsm_cli *cli)
 
 	if ((n = xsm_opt_parse(cli, argc, argv, opts, pos, 0)) < 0)
 		return xsm_opt_exit(cli, n);
-	if (since_s && parse_since(&since, since_s, xsm_ctx_now(cli->ctx)) < 0)
+	if (since_s && xsm_cli_parse_since(&since, since_s, xsm_ctx_now(cli->ctx)) < 0)
 		return xsm_cli_usage(cli, "--since needs a time (2026-11-24T00:00:00Z) or an age (7d, 12h, 45m), not '%s'",
 				     since_s);
 	memset(&r, 0, sizeof(r));

@@ -101,6 +101,41 @@ int xsm_cli_emit(xsm_buf *b)
 	return 0;
 }
 
+void xsm_cli_list_row(const struct xsm_cli *cli, xsm_jw *w, xsm_buf *b)
+{
+	if (cli->format == XSM_FMT_JSONL) {
+		xsm_cli_emit(b);
+		xsm_buf_clear(b);
+		xsm_jw_init(w, b);
+	}
+}
+
+void xsm_cli_list_end(const struct xsm_cli *cli, xsm_jw *w, xsm_buf *b)
+{
+	if (cli->format == XSM_FMT_JSON) {
+		xsm_jw_arr_end(w);
+		xsm_jw_obj_end(w);
+		xsm_cli_emit(b);
+	}
+}
+
+int xsm_cli_parse_since(int64_t *out, const char *s, int64_t now)
+{
+	char *end;
+	long n;
+	if (xsm_time_parse(out, s) == 0)
+		return 0;
+	n = strtol(s, &end, 10);
+	if (end == s || n < 0 || end[0] == '\0' || end[1] != '\0')
+		return -1;
+	switch (*end) {
+	case 'd': *out = now - (int64_t)n * 86400; return 0;
+	case 'h': *out = now - (int64_t)n * 3600; return 0;
+	case 'm': *out = now - (int64_t)n * 60; return 0;
+	}
+	return -1;
+}
+
 void xsm_cli_progress(struct xsm_cli *cli, int done, const char *fmt, ...)
 {
 	va_list ap;

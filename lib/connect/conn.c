@@ -510,6 +510,33 @@ int xsm__conn_http(xsm__conn *c, const xsm__http_req *req, xsm__http_resp *resp)
 	return rc;
 }
 
+int xsm__conn_post_form(xsm__conn *c, const char *url, const xsm_buf *form, xsm__http_resp *resp)
+{
+	static const char *const hdrs[] = { "Content-Type: application/x-www-form-urlencoded", "Accept: application/json",
+					    NULL };
+	xsm__http_req req = XSM__HTTP_REQ_INIT;
+	req.method = "POST";
+	req.url = url;
+	req.headers = hdrs;
+	req.body = form->ptr;
+	req.body_len = form->size;
+	return xsm__conn_http(c, &req, resp);
+}
+
+void xsm__conn_wipe(xsm_buf *b)
+{
+	if (b->ptr)
+		memset(b->ptr, 0, b->size);
+	xsm_buf_dispose(b);
+}
+
+void xsm__conn_resp_wipe(xsm__http_resp *resp)
+{
+	if (resp->body.ptr)
+		memset(resp->body.ptr, 0, resp->body.size);
+	xsm__http_resp_dispose(resp);
+}
+
 int xsm__conn_status(xsm__conn *c, const xsm__http_resp *resp, const char *what, const char *detail)
 {
 	int code;

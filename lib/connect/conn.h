@@ -89,6 +89,12 @@ int xsm__conn_url(const xsm__conn *c, const char *dflt, xsm_buf *out);
 
 /* run a request, counting it; resp is reset first */
 int xsm__conn_http(xsm__conn *c, const xsm__http_req *req, xsm__http_resp *resp);
+/* POST a form (application/x-www-form-urlencoded, as token endpoints take) asking for JSON; as xsm__conn_http */
+int xsm__conn_post_form(xsm__conn *c, const char *url, const xsm_buf *form, xsm__http_resp *resp);
+/* zero a buffer that held a secret, then dispose of it */
+void xsm__conn_wipe(xsm_buf *b);
+/* the same for a response whose body held a token */
+void xsm__conn_resp_wipe(xsm__http_resp *resp);
 /*
  * Turn a non-2xx response into an error: 401/403 XSM_EAUTH, 404
  * XSM_ENOTFOUND, 429 XSM_ERATELIMIT, others XSM_EHTTP; detail is the

@@ -16,13 +16,6 @@
 #include "util/buf.h"
 #include "util/fs.h"
 
-static void wipe(xsm_buf *b)
-{
-	if (b->ptr)
-		memset(b->ptr, 0, b->size);
-	xsm_buf_dispose(b);
-}
-
 static int has_secret(const xsm__conn *c, const char *name)
 {
 	char k[64];
@@ -80,7 +73,7 @@ int xsm__ms_open(xsm__ms *m, xsm__conn *c, const char *api_dflt, const char *res
 
 void xsm__ms_close(xsm__ms *m)
 {
-	wipe(&m->auth);
+	xsm__conn_wipe(&m->auth);
 	xsm_buf_dispose(&m->api);
 	xsm_buf_dispose(&m->token_url);
 	xsm_buf_dispose(&m->scope);
@@ -194,7 +187,7 @@ static int assertion(xsm__ms *m, const char *client, xsm_buf *out)
 	snprintf(what, sizeof(what), "connector '%s': private_key", c->name);
 	rc = xsm__jwt_rs256(c->ctx, hdr.ptr, claims.ptr, key.ptr, key.size, what, out);
 done:
-	wipe(&key);
+	xsm__conn_wipe(&key);
 	xsm_buf_dispose(&cert);
 	xsm_buf_dispose(&hdr);
 	xsm_buf_dispose(&claims);
@@ -205,10 +198,8 @@ done:
 static int take_token(xsm__ms *m)
 {
 	xsm__conn *c = m->c;
-	xsm__http_req req = XSM__HTTP_REQ_INIT;
 	xsm__http_resp resp;
 	xsm_buf form = XSM_BUF_INIT, cred = XSM_BUF_INIT;
-	const char *hdrs[] = { "Content-Type: application/x-www-form-urlencoded", "Accept: application/json", NULL };
 	const char *client = xsm__conn_get(c, "client_id", "");
 	const xsm__json *v;
 	xsm__json *j = NULL;
@@ -216,7 +207,7 @@ static int take_token(xsm__ms *m)
 	int rc, cert = has_secret(c, "private_key");
 
 	memset(&resp, 0, sizeof(resp));
-	wipe(&m->auth);
+	xsm__conn_wipe(&m->auth);
 	m->expires = 0;
 	if ((rc = cert ? assertion(m, client, &cred) : xsm__conn_secret(c, "client_secret", &cred)) < 0)
 		goto done;
@@ -233,12 +224,7 @@ static int take_token(xsm__ms *m)
 		rc = xsm__error_oom(c->ctx);
 		goto done;
 	}
-	req.method = "POST";
-	req.url = m->token_url.ptr;
-	req.headers = hdrs;
-	req.body = form.ptr;
-	req.body_len = form.size;
-	if ((rc = xsm__conn_http(c, &req, &resp)) < 0)
+	if ((rc = xsm__conn_post_form(c, m->token_url.ptr, &form, &resp)) < 0)
 		goto done;
 	if (resp.status != 200) {
 		char code[64], msg[400];
@@ -282,11 +268,9 @@ done:
 		/* the parsed tree holds the token too */
 		xsm__json_free(j);
 	}
-	if (resp.body.ptr)
-		memset(resp.body.ptr, 0, resp.body.size);
-	xsm__http_resp_dispose(&resp);
-	wipe(&form);
-	wipe(&cred);
+	xsm__conn_resp_wipe(&resp);
+	xsm__conn_wipe(&form);
+	xsm__conn_wipe(&cred);
 	return rc;
 }
 
@@ -356,7 +340,7 @@ int xsm__ms_request(xsm__ms *m, const char *method, const char *url, const char 
 		if (resp->status == 401 && attempt == 0) {
 			/* expired or revoked mid-sync: a new token, once */
 			xsm__log(c->ctx, "%s: %s: HTTP 401, taking a new token", c->name, what);
-			wipe(&m->auth);
+			xsm__conn_wipe(&m->auth);
 			continue;
 		}
 		break;

@@ -49,13 +49,6 @@ static const char *jstr(const xsm__json *o, const char *key)
 	return s ? s : "";
 }
 
-static void wipe(xsm_buf *b)
-{
-	if (b->ptr)
-		memset(b->ptr, 0, b->size);
-	xsm_buf_dispose(b);
-}
-
 /* the i18nKey of an x-redlock-status header ([{"i18nKey":"invalid_credentials",…}]), or "" */
 static void redlock_status(struct pc *p, const xsm__http_resp *r, char *out, size_t n)
 {
@@ -112,7 +105,7 @@ static int set_token(struct pc *p, const char *tok)
 	/* the documented lifetime is ten minutes when the token does not say */
 	if (left <= 0 || left > 86400)
 		left = 600;
-	wipe(&p->auth);
+	xsm__conn_wipe(&p->auth);
 	if (xsm_buf_printf(&p->auth, "x-redlock-auth: %s", tok) < 0)
 		return xsm__error_oom(p->c->ctx);
 	p->margin = left / 3 < 120 ? left / 3 : 120;
@@ -122,13 +115,28 @@ static int set_token(struct pc *p, const char *tok)
 
 /* --- CSPM: login, extend, requests ---------------------------------------------------- */
 
+/* POST a JSON login body (it holds a secret: wiped) to p->url */
+static int post_login(struct pc *p, xsm_buf *body, xsm__http_resp *resp)
+{
+	static const char *const hdrs[] = { "Content-Type: application/json", "Accept: application/json", NULL };
+	xsm__http_req req = XSM__HTTP_REQ_INIT;
+	int rc;
+
+	req.method = "POST";
+	req.url = p->url.ptr;
+	req.headers = hdrs;
+	req.body = body->ptr;
+	req.body_len = body->size;
+	rc = body->ptr && p->url.ptr ? xsm__conn_http(p->c, &req, resp) : xsm__error_oom(p->c->ctx);
+	xsm__conn_wipe(body);
+	return rc;
+}
+
 static int login(struct pc *p)
 {
 	xsm__conn *c = p->c;
-	xsm__http_req req = XSM__HTTP_REQ_INIT;
 	xsm__http_resp resp;
 	xsm_buf secret = XSM_BUF_INIT, body = XSM_BUF_INIT;
-	const char *hdrs[] = { "Content-Type: application/json", "Accept: application/json", NULL };
 	xsm__json *j = NULL;
 	char key[96];
 	xsm_jw w;
@@ -144,21 +152,10 @@ static int login(struct pc *p)
 	if (*xsm__conn_get(c, "prisma_id", ""))
 		xsm_jw_kstr(&w, "prismaId", xsm__conn_get(c, "prisma_id", ""));
 	xsm_jw_obj_end(&w);
-	wipe(&secret);
+	xsm__conn_wipe(&secret);
 	xsm_buf_clear(&p->url);
 	xsm_buf_printf(&p->url, "%s/login", p->api.ptr);
-	if (!body.ptr || !p->url.ptr) {
-		wipe(&body);
-		return xsm__error_oom(c->ctx);
-	}
-	req.method = "POST";
-	req.url = p->url.ptr;
-	req.headers = hdrs;
-	req.body = body.ptr;
-	req.body_len = body.size;
-	rc = xsm__conn_http(c, &req, &resp);
-	wipe(&body);
-	if (rc < 0)
+	if ((rc = post_login(p, &body, &resp)) < 0)
 		goto done;
 	redlock_status(p, &resp, key, sizeof(key));
 	if (resp.status == 401 || resp.status == 403) {
@@ -195,9 +192,7 @@ static int login(struct pc *p)
 	p->logins++;
 done:
 	xsm__json_free(j);
-	if (resp.body.ptr)
-		memset(resp.body.ptr, 0, resp.body.size);
-	xsm__http_resp_dispose(&resp);
+	xsm__conn_resp_wipe(&resp);
 	return rc;
 }
 
@@ -230,9 +225,7 @@ static int extend(struct pc *p)
 	}
 done:
 	xsm__json_free(j);
-	if (resp.body.ptr)
-		memset(resp.body.ptr, 0, resp.body.size);
-	xsm__http_resp_dispose(&resp);
+	xsm__conn_resp_wipe(&resp);
 	return rc;
 }
 
@@ -273,7 +266,7 @@ static int cspm_post(struct pc *p, const char *path, const char *what, xsm__json
 			break;
 		if (resp.status == 401 && attempt == 0) {
 			xsm__log(c->ctx, "%s: %s: HTTP 401, logging in again", c->name, what);
-			wipe(&p->auth);
+			xsm__conn_wipe(&p->auth);
 			continue;
 		}
 		if (resp.status != 200) {
@@ -484,7 +477,18 @@ static int on_item(struct pc *p, const xsm__json *it)
 	return 0;
 }
 
-static int inventory(struct pc *p)
+/* one paged CSPM search: a query, then pageToken pages, each row to on_row */
+struct search {
+	const char *what;        /* in messages and the pager */
+	const char *first, *page; /* the query's path and the next pages' */
+	const char *data;        /* the member that holds items and nextPageToken, or NULL for the answer */
+	const char *items_name;  /* how messages name the items */
+	int resource_json;       /* ask for each resource's JSON */
+	int totals;              /* the answer's totalRows bounds the pages */
+	int (*on_row)(struct pc *p, const xsm__json *it);
+};
+
+static int search(struct pc *p, const struct search *s, const char *rql)
 {
 	xsm__conn *c = p->c;
 	xsm_buf prev = XSM_BUF_INIT;
@@ -493,41 +497,43 @@ static int inventory(struct pc *p)
 	xsm_jw w;
 	int rc, first = 1;
 
-	if ((rc = xsm__pager_begin(&pg, c, "config search", NULL)) < 0)
+	if ((rc = xsm__pager_begin(&pg, c, s->what, NULL)) < 0)
 		return rc;
 	for (;;) {
-		const xsm__json *e, *total;
+		const xsm__json *d, *e, *total;
 		const char *next;
 		size_t n = 0;
 		xsm_buf_clear(&p->body);
 		xsm_jw_init(&w, &p->body);
 		xsm_jw_obj(&w);
-		if (first) {
-			xsm_jw_kstr(&w, "query", xsm__conn_get(c, "rql", PC_DEFAULT_RQL));
-		} else {
+		if (first)
+			xsm_jw_kstr(&w, "query", rql);
+		else
 			xsm_jw_kstr(&w, "pageToken", prev.ptr);
-		}
 		xsm_jw_kint(&w, "limit", p->page_size);
-		xsm_jw_kbool(&w, "withResourceJson", 1);
+		if (s->resource_json)
+			xsm_jw_kbool(&w, "withResourceJson", 1);
 		xsm_jw_obj_end(&w);
 		if (!p->body.ptr) {
 			rc = xsm__error_oom(c->ctx);
 			break;
 		}
-		if ((rc = cspm_post(p, first ? "/search/api/v2/config" : "/search/config/page", "config search", &j)) < 0)
+		if ((rc = cspm_post(p, first ? s->first : s->page, s->what, &j)) < 0)
 			break;
-		if (xsm__json_type(xsm__json_get(j, "items")) != XSM_J_ARRAY) {
-			rc = xsm__error_set(c->ctx, XSM_EPROTO, "%s: config search: an answer without items", c->name);
+		d = s->data ? xsm__json_get(j, s->data) : j;
+		if (xsm__json_type(xsm__json_get(d, "items")) != XSM_J_ARRAY) {
+			rc = xsm__error_set(c->ctx, XSM_EPROTO, "%s: %s: an answer without %s", c->name, s->what,
+					    s->items_name);
 			break;
 		}
-		for (e = xsm__json_child(xsm__json_get(j, "items")); e && rc == 0; e = xsm__json_next(e), n++)
-			rc = on_item(p, e);
+		for (e = xsm__json_child(xsm__json_get(d, "items")); e && rc == 0; e = xsm__json_next(e), n++)
+			rc = s->on_row(p, e);
 		if (rc < 0)
 			break;
 		/* every page holds an item at least: totalRows bounds the pages */
-		if ((total = xsm__json_get(j, "totalRows")) && xsm__json_type(total) == XSM_J_NUMBER)
+		if (s->totals && (total = xsm__json_get(d, "totalRows")) && xsm__json_type(total) == XSM_J_NUMBER)
 			xsm__pager_total(&pg, xsm__json_num(total), 1);
-		next = jstr(j, "nextPageToken");
+		next = jstr(d, "nextPageToken");
 		if ((rc = xsm__pager_page(&pg, p->body_hash, n, next)) < 0 || !*next)
 			break;
 		xsm_buf_set(&prev, next);
@@ -539,6 +545,13 @@ static int inventory(struct pc *p)
 	xsm_buf_dispose(&prev);
 	xsm__pager_end(&pg);
 	return rc;
+}
+
+static int inventory(struct pc *p)
+{
+	static const struct search s = { "config search", "/search/api/v2/config", "/search/config/page", NULL, "items",
+					 1, 1, on_item };
+	return search(p, &s, xsm__conn_get(p->c, "rql", PC_DEFAULT_RQL));
 }
 
 /* --- CSPM: IAM permissions (who can do what on which resource) ------------------------------- */
@@ -629,55 +642,9 @@ done:
 
 static int permissions(struct pc *p, const char *rql)
 {
-	xsm__conn *c = p->c;
-	xsm_buf prev = XSM_BUF_INIT;
-	xsm__pager pg;
-	xsm__json *j = NULL;
-	xsm_jw w;
-	int rc, first = 1;
-
-	if ((rc = xsm__pager_begin(&pg, c, "IAM permissions", NULL)) < 0)
-		return rc;
-	for (;;) {
-		const xsm__json *d, *e;
-		const char *next;
-		size_t n = 0;
-		xsm_buf_clear(&p->body);
-		xsm_jw_init(&w, &p->body);
-		xsm_jw_obj(&w);
-		if (first)
-			xsm_jw_kstr(&w, "query", rql);
-		else
-			xsm_jw_kstr(&w, "pageToken", prev.ptr);
-		xsm_jw_kint(&w, "limit", p->page_size);
-		xsm_jw_obj_end(&w);
-		if (!p->body.ptr) {
-			rc = xsm__error_oom(c->ctx);
-			break;
-		}
-		if ((rc = cspm_post(p, first ? "/api/v1/permission" : "/api/v1/permission/page", "IAM permissions", &j)) < 0)
-			break;
-		d = xsm__json_get(j, "data");
-		if (xsm__json_type(xsm__json_get(d, "items")) != XSM_J_ARRAY) {
-			rc = xsm__error_set(c->ctx, XSM_EPROTO, "%s: IAM permissions: an answer without data.items", c->name);
-			break;
-		}
-		for (e = xsm__json_child(xsm__json_get(d, "items")); e && rc == 0; e = xsm__json_next(e), n++)
-			rc = on_permission(p, e);
-		if (rc < 0)
-			break;
-		next = jstr(d, "nextPageToken");
-		if ((rc = xsm__pager_page(&pg, p->body_hash, n, next)) < 0 || !*next)
-			break;
-		xsm_buf_set(&prev, next);
-		first = 0;
-		xsm__json_free(j);
-		j = NULL;
-	}
-	xsm__json_free(j);
-	xsm_buf_dispose(&prev);
-	xsm__pager_end(&pg);
-	return rc;
+	static const struct search s = { "IAM permissions", "/api/v1/permission", "/api/v1/permission/page", "data",
+					 "data.items", 0, 0, on_permission };
+	return search(p, &s, rql);
 }
 
 /* --- Compute (CWP) ------------------------------------------------------------------------ */
@@ -685,10 +652,8 @@ static int permissions(struct pc *p, const char *rql)
 static int compute_login(struct pc *p)
 {
 	xsm__conn *c = p->c;
-	xsm__http_req req = XSM__HTTP_REQ_INIT;
 	xsm__http_resp resp;
 	xsm_buf secret = XSM_BUF_INIT, body = XSM_BUF_INIT;
-	const char *hdrs[] = { "Content-Type: application/json", "Accept: application/json", NULL };
 	const char *user = xsm__conn_get(c, "compute_username", xsm__conn_get(c, "access_key_id", ""));
 	xsm__json *j = NULL;
 	xsm_jw w;
@@ -709,17 +674,10 @@ static int compute_login(struct pc *p)
 	xsm_jw_kstr(&w, "username", user);
 	xsm_jw_kstr(&w, "password", secret.ptr ? secret.ptr : "");
 	xsm_jw_obj_end(&w);
-	wipe(&secret);
+	xsm__conn_wipe(&secret);
 	xsm_buf_clear(&p->url);
 	xsm_buf_printf(&p->url, "%s/api/v1/authenticate", p->compute.ptr);
-	req.method = "POST";
-	req.url = p->url.ptr;
-	req.headers = hdrs;
-	req.body = body.ptr;
-	req.body_len = body.size;
-	rc = body.ptr && p->url.ptr ? xsm__conn_http(c, &req, &resp) : xsm__error_oom(c->ctx);
-	wipe(&body);
-	if (rc < 0)
+	if ((rc = post_login(p, &body, &resp)) < 0)
 		goto done;
 	if (resp.status == 401 || resp.status == 403) {
 		rc = xsm__error_set(c->ctx, XSM_EAUTH,
@@ -744,14 +702,12 @@ static int compute_login(struct pc *p)
 		rc = xsm__error_set(c->ctx, XSM_EPROTO, "%s: compute: authenticate: no token in the answer", c->name);
 		goto done;
 	}
-	wipe(&p->cauth);
+	xsm__conn_wipe(&p->cauth);
 	if (xsm_buf_printf(&p->cauth, "Authorization: Bearer %s", jstr(j, "token")) < 0)
 		rc = xsm__error_oom(c->ctx);
 done:
 	xsm__json_free(j);
-	if (resp.body.ptr)
-		memset(resp.body.ptr, 0, resp.body.size);
-	xsm__http_resp_dispose(&resp);
+	xsm__conn_resp_wipe(&resp);
 	return rc;
 }
 
@@ -783,7 +739,7 @@ static int compute_get(struct pc *p, const char *path, long offset, const char *
 		if ((rc = xsm__conn_http(c, &req, &resp)) < 0)
 			break;
 		if (resp.status == 401 && attempt == 0) {
-			wipe(&p->cauth);
+			xsm__conn_wipe(&p->cauth);
 			continue;
 		}
 		if (resp.status != 200) {
@@ -1013,8 +969,8 @@ static int pc_open(struct pc *p, xsm__conn *c)
 
 static void pc_close(struct pc *p)
 {
-	wipe(&p->auth);
-	wipe(&p->cauth);
+	xsm__conn_wipe(&p->auth);
+	xsm__conn_wipe(&p->cauth);
 	xsm_buf_dispose(&p->api);
 	xsm_buf_dispose(&p->body);
 	xsm_buf_dispose(&p->url);

@@ -553,10 +553,8 @@ static int on_rel(struct sn *s, const xsm__json *row)
 static int oauth_token(struct sn *s, const char *user, const char *password)
 {
 	xsm__conn *c = s->c;
-	xsm__http_req req = XSM__HTTP_REQ_INIT;
 	xsm__http_resp resp;
 	xsm_buf form = XSM_BUF_INIT, secret = XSM_BUF_INIT;
-	const char *hdrs[] = { "Content-Type: application/x-www-form-urlencoded", "Accept: application/json", NULL };
 	xsm__json *j = NULL;
 	int rc;
 
@@ -577,12 +575,7 @@ static int oauth_token(struct sn *s, const char *user, const char *password)
 		rc = xsm__error_oom(c->ctx);
 		goto done;
 	}
-	req.method = "POST";
-	req.url = s->url.ptr;
-	req.headers = hdrs;
-	req.body = form.ptr;
-	req.body_len = form.size;
-	if ((rc = xsm__conn_http(c, &req, &resp)) < 0)
+	if ((rc = xsm__conn_post_form(c, s->url.ptr, &form, &resp)) < 0)
 		goto done;
 	if (resp.status != 200) {
 		/* 400/401 from the token endpoint both mean the credentials */
@@ -600,15 +593,9 @@ static int oauth_token(struct sn *s, const char *user, const char *password)
 		rc = xsm__error_oom(c->ctx);
 done:
 	xsm__json_free(j);
-	if (form.ptr)
-		memset(form.ptr, 0, form.size);
-	if (secret.ptr)
-		memset(secret.ptr, 0, secret.size);
-	if (resp.body.ptr)
-		memset(resp.body.ptr, 0, resp.body.size);
-	xsm_buf_dispose(&form);
-	xsm_buf_dispose(&secret);
-	xsm__http_resp_dispose(&resp);
+	xsm__conn_wipe(&form);
+	xsm__conn_wipe(&secret);
+	xsm__conn_resp_wipe(&resp);
 	return rc;
 }
 

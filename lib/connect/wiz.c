@@ -50,29 +50,20 @@ static int jbool(const xsm__json *o, const char *key)
 	return xsm__json_bool(v);
 }
 
-static void wipe(xsm_buf *b)
-{
-	if (b->ptr)
-		memset(b->ptr, 0, b->size);
-	xsm_buf_dispose(b);
-}
-
 /* --- the token ---------------------------------------------------------------------- */
 
 static int take_token(struct wz *z)
 {
 	xsm__conn *c = z->c;
-	xsm__http_req req = XSM__HTTP_REQ_INIT;
 	xsm__http_resp resp;
 	xsm_buf form = XSM_BUF_INIT, secret = XSM_BUF_INIT;
-	const char *hdrs[] = { "Content-Type: application/x-www-form-urlencoded", "Accept: application/json", NULL };
 	const xsm__json *v;
 	xsm__json *j = NULL;
 	double life;
 	int rc;
 
 	memset(&resp, 0, sizeof(resp));
-	wipe(&z->auth);
+	xsm__conn_wipe(&z->auth);
 	if ((rc = xsm__conn_secret(c, "client_secret", &secret)) < 0)
 		goto done;
 	xsm_buf_puts(&form, "grant_type=client_credentials&audience=");
@@ -85,12 +76,7 @@ static int take_token(struct wz *z)
 		rc = xsm__error_oom(c->ctx);
 		goto done;
 	}
-	req.method = "POST";
-	req.url = z->auth_url.ptr;
-	req.headers = hdrs;
-	req.body = form.ptr;
-	req.body_len = form.size;
-	if ((rc = xsm__conn_http(c, &req, &resp)) < 0)
+	if ((rc = xsm__conn_post_form(c, z->auth_url.ptr, &form, &resp)) < 0)
 		goto done;
 	if (resp.status != 200) {
 		char msg[300] = "";
@@ -126,11 +112,9 @@ static int take_token(struct wz *z)
 	z->tokens++;
 done:
 	xsm__json_free(j);
-	if (resp.body.ptr)
-		memset(resp.body.ptr, 0, resp.body.size);
-	xsm__http_resp_dispose(&resp);
-	wipe(&form);
-	wipe(&secret);
+	xsm__conn_resp_wipe(&resp);
+	xsm__conn_wipe(&form);
+	xsm__conn_wipe(&secret);
 	return rc;
 }
 
@@ -195,7 +179,7 @@ static int gql(struct wz *z, const char *what, xsm__json **out)
 			/* expired or revoked mid-sync: a new token, once */
 			xsm__log(c->ctx, "%s: %s: unauthenticated, taking a new token", c->name, what);
 			reauth = 1;
-			wipe(&z->auth);
+			xsm__conn_wipe(&z->auth);
 			xsm__json_free(j);
 			continue;
 		}
@@ -689,7 +673,7 @@ static int wz_open(struct wz *z, xsm__conn *c)
 
 static void wz_close(struct wz *z)
 {
-	wipe(&z->auth);
+	xsm__conn_wipe(&z->auth);
 	xsm_buf_dispose(&z->api);
 	xsm_buf_dispose(&z->auth_url);
 	xsm_buf_dispose(&z->body);
