@@ -27,11 +27,8 @@ import hashlib
 import json
 import os
 import random
-import signal
 import sys
-import threading
 import time
-from http.server import ThreadingHTTPServer
 
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -643,24 +640,7 @@ def main(argv=None):
     ent = E.Enterprise(args.seed, args.hosts, args.findings_per_host,
                        E.parse_iso(args.now) if args.now else E.BASE_NOW)
     emu = VENDORS[args.vendor](ent, args)
-    server = ThreadingHTTPServer(("127.0.0.1", 0), U.Handler)
-    server.daemon_threads = True
-    server.emu = emu
-    emu.port = server.server_address[1]
-    if args.port_file:
-        tmp = "%s.tmp.%d" % (args.port_file, os.getpid())
-        with open(tmp, "w") as fh:
-            fh.write("%d\n" % emu.port)
-        os.replace(tmp, args.port_file)
-    print("listening 127.0.0.1:%d" % emu.port, flush=True)
-
-    def stop(_sig, _frame):
-        threading.Thread(target=server.shutdown, daemon=True).start()
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
-    server.serve_forever(poll_interval=0.2)
-    server.server_close()
-    return 0
+    return U.run_server(emu, args.port_file)
 
 
 if __name__ == "__main__":

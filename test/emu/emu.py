@@ -1590,20 +1590,18 @@ def parse_args(argv):
     return ap.parse_args(argv)
 
 
-def main(argv=None):
-    args = parse_args(argv)
-    ent = E.Enterprise(args.seed, args.hosts, args.findings_per_host,
-                       E.parse_iso(args.now) if args.now else E.BASE_NOW)
-    emu = VENDOR_CLASSES[args.vendor](ent, args)
+def run_server(emu, port_file=None):
+    """Serve emu on 127.0.0.1 (a free port, written to port_file when given)
+    until SIGTERM or SIGINT; every emulator's main ends here."""
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
     server.emu = emu
     emu.port = server.server_address[1]
-    if args.port_file:
-        tmp = "%s.tmp.%d" % (args.port_file, os.getpid())
+    if port_file:
+        tmp = "%s.tmp.%d" % (port_file, os.getpid())
         with open(tmp, "w") as fh:
             fh.write("%d\n" % emu.port)
-        os.replace(tmp, args.port_file)
+        os.replace(tmp, port_file)
     print("listening 127.0.0.1:%d" % emu.port, flush=True)
 
     def stop(_sig, _frame):
@@ -1613,6 +1611,14 @@ def main(argv=None):
     server.serve_forever(poll_interval=0.2)
     server.server_close()
     return 0
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    ent = E.Enterprise(args.seed, args.hosts, args.findings_per_host,
+                       E.parse_iso(args.now) if args.now else E.BASE_NOW)
+    emu = VENDOR_CLASSES[args.vendor](ent, args)
+    return run_server(emu, args.port_file)
 
 
 if __name__ == "__main__":

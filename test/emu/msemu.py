@@ -22,13 +22,10 @@ import json
 import os
 import random
 import re
-import signal
 import socket
 import sys
-import threading
 import time
 import uuid
-from http.server import ThreadingHTTPServer
 from urllib.parse import quote
 
 sys.dont_write_bytecode = True
@@ -1137,24 +1134,7 @@ def main(argv=None):
     ent = E.Enterprise(args.seed, args.hosts, args.findings_per_host,
                        E.parse_iso(args.now) if args.now else E.BASE_NOW)
     emu = EMULATORS[args.vendor](ent, args)
-    server = ThreadingHTTPServer(("127.0.0.1", 0), X.Handler)
-    server.daemon_threads = True
-    server.emu = emu
-    emu.port = server.server_address[1]
-    if args.port_file:
-        tmp = "%s.tmp.%d" % (args.port_file, os.getpid())
-        with open(tmp, "w") as fh:
-            fh.write("%d\n" % emu.port)
-        os.replace(tmp, args.port_file)
-    print("listening 127.0.0.1:%d" % emu.port, flush=True)
-
-    def stop(_sig, _frame):
-        threading.Thread(target=server.shutdown, daemon=True).start()
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
-    server.serve_forever(poll_interval=0.2)
-    server.server_close()
-    return 0
+    return X.run_server(emu, args.port_file)
 
 
 if __name__ == "__main__":
