@@ -97,7 +97,7 @@ test_expect_success 'sync: the inventory by RQL pages, then Compute hosts and im
 '
 
 test_expect_success 'a short-lived JWT is extended with /auth_token/extend, never a 401' '
-	start_cloud prisma $EMU --page-size 1 --token-ttl 2 --delay-ms 300 && p=$EMU_PORT &&
+	start_cloud prisma $EMU --page-size 1 --token-ttl 4 --delay-ms 600 && p=$EMU_PORT &&
 	add_pc pc2 $p &&
 	xsm ingest pc2 --no-build &&
 	emu_requests $p >reqs &&
