@@ -49,6 +49,9 @@ const char *xsm_risk_name(int r)
 
 /* --- the model ------------------------------------------------------------------------ */
 
+/* the longest path the model may ask for (max_hops): bounds a path's arrays */
+enum { MAX_HOPS = 64 };
+
 struct walk {
 	char *label;
 	int fwd, rev;
@@ -112,7 +115,7 @@ static int load_model_file(xsm_attack_model *m, const char *path, int required)
 	if ((rc = xsm__yaml_check(m->ctx, path, root, "the document",
 				  "target_level=s max_hops=s max_per_target=s edges=l entry_points=l")) < 0 ||
 	    (rc = int_key(m, path, root, "target_level", 0, 3, &m->target_level)) < 0 ||
-	    (rc = int_key(m, path, root, "max_hops", 1, 64, &m->max_hops)) < 0)
+	    (rc = int_key(m, path, root, "max_hops", 1, MAX_HOPS, &m->max_hops)) < 0)
 		goto done;
 	v = (int)m->max_per_target;
 	if ((rc = int_key(m, path, root, "max_per_target", 1, 100000000, &v)) < 0)
@@ -892,8 +895,29 @@ static int put3(xsm_buf *t, const char *a, const xsm_graph *g, uint32_t x, const
 	       xsm_buf_puts(t, c);
 }
 
-/* t is scratch; a failed allocation shows as w->err */
-static void recommend(xsm_jw *w, xsm_buf *t, const xsm_graph *g, const uint32_t *nodes, const uint32_t *edges,
+/* what a step's recommendation says, by its edge label */
+enum step_kind { STEP_OTHER, STEP_MEMBER, STEP_CREDS, STEP_LOGON, STEP_PERMS, STEP_TRAFFIC };
+
+static enum step_kind step_kind(const char *lab)
+{
+	if (!strcmp(lab, "member of"))
+		return STEP_MEMBER;
+	if (!strcmp(lab, "frequently logged in by") || !strcmp(lab, "has credentials of"))
+		return STEP_CREDS;
+	if (!strcmp(lab, "can authenticate to") || !strcmp(lab, "CanRemoteInteractiveLogonTo"))
+		return STEP_LOGON;
+	if (!strcmp(lab, "has permissions to") || !strcmp(lab, "has role on"))
+		return STEP_PERMS;
+	if (!strcmp(lab, "routes traffic to"))
+		return STEP_TRAFFIC;
+	return STEP_OTHER;
+}
+
+/*
+ * t is scratch; labels[k] is edge k's label (read once by the caller); a
+ * failed allocation shows as w->err
+ */
+static void recommend(xsm_jw *w, xsm_buf *t, const xsm_graph *g, const uint32_t *nodes, const uint32_t *labels,
 		      uint32_t hops, const char *entry_type)
 {
 	const xsm__prop *p = xsm__graph_prop_s(g, nodes[0], "cves");
@@ -931,21 +955,26 @@ static void recommend(xsm_jw *w, xsm_buf *t, const xsm_graph *g, const uint32_t 
 		w->err = XSM_ENOMEM;
 	xsm_jw_strn(w, t->ptr, t->size);
 	for (uint32_t k = 0; k < hops; k++) {
-		const xsm__edge *e = &g->edges.v[edges[k]];
-		const char *lab = xsm__gstr(g, e->label);
+		const char *lab = xsm__gstr(g, labels[k]);
 		uint32_t a = g->nodes.v[nodes[k]].name, b = g->nodes.v[nodes[k + 1]].name;
 		xsm_buf_clear(t);
-		if (!strcmp(lab, "member of"))
+		switch (step_kind(lab)) {
+		case STEP_MEMBER:
 			rc |= put3(t, "review the membership of ", g, a, " in ", b, "");
-		else if (!strcmp(lab, "frequently logged in by") || !strcmp(lab, "has credentials of"))
+			break;
+		case STEP_CREDS:
 			rc |= put3(t, "stop ", g, b, "'s credentials being exposed on ", a, " (no privileged logons there)");
-		else if (!strcmp(lab, "can authenticate to") || !strcmp(lab, "CanRemoteInteractiveLogonTo"))
+			break;
+		case STEP_LOGON:
 			rc |= put3(t, "remove the logon rights of ", g, a, " on ", b, "");
-		else if (!strcmp(lab, "has permissions to") || !strcmp(lab, "has role on"))
+			break;
+		case STEP_PERMS:
 			rc |= put3(t, "remove the permissions of ", g, a, " on ", b, "");
-		else if (!strcmp(lab, "routes traffic to"))
+			break;
+		case STEP_TRAFFIC:
 			rc |= put3(t, "restrict network traffic from ", g, a, " to ", b, "");
-		else {
+			break;
+		default:
 			rc |= xsm_buf_puts(t, "break '");
 			rc |= xsm_buf_puts(t, lab);
 			rc |= put3(t, "' from ", g, a, " to ", b, "");
@@ -1257,6 +1286,7 @@ static void *write_paths(void *arg)
 		const char *rule = first_rule(g, p->target[i]);
 		int tl = target_level(g, p->target[i]), risk = p->risk[i];
 		size_t line_start = j->out->size;
+		uint32_t labels[MAX_HOPS];
 		char id[20];
 		xsm_jw w;
 
@@ -1286,15 +1316,17 @@ static void *write_paths(void *arg)
 		xsm_jw_obj_end(&w);
 		xsm_jw_key(&w, "steps");
 		xsm_jw_arr(&w);
+		for (k = 0; k < hops; k++)
+			labels[k] = g->edges.v[edges[k]].label; /* one read an edge: they are scattered */
 		for (k = 0; k <= hops; k++) {
 			xsm_jw_obj(&w);
 			xsm__jw_node(&w, j->frags, nodes[k]);
 			if (k < hops)
-				xsm__jw_kgstr(&w, "EdgeLabel", g, g->edges.v[edges[k]].label);
+				xsm__jw_kgstr(&w, "EdgeLabel", g, labels[k]);
 			xsm_jw_obj_end(&w);
 		}
 		xsm_jw_arr_end(&w);
-		recommend(&w, &t, g, nodes, edges, hops, er->name);
+		recommend(&w, &t, g, nodes, labels, hops, er->name);
 		xsm_jw_obj_end(&w);
 		if (w.err || xsm_buf_putc(j->out, '\n') < 0 ||
 		    (j->index && index_line(j->index, g, id, risk, line_start, j->out->size - 1 - line_start, hops, en->name,
