@@ -2,7 +2,7 @@
 test_description='the store: creation, permissions, format, lock, configuration'
 . "$(dirname "$0")/../lib/test-lib.sh"
 
-records() {
+sample_records() {
 	printf '%s\n' '{"type":"asset","label":"device","source_id":"s:1","name":"a"}'
 }
 
@@ -27,7 +27,7 @@ test_expect_success 'the store defaults to XDG_DATA_HOME/xsm' '
 '
 
 test_expect_success 'stored runs are private files' '
-	records | xsm ingest --format records --source s - &&
+	sample_records | xsm ingest --format records --source s - &&
 	for f in "$XSM_STORE"/records/s/*.jsonl "$XSM_STORE"/connectors/s.state; do
 		test "$(stat -c %a "$f")" = 600 || exit 1
 	done
@@ -47,7 +47,7 @@ test_expect_success 'a directory that is not a store is not used' '
 '
 
 test_expect_success 'a held lock makes a second writer wait, then exit 75 naming the lock' '
-	xsm init && records >r.jsonl
+	xsm init && sample_records >r.jsonl
 	flock "$XSM_STORE/lock" sleep 3 &
 	sleep 0.3 &&
 	start=$(date +%s) &&
@@ -68,7 +68,7 @@ test_expect_success 'readers do not wait for the lock' '
 test_expect_success 'a writer waits for the lock to be released' '
 	flock "$XSM_STORE/lock" sleep 1 &
 	sleep 0.2 &&
-	records | xsm -c lock.timeout=10 ingest --format records --source s - &&
+	sample_records | xsm -c lock.timeout=10 ingest --format records --source s - &&
 	wait
 '
 
@@ -108,7 +108,7 @@ test_expect_success 'environment overrides files, and -c overrides environment' 
 	# the lock is held until both commands are done, however slow they are (valgrind)
 	flock "$XSM_STORE/lock" sh -c "touch held; while [ ! -e released ]; do sleep 0.1; done" &
 	while [ ! -e held ]; do sleep 0.1; done &&
-	records >r.jsonl &&
+	sample_records >r.jsonl &&
 	XSM_LOCK_TIMEOUT=1 test_expect_code 75 xsm --config c.yaml ingest --format records --source s r.jsonl 2>err &&
 	XSM_LOCK_TIMEOUT=30 test_expect_code 75 xsm --config c.yaml -c lock.timeout=0 ingest --format records --source s r.jsonl 2>err
 	rc=$?

@@ -10,10 +10,6 @@ requests() {
 	emu_requests "$1"
 }
 
-latest_run() {
-	ls "$XSM_STORE/records/$1" | tail -1
-}
-
 start_emulator servicenow $EMU --fault 429@2,500@3,drop@4 && SN=$EMU_PORT || {
 	echo "1..0 # skip the emulators did not start"
 	exit 0

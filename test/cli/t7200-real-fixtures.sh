@@ -19,11 +19,6 @@ start_replay() {
 	[ -n "$PORT" ]
 }
 
-# records of the latest run of a source, one JSON object a line
-records() {
-	cat "$XSM_STORE/records/$1/$(ls "$XSM_STORE/records/$1" | tail -1)"
-}
-
 test_expect_success 'ServiceNow: 40 CIs of five classes from one page, string values, references' '
 	start_replay servicenow &&
 	xsm connect add servicenow sn --url http://127.0.0.1:$PORT --username u --password-env ANY --set lookback_days=0 &&

@@ -5,11 +5,6 @@ test_description='Rapid7 v4 integration API: the real wire shape (cves and categ
 export XSM_HTTP_BACKOFF_MS=20 R7_KEY=emu-r7-key ANY=pages-need-no-secret
 EMU="--seed 7 --hosts 40 --findings-per-host 5 --page-size 7"
 
-# records of the latest run of a source, one JSON object a line
-records() {
-	cat "$XSM_STORE/records/$1/$(ls "$XSM_STORE/records/$1" | tail -1)"
-}
-
 # test/fixtures/rapid7-v4: xsm's own pages built field by field after the real v4 records (see its README)
 test_expect_success 'the real v4 shape: CVEs from comma-separated strings, flat CVSS, categories, lists' '
 	python3 "$XSM_TOP/test/emu/replay.py" rapid7-v4 "$XSM_TOP/test/fixtures/rapid7-v4" --port-file "$TRASH/.rp" >/dev/null 2>&1 &

@@ -11,10 +11,6 @@ start_emulator servicenow $EMU && SN=$EMU_PORT || {
 }
 python3 "$XSM_TOP/test/emu/enterprise.py" --seed 7 --hosts 40 --findings-per-host 5 truth >truth.jsonl
 
-records() {
-	cat "$XSM_STORE/records/$1/$(ls "$XSM_STORE/records/$1" | tail -1)"
-}
-
 test_expect_success 'sync: each business application is an asset with its number and criticality' '
 	xsm connect add servicenow cmdb --url http://127.0.0.1:$SN --username xsm --password-env SN_PASS --set lookback_days=0 &&
 	xsm --format=json ingest cmdb >sum.json &&

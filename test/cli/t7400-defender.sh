@@ -24,14 +24,6 @@ add_mde() {
 		--set tenant=$TENANT --set client_id=$CLIENT --set calls_per_minute=0 "$@"
 }
 
-latest_run() {
-	ls "$XSM_STORE/records/$1" | tail -1
-}
-
-records() {
-	cat "$XSM_STORE/records/$1/$(latest_run "$1")"
-}
-
 # what the emulator serves, from its own code: machines, findings, logon edges
 python3 - "$XSM_TOP" >truth.json <<-\EOF
 import json, sys

@@ -23,14 +23,6 @@ add_ms() {
 		--set tenant=$TENANT --set client_id=$CLIENT --set calls_per_minute=0 --client-secret-env MS_SECRET "$@"
 }
 
-latest_run() {
-	ls "$XSM_STORE/records/$1" | tail -1
-}
-
-records() {
-	cat "$XSM_STORE/records/$1/$(latest_run "$1")"
-}
-
 python3 - "$XSM_TOP" >truth.json <<-\EOF
 import json, sys
 sys.path.insert(0, sys.argv[1] + "/test/emu")

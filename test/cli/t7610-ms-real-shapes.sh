@@ -31,10 +31,6 @@ add_ms() {
 		--set calls_per_minute=0 --client-secret-env MS_SECRET "$@"
 }
 
-records() {
-	cat "$XSM_STORE/records/$1/$(ls "$XSM_STORE/records/$1" | tail -1)"
-}
-
 test_expect_success 'Graph: nulls, a guest, a synced user, a $skiptoken-only nextLink, members@delta, a managed identity' '
 	start_replay entra-shape &&
 	add_ms entra g $PORT &&

@@ -4,11 +4,6 @@ test_description='ingest --format nessus|qualys-xml|rapid7-csv|tenable-csv: offl
 
 FILES="$FIXTURES/files"
 
-# records of the latest run of a source, one JSON object a line
-records() {
-	cat "$XSM_STORE/records/$1/$(ls "$XSM_STORE/records/$1" | tail -1)"
-}
-
 # runs stored for a source (0 when none)
 runs() {
 	ls "$XSM_STORE/records/$1" 2>/dev/null | grep -c jsonl

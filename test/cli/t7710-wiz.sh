@@ -12,17 +12,6 @@ python3 -c 'import cryptography' 2>/dev/null || {
 	exit 0
 }
 
-# start_cloud VENDOR [ARGS]: test/emu/cloudemu.py on a free loopback port; sets EMU_PORT
-start_cloud() {
-	pf=$(mktemp "$TRASH/.cloud-port.XXXXXX")
-	python3 "$XSM_TOP/test/emu/cloudemu.py" "$@" --port-file "$pf" >"$pf.out" 2>&1 &
-	echo $! >>"$TRASH/.emu-pids"
-	i=0
-	while [ ! -s "$pf" ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
-	EMU_PORT=$(cat "$pf" 2>/dev/null)
-	[ -n "$EMU_PORT" ]
-}
-
 # add_wiz NAME PORT [ARGS]
 add_wiz() {
 	n=$1 p=$2
@@ -31,11 +20,7 @@ add_wiz() {
 		--set client_id=emu-wiz-client --client-secret-env WIZ_SECRET "$@"
 }
 
-records() {
-	cat "$XSM_STORE/records/$1/$(ls "$XSM_STORE/records/$1" | tail -1)"
-}
-
-start_cloud wiz $EMU --page-size 7 && WZ=$EMU_PORT || {
+start_emulator wiz $EMU --page-size 7 && WZ=$EMU_PORT || {
 	echo "1..0 # skip the emulator did not start"
 	exit 0
 }
@@ -101,7 +86,7 @@ test_expect_success 'sync: every page of cloudResources and vulnerabilityFinding
 '
 
 test_expect_success 'an expired token mid-sync: a new one, the sync goes on' '
-	start_cloud wiz $EMU --page-size 7 --fault expire@4 && p=$EMU_PORT &&
+	start_emulator wiz $EMU --page-size 7 --fault expire@4 && p=$EMU_PORT &&
 	add_wiz wz2 $p &&
 	xsm ingest wz2 --no-build &&
 	emu_requests $p >reqs &&
@@ -110,7 +95,7 @@ test_expect_success 'an expired token mid-sync: a new one, the sync goes on' '
 '
 
 test_expect_success 'a short-lived token is taken again before it expires' '
-	start_cloud wiz $EMU --page-size 3 --token-ttl 0.6 --delay-ms 120 && p=$EMU_PORT &&
+	start_emulator wiz $EMU --page-size 3 --token-ttl 0.6 --delay-ms 120 && p=$EMU_PORT &&
 	add_wiz wz3 $p &&
 	xsm ingest wz3 --no-build &&
 	emu_requests $p >reqs &&
@@ -119,7 +104,7 @@ test_expect_success 'a short-lived token is taken again before it expires' '
 '
 
 test_expect_success 'GraphQL errors with HTTP 200 fail the sync (76); the previous run stays' '
-	start_cloud wiz $EMU --page-size 7 --fault gqlerror@5 && p=$EMU_PORT &&
+	start_emulator wiz $EMU --page-size 7 --fault gqlerror@5 && p=$EMU_PORT &&
 	add_wiz wz4 $p &&
 	test_expect_code 76 xsm ingest wz4 --no-build 2>err &&
 	test_grep "GraphQL error (INTERNAL): Internal server error" err &&
@@ -127,7 +112,7 @@ test_expect_success 'GraphQL errors with HTTP 200 fail the sync (76); the previo
 '
 
 test_expect_success 'rate limits: RATE_LIMIT_EXCEEDED with 200 and HTTP 429 are waited out and retried' '
-	start_cloud wiz $EMU --page-size 7 --fault ratelimit@3,429@5 && p=$EMU_PORT &&
+	start_emulator wiz $EMU --page-size 7 --fault ratelimit@3,429@5 && p=$EMU_PORT &&
 	add_wiz wz5 $p &&
 	xsm --format=json ingest wz5 --no-build >sum.json &&
 	test "$(json_get sum.json "j[\"connectors\"][0][\"findings\"]")" = "$(json_get truth.json "j[\"findings\"]")" &&
@@ -137,14 +122,14 @@ test_expect_success 'rate limits: RATE_LIMIT_EXCEEDED with 200 and HTTP 429 are 
 '
 
 test_expect_success 'a server that ignores the cursor: the walk stops (76) rather than loop' '
-	start_cloud wiz $EMU --page-size 3 --fault repeat@3 && p=$EMU_PORT &&
+	start_emulator wiz $EMU --page-size 3 --fault repeat@3 && p=$EMU_PORT &&
 	add_wiz wzr $p &&
 	test_expect_code 76 xsm ingest wzr --no-build 2>err &&
 	test_grep "cloudResources: .*\(repeats an earlier page\|sends a next page it sent before\)" err
 '
 
 test_expect_success 'still rate limited after the retries: 75' '
-	start_cloud wiz $EMU --page-size 7 --fault ratelimit@2+ && p=$EMU_PORT &&
+	start_emulator wiz $EMU --page-size 7 --fault ratelimit@2+ && p=$EMU_PORT &&
 	add_wiz wz6 $p --set rate_limit_retries=2 &&
 	test_expect_code 75 xsm ingest wz6 --no-build 2>err &&
 	test_grep "still rate limited" err

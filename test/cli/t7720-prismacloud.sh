@@ -13,17 +13,6 @@ python3 -c 'import cryptography' 2>/dev/null || {
 	exit 0
 }
 
-# start_cloud VENDOR [ARGS]: test/emu/cloudemu.py on a free loopback port; sets EMU_PORT
-start_cloud() {
-	pf=$(mktemp "$TRASH/.cloud-port.XXXXXX")
-	python3 "$XSM_TOP/test/emu/cloudemu.py" "$@" --port-file "$pf" >"$pf.out" 2>&1 &
-	echo $! >>"$TRASH/.emu-pids"
-	i=0
-	while [ ! -s "$pf" ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
-	EMU_PORT=$(cat "$pf" 2>/dev/null)
-	[ -n "$EMU_PORT" ]
-}
-
 # add_pc NAME PORT [ARGS]: a prismacloud connector with the Compute console on the same emulator
 add_pc() {
 	n=$1 p=$2
@@ -32,11 +21,7 @@ add_pc() {
 		--secret-key-env PC_SECRET --set compute_url=http://127.0.0.1:$p$CWP "$@"
 }
 
-records() {
-	cat "$XSM_STORE/records/$1/$(ls "$XSM_STORE/records/$1" | tail -1)"
-}
-
-start_cloud prisma $EMU --page-size 3 && PC=$EMU_PORT || {
+start_emulator prisma $EMU --page-size 3 && PC=$EMU_PORT || {
 	echo "1..0 # skip the emulator did not start"
 	exit 0
 }
@@ -97,7 +82,7 @@ test_expect_success 'sync: the inventory by RQL pages, then Compute hosts and im
 '
 
 test_expect_success 'a short-lived JWT is extended with /auth_token/extend, never a 401' '
-	start_cloud prisma $EMU --page-size 1 --token-ttl 4 --delay-ms 600 && p=$EMU_PORT &&
+	start_emulator prisma $EMU --page-size 1 --token-ttl 4 --delay-ms 600 && p=$EMU_PORT &&
 	add_pc pc2 $p &&
 	xsm ingest pc2 --no-build &&
 	emu_requests $p >reqs &&
@@ -107,7 +92,7 @@ test_expect_success 'a short-lived JWT is extended with /auth_token/extend, neve
 '
 
 test_expect_success 'an expired token mid-sync: a new login, the sync goes on' '
-	start_cloud prisma $EMU --page-size 3 --fault expire@4 && p=$EMU_PORT &&
+	start_emulator prisma $EMU --page-size 3 --fault expire@4 && p=$EMU_PORT &&
 	add_pc pc3 $p &&
 	xsm ingest pc3 --no-build &&
 	emu_requests $p >reqs &&
@@ -115,7 +100,7 @@ test_expect_success 'an expired token mid-sync: a new login, the sync goes on' '
 '
 
 test_expect_success 'rate limited (429 with Retry-After and the X-RateLimit headers): retried' '
-	start_cloud prisma $EMU --page-size 3 --fault 429@3 && p=$EMU_PORT &&
+	start_emulator prisma $EMU --page-size 3 --fault 429@3 && p=$EMU_PORT &&
 	add_pc pc4 $p &&
 	xsm --format=json ingest pc4 --no-build >sum.json &&
 	test "$(json_get sum.json "j[\"connectors\"][0][\"findings\"]")" = "$(json_get truth.json "j[\"findings\"]")" &&
@@ -124,7 +109,7 @@ test_expect_success 'rate limited (429 with Retry-After and the X-RateLimit head
 '
 
 test_expect_success 'a page token the server ignores: the walk stops (76) rather than loop' '
-	start_cloud prisma $EMU --page-size 3 --fault repeat@3 && p=$EMU_PORT &&
+	start_emulator prisma $EMU --page-size 3 --fault repeat@3 && p=$EMU_PORT &&
 	add_pc pcr $p &&
 	test_expect_code 76 xsm ingest pcr --no-build 2>err &&
 	test_grep "config search: .*\(repeats an earlier page\|sends a next page it sent before\)" err
@@ -138,11 +123,11 @@ test_expect_success 'a wrong stack URL: a clear configuration error (78)' '
 '
 
 test_expect_success 'a key of another stack, and an expired key: refused (77) with what to check' '
-	start_cloud prisma $EMU --access-key other-stack-key && p=$EMU_PORT &&
+	start_emulator prisma $EMU --access-key other-stack-key && p=$EMU_PORT &&
 	add_pc pcs $p &&
 	test_expect_code 77 xsm connect test pcs 2>err &&
 	test_grep "invalid_credentials: check access_key_id and the secret key, and that url is the API URL of the tenant.s stack" err &&
-	start_cloud prisma $EMU --expired-key && p=$EMU_PORT &&
+	start_emulator prisma $EMU --expired-key && p=$EMU_PORT &&
 	add_pc pce $p &&
 	test_expect_code 77 xsm ingest pce --no-build 2>err &&
 	test_grep "access_key_expired: the access key has expired" err
@@ -175,7 +160,7 @@ test_expect_success 'IAM permissions (iam_rql): a managed identity has a role on
 
 test_expect_success 'Wiz, Prisma Cloud and Azure: one node per VM, one per managed identity; a path to the key vault' '
 	for n in pc2 pc3 pc4 pcr pcw pcs pce pcc pci; do xsm connect remove $n || exit 1; done &&
-	start_cloud wiz $EMU && wz=$EMU_PORT &&
+	start_emulator wiz $EMU && wz=$EMU_PORT &&
 	xsm connect add wiz wz --url http://127.0.0.1:$wz --set auth_url=http://127.0.0.1:$wz/oauth/token \
 		--set client_id=emu-wiz-client --client-secret-env WIZ_SECRET &&
 	python3 "$XSM_TOP/test/emu/msemu.py" azure $EMU --port-file az.port >az.out 2>&1 &

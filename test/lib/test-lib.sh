@@ -124,8 +124,8 @@ print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
 sys.exit(rc)' "$@"
 }
 
-# start_emulator VENDOR [ARGS]: start test/emu/emu.py (msemu.py for defender, entra and azure)
-# on a free loopback port; sets EMU_PORT.
+# start_emulator VENDOR [ARGS]: start test/emu/emu.py (msemu.py for defender, entra and azure,
+# cloudemu.py for wiz and prisma) on a free loopback port; sets EMU_PORT.
 # Each call starts a new emulator (its own port file); all stop when the script ends.
 emu_count=0
 start_emulator() {
@@ -136,6 +136,7 @@ start_emulator() {
 	rm -f "$pf"
 	case $vendor in
 	defender | entra | azure) script=msemu.py ;;
+	wiz | prisma) script=cloudemu.py ;;
 	*) script=emu.py ;;
 	esac
 	python3 "$XSM_TOP/test/emu/$script" "$vendor" --port-file "$pf" "$@" >"$pf.out" 2>&1 &
@@ -145,6 +146,16 @@ start_emulator() {
 	while [ ! -s "$pf" ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
 	EMU_PORT=$(cat "$pf" 2>/dev/null)
 	[ -n "$EMU_PORT" ]
+}
+
+# latest_run SOURCE: the file name of SOURCE's newest stored run
+latest_run() {
+	ls "$XSM_STORE/records/$1" | tail -1
+}
+
+# records SOURCE: the records of SOURCE's newest stored run
+records() {
+	cat "$XSM_STORE/records/$1/$(latest_run "$1")"
 }
 
 # emu_requests PORT: the requests an emulator served, one line each:
