@@ -152,6 +152,19 @@ class Emulator:
                 return kind
         return None
 
+    def pace(self, handler, fault):
+        """The answer's delay (--delay-ms) and the drop and slow faults;
+        False when the connection was dropped (nothing to answer)."""
+        if self.args.delay_ms:
+            time.sleep(self.args.delay_ms / 1000.0)
+        if fault == "drop":
+            handler.close_connection = True
+            handler.connection.shutdown(socket.SHUT_RDWR)
+            return False
+        if fault == "slow":
+            time.sleep(3)
+        return True
+
     def serve(self, handler):
         req = Request(handler, "http://127.0.0.1:%d" % self.port)
         if req.path.startswith("/_emu/"):
@@ -162,15 +175,9 @@ class Emulator:
             entry = {"n": n, "method": req.method, "path": req.path, "query": req.query,
                      "status": None, "fault": self.fault_for(n)}
             self.log.append(entry)
-        if self.args.delay_ms:
-            time.sleep(self.args.delay_ms / 1000.0)
         fault = entry["fault"]
-        if fault == "drop":
-            handler.close_connection = True
-            handler.connection.shutdown(socket.SHUT_RDWR)
+        if not self.pace(handler, fault):
             return
-        if fault == "slow":
-            time.sleep(3)
         if fault in ("429", "500", "503"):
             reply = self.error(req, int(fault))
         elif fault == "401" or not self.authorized(req):

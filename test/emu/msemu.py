@@ -22,7 +22,6 @@ import json
 import os
 import random
 import re
-import socket
 import sys
 import time
 import uuid
@@ -194,15 +193,9 @@ class Microsoft(X.Emulator):
             entry = {"n": self.count, "method": req.method, "path": req.path, "query": req.query, "status": None,
                      "fault": self.fault_for(n) if n else None}
             self.log.append(entry)
-        if self.args.delay_ms:
-            time.sleep(self.args.delay_ms / 1000.0)
         fault = entry["fault"]
-        if fault == "drop":
-            handler.close_connection = True
-            handler.connection.shutdown(socket.SHUT_RDWR)
+        if not self.pace(handler, fault):
             return
-        if fault == "slow":
-            time.sleep(3)
         if fault == "revoke":
             self.revoked = True
             with self.lock:
