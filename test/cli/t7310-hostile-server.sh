@@ -36,7 +36,7 @@ loops() {
 	grep -q -e "$2" err || { echo "no '$2' in:" >&2; cat err >&2; return 1; }
 }
 
-add_ms() {
+add_ms_hx() {
 	xsm connect add "$1" "$2" --url http://127.0.0.1:$HX --set authority=http://127.0.0.1:$HX --set tenant=$TENANT \
 		--set client_id=$CLIENT --set calls_per_minute=0 --client-secret-env PW
 }
@@ -95,19 +95,19 @@ test_expect_success 'tenable: chunks that all hold the same assets stop the sync
 
 test_expect_success 'defender: a server ignoring $skip stops the sync (76)' '
 	start_hostile defender-stuck &&
-	add_ms defender df-stuck &&
+	add_ms_hx defender df-stuck &&
 	loops df-stuck "repeats an earlier page"
 '
 
 test_expect_success 'entra: an @odata.nextLink naming the same page stops the sync (76)' '
 	start_hostile entra-self &&
-	add_ms entra en-self &&
+	add_ms_hx entra en-self &&
 	loops en-self "sends a next page it sent before"
 '
 
 test_expect_success 'azure: a $skipToken that never changes stops the sync (76)' '
 	start_hostile azure-self &&
-	add_ms azure az-self &&
+	add_ms_hx azure az-self &&
 	loops az-self "does not advance\\|sends a next page it sent before"
 '
 

@@ -16,13 +16,6 @@ start_emulator entra $EMU --users 20 --page-size 7 && EN=$EMU_PORT || {
 	exit 0
 }
 
-add_ms() {
-	t=$1 n=$2 p=$3
-	shift 3
-	xsm connect add "$t" "$n" --url http://127.0.0.1:$p --set authority=http://127.0.0.1:$p \
-		--set tenant=$TENANT --set client_id=$CLIENT --set calls_per_minute=0 --client-secret-env MS_SECRET "$@"
-}
-
 # emu_post PORT PATH: a control call to the emulator (/_emu/change, /_emu/expire-delta)
 emu_post() {
 	python3 -c '

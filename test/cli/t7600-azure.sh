@@ -16,13 +16,6 @@ start_emulator azure $EMU --page-size 7 && AZ=$EMU_PORT || {
 	exit 0
 }
 
-add_ms() {
-	t=$1 n=$2 p=$3
-	shift 3
-	xsm connect add "$t" "$n" --url http://127.0.0.1:$p --set authority=http://127.0.0.1:$p \
-		--set tenant=$TENANT --set client_id=$CLIENT --set calls_per_minute=0 --client-secret-env MS_SECRET "$@"
-}
-
 python3 - "$XSM_TOP" >truth.json <<-\EOF
 import json, sys
 sys.path.insert(0, sys.argv[1] + "/test/emu")

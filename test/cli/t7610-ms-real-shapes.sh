@@ -10,6 +10,8 @@ test_description='entra and azure read pages in the real Graph and Resource Grap
 #   Microsoft.Azure.Commands.ResourceGraph.Test.ScenarioTests.ResourceGraphQueryTests/{SkipTokenQuery,QueryError}.json
 
 export XSM_HTTP_BACKOFF_MS=20 MS_SECRET=any-secret
+TENANT=0b7c6a1e-5d4f-4e3a-9b2c-1d0e9f8a7b6c
+CLIENT=0c5a3b1e-2f4d-4e6a-8b7c-9d0e1f2a3b4c
 SHAPES="$XSM_TOP/test/fixtures/ms-shapes"
 
 # start_replay VENDOR: serve the pages; sets PORT
@@ -21,14 +23,6 @@ start_replay() {
 	while [ ! -s "$pf" ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
 	PORT=$(cat "$pf" 2>/dev/null)
 	[ -n "$PORT" ]
-}
-
-add_ms() {
-	t=$1 n=$2 p=$3
-	shift 3
-	xsm connect add "$t" "$n" --url http://127.0.0.1:$p --set authority=http://127.0.0.1:$p \
-		--set tenant=0b7c6a1e-5d4f-4e3a-9b2c-1d0e9f8a7b6c --set client_id=0c5a3b1e-2f4d-4e6a-8b7c-9d0e1f2a3b4c \
-		--set calls_per_minute=0 --client-secret-env MS_SECRET "$@"
 }
 
 test_expect_success 'Graph: nulls, a guest, a synced user, a $skiptoken-only nextLink, members@delta, a managed identity' '

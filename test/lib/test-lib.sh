@@ -148,6 +148,15 @@ start_emulator() {
 	[ -n "$EMU_PORT" ]
 }
 
+# add_ms TYPE NAME PORT [ARGS]: a Microsoft connector (defender, entra, azure) whose login and
+# API are the emulator at PORT, tenant $TENANT and client $CLIENT, the secret in $MS_SECRET
+add_ms() {
+	t=$1 n=$2 p=$3
+	shift 3
+	xsm connect add "$t" "$n" --url http://127.0.0.1:$p --set authority=http://127.0.0.1:$p \
+		--set tenant=$TENANT --set client_id=$CLIENT --set calls_per_minute=0 --client-secret-env MS_SECRET "$@"
+}
+
 # latest_run SOURCE: the file name of SOURCE's newest stored run
 latest_run() {
 	ls "$XSM_STORE/records/$1" | tail -1
