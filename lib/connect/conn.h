@@ -303,6 +303,17 @@ const char *xsm__os_type(const char *os);
 const char *xsm__sev_from_cvss(double score);
 /* true when s is a CVE id */
 int xsm__is_cve(const char *s);
+/*
+ * Short hostname and FQDN from what a vendor says (host name h, FQDN or
+ * DNS name f, NetBIOS name; any may be NULL); neither comes out an address.
+ */
+void xsm__host_names(char host[256], char fqdn[300], const char *h, const char *f, const char *netbios);
+/*
+ * cb for each CVE id in a list of them (commas, semicolons, spaces,
+ * newlines between; "cve-" upper-cased).  cb's negative result stops it
+ * and is returned; else 1 when there was a CVE, 0 when none.
+ */
+int xsm__each_cve(const char *s, int (*cb)(const char *cve, void *payload), void *payload);
 /* does text[0..n) hold needle? (C11 has no memmem) */
 int xsm__contains(const char *text, size_t n, const char *needle);
 /* true when a CVSS vector says network attack, no privileges, no user interaction */

@@ -24,6 +24,7 @@
 
 #include "adapt/xml.h"
 #include "connect/conn.h"
+#include "connect/qualys.h"
 #include "ctx.h"
 #include "store/store.h"
 #include "util/alloc.h"
@@ -88,22 +89,6 @@ static double score(const char *s)
 	return end == s || v < 0 || v > 10 ? -1 : v;
 }
 
-/* short hostname and FQDN from what a vendor says; neither may be an address */
-static void names(char host[256], char fqdn[300], const char *h, const char *f, const char *netbios)
-{
-	xsm__norm_host(fqdn, 300, f);
-	if (!strchr(fqdn, '.') || xsm__is_ipv4(fqdn))
-		fqdn[0] = '\0';
-	xsm__norm_host(host, 256, h && *h ? h : fqdn[0] ? fqdn : netbios);
-	if (xsm__is_ipv4(host) || xsm__is_ipv6(host))
-		host[0] = '\0';
-	host[strcspn(host, ".")] = '\0';
-	if (!host[0] && netbios && *netbios) {
-		xsm__norm_host(host, 256, netbios);
-		host[strcspn(host, ".")] = '\0';
-	}
-}
-
 /* the first token of a list ("a, b", "a\nb") into out */
 static void first_token(char *out, size_t n, const char *s)
 {
@@ -112,31 +97,6 @@ static void first_token(char *out, size_t n, const char *s)
 		s++;
 	k = strcspn(s, ",; \t\r\n");
 	snprintf(out, n, "%.*s", (int)(k < n ? k : n - 1), s);
-}
-
-/* each CVE id in a list of them (commas, spaces, newlines between) */
-static int each_cve(const char *s, int (*cb)(const char *cve, void *payload), void *payload)
-{
-	char cve[32];
-	int rc = 0, any = 0;
-	while (*s && rc == 0) {
-		size_t k;
-		while (*s && (isspace((unsigned char)*s) || *s == ',' || *s == ';'))
-			s++;
-		k = strcspn(s, ",; \t\r\n");
-		if (k && k < sizeof(cve)) {
-			memcpy(cve, s, k);
-			cve[k] = '\0';
-			for (size_t i = 0; i < 3 && cve[i]; i++)
-				cve[i] = (char)toupper((unsigned char)cve[i]);
-			if (xsm__is_cve(cve)) {
-				any = 1;
-				rc = cb(cve, payload);
-			}
-		}
-		s += k;
-	}
-	return rc < 0 ? rc : any;
 }
 
 /* "Thu Dec 17 17:49:25 2009" (a .nessus HOST_END, taken as UTC) as RFC 3339 */
@@ -250,7 +210,7 @@ static int nessus_host(struct nessus *n)
 		return rc;
 	if (!ip[0] && (xsm__is_ipv4(bstr(&n->h[N_NAME])) || xsm__is_ipv6(bstr(&n->h[N_NAME]))))
 		snprintf(ip, sizeof(ip), "%s", bstr(&n->h[N_NAME]));
-	names(host, fqdn, bstr(&n->h[N_HOSTNAME]), n->h[N_FQDN].size ? n->h[N_FQDN].ptr : bstr(&n->h[N_NAME]),
+	xsm__host_names(host, fqdn, bstr(&n->h[N_HOSTNAME]), n->h[N_FQDN].size ? n->h[N_FQDN].ptr : bstr(&n->h[N_NAME]),
 	      bstr(&n->h[N_NETBIOS]));
 	snprintf(os, sizeof(os), "%.*s", (int)strcspn(bstr(&n->h[N_OS]), "\r\n"), bstr(&n->h[N_OS]));
 	{
@@ -345,7 +305,7 @@ static int nessus_item(struct nessus *n)
 	/* Nessus v2 vectors say I:C for complete */
 	if (!nf.rce && !n->it.v3vec.size)
 		nf.rce = xsm__cvss_remote(vec) && strstr(vec, "I:C") != NULL;
-	rc = each_cve(n->it.cves.ptr, nessus_one, &nf);
+	rc = xsm__each_cve(n->it.cves.ptr, nessus_one, &nf);
 	return rc < 0 ? rc : 0;
 }
 
@@ -526,54 +486,31 @@ struct qx {
 
 static int q_host(struct qx *q)
 {
-	xsm__conn *c = q->f->c;
-	xsm_jw *w = &c->jw;
-	char host[256], fqdn[300], t[21];
-	const char *ip = bstr(&q->h[Q_IP]);
-	xsm__device d;
-	size_t i;
+	xsm__qhost h;
 	int rc;
 
 	q->host_written = 1;
-	snprintf(q->id, sizeof(q->id), "%s", q->h[Q_ID].size ? q->h[Q_ID].ptr : ip);
+	snprintf(q->id, sizeof(q->id), "%s", q->h[Q_ID].size ? q->h[Q_ID].ptr : bstr(&q->h[Q_IP]));
 	if (!q->id[0]) {
-		c->st.skipped++;
+		q->f->c->st.skipped++;
 		return 0;
 	}
 	if (!asset_once(q->f, q->id, &rc))
 		return rc;
-	names(host, fqdn, NULL, bstr(&q->h[Q_DNS]), bstr(&q->h[Q_NETBIOS]));
-	xsm__norm_time(t, bstr(&q->h[Q_LASTSCAN]));
-	memset(&d, 0, sizeof(d));
-	d.id = q->id;
-	d.hostname = host;
-	d.fqdn = fqdn;
-	d.cloud_id = q->h[Q_EC2].ptr;
-	d.ipv4 = xsm__is_ipv4(ip) ? ip : NULL;
-	d.ipv6 = xsm__is_ipv6(ip) ? ip : NULL;
-	d.os = bstr(&q->h[Q_OS]);
-	d.last_seen = t;
-	xsm__conn_device_begin(c, &d);
-	xsm_jw_key(w, "raw");
-	xsm_jw_obj(w);
-	xsm_jw_key(w, "qualys");
-	xsm_jw_obj(w);
-	xsm_jw_kstr(w, "QualysAssetId", q->h[Q_ASSETID].size ? q->h[Q_ASSETID].ptr : NULL);
-	xsm_jw_kstr(w, "hostId", q->h[Q_ID].size ? q->h[Q_ID].ptr : NULL);
-	if (q->h[Q_TRACKING].size)
-		xsm_jw_kstr(w, "trackingMethod", q->h[Q_TRACKING].ptr);
-	if (q->h[Q_NETBIOS].size)
-		xsm_jw_kstr(w, "netbios", q->h[Q_NETBIOS].ptr);
-	if (q->tags.n) {
-		xsm_jw_key(w, "tags");
-		xsm_jw_arr(w);
-		for (i = 0; i < q->tags.n; i++)
-			xsm_jw_str(w, q->tags.v[i]);
-		xsm_jw_arr_end(w);
-	}
-	xsm_jw_obj_end(w);
-	xsm_jw_obj_end(w);
-	return xsm__conn_props_end(c);
+	memset(&h, 0, sizeof(h));
+	h.id = q->id;
+	h.host_id = q->h[Q_ID].ptr;
+	h.asset_id = q->h[Q_ASSETID].ptr;
+	h.ip = q->h[Q_IP].ptr;
+	h.dns = q->h[Q_DNS].ptr;
+	h.netbios = q->h[Q_NETBIOS].ptr;
+	h.os = q->h[Q_OS].ptr;
+	h.last_scan = q->h[Q_LASTSCAN].ptr;
+	h.tracking = q->h[Q_TRACKING].ptr;
+	h.cloud_id = q->h[Q_EC2].ptr;
+	h.tags = q->tags.v;
+	h.ntags = q->tags.n;
+	return xsm__qualys_host(q->f->c, &h);
 }
 
 static void q_host_clear(struct qx *q)
@@ -614,53 +551,6 @@ static void q_threat(struct qx *q, const char *t)
 		q->rce = 1;
 }
 
-struct qfind {
-	struct qx *q;
-	const char *asset, *status, *first, *last;
-	const struct qkb *k;
-	long qid;
-	int port, severity;
-};
-
-static int q_one(const char *cve, void *payload)
-{
-	static const char *const sev[] = { "info", "info", "low", "medium", "high", "critical" };
-	struct qfind *qf = payload;
-	xsm__conn *c = qf->q->f->c;
-	xsm_jw *w = &c->jw;
-	xsm__finding fd;
-
-	memset(&fd, 0, sizeof(fd));
-	fd.asset = qf->asset;
-	fd.cve = cve;
-	fd.severity = qf->k->cvss >= 0 ? xsm__sev_from_cvss(qf->k->cvss)
-				       : sev[qf->severity >= 0 && qf->severity <= 5 ? qf->severity : 0];
-	fd.cvss = qf->k->cvss;
-	fd.exploit = qf->k->exploit;
-	fd.rce = qf->k->rce;
-	fd.status = qf->status;
-	fd.first_found = qf->first;
-	fd.last_found = qf->last;
-	fd.reported_by = "qualys";
-	xsm__conn_finding_begin(c, &fd);
-	xsm_jw_kint(w, "qid", qf->qid);
-	xsm_jw_kint(w, "qualysSeverity", qf->severity);
-	if (qf->port > 0 && qf->port <= 65535)
-		xsm_jw_kint(w, "port", qf->port);
-	if (qf->k->title && *qf->k->title)
-		xsm_jw_kstr(w, "title", qf->k->title);
-	return xsm__conn_props_end(c);
-}
-
-static const char *q_status(const char *s)
-{
-	if (!strcasecmp(s, "Fixed"))
-		return "fixed";
-	if (!strcasecmp(s, "Re-Opened") || !strcasecmp(s, "Reopened"))
-		return "reopened";
-	return "open";
-}
-
 /* the glossary entry (or a scan's VULN) just read, into the cache */
 static int q_kb_add(struct qx *q)
 {
@@ -684,31 +574,44 @@ static int q_kb_add(struct qx *q)
 	return 0;
 }
 
+/* a detection with what the glossary or the scan says of its QID: a finding for each CVE */
+static int q_finding(struct qx *q, xsm__qdetection *qd, const struct qkb *k)
+{
+	int rc;
+	qd->cves = k->cves;
+	qd->cvss = k->cvss;
+	qd->exploit = k->exploit;
+	qd->rce = k->rce;
+	qd->title = k->title;
+	qd->severity = k->severity;
+	qd->confirmed = -1;
+	if ((rc = xsm__qualys_findings(q->f->c, qd)) == 1)
+		q->f->c->st.skipped++;
+	return rc < 0 ? rc : 0;
+}
+
 static int q_emit_dets(struct qx *q)
 {
 	size_t i;
 	int rc = 0;
 	for (i = 0; i < q->dets.n && rc == 0; i++) {
 		struct qdet *d = &q->dets.v[i];
-		struct qfind qf;
+		xsm__qdetection qd;
 		char key[24];
 		uint64_t v;
 		int n = snprintf(key, sizeof(key), "%ld", d->qid);
-		if (!xsm__strmap_get(&q->kbmap, key, (size_t)n, &v) || !*q->kbs.v[v - 1].cves) {
+		if (!xsm__strmap_get(&q->kbmap, key, (size_t)n, &v)) {
 			q->f->c->st.skipped++;
 			continue;
 		}
-		qf.q = q;
-		qf.k = &q->kbs.v[v - 1];
-		qf.asset = q->hosts.v[d->host];
-		qf.status = q_status(d->status);
-		qf.first = d->first;
-		qf.last = d->last;
-		qf.qid = d->qid;
-		qf.port = d->port;
-		qf.severity = qf.k->severity;
-		if ((rc = each_cve(qf.k->cves, q_one, &qf)) > 0)
-			rc = 0;
+		memset(&qd, 0, sizeof(qd));
+		qd.host = q->hosts.v[d->host];
+		qd.qid = d->qid;
+		qd.port = d->port;
+		qd.status = d->status;
+		qd.first = d->first;
+		qd.last = d->last;
+		rc = q_finding(q, &qd, &q->kbs.v[v - 1]);
 	}
 	return rc;
 }
@@ -824,9 +727,9 @@ static int qualys_parse(struct fr *f, int fd)
 				rc = q_kb_add(&q);
 			} else if (kind == SCAN && in_vuln && (!strcmp(name, "VULN") || !strcmp(name, "PRACTICE"))) {
 				struct qkb k;
-				struct qfind qf;
+				xsm__qdetection qd;
 				in_vuln = 0;
-				if (!q.cves.size || !q.id[0]) {
+				if (!q.id[0]) {
 					c->st.skipped++;
 					continue;
 				}
@@ -834,19 +737,16 @@ static int qualys_parse(struct fr *f, int fd)
 				k.cves = q.cves.ptr;
 				k.title = q.title.ptr;
 				k.cvss = q.v3 >= 0 ? q.v3 : q.v2;
+				k.severity = q.qsev;
 				k.exploit = q.exploit;
 				k.rce = q.rce;
-				memset(&qf, 0, sizeof(qf));
-				qf.q = &q;
-				qf.k = &k;
-				qf.asset = q.id;
-				qf.status = "open";
-				qf.first = qf.last = bstr(&q.h[Q_LASTSCAN]);
-				qf.qid = q.qid;
-				qf.port = (int)strtol(q.port, NULL, 10);
-				qf.severity = q.qsev;
-				if ((rc = each_cve(q.cves.ptr, q_one, &qf)) > 0)
-					rc = 0;
+				memset(&qd, 0, sizeof(qd));
+				qd.host = q.id;
+				qd.qid = q.qid;
+				qd.status = "open";
+				qd.first = qd.last = bstr(&q.h[Q_LASTSCAN]);
+				qd.port = (int)strtol(q.port, NULL, 10);
+				rc = q_finding(&q, &qd, &k);
 			} else if (kind == SCAN && d == 1 && !strcmp(name, "IP")) {
 				if (!q.host_written)
 					rc = q_host(&q);
@@ -1286,7 +1186,7 @@ static int csv_device(struct fr *f, const char *id, const char *host_in, const c
 	first_token(ip, sizeof(ip), ip_in);
 	first_token(m, sizeof(m), mac_in);
 	xsm__norm_mac(mac, m);
-	names(host, fqdn, host_in, fqdn_in, netbios);
+	xsm__host_names(host, fqdn, host_in, fqdn_in, netbios);
 	any_time(t, last);
 	memset(&d, 0, sizeof(d));
 	d.id = id;
@@ -1359,7 +1259,7 @@ static int tenable_row(struct fr *f, const struct csv *r, const int *ix)
 	cr.plugin = strtol(csv_field(r, ix[T_PLUGIN]), NULL, 10);
 	cr.port = (int)strtol(csv_field(r, ix[T_PORT]), NULL, 10);
 	cr.reported_by = "tenable";
-	rc = each_cve(csv_field(r, ix[T_CVE]), csv_one, &cr);
+	rc = xsm__each_cve(csv_field(r, ix[T_CVE]), csv_one, &cr);
 	if (rc == 0)
 		f->c->st.skipped++; /* no CVE: not a finding the graph can name */
 	return rc < 0 ? rc : 0;
@@ -1405,7 +1305,7 @@ static int rapid7_row(struct fr *f, const struct csv *r, const int *ix)
 	cr.vid = csv_field(r, ix[R_VID]);
 	cr.port = (int)strtol(csv_field(r, ix[R_PORT]), NULL, 10);
 	cr.reported_by = "rapid7";
-	rc = each_cve(csv_field(r, ix[R_CVES]), csv_one, &cr);
+	rc = xsm__each_cve(csv_field(r, ix[R_CVES]), csv_one, &cr);
 	if (rc == 0)
 		f->c->st.skipped++;
 	return rc < 0 ? rc : 0;

@@ -175,3 +175,44 @@ int xsm__contains(const char *text, size_t n, const char *needle)
 	}
 	return 0;
 }
+
+/* short hostname and FQDN from what a vendor says; neither may be an address */
+void xsm__host_names(char host[256], char fqdn[300], const char *h, const char *f, const char *netbios)
+{
+	xsm__norm_host(fqdn, 300, f);
+	if (!strchr(fqdn, '.') || xsm__is_ipv4(fqdn))
+		fqdn[0] = '\0';
+	xsm__norm_host(host, 256, h && *h ? h : fqdn[0] ? fqdn : netbios);
+	if (xsm__is_ipv4(host) || xsm__is_ipv6(host))
+		host[0] = '\0';
+	host[strcspn(host, ".")] = '\0';
+	if (!host[0] && netbios && *netbios) {
+		xsm__norm_host(host, 256, netbios);
+		host[strcspn(host, ".")] = '\0';
+	}
+}
+
+/* each CVE id in a list of them (commas, spaces, newlines between) */
+int xsm__each_cve(const char *s, int (*cb)(const char *cve, void *payload), void *payload)
+{
+	char cve[32];
+	int rc = 0, any = 0;
+	while (*s && rc == 0) {
+		size_t k;
+		while (*s && (isspace((unsigned char)*s) || *s == ',' || *s == ';'))
+			s++;
+		k = strcspn(s, ",; \t\r\n");
+		if (k && k < sizeof(cve)) {
+			memcpy(cve, s, k);
+			cve[k] = '\0';
+			for (size_t i = 0; i < 3 && cve[i]; i++)
+				cve[i] = (char)toupper((unsigned char)cve[i]);
+			if (xsm__is_cve(cve)) {
+				any = 1;
+				rc = cb(cve, payload);
+			}
+		}
+		s += k;
+	}
+	return rc < 0 ? rc : any;
+}

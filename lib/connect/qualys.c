@@ -13,10 +13,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "adapt/xml.h"
 #include "connect/conn.h"
+#include "connect/qualys.h"
 #include "ctx.h"
 #include "util/alloc.h"
 #include "util/buf.h"
@@ -323,57 +325,46 @@ static int kb_lookup(struct ql *q, int fd)
 	return rc;
 }
 
-/* --- records -------------------------------------------------------------------------- */
+/* --- records (shared with the report files: connect/qualys.h) ------------------------ */
 
-static int emit_host(struct ql *q)
+int xsm__qualys_host(xsm__conn *c, const xsm__qhost *h)
 {
-	xsm__conn *c = q->c;
 	xsm_jw *w = &c->jw;
 	char host[256], fqdn[300], t[21];
-	const char *ip = q->h[H_IP].ptr ? q->h[H_IP].ptr : "", *os = q->h[H_OS].ptr ? q->h[H_OS].ptr : "";
+	const char *ip = h->ip ? h->ip : "";
 	xsm__device d;
 	size_t i;
 
-	if (!q->h[H_ID].size) {
-		c->st.skipped++;
-		return 0;
-	}
-	xsm__norm_host(fqdn, sizeof(fqdn), q->h[H_FQDN].size ? q->h[H_FQDN].ptr : q->h[H_DNS].ptr);
-	if (!strchr(fqdn, '.'))
-		fqdn[0] = '\0';
-	xsm__norm_host(host, sizeof(host), q->h[H_HOSTNAME].size ? q->h[H_HOSTNAME].ptr
-				 : q->h[H_DNS].size ? q->h[H_DNS].ptr : q->h[H_NETBIOS].ptr);
-	host[strcspn(host, ".")] = '\0';
-	if (xsm__is_ipv4(host))
-		host[0] = '\0';
+	xsm__host_names(host, fqdn, h->hostname && *h->hostname ? h->hostname : h->dns,
+			h->fqdn && *h->fqdn ? h->fqdn : h->dns, h->netbios);
+	xsm__norm_time(t, h->last_scan ? h->last_scan : "");
 	memset(&d, 0, sizeof(d));
-	d.id = q->h[H_ID].ptr;
+	d.id = h->id;
 	d.hostname = host;
 	d.fqdn = fqdn;
-	d.cloud_id = q->h[H_EC2].size ? q->h[H_EC2].ptr : q->h[H_CLOUDID].ptr;
-	d.ipv4 = ip;
-	d.ipv6 = q->h[H_IPV6].ptr;
-	d.os = os;
-	xsm__norm_time(t, q->h[H_LASTSCAN].ptr);
+	d.cloud_id = h->cloud_id && *h->cloud_id ? h->cloud_id : NULL;
+	d.ipv4 = xsm__is_ipv4(ip) ? ip : NULL;
+	d.ipv6 = h->ipv6 && *h->ipv6 ? h->ipv6 : xsm__is_ipv6(ip) ? ip : NULL;
+	d.os = h->os ? h->os : "";
 	d.last_seen = t;
 	xsm__conn_device_begin(c, &d);
 	xsm_jw_key(w, "raw");
 	xsm_jw_obj(w);
 	xsm_jw_key(w, "qualys");
 	xsm_jw_obj(w);
-	xsm_jw_kstr(w, "QualysAssetId", q->h[H_ASSETID].size ? q->h[H_ASSETID].ptr : NULL);
-	xsm_jw_kstr(w, "hostId", q->h[H_ID].ptr);
-	if (q->h[H_TRACKING].size)
-		xsm_jw_kstr(w, "trackingMethod", q->h[H_TRACKING].ptr);
-	if (q->h[H_NETBIOS].size)
-		xsm_jw_kstr(w, "netbios", q->h[H_NETBIOS].ptr);
-	if (q->h[H_QGHOSTID].size)
-		xsm_jw_kstr(w, "qgHostId", q->h[H_QGHOSTID].ptr);
-	if (q->tags.n) {
+	xsm_jw_kstr(w, "QualysAssetId", h->asset_id && *h->asset_id ? h->asset_id : NULL);
+	xsm_jw_kstr(w, "hostId", h->host_id && *h->host_id ? h->host_id : NULL);
+	if (h->tracking && *h->tracking)
+		xsm_jw_kstr(w, "trackingMethod", h->tracking);
+	if (h->netbios && *h->netbios)
+		xsm_jw_kstr(w, "netbios", h->netbios);
+	if (h->qg_host_id && *h->qg_host_id)
+		xsm_jw_kstr(w, "qgHostId", h->qg_host_id);
+	if (h->ntags) {
 		xsm_jw_key(w, "tags");
 		xsm_jw_arr(w);
-		for (i = 0; i < q->tags.n; i++)
-			xsm_jw_str(w, q->tags.v[i]);
+		for (i = 0; i < h->ntags; i++)
+			xsm_jw_str(w, h->tags[i]);
 		xsm_jw_arr_end(w);
 	}
 	xsm_jw_obj_end(w);
@@ -383,58 +374,113 @@ static int emit_host(struct ql *q)
 
 static const char *status_word(const char *s)
 {
-	if (!strcmp(s, "Fixed"))
+	if (!s)
+		return "open";
+	if (!strcasecmp(s, "Fixed"))
 		return "fixed";
-	if (!strcmp(s, "Re-Opened"))
+	if (!strcasecmp(s, "Re-Opened") || !strcasecmp(s, "Reopened"))
 		return "reopened";
 	return "open";
 }
 
-static int emit_findings(struct ql *q)
+static int finding_one(const char *cve, void *payload)
 {
 	static const char *const sev[] = { "info", "info", "low", "medium", "high", "critical" };
-	xsm__conn *c = q->c;
+	const xsm__qdetection *d = ((void **)payload)[0];
+	xsm__conn *c = ((void **)payload)[1];
 	xsm_jw *w = &c->jw;
+	xsm__finding fd;
+
+	memset(&fd, 0, sizeof(fd));
+	fd.asset = d->host;
+	fd.cve = cve;
+	fd.severity = d->cvss >= 0 ? xsm__sev_from_cvss(d->cvss) : sev[d->severity >= 0 && d->severity <= 5 ? d->severity : 0];
+	fd.cvss = d->cvss;
+	fd.exploit = d->exploit;
+	fd.rce = d->rce;
+	fd.status = status_word(d->status);
+	fd.first_found = d->first ? d->first : "";
+	fd.last_found = d->last ? d->last : "";
+	fd.reported_by = "qualys";
+	xsm__conn_finding_begin(c, &fd);
+	xsm_jw_kint(w, "qid", d->qid);
+	xsm_jw_kint(w, "qualysSeverity", d->severity);
+	if (d->confirmed >= 0)
+		xsm_jw_kbool(w, "confirmed", d->confirmed);
+	if (d->port > 0 && d->port <= 65535)
+		xsm_jw_kint(w, "port", d->port);
+	if (d->title && *d->title)
+		xsm_jw_kstr(w, "title", d->title);
+	return xsm__conn_props_end(c);
+}
+
+int xsm__qualys_findings(xsm__conn *c, const xsm__qdetection *d)
+{
+	void *payload[2] = { (void *)d, c };
+	int rc = xsm__each_cve(d->cves ? d->cves : "", finding_one, payload);
+	return rc < 0 ? rc : rc ? 0 : 1;
+}
+
+/* the host just read */
+static int emit_host(struct ql *q)
+{
+	xsm__qhost h;
+
+	if (!q->h[H_ID].size) {
+		q->c->st.skipped++;
+		return 0;
+	}
+	memset(&h, 0, sizeof(h));
+	h.id = h.host_id = q->h[H_ID].ptr;
+	h.asset_id = q->h[H_ASSETID].ptr;
+	h.ip = q->h[H_IP].ptr;
+	h.ipv6 = q->h[H_IPV6].ptr;
+	h.hostname = q->h[H_HOSTNAME].ptr;
+	h.fqdn = q->h[H_FQDN].ptr;
+	h.dns = q->h[H_DNS].ptr;
+	h.netbios = q->h[H_NETBIOS].ptr;
+	h.os = q->h[H_OS].ptr;
+	h.last_scan = q->h[H_LASTSCAN].ptr;
+	h.tracking = q->h[H_TRACKING].ptr;
+	h.qg_host_id = q->h[H_QGHOSTID].ptr;
+	h.cloud_id = q->h[H_EC2].size ? q->h[H_EC2].ptr : q->h[H_CLOUDID].ptr;
+	h.tags = q->tags.v;
+	h.ntags = q->tags.n;
+	return xsm__qualys_host(q->c, &h);
+}
+
+/* the page's detections, now that the KnowledgeBase has their QIDs */
+static int emit_findings(struct ql *q)
+{
 	size_t i;
 	int rc = 0;
 
-	for (i = 0; i < q->dets.n && rc == 0; i++) {
+	for (i = 0; i < q->dets.n && rc >= 0; i++) {
 		struct det *d = &q->dets.v[i];
 		struct kb *k = kb_find(q, d->qid);
-		const char *p, *e;
-		if (!k || !*k->cves) {
-			c->st.skipped++; /* no CVE: not a finding the graph can name */
+		xsm__qdetection qd;
+		if (!k) {
+			q->c->st.skipped++;
 			continue;
 		}
-		for (p = k->cves; *p && rc == 0; p = *e ? e + 1 : e) {
-			xsm__finding fd;
-			char cve[24];
-			e = p + strcspn(p, ",");
-			snprintf(cve, sizeof(cve), "%.*s", (int)(e - p), p);
-			memset(&fd, 0, sizeof(fd));
-			fd.asset = d->host;
-			fd.cve = cve;
-			fd.severity = k->cvss >= 0 ? xsm__sev_from_cvss(k->cvss)
-						   : sev[d->severity >= 0 && d->severity <= 5 ? d->severity : 0];
-			fd.cvss = k->cvss;
-			fd.exploit = k->exploit;
-			fd.rce = k->rce;
-			fd.status = status_word(d->status);
-			fd.first_found = d->first;
-			fd.last_found = d->last;
-			fd.reported_by = "qualys";
-			xsm__conn_finding_begin(c, &fd);
-			xsm_jw_kint(w, "qid", d->qid);
-			xsm_jw_kint(w, "qualysSeverity", d->severity);
-			xsm_jw_kbool(w, "confirmed", d->confirmed);
-			if (d->port > 0)
-				xsm_jw_kint(w, "port", d->port);
-			if (*k->title)
-				xsm_jw_kstr(w, "title", k->title);
-			rc = xsm__conn_props_end(c);
-		}
+		memset(&qd, 0, sizeof(qd));
+		qd.host = d->host;
+		qd.qid = d->qid;
+		qd.severity = d->severity;
+		qd.port = d->port;
+		qd.status = d->status;
+		qd.first = d->first;
+		qd.last = d->last;
+		qd.confirmed = d->confirmed;
+		qd.cves = k->cves;
+		qd.cvss = k->cvss;
+		qd.exploit = k->exploit;
+		qd.rce = k->rce;
+		qd.title = k->title;
+		if ((rc = xsm__qualys_findings(q->c, &qd)) == 1)
+			q->c->st.skipped++; /* no CVE: not a finding the graph can name */
 	}
-	return rc;
+	return rc < 0 ? rc : 0;
 }
 
 static void dets_clear(struct ql *q)

@@ -105,6 +105,46 @@ test_expect_success 'a Qualys scan report (<SCAN>): hosts by IP, CVEs of VULN an
 	test_grep "\"port\":445" recs
 '
 
+test_expect_success 'a Qualys report host reads as the API connector reads it: names, status, port' '
+	cat >adr.xml <<-\EOF &&
+	<?xml version="1.0" encoding="UTF-8" ?>
+	<ASSET_DATA_REPORT>
+	<HOST_LIST>
+	<HOST>
+	<IP>10.30.0.9</IP>
+	<TRACKING_METHOD>IP</TRACKING_METHOD>
+	<DNS><![CDATA[10.30.0.9]]></DNS>
+	<NETBIOS><![CDATA[APP09]]></NETBIOS>
+	<OPERATING_SYSTEM><![CDATA[Windows 2019]]></OPERATING_SYSTEM>
+	<VULN_INFO_LIST>
+	<VULN_INFO><QID id="qid_1">1</QID><TYPE>Vuln</TYPE><PORT>70000</PORT><VULN_STATUS>Re-Opened</VULN_STATUS>
+	<FIRST_FOUND>2024-01-01T00:00:00Z</FIRST_FOUND><LAST_FOUND>2024-02-01T00:00:00Z</LAST_FOUND></VULN_INFO>
+	</VULN_INFO_LIST>
+	</HOST>
+	<HOST>
+	<IP>10.30.0.10</IP>
+	<DNS><![CDATA[app10]]></DNS>
+	<NETBIOS><![CDATA[OTHER]]></NETBIOS>
+	</HOST>
+	</HOST_LIST>
+	<GLOSSARY><VULN_DETAILS_LIST><VULN_DETAILS><QID>1</QID><TITLE>T</TITLE><SEVERITY>5</SEVERITY>
+	<CVE_ID_LIST><CVE_ID><ID>cve-2024-1111</ID></CVE_ID><CVE_ID><ID>not-a-cve</ID></CVE_ID></CVE_ID_LIST></VULN_DETAILS></VULN_DETAILS_LIST></GLOSSARY>
+	</ASSET_DATA_REPORT>
+	EOF
+	xsm ingest --format qualys-xml --source qadr2 --no-build adr.xml >out &&
+	test_grep "2 assets, 1 finding" out &&
+	records qadr2 >recs &&
+	python3 - recs <<-\EOF
+	import json, sys
+	recs = {r.get("source_id") or r["cve"]: r for r in map(json.loads, open(sys.argv[1]))}
+	a = recs["qadr2:10.30.0.9"]
+	assert a["keys"].get("hostname") == "app09" and "fqdn" not in a["keys"], a   # a DNS that is an address names nothing
+	assert recs["qadr2:10.30.0.10"]["keys"]["hostname"] == "app10", recs          # a short DNS name is the host name
+	f = recs["CVE-2024-1111"]
+	assert f["status"] == "reopened" and "port" not in f["props"], f
+	EOF
+'
+
 test_expect_success 'a Tenable CSV with a BOM, CRLF, quoted newlines and quotes; header case does not matter' '
 	printf "\357\273\277plugin id,CVE,CVSS V3.0 Base Score,Risk,HOST,Protocol,Port,Name,Plugin Output,Exploit?\r\n" >t.csv &&
 	printf "19506,,,None,10.0.0.5,tcp,0,Nessus Scan Information,\"a\r\nmulti-line\r\noutput\",\r\n" >>t.csv &&
