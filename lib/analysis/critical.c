@@ -580,6 +580,10 @@ int xsm_critical_apply(xsm_rules *rules, xsm_graph *g)
 	struct eval_job jobs[2];
 	int rc = 0;
 
+	if (g->map) {
+		rc = xsm__graph_readonly(g);
+		goto done;
+	}
 	if (!assets || !best || !matches || xsm__mul_size(&k, n + 1, words) < 0 ||
 	    !(hits = xsm__calloc(k, sizeof(*hits)))) {
 		rc = xsm__error_oom(g->ctx);
