@@ -318,7 +318,7 @@ static int header_ok(const struct img_header *h, uint64_t size)
 		return 0;
 	if (h->nstr == 0 || h->nstr >= UINT32_MAX || h->nnodes >= UINT32_MAX || h->nedges >= UINT32_MAX ||
 	    h->nprops >= UINT32_MAX || h->nu32 >= UINT32_MAX || h->nkeys > ((uint64_t)1 << 40) ||
-	    h->ncrit > h->nnodes || h->slot_cap <= h->nstr || (h->slot_cap & (h->slot_cap - 1)))
+	    h->ncrit > h->nnodes || h->slot_cap <= h->nstr || h->slot_cap > ((uint64_t)1 << 40) || (h->slot_cap & (h->slot_cap - 1)))
 		return 0;
 	count[S_LENS] = count[S_OFFS] = h->nstr;
 	count[S_STRS] = h->sec[S_STRS].len; /* checked against lens when the strings are placed */
