@@ -113,10 +113,10 @@ static int add_key(wordvec *k, const char *s, size_t len, uint32_t node)
  * ("hostip:web01/10.0.0.5" in rawData.sources): every run of address
  * characters between a '/' and a '"', as find_nodes looks for them
  */
-static int add_addresses(wordvec *k, const char *t, uint32_t node)
+static int add_addresses(wordvec *k, const char *t, size_t len, uint32_t node)
 {
-	const char *p = t;
-	while ((p = strchr(p, '/'))) {
+	const char *p = t, *end = t + len;
+	while ((p = memchr(p, '/', (size_t)(end - p)))) {
 		const char *q = ++p;
 		size_t n = strspn(q, "0123456789.:abcdefABCDEF");
 		if (q[n] == '"' && n >= 7 && n < 64 && add_key(k, q, n, node) < 0)
@@ -142,18 +142,49 @@ static int node_keys(wordvec *k, const xsm_graph *g, uint32_t i, uint32_t source
 	}
 	if (sources) {
 		const xsm__prop *p = xsm__graph_prop(g, i, sources);
-		if (p && p->type == XSM_V_JSON && add_addresses(k, xsm__gstr(g, p->a), i) < 0)
+		if (p && p->type == XSM_V_JSON && add_addresses(k, xsm__gstr(g, p->a), g->s.lens[p->a], i) < 0)
 			return -1;
 	}
 	return 0;
 }
 
-static int cmp_key(const void *a, const void *b)
+/*
+ * The n (hash, node) pairs of k, made in node order, sorted by hash: a
+ * stable radix sort (16 bits a pass), so nodes stay in order within a
+ * hash.  0, or -1 when out of memory.
+ */
+static int sort_keys(uint64_t *k, size_t n)
 {
-	const uint64_t *x = a, *y = b;
-	if (x[0] != y[0])
-		return x[0] < y[0] ? -1 : 1;
-	return x[1] < y[1] ? -1 : x[1] > y[1];
+	uint64_t *tmp = xsm__reallocarray(NULL, 2 * n + 2, sizeof(uint64_t)), *src = k, *dst = tmp;
+	size_t *cnt = xsm__calloc(65536, sizeof(size_t));
+	if (!tmp || !cnt) {
+		xsm__free(tmp);
+		xsm__free(cnt);
+		return -1;
+	}
+	for (int shift = 0; shift < 64; shift += 16) {
+		size_t sum = 0, i;
+		memset(cnt, 0, 65536 * sizeof(size_t));
+		for (i = 0; i < n; i++)
+			cnt[(src[2 * i] >> shift) & 0xffff]++;
+		for (i = 0; i < 65536; i++) {
+			size_t c = cnt[i];
+			cnt[i] = sum;
+			sum += c;
+		}
+		for (i = 0; i < n; i++) {
+			size_t at = cnt[(src[2 * i] >> shift) & 0xffff]++;
+			dst[2 * at] = src[2 * i];
+			dst[2 * at + 1] = src[2 * i + 1];
+		}
+		uint64_t *t = src;
+		src = dst;
+		dst = t;
+	}
+	/* four passes: the sorted pairs are back in k */
+	xsm__free(tmp);
+	xsm__free(cnt);
+	return 0;
 }
 
 /* --- writing ---------------------------------------------------------------------- */
@@ -193,11 +224,12 @@ int xsm__graph_write_image(xsm_graph *g, xsm_store *store, const uint32_t *crit,
 	xsm_ctx *ctx = xsm_store_ctx(store);
 	struct img_header *h = NULL;
 	const void *data[NSEC];
-	uint64_t *slots = NULL, at, strbytes = 0;
+	uint64_t at, strbytes = 0;
 	wordvec keys = { 0 };
 	xsm__afile af;
 	uint32_t sources = 0;
-	size_t cap = 64, i;
+	size_t cap, i;
+	double t0 = xsm__mono();
 	int rc = 0, ok;
 
 	memset(&af, 0, sizeof(af));
@@ -217,26 +249,27 @@ int xsm__graph_write_image(xsm_graph *g, xsm_store *store, const uint32_t *crit,
 		rc = xsm__error_set(ctx, XSM_EIO, "snapshot '%s' has no graph.bin to image", g->snapshot);
 		goto done;
 	}
-	/* the string table at most 7/8 full: it is only read, so it may be denser than the pool's */
-	while (cap - cap / 8 <= g->s.n)
-		cap *= 2;
-	if (!(slots = xsm__calloc_big(cap, sizeof(*slots)))) {
+	(void)xsm__strpool_find(&g->s, "sources", 7, &sources);
+	if (xsm__vec_reserve(&keys, g->nodes.n * 12) < 0) { /* about six keys a node */
 		rc = xsm__error_oom(ctx);
 		goto done;
 	}
-	xsm__strpool_table(&g->s, slots, cap);
-	(void)xsm__strpool_find(&g->s, "sources", 7, &sources);
 	for (i = 0; i < g->nodes.n; i++)
 		if (node_keys(&keys, g, (uint32_t)i, sources) < 0) {
 			rc = xsm__error_oom(ctx);
 			goto done;
 		}
-	if (keys.n > 2)
-		xsm__qsort2(keys.v, keys.n / 2, 2 * sizeof(uint64_t), cmp_key);
+	xsm__phase(ctx, &t0, "graph image: keys");
+	if (keys.n > 2 && sort_keys(keys.v, keys.n / 2) < 0) {
+		rc = xsm__error_oom(ctx);
+		goto done;
+	}
+	xsm__phase(ctx, &t0, "graph image: keys sorted");
 	for (i = 0; i < g->s.n; i++)
 		strbytes += (uint64_t)g->s.lens[i] + 1;
 	h->nstr = g->s.n;
-	h->slot_cap = cap;
+	/* the pool's own string table (at most 3/4 full), as it is */
+	h->slot_cap = cap = g->s.cap;
 	h->nnodes = g->nodes.n;
 	h->nedges = g->edges.n;
 	h->nprops = g->props.n;
@@ -257,7 +290,7 @@ int xsm__graph_write_image(xsm_graph *g, xsm_store *store, const uint32_t *crit,
 	h->sec[S_CRIT].len = ncrit * 8;
 	data[S_LENS] = g->s.lens;
 	data[S_OFFS] = data[S_STRS] = NULL; /* written string by string */
-	data[S_SLOTS] = slots;
+	data[S_SLOTS] = g->s.slots;
 	data[S_NODES] = g->nodes.v;
 	data[S_EDGES] = g->edges.v;
 	data[S_PROPS] = g->props.v;
@@ -297,7 +330,6 @@ int xsm__graph_write_image(xsm_graph *g, xsm_store *store, const uint32_t *crit,
 		xsm__log(ctx, "write: graph image of %s: %llu bytes, %llu keys", g->snapshot,
 			 (unsigned long long)h->total, (unsigned long long)h->nkeys);
 done:
-	xsm__free(slots);
 	xsm__vec_free(&keys);
 	xsm__free(h);
 	return rc;

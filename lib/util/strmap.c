@@ -339,25 +339,6 @@ int xsm__strpool_find(const xsm__strpool *p, const char *s, size_t len, uint32_t
 	return 1;
 }
 
-void xsm__strpool_table(const xsm__strpool *p, uint64_t *slots, size_t cap)
-{
-	for (size_t i = 1; i < p->n; i++) {
-		uint32_t tag = map_tag(xsm__strpool_str(p, (uint32_t)i), p->lens[i]);
-		size_t j = tag & (cap - 1);
-		while (slots[j])
-			j = (j + 1) & (cap - 1);
-		slots[j] = (uint64_t)tag << 32 | (uint64_t)(i + 1);
-	}
-	/* string 0 ("") too: find("") answers 0 */
-	if (p->n) {
-		uint32_t tag = map_tag("", 0);
-		size_t j = tag & (cap - 1);
-		while (slots[j])
-			j = (j + 1) & (cap - 1);
-		slots[j] = (uint64_t)tag << 32 | 1u;
-	}
-}
-
 void xsm__strpool_map(xsm__strpool *p, uint64_t *slots, size_t cap, const uint64_t *at, const char *base,
 		      uint32_t *lens, size_t n)
 {

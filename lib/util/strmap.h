@@ -80,15 +80,10 @@ static inline const char *xsm__strpool_str(const xsm__strpool *p, uint32_t id)
 	return (const char *)(p->base + (uintptr_t)p->at[id]);
 }
 /*
- * The slot table of p at cap slots (a power of two above p->n) into slots
- * (zeroed by the caller): what a reader of a graph image maps.  The tags
- * are the same in every process (no seed), so a table written by one finds
- * strings for another.
- */
-void xsm__strpool_table(const xsm__strpool *p, uint64_t *slots, size_t cap);
-/*
  * A pool over a mapped file's arrays: slots (cap, a power of two) and lens
- * as xsm__strpool_table and the pool have them, string i at base + at[i].
+ * as a pool has them, string i at base + at[i].  The slots' tags are the
+ * same in every process (no seed), so a table one process wrote finds
+ * strings for another.
  * Interning into it fails (XSM_EINVALID); nothing of it is freed.
  */
 void xsm__strpool_map(xsm__strpool *p, uint64_t *slots, size_t cap, const uint64_t *at, const char *base,
