@@ -187,6 +187,51 @@ static int sort_keys(uint64_t *k, size_t n)
 	return 0;
 }
 
+/* the keys of nodes [from, to) into k (a thread's share); rc -1 when out of memory */
+struct keyjob {
+	const xsm_graph *g;
+	wordvec k;
+	uint32_t from, to, sources;
+	int rc;
+};
+
+static void *keys_of(void *arg)
+{
+	struct keyjob *j = arg;
+	if (xsm__vec_reserve(&j->k, (size_t)(j->to - j->from) * 12) < 0) { /* about six keys a node */
+		j->rc = -1;
+		return NULL;
+	}
+	for (uint32_t i = j->from; i < j->to && j->rc == 0; i++)
+		if (node_keys(&j->k, j->g, i, j->sources) < 0)
+			j->rc = -1;
+	return NULL;
+}
+
+/* every node's keys, in node order, on two threads */
+static int all_keys(wordvec *keys, const xsm_graph *g, uint32_t sources)
+{
+	struct keyjob j[2];
+	uint32_t half = (uint32_t)(g->nodes.n / 2);
+	int rc = 0;
+	memset(j, 0, sizeof(j));
+	j[0] = (struct keyjob){ g, { 0 }, 0, half, sources, 0 };
+	j[1] = (struct keyjob){ g, { 0 }, half, (uint32_t)g->nodes.n, sources, 0 };
+	xsm__run2(keys_of, &j[0], &j[1]);
+	if (j[0].rc < 0 || j[1].rc < 0 || xsm__vec_reserve(&j[0].k, j[1].k.n) < 0) {
+		rc = -1;
+	} else {
+		if (j[1].k.n)
+			memcpy(j[0].k.v + j[0].k.n, j[1].k.v, j[1].k.n * sizeof(uint64_t));
+		j[0].k.n += j[1].k.n;
+		*keys = j[0].k;
+		j[0].k.v = NULL;
+	}
+	xsm__vec_free(&j[0].k);
+	xsm__vec_free(&j[1].k);
+	return rc;
+}
+
 /* --- writing ---------------------------------------------------------------------- */
 
 static int put(xsm__afile *af, const void *p, uint64_t n)
@@ -250,15 +295,10 @@ int xsm__graph_write_image(xsm_graph *g, xsm_store *store, const uint32_t *crit,
 		goto done;
 	}
 	(void)xsm__strpool_find(&g->s, "sources", 7, &sources);
-	if (xsm__vec_reserve(&keys, g->nodes.n * 12) < 0) { /* about six keys a node */
+	if (all_keys(&keys, g, sources) < 0) {
 		rc = xsm__error_oom(ctx);
 		goto done;
 	}
-	for (i = 0; i < g->nodes.n; i++)
-		if (node_keys(&keys, g, (uint32_t)i, sources) < 0) {
-			rc = xsm__error_oom(ctx);
-			goto done;
-		}
 	xsm__phase(ctx, &t0, "graph image: keys");
 	if (keys.n > 2 && sort_keys(keys.v, keys.n / 2) < 0) {
 		rc = xsm__error_oom(ctx);
