@@ -14,14 +14,22 @@ struct crit_row {
 	int level;
 };
 
-static const xsm_graph *sort_graph;
+struct crit_rows {
+	struct crit_row *v;
+	size_t n;
+	const char *label;
+	const xsm_graph *g;
+};
 
-static int cmp_crit(const void *a, const void *b)
+/* critical list's rows: in list order already, of the label asked for */
+static int add_row(size_t node, int level, void *payload)
 {
-	const struct crit_row *x = a, *y = b;
-	if (x->level != y->level)
-		return x->level - y->level;
-	return strcmp(xsm_graph_node_id(sort_graph, x->node), xsm_graph_node_id(sort_graph, y->node));
+	struct crit_rows *r = payload;
+	if (r->label && strcmp(r->label, xsm_graph_node_label(r->g, node)))
+		return 0;
+	r->v[r->n].node = node;
+	r->v[r->n++].level = level;
+	return 0;
 }
 
 static void jw_node_crit(xsm_jw *w, const xsm_graph *g, size_t i)
@@ -70,19 +78,14 @@ static int critical_list(int argc, const char **argv, struct xsm_cli *cli)
 		return xsm_opt_exit(cli, np);
 	if (level_s && (maxlevel = xsm_level_parse(level_s)) < 0)
 		return xsm_cli_usage(cli, "unknown level '%s' (0-3, very-high, high, medium, low)", level_s);
-	if ((rc = xsm_graph_load(&g, cli->store, NULL, XSM_LOAD_NO_EDGE_PROPS)) < 0)
+	if ((rc = xsm_graph_load(&g, cli->store, NULL, XSM_LOAD_NO_EDGE_PROPS | XSM_LOAD_READONLY)) < 0)
 		return xsm_cli_fail(cli, rc);
 	rows = calloc(xsm_graph_node_count(g) + 1, sizeof(*rows));
-	for (i = 0; rows && i < xsm_graph_node_count(g); i++) {
-		int l = xsm_critical_level(g, i);
-		if (l > maxlevel || (label && strcmp(label, xsm_graph_node_label(g, i))))
-			continue;
-		rows[n].node = i;
-		rows[n++].level = l;
+	if (rows) {
+		struct crit_rows r = { rows, 0, label, g };
+		(void)xsm_critical_each(g, maxlevel, add_row, &r);
+		n = r.n;
 	}
-	sort_graph = g;
-	if (n > 1)
-		qsort(rows, n, sizeof(*rows), cmp_crit);
 	if (machine(cli)) {
 		xsm_jw_init(&w, &b);
 		if (cli->format == XSM_FMT_JSON) {
@@ -401,7 +404,7 @@ static int rule_cmd(int argc, const char **argv, struct xsm_cli *cli)
 			xsm_cli_error("--when: %s", xsm_ctx_errmsg(cli->ctx));
 			return XSM_EXIT_USAGE;
 		}
-		if ((rc = xsm_graph_load(&g, cli->store, NULL, XSM_LOAD_NO_EDGE_PROPS)) < 0)
+		if ((rc = xsm_graph_load(&g, cli->store, NULL, XSM_LOAD_NO_EDGE_PROPS | XSM_LOAD_READONLY)) < 0)
 			return xsm_cli_fail(cli, rc);
 		p.g = g;
 		if (machine(cli)) {
@@ -507,7 +510,7 @@ static int critical_set(int argc, const char **argv, struct xsm_cli *cli, int se
 		return xsm_cli_usage(cli, "unknown level '%s' (0-3, very-high, high, medium, low)", pos[1]);
 	if ((code = xsm_cli_lock(cli)) != 0)
 		return code;
-	if ((rc = xsm_graph_load(&g, cli->store, NULL, XSM_LOAD_NO_EDGE_PROPS)) < 0 ||
+	if ((rc = xsm_graph_load(&g, cli->store, NULL, XSM_LOAD_NO_EDGE_PROPS | XSM_LOAD_READONLY)) < 0 ||
 	    (rc = xsm_graph_find(&node, g, pos[0])) < 0 || (rc = xsm_rules_load(&rules, cli->store)) < 0 ||
 	    (before = xsm_rules_manual(rules, xsm_graph_node_id(g, node)),
 	     rc = xsm_rules_set_manual(rules, xsm_graph_node_id(g, node), level)) < 0) {

@@ -289,7 +289,7 @@ static int graph_stats(int argc, const char **argv, struct xsm_cli *cli)
 			free(st.c[k]);
 		}
 		memset(&st, 0, sizeof(st));
-		if (rc != XSM_ENOTFOUND || (rc = load(cli, &g, NULL, XSM_LOAD_NO_EDGE_PROPS)) != 0) {
+		if (rc != XSM_ENOTFOUND || (rc = load(cli, &g, NULL, XSM_LOAD_NO_EDGE_PROPS | XSM_LOAD_READONLY)) != 0) {
 			xsm_buf_dispose(&meta_b);
 			return rc < 0 ? xsm_cli_fail(cli, rc) : rc;
 		}
@@ -428,7 +428,7 @@ static int graph_list(int argc, const char **argv, struct xsm_cli *cli, int edge
 		xsm_cli_error("--where: %s", xsm_ctx_errmsg(cli->ctx));
 		return XSM_EXIT_USAGE;
 	}
-	if ((rc = load(cli, &g, NULL, 0)) != 0)
+	if ((rc = load(cli, &g, NULL, XSM_LOAD_READONLY)) != 0)
 		return rc;
 	if (where && (rc = xsm_graph_filter_new(&f, g, where)) < 0) {
 		xsm_cli_error("--where: %s", xsm_ctx_errmsg(cli->ctx));
@@ -589,7 +589,7 @@ static int graph_show(int argc, const char **argv, struct xsm_cli *cli)
 		return xsm_opt_exit(cli, n);
 	if (n != 1)
 		return xsm_cli_usage(cli, "which node? give a NodeId or a name");
-	if ((rc = load(cli, &g, NULL, 0)) != 0)
+	if ((rc = load(cli, &g, NULL, XSM_LOAD_READONLY)) != 0)
 		return rc;
 	if ((rc = xsm_graph_find(&node, g, pos[0])) < 0) {
 		xsm_graph_free(g);
@@ -680,7 +680,7 @@ static int graph_export(int argc, const char **argv, struct xsm_cli *cli)
 		return xsm_cli_usage(cli, "unknown export format '%s' (json, jsonl, dot, graphml, neo4j)", fmt);
 	if (f < 0 && !out)
 		return xsm_cli_usage(cli, "--format=neo4j writes CSV files: give --output DIR");
-	if ((rc = load(cli, &g, NULL, 0)) != 0)
+	if ((rc = load(cli, &g, NULL, XSM_LOAD_READONLY)) != 0)
 		return rc;
 	if (f < 0) {
 		rc = xsm_graph_export_neo4j(g, out);

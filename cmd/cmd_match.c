@@ -42,7 +42,7 @@ int xsm_cli_graph_match(int argc, const char **argv, struct xsm_cli *cli)
 		xsm_cli_error("match: %s", xsm_ctx_errmsg(cli->ctx));
 		return XSM_EXIT_USAGE;
 	}
-	if ((rc = xsm_graph_load(&g, cli->store, NULL, XSM_LOAD_NO_EDGE_PROPS)) < 0)
+	if ((rc = xsm_graph_load(&g, cli->store, NULL, XSM_LOAD_NO_EDGE_PROPS | XSM_LOAD_READONLY)) < 0)
 		return xsm_cli_fail(cli, rc);
 	if ((rc = xsm_match_run(&m, g, pos[0], &mo)) < 0) {
 		xsm_cli_error("match: %s", xsm_ctx_errmsg(cli->ctx));

@@ -125,7 +125,7 @@ static int node_ref(struct xsm_cli *cli, const xsm_pathset *set, const char *ref
 			return 0;
 		}
 	}
-	if ((rc = xsm_graph_load(&g, cli->store, xsm_paths_snapshot(set), XSM_LOAD_NO_EDGE_PROPS)) < 0 ||
+	if ((rc = xsm_graph_load(&g, cli->store, xsm_paths_snapshot(set), XSM_LOAD_NO_EDGE_PROPS | XSM_LOAD_READONLY)) < 0 ||
 	    (rc = xsm_graph_find(&node, g, ref)) < 0) {
 		xsm_graph_free(g);
 		return xsm_cli_fail(cli, rc);
@@ -390,7 +390,7 @@ static int paths_blast(int argc, const char **argv, struct xsm_cli *cli)
 		return xsm_cli_usage(cli, "which node? give a NodeId or a name");
 	if (max_hops > 64)
 		return xsm_cli_usage(cli, "--max-hops must be 1 to 64");
-	if ((rc = xsm_graph_load(&g, cli->store, NULL, XSM_LOAD_NO_EDGE_PROPS)) < 0 ||
+	if ((rc = xsm_graph_load(&g, cli->store, NULL, XSM_LOAD_NO_EDGE_PROPS | XSM_LOAD_READONLY)) < 0 ||
 	    (rc = xsm_graph_find(&node, g, pos[0])) < 0 || (rc = xsm_attack_model_load(&m, cli->store)) < 0) {
 		int code = xsm_cli_fail(cli, rc);
 		xsm_graph_free(g);

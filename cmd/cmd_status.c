@@ -179,9 +179,10 @@ int cmd_status(int argc, const char **argv, struct xsm_cli *cli)
 		xsm_jw_kstr(&w, "snapshot", head_snap.size ? head_snap.ptr : NULL);
 		xsm_jw_key(&w, "bytes");
 		xsm_jw_obj(&w);
-		xsm_jw_kint(&w, "total", (int64_t)(use.snapshots + use.records + use.other));
+		xsm_jw_kint(&w, "total", (int64_t)(use.snapshots + use.records + use.cache + use.other));
 		xsm_jw_kint(&w, "snapshots", (int64_t)use.snapshots);
 		xsm_jw_kint(&w, "records", (int64_t)use.records);
+		xsm_jw_kint(&w, "cache", (int64_t)use.cache);
 		xsm_jw_kint(&w, "other", (int64_t)use.other);
 		xsm_jw_obj_end(&w);
 		xsm_jw_key(&w, "sources");
@@ -197,14 +198,15 @@ int cmd_status(int argc, const char **argv, struct xsm_cli *cli)
 		xsm_table_init(&st.t, 8, head);
 		rc = xsm_sources_foreach(cli->store, add_source, &st);
 		if (rc == 0) {
-			char sz[4][32];
-			human_bytes(sz[0], use.snapshots + use.records + use.other);
+			char sz[5][32];
+			human_bytes(sz[0], use.snapshots + use.records + use.cache + use.other);
 			human_bytes(sz[1], use.snapshots);
 			human_bytes(sz[2], use.records);
 			human_bytes(sz[3], use.other);
-			printf("store:    %s\nformat:   xsm-store %d\nsnapshot: %s\nsize:     %s (snapshots %s, records %s, other %s)\n\n",
+			human_bytes(sz[4], use.cache);
+			printf("store:    %s\nformat:   xsm-store %d\nsnapshot: %s\nsize:     %s (snapshots %s, records %s, other %s, cache %s)\n\n",
 			       xsm_store_path(cli->store), XSM_STORE_FORMAT_MAJOR,
-			       head_snap.size ? head_snap.ptr : "none (no graph built yet)", sz[0], sz[1], sz[2], sz[3]);
+			       head_snap.size ? head_snap.ptr : "none (no graph built yet)", sz[0], sz[1], sz[2], sz[3], sz[4]);
 			if (st.n)
 				xsm_table_print(&st.t, stdout);
 			else

@@ -73,6 +73,39 @@ static int enrich(xsm_graph *g, xsm_store *store, xsm__afile *paths, xsm_buf fil
 	return rc;
 }
 
+static int push_crit(size_t node, int level, void *payload)
+{
+	XSM__VEC(uint32_t) *v = payload;
+	if (xsm__vec_reserve(v, 2) < 0)
+		return XSM_ENOMEM;
+	v->v[v->n++] = (uint32_t)node;
+	v->v[v->n++] = (uint32_t)level;
+	return 0;
+}
+
+/*
+ * The graph image of the snapshot just made current, from the graph still
+ * in memory: a cache, so a failure (a full disk) is a warning, the command
+ * has succeeded, and what the write made is taken back
+ */
+static void write_image(xsm_graph *g, xsm_store *store)
+{
+	xsm_ctx *ctx = xsm_store_ctx(store);
+	XSM__VEC(uint32_t) crit = { 0 };
+	double t0 = xsm__mono();
+	int rc = xsm_critical_each(g, 3, push_crit, &crit);
+	if (rc == XSM_ENOMEM)
+		rc = xsm__error_oom(ctx);
+	if (rc == 0)
+		rc = xsm__graph_write_image(g, store, crit.v, crit.n / 2);
+	if (rc == 0)
+		xsm__phase(ctx, &t0, "write graph image");
+	else
+		xsm__warn(ctx, "warning: the graph image was not written (reads load the snapshot): %s", xsm_ctx_errmsg(ctx));
+	xsm_ctx_clear(ctx);
+	xsm__vec_free(&crit);
+}
+
 static const char *const extra_names[NEXTRA] = { "chokepoints.json", "insights.json", "watch.jsonl", "paths.idx.zst" };
 
 static void dispose_files(xsm_buf files[NEXTRA])
@@ -202,16 +235,21 @@ int xsm_graph_build(xsm_build_stats *st, xsm_store *store)
 	if (rc == 0 &&
 	    (rc = xsm__graph_write_snapshot(g, store, id, meta.ptr, NEXTRA, extra_names, files, &paths)) == 0)
 		xsm__phase(xsm_store_ctx(store), &t0, "write snapshot");
-	/* the graph's memory goes back before the comparison loads two path sets */
-	xsm_graph_free(g);
 	xsm_buf_dispose(&meta);
 	dispose_files(files);
+	/*
+	 * The graph stays for its image, written once the snapshot is current:
+	 * a command that fails leaves the store as it was, image included
+	 */
 	if (rc == 0 && (rc = commit_snapshot(store, prev, id)) == 0)
 		xsm__phase(xsm_store_ctx(store), &t0, "events");
-	if (rc == 0)
+	if (rc == 0) {
 		snprintf(st->snapshot, sizeof(st->snapshot), "%s", id);
-	else
+		write_image(g, store);
+	} else {
 		abandon_snapshot(id, &dir, &paths);
+	}
+	xsm_graph_free(g);
 	xsm_buf_dispose(&dir);
 	return rc;
 }
@@ -252,11 +290,13 @@ int xsm_graph_refresh(char snapshot[40], xsm_store *store)
 		meta.ptr[--meta.size] = '\0';
 	if ((rc = xsm__graph_write_snapshot(g, store, id, meta.ptr, NEXTRA, extra_names, files, &paths)) == 0)
 		snprintf(cur, sizeof(cur), "%s", g->snapshot);
-	/* the memory back before the events load two path sets, as in a build */
-	xsm_graph_free(g);
-	g = NULL;
-	if (rc == 0 && (rc = commit_snapshot(store, prev, cur)) == 0 && snapshot)
-		snprintf(snapshot, 40, "%s", cur);
+	dispose_files(files);
+	/* the graph stays for its image, as in a build */
+	if (rc == 0 && (rc = commit_snapshot(store, prev, cur)) == 0) {
+		if (snapshot)
+			snprintf(snapshot, 40, "%s", cur);
+		write_image(g, store);
+	}
 done:
 	if (rc < 0)
 		abandon_snapshot(id, &dir, &paths);

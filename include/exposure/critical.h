@@ -88,6 +88,14 @@ XSM_EXTERN(int) xsm_critical_preview(const xsm_graph *g, const char *asset, cons
 
 /** The effective level of node i of g (4 when not critical). */
 XSM_EXTERN(int) xsm_critical_level(const xsm_graph *g, size_t i);
+/**
+ * The nodes of g with an effective level of at most maxlevel (3: every
+ * critical asset), most critical first, then by NodeId, each to cb with
+ * its level; a non-zero return stops and is returned.  A graph mapped
+ * from the store's image (XSM_LOAD_READONLY) has the list made already.
+ */
+XSM_EXTERN(int) xsm_critical_each(const xsm_graph *g, int maxlevel, int (*cb)(size_t node, int level, void *payload),
+				  void *payload);
 /** The rule-based level of node i (4 when no rule matches). */
 XSM_EXTERN(int) xsm_critical_rule_level(const xsm_graph *g, size_t i);
 /** The manual level of node i, or -1. */

@@ -47,6 +47,13 @@ XSM_EXTERN(int) xsm_graph_refresh(char snapshot[40], xsm_store *store);
 /** Flags for xsm_graph_load. */
 enum {
 	XSM_LOAD_NO_EDGE_PROPS = 1 << 0, /**< skip EdgeProperties (faster, less memory) */
+	/**
+	 * The caller will not change the graph: it may be mapped from the
+	 * store's image of the current snapshot (xsm-store(5)), so a read
+	 * touches only what it uses.  Not with a device scope (the full load
+	 * then).  Functions that would change such a graph fail.
+	 */
+	XSM_LOAD_READONLY = 1 << 1,
 };
 
 /**

@@ -107,6 +107,7 @@ typedef struct xsm_store_usage {
 	unsigned long long snapshots; /**< graph/ */
 	unsigned long long records;   /**< records/ */
 	unsigned long long other;     /**< the rest: events, audit, connectors, rules, config */
+	unsigned long long cache;     /**< cache/: the graph image, made again when missing */
 } xsm_store_usage;
 
 /** Fill *out (ownership: caller's); never takes the lock.  Files that cannot be read count nothing. */

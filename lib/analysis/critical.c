@@ -580,6 +580,10 @@ int xsm_critical_apply(xsm_rules *rules, xsm_graph *g)
 	struct eval_job jobs[2];
 	int rc = 0;
 
+	if (g->map) {
+		rc = xsm__graph_readonly(g);
+		goto done;
+	}
 	if (!assets || !best || !matches || xsm__mul_size(&k, n + 1, words) < 0 ||
 	    !(hits = xsm__calloc(k, sizeof(*hits)))) {
 		rc = xsm__error_oom(g->ctx);
@@ -737,6 +741,55 @@ static double num_prop(const xsm_graph *g, size_t i, const char *key, double dfl
 int xsm_critical_level(const xsm_graph *g, size_t i)
 {
 	return (int)num_prop(g, i, "criticalityLevel.criticalityLevel", 4);
+}
+
+struct crit_row {
+	uint32_t node;
+	int level;
+};
+
+static int cmp_row(const void *a, const void *b)
+{
+	const struct crit_row *x = a, *y = b;
+	if (x->level != y->level)
+		return x->level < y->level ? -1 : 1;
+	return x->node < y->node ? -1 : x->node > y->node;
+}
+
+int xsm_critical_each(const xsm_graph *g, int maxlevel, int (*cb)(size_t node, int level, void *payload), void *payload)
+{
+	XSM__VEC(struct crit_row) rows = { 0 };
+	uint32_t key;
+	size_t i;
+	int rc = 0;
+
+	/* a mapped graph has the list made when its image was written */
+	if (g->crit) {
+		for (i = 0; i < g->ncrit && rc == 0; i++) {
+			int level = (int)(int32_t)g->crit[2 * i + 1];
+			if (level > maxlevel)
+				break;
+			rc = cb(g->crit[2 * i], level, payload);
+		}
+		return rc;
+	}
+	if (!xsm__strpool_find(&g->s, "criticalityLevel.criticalityLevel", 33, &key))
+		return 0;
+	for (i = 0; i < g->nodes.n; i++) {
+		const xsm__prop *p = xsm__graph_prop(g, (uint32_t)i, key);
+		int level = p && p->type == XSM_V_NUM ? (int)p->num : 4;
+		if (level <= maxlevel && xsm__vec_push(&rows, ((struct crit_row){ (uint32_t)i, level })) < 0) {
+			xsm__vec_free(&rows);
+			return xsm__error_oom(g->ctx);
+		}
+	}
+	/* nodes are in NodeId order: by level, then NodeId */
+	if (rows.n > 1)
+		qsort(rows.v, rows.n, sizeof(*rows.v), cmp_row);
+	for (i = 0; i < rows.n && rc == 0; i++)
+		rc = cb(rows.v[i].node, rows.v[i].level, payload);
+	xsm__vec_free(&rows);
+	return rc;
 }
 
 int xsm_critical_rule_level(const xsm_graph *g, size_t i)

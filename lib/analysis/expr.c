@@ -869,7 +869,7 @@ static int cmp_scalar(const struct node *n, const xsm__expr_val *l, const xsm__e
 	if (r.type == XSM_EV_STRS) {
 		/* field against an array field: equality with any element */
 		for (size_t i = 0; i < r.n; i++) {
-			xsm__expr_val s = { XSM_EV_STR, 0, 0, r.pool[r.ids[i]], NULL, 0, NULL };
+			xsm__expr_val s = { XSM_EV_STR, 0, 0, xsm__strpool_str(r.pool, r.ids[i]), NULL, 0, NULL };
 			if (scalar_cmp(l, &s) == 0)
 				return n->cmp == C_EQ || n->cmp == C_CONTAINS;
 		}
@@ -949,7 +949,7 @@ static int eval(const xsm__expr *e, int id, const void *item)
 		else if (n->cmp == C_CONTAINS)
 			pos.cmp = C_EQ;
 		for (size_t i = 0; i < l.n; i++) {
-			xsm__expr_val s = { XSM_EV_STR, 0, 0, l.pool[l.ids[i]], NULL, 0, NULL };
+			xsm__expr_val s = { XSM_EV_STR, 0, 0, xsm__strpool_str(l.pool, l.ids[i]), NULL, 0, NULL };
 			if (cmp_scalar(&pos, &s, e, item))
 				return !neg;
 		}

@@ -23,6 +23,7 @@
 #include <stdint.h>
 
 #include "exposure/ctx.h"
+#include "util/strmap.h"
 
 enum xsm__ev_type { XSM_EV_NULL = 0, XSM_EV_BOOL, XSM_EV_NUM, XSM_EV_STR, XSM_EV_STRS };
 
@@ -34,7 +35,7 @@ typedef struct xsm__expr_val {
 	const char *str;           /* STR (NUL-terminated) */
 	const uint32_t *ids;       /* STRS: string ids ... */
 	size_t n;                  /* ... how many ... */
-	const char *const *pool;   /* ... and the table they index: pool[ids[i]] */
+	const struct xsm__strpool *pool; /* ... and the pool they index */
 } xsm__expr_val;
 
 typedef struct xsm__expr_host {

@@ -1024,9 +1024,9 @@ static void find_eq(xsm_match *m, size_t k)
 		return;
 	v->eq_kind = kind;
 	if (kind == 2) {
-		uint64_t at;
-		if (xsm__strmap_get(&m->g->by_id, s, strlen(s), &at))
-			v->eq = (uint32_t)at; /* the node itself */
+		uint32_t at;
+		if (xsm__graph_node_by_id(m->g, s, strlen(s), &at))
+			v->eq = at; /* the node itself */
 		else
 			v->eq_none = 1;
 	} else if (!xsm__strpool_find(&m->g->s, s, strlen(s), &v->eq)) {
@@ -1618,11 +1618,11 @@ static void item_value(const xsm_match *m, const struct item *it, const uint32_t
 			xsm_jw_arr(w);
 		for (size_t k = 0; k < v.n; k++) {
 			if (w) {
-				xsm_jw_str(w, v.pool[v.ids[k]]);
+				xsm_jw_str(w, xsm__strpool_str(v.pool, v.ids[k]));
 			} else {
 				if (k)
 					xsm_buf_puts(t, ", ");
-				xsm_buf_puts(t, v.pool[v.ids[k]]);
+				xsm_buf_puts(t, xsm__strpool_str(v.pool, v.ids[k]));
 			}
 		}
 		if (w)

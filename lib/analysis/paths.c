@@ -1635,26 +1635,83 @@ int xsm__paths_compute(xsm_paths_stats *st, int (*put)(const char *p, size_t n, 
 
 /* --- blast radius ----------------------------------------------------------------------- */
 
+/*
+ * The walk's arcs out of one node, as build_walk's forward CSR has them
+ * (by target, then edge, a forward arc before a reverse one), made from
+ * the graph's own adjacency: a blast radius reads the edges of the nodes
+ * it reaches, not every edge of the graph.
+ */
+struct walkarc {
+	uint32_t to, eid, rev;
+};
+
+/* per string id: 1 when an edge with that label is walked forward, 2 backward (few pages touched) */
+static uint8_t *walk_labels(const xsm_graph *g, const xsm_attack_model *m)
+{
+	uint8_t *wl = xsm__calloc(g->s.n + 1, 1);
+	for (size_t k = 0; wl && k < m->walk.n; k++) {
+		uint32_t id;
+		if (xsm__strpool_find(&g->s, m->walk.v[k].label, strlen(m->walk.v[k].label), &id))
+			wl[id] |= (uint8_t)((m->walk.v[k].fwd ? 1 : 0) | (m->walk.v[k].rev ? 2 : 0));
+	}
+	return wl;
+}
+
+static int cmp_walkarc(const void *a, const void *b)
+{
+	const struct walkarc *x = a, *y = b;
+	if (x->to != y->to)
+		return x->to < y->to ? -1 : 1;
+	if (x->eid != y->eid)
+		return x->eid < y->eid ? -1 : 1;
+	return (int)x->rev - (int)y->rev;
+}
+
+/* u's arcs into *arcs (grown as needed); how many, or -1 when out of memory */
+static long walk_arcs(const xsm_graph *g, const uint8_t *wl, uint32_t u, struct walkarc **arcs, size_t *cap)
+{
+	size_t n = 0, need = (size_t)(g->out_off[u + 1] - g->out_off[u]) + (g->in_off[u + 1] - g->in_off[u]);
+	if (need > *cap) {
+		struct walkarc *a = xsm__reallocarray(*arcs, need, sizeof(*a));
+		if (!a)
+			return -1;
+		*arcs = a;
+		*cap = need;
+	}
+	for (int dir = 0; dir < 2; dir++) {
+		const uint32_t *off = dir ? g->in_off : g->out_off, *el = dir ? g->in_edge : g->out_edge;
+		for (uint32_t k = off[u]; k < off[u + 1]; k++) {
+			const xsm__edge *e = &g->edges.v[el[k]];
+			if (wl[e->label] & (dir ? 2 : 1))
+				(*arcs)[n++] = (struct walkarc){ dir ? e->src : e->dst, el[k], (uint32_t)dir };
+		}
+	}
+	if (n > 1)
+		qsort(*arcs, n, sizeof(**arcs), cmp_walkarc);
+	return (long)n;
+}
+
 int xsm_paths_blast_radius_each(xsm_graph *g, const xsm_attack_model *m, size_t node, int max_hops,
 				 int (*cb)(const xsm_blast_target *t, void *payload), void *payload, size_t *reachable)
 {
-	struct csr fwd = { 0 }, rev = { 0 };
+	uint8_t *wl = NULL;
+	struct walkarc *arcs = NULL;
+	size_t arcs_cap = 0;
 	uint32_t *parent = NULL, *pedge = NULL, *dist = NULL, *queue = NULL;
 	size_t head = 0, tail = 0, i, steps[80];
 	const char *edges[80];
-	int rc;
+	int rc = 0;
 
 	if (max_hops <= 0)
 		max_hops = m->max_hops;
 	if (max_hops > 79)
 		max_hops = 79;
-	if ((rc = build_walk(g, m, &fwd, &rev)) < 0)
-		return rc;
+	wl = walk_labels(g, m);
 	parent = xsm__calloc(g->nodes.n + 1, sizeof(uint32_t));
 	pedge = xsm__calloc(g->nodes.n + 1, sizeof(uint32_t));
 	dist = xsm__calloc(g->nodes.n + 1, sizeof(uint32_t));
 	queue = xsm__calloc(g->nodes.n + 1, sizeof(uint32_t));
-	if (!parent || !pedge || !dist || !queue) {
+	if (!wl || !parent || !pedge || !dist || !queue) {
 		rc = xsm__error_oom(g->ctx);
 		goto done;
 	}
@@ -1665,15 +1722,20 @@ int xsm_paths_blast_radius_each(xsm_graph *g, const xsm_attack_model *m, size_t 
 	/* breadth first in node order: each node's parent is its first discoverer */
 	while (head < tail) {
 		uint32_t u = queue[head++];
+		long na;
 		if (dist[u] >= (uint32_t)max_hops)
 			continue;
-		for (uint32_t e = fwd.off[u]; e < fwd.off[u + 1]; e++) {
-			uint32_t v = fwd.adj[e];
+		if ((na = walk_arcs(g, wl, u, &arcs, &arcs_cap)) < 0) {
+			rc = xsm__error_oom(g->ctx);
+			goto done;
+		}
+		for (long a = 0; a < na; a++) {
+			uint32_t v = arcs[a].to;
 			if (dist[v] != UINT32_MAX)
 				continue;
 			dist[v] = dist[u] + 1;
 			parent[v] = u;
-			pedge[v] = fwd.eid[e];
+			pedge[v] = arcs[a].eid;
 			queue[tail++] = v;
 		}
 	}
@@ -1703,8 +1765,8 @@ int xsm_paths_blast_radius_each(xsm_graph *g, const xsm_attack_model *m, size_t 
 		rc = cb(&t, payload);
 	}
 done:
-	csr_free(&fwd);
-	csr_free(&rev);
+	xsm__free(wl);
+	xsm__free(arcs);
 	xsm__free(parent);
 	xsm__free(pedge);
 	xsm__free(dist);

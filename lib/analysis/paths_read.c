@@ -448,8 +448,8 @@ static int apply_scope(xsm_pathset *set, xsm_store *store)
 		const struct pathrec *r = &set->p.v[i];
 		for (j = 0; j < r->nsteps; j++) {
 			const char *id = set->s.v[r->step_off + j].id;
-			uint64_t v;
-			if (!xsm__strmap_get(&g->by_id, id, strlen(id), &v))
+			uint32_t v;
+			if (!xsm__graph_node_by_id(g, id, strlen(id), &v))
 				break;
 		}
 		if (j == r->nsteps)

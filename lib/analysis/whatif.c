@@ -819,6 +819,9 @@ int xsm_whatif_run(xsm_whatif *w, xsm_store *store, xsm_graph *g)
 
 	memset(&v, 0, sizeof(v));
 	memset(&pl, 0, sizeof(pl));
+	/* the changes are made on g: not on a graph mapped for reading */
+	if ((rc = xsm__graph_readonly(g)) < 0)
+		return rc;
 	v.w = w;
 	v.g = g;
 	snprintf(w->snapshot, sizeof(w->snapshot), "%s", xsm_graph_snapshot(g));

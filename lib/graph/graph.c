@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/mman.h>
 
 #include "adapt/json.h"
 #include "ctx.h"
@@ -24,10 +25,27 @@ int xsm__graph_new(xsm_graph **out, xsm_ctx *ctx)
 	return 0;
 }
 
+int xsm__graph_readonly(const xsm_graph *g)
+{
+	if (!g->map)
+		return 0;
+	return xsm__error_set(g->ctx, XSM_EINVALID, "the graph of snapshot '%s' was mapped for reading and cannot change",
+			      g->snapshot);
+}
+
 void xsm_graph_free(xsm_graph *g)
 {
 	if (!g)
 		return;
+	if (g->map) {
+		/* the arrays are the map's: nothing of them to free */
+		g->nodes.v = NULL;
+		g->edges.v = NULL;
+		g->props.v = NULL;
+		g->u32.v = NULL;
+		g->out_off = g->out_edge = g->in_off = g->in_edge = NULL;
+		munmap(g->map, g->map_len);
+	}
 	xsm__strpool_free(&g->s);
 	xsm__vec_free(&g->nodes);
 	xsm__vec_free(&g->edges);
@@ -46,6 +64,8 @@ void xsm_graph_free(xsm_graph *g)
 
 int xsm__graph_internn(xsm_graph *g, const char *s, size_t n, uint32_t *id)
 {
+	if (g->map)
+		return xsm__graph_readonly(g);
 	return xsm__strpool_intern(&g->s, s, n, id) < 0 ? xsm__error_oom(g->ctx) : 0;
 }
 
@@ -138,6 +158,8 @@ int xsm__graph_freeze(xsm_graph *g)
 	xsm__node *copy = NULL;
 	int rc = 0;
 
+	if (g->map)
+		return xsm__graph_readonly(g);
 	if (n >= UINT32_MAX || m >= UINT32_MAX)
 		return xsm__error_set(g->ctx, XSM_EINVALID, "graph too large");
 	if (m && !(rank = xsm__graph_string_ranks(g, &g->edges.v[0].label, m, sizeof(xsm__edge) / sizeof(uint32_t))))
@@ -266,17 +288,115 @@ static int has_key(const xsm_graph *g, size_t i, const char *s, size_t sl)
 	return 0;
 }
 
-size_t xsm__graph_find_nodes(const xsm_graph *g, const char *s, size_t *out, size_t max)
+uint64_t xsm__graph_key_hash(const char *s, size_t len)
+{
+	/* FNV-1a as xsm__hash, over the folded bytes */
+	uint64_t h = 1469598103934665603ULL;
+	if (len && s[len - 1] == '.')
+		len--;
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		h ^= (c >= 'A' && c <= 'Z') ? (unsigned char)(c + 32) : c;
+		h *= 1099511628211ULL;
+	}
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	return h;
+}
+
+int xsm__graph_node_by_id(const xsm_graph *g, const char *s, size_t len, uint32_t *node)
 {
 	uint64_t v;
-	uint32_t name;
-	size_t i, n = 0, sl = strlen(s);
-
-	if (xsm__strmap_get(&g->by_id, s, sl, &v)) {
-		if (max)
-			out[0] = (size_t)v;
+	size_t lo = 0, hi = g->nodes.n;
+	if (g->by_id.cap) {
+		if (!xsm__strmap_get(&g->by_id, s, len, &v))
+			return 0;
+		*node = (uint32_t)v;
 		return 1;
 	}
+	/* nodes are in NodeId order (strcmp) once frozen */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		uint32_t id = g->nodes.v[mid].id;
+		size_t il = g->s.lens[id];
+		int c = memcmp(xsm__gstr(g, id), s, il < len ? il : len);
+		if (c == 0)
+			c = il < len ? -1 : il > len;
+		if (c == 0) {
+			*node = (uint32_t)mid;
+			return 1;
+		}
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return 0;
+}
+
+static int cmp_size(const void *a, const void *b)
+{
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * find_nodes through the key index of a mapped graph: the nodes that have
+ * a key with the word's hash, in node order, checked as the scan checks
+ * every node.  Every key the scan matches is in the index, so the answer
+ * is the scan's.  (size_t)-1 when out of memory (scan then).
+ */
+static size_t find_indexed(const xsm_graph *g, const char *s, size_t sl, size_t *out, size_t max)
+{
+	uint64_t h = xsm__graph_key_hash(s, sl);
+	size_t lo = 0, hi = g->nkeys, at, nc = 0, n = 0, i;
+	size_t *c;
+	uint32_t name;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (g->keys[2 * mid] < h)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (at = lo; at < g->nkeys && g->keys[2 * at] == h; at++)
+		;
+	if (!(c = xsm__calloc(at - lo + 1, sizeof(*c))))
+		return (size_t)-1;
+	for (i = lo; i < at; i++)
+		c[nc++] = (size_t)g->keys[2 * i + 1];
+	if (nc > 1)
+		qsort(c, nc, sizeof(*c), cmp_size);
+	for (i = 0, at = 0; i < nc; i++)
+		if (!at || c[at - 1] != c[i])
+			c[at++] = c[i];
+	nc = at;
+	if (xsm__strpool_find(&g->s, s, sl, &name))
+		for (i = 0; i < nc; i++)
+			if (g->nodes.v[c[i]].name == name && n++ < max)
+				out[n - 1] = c[i];
+	if (!n)
+		for (i = 0; i < nc; i++)
+			if (has_key(g, c[i], s, sl) && n++ < max)
+				out[n - 1] = c[i];
+	xsm__free(c);
+	return n;
+}
+
+size_t xsm__graph_find_nodes(const xsm_graph *g, const char *s, size_t *out, size_t max)
+{
+	uint32_t name, node;
+	size_t i, n = 0, sl = strlen(s);
+
+	if (xsm__graph_node_by_id(g, s, sl, &node)) {
+		if (max)
+			out[0] = (size_t)node;
+		return 1;
+	}
+	if (g->keys && (n = find_indexed(g, s, sl, out, max)) != (size_t)-1)
+		return n;
+	n = 0;
 	/* a name exactly as given, then any key of a node, case aside */
 	if (xsm__strpool_find(&g->s, s, sl, &name))
 		for (i = 0; i < g->nodes.n; i++)
@@ -320,6 +440,8 @@ int xsm__graph_set_prop(xsm_graph *g, uint32_t node, const char *key, const xsm_
 	uint32_t kid, i, off, n = nd->props_n, inserted = 0;
 	size_t base;
 
+	if (g->map)
+		return xsm__graph_readonly(g);
 	if (xsm__graph_intern(g, key, &kid) < 0)
 		return XSM_ENOMEM;
 	if (xsm__vec_reserve(&g->props, n + 1) < 0)
@@ -357,6 +479,8 @@ int xsm__graph_set_props(xsm_graph *g, uint32_t node, size_t n, const char *cons
 	xsm__node *nd;
 	size_t i, j, k, base, old_off, old_n;
 
+	if (g->map)
+		return xsm__graph_readonly(g);
 	if (n > 16)
 		return xsm__error_set(g->ctx, XSM_EUSAGE, "too many properties at once");
 	for (i = 0; i < n; i++) {
@@ -396,6 +520,8 @@ int xsm__graph_strip_props(xsm_graph *g, const char *prefix)
 	size_t plen = strlen(prefix), i;
 	uint32_t j, k;
 	int any = 0;
+	if (g->map)
+		return xsm__graph_readonly(g);
 	/* properties are removed in place: a node's range only shrinks */
 	for (i = 0; i < g->nodes.n; i++) {
 		xsm__node *nd = &g->nodes.v[i];
@@ -416,6 +542,8 @@ static int compact(xsm_graph *g, int only_if_half)
 {
 	xsm__propvec np = { 0 };
 	size_t i, total = 0;
+	if (g->map)
+		return xsm__graph_readonly(g);
 	for (i = 0; i < g->nodes.n; i++)
 		total += g->nodes.v[i].props_n;
 	for (i = 0; i < g->edges.n; i++)

@@ -107,7 +107,23 @@ struct xsm_graph {
 	size_t base_nstr, base_nnodes;
 	int bin_version;           /* of the graph.bin read (0: none) */
 	char base_from[40];
+	/*
+	 * Mapped from the store's graph image (graph_image.c): the arrays,
+	 * the pool and the CSR point into map, and nothing may change (the
+	 * functions that would change the graph refuse, xsm__graph_readonly).
+	 * keys: the key index, (hash of a folded key, node) sorted; crit:
+	 * (node, level) of every node with a criticality level, in list order.
+	 */
+	void *map;
+	size_t map_len;
+	const uint64_t *keys;      /* nkeys pairs of words: hash, node */
+	size_t nkeys;
+	const uint32_t *crit;      /* ncrit pairs: node, level */
+	size_t ncrit;
 };
+
+/* XSM_EINVALID with a message when g is mapped from its image and so cannot change, else 0 */
+int xsm__graph_readonly(const xsm_graph *g);
 
 /* xsm_graph_load flag (library-internal): keep what xsm__graph_write_shared needs */
 #define XSM__LOAD_BASE (1u << 30)
@@ -115,12 +131,12 @@ struct xsm_graph {
 int xsm__graph_new(xsm_graph **out, xsm_ctx *ctx);
 static inline const char *xsm__gstr(const xsm_graph *g, uint32_t id)
 {
-	return g->s.strs[id];
+	return xsm__strpool_str(&g->s, id);
 }
 /* an interned string as JSON, and as a member value: its length is known */
 static inline void xsm__jw_gstr(xsm_jw *w, const xsm_graph *g, uint32_t id)
 {
-	xsm_jw_strn(w, g->s.strs[id], g->s.lens[id]);
+	xsm_jw_strn(w, xsm__gstr(g, id), g->s.lens[id]);
 }
 static inline void xsm__jw_kgstr(xsm_jw *w, const char *key, const xsm_graph *g, uint32_t id)
 {
@@ -148,7 +164,7 @@ void xsm__jw_node(xsm_jw *w, const xsm__nodefrags *f, uint32_t node);
 /* an interned string appended to b */
 static inline int xsm__buf_gstr(xsm_buf *b, const xsm_graph *g, uint32_t id)
 {
-	return xsm_buf_put(b, g->s.strs[id], g->s.lens[id]);
+	return xsm_buf_put(b, xsm__gstr(g, id), g->s.lens[id]);
 }
 int xsm__graph_intern(xsm_graph *g, const char *s, uint32_t *id);
 int xsm__graph_internn(xsm_graph *g, const char *s, size_t n, uint32_t *id);
@@ -165,6 +181,13 @@ int xsm__graph_apply_scope(xsm_graph *g);
  * UPN, SID, MAC or source id, a host name, an IP address it was seen at).
  */
 size_t xsm__graph_find_nodes(const xsm_graph *g, const char *s, size_t *out, size_t max);
+/* the node with NodeId s[0..len): 1 and *node, else 0 (the id map when built, else a binary search) */
+int xsm__graph_node_by_id(const xsm_graph *g, const char *s, size_t len, uint32_t *node);
+/*
+ * The key index's hash of a user's word or a node's key: ASCII case
+ * folded, one trailing dot left out (as find_nodes compares them)
+ */
+uint64_t xsm__graph_key_hash(const char *s, size_t len);
 /* node index by what xsm__graph_find_nodes takes; -1 when none, -2 when ambiguous */
 int64_t xsm__graph_find_node(const xsm_graph *g, const char *id_or_name);
 
@@ -223,6 +246,22 @@ int xsm__graph_read_bin(xsm_graph *g, xsm_store *store, const char *rel);
 int xsm__graph_keep_base(xsm_graph *g, const char *snapshot);
 int xsm__graph_write_shared(xsm_graph *g, xsm_store *store, const char *id, size_t *changed);
 int xsm__graph_read_overlay(xsm_graph *g, xsm_store *store, const char *rel);
+
+/*
+ * graph_image.c - the graph image, STORE/cache/graph.img: the frozen graph
+ * of the current snapshot as plain page-aligned arrays that a read maps
+ * (xsm-store(5)).  write_image: g (frozen, its snapshot committed) with
+ * crit, the (node, level) pairs critical list shows in its order; atomic,
+ * a cache: the caller reports a failure as a warning.  map_image: g (empty
+ * but its snapshot id and metadata) takes the image when it is of that
+ * snapshot as it is on disk now; XSM_ENOTFOUND (no message) when there is
+ * no such image (load it then).  image_current: 1 when the image in the
+ * store is of snapshot (gc keeps it), 0 when not (or there is none).
+ */
+int xsm__graph_write_image(xsm_graph *g, xsm_store *store, const uint32_t *crit, size_t ncrit);
+int xsm__graph_map_image(xsm_graph *g, xsm_store *store);
+int xsm__graph_image_current(xsm_store *store, const char *snapshot);
+#define XSM__IMAGE_PATH "cache/graph.img"
 
 /* set up to 16 properties of node at once (one copy of its range); keys need not be sorted */
 int xsm__graph_set_props(xsm_graph *g, uint32_t node, size_t n, const char *const *keys, const xsm__prop *vals);

@@ -100,7 +100,7 @@ int xsm__graph_write_bin(xsm_graph *g, xsm_store *store, const char *rel)
 	/* each array starts a frame, so a reader decompresses every frame straight into its array */
 	ok = put_array(&af, &h, sizeof(h), 1) && zput_array(zw, g->s.lens, 4, g->s.n) && xsm__zw_cut(zw) == 0;
 	for (i = 0; ok && i < g->s.n; i++)
-		ok = zput_array(zw, g->s.strs[i], 1, g->s.lens[i]);
+		ok = zput_array(zw, xsm__gstr(g, (uint32_t)i), 1, g->s.lens[i]);
 	ok = ok && xsm__zw_cut(zw) == 0 && zput_array(zw, g->nodes.v, sizeof(xsm__node), g->nodes.n) &&
 	     xsm__zw_cut(zw) == 0 && zput_array(zw, g->edges.v, sizeof(xsm__edge), g->edges.n) &&
 	     xsm__zw_cut(zw) == 0 && zput_array(zw, g->props.v, sizeof(xsm__prop), g->props.n) &&

@@ -373,6 +373,18 @@ int xsm_graph_load(xsm_graph **out, xsm_store *store, const char *snapshot, unsi
 	}
 	if ((rc = empty_graph(&g, ctx, snapshot, meta.ptr)) < 0)
 		goto done;
+	/* a read of the whole graph maps the store's image of it when there is one of this snapshot */
+	if ((flags & XSM_LOAD_READONLY) && !(flags & XSM__LOAD_BASE) && !ctx->scope) {
+		double t0 = xsm__mono();
+		if ((rc = xsm__graph_map_image(g, store)) == 0) {
+			xsm__phase(ctx, &t0, "load: graph image mapped");
+			*out = g;
+			g = NULL;
+			goto done;
+		}
+		if (rc != XSM_ENOTFOUND)
+			goto done;
+	}
 	/* the arrays as written at build when they are there and sound; the JSONL otherwise */
 	xsm_buf_clear(&rel);
 	xsm_buf_printf(&rel, "graph/%s/graph.bin", snapshot);
@@ -544,10 +556,10 @@ static void host_get(void *h, const void *item, int fid, xsm__expr_val *out)
 	case F_LABEL: out->type = XSM_EV_STR; out->str = xsm__gstr(g, nd->label); return;
 	case F_NAME: out->type = XSM_EV_STR; out->str = xsm__gstr(g, nd->name); return;
 	case F_CATS:
-		out->type = XSM_EV_STRS; out->ids = &g->u32.v[nd->cats_off]; out->n = nd->cats_n; out->pool = g->s.strs;
+		out->type = XSM_EV_STRS; out->ids = &g->u32.v[nd->cats_off]; out->n = nd->cats_n; out->pool = &g->s;
 		return;
 	case F_SOURCES:
-		out->type = XSM_EV_STRS; out->ids = &g->u32.v[nd->srcs_off]; out->n = nd->srcs_n; out->pool = g->s.strs;
+		out->type = XSM_EV_STRS; out->ids = &g->u32.v[nd->srcs_off]; out->n = nd->srcs_n; out->pool = &g->s;
 		return;
 	}
 	if (!(p = xsm__graph_prop(g, i, (uint32_t)(fid - F_PROPS))))
@@ -556,7 +568,7 @@ static void host_get(void *h, const void *item, int fid, xsm__expr_val *out)
 	case XSM_V_BOOL: out->type = XSM_EV_BOOL; out->b = p->a != 0; break;
 	case XSM_V_NUM: out->type = XSM_EV_NUM; out->num = p->num; break;
 	case XSM_V_STR: out->type = XSM_EV_STR; out->str = xsm__gstr(g, p->a); break;
-	case XSM_V_STRS: out->type = XSM_EV_STRS; out->ids = &g->u32.v[p->a]; out->n = p->b; out->pool = g->s.strs; break;
+	case XSM_V_STRS: out->type = XSM_EV_STRS; out->ids = &g->u32.v[p->a]; out->n = p->b; out->pool = &g->s; break;
 	case XSM_V_JSON: out->type = XSM_EV_STR; out->str = xsm__gstr(g, p->a); break;
 	default: break;
 	}

@@ -68,6 +68,8 @@ int xsm__graph_keep_base(xsm_graph *g, const char *snapshot)
 {
 	xsm_buf b = XSM_BUF_INIT;
 	size_t i;
+	if (xsm__graph_readonly(g) < 0)
+		return XSM_EINVALID;
 	if (!(g->base_hash = xsm__calloc(g->nodes.n + 1, sizeof(uint64_t))))
 		return xsm__error_oom(g->ctx);
 	for (i = 0; i < g->nodes.n; i++)
@@ -155,7 +157,7 @@ int xsm__graph_write_shared(xsm_graph *g, xsm_store *store, const char *id, size
 			(h.nstr && xsm_buf_put(&plain, g->s.lens + g->base_nstr, (size_t)h.nstr * 4) < 0)))
 		rc = XSM_ENOMEM;
 	for (i = g->base_nstr; rc == 0 && i < g->s.n; i++)
-		if (xsm_buf_put(&plain, g->s.strs[i], g->s.lens[i]) < 0)
+		if (xsm_buf_put(&plain, xsm__gstr(g, (uint32_t)i), g->s.lens[i]) < 0)
 			rc = XSM_ENOMEM;
 	if (rc == 0 && ((pairs.n && xsm_buf_put(&plain, pairs.v, pairs.n * 4) < 0) ||
 			(props.n && xsm_buf_put(&plain, props.v, props.n * sizeof(xsm__prop)) < 0) ||

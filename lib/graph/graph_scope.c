@@ -64,6 +64,8 @@ int xsm__graph_apply_scope(xsm_graph *g)
 
 	if (!g->ctx->scope)
 		return 0;
+	if ((rc = xsm__graph_readonly(g)) < 0)
+		return rc;
 	if ((rc = xsm_graph_filter_new(&f, g, g->ctx->scope)) < 0)
 		return xsm__error_prefix(g->ctx, "scope '%s'", g->ctx->scope);
 	if (!(map = xsm__calloc(n + 1, sizeof(*map)))) {

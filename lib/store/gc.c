@@ -234,6 +234,16 @@ static int gc_snapshots(struct gc *g)
 		else if (!g->dry)
 			rc = xsm_store_remove(g->store, rel.ptr);
 	}
+	/*
+	 * The graph image is a cache of the current snapshot, outside graph/
+	 * and so outside gc.max_bytes: one that images anything else (a
+	 * snapshot no longer current, files since changed) is never used again
+	 */
+	if (rc == 0 && !g->dry && !xsm__graph_image_current(g->store, head.ptr) &&
+	    (rc = xsm_store_remove(g->store, XSM__IMAGE_PATH)) == XSM_ENOTFOUND) {
+		xsm_ctx_clear(g->store->ctx);
+		rc = 0;
+	}
 	xsm__free(fate);
 	xsm__vec_free(&seen);
 	free_names(&snaps);

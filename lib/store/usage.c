@@ -62,7 +62,7 @@ static unsigned long long walk_dir(struct walk *w, int fd, int depth)
 
 int xsm_store_usage_get(xsm_store_usage *out, xsm_store *store)
 {
-	static const char *const parts[] = { "graph", "records" };
+	static const char *const parts[] = { "graph", "records", "cache" };
 	struct walk w;
 	unsigned long long total;
 	int top, fd;
@@ -72,18 +72,21 @@ int xsm_store_usage_get(xsm_store_usage *out, xsm_store *store)
 	/* the store's own directory fd (a copy: the walk closes what it reads) */
 	if ((top = fcntl(store->dfd, F_DUPFD_CLOEXEC, 0)) < 0)
 		return xsm__error_errno(xsm_store_ctx(store), XSM_EIO, "cannot read '%s'", xsm_store_path(store));
-	for (int k = 0; k < 2; k++) {
+	for (int k = 0; k < 3; k++) {
 		unsigned long long b = 0;
 		if ((fd = openat(top, parts[k], O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) >= 0)
 			b = walk_dir(&w, fd, 4);
 		if (k == 0)
 			out->snapshots = b;
-		else
+		else if (k == 1)
 			out->records = b;
+		else
+			out->cache = b;
 	}
-	/* the whole store, then what is not in the two parts (their files are already counted once) */
+	/* the whole store, then what is not in the three parts (their files are already counted once) */
 	w.linked.n = 0;
 	total = walk_dir(&w, top, 6);
+	total -= total > out->cache ? out->cache : total;
 	out->other = total > out->snapshots + out->records ? total - out->snapshots - out->records : 0;
 	xsm__vec_free(&w.linked);
 	return w.oom ? xsm__error_oom(xsm_store_ctx(store)) : 0;

@@ -202,11 +202,11 @@ static int pool_grow_table(xsm__strpool *p, size_t cap)
 static int pool_grow_arrays(xsm__strpool *p, size_t n)
 {
 	if (n > p->scap) {
-		const char **strs = xsm__reallocarray(p->strs, n, sizeof(*strs));
+		uint64_t *at = xsm__reallocarray(p->at, n, sizeof(*at));
 		uint32_t *lens;
-		if (!strs)
+		if (!at)
 			return XSM_ENOMEM;
-		p->strs = strs;
+		p->at = at;
 		if (!(lens = xsm__reallocarray(p->lens, n, sizeof(*lens))))
 			return XSM_ENOMEM;
 		p->lens = lens;
@@ -235,7 +235,7 @@ static size_t pool_probe(const xsm__strpool *p, const char *s, size_t len, uint3
 		if (!v)
 			return j;
 		id = (uint32_t)v - 1;
-		if ((uint32_t)(v >> 32) == tag && p->lens[id] == len && !memcmp(p->strs[id], s, len))
+		if ((uint32_t)(v >> 32) == tag && p->lens[id] == len && !memcmp(xsm__strpool_str(p, id), s, len))
 			return j;
 	}
 }
@@ -245,7 +245,7 @@ static int pool_add(xsm__strpool *p, size_t j, uint32_t tag, const char *s, size
 {
 	if (p->n >= UINT32_MAX - 1 || len > UINT32_MAX)
 		return XSM_ENOMEM;
-	p->strs[p->n] = s;
+	p->at[p->n] = (uint64_t)(uintptr_t)s;
 	p->lens[p->n] = (uint32_t)len;
 	p->slots[j] = (uint64_t)tag << 32 | (uint64_t)(p->n + 1);
 	*id = (uint32_t)p->n++;
@@ -265,6 +265,8 @@ int xsm__strpool_intern(xsm__strpool *p, const char *s, size_t len, uint32_t *id
 	size_t j;
 	char *copy;
 
+	if (p->mapped)
+		return XSM_EINVALID;
 	/*
 	 * The table and the arrays grow each when it is full: a pool loaded
 	 * with xsm__strpool_adopt has arrays of its exact size and a table with
@@ -337,10 +339,27 @@ int xsm__strpool_find(const xsm__strpool *p, const char *s, size_t len, uint32_t
 	return 1;
 }
 
+void xsm__strpool_map(xsm__strpool *p, uint64_t *slots, size_t cap, const uint64_t *at, const char *base,
+		      uint32_t *lens, size_t n)
+{
+	memset(p, 0, sizeof(*p));
+	p->slots = slots;
+	p->cap = cap;
+	p->at = (uint64_t *)at;
+	p->base = (uintptr_t)base;
+	p->lens = lens;
+	p->n = p->scap = n;
+	p->mapped = 1;
+}
+
 void xsm__strpool_free(xsm__strpool *p)
 {
+	if (p->mapped) {
+		memset(p, 0, sizeof(*p));
+		return;
+	}
 	xsm__free(p->slots);
-	xsm__free(p->strs);
+	xsm__free(p->at);
 	xsm__free(p->lens);
 	xsm__free(p->block);
 	xsm__arena_free(&p->arena);

@@ -33,17 +33,25 @@ void xsm__strmap_free(xsm__strmap *m);
 /*
  * Interned strings: id 0 is always "".  Its own table, not a strmap: a
  * slot is 8 bytes (the key's tag and its id), so placing or finding a
- * string touches one slot, and strings are compared through strs/lens
+ * string touches one slot, and strings are compared through at/lens
  * only when the tags agree.
  */
 typedef struct xsm__strpool {
 	uint64_t *slots;     /* cap slots: tag << 32 | (id + 1); 0 = empty */
 	size_t cap;
-	const char **strs;   /* NUL-terminated, in the arena or in block */
+	/*
+	 * String i, NUL-terminated, is at base + at[i]: at[i] is its address
+	 * (base 0) in a pool that interns, its offset in the strings of a
+	 * mapped file (base: their start), so a mapped pool needs no array
+	 * made at load
+	 */
+	uint64_t *at;
+	uintptr_t base;
 	uint32_t *lens;
 	size_t n, scap;
 	xsm__arena arena;
 	char *block;         /* strings given by xsm__strpool_adopt, owned by the pool */
+	int mapped;          /* slots, lens and the strings are a mapped file's (xsm__strpool_map): read only */
 } xsm__strpool;
 
 int xsm__strpool_init(xsm__strpool *p);
@@ -69,8 +77,17 @@ int xsm__strpool_find(const xsm__strpool *p, const char *s, size_t len, uint32_t
 int xsm__strpool_reserve(xsm__strpool *p, size_t n);
 static inline const char *xsm__strpool_str(const xsm__strpool *p, uint32_t id)
 {
-	return p->strs[id];
+	return (const char *)(p->base + (uintptr_t)p->at[id]);
 }
+/*
+ * A pool over a mapped file's arrays: slots (cap, a power of two) and lens
+ * as a pool has them, string i at base + at[i].  The slots' tags are the
+ * same in every process (no seed), so a table one process wrote finds
+ * strings for another.
+ * Interning into it fails (XSM_EINVALID); nothing of it is freed.
+ */
+void xsm__strpool_map(xsm__strpool *p, uint64_t *slots, size_t cap, const uint64_t *at, const char *base,
+		      uint32_t *lens, size_t n);
 void xsm__strpool_free(xsm__strpool *p);
 
 #endif

@@ -75,7 +75,7 @@ test_expect_success 'status shows what the store takes by part, a shared graph.b
 	    return total
 	assert j["snapshots"] == size(os.path.join(store, "graph")), j
 	assert j["records"] == size(os.path.join(store, "records")), j
-	assert j["total"] == size(store) == j["snapshots"] + j["records"] + j["other"], j
+	assert j["total"] == size(store) == j["snapshots"] + j["records"] + j["cache"] + j["other"], j
 	PY
 	xsm status >status.txt &&
 	test_grep "^size:     [0-9.]* [kMG]*B (snapshots [0-9.]* [kMG]*B, records [0-9.]* [kMG]*B, other " status.txt

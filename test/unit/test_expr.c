@@ -34,6 +34,21 @@ static int host_resolve(void *h, const char *p, size_t n)
 	return -2;
 }
 
+/* the strings above as the pool an expression's string arrays index (addresses: base 0) */
+static uint64_t pool_at[8];
+static xsm__strpool spool;
+
+static const xsm__strpool *str_pool(void)
+{
+	if (!spool.at) {
+		for (size_t k = 0; pool[k]; k++)
+			pool_at[k] = (uint64_t)(uintptr_t)pool[k];
+		spool.at = pool_at;
+		spool.n = 7;
+	}
+	return &spool;
+}
+
 static uint32_t ids_of(const char *const *strs, uint32_t *out)
 {
 	uint32_t n = 0;
@@ -54,11 +69,11 @@ static void host_get(void *h, const void *it, int f, xsm__expr_val *v)
 	switch (f) {
 	case F_LABEL: v->type = XSM_EV_STR; v->str = x->label; break;
 	case F_NAME: v->type = XSM_EV_STR; v->str = x->name; break;
-	case F_CATS: v->type = XSM_EV_STRS; v->n = ids_of(x->cats, idbuf); v->ids = idbuf; v->pool = pool; break;
+	case F_CATS: v->type = XSM_EV_STRS; v->n = ids_of(x->cats, idbuf); v->ids = idbuf; v->pool = str_pool(); break;
 	case F_OS: if (x->os) { v->type = XSM_EV_STR; v->str = x->os; } break;
 	case F_CVSS: if (x->has_cvss) { v->type = XSM_EV_NUM; v->num = x->cvss; } break;
 	case F_EXPOSED: v->type = XSM_EV_BOOL; v->b = x->exposed; break;
-	case F_ROLES: v->type = XSM_EV_STRS; v->n = ids_of(x->roles, idbuf); v->ids = idbuf; v->pool = pool; break;
+	case F_ROLES: v->type = XSM_EV_STRS; v->n = ids_of(x->roles, idbuf); v->ids = idbuf; v->pool = str_pool(); break;
 	}
 }
 
@@ -338,6 +353,7 @@ static void test_explain(void)
 
 int main(void)
 {
+	str_pool(); /* made before the threads that evaluate */
 	test_cases();
 	test_explain();
 	test_errors();

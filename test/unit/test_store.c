@@ -11,7 +11,9 @@
 #include "tap.h"
 #include "adapt/json.h"
 #include "connect/conn.h"
+#include "exposure/critical.h"
 #include "exposure/graph.h"
+#include "graph/graph.h"
 #include "adapt/yaml.h"
 #include "store/record.h"
 #include "util/alloc.h"
@@ -273,6 +275,72 @@ static void test_failalloc_build(void)
 	unsetenv("XSM_NOW");
 }
 
+/*
+ * A graph mapped from the store's image (the store test_failalloc_build
+ * built, built once more): every change is refused with an error, not
+ * a crash, and lookups answer as on the loaded graph
+ */
+static void test_graph_image(void)
+{
+	xsm_config *cfg = NULL;
+	xsm_ctx *ctx = build_ctx(&cfg);
+	xsm_store *st = NULL;
+	xsm_graph *m = NULL, *l = NULL;
+	xsm_rules *rules = NULL;
+	xsm__prop v = { 0 };
+	const char *keys[1] = { "x" };
+	char dir[512];
+	uint32_t id;
+	size_t same = 0, n;
+
+	snprintf(dir, sizeof(dir), "%s/oombuild", tap_tmpdir());
+	ok(ctx && xsm_store_open(&st, ctx, dir, XSM_STORE_WRITE) == 0, "the built store");
+	if (!st)
+		return;
+	{
+		/* the failed allocations may have stopped at the image: a build of its own */
+		xsm_build_stats bs;
+		setenv("XSM_NOW", "2026-11-24T12:00:00Z", 1);
+		ok_xsm(xsm_graph_build(&bs, st), ctx, "build");
+		unsetenv("XSM_NOW");
+	}
+	ok_xsm(xsm_graph_load(&m, st, NULL, XSM_LOAD_READONLY), ctx, "load read-only");
+	ok_xsm(xsm_graph_load(&l, st, NULL, 0), ctx, "load");
+	if (!m || !l)
+		return;
+	ok(m->map != NULL && l->map == NULL, "read-only: mapped from the image; else loaded");
+	v.type = XSM_V_NUM;
+	v.num = 1;
+	is_int(xsm__graph_intern(m, "a string no node has", &id), XSM_EINVALID, "intern refused");
+	ok(strstr(xsm_ctx_errmsg(ctx), "mapped for reading") != NULL, "saying why: %s", xsm_ctx_errmsg(ctx));
+	is_int(xsm__graph_set_prop(m, 0, "x", &v), XSM_EINVALID, "set_prop refused");
+	is_int(xsm__graph_set_props(m, 0, 1, keys, &v), XSM_EINVALID, "set_props refused");
+	is_int(xsm__graph_strip_props(m, "criticality"), XSM_EINVALID, "strip_props refused");
+	is_int(xsm__graph_compact_props(m), XSM_EINVALID, "compact refused");
+	is_int(xsm__graph_freeze(m), XSM_EINVALID, "freeze refused");
+	is_int(xsm__graph_keep_base(m, "x"), XSM_EINVALID, "keep_base refused");
+	ok(xsm_rules_load(&rules, st) == 0 && xsm_critical_apply(rules, m) < 0, "a re-evaluation fails cleanly");
+	xsm_rules_free(rules);
+	is_int((int)xsm_graph_node_count(m), (int)xsm_graph_node_count(l), "same nodes");
+	for (n = 0; n < xsm_graph_node_count(l); n++) {
+		size_t a[4], b[4], na, nb;
+		const char *w[3] = { xsm_graph_node_id(l, n), xsm_graph_node_name(l, n), "10.0.0.5" };
+		int all = 1;
+		for (int k = 0; k < 3; k++) {
+			na = xsm__graph_find_nodes(m, w[k], a, 4);
+			nb = xsm__graph_find_nodes(l, w[k], b, 4);
+			all &= na == nb && !memcmp(a, b, (na < 4 ? na : 4) * sizeof(size_t));
+		}
+		same += all;
+	}
+	is_int((int)same, (int)xsm_graph_node_count(l), "every node found by id and name as on the loaded graph");
+	xsm_graph_free(m);
+	xsm_graph_free(l);
+	xsm_store_free(st);
+	xsm_ctx_free(ctx);
+	xsm_config_free(cfg);
+}
+
 /* a connector's array element nested deeper than the limit is refused */
 static void test_splitter_depth(void)
 {
@@ -433,5 +501,6 @@ int main(void)
 	test_config();
 	test_failalloc();
 	test_failalloc_build();
+	test_graph_image();
 	return done_testing();
 }
