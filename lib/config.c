@@ -50,6 +50,7 @@ static const struct known {
 	{ "records.max_line", T_INT, 1024, 1073741824, "16777216" },
 	{ "retention.days", T_INT, 0, 36500, "14" },
 	{ "store.fsync", T_BOOL, 0, 1, "true" },
+	{ "store.image", T_BOOL, 0, 1, "true" },
 	{ "store.path", T_STR, 0, 0, NULL },
 	{ "store.safe", T_STR, 0, 0, NULL },
 	{ "store.socket", T_STR, 0, 0, NULL },

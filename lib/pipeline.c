@@ -93,7 +93,16 @@ static void write_image(xsm_graph *g, xsm_store *store)
 	xsm_ctx *ctx = xsm_store_ctx(store);
 	XSM__VEC(uint32_t) crit = { 0 };
 	double t0 = xsm__mono();
-	int rc = xsm_critical_each(g, 3, push_crit, &crit);
+	int rc, on = 1;
+
+	/* store.image false: no image, and the last one's disk back now rather than at the next gc */
+	if (ctx->cfg && xsm_config_get_bool(&on, ctx->cfg, ctx, "store.image") == 0 && !on) {
+		if (xsm_store_remove(store, XSM__IMAGE_PATH) < 0)
+			xsm_ctx_clear(ctx);
+		return;
+	}
+	xsm_ctx_clear(ctx);
+	rc = xsm_critical_each(g, 3, push_crit, &crit);
 	if (rc == XSM_ENOMEM)
 		rc = xsm__error_oom(ctx);
 	if (rc == 0)

@@ -165,6 +165,17 @@ test_expect_success 'gc removes an image that does not match HEAD, and keeps the
 	xsm -q graph build && test -f "$IMG"
 '
 
+test_expect_success 'store.image false: no image written, the last one removed, reads load the snapshot' '
+	test -f "$IMG" &&
+	xsm -q -c store.image=false graph build 2>err &&
+	test ! -e "$IMG" && test ! -s err &&
+	xsm --format=json graph show "$(head -1 ids)" >shown.json &&
+	! xsm -v graph show "$(head -1 ids)" 2>&1 >/dev/null | grep "graph image mapped" &&
+	xsm -q graph build && test -f "$IMG" &&
+	xsm --format=json graph show "$(head -1 ids)" >shown2.json &&
+	test_cmp shown.json shown2.json
+'
+
 test_expect_success 'status counts the image as cache' '
 	xsm --format=json status >st.json &&
 	python3 -c "
