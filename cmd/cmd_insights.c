@@ -70,78 +70,30 @@ static void jw_metric(xsm_jw *w, const xsm_metric_info *m)
 	xsm_jw_obj_end(w);
 }
 
-/* the kept snapshots of the last 14 days, oldest first: where trends come from */
-#define TREND_MAX 64
-struct trend {
-	size_t n;
-	char snap[TREND_MAX][40];
-	xsm_insights_report *r[TREND_MAX];
-	struct xsm_cli *cli;
-};
-
-static int trend_collect(const char *name, void *payload)
+/* the kept snapshots of the last 14 days, oldest first: where trends come from (none when they cannot be read) */
+static xsm_insights_trend *trend_load(struct xsm_cli *cli)
 {
-	struct trend *t = payload;
-	char iso[24];
-	int64_t when;
-	/* 20261124T120000Z-0001 -> 2026-11-24T12:00:00Z */
-	if (strlen(name) < 16)
-		return 0;
-	snprintf(iso, sizeof(iso), "%.4s-%.2s-%.2sT%.2s:%.2s:%.2sZ", name, name + 4, name + 6, name + 9, name + 11,
-		 name + 13);
-	if (xsm_time_parse(&when, iso) < 0 || xsm_ctx_now(t->cli->ctx) - when > 14 * 86400)
-		return 0;
-	if (t->n == TREND_MAX) { /* keep the newest: drop the oldest */
-		xsm_insights_report_free(t->r[0]);
-		memmove(t->r, t->r + 1, (TREND_MAX - 1) * sizeof(t->r[0]));
-		memmove(t->snap, t->snap + 1, (TREND_MAX - 1) * sizeof(t->snap[0]));
-		t->n--;
-	}
-	if (xsm_insights_report_load(&t->r[t->n], t->cli->store, name) < 0) {
-		xsm_ctx_clear(t->cli->ctx); /* a snapshot from before insights: no point */
-		return 0;
-	}
-	snprintf(t->snap[t->n++], sizeof(t->snap[0]), "%s", name);
-	return 0;
-}
-
-static void trend_load(struct xsm_cli *cli, struct trend *t)
-{
-	memset(t, 0, sizeof(*t));
-	t->cli = cli;
-	if (xsm_graph_snapshots(cli->store, trend_collect, t) < 0)
+	xsm_insights_trend *t = NULL;
+	if (xsm_insights_trend_load(&t, cli->store, 14) < 0)
 		xsm_ctx_clear(cli->ctx);
-}
-
-static void trend_free(struct trend *t)
-{
-	for (size_t k = 0; k < t->n; k++)
-		xsm_insights_report_free(t->r[k]);
-	t->n = 0;
-}
-
-/* initiative id's score in the k-th trend snapshot, or -1 */
-static double trend_score(const struct trend *t, size_t k, const char *id)
-{
-	long i = xsm_insights_report_find_initiative(t->r[k], id);
-	return i < 0 ? -1 : xsm_insights_report_initiative(t->r[k], (size_t)i)->score;
+	return t;
 }
 
 /* a sparkline of the scores (0-100), one block a snapshot */
-static void sparkline(char *out, size_t outlen, const struct trend *t, const char *id)
+static void sparkline(char *out, size_t outlen, const xsm_insights_trend *t, const char *id)
 {
 	static const char *const blocks[] = { "\u2581", "\u2582", "\u2583", "\u2584",
 					      "\u2585", "\u2586", "\u2587", "\u2588" };
 	size_t k, at = 0;
 	out[0] = '\0';
-	for (k = 0; k < t->n && at + 4 < outlen; k++) {
-		double sc = trend_score(t, k, id);
+	for (k = 0; k < xsm_insights_trend_count(t) && at + 4 < outlen; k++) {
+		double sc = xsm_insights_trend_score(t, k, id);
 		const char *b = sc < 0 ? " " : blocks[sc >= 100 ? 7 : (int)(sc / 12.5)];
 		at += (size_t)snprintf(out + at, outlen - at, "%s", b);
 	}
 }
 
-static void jw_initiative(xsm_jw *w, const xsm_insights_report *r, size_t i, const struct trend *t)
+static void jw_initiative(xsm_jw *w, const xsm_insights_report *r, size_t i, const xsm_insights_trend *t, int trend)
 {
 	const xsm_initiative_info *in = xsm_insights_report_initiative(r, i);
 	size_t k;
@@ -158,14 +110,14 @@ static void jw_initiative(xsm_jw *w, const xsm_insights_report *r, size_t i, con
 		xsm_jw_str(w, xsm_insights_report_metric(r, (size_t)xsm_insights_report_initiative_metric(r, i, k))->id);
 	xsm_jw_arr_end(w);
 	xsm_jw_kstr(w, "description", in->description);
-	if (t) {
+	if (trend) {
 		/* the last 14 days of kept snapshots, oldest first */
 		xsm_jw_key(w, "trend");
 		xsm_jw_arr(w);
-		for (k = 0; k < t->n; k++) {
+		for (k = 0; k < xsm_insights_trend_count(t); k++) {
 			xsm_jw_obj(w);
-			xsm_jw_kstr(w, "snapshot", t->snap[k]);
-			jw_score(w, "score", trend_score(t, k, in->id));
+			xsm_jw_kstr(w, "snapshot", xsm_insights_trend_snapshot(t, k));
+			jw_score(w, "score", xsm_insights_trend_score(t, k, in->id));
 			xsm_jw_obj_end(w);
 		}
 		xsm_jw_arr_end(w);
@@ -220,7 +172,7 @@ static int insights_list(int argc, const char **argv, struct xsm_cli *cli)
 	const char *pos[1];
 	xsm_insights_report *r = NULL;
 	xsm_buf b = XSM_BUF_INIT;
-	struct trend t;
+	xsm_insights_trend *t;
 	xsm_jw w;
 	size_t i;
 	int n, code;
@@ -229,12 +181,12 @@ static int insights_list(int argc, const char **argv, struct xsm_cli *cli)
 		return xsm_opt_exit(cli, n);
 	if ((code = load_report(cli, &r)) != 0)
 		return code;
-	trend_load(cli, &t);
+	t = trend_load(cli);
 	if (machine(cli)) {
 		xsm_jw_init(&w, &b);
 		doc_begin(cli, &w, "xsm.insights.list/1", r, "initiatives");
 		for (i = 0; i < xsm_insights_report_initiative_count(r); i++) {
-			jw_initiative(&w, r, i, &t);
+			jw_initiative(&w, r, i, t, 1);
 			line_done(cli, &w, &b);
 		}
 		doc_end(cli, &w, &b, 1);
@@ -244,17 +196,17 @@ static int insights_list(int argc, const char **argv, struct xsm_cli *cli)
 		xsm_table_init(&tb, cli->tty ? 6 : 5, head);
 		for (i = 0; i < xsm_insights_report_initiative_count(r); i++) {
 			const xsm_initiative_info *in = xsm_insights_report_initiative(r, i);
-			char sc[16], tg[16], nm[16], sp[TREND_MAX * 4 + 1];
+			char sc[16], tg[16], nm[16], sp[64 * 4 + 1]; /* a trend has 64 points at most */
 			fmt_pct(sc, in->score);
 			fmt_pct(tg, in->target);
 			snprintf(nm, sizeof(nm), "%zu", in->nmetrics);
-			sparkline(sp, sizeof(sp), &t, in->id);
+			sparkline(sp, sizeof(sp), t, in->id);
 			xsm_table_add(&tb, in->id, in->name, sc, tg, nm, sp);
 		}
 		xsm_table_print(&tb, stdout);
 		xsm_table_free(&tb);
 	}
-	trend_free(&t);
+	xsm_insights_trend_free(t);
 	xsm_buf_dispose(&b);
 	xsm_insights_report_free(r);
 	return 0;
@@ -297,7 +249,7 @@ static int insights_show(int argc, const char **argv, struct xsm_cli *cli)
 		if (cli->format == XSM_FMT_JSON) {
 			doc_begin(cli, &w, "xsm.insights.show/1", r, NULL);
 			xsm_jw_key(&w, "initiative");
-			jw_initiative(&w, r, (size_t)ii, NULL);
+			jw_initiative(&w, r, (size_t)ii, NULL, 0);
 			xsm_jw_key(&w, "metrics");
 			xsm_jw_arr(&w);
 		}
