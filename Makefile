@@ -25,6 +25,10 @@ SANITIZE   ?=
 APT_PACKAGES := build-essential pkg-config libcurl4-openssl-dev libcjson-dev \
                 libyaml-dev libxml2-dev libssl-dev python3 python3-yaml python3-cryptography openssl perl \
                 graphviz valgrind libzstd-dev
+# What only the report tests use: a headless browser to open the HTML
+# report.  `make deps` installs it too; elsewhere those tests are skipped
+# (under .ci/run, XSM_CI=1, they fail instead).
+APT_TEST_PACKAGES := chromium
 PKGS := libcurl libcjson yaml-0.1 libxml-2.0 libcrypto libzstd
 
 Q := $(if $(V),,@)
@@ -75,7 +79,7 @@ help:
 	@echo "                  ad: a long-lived Active Directory, 1,000,000 users (ad-100k: 100,000)"
 	@echo "make bench-connectors [CONN_HOSTS=N]  normalisation rate of the connectors"
 	@echo "make install [PREFIX=..] [DESTDIR=..]; make uninstall; make clean"
-	@echo "make deps         apt-get install the packages the build needs (root)"
+	@echo "make deps         apt-get install the packages the build and the tests need (root)"
 
 # --- dependencies -------------------------------------------------------------
 # On a fresh Debian machine the libraries are installed before anything is
@@ -95,7 +99,7 @@ endif
 
 deps:
 	DEBIAN_FRONTEND=noninteractive apt-get update -qq
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(APT_PACKAGES)
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(APT_PACKAGES) $(APT_TEST_PACKAGES)
 
 # --- flags stamp: a change of flags rebuilds everything -----------------------
 $(BUILD)/CFLAGS: FORCE

@@ -80,6 +80,8 @@ static const struct xsm_command commands[] = {
 	  "xsm paths check --fail-on critical|high|medium|low [--fail-on-new] [--baseline TAG|SNAPSHOT]\n"
 	  "xsm paths whatif [--remove NODE|EDGEID] [--remove-edge FROM LABEL TO] [--fix CVE [--on NODE]] "
 	  "[--isolate NODE] [--set-critical NODE LEVEL] [--top-fixes N]" },
+	{ "report", cmd_report, XSM_NEED_STORE, "the exposure report: one self-contained HTML page",
+	  "xsm report [-o FILE]" },
 	{ "serve", cmd_serve, 0, "serve a shared store on a Unix socket, enforcing roles",
 	  "xsm serve [--socket PATH]" },
 	{ "status", cmd_status, XSM_NEED_STORE, "show the store, its sources and runs",

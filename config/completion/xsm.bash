@@ -138,6 +138,7 @@ _xsm()
 		local f="table json jsonl"
 		[[ $cmd == graph && $sub == export ]] && f="json jsonl dot graphml neo4j"
 		[[ $cmd == paths ]] && f="table json jsonl dot svg"
+		[[ $cmd == report ]] && f="html"
 		[[ $cmd == ingest ]] && f="records nessus qualys-xml rapid7-csv tenable-csv table json jsonl"
 		COMPREPLY=($(compgen -W "$f" -- "$cur")); return ;;
 	--level)
