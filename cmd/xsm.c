@@ -70,7 +70,8 @@ static const struct xsm_command commands[] = {
 	  "xsm insights recommendations [--state STATE]\n"
 	  "xsm insights set METRIC [--state active|risk-accepted|mitigated] [--weight high|medium|low|default]\n"
 	  "xsm insights weight METRIC high|medium|low|accepted|default\n"
-	  "xsm insights target|set-target INITIATIVE SCORE|default" },
+	  "xsm insights target|set-target INITIATIVE SCORE|default\n"
+	  "xsm insights export [INITIATIVE|METRIC] [--format=pdf|json|csv] [-o FILE]" },
 	{ "paths", cmd_paths, XSM_NEED_STORE, "attack paths, choke points, blast radius and the CI gate",
 	  "xsm paths list [--target NODE] [--entry NODE] [--min-risk R] [--scenario S] [--limit N]\n"
 	  "xsm paths show ID\n"

@@ -1,8 +1,9 @@
 /*
  * exposure/report.h - reports a person reads: the exposure of a store as
- * one self-contained HTML page (xsm-report(1)).  Built whole in memory
- * from the current snapshot and the store, deterministic for a store and
- * a clock (XSM_NOW), and written by the caller.
+ * one self-contained HTML page (xsm-report(1)), and the initiatives'
+ * report as PDF (xsm-insights(1), export).  Both are built whole in
+ * memory from the current snapshot and the store, deterministic for a
+ * store and a clock (XSM_NOW), and written by the caller.
  */
 #ifndef XSM_REPORT_H
 #define XSM_REPORT_H
@@ -44,6 +45,15 @@ typedef struct xsm_report_options {
  * page is the whole store's.
  */
 XSM_EXTERN(int) xsm_report_html(xsm_buf *out, xsm_store *store, const xsm_report_options *opts);
+
+/**
+ * The insights report as a PDF document into out: subject names an
+ * initiative or a metric (id or name), or NULL for every initiative.
+ * Title, scope, score against target with its trend drawn, the metrics
+ * with their values, recommendations.  XSM_ENOTFOUND for an unknown
+ * subject, XSM_ENOINPUT without a snapshot.
+ */
+XSM_EXTERN(int) xsm_report_pdf(xsm_buf *out, xsm_store *store, const char *subject, const xsm_report_options *opts);
 
 XSM_END_DECL
 

@@ -1,8 +1,8 @@
 #!/bin/sh
-test_description='xsm report (one HTML page): every section, every path drawn, grouping at 1,000 paths, escaping, errors; the page opened in a headless browser'
+test_description='xsm report (one HTML page) and xsm insights export (PDF): every section, every path drawn, grouping at 1,000 paths, escaping, errors; the page opened in a headless browser, the PDF read back with poppler'
 . "$(dirname "$0")/../lib/test-lib.sh"
 
-# the tool that reads the page: a headless browser
+# the tools that read the results: a headless browser, poppler's pdfinfo and pdftotext
 CHROME=
 for c in chromium chromium-browser google-chrome; do
 	command -v "$c" >/dev/null 2>&1 && CHROME=$c && break
@@ -272,10 +272,11 @@ test_expect_success 'no snapshot: 66 and the message every read command gives; n
 		test_expect_code 66 xsm report -o none.html 2>err &&
 		test_expect_code 66 xsm paths list 2>err2 &&
 		test_cmp err2 err &&
-		test_grep "no graph yet" err
+		test_grep "no graph yet" err &&
+		test_expect_code 66 xsm insights export -o none.pdf
 	) &&
 	XSM_STORE="$TRASH/nostore" test_expect_code 66 xsm report -o none.html &&
-	test ! -e none.html && test ! -e "$TRASH/nostore"
+	test ! -e none.html && test ! -e none.pdf && test ! -e "$TRASH/nostore"
 '
 
 test_expect_success 'an -o that cannot be written: 73, nothing left behind' '
@@ -283,8 +284,20 @@ test_expect_success 'an -o that cannot be written: 73, nothing left behind' '
 	test_grep "cannot create" err &&
 	mkdir adir &&
 	test_expect_code 73 xsm report -o adir 2>err &&
+	test_expect_code 73 xsm insights export ransomware -o adir &&
 	ls -A adir >left && test ! -s left &&
 	ls -A | grep "xsm-" >left; test ! -s left
+'
+
+test_expect_success 'an unknown initiative or metric: 66, no file' '
+	test_expect_code 66 xsm insights export no-such-thing -o x.pdf 2>err &&
+	test_grep "no initiative or metric .no-such-thing." err &&
+	test_expect_code 66 xsm insights export no-such-thing --format=csv -o x.csv &&
+	test ! -e x.pdf && test ! -e x.csv &&
+	test_expect_code 64 xsm insights export --format=table &&
+	test_expect_code 64 xsm insights export --format=svg &&
+	test_expect_code 64 on_tty "$XSM" insights export ransomware >tty.out &&
+	test_grep "not writing a PDF to a terminal" tty.out
 '
 
 # fail_at CMD...: CMD run with the N-th allocation and every later one failing
@@ -310,7 +323,75 @@ fail_at() {
 }
 
 test_expect_success 'out of memory at any point: exit 71 and nothing written, or the whole page' '
-	fail_at 97 fa.html report -o fa.html && test_cmp r.html fa.html
+	fail_at 97 fa.html report -o fa.html && test_cmp r.html fa.html &&
+	fail_at 97 fa.pdf insights export ransomware -o fa.pdf &&
+	fail_at 97 fa.csv insights export --format=csv -o fa.csv
+'
+
+# --- the PDF ------------------------------------------------------------------------
+test_expect_success 'insights export INITIATIVE: a PDF, the same bytes each time' '
+	xsm insights export ransomware -o rw.pdf 2>err &&
+	test_grep "^wrote rw.pdf" err &&
+	head -c 5 rw.pdf | grep -q "^%PDF-" &&
+	xsm insights export ransomware >rw2.pdf && cmp rw.pdf rw2.pdf
+'
+
+if command -v pdfinfo >/dev/null 2>&1 && command -v pdftotext >/dev/null 2>&1; then
+	test_expect_success 'pdfinfo: pages, title, creator and producer' '
+		pdfinfo rw.pdf >info &&
+		test_grep "^Title: *Ransomware protection$" info &&
+		test_grep "^Creator: *xsm " info &&
+		test_grep "^Producer: *cairo" info &&
+		test_grep "^CreationDate: .* 2026" info &&
+		pages=$(sed -n "s/^Pages: *//p" info) && test "$pages" -ge 1
+	'
+	test_expect_success 'pdftotext: the initiative, its score and target, every metric and recommendation' '
+		pdftotext rw.pdf rw.txt &&
+		xsm insights show ransomware --format=json >show.json &&
+		python3 - rw.txt show.json <<-\EOF
+		import json, sys
+		text = " ".join(open(sys.argv[1]).read().split())
+		show = json.load(open(sys.argv[2]))
+		i = show["initiative"]
+		assert i["name"] in text and "%.2f" % i["score"] in text and "target of %.0f" % i["target"] in text, text[:300]
+		assert "scope: all assets of snapshot %s" % show["snapshot"] in text
+		for m in show["metrics"]:
+		    assert m["name"] in text, m["name"]
+		    assert m["recommendation"] in text, m["recommendation"]
+		    assert "%d of %d" % (m["affected"], m["total"]) in text, m["name"]
+		EOF
+	'
+	test_expect_success 'every initiative: a cover page and one part each; a metric alone' '
+		xsm insights export -o all.pdf && pdfinfo all.pdf >info &&
+		pages=$(sed -n "s/^Pages: *//p" info) && test "$pages" -ge 8 &&
+		test_grep "^Title: *Exposure insights$" info &&
+		pdftotext all.pdf - | tr -s " \n" "  " >all.txt &&
+		for n in "Cloud security" "Critical asset protection" "Endpoint security" "External attack surface" \
+			"Identity security" "Ransomware protection" "Vulnerability management"; do
+			test_grep "$n" all.txt || return 1
+		done &&
+		xsm insights export internet-facing-rce -o m.pdf && pdftotext m.pdf - | tr -s " \n" "  " >m.txt &&
+		test_grep "Internet-facing devices with RCE vulnerabilities" m.txt &&
+		test_grep "assets: label == \"device\"" m.txt &&
+		test_grep "in initiatives external, ransomware" m.txt
+	'
+else
+	missing pdftotext 'reading the PDF back (poppler-utils)'
+fi
+
+test_expect_success 'insights export --format=json and csv: the same data, one document, one row a metric' '
+	xsm insights export ransomware --format=json >ex.json &&
+	test "$(json_get ex.json "j[\"schema\"]")" = xsm.insights.export/1 &&
+	test "$(json_get ex.json "[i[\"id\"] for i in j[\"initiatives\"]] == [\"ransomware\"]")" = True &&
+	test "$(json_get ex.json "len(j[\"metrics\"]) == j[\"initiatives\"][0][\"metric_count\"] == 9")" = True &&
+	test "$(json_get ex.json "len(j[\"initiatives\"][0][\"trend\"])")" = 2 &&
+	xsm insights export ransomware --format=csv -o ex.csv &&
+	python3 -c "
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1], newline=\"\")))
+assert len(rows) == 9 and rows[0][\"initiative\"] == \"ransomware\" and rows[0][\"score\"] == \"76.75\", rows[0]" ex.csv &&
+	xsm insights export internet-facing-rce --format=json >exm.json &&
+	test "$(json_get exm.json "sorted(i[\"id\"] for i in j[\"initiatives\"]) == [\"external\", \"ransomware\"]")" = True
 '
 
 test_done
