@@ -350,30 +350,49 @@ static void grouped_columns(xsm__lgraph *lg, const struct grouping *gr)
 	lg->colname[2] = gr->target_nodes ? "targets" : "target classifications";
 }
 
+/*
+ * Group the paths order[0..n): read in the order they are stored, so that
+ * each compressed frame of paths.jsonl is decompressed once, not once a path.
+ */
+static int group_paths(xsm__lgraph *lg, struct grouping *gr, xsm_ctx *ctx, const xsm_pathset *set,
+		       const size_t *order, size_t n)
+{
+	unsigned char *pick = xsm__calloc(xsm_paths_count(set) + 1, 1);
+	xsm_buf line = XSM_BUF_INIT;
+	long owner_of[OWNERS_MAX]; /* a middle node's group, by node index (the map has fewer nodes) */
+	int rc = 0;
+
+	if (!pick)
+		return xsm__error_oom(ctx);
+	for (size_t o = 0; o < n; o++)
+		pick[order[o]] = 1;
+	for (size_t i = 0; i < sizeof(owner_of) / sizeof(owner_of[0]); i++)
+		owner_of[i] = -1;
+	for (size_t i = 0; i < xsm_paths_count(set) && rc == 0; i++) {
+		xsm__json *j = NULL;
+		if (pick[i] && (rc = read_steps(&j, ctx, set, i, &line)) == 0 &&
+		    (rc = group_path(lg, gr, xsm_paths_get(set, i), xsm__json_get(j, "steps"), owner_of)) < 0)
+			rc = xsm__error_oom(ctx);
+		xsm__json_free(j);
+	}
+	xsm_buf_dispose(&line);
+	xsm__free(pick);
+	return rc;
+}
+
 static int grouped_map(xsm__lgraph *lg, xsm_ctx *ctx, const xsm_pathset *set, const size_t *order, size_t n,
 		       const char *chokes)
 {
 	struct grouping gr;
 	xsm__json *doc = NULL;
-	xsm_buf line = XSM_BUF_INIT;
-	long owner_of[OWNERS_MAX];
 	int rc;
 
 	memset(&gr, 0, sizeof(gr));
 	if ((rc = load_chokes(&gr, &doc, ctx, chokes)) == 0 && (rc = count_sides(&gr, set, order, n)) < 0)
 		rc = xsm__error_oom(ctx);
-	/* owner_of: a middle node's group (by node index; there are never more than OWNERS_MAX nodes) */
-	for (size_t i = 0; i < sizeof(owner_of) / sizeof(owner_of[0]); i++)
-		owner_of[i] = -1;
-	for (size_t o = 0; o < n && rc == 0; o++) {
-		xsm__json *j = NULL;
-		if ((rc = read_steps(&j, ctx, set, order[o], &line)) == 0 &&
-		    (rc = group_path(lg, &gr, xsm_paths_get(set, order[o]), xsm__json_get(j, "steps"), owner_of)) < 0)
-			rc = xsm__error_oom(ctx);
-		xsm__json_free(j);
-	}
+	if (rc == 0)
+		rc = group_paths(lg, &gr, ctx, set, order, n);
 	grouped_columns(lg, &gr);
-	xsm_buf_dispose(&line);
 	xsm__json_free(doc);
 	xsm__strmap_free(&gr.chokes);
 	for (int side = 0; side < 2; side++) {
