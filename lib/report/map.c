@@ -46,13 +46,13 @@ static long full_node(xsm__lgraph *g, const xsm__json *st, int k, int hops, xsm_
 		return -1;
 	if ((n = xsm__lgraph_node(g, id, name, tmp->ptr)) < 0)
 		return -1;
-	g->nodes.v[n].flags |= k == 0 ? LN_ENTRY : k == hops ? LN_TARGET : LN_MID;
+	g->nodes.v[n].flags |= (k == 0 ? LN_ENTRY : 0) | (k == hops ? LN_TARGET : 0) | (k > 0 && k < hops ? LN_MID : 0);
 	if (k > 0 && k < hops && k > g->nodes.v[n].deepest)
 		g->nodes.v[n].deepest = k;
 	return n;
 }
 
-/* path i as an owner and its steps as edges */
+/* path p as an owner, its steps as edges */
 static int full_path(xsm__lgraph *g, const xsm_path_info *p, const xsm__json *steps, xsm_buf *tmp)
 {
 	const xsm__json *st, *prev = NULL;
