@@ -21,11 +21,17 @@ OPT        ?= -O2 -g
 SANITIZE   ?=
 
 # The Debian packages the build and the tests need.  `make deps` installs
-# them (as root) and .ci/run calls it, so this is the one list.
+# them (as root) and .ci/run calls it, so this is the one list.  A PDF's
+# text needs a font: fonts-dejavu-core.
 APT_PACKAGES := build-essential pkg-config libcurl4-openssl-dev libcjson-dev \
                 libyaml-dev libxml2-dev libssl-dev python3 python3-yaml python3-cryptography openssl perl \
-                graphviz valgrind libzstd-dev
-PKGS := libcurl libcjson yaml-0.1 libxml-2.0 libcrypto libzstd
+                graphviz valgrind libzstd-dev libcairo2-dev fonts-dejavu-core
+# What only the report tests use: a headless browser to open the HTML
+# report, poppler's pdfinfo and pdftotext to read the PDF.  `make deps`
+# installs them too; elsewhere those tests are skipped (under .ci/run,
+# XSM_CI=1, they fail instead).
+APT_TEST_PACKAGES := chromium poppler-utils
+PKGS := libcurl libcjson yaml-0.1 libxml-2.0 libcrypto libzstd cairo-pdf
 
 Q := $(if $(V),,@)
 PKG_OK := $(shell pkg-config --exists $(PKGS) 2>/dev/null && echo yes)
@@ -75,7 +81,7 @@ help:
 	@echo "                  ad: a long-lived Active Directory, 1,000,000 users (ad-100k: 100,000)"
 	@echo "make bench-connectors [CONN_HOSTS=N]  normalisation rate of the connectors"
 	@echo "make install [PREFIX=..] [DESTDIR=..]; make uninstall; make clean"
-	@echo "make deps         apt-get install the packages the build needs (root)"
+	@echo "make deps         apt-get install the packages the build and the tests need (root)"
 
 # --- dependencies -------------------------------------------------------------
 # On a fresh Debian machine the libraries are installed before anything is
@@ -95,7 +101,7 @@ endif
 
 deps:
 	DEBIAN_FRONTEND=noninteractive apt-get update -qq
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(APT_PACKAGES)
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(APT_PACKAGES) $(APT_TEST_PACKAGES)
 
 # --- flags stamp: a change of flags rebuilds everything -----------------------
 $(BUILD)/CFLAGS: FORCE

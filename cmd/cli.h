@@ -94,6 +94,13 @@ int xsm_cli_emit(xsm_buf *b);
 void xsm_cli_list_row(const struct xsm_cli *cli, xsm_jw *w, xsm_buf *b);
 /* ... and after the last row: in json, close the array and its object and emit them */
 void xsm_cli_list_end(const struct xsm_cli *cli, xsm_jw *w, xsm_buf *b);
+/*
+ * Write a finished document to path, or to stdout for NULL or "-": a
+ * temporary file beside path renamed over it, so a failure leaves
+ * nothing behind (a device or pipe is written as it is).  0, or an exit
+ * code after a message (73 cannot create, 74 write error).
+ */
+int xsm_cli_write_file(const char *path, const xsm_buf *data);
 /* --since: RFC 3339, or an age before now (30d, 12h, 45m); -1 for anything else */
 int xsm_cli_parse_since(int64_t *out, const char *s, int64_t now);
 /* progress on stderr, only on a terminal and without -q; "\r" line, end with done=1 */
@@ -149,6 +156,7 @@ int cmd_help(int argc, const char **argv, struct xsm_cli *cli);
 int cmd_serve(int argc, const char **argv, struct xsm_cli *cli);
 int cmd_access(int argc, const char **argv, struct xsm_cli *cli);
 int cmd_audit(int argc, const char **argv, struct xsm_cli *cli);
+int cmd_report(int argc, const char **argv, struct xsm_cli *cli);
 /*
  * The configuration's last layers: data.dir for a build tree, then each
  * -c KEY=VALUE (an unknown key or a bad value is a usage error, 64).

@@ -70,78 +70,30 @@ static void jw_metric(xsm_jw *w, const xsm_metric_info *m)
 	xsm_jw_obj_end(w);
 }
 
-/* the kept snapshots of the last 14 days, oldest first: where trends come from */
-#define TREND_MAX 64
-struct trend {
-	size_t n;
-	char snap[TREND_MAX][40];
-	xsm_insights_report *r[TREND_MAX];
-	struct xsm_cli *cli;
-};
-
-static int trend_collect(const char *name, void *payload)
+/* the kept snapshots of the last 14 days, oldest first: where trends come from (none when they cannot be read) */
+static xsm_insights_trend *trend_load(struct xsm_cli *cli)
 {
-	struct trend *t = payload;
-	char iso[24];
-	int64_t when;
-	/* 20261124T120000Z-0001 -> 2026-11-24T12:00:00Z */
-	if (strlen(name) < 16)
-		return 0;
-	snprintf(iso, sizeof(iso), "%.4s-%.2s-%.2sT%.2s:%.2s:%.2sZ", name, name + 4, name + 6, name + 9, name + 11,
-		 name + 13);
-	if (xsm_time_parse(&when, iso) < 0 || xsm_ctx_now(t->cli->ctx) - when > 14 * 86400)
-		return 0;
-	if (t->n == TREND_MAX) { /* keep the newest: drop the oldest */
-		xsm_insights_report_free(t->r[0]);
-		memmove(t->r, t->r + 1, (TREND_MAX - 1) * sizeof(t->r[0]));
-		memmove(t->snap, t->snap + 1, (TREND_MAX - 1) * sizeof(t->snap[0]));
-		t->n--;
-	}
-	if (xsm_insights_report_load(&t->r[t->n], t->cli->store, name) < 0) {
-		xsm_ctx_clear(t->cli->ctx); /* a snapshot from before insights: no point */
-		return 0;
-	}
-	snprintf(t->snap[t->n++], sizeof(t->snap[0]), "%s", name);
-	return 0;
-}
-
-static void trend_load(struct xsm_cli *cli, struct trend *t)
-{
-	memset(t, 0, sizeof(*t));
-	t->cli = cli;
-	if (xsm_graph_snapshots(cli->store, trend_collect, t) < 0)
+	xsm_insights_trend *t = NULL;
+	if (xsm_insights_trend_load(&t, cli->store, 14) < 0)
 		xsm_ctx_clear(cli->ctx);
-}
-
-static void trend_free(struct trend *t)
-{
-	for (size_t k = 0; k < t->n; k++)
-		xsm_insights_report_free(t->r[k]);
-	t->n = 0;
-}
-
-/* initiative id's score in the k-th trend snapshot, or -1 */
-static double trend_score(const struct trend *t, size_t k, const char *id)
-{
-	long i = xsm_insights_report_find_initiative(t->r[k], id);
-	return i < 0 ? -1 : xsm_insights_report_initiative(t->r[k], (size_t)i)->score;
+	return t;
 }
 
 /* a sparkline of the scores (0-100), one block a snapshot */
-static void sparkline(char *out, size_t outlen, const struct trend *t, const char *id)
+static void sparkline(char *out, size_t outlen, const xsm_insights_trend *t, const char *id)
 {
 	static const char *const blocks[] = { "\u2581", "\u2582", "\u2583", "\u2584",
 					      "\u2585", "\u2586", "\u2587", "\u2588" };
 	size_t k, at = 0;
 	out[0] = '\0';
-	for (k = 0; k < t->n && at + 4 < outlen; k++) {
-		double sc = trend_score(t, k, id);
+	for (k = 0; k < xsm_insights_trend_count(t) && at + 4 < outlen; k++) {
+		double sc = xsm_insights_trend_score(t, k, id);
 		const char *b = sc < 0 ? " " : blocks[sc >= 100 ? 7 : (int)(sc / 12.5)];
 		at += (size_t)snprintf(out + at, outlen - at, "%s", b);
 	}
 }
 
-static void jw_initiative(xsm_jw *w, const xsm_insights_report *r, size_t i, const struct trend *t)
+static void jw_initiative(xsm_jw *w, const xsm_insights_report *r, size_t i, const xsm_insights_trend *t, int trend)
 {
 	const xsm_initiative_info *in = xsm_insights_report_initiative(r, i);
 	size_t k;
@@ -158,14 +110,14 @@ static void jw_initiative(xsm_jw *w, const xsm_insights_report *r, size_t i, con
 		xsm_jw_str(w, xsm_insights_report_metric(r, (size_t)xsm_insights_report_initiative_metric(r, i, k))->id);
 	xsm_jw_arr_end(w);
 	xsm_jw_kstr(w, "description", in->description);
-	if (t) {
+	if (trend) {
 		/* the last 14 days of kept snapshots, oldest first */
 		xsm_jw_key(w, "trend");
 		xsm_jw_arr(w);
-		for (k = 0; k < t->n; k++) {
+		for (k = 0; k < xsm_insights_trend_count(t); k++) {
 			xsm_jw_obj(w);
-			xsm_jw_kstr(w, "snapshot", t->snap[k]);
-			jw_score(w, "score", trend_score(t, k, in->id));
+			xsm_jw_kstr(w, "snapshot", xsm_insights_trend_snapshot(t, k));
+			jw_score(w, "score", xsm_insights_trend_score(t, k, in->id));
 			xsm_jw_obj_end(w);
 		}
 		xsm_jw_arr_end(w);
@@ -220,7 +172,7 @@ static int insights_list(int argc, const char **argv, struct xsm_cli *cli)
 	const char *pos[1];
 	xsm_insights_report *r = NULL;
 	xsm_buf b = XSM_BUF_INIT;
-	struct trend t;
+	xsm_insights_trend *t;
 	xsm_jw w;
 	size_t i;
 	int n, code;
@@ -229,12 +181,12 @@ static int insights_list(int argc, const char **argv, struct xsm_cli *cli)
 		return xsm_opt_exit(cli, n);
 	if ((code = load_report(cli, &r)) != 0)
 		return code;
-	trend_load(cli, &t);
+	t = trend_load(cli);
 	if (machine(cli)) {
 		xsm_jw_init(&w, &b);
 		doc_begin(cli, &w, "xsm.insights.list/1", r, "initiatives");
 		for (i = 0; i < xsm_insights_report_initiative_count(r); i++) {
-			jw_initiative(&w, r, i, &t);
+			jw_initiative(&w, r, i, t, 1);
 			line_done(cli, &w, &b);
 		}
 		doc_end(cli, &w, &b, 1);
@@ -244,17 +196,17 @@ static int insights_list(int argc, const char **argv, struct xsm_cli *cli)
 		xsm_table_init(&tb, cli->tty ? 6 : 5, head);
 		for (i = 0; i < xsm_insights_report_initiative_count(r); i++) {
 			const xsm_initiative_info *in = xsm_insights_report_initiative(r, i);
-			char sc[16], tg[16], nm[16], sp[TREND_MAX * 4 + 1];
+			char sc[16], tg[16], nm[16], sp[64 * 4 + 1]; /* a trend has 64 points at most */
 			fmt_pct(sc, in->score);
 			fmt_pct(tg, in->target);
 			snprintf(nm, sizeof(nm), "%zu", in->nmetrics);
-			sparkline(sp, sizeof(sp), &t, in->id);
+			sparkline(sp, sizeof(sp), t, in->id);
 			xsm_table_add(&tb, in->id, in->name, sc, tg, nm, sp);
 		}
 		xsm_table_print(&tb, stdout);
 		xsm_table_free(&tb);
 	}
-	trend_free(&t);
+	xsm_insights_trend_free(t);
 	xsm_buf_dispose(&b);
 	xsm_insights_report_free(r);
 	return 0;
@@ -297,7 +249,7 @@ static int insights_show(int argc, const char **argv, struct xsm_cli *cli)
 		if (cli->format == XSM_FMT_JSON) {
 			doc_begin(cli, &w, "xsm.insights.show/1", r, NULL);
 			xsm_jw_key(&w, "initiative");
-			jw_initiative(&w, r, (size_t)ii, NULL);
+			jw_initiative(&w, r, (size_t)ii, NULL, 0);
 			xsm_jw_key(&w, "metrics");
 			xsm_jw_arr(&w);
 		}
@@ -543,6 +495,163 @@ done:
 	return code;
 }
 
+/* --- export: the report as PDF (the product's "Export"), or its data as JSON or CSV --- */
+
+/* the initiatives and metrics an export covers: all, one initiative and its metrics, or one metric and its initiatives */
+struct selection {
+	unsigned char *ini, *met;
+};
+
+static int select_subject(struct selection *sel, const xsm_insights_report *r, const char *subject)
+{
+	size_t ni = xsm_insights_report_initiative_count(r), nm = xsm_insights_report_metric_count(r);
+	long i = subject ? xsm_insights_report_find_initiative(r, subject) : -1, m = -1, k;
+	if (!(sel->ini = calloc(ni + 1, 1)) || !(sel->met = calloc(nm + 1, 1)))
+		return XSM_EXIT_OSERR;
+	if (subject && i < 0 && (m = xsm_insights_report_find_metric(r, subject)) < 0) {
+		xsm_cli_error("no initiative or metric '%s' (xsm insights lists them)", subject);
+		return XSM_EXIT_NOINPUT;
+	}
+	for (size_t a = 0; a < ni; a++)
+		for (k = 0; xsm_insights_report_initiative_metric(r, a, (size_t)k) >= 0; k++) {
+			long mk = xsm_insights_report_initiative_metric(r, a, (size_t)k);
+			if (!subject || (long)a == i || mk == m)
+				sel->ini[a] = sel->met[mk] = 1;
+		}
+	for (size_t a = 0; !subject && a < ni; a++)
+		sel->ini[a] = 1;
+	if (m >= 0)
+		sel->met[m] = 1;
+	return 0;
+}
+
+static void export_json(xsm_buf *b, const xsm_insights_report *r, const xsm_insights_trend *t, const struct selection *sel,
+			const char *subject)
+{
+	xsm_jw w;
+	xsm_jw_init(&w, b);
+	xsm_jw_obj(&w);
+	xsm_jw_kstr(&w, "schema", "xsm.insights.export/1");
+	xsm_jw_kstr(&w, "snapshot", xsm_insights_report_snapshot(r));
+	xsm_jw_kstr(&w, "subject", subject);
+	xsm_jw_key(&w, "initiatives");
+	xsm_jw_arr(&w);
+	for (size_t i = 0; i < xsm_insights_report_initiative_count(r); i++)
+		if (sel->ini[i])
+			jw_initiative(&w, r, i, t, 1);
+	xsm_jw_arr_end(&w);
+	xsm_jw_key(&w, "metrics");
+	xsm_jw_arr(&w);
+	for (size_t m = 0; m < xsm_insights_report_metric_count(r); m++)
+		if (sel->met[m])
+			jw_metric(&w, xsm_insights_report_metric(r, m));
+	xsm_jw_arr_end(&w);
+	xsm_jw_obj_end(&w);
+	xsm_buf_putc(b, '\n');
+}
+
+/* a CSV field (RFC 4180): quoted when it holds a comma, a quote or a line break */
+static void csv_field(xsm_buf *b, const char *s, int last)
+{
+	s = s ? s : "";
+	if (strpbrk(s, ",\"\r\n")) {
+		xsm_buf_putc(b, '"');
+		for (; *s; s++)
+			xsm_buf_printf(b, "%s%c", *s == '"' ? "\"" : "", *s);
+		xsm_buf_putc(b, '"');
+	} else {
+		xsm_buf_puts(b, s);
+	}
+	xsm_buf_puts(b, last ? "\r\n" : ",");
+}
+
+static void csv_row(xsm_buf *b, const xsm_initiative_info *in, const xsm_metric_info *m)
+{
+	char sc[16], tg[16], pr[16], af[24], to[24], cr[24];
+	fmt_pct(sc, in->score);
+	snprintf(tg, sizeof(tg), "%g", in->target);
+	fmt_pct(pr, m->progress);
+	snprintf(af, sizeof(af), "%zu", m->affected);
+	snprintf(to, sizeof(to), "%zu", m->total);
+	snprintf(cr, sizeof(cr), "%zu", m->critical_affected);
+	const char *cells[] = { in->id, in->name, strcmp(sc, "-") ? sc : "", tg, m->id, m->name, strcmp(pr, "-") ? pr : "",
+				af, to, cr, xsm_weight_name(m->weight), m->state, m->recommendation };
+	for (size_t c = 0; c < sizeof(cells) / sizeof(cells[0]); c++)
+		csv_field(b, cells[c], c + 1 == sizeof(cells) / sizeof(cells[0]));
+}
+
+/* one row a metric of each initiative covered */
+static void export_csv(xsm_buf *b, const xsm_insights_report *r, const struct selection *sel)
+{
+	xsm_buf_puts(b, "initiative,initiative_name,score,target,metric,metric_name,progress,affected,total,"
+			"critical_affected,weight,state,recommendation\r\n");
+	for (size_t i = 0; i < xsm_insights_report_initiative_count(r); i++) {
+		long mk;
+		if (!sel->ini[i])
+			continue;
+		for (size_t k = 0; (mk = xsm_insights_report_initiative_metric(r, i, k)) >= 0; k++)
+			if (sel->met[mk])
+				csv_row(b, xsm_insights_report_initiative(r, i), xsm_insights_report_metric(r, (size_t)mk));
+	}
+}
+
+/* the data of an export (json, csv) into b: 0, or an exit code after a message */
+static int export_data(struct xsm_cli *cli, xsm_buf *b, const char *subject, int csv)
+{
+	xsm_insights_report *r = NULL;
+	xsm_insights_trend *t = NULL;
+	struct selection sel = { NULL, NULL };
+	int code;
+
+	if ((code = load_report(cli, &r)) != 0)
+		return code;
+	t = trend_load(cli);
+	if ((code = select_subject(&sel, r, subject)) == 0) {
+		if (csv)
+			export_csv(b, r, &sel);
+		else
+			export_json(b, r, t, &sel, subject);
+	}
+	free(sel.ini);
+	free(sel.met);
+	xsm_insights_trend_free(t);
+	xsm_insights_report_free(r);
+	return code;
+}
+
+static int insights_export(int argc, const char **argv, struct xsm_cli *cli)
+{
+	const char *out = NULL, *pos[1], *fmt;
+	struct xsm_opt opts[] = {
+		{ "output", 'o', XSM_OPT_STR, &out, NULL },
+		{ NULL, 0, 0, NULL, NULL },
+	};
+	xsm_buf b = XSM_BUF_INIT;
+	int n, rc, code;
+
+	if ((n = xsm_opt_parse(cli, argc, argv, opts, pos, 1)) < 0)
+		return xsm_opt_exit(cli, n);
+	fmt = cli->format_name ? cli->format_name : "pdf";
+	if (strcmp(fmt, "pdf") && strcmp(fmt, "json") && strcmp(fmt, "csv"))
+		return xsm_cli_usage(cli, "export writes pdf, json or csv, not '%s'", fmt);
+	if (!strcmp(fmt, "pdf") && (!out || !strcmp(out, "-")) && cli->tty) {
+		xsm_cli_error("not writing a PDF to a terminal");
+		xsm_cli_hint("give a file: xsm insights export -o insights.pdf  (or redirect standard output)");
+		return XSM_EXIT_USAGE;
+	}
+	if (!strcmp(fmt, "pdf")) {
+		code = (rc = xsm_report_pdf(&b, cli->store, n ? pos[0] : NULL, NULL)) < 0 ? xsm_cli_fail(cli, rc) : 0;
+	} else {
+		code = export_data(cli, &b, n ? pos[0] : NULL, !strcmp(fmt, "csv"));
+	}
+	if (code == 0)
+		code = xsm_cli_write_file(out, &b);
+	if (code == 0 && out && strcmp(out, "-") && !cli->quiet)
+		fprintf(stderr, "wrote %s (%zu bytes)\n", out, b.size);
+	xsm_buf_dispose(&b);
+	return code;
+}
+
 static int save(void *arg, xsm_store *store)
 {
 	return xsm_insights_save(arg, store);
@@ -687,6 +796,8 @@ int cmd_insights(int argc, const char **argv, struct xsm_cli *cli)
 		return insights_metric(argc - 1, argv + 1, cli);
 	if (!strcmp(sub, "set"))
 		return insights_set(argc - 1, argv + 1, cli);
+	if (!strcmp(sub, "export"))
+		return insights_export(argc - 1, argv + 1, cli);
 	if (!strcmp(sub, "target") || !strcmp(sub, "set-target"))
 		return insights_target(argc - 1, argv + 1, cli);
 	if (!strcmp(sub, "weight")) {

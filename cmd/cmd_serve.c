@@ -352,6 +352,10 @@ const char *xsm_cli_action(int argc, const char **argv, const char **also)
 		return "store.maintain";
 	if (!strcmp(cmd, "paths"))
 		return "graph.query";
+	if (!strcmp(cmd, "report")) { /* paths, critical assets and scores on one page */
+		*also = "insights.view";
+		return "graph.query";
+	}
 	if (!strcmp(cmd, "graph")) {
 		if (!strcmp(sub, "build"))
 			return "connect.manage";
@@ -622,7 +626,7 @@ static int handle(int sock, const struct server *srv)
 				xsm_buf_clear(&why);
 				xsm_buf_printf(&why, "attack paths need a role without a scope in profile '%s'",
 					       xsm_access_profile(acc));
-			} else if (!strcmp(cmd, "audit")) {
+			} else if (!strcmp(cmd, "audit") || !strcmp(cmd, "report")) {
 				ok = 0;
 				xsm_buf_clear(&why);
 				xsm_buf_printf(&why, "'%s' names devices of every scope: it needs a role without a scope", cmd);

@@ -11,7 +11,8 @@ static const struct {
 	int fmt;
 } formats[] = {
 	{ "table", XSM_FMT_TABLE }, { "json", XSM_FMT_JSON }, { "jsonl", XSM_FMT_JSONL }, { "dot", XSM_FMT_DOT },
-	{ "svg", XSM_FMT_SVG }, { "graphml", XSM_FMT_OTHER }, { "neo4j", XSM_FMT_OTHER },
+	{ "svg", XSM_FMT_SVG }, { "graphml", XSM_FMT_OTHER }, { "neo4j", XSM_FMT_OTHER }, { "html", XSM_FMT_OTHER },
+	{ "pdf", XSM_FMT_OTHER }, { "csv", XSM_FMT_OTHER },
 };
 static const char *const input_formats[] = { "records", "nessus", "qualys-xml", "rapid7-csv", "tenable-csv", NULL };
 
@@ -43,6 +44,8 @@ static const struct {
 	{ "paths", "show", "dot svg" },
 	{ "paths", "chokepoints", "dot svg" },
 	{ "paths", "blast-radius", "dot svg" },
+	{ "report", "report", "html" },
+	{ "insights", "export", "pdf csv" },
 };
 
 static int format_ok(const struct xsm_cli *cli, const char *sub)

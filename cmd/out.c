@@ -1,7 +1,11 @@
 /* out.c - output helpers shared by the commands: errors, JSON, tables, progress. */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli.h"
 
@@ -268,4 +272,78 @@ void xsm_cli_jw_billable(xsm_jw *w, size_t devices, size_t containers, size_t id
 	xsm_jw_kint(w, "identities", (int64_t)identities);
 	xsm_jw_kint(w, "applications", (int64_t)applications);
 	xsm_jw_obj_end(w);
+}
+
+static int write_all(int fd, const char *p, size_t n)
+{
+	while (n) {
+		ssize_t w = write(fd, p, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/* into a file that is not a regular one (a device, a pipe): it is written as it is, never replaced */
+static int write_special(const char *path, const xsm_buf *data)
+{
+	int fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+	if (fd < 0) {
+		xsm_cli_error("cannot write '%s': %s", path, strerror(errno));
+		return XSM_EXIT_CANTCREAT;
+	}
+	if (write_all(fd, data->ptr ? data->ptr : "", data->size) < 0 || close(fd) < 0) {
+		xsm_cli_error("cannot write '%s': %s", path, strerror(errno));
+		return XSM_EXIT_IOERR;
+	}
+	return 0;
+}
+
+int xsm_cli_write_file(const char *path, const xsm_buf *data)
+{
+	xsm_buf tmp = XSM_BUF_INIT;
+	struct stat st;
+	int fd, code = 0;
+
+	if (!path || !strcmp(path, "-")) {
+		fflush(stdout);
+		if (write_all(STDOUT_FILENO, data->ptr ? data->ptr : "", data->size) < 0) {
+			if (errno != EPIPE)
+				xsm_cli_error("cannot write output: %s", strerror(errno));
+			return XSM_EXIT_IOERR;
+		}
+		return 0;
+	}
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
+		return write_special(path, data);
+	if (xsm_buf_printf(&tmp, "%s.xsm-XXXXXX", path) < 0) {
+		xsm_cli_error("out of memory");
+		return XSM_EXIT_OSERR;
+	}
+	/* mkstemp makes the file 0600: a report is as sensitive as the store it comes from */
+	if ((fd = mkstemp(tmp.ptr)) < 0) {
+		xsm_cli_error("cannot create '%s': %s", path, strerror(errno));
+		xsm_buf_dispose(&tmp);
+		return XSM_EXIT_CANTCREAT;
+	}
+	if (write_all(fd, data->ptr ? data->ptr : "", data->size) < 0 || fsync(fd) < 0) {
+		xsm_cli_error("cannot write '%s': %s", path, strerror(errno));
+		code = XSM_EXIT_IOERR;
+	}
+	if (close(fd) < 0 && !code) {
+		xsm_cli_error("cannot write '%s': %s", path, strerror(errno));
+		code = XSM_EXIT_IOERR;
+	}
+	if (!code && rename(tmp.ptr, path) < 0) {
+		xsm_cli_error("cannot create '%s': %s", path, strerror(errno));
+		code = XSM_EXIT_CANTCREAT;
+	}
+	if (code)
+		unlink(tmp.ptr);
+	xsm_buf_dispose(&tmp);
+	return code;
 }

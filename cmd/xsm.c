@@ -70,7 +70,8 @@ static const struct xsm_command commands[] = {
 	  "xsm insights recommendations [--state STATE]\n"
 	  "xsm insights set METRIC [--state active|risk-accepted|mitigated] [--weight high|medium|low|default]\n"
 	  "xsm insights weight METRIC high|medium|low|accepted|default\n"
-	  "xsm insights target|set-target INITIATIVE SCORE|default" },
+	  "xsm insights target|set-target INITIATIVE SCORE|default\n"
+	  "xsm insights export [INITIATIVE|METRIC] [--format=pdf|json|csv] [-o FILE]" },
 	{ "paths", cmd_paths, XSM_NEED_STORE, "attack paths, choke points, blast radius and the CI gate",
 	  "xsm paths list [--target NODE] [--entry NODE] [--min-risk R] [--scenario S] [--limit N]\n"
 	  "xsm paths show ID\n"
@@ -80,6 +81,8 @@ static const struct xsm_command commands[] = {
 	  "xsm paths check --fail-on critical|high|medium|low [--fail-on-new] [--baseline TAG|SNAPSHOT]\n"
 	  "xsm paths whatif [--remove NODE|EDGEID] [--remove-edge FROM LABEL TO] [--fix CVE [--on NODE]] "
 	  "[--isolate NODE] [--set-critical NODE LEVEL] [--top-fixes N]" },
+	{ "report", cmd_report, XSM_NEED_STORE, "the exposure report: one self-contained HTML page",
+	  "xsm report [-o FILE]" },
 	{ "serve", cmd_serve, 0, "serve a shared store on a Unix socket, enforcing roles",
 	  "xsm serve [--socket PATH]" },
 	{ "status", cmd_status, XSM_NEED_STORE, "show the store, its sources and runs",

@@ -20,5 +20,6 @@
 #include "exposure/insights.h"
 #include "exposure/events.h"
 #include "exposure/access.h"
+#include "exposure/report.h"
 
 #endif

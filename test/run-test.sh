@@ -7,9 +7,12 @@ BUILD=${BUILD:-$top/build}
 export BUILD XSM_TOP="$top"
 export LD_LIBRARY_PATH="$BUILD/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 export XSM="${XSM:-$BUILD/bin/xsm}"
+# leaks that are third parties', not xsm's (fontconfig's, under cairo): told
+# to LeakSanitizer (make check-asan) and to valgrind
+export LSAN_OPTIONS="suppressions=$top/test/lsan.supp:print_suppressions=0${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
 vg=
 if [ -n "$XSM_VALGRIND" ]; then
-	vg="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite"
+	vg="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite --suppressions=$top/test/valgrind.supp"
 	export XSM_WRAP="$vg"
 fi
 case "$1" in

@@ -138,6 +138,8 @@ _xsm()
 		local f="table json jsonl"
 		[[ $cmd == graph && $sub == export ]] && f="json jsonl dot graphml neo4j"
 		[[ $cmd == paths ]] && f="table json jsonl dot svg"
+		[[ $cmd == insights && $sub == export ]] && f="pdf json csv"
+		[[ $cmd == report ]] && f="html"
 		[[ $cmd == ingest ]] && f="records nessus qualys-xml rapid7-csv tenable-csv table json jsonl"
 		COMPREPLY=($(compgen -W "$f" -- "$cur")); return ;;
 	--level)
@@ -214,6 +216,7 @@ _xsm()
 		[[ $sub == "rule level" ]] && ((n == 1)) && COMPREPLY=($(compgen -W "0 1 2 3 very-high high medium low" -- "$cur")) ;;
 	"insights show" | "insights target" | "insights set-target") ((n == 0)) && __xsm_offer "$(__xsm_initiatives)" ;;
 	"insights metric" | "insights set" | "insights weight") ((n == 0)) && __xsm_offer "$(__xsm_metrics)" ;;
+	"insights export") ((n == 0)) && __xsm_offer "$(__xsm_initiatives; __xsm_metrics)" ;;
 	"init ") COMPREPLY=($(compgen -d -- "$cur")) ;;
 	"access grant")
 		if ((n == 0)); then

@@ -114,6 +114,28 @@ XSM_EXTERN(long) xsm_insights_report_initiative_metric(const xsm_insights_report
 XSM_EXTERN(long) xsm_insights_report_find_metric(const xsm_insights_report *r, const char *id_or_name);
 XSM_EXTERN(long) xsm_insights_report_find_initiative(const xsm_insights_report *r, const char *id_or_name);
 
+/**
+ * A trend: the insights of the snapshots kept from the last days days
+ * before the context's clock (and any after it), oldest first, at most
+ * 64 of them (the newest).  Snapshots without insights are left out.
+ * Where the 14-day trends of xsm-insights(1) and xsm-report(1) come from.
+ */
+typedef struct xsm_insights_trend xsm_insights_trend;
+
+/** Load the trend of store over days days.  An empty trend is not an error.  Caller owns *out. */
+XSM_EXTERN(int) xsm_insights_trend_load(xsm_insights_trend **out, xsm_store *store, int days);
+XSM_EXTERN(void) xsm_insights_trend_free(xsm_insights_trend *t);
+/** Points of the trend (0 for NULL). */
+XSM_EXTERN(size_t) xsm_insights_trend_count(const xsm_insights_trend *t);
+/** Point k's snapshot id, and its time (seconds since the epoch, from the id). */
+XSM_EXTERN(const char *) xsm_insights_trend_snapshot(const xsm_insights_trend *t, size_t k);
+XSM_EXTERN(int64_t) xsm_insights_trend_time(const xsm_insights_trend *t, size_t k);
+/** An initiative's score, a metric's progress (by id) at point k; -1 when it has none there. */
+XSM_EXTERN(double) xsm_insights_trend_score(const xsm_insights_trend *t, size_t k, const char *initiative);
+XSM_EXTERN(double) xsm_insights_trend_progress(const xsm_insights_trend *t, size_t k, const char *metric);
+/** The time a snapshot id names ("20261124T120000Z-0001"): 0, or XSM_EINVALID (no message). */
+XSM_EXTERN(int) xsm_snapshot_time(int64_t *out, const char *snapshot);
+
 XSM_END_DECL
 
 #endif

@@ -173,10 +173,15 @@ int xsm_paths_line(const xsm_pathset *set, size_t i, xsm_buf *out)
 	r = &set->p.v[i];
 	if (r->info.json)
 		return xsm_buf_puts(out, r->info.json) < 0 ? xsm__error_oom(set->ctx) : 0;
-	if ((set->fd < 0 && !set->zr) || r->len > (64u << 20) || xsm_buf_grow(out, (size_t)r->len + 1) < 0)
+	if ((set->fd < 0 && !set->zr) || r->len > (64u << 20))
 		return xsm__error_set(set->ctx, XSM_EINVALID, "path %s has no stored line", r->info.id);
+	if (xsm_buf_grow(out, (size_t)r->len + 1) < 0)
+		return xsm__error_oom(set->ctx);
 	if (set->zr) {
-		if (xsm__zr_read(set->zr, r->off, (size_t)r->len, out->ptr) < 0)
+		int rc = xsm__zr_read(set->zr, r->off, (size_t)r->len, out->ptr);
+		if (rc == XSM_ENOMEM)
+			return rc;
+		if (rc < 0)
 			return xsm__error_set(set->ctx, XSM_EINVALID, "graph/%s/paths.idx does not match paths.jsonl.zst",
 					      set->snapshot);
 	} else if (pread(set->fd, out->ptr, (size_t)r->len, (off_t)r->off) != (ssize_t)r->len)
@@ -223,15 +228,16 @@ static int read_indexed(xsm_pathset *set, xsm_store *store, const char *snapshot
 	char *p, *end;
 	int rc;
 
-	xsm_buf_printf(&rel, "graph/%s/paths.idx.zst", snapshot);
+	if (xsm_buf_printf(&rel, "graph/%s/paths.idx.zst", snapshot) < 0)
+		return xsm__error_oom(set->ctx);
 	if ((rc = xsm_store_read(&idx, store, rel.ptr, (size_t)1 << 34)) == 0) {
 		rc = unpack(&idx, set->ctx, rel.ptr);
 	} else if (rc == XSM_ENOTFOUND) {
 		/* snapshots of earlier versions */
 		xsm_ctx_clear(set->ctx);
 		xsm_buf_clear(&rel);
-		xsm_buf_printf(&rel, "graph/%s/paths.idx", snapshot);
-		rc = xsm_store_read(&idx, store, rel.ptr, (size_t)1 << 34);
+		rc = xsm_buf_printf(&rel, "graph/%s/paths.idx", snapshot) < 0 ? xsm__error_oom(set->ctx)
+									      : xsm_store_read(&idx, store, rel.ptr, (size_t)1 << 34);
 	}
 	if (rc < 0) {
 		if (rc == XSM_ENOTFOUND)

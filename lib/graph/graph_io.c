@@ -365,7 +365,10 @@ int xsm_graph_load(xsm_graph **out, xsm_store *store, const char *snapshot, unsi
 		rc = xsm__error_set(ctx, XSM_EUSAGE, "invalid snapshot name '%s'", snapshot);
 		goto done;
 	}
-	xsm_buf_printf(&rel, "graph/%s/meta.json", snapshot);
+	if (xsm_buf_printf(&rel, "graph/%s/meta.json", snapshot) < 0) {
+		rc = xsm__error_oom(ctx);
+		goto done;
+	}
 	if ((rc = xsm_store_read(&meta, store, rel.ptr, 16 << 20)) < 0) {
 		if (rc == XSM_ENOTFOUND)
 			rc = xsm__error_set(ctx, XSM_ENOTFOUND, "no snapshot '%s'", snapshot);

@@ -84,7 +84,10 @@ static int store_open(xsm_store *s, const char *rel, int flags, mode_t dirmode)
 
 int xsm__store_open(xsm_store *s, const char *rel)
 {
-	int fd = store_open(s, rel, O_RDONLY, 0);
+	int fd;
+	if (!rel) /* the name was a buffer that could not be filled: out of memory */
+		return xsm__error_oom(s->ctx);
+	fd = store_open(s, rel, O_RDONLY, 0);
 	if (fd < 0)
 		return errno == ENOENT ? xsm__error_set(s->ctx, XSM_ENOTFOUND, "'%s/%s' does not exist", s->dir, rel)
 				       : store_errno(s, XSM_EIO, "cannot open", rel);

@@ -255,8 +255,11 @@ static int pool_add(xsm__strpool *p, size_t j, uint32_t tag, const char *s, size
 int xsm__strpool_init(xsm__strpool *p)
 {
 	uint32_t id;
+	int rc;
 	memset(p, 0, sizeof(*p));
-	return xsm__strpool_intern(p, "", 0, &id);
+	if ((rc = xsm__strpool_intern(p, "", 0, &id)) < 0)
+		xsm__strpool_free(p); /* what it had made before it failed */
+	return rc;
 }
 
 int xsm__strpool_intern(xsm__strpool *p, const char *s, size_t len, uint32_t *id)

@@ -339,6 +339,17 @@ test_expect_success 'scope (seed profile): no attack paths at all; scores still 
 	! grep -q "\"kind\":\"path\"" ev
 '
 
+test_expect_success 'report and insights export through the server: to standard output; a scoped caller gets no report' '
+	as ${P}sr report >page.html && head -1 page.html | grep -q "^<!DOCTYPE html>$" &&
+	test_grep "id=\"attack-paths\"" page.html &&
+	test_expect_code 77 as ${P}sr report -o page2.html 2>err &&
+	test_grep "refused on a served store: an output file would be written by the server" err &&
+	test ! -e page2.html &&
+	as ${P}sr insights export ransomware >rw.pdf && head -c 5 rw.pdf | grep -q "^%PDF-" &&
+	test_expect_code 77 as ${P}scope report >scoped.html 2>err &&
+	test_grep "names devices of every scope" err && test ! -s scoped.html
+'
+
 test_expect_success 'the audit log records every change, by the caller, and never a secret' '
 	printf "s3cr3t-PASSW0RD\n" | as ${P}sa -q connect add servicenow cmdb --url https://sn.example.com --username u --password-stdin &&
 	as ${P}ga --format=jsonl audit >audit.jsonl &&
