@@ -1,8 +1,8 @@
 /*
  * paths.c - attack paths: the attack model, walkable adjacency, multi-source
  * bit-parallel BFS (256 targets a pass, four uint64 words per node, top-down
- * or bottom-up by level, one frontier per level so each pair's shortest path
- * can be walked back), the path list the build and what-if share, choke
+ * or bottom-up by level, each lane's distance to each node kept in bit
+ * planes so each pair's shortest path can be walked back), the path list the build and what-if share, choke
  * points, blast radius.
  *
  * Tie rule: of several shortest paths, the one taken steps, at each hop from
@@ -373,7 +373,17 @@ struct bfs {
 	const struct csr *fwd, *rev;
 	uint32_t n;
 	int max_hops;
-	uint64_t **level;   /* level[l][v * W + w]: lanes first reached at distance l (NULL: reach only) */
+	/*
+	 * The distance at which each lane first reached each node, kept (for
+	 * walking paths back) as bit planes: dist[(v * nplanes + p) * W + w]
+	 * holds bit p of distance - 1 for the lanes that reached v at distance
+	 * 1 or more, so a level is found with a few word operations and costs
+	 * log2(max_hops) planes a node, not max_hops + 1 tables.  Distance 0 is
+	 * the source itself: srclane[v] is its lane + 1.  NULL: reach only.
+	 */
+	uint64_t *dist;
+	uint32_t *srclane;
+	int nplanes;
 	struct lanes *st;
 	uint32_t *active, *next_active;
 	uint64_t *abits, *next_abits; /* the lanes active[i] brings to the next level, W words each */
@@ -389,6 +399,44 @@ struct bfs {
 static int lane_test(const uint64_t *words, int lane)
 {
 	return (int)(words[lane >> 6] >> (lane & 63) & 1);
+}
+
+/* the lanes that first reached v at distance l (l <= max_hops), into out */
+static void level_bits(const struct bfs *b, uint32_t v, int l, uint64_t out[W])
+{
+	const uint64_t *seen = b->st[v].seen, *d = b->dist + (size_t)v * (size_t)b->nplanes * W;
+	uint32_t sl = b->srclane[v];
+	for (int w = 0; w < W; w++)
+		out[w] = 0;
+	if (l == 0) {
+		if (sl)
+			out[(sl - 1) >> 6] = 1ULL << ((sl - 1) & 63);
+		return;
+	}
+	for (int w = 0; w < W; w++) {
+		uint64_t x = seen[w];
+		for (int p = 0; p < b->nplanes; p++)
+			x &= (((unsigned)(l - 1) >> p) & 1) ? d[p * W + w] : ~d[p * W + w];
+		out[w] = x;
+	}
+	if (sl)
+		out[(sl - 1) >> 6] &= ~(1ULL << ((sl - 1) & 63));
+}
+
+/* the distance at which lane first reached v, or -1 */
+static int lane_dist(const struct bfs *b, uint32_t v, int lane)
+{
+	const uint64_t *d = b->dist + (size_t)v * (size_t)b->nplanes * W;
+	int w = lane >> 6, l = 0;
+	uint64_t bit = 1ULL << (lane & 63);
+	if (b->srclane[v] == (uint32_t)lane + 1)
+		return 0;
+	if (!(b->st[v].seen[w] & bit))
+		return -1;
+	for (int p = 0; p < b->nplanes; p++)
+		if (d[p * W + w] & bit)
+			l |= 1 << p;
+	return l + 1;
 }
 
 static int edge_cut(const uint64_t *cut, uint32_t e)
@@ -455,11 +503,12 @@ static int bfs_init(struct bfs *b, const struct csr *fwd, const struct csr *rev,
 	b->blocked = -1;
 	n = (size_t)b->n + 1;
 	if (levels) {
-		if (!(b->level = xsm__calloc((size_t)max_hops + 1, sizeof(*b->level))))
+		b->nplanes = 1;
+		while (b->nplanes < 8 && (max_hops - 1) >> b->nplanes)
+			b->nplanes++;
+		if (!(b->dist = xsm__calloc(n * (size_t)b->nplanes * W, sizeof(uint64_t))) ||
+		    !(b->srclane = xsm__calloc(n, sizeof(uint32_t))))
 			return XSM_ENOMEM;
-		for (int l = 0; l <= max_hops; l++)
-			if (!(b->level[l] = xsm__calloc(n * W, sizeof(uint64_t))))
-				return XSM_ENOMEM;
 	}
 	if (!(b->st = xsm__calloc(n, sizeof(*b->st))) || !(b->active = xsm__calloc(n, sizeof(uint32_t))) ||
 	    !(b->next_active = xsm__calloc(n, sizeof(uint32_t))) || !(b->abits = xsm__calloc(n * W, sizeof(uint64_t))) ||
@@ -472,10 +521,8 @@ static int bfs_init(struct bfs *b, const struct csr *fwd, const struct csr *rev,
 
 static void bfs_free(struct bfs *b)
 {
-	if (b->level)
-		for (int l = 0; l <= b->max_hops; l++)
-			xsm__free(b->level[l]);
-	xsm__free(b->level);
+	xsm__free(b->dist);
+	xsm__free(b->srclane);
 	xsm__free(b->st);
 	xsm__free(b->active);
 	xsm__free(b->next_active);
@@ -592,11 +639,11 @@ static void bfs_pass(struct bfs *b, const uint32_t *src, int nsrc)
 		b->st[v].seen[s >> 6] |= 1ULL << (s & 63);
 	}
 	for (i = 0; i < na; i++)
-		for (w = 0; w < W; w++) {
+		for (w = 0; w < W; w++)
 			b->abits[i * W + w] = b->st[b->active[i]].seen[w];
-			if (b->level)
-				b->level[0][(size_t)b->active[i] * W + w] = b->abits[i * W + w];
-		}
+	if (b->dist)
+		for (s = 0; s < nsrc; s++)
+			b->srclane[src[s]] = (uint32_t)s + 1; /* the sources are distinct nodes */
 	for (l = 1; l <= b->max_hops && na; l++) {
 		size_t nn = 0;
 		uint64_t work = 0;
@@ -614,11 +661,16 @@ static void bfs_pass(struct bfs *b, const uint32_t *src, int nsrc)
 				empty &= !x->seen[w];
 			if (empty)
 				b->touched[b->ntouched++] = v;
+			if (b->dist) {
+				uint64_t *d = b->dist + (size_t)v * (size_t)b->nplanes * W;
+				for (int p = 0; p < b->nplanes; p++)
+					if (((unsigned)(l - 1) >> p) & 1)
+						for (w = 0; w < W; w++)
+							d[p * W + w] |= x->next[w];
+			}
 			for (w = 0; w < W; w++) {
 				x->seen[w] |= x->next[w];
 				b->next_abits[i * W + w] = x->next[w];
-				if (b->level)
-					b->level[l][(size_t)v * W + w] = x->next[w];
 				x->next[w] = 0;
 			}
 		}
@@ -644,16 +696,19 @@ static void bfs_clear(struct bfs *b)
 	size_t n = (size_t)b->n + 1;
 	if (b->ntouched > n / 8) {
 		memset(b->st, 0, n * sizeof(*b->st));
-		if (b->level)
-			for (int l = 0; l <= b->max_hops; l++)
-				memset(b->level[l], 0, n * W * sizeof(uint64_t));
+		if (b->dist) {
+			memset(b->dist, 0, n * (size_t)b->nplanes * W * sizeof(uint64_t));
+			memset(b->srclane, 0, n * sizeof(uint32_t));
+		}
 	} else {
 		for (size_t i = 0; i < b->ntouched; i++) {
 			uint32_t v = b->touched[i];
 			memset(b->st[v].seen, 0, sizeof(b->st[v].seen));
-			if (b->level)
-				for (int l = 0; l <= b->max_hops; l++)
-					memset(b->level[l] + (size_t)v * W, 0, W * sizeof(uint64_t));
+			if (b->dist) {
+				memset(b->dist + (size_t)v * (size_t)b->nplanes * W, 0,
+				       (size_t)b->nplanes * W * sizeof(uint64_t));
+				b->srclane[v] = 0;
+			}
 		}
 	}
 	b->ntouched = 0;
@@ -695,14 +750,6 @@ static void walkmemo_lane(struct walkmemo *w, uint32_t n)
 	}
 }
 
-/* the level at which a lane first reached v, or -1 */
-static int hops_of(const struct bfs *b, uint32_t v, int lane)
-{
-	for (int l = 0; l <= b->max_hops; l++)
-		if (lane_test(b->level[l] + (size_t)v * W, lane))
-			return l;
-	return -1;
-}
 
 /* walk pair back: nodes[0..hops] and edges[0..hops-1]; the first arc (in arc order) one level closer */
 static void walk_back(const struct bfs *b, struct walkmemo *memo, uint32_t entry, int lane, int hops, uint32_t *nodes,
@@ -714,7 +761,7 @@ static void walk_back(const struct bfs *b, struct walkmemo *memo, uint32_t entry
 		if (memo->stamp[cur] != memo->gen) {
 			for (uint32_t e = b->fwd->off[cur]; e < b->fwd->off[cur + 1]; e++) {
 				uint32_t v = b->fwd->adj[e];
-				if (lane_test(b->level[k - 1] + (size_t)v * W, lane) && (int64_t)v != b->blocked &&
+				if (lane_dist(b, v, lane) == k - 1 && (int64_t)v != b->blocked &&
 				    !edge_cut(b->cut, b->fwd->eid[e])) {
 					memo->stamp[cur] = memo->gen;
 					memo->next[cur] = v;
@@ -784,15 +831,18 @@ static int reached_entries(struct job *j, const struct bfs *b, int nsrc, size_t 
 				any |= b->st[v].seen[w];
 			if (!any)
 				continue;
-			for (size_t h = 0; h < H; h++)
+			for (size_t h = 0; h < H; h++) {
+				uint64_t lv[W];
+				level_bits(b, v, (int)h, lv);
 				for (int w = 0; w < W; w++)
-					for (uint64_t bits = b->level[h][(size_t)v * W + w]; bits; bits &= bits - 1) {
+					for (uint64_t bits = lv[w]; bits; bits &= bits - 1) {
 						size_t k = (size_t)(w * 64 + __builtin_ctzll(bits)) * H + h;
 						if (pass == 0)
 							cnt[k]++;
 						else
 							items->v[start[k]++] = v;
 					}
+			}
 		}
 	}
 	/* start[k] now ends bucket k: rewind */
@@ -1817,7 +1867,7 @@ int xsm__paths_recheck(xsm__pathlist *p, xsm_ctx *ctx, const uint64_t *cut, cons
 			}
 			alive[q] = (uint8_t)lane_test(b.st[e].seen, lane);
 			if (alive[q] && reroute) {
-				int h = hops_of(&b, e, lane);
+				int h = lane_dist(&b, e, lane);
 				if (xsm__vec_reserve(&p->nodes, (size_t)h + 1) < 0 || xsm__vec_reserve(&p->edges, (size_t)h + 1) < 0) {
 					rc = xsm__error_oom(ctx);
 					break;
