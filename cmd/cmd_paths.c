@@ -158,9 +158,16 @@ static int paths_list(int argc, const char **argv, struct xsm_cli *cli)
 		return xsm_opt_exit(cli, n);
 	if (minrisk && (mr = xsm_risk_parse(minrisk)) < 0)
 		return xsm_cli_usage(cli, "unknown risk '%s' (critical, high, medium, low)", minrisk);
-	/* --target and --entry take NodeIds, and pictures the steps: those parse every path */
-	if ((code = target || entry || cli->format == XSM_FMT_DOT || cli->format == XSM_FMT_SVG ? load(cli, &set)
-												  : load_index(cli, &set)) != 0)
+	/*
+	 * --target and --entry read those paths (stored as text: every path),
+	 * pictures the steps of every path, the rest the index
+	 */
+	if (target || entry) {
+		if ((n = xsm_paths_load_match(&set, cli->store, NULL, target, entry, NULL)) < 0)
+			return xsm_cli_fail(cli, n);
+		code = 0;
+	} else if ((code = cli->format == XSM_FMT_DOT || cli->format == XSM_FMT_SVG ? load(cli, &set)
+									      : load_index(cli, &set)) != 0)
 		return code;
 	if ((target && (code = node_ref(cli, set, target, ids[0], 1)) != 0) ||
 	    (entry && (code = node_ref(cli, set, entry, ids[1], 0)) != 0)) {
@@ -236,8 +243,9 @@ static int paths_show(int argc, const char **argv, struct xsm_cli *cli)
 		return xsm_opt_exit(cli, n);
 	if (n != 1)
 		return xsm_cli_usage(cli, "which path? give its PathId");
-	if ((code = load(cli, &set)) != 0)
-		return code;
+	if ((n = xsm_paths_load_match(&set, cli->store, NULL, NULL, NULL, pos[0])) < 0)
+		return xsm_cli_fail(cli, n);
+	code = 0;
 	if ((i = xsm_paths_find(set, pos[0])) < 0) {
 		xsm_cli_error("no attack path '%s' in snapshot %s", pos[0], xsm_paths_snapshot(set));
 		xsm_paths_free(set);

@@ -1,7 +1,7 @@
 /*
  * exposure/paths.h - attack paths, choke points and blast radius
  * (xsm-paths(1)).  Paths are computed at every build from the attack model
- * (attack-model.yaml) and stored with the snapshot (paths.jsonl,
+ * (attack-model.yaml) and stored with the snapshot (paths.bin.zst,
  * chokepoints.json); these functions read them back.
  */
 #ifndef XSM_PATHS_H
@@ -35,10 +35,9 @@ typedef struct xsm_paths_stats {
 } xsm_paths_stats;
 
 /**
- * Compute every attack path of g under model m: paths.jsonl text written
- * to fd as it is formatted (one path a line; the text of a million paths
- * is gigabytes, so it is never held whole) and chokepoints.json into
- * chokes; nodes on paths get rawData attackPath{entryType, isTarget,
+ * Compute every attack path of g under model m: paths.bin.zst written to
+ * fd (each path as a binary record, with the index that finds them, in a
+ * seekable zstd file; xsm-store(5)) and chokepoints.json into chokes; nodes on paths get rawData attackPath{entryType, isTarget,
  * paths}.  Deterministic.  XSM_EIO when fd cannot be written.
  */
 XSM_EXTERN(int) xsm_paths_compute(xsm_paths_stats *st, int fd, xsm_buf *chokes, xsm_graph *g,
@@ -65,6 +64,15 @@ XSM_EXTERN(int) xsm_paths_load(xsm_pathset **out, xsm_store *store, const char *
  * membership tests and the CI gate, without parsing any path.
  */
 XSM_EXTERN(int) xsm_paths_load_ids(xsm_pathset **out, xsm_store *store, const char *snapshot);
+/**
+ * As xsm_paths_load, the paths that go to target and come from entry
+ * (each a NodeId or a node's name; NULL: any), or the one path id (NULL:
+ * any).  Paths stored as records (paths.bin.zst) are read by their index:
+ * only the records asked for (-v says how many).  Paths stored as text
+ * (snapshots of earlier versions) are read whole: the caller filters.
+ */
+XSM_EXTERN(int) xsm_paths_load_match(xsm_pathset **out, xsm_store *store, const char *snapshot, const char *target,
+				     const char *entry, const char *id);
 XSM_EXTERN(void) xsm_paths_free(xsm_pathset *set);
 /** The stored JSON line of path i into out. */
 XSM_EXTERN(int) xsm_paths_line(const xsm_pathset *set, size_t i, xsm_buf *out);
