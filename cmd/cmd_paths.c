@@ -40,14 +40,16 @@ static int load(struct xsm_cli *cli, xsm_pathset **set)
 }
 
 /*
- * The paths as paths.idx describes them, no path parsed: what list,
+ * The paths as the index describes them, no path parsed: what list,
  * summary and chokepoints read of each is there (a JSON line is read
- * when printed).  An index of an older build lacks names and types: then
+ * when printed); with a limit, the limit most serious at or above
+ * min_risk (or more: the caller filters).  An index of an older build lacks names and types: then
  * every path is parsed, as load does.
  */
-static int load_index(struct xsm_cli *cli, xsm_pathset **set)
+static int load_index(struct xsm_cli *cli, xsm_pathset **set, int limit, int min_risk)
 {
-	int rc = xsm_paths_load_ids(set, cli->store, NULL);
+	int rc = limit >= 0 ? xsm_paths_load_serious(set, cli->store, NULL, (size_t)limit, min_risk)
+			    : xsm_paths_load_ids(set, cli->store, NULL);
 	if (rc < 0)
 		return xsm_cli_fail(cli, rc);
 	if (xsm_paths_count(*set) && !xsm_paths_get(*set, 0)->entry_type) {
@@ -166,8 +168,9 @@ static int paths_list(int argc, const char **argv, struct xsm_cli *cli)
 		if ((n = xsm_paths_load_match(&set, cli->store, NULL, target, entry, NULL)) < 0)
 			return xsm_cli_fail(cli, n);
 		code = 0;
-	} else if ((code = cli->format == XSM_FMT_DOT || cli->format == XSM_FMT_SVG ? load(cli, &set)
-									      : load_index(cli, &set)) != 0)
+	} else if ((code = cli->format == XSM_FMT_DOT || cli->format == XSM_FMT_SVG
+				   ? load(cli, &set)
+				   : load_index(cli, &set, scenario ? -1 : limit, mr)) != 0)
 		return code;
 	if ((target && (code = node_ref(cli, set, target, ids[0], 1)) != 0) ||
 	    (entry && (code = node_ref(cli, set, entry, ids[1], 0)) != 0)) {
@@ -296,7 +299,7 @@ static int paths_chokepoints(int argc, const char **argv, struct xsm_cli *cli)
 	if ((n = xsm_opt_parse(cli, argc, argv, opts, pos, 0)) < 0)
 		return xsm_opt_exit(cli, n);
 	/* the choke points are stored whole: only a picture reads the paths' steps */
-	if ((code = cli->format == XSM_FMT_DOT || cli->format == XSM_FMT_SVG ? load(cli, &set) : load_index(cli, &set)) != 0)
+	if ((code = cli->format == XSM_FMT_DOT || cli->format == XSM_FMT_SVG ? load(cli, &set) : load_index(cli, &set, -1, 0)) != 0)
 		return code;
 	if (cli->format == XSM_FMT_DOT || cli->format == XSM_FMT_SVG) {
 		/* the paths through the top choke points */
@@ -485,7 +488,7 @@ static int paths_summary(int argc, const char **argv, struct xsm_cli *cli)
 
 	if ((n = xsm_opt_parse(cli, argc, argv, NULL, pos, 0)) < 0)
 		return xsm_opt_exit(cli, n);
-	if ((code = load_index(cli, &set)) != 0)
+	if ((code = load_index(cli, &set, -1, 0)) != 0)
 		return code;
 	np = xsm_paths_count(set);
 	sc = calloc(np + 1, sizeof(*sc));

@@ -73,6 +73,14 @@ XSM_EXTERN(int) xsm_paths_load_ids(xsm_pathset **out, xsm_store *store, const ch
  */
 XSM_EXTERN(int) xsm_paths_load_match(xsm_pathset **out, xsm_store *store, const char *snapshot, const char *target,
 				     const char *entry, const char *id);
+/**
+ * As xsm_paths_load_ids, the n most serious paths at or above min_risk
+ * (XSM_RISK_*; most serious first: risk, target level, hops, PathId).
+ * Paths stored as records are read by their index, only those; paths
+ * stored as text are read whole (the caller filters and orders).
+ */
+XSM_EXTERN(int) xsm_paths_load_serious(xsm_pathset **out, xsm_store *store, const char *snapshot, size_t n,
+				       int min_risk);
 XSM_EXTERN(void) xsm_paths_free(xsm_pathset *set);
 /** The stored JSON line of path i into out. */
 XSM_EXTERN(int) xsm_paths_line(const xsm_pathset *set, size_t i, xsm_buf *out);

@@ -330,9 +330,16 @@ static int parse_frames(xsm_pathset *set, const char *rel)
 
 /* --- paths.bin.zst: records made into paths with the snapshot's graph ----------------------- */
 
-/* what to read of a binary snapshot: the paths of a target and/or an entry point, or one PathId */
+/*
+ * what to read of a binary snapshot: the paths of a target and/or an entry
+ * point, or one PathId; or (serious) the first paths most serious first,
+ * up to first of them and while at or above max_risk, as an index gives
+ * them
+ */
 struct pick {
 	const char *target, *entry, *id;
+	int serious, max_risk;
+	size_t first;
 };
 
 /* one record into the set: every field (full), or what an index gives (ids-only sets) */
@@ -449,6 +456,23 @@ static int bin_pick(xsm_pathset *set, const struct pick *pk)
 	uint64_t off = 0;
 	int rc = 0;
 
+	if (pk->serious) {
+		size_t n = xsm__pstore_count(set->ps), at, k, j;
+		uint32_t chunk[256];
+		for (at = 0; at < n && set->p.n < pk->first && rc == 0; at += k) {
+			k = n - at < 256 ? n - at : 256;
+			rc = xsm__pstore_serious(set->ps, at, k, chunk);
+			for (j = 0; j < k && rc == 0 && set->p.n < pk->first; j++)
+				if ((rc = xsm__pstore_offset(set->ps, chunk[j], &off)) == 0 &&
+				    (rc = bin_run(set, off, chunk[j], 1, 0)) == 0 &&
+				    set->p.v[set->p.n - 1].info.risk > pk->max_risk) {
+					set->p.n--; /* past the risk asked for: so are the rest */
+					k = n - at;
+					break;
+				}
+		}
+		return rc;
+	}
 	if (pk->id) {
 		char *end = NULL;
 		uint64_t hid;
@@ -717,8 +741,17 @@ int xsm_paths_load(xsm_pathset **out, xsm_store *store, const char *snapshot)
 int xsm_paths_load_match(xsm_pathset **out, xsm_store *store, const char *snapshot, const char *target,
 			 const char *entry, const char *id)
 {
-	struct pick pk = { target, entry, id };
+	struct pick pk = { target, entry, id, 0, 0, 0 };
 	return load_scoped(out, store, snapshot, READ_ALL, target || entry || id ? &pk : NULL);
+}
+
+int xsm_paths_load_serious(xsm_pathset **out, xsm_store *store, const char *snapshot, size_t n, int min_risk)
+{
+	struct pick pk = { NULL, NULL, NULL, 1, min_risk, n };
+	/* a scope drops paths after they are read: then every path is read */
+	if (xsm_store_ctx(store)->scope)
+		return load_scoped(out, store, snapshot, READ_IDS, NULL);
+	return load_paths(out, store, snapshot, READ_IDS, &pk);
 }
 
 int xsm_paths_load_ids(xsm_pathset **out, xsm_store *store, const char *snapshot)

@@ -38,7 +38,7 @@ test_expect_success 'snapshots of the earlier version (paths.jsonl.zst and paths
 # records read, from the -v line
 reads() { sed -n "s/^xsm: paths: \([0-9]*\) of [0-9]* path records read$/\1/p" "$1"; }
 
-test_expect_success 'list --target, --entry and show read only their paths'"'"' records' '
+test_expect_success 'list --target, --entry, --limit and show read only their paths'"'"' records' '
 	XSM_STORE="$TRASH/gen/store" &&
 	export XSM_STORE &&
 	total=$(xsm --format=jsonl paths list | wc -l) &&
@@ -55,6 +55,8 @@ test_expect_success 'list --target, --entry and show read only their paths'"'"' 
 	test "$(reads et.err)" = 1 && test_cmp one et.out &&
 	xsm -v paths show "$id" >s.out 2>s.err &&
 	test "$(reads s.err)" = 1 &&
+	xsm -v paths list --limit 10 >l.out 2>l.err &&
+	test "$(reads l.err)" = 10 &&
 	xsm -v paths list >all.out 2>all.err &&
 	test "$(reads all.err)" = "$total"
 '
