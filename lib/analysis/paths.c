@@ -377,14 +377,17 @@ struct bfs {
 	int max_hops;
 	/*
 	 * The distance at which each lane first reached each node, kept (for
-	 * walking paths back) as bit planes: dist[(v * nplanes + p) * W + w]
-	 * holds bit p of distance - 1 for the lanes that reached v at distance
-	 * 1 or more, so a level is found with a few word operations and costs
-	 * log2(max_hops) planes a node, not max_hops + 1 tables.  Distance 0 is
-	 * the source itself: srclane[v] is its lane + 1.  NULL: reach only.
+	 * walking paths back) as bit planes: dist[(v * W + w) * nplanes + p]
+	 * holds bit p of distance - 1 for the lanes of word w that reached v
+	 * at distance 1 or more (a lane's planes share a cache line), so a
+	 * level is found with a few word operations and costs log2(max_hops)
+	 * planes a node, not max_hops + 1 tables.  Distance 0 is the source
+	 * itself: srclane[v] is its lane + 1, src[lane] the pass's source.
+	 * NULL: reach only.
 	 */
 	uint64_t *dist;
 	uint32_t *srclane;
+	const uint32_t *src;
 	int nplanes;
 	struct lanes *st;
 	uint32_t *active, *next_active;
@@ -418,7 +421,7 @@ static void level_bits(const struct bfs *b, uint32_t v, int l, uint64_t out[W])
 	for (int w = 0; w < W; w++) {
 		uint64_t x = seen[w];
 		for (int p = 0; p < b->nplanes; p++)
-			x &= (((unsigned)(l - 1) >> p) & 1) ? d[p * W + w] : ~d[p * W + w];
+			x &= (((unsigned)(l - 1) >> p) & 1) ? d[w * b->nplanes + p] : ~d[w * b->nplanes + p];
 		out[w] = x;
 	}
 	if (sl)
@@ -436,9 +439,25 @@ static int lane_dist(const struct bfs *b, uint32_t v, int lane)
 	if (!(b->st[v].seen[w] & bit))
 		return -1;
 	for (int p = 0; p < b->nplanes; p++)
-		if (d[p * W + w] & bit)
+		if (d[w * b->nplanes + p] & bit)
 			l |= 1 << p;
 	return l + 1;
+}
+
+/* whether lane first reached v at distance l: mostly one cache line read */
+static inline int at_level(const struct bfs *b, uint32_t v, int lane, int l)
+{
+	int w = lane >> 6, np = b->nplanes;
+	uint64_t bit = 1ULL << (lane & 63);
+	const uint64_t *d;
+	if (l == 0)
+		return b->src[lane] == v;
+	d = b->dist + ((size_t)v * W + (size_t)w) * (size_t)np;
+	for (int p = 0; p < np; p++)
+		if (!(d[p] & bit) != !(((unsigned)(l - 1) >> p) & 1))
+			return 0;
+	/* distance 1 has every plane clear, as a lane that never reached v has */
+	return l > 1 || ((b->st[v].seen[w] & bit) && b->src[lane] != v);
 }
 
 static int edge_cut(const uint64_t *cut, uint32_t e)
@@ -643,6 +662,7 @@ static void bfs_pass(struct bfs *b, const uint32_t *src, int nsrc)
 	for (i = 0; i < na; i++)
 		for (w = 0; w < W; w++)
 			b->abits[i * W + w] = b->st[b->active[i]].seen[w];
+	b->src = src;
 	if (b->dist)
 		for (s = 0; s < nsrc; s++)
 			b->srclane[src[s]] = (uint32_t)s + 1; /* the sources are distinct nodes */
@@ -668,7 +688,7 @@ static void bfs_pass(struct bfs *b, const uint32_t *src, int nsrc)
 				for (int p = 0; p < b->nplanes; p++)
 					if (((unsigned)(l - 1) >> p) & 1)
 						for (w = 0; w < W; w++)
-							d[p * W + w] |= x->next[w];
+							d[w * b->nplanes + p] |= x->next[w];
 			}
 			for (w = 0; w < W; w++) {
 				x->seen[w] |= x->next[w];
@@ -763,7 +783,7 @@ static void walk_back(const struct bfs *b, struct walkmemo *memo, uint32_t entry
 		if (memo->stamp[cur] != memo->gen) {
 			for (uint32_t e = b->fwd->off[cur]; e < b->fwd->off[cur + 1]; e++) {
 				uint32_t v = b->fwd->adj[e];
-				if (lane_dist(b, v, lane) == k - 1 && (int64_t)v != b->blocked &&
+				if (at_level(b, v, lane, k - 1) && (int64_t)v != b->blocked &&
 				    !edge_cut(b->cut, b->fwd->eid[e])) {
 					memo->stamp[cur] = memo->gen;
 					memo->next[cur] = v;
