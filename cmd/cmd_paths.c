@@ -640,7 +640,7 @@ static int paths_check(int argc, const char **argv, struct xsm_cli *cli)
 		return xsm_cli_usage(cli, "unknown risk '%s' (critical, high, medium, low)", fail_on);
 	if (baseline && (n = xsm_graph_resolve(base, cli->store, baseline)) < 0)
 		return xsm_cli_fail(cli, n);
-	/* the gate works on paths.idx: no path is parsed, the stored lines are copied out */
+	/* the gate works on the paths' index: no path is parsed, the text made only of those printed */
 	if ((n = xsm_paths_load_ids(&set, cli->store, NULL)) < 0)
 		return xsm_cli_fail(cli, n);
 	if (fail_new && !baseline) {

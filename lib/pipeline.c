@@ -76,7 +76,7 @@ static void dispose_files(xsm_buf files[NEXTRA])
 }
 
 /*
- * The new snapshot's id and directory, and its paths.jsonl opened (the
+ * The new snapshot's id and directory, and its paths.bin.zst opened (the
  * paths are written there as they are found).  Until HEAD names the
  * snapshot, its directory is not current; a build that fails takes back
  * what it made (abandon_snapshot).

@@ -30,7 +30,7 @@ struct step {
 struct pathrec {
 	xsm_path_info info;
 	size_t step_off, nsteps;
-	uint64_t off, len;      /* the line in paths.jsonl (ids-only sets), or the record in paths.bin.zst (len 0) */
+	uint64_t off, len;      /* the line in paths.jsonl (ids-only sets); in paths.bin.zst, the record and path number */
 };
 
 struct xsm_pathset {
