@@ -377,9 +377,11 @@ struct bfs {
 	int max_hops;
 	/*
 	 * The distance at which each lane first reached each node, kept (for
-	 * walking paths back) as bit planes: dist[(v * W + w) * nplanes + p]
-	 * holds bit p of distance - 1 for the lanes of word w that reached v
-	 * at distance 1 or more (a lane's planes share a cache line), so a
+	 * walking paths back) as bit planes: dist[(w * (n + 1) + v) * nplanes
+	 * + p] holds bit p of distance - 1 for the lanes of word w that
+	 * reached v at distance 1 or more (a lane's planes side by side, and
+	 * a word's for every node a quarter of the table: what walking a
+	 * lane's paths back reads stays in cache), so a
 	 * level is found with a few word operations and costs log2(max_hops)
 	 * planes a node, not max_hops + 1 tables.  Distance 0 is the source
 	 * itself: srclane[v] is its lane + 1, src[lane] the pass's source.
@@ -401,6 +403,12 @@ struct bfs {
 	const uint8_t *near; /* hops from the nearest entry point (NO_ENTRY: none within max_hops), or NULL */
 };
 
+/* node v's planes for the lanes of word w */
+static inline uint64_t *planes(const struct bfs *b, uint32_t v, int w)
+{
+	return b->dist + ((size_t)w * ((size_t)b->n + 1) + v) * (size_t)b->nplanes;
+}
+
 static int lane_test(const uint64_t *words, int lane)
 {
 	return (int)(words[lane >> 6] >> (lane & 63) & 1);
@@ -409,7 +417,7 @@ static int lane_test(const uint64_t *words, int lane)
 /* the lanes that first reached v at distance l (l <= max_hops), into out */
 static void level_bits(const struct bfs *b, uint32_t v, int l, uint64_t out[W])
 {
-	const uint64_t *seen = b->st[v].seen, *d = b->dist + (size_t)v * (size_t)b->nplanes * W;
+	const uint64_t *seen = b->st[v].seen;
 	uint32_t sl = b->srclane[v];
 	for (int w = 0; w < W; w++)
 		out[w] = 0;
@@ -419,9 +427,10 @@ static void level_bits(const struct bfs *b, uint32_t v, int l, uint64_t out[W])
 		return;
 	}
 	for (int w = 0; w < W; w++) {
+		const uint64_t *d = planes(b, v, w);
 		uint64_t x = seen[w];
 		for (int p = 0; p < b->nplanes; p++)
-			x &= (((unsigned)(l - 1) >> p) & 1) ? d[w * b->nplanes + p] : ~d[w * b->nplanes + p];
+			x &= (((unsigned)(l - 1) >> p) & 1) ? d[p] : ~d[p];
 		out[w] = x;
 	}
 	if (sl)
@@ -431,34 +440,59 @@ static void level_bits(const struct bfs *b, uint32_t v, int l, uint64_t out[W])
 /* the distance at which lane first reached v, or -1 */
 static int lane_dist(const struct bfs *b, uint32_t v, int lane)
 {
-	const uint64_t *d = b->dist + (size_t)v * (size_t)b->nplanes * W;
 	int w = lane >> 6, l = 0;
+	const uint64_t *d = planes(b, v, w);
 	uint64_t bit = 1ULL << (lane & 63);
 	if (b->srclane[v] == (uint32_t)lane + 1)
 		return 0;
 	if (!(b->st[v].seen[w] & bit))
 		return -1;
 	for (int p = 0; p < b->nplanes; p++)
-		if (d[w * b->nplanes + p] & bit)
+		if (d[p] & bit)
 			l |= 1 << p;
 	return l + 1;
 }
 
-/* whether lane first reached v at distance l: mostly one cache line read */
-static inline int at_level(const struct bfs *b, uint32_t v, int lane, int l)
+/*
+ * A test of "lane first reached v at distance l" for many v: the lane's
+ * word and the planes' bits it wants, found once.  Mostly one cache line
+ * read a node, without a branch a plane.
+ */
+struct probe {
+	int l, np;
+	const uint64_t *base; /* the lane's word of node 0's planes */
+	size_t stride;        /* words a node */
+	uint64_t bit, want[8];
+};
+
+static void probe_init(struct probe *q, const struct bfs *b, int lane, int l)
 {
-	int w = lane >> 6, np = b->nplanes;
-	uint64_t bit = 1ULL << (lane & 63);
-	const uint64_t *d;
-	if (l == 0)
-		return b->src[lane] == v;
-	d = b->dist + ((size_t)v * W + (size_t)w) * (size_t)np;
-	for (int p = 0; p < np; p++)
-		if (!(d[p] & bit) != !(((unsigned)(l - 1) >> p) & 1))
-			return 0;
-	/* distance 1 has every plane clear, as a lane that never reached v has */
-	return l > 1 || ((b->st[v].seen[w] & bit) && b->src[lane] != v);
+	q->l = l;
+	q->np = b->nplanes;
+	q->base = planes(b, 0, lane >> 6);
+	q->stride = (size_t)q->np;
+	q->bit = 1ULL << (lane & 63);
+	for (int p = 0; p < q->np; p++)
+		q->want[p] = l > 0 && (((unsigned)(l - 1) >> p) & 1) ? q->bit : 0;
 }
+
+static inline int probe_at(const struct bfs *b, const struct probe *q, uint32_t v, int lane)
+{
+	const uint64_t *d = q->base + (size_t)v * q->stride;
+	uint64_t x;
+	if (q->l == 0)
+		return b->src[lane] == v;
+	if (q->np == 3) /* max_hops 5 to 8, the default 8 among them */
+		x = ((d[0] & q->bit) ^ q->want[0]) | ((d[1] & q->bit) ^ q->want[1]) | ((d[2] & q->bit) ^ q->want[2]);
+	else {
+		x = 0;
+		for (int p = 0; p < q->np; p++)
+			x |= (d[p] & q->bit) ^ q->want[p];
+	}
+	/* distance 1 has every plane clear, as a lane that never reached v has */
+	return !x && (q->l > 1 || ((b->st[v].seen[lane >> 6] & q->bit) && b->src[lane] != v));
+}
+
 
 static int edge_cut(const uint64_t *cut, uint32_t e)
 {
@@ -684,11 +718,14 @@ static void bfs_pass(struct bfs *b, const uint32_t *src, int nsrc)
 			if (empty)
 				b->touched[b->ntouched++] = v;
 			if (b->dist) {
-				uint64_t *d = b->dist + (size_t)v * (size_t)b->nplanes * W;
-				for (int p = 0; p < b->nplanes; p++)
-					if (((unsigned)(l - 1) >> p) & 1)
-						for (w = 0; w < W; w++)
-							d[w * b->nplanes + p] |= x->next[w];
+				for (w = 0; w < W; w++) {
+					uint64_t *d = planes(b, v, w);
+					if (!x->next[w] || l == 1)
+						continue; /* distance 1 has every plane clear */
+					for (int p = 0; p < b->nplanes; p++)
+						if (((unsigned)(l - 1) >> p) & 1)
+							d[p] |= x->next[w];
+				}
 			}
 			for (w = 0; w < W; w++) {
 				x->seen[w] |= x->next[w];
@@ -727,8 +764,8 @@ static void bfs_clear(struct bfs *b)
 			uint32_t v = b->touched[i];
 			memset(b->st[v].seen, 0, sizeof(b->st[v].seen));
 			if (b->dist) {
-				memset(b->dist + (size_t)v * (size_t)b->nplanes * W, 0,
-				       (size_t)b->nplanes * W * sizeof(uint64_t));
+				for (int w = 0; w < W; w++)
+					memset(planes(b, v, w), 0, (size_t)b->nplanes * sizeof(uint64_t));
 				b->srclane[v] = 0;
 			}
 		}
@@ -781,9 +818,11 @@ static void walk_back(const struct bfs *b, struct walkmemo *memo, uint32_t entry
 	nodes[0] = entry;
 	for (int k = hops; k >= 1; k--) {
 		if (memo->stamp[cur] != memo->gen) {
+			struct probe q;
+			probe_init(&q, b, lane, k - 1);
 			for (uint32_t e = b->fwd->off[cur]; e < b->fwd->off[cur + 1]; e++) {
 				uint32_t v = b->fwd->adj[e];
-				if (at_level(b, v, lane, k - 1) && (int64_t)v != b->blocked &&
+				if (probe_at(b, &q, v, lane) && (int64_t)v != b->blocked &&
 				    !edge_cut(b->cut, b->fwd->eid[e])) {
 					memo->stamp[cur] = memo->gen;
 					memo->next[cur] = v;
