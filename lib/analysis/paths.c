@@ -1237,6 +1237,31 @@ static void put64(unsigned char *b, uint64_t v)
 	memcpy(b, &v, 8);
 }
 
+/* node's NodeId, NodeName and NodeLabel into names, their offsets into at[0..2] */
+static int put_names(xsm_buf *names, unsigned char *at, const xsm_graph *g, uint32_t node)
+{
+	const xsm__node *nd = &g->nodes.v[node];
+	const uint32_t s[3] = { nd->id, nd->name, nd->label };
+	for (int k = 0; k < 3; k++) {
+		put32(at + 4 * k, (uint32_t)names->size);
+		if (xsm__buf_gstr(names, g, s[k]) < 0 || xsm_buf_putc(names, '\0') < 0)
+			return XSM_ENOMEM;
+	}
+	return 0;
+}
+
+/* the name offsets (at byte at of each row) moved by base */
+static void shift_names(xsm_buf *rows, size_t width, size_t at, uint32_t base)
+{
+	for (size_t r = 0; r + width <= rows->size; r += width)
+		for (int k = 0; k < 3; k++) {
+			unsigned char *q = (unsigned char *)rows->ptr + r + at + 4 * k;
+			uint32_t v;
+			memcpy(&v, q, 4);
+			put32(q, v + base);
+		}
+}
+
 /*
  * Every path as a binary record, then the index (paths_store.h), into zw:
  * what a reader needs to make each path's text from the snapshot's graph,
@@ -1248,7 +1273,7 @@ static int store_paths(const xsm__pathlist *p, xsm__zw *zw, xsm_graph *g, const 
 	xsm__ps_trailer t;
 	xsm__strmap clsmap = { 0 };
 	XSM__VEC(const char *) cls = { 0 };
-	xsm_buf rec = XSM_BUF_INIT, tg = XSM_BUF_INIT, en = XSM_BUF_INIT, str = XSM_BUF_INIT;
+	xsm_buf rec = XSM_BUF_INIT, tg = XSM_BUF_INIT, en = XSM_BUF_INIT, str = XSM_BUF_INIT, names = XSM_BUF_INIT;
 	uint64_t *offs = xsm__calloc(p->n / XSM__PS_EVERY + 2, sizeof(uint64_t)), *fence = NULL, off = 0;
 	uint32_t *cnt = xsm__calloc(g->nodes.n + 1, sizeof(uint32_t)), *ep = NULL, *serious = NULL, *bucket = NULL;
 	struct idrow *ids = NULL;
@@ -1272,7 +1297,7 @@ static int store_paths(const xsm__pathlist *p, xsm__zw *zw, xsm_graph *g, const 
 			const char *rule = first_rule(g, p->target[i]);
 			uint64_t *slot;
 			int created;
-			unsigned char row[24] = { 0 };
+			unsigned char row[XSM__PS_TROW] = { 0 };
 			cur = p->target[i];
 			curfirst = i;
 			curlevel = target_level(g, cur);
@@ -1293,12 +1318,13 @@ static int store_paths(const xsm__pathlist *p, xsm__zw *zw, xsm_graph *g, const 
 			put32(row, cur);
 			put32(row + 4, (uint32_t)i);
 			put64(row + 16, off);
-			if ((rc = xsm_buf_put(&tg, (const char *)row, sizeof(row))) < 0)
+			if ((rc = put_names(&names, row + 24, g, cur)) < 0 ||
+			    (rc = xsm_buf_put(&tg, (const char *)row, sizeof(row))) < 0)
 				break;
 			t.targets++;
 		}
 		/* the target's count: the paths since its row */
-		put32((unsigned char *)tg.ptr + tg.size - 24 + 8, (uint32_t)(i + 1 - curfirst));
+		put32((unsigned char *)tg.ptr + tg.size - XSM__PS_TROW + 8, (uint32_t)(i + 1 - curfirst));
 		if (i % XSM__PS_EVERY == 0)
 			offs[i / XSM__PS_EVERY] = off;
 		cnt[e]++;
@@ -1326,6 +1352,13 @@ static int store_paths(const xsm__pathlist *p, xsm__zw *zw, xsm_graph *g, const 
 	if (rc == 0 && rec.size)
 		rc = xsm__zw_put(rec.ptr, rec.size, zw);
 	xsm_buf_dispose(&rec);
+	/* the strings: entry types, then classifications, then the ends' names (the rows' offsets move by those before) */
+	for (k = 0; rc == 0 && k < m->entry.n; k++)
+		rc = xsm_buf_puts(&str, m->entry.v[k].name) | xsm_buf_putc(&str, '\0');
+	for (k = 0; rc == 0 && k < cls.n; k++)
+		rc = xsm_buf_puts(&str, cls.v[k]) | xsm_buf_putc(&str, '\0');
+	if (rc == 0)
+		shift_names(&tg, XSM__PS_TROW, 24, (uint32_t)str.size);
 	if (rc == 0)
 		rc = put_section(zw, &t, XSM__PS_TARGETS, tg.ptr, tg.size);
 	/* the entry points: each one's paths in path order (a counting sort by entry) */
@@ -1333,11 +1366,12 @@ static int store_paths(const xsm__pathlist *p, xsm__zw *zw, xsm_graph *g, const 
 		uint32_t start = 0;
 		for (i = 0; i < g->nodes.n && rc == 0; i++)
 			if (cnt[i]) {
-				unsigned char row[16] = { 0 };
+				unsigned char row[XSM__PS_EROW] = { 0 };
 				put32(row, (uint32_t)i);
 				put32(row + 4, start);
 				put32(row + 8, cnt[i]);
-				rc = xsm_buf_put(&en, (const char *)row, sizeof(row));
+				if ((rc = put_names(&names, row + 16, g, (uint32_t)i)) == 0)
+					rc = xsm_buf_put(&en, (const char *)row, sizeof(row));
 				t.entries++;
 				k = cnt[i];
 				cnt[i] = start; /* from here: where its next path goes */
@@ -1348,6 +1382,8 @@ static int store_paths(const xsm__pathlist *p, xsm__zw *zw, xsm_graph *g, const 
 		rc = XSM_ENOMEM;
 	for (i = 0; rc == 0 && i < p->n; i++)
 		ep[cnt[p->entry[i]]++] = (uint32_t)i;
+	if (rc == 0)
+		shift_names(&en, XSM__PS_EROW, 16, (uint32_t)str.size);
 	if (rc == 0 && (rc = put_section(zw, &t, XSM__PS_ENTRIES, en.ptr, en.size)) == 0 &&
 	    (rc = put_section(zw, &t, XSM__PS_ENTRY_PATHS, ep, p->n * 4)) == 0)
 		rc = put_section(zw, &t, XSM__PS_OFFSETS, offs, (p->n + XSM__PS_EVERY - 1) / XSM__PS_EVERY * 8);
@@ -1383,11 +1419,10 @@ static int store_paths(const xsm__pathlist *p, xsm__zw *zw, xsm_graph *g, const 
 			rc = put_section(zw, &t, XSM__PS_FENCE, fence,
 					 (p->n + XSM__PS_FENCE_ROWS - 1) / XSM__PS_FENCE_ROWS * 8);
 	}
-	/* the strings: entry types, then classifications */
-	for (k = 0; rc == 0 && k < m->entry.n; k++)
-		rc = xsm_buf_puts(&str, m->entry.v[k].name) | xsm_buf_putc(&str, '\0');
-	for (k = 0; rc == 0 && k < cls.n; k++)
-		rc = xsm_buf_puts(&str, cls.v[k]) | xsm_buf_putc(&str, '\0');
+	if (rc == 0 && names.size && (rc = xsm_buf_put(&str, names.ptr, names.size)) < 0)
+		rc = XSM_ENOMEM;
+	if (rc == 0 && (str.size >> 32) != 0)
+		rc = xsm__error_set(g->ctx, XSM_EUSAGE, "the names of the paths' ends pass 4 GB");
 	if (rc == 0 && (rc = put_section(zw, &t, XSM__PS_STRINGS, str.ptr, str.size)) == 0) {
 		memcpy(t.magic, "XSMPATH1", 8);
 		t.endian = 0x01020304u;
@@ -1408,6 +1443,7 @@ done:
 	xsm_buf_dispose(&tg);
 	xsm_buf_dispose(&en);
 	xsm_buf_dispose(&str);
+	xsm_buf_dispose(&names);
 	xsm__free(offs);
 	xsm__free(fence);
 	xsm__free(cnt);

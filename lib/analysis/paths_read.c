@@ -48,7 +48,8 @@ struct xsm_pathset {
 	xsm__zr *zr;
 	char *idx_text;        /* paths.idx, split in place: the fields of ids-only sets */
 	xsm__pstore *ps;       /* or paths.bin.zst (mapped at map), whose text is made from its records ... */
-	xsm_graph *g;          /* ... and the snapshot's graph */
+	xsm_graph *g;          /* ... and the snapshot's graph (need_graph) */
+	xsm_store *store;
 	xsm_buf scratch, recs;
 };
 
@@ -77,6 +78,30 @@ void xsm_paths_free(xsm_pathset *set)
 static const char *keep(xsm_pathset *set, const char *s)
 {
 	return s ? xsm__arena_strndup(&set->a, s, strlen(s)) : NULL;
+}
+
+/*
+ * The snapshot's graph, loaded whole when a path's text is first made
+ * from its record (a device scope applies to the paths, not to the graph
+ * their records index); sets that only list paths never load it.
+ */
+static int need_graph(xsm_pathset *set)
+{
+	xsm_ctx *ctx = set->ctx;
+	char *scope = ctx->scope;
+	int rc;
+	if (set->g)
+		return 0;
+	ctx->scope = NULL;
+	rc = xsm_graph_load(&set->g, set->store, set->snapshot, XSM_LOAD_NO_EDGE_PROPS);
+	ctx->scope = scope;
+	if (rc == 0)
+		rc = xsm__pstore_graph(set->ps, set->g->nodes.n, set->g->edges.n);
+	if (rc < 0 && set->g) {
+		xsm_graph_free(set->g);
+		set->g = NULL;
+	}
+	return rc;
 }
 
 static int parse_line(xsm_pathset *set, const char *line, size_t len, const char *where)
@@ -186,7 +211,9 @@ int xsm_paths_line(const xsm_pathset *set, size_t i, xsm_buf *out)
 		/* the record read again and its text made: the set is a cache of the file */
 		xsm_pathset *s = (xsm_pathset *)set;
 		xsm__prec rec;
-		int rc = xsm__pstore_read(s->ps, r->off, (uint32_t)r->len, &rec, NULL);
+		int rc = need_graph(s);
+		if (rc == 0)
+			rc = xsm__pstore_read(s->ps, r->off, (uint32_t)r->len, &rec, NULL);
 		if (rc == 0 && xsm__path_render(out, &s->scratch, NULL, s->g, NULL, &rec) < 0)
 			rc = xsm__error_oom(set->ctx);
 		return rc;
@@ -346,17 +373,21 @@ struct pick {
 static int bin_path(xsm_pathset *set, const xsm__prec *r, uint64_t off, int full)
 {
 	const xsm_graph *g = set->g;
-	const xsm__node *en = &g->nodes.v[r->entry], *tn = &g->nodes.v[r->target];
 	struct pathrec x;
 	char id[20];
 	int rc = 0;
 
-	/* the PathId hashes the ends' NodeIds: a record and a graph that do not belong together are caught */
+	/* the PathId hashes the ends' NodeIds: a record and an index that do not belong together are caught */
 	xsm_buf_clear(&set->scratch);
-	if (xsm__buf_gstr(&set->scratch, g, en->id) < 0 || xsm_buf_putc(&set->scratch, '|') < 0 ||
-	    xsm__buf_gstr(&set->scratch, g, tn->id) < 0)
+	if (xsm_buf_puts(&set->scratch, r->entry_id) < 0 || xsm_buf_putc(&set->scratch, '|') < 0 ||
+	    xsm_buf_puts(&set->scratch, r->target_id) < 0)
 		return xsm__error_oom(set->ctx);
 	if (xsm__hash(set->scratch.ptr, set->scratch.size) != r->hid)
+		return xsm__error_set(set->ctx, XSM_EINVALID, "graph/%s/paths.bin.zst is damaged (a path and its ends differ)",
+				      set->snapshot);
+	/* with the graph, the record's nodes must be the ends the index names */
+	if (g && (strcmp(xsm__gstr(g, g->nodes.v[r->entry].id), r->entry_id) ||
+		  strcmp(xsm__gstr(g, g->nodes.v[r->target].id), r->target_id)))
 		return xsm__error_set(set->ctx, XSM_EINVALID, "graph/%s/paths.bin.zst does not match the snapshot's graph",
 				      set->snapshot);
 	memset(&x, 0, sizeof(x));
@@ -367,12 +398,12 @@ static int bin_path(xsm_pathset *set, const xsm__prec *r, uint64_t off, int full
 	x.info.target_level = r->level;
 	x.info.entry_type = r->etype;
 	x.info.target_classification = r->cls;
-	x.info.entry_id = xsm__gstr(g, en->id);
-	x.info.entry_name = xsm__gstr(g, en->name);
-	x.info.entry_label = xsm__gstr(g, en->label);
-	x.info.target_id = xsm__gstr(g, tn->id);
-	x.info.target_name = xsm__gstr(g, tn->name);
-	x.info.target_label = xsm__gstr(g, tn->label);
+	x.info.entry_id = r->entry_id;
+	x.info.entry_name = r->entry_name;
+	x.info.entry_label = r->entry_label;
+	x.info.target_id = r->target_id;
+	x.info.target_name = r->target_name;
+	x.info.target_label = r->target_label;
 	x.off = off;
 	x.len = r->no;
 	x.step_off = set->s.n;
@@ -405,7 +436,7 @@ static int bin_path(xsm_pathset *set, const xsm__prec *r, uint64_t off, int full
 static int bin_run(xsm_pathset *set, uint64_t off, uint32_t no, size_t n, int full)
 {
 	xsm__prec r;
-	int rc = 0;
+	int rc = full ? need_graph(set) : 0;
 	for (size_t k = 0; k < n && rc == 0; k++)
 		if ((rc = xsm__pstore_read(set->ps, off, no + (uint32_t)k, &r, &off)) == 0)
 			rc = bin_path(set, &r, off - XSM__PS_HEAD - ((size_t)r.hops * 2 + 1) * 4, full);
@@ -420,20 +451,20 @@ static int bin_run(xsm_pathset *set, uint64_t off, uint32_t no, size_t n, int fu
 static int bin_node(xsm_pathset *set, const char *ref, int entries, uint32_t *node)
 {
 	uint32_t *ends = NULL, best = UINT32_MAX;
+	const char *name, *label;
 	size_t n, i;
-	uint64_t v;
 	int rc;
 
 	*node = UINT32_MAX;
 	if ((rc = xsm__pstore_ends(set->ps, entries, &ends, &n)) < 0)
 		return rc;
-	if (xsm__strmap_get(&set->g->by_id, ref, strlen(ref), &v))
-		for (i = 0; i < n; i++)
-			if (ends[i] == (uint32_t)v)
-				*node = (uint32_t)v;
+	for (i = 0; i < n; i++)
+		if (!strcmp(xsm__pstore_end(set->ps, entries, ends[i], &name, &label), ref))
+			*node = ends[i];
 	for (i = 0; *node == UINT32_MAX && i < n && rc == 0; i++) {
 		uint32_t count, *paths = NULL;
-		if (strcmp(xsm__gstr(set->g, set->g->nodes.v[ends[i]].name), ref))
+		xsm__pstore_end(set->ps, entries, ends[i], &name, &label);
+		if (strcmp(name, ref))
 			continue;
 		if (!entries) {
 			*node = ends[i]; /* targets' paths come in node order */
@@ -509,16 +540,14 @@ static int bin_pick(xsm_pathset *set, const struct pick *pk)
 }
 
 /*
- * paths.bin.zst of snapshot mapped, and the snapshot's graph loaded
- * whole (a device scope applies to the paths, not to the graph their
- * records index).  XSM_ENOTFOUND (context clear) when the snapshot
- * stores its paths otherwise.
+ * paths.bin.zst of snapshot mapped and its index read (the graph is
+ * loaded when a path's text is made).  XSM_ENOTFOUND (context clear) when
+ * the snapshot stores its paths otherwise.
  */
 static int bin_open(xsm_pathset *set, xsm_store *store, const char *snapshot)
 {
 	xsm_ctx *ctx = set->ctx;
 	xsm_buf rel = XSM_BUF_INIT;
-	char *scope = ctx->scope;
 	int fd, rc;
 
 	xsm_buf_printf(&rel, "graph/%s/paths.bin.zst", snapshot);
@@ -535,13 +564,9 @@ static int bin_open(xsm_pathset *set, xsm_store *store, const char *snapshot)
 	/* map_paths opened a plain reader over it: the records' reader replaces it */
 	xsm__zr_free(set->zr);
 	set->zr = NULL;
-	if (rc == 0) {
-		ctx->scope = NULL;
-		rc = xsm_graph_load(&set->g, store, snapshot, XSM_LOAD_NO_EDGE_PROPS);
-		ctx->scope = scope;
-	}
+	set->store = store;
 	if (rc == 0)
-		rc = xsm__pstore_open(&set->ps, ctx, set->map, set->map_len, rel.ptr, set->g->nodes.n, set->g->edges.n);
+		rc = xsm__pstore_open(&set->ps, ctx, set->map, set->map_len, rel.ptr);
 	xsm_buf_dispose(&rel);
 	return rc;
 }

@@ -255,8 +255,7 @@ static uint64_t u64at(const unsigned char *p)
 	return v;
 }
 
-int xsm__pstore_open(xsm__pstore **out, xsm_ctx *ctx, const void *p, size_t n, const char *what, uint64_t nnodes,
-		     uint64_t nedges)
+int xsm__pstore_open(xsm__pstore **out, xsm_ctx *ctx, const void *p, size_t n, const char *what)
 {
 	xsm__pstore *s = xsm__calloc(1, sizeof(*s));
 	uint64_t size, npaths;
@@ -267,8 +266,7 @@ int xsm__pstore_open(xsm__pstore **out, xsm_ctx *ctx, const void *p, size_t n, c
 	if (!s)
 		return xsm__error_oom(ctx);
 	s->ctx = ctx;
-	s->nnodes = nnodes;
-	s->nedges = nedges;
+	s->nnodes = s->nedges = UINT64_MAX; /* until a graph is given */
 	snprintf(s->what, sizeof(s->what), "%s", what);
 	if ((rc = xsm__zr_open(&s->zr, ctx, p, n, what)) < 0)
 		goto fail;
@@ -288,17 +286,14 @@ int xsm__pstore_open(xsm__pstore **out, xsm_ctx *ctx, const void *p, size_t n, c
 				    s->t.version);
 		goto fail;
 	}
-	if (s->t.nodes != nnodes || s->t.edges != nedges) {
-		rc = xsm__error_set(ctx, XSM_EINVALID, "'%s' does not match the snapshot's graph", what);
-		goto fail;
-	}
 	npaths = s->t.paths;
 	for (k = 0; k < XSM__PS_NSEC; k++)
 		if (s->t.sec[k][0] > size || s->t.sec[k][1] > size - s->t.sec[k][0]) {
 			rc = damaged(s, "a section past its end");
 			goto fail;
 		}
-	if (s->t.sec[XSM__PS_TARGETS][1] != s->t.targets * 24 || s->t.sec[XSM__PS_ENTRIES][1] != s->t.entries * 16 ||
+	if (s->t.sec[XSM__PS_TARGETS][1] != s->t.targets * XSM__PS_TROW ||
+	    s->t.sec[XSM__PS_ENTRIES][1] != s->t.entries * XSM__PS_EROW ||
 	    s->t.sec[XSM__PS_ENTRY_PATHS][1] != npaths * 4 || s->t.sec[XSM__PS_SERIOUS][1] != npaths * 4 ||
 	    s->t.sec[XSM__PS_IDS][1] != npaths * 16 ||
 	    s->t.sec[XSM__PS_OFFSETS][1] != (npaths + XSM__PS_EVERY - 1) / XSM__PS_EVERY * 8 ||
@@ -330,12 +325,62 @@ int xsm__pstore_open(xsm__pstore **out, xsm_ctx *ctx, const void *p, size_t n, c
 				s->classes[k - s->t.ntypes] = q;
 			q = z + 1;
 		}
+		/* the ends' names: offsets into strings, each ending before its end */
+		for (k = 0; k < (size_t)(s->t.targets + s->t.entries) * 3; k++) {
+			int ent = k >= s->t.targets * 3;
+			size_t row = ent ? k / 3 - (size_t)s->t.targets : k / 3;
+			const unsigned char *r = ent ? s->entries + row * XSM__PS_EROW + 16 : s->targets + row * XSM__PS_TROW + 24;
+			if (u32at(r + 4 * (k % 3)) >= s->t.sec[XSM__PS_STRINGS][1] || (end > s->strings && end[-1])) {
+				rc = damaged(s, "a name past the strings");
+				goto fail;
+			}
+		}
 	}
 	*out = s;
 	return 0;
 fail:
 	xsm__pstore_free(s);
 	return rc;
+}
+
+int xsm__pstore_graph(xsm__pstore *s, uint64_t nnodes, uint64_t nedges)
+{
+	if (s->t.nodes != nnodes || s->t.edges != nedges)
+		return xsm__error_set(s->ctx, XSM_EINVALID, "'%s' does not match the snapshot's graph", s->what);
+	s->nnodes = nnodes;
+	s->nedges = nedges;
+	return 0;
+}
+
+/* the row of node among rows (width bytes each, by node), or NULL */
+static const unsigned char *find_row(const unsigned char *rows, size_t n, size_t width, uint32_t node)
+{
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		uint32_t v = u32at(rows + mid * width);
+		if (v == node)
+			return rows + mid * width;
+		if (v < node)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+const char *xsm__pstore_end(const xsm__pstore *s, int entries, uint32_t node, const char **name, const char **label)
+{
+	const unsigned char *r = entries ? find_row(s->entries, (size_t)s->t.entries, XSM__PS_EROW, node)
+					 : find_row(s->targets, (size_t)s->t.targets, XSM__PS_TROW, node);
+	if (!r) {
+		*name = *label = NULL;
+		return NULL;
+	}
+	r += entries ? 16 : 24;
+	*name = s->strings + u32at(r + 4);
+	*label = s->strings + u32at(r + 8);
+	return s->strings + u32at(r);
 }
 
 size_t xsm__pstore_count(const xsm__pstore *s)
@@ -371,6 +416,10 @@ int xsm__pstore_read(xsm__pstore *s, uint64_t off, uint32_t no, xsm__prec *r, ui
 		return damaged(s, "a record out of range");
 	r->etype = s->types[h[19]];
 	r->cls = s->classes[h[20] | h[21] << 8];
+	r->entry_id = xsm__pstore_end(s, 1, r->entry, &r->entry_name, &r->entry_label);
+	r->target_id = xsm__pstore_end(s, 0, r->target, &r->target_name, &r->target_label);
+	if (!r->entry_id || !r->target_id)
+		return damaged(s, "a path whose ends the index lacks");
 	n = (size_t)r->hops * 2 + 1;
 	if ((rc = get(s, off + XSM__PS_HEAD, n * 4, s->buf)) < 0)
 		return rc;
@@ -408,55 +457,37 @@ int xsm__pstore_offset(xsm__pstore *s, uint32_t no, uint64_t *off)
 
 int xsm__pstore_target(xsm__pstore *s, uint32_t node, uint32_t *first, uint64_t *off, uint32_t *count)
 {
-	size_t lo = 0, hi = (size_t)s->t.targets;
+	const unsigned char *row = find_row(s->targets, (size_t)s->t.targets, XSM__PS_TROW, node);
 	*count = 0;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		const unsigned char *row = s->targets + mid * 24;
-		uint32_t v = u32at(row);
-		if (v == node) {
-			*first = u32at(row + 4);
-			*count = u32at(row + 8);
-			*off = u64at(row + 16);
-			return 0;
-		}
-		if (v < node)
-			lo = mid + 1;
-		else
-			hi = mid;
+	if (row) {
+		*first = u32at(row + 4);
+		*count = u32at(row + 8);
+		*off = u64at(row + 16);
 	}
 	return 0;
 }
 
 int xsm__pstore_entry(xsm__pstore *s, uint32_t node, uint32_t **paths, uint32_t *count)
 {
-	size_t lo = 0, hi = (size_t)s->t.entries;
+	const unsigned char *row = find_row(s->entries, (size_t)s->t.entries, XSM__PS_EROW, node);
+	uint32_t start, n;
 	*paths = NULL;
 	*count = 0;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		const unsigned char *row = s->entries + mid * 16;
-		uint32_t v = u32at(row);
-		if (v == node) {
-			uint32_t start = u32at(row + 4), n = u32at(row + 8);
-			if ((uint64_t)start + n > s->t.paths)
-				return damaged(s, "an entry past the paths");
-			if (!(*paths = xsm__calloc((size_t)n + 1, sizeof(uint32_t))))
-				return xsm__error_oom(s->ctx);
-			*count = n;
-			return get(s, s->t.sec[XSM__PS_ENTRY_PATHS][0] + (uint64_t)start * 4, (size_t)n * 4, *paths);
-		}
-		if (v < node)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return 0;
+	if (!row)
+		return 0;
+	start = u32at(row + 4);
+	n = u32at(row + 8);
+	if ((uint64_t)start + n > s->t.paths)
+		return damaged(s, "an entry past the paths");
+	if (!(*paths = xsm__calloc((size_t)n + 1, sizeof(uint32_t))))
+		return xsm__error_oom(s->ctx);
+	*count = n;
+	return get(s, s->t.sec[XSM__PS_ENTRY_PATHS][0] + (uint64_t)start * 4, (size_t)n * 4, *paths);
 }
 
 int xsm__pstore_ends(xsm__pstore *s, int entries, uint32_t **nodes, size_t *n)
 {
-	size_t count = (size_t)(entries ? s->t.entries : s->t.targets), width = entries ? 16 : 24;
+	size_t count = (size_t)(entries ? s->t.entries : s->t.targets), width = entries ? XSM__PS_EROW : XSM__PS_TROW;
 	const unsigned char *rows = entries ? s->entries : s->targets;
 	if (!(*nodes = xsm__calloc(count + 1, sizeof(uint32_t))))
 		return xsm__error_oom(s->ctx);

@@ -12,16 +12,21 @@
  *             type (string index), u16 classification (string index),
  *             u16 0; then u32 nodes[hops + 1] and u32 edges[hops]
  *   targets   per target with paths, in node order: u32 node, u32 first
- *             path, u32 count, u32 0, u64 offset of its first record
+ *             path, u32 count, u32 0, u64 offset of its first record, u32
+ *             NodeId, NodeName, NodeLabel (offsets in strings), u32 0
  *   entries   per entry point with paths, in node order: u32 node, u32
- *             start in entry paths, u32 count, u32 0
+ *             start in entry paths, u32 count, u32 0, u32 NodeId,
+ *             NodeName, NodeLabel (offsets in strings), u32 0
  *   entry paths  u32 path numbers, by entry then path order
  *   offsets   u64 offset of every 64th record
  *   serious   u32 path numbers, most serious first (risk, target level,
  *             hops, PathId: the order of list and check)
  *   ids       {u64 PathId hash, u32 path, u32 0}, by hash
  *   fence     u64 hash of every 4096th ids row
- *   strings   the entry types, then the classifications, each ending in NUL
+ *   strings   the entry types, then the classifications, then the
+ *             targets' and entry points' NodeIds, names and labels, each
+ *             ending in NUL (what an index of the paths shows of them:
+ *             reading it needs no graph)
  *   trailer   the last TRAILER bytes: "XSMPATH1", u32 0x01020304 (byte
  *             order), u32 version 1, u64 paths, nodes, edges (of the
  *             graph the records index), u32 entry types, u32
@@ -52,7 +57,7 @@ enum {
 	XSM__PS_STRINGS,
 	XSM__PS_NSEC
 };
-enum { XSM__PS_HEAD = 24, XSM__PS_EVERY = 64, XSM__PS_FENCE_ROWS = 4096 };
+enum { XSM__PS_HEAD = 24, XSM__PS_EVERY = 64, XSM__PS_FENCE_ROWS = 4096, XSM__PS_TROW = 40, XSM__PS_EROW = 32 };
 
 typedef struct xsm__ps_trailer {
 	char magic[8];
@@ -67,6 +72,8 @@ typedef struct xsm__ps_trailer {
 typedef struct xsm__prec {
 	uint64_t hid;
 	uint32_t entry, target, no;
+	const char *entry_id, *entry_name, *entry_label; /* from the index: no graph needed */
+	const char *target_id, *target_name, *target_label;
 	int risk, level, hops;
 	const char *etype, *cls;
 	const uint32_t *nodes, *edges;
@@ -75,12 +82,14 @@ typedef struct xsm__prec {
 typedef struct xsm__pstore xsm__pstore;
 
 /*
- * A reader over paths.bin.zst held at p[0..n) (kept by the caller), for a
- * graph of nnodes nodes and nedges edges: XSM_EINVALID (what names the
- * file) when it is not sound or indexes another graph.
+ * A reader over paths.bin.zst held at p[0..n) (kept by the caller):
+ * XSM_EINVALID (what names the file) when it is not sound.
  */
-int xsm__pstore_open(xsm__pstore **out, xsm_ctx *ctx, const void *p, size_t n, const char *what, uint64_t nnodes,
-		     uint64_t nedges);
+int xsm__pstore_open(xsm__pstore **out, xsm_ctx *ctx, const void *p, size_t n, const char *what);
+/* whether the records index a graph of nnodes nodes and nedges edges (XSM_EINVALID when not) */
+int xsm__pstore_graph(xsm__pstore *s, uint64_t nnodes, uint64_t nedges);
+/* an end's NodeId, NodeName and NodeLabel from the index (entries: entry points, else targets); NULL when unknown */
+const char *xsm__pstore_end(const xsm__pstore *s, int entries, uint32_t node, const char **name, const char **label);
 void xsm__pstore_free(xsm__pstore *s); /* takes NULL */
 size_t xsm__pstore_count(const xsm__pstore *s);
 /* the record at off (path number no), and where the next one starts */
