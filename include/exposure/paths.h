@@ -58,10 +58,11 @@ typedef struct xsm_path_info {
 /** Load the paths of a snapshot (NULL: current). XSM_ENOINPUT without one. */
 XSM_EXTERN(int) xsm_paths_load(xsm_pathset **out, xsm_store *store, const char *snapshot);
 /**
- * Every path as its snapshot's paths.idx describes it: PathId, risk, hops,
- * entry and target names, entry type, classification and level (json and
- * the node ids are NULL; xsm_paths_line reads a path's stored line).  For
- * membership tests and the CI gate, without parsing any path.
+ * Every path as its snapshot's index describes it: PathId, risk, hops,
+ * entry and target names, entry type, classification and level (json is
+ * NULL, and the node ids in snapshots that store paths as text;
+ * xsm_paths_line gives a path's text).  For membership tests and the CI
+ * gate, without parsing any path or loading the graph.
  */
 XSM_EXTERN(int) xsm_paths_load_ids(xsm_pathset **out, xsm_store *store, const char *snapshot);
 /**
@@ -82,7 +83,7 @@ XSM_EXTERN(int) xsm_paths_load_match(xsm_pathset **out, xsm_store *store, const 
 XSM_EXTERN(int) xsm_paths_load_serious(xsm_pathset **out, xsm_store *store, const char *snapshot, size_t n,
 				       int min_risk);
 XSM_EXTERN(void) xsm_paths_free(xsm_pathset *set);
-/** The stored JSON line of path i into out. */
+/** The JSON line of path i into out: as stored, or made from its record and the snapshot's graph. */
 XSM_EXTERN(int) xsm_paths_line(const xsm_pathset *set, size_t i, xsm_buf *out);
 XSM_EXTERN(const char *) xsm_paths_snapshot(const xsm_pathset *set);
 XSM_EXTERN(size_t) xsm_paths_count(const xsm_pathset *set);
