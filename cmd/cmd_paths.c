@@ -137,6 +137,17 @@ static int node_ref(struct xsm_cli *cli, const xsm_pathset *set, const char *ref
 	return 0;
 }
 
+/* whether a path of set goes to target and comes from entry (NodeIds; NULL: any) */
+static int has_path(const xsm_pathset *set, const char *target, const char *entry)
+{
+	for (size_t i = 0; i < xsm_paths_count(set); i++) {
+		const xsm_path_info *p = xsm_paths_get(set, i);
+		if ((!target || !strcmp(target, p->target_id)) && (!entry || !strcmp(entry, p->entry_id)))
+			return 1;
+	}
+	return 0;
+}
+
 static int paths_list(int argc, const char **argv, struct xsm_cli *cli)
 {
 	const char *target = NULL, *entry = NULL, *minrisk = NULL, *scenario = NULL, *pos[1];
@@ -181,6 +192,12 @@ static int paths_list(int argc, const char **argv, struct xsm_cli *cli)
 		target = ids[0];
 	if (entry)
 		entry = ids[1];
+	/* a node named by another key (a source id, an FQDN...): its paths, now by NodeId */
+	if ((target || entry) && !has_path(set, target, entry)) {
+		xsm_paths_free(set);
+		if ((n = xsm_paths_load_match(&set, cli->store, NULL, target, entry, NULL)) < 0)
+			return xsm_cli_fail(cli, n);
+	}
 	if (!(order = serious_first(set))) {
 		xsm_paths_free(set);
 		return XSM_EXIT_OSERR;
