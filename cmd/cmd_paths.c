@@ -40,14 +40,16 @@ static int load(struct xsm_cli *cli, xsm_pathset **set)
 }
 
 /*
- * The paths as paths.idx describes them, no path parsed: what list,
+ * The paths as the index describes them, no path parsed: what list,
  * summary and chokepoints read of each is there (a JSON line is read
- * when printed).  An index of an older build lacks names and types: then
+ * when printed); with a limit, the limit most serious at or above
+ * min_risk (or more: the caller filters).  An index of an older build lacks names and types: then
  * every path is parsed, as load does.
  */
-static int load_index(struct xsm_cli *cli, xsm_pathset **set)
+static int load_index(struct xsm_cli *cli, xsm_pathset **set, int limit, int min_risk)
 {
-	int rc = xsm_paths_load_ids(set, cli->store, NULL);
+	int rc = limit >= 0 ? xsm_paths_load_serious(set, cli->store, NULL, (size_t)limit, min_risk)
+			    : xsm_paths_load_ids(set, cli->store, NULL);
 	if (rc < 0)
 		return xsm_cli_fail(cli, rc);
 	if (xsm_paths_count(*set) && !xsm_paths_get(*set, 0)->entry_type) {
@@ -135,6 +137,17 @@ static int node_ref(struct xsm_cli *cli, const xsm_pathset *set, const char *ref
 	return 0;
 }
 
+/* whether a path of set goes to target and comes from entry (NodeIds; NULL: any) */
+static int has_path(const xsm_pathset *set, const char *target, const char *entry)
+{
+	for (size_t i = 0; i < xsm_paths_count(set); i++) {
+		const xsm_path_info *p = xsm_paths_get(set, i);
+		if ((!target || !strcmp(target, p->target_id)) && (!entry || !strcmp(entry, p->entry_id)))
+			return 1;
+	}
+	return 0;
+}
+
 static int paths_list(int argc, const char **argv, struct xsm_cli *cli)
 {
 	const char *target = NULL, *entry = NULL, *minrisk = NULL, *scenario = NULL, *pos[1];
@@ -158,9 +171,17 @@ static int paths_list(int argc, const char **argv, struct xsm_cli *cli)
 		return xsm_opt_exit(cli, n);
 	if (minrisk && (mr = xsm_risk_parse(minrisk)) < 0)
 		return xsm_cli_usage(cli, "unknown risk '%s' (critical, high, medium, low)", minrisk);
-	/* --target and --entry take NodeIds, and pictures the steps: those parse every path */
-	if ((code = target || entry || cli->format == XSM_FMT_DOT || cli->format == XSM_FMT_SVG ? load(cli, &set)
-												  : load_index(cli, &set)) != 0)
+	/*
+	 * --target and --entry read those paths (stored as text: every path),
+	 * pictures the steps of every path, the rest the index
+	 */
+	if (target || entry) {
+		if ((n = xsm_paths_load_match(&set, cli->store, NULL, target, entry, NULL)) < 0)
+			return xsm_cli_fail(cli, n);
+		code = 0;
+	} else if ((code = cli->format == XSM_FMT_DOT || cli->format == XSM_FMT_SVG
+				   ? load(cli, &set)
+				   : load_index(cli, &set, scenario ? -1 : limit, mr)) != 0)
 		return code;
 	if ((target && (code = node_ref(cli, set, target, ids[0], 1)) != 0) ||
 	    (entry && (code = node_ref(cli, set, entry, ids[1], 0)) != 0)) {
@@ -171,6 +192,12 @@ static int paths_list(int argc, const char **argv, struct xsm_cli *cli)
 		target = ids[0];
 	if (entry)
 		entry = ids[1];
+	/* a node named by another key (a source id, an FQDN...): its paths, now by NodeId */
+	if ((target || entry) && !has_path(set, target, entry)) {
+		xsm_paths_free(set);
+		if ((n = xsm_paths_load_match(&set, cli->store, NULL, target, entry, NULL)) < 0)
+			return xsm_cli_fail(cli, n);
+	}
 	if (!(order = serious_first(set))) {
 		xsm_paths_free(set);
 		return XSM_EXIT_OSERR;
@@ -236,8 +263,9 @@ static int paths_show(int argc, const char **argv, struct xsm_cli *cli)
 		return xsm_opt_exit(cli, n);
 	if (n != 1)
 		return xsm_cli_usage(cli, "which path? give its PathId");
-	if ((code = load(cli, &set)) != 0)
-		return code;
+	if ((n = xsm_paths_load_match(&set, cli->store, NULL, NULL, NULL, pos[0])) < 0)
+		return xsm_cli_fail(cli, n);
+	code = 0;
 	if ((i = xsm_paths_find(set, pos[0])) < 0) {
 		xsm_cli_error("no attack path '%s' in snapshot %s", pos[0], xsm_paths_snapshot(set));
 		xsm_paths_free(set);
@@ -288,7 +316,7 @@ static int paths_chokepoints(int argc, const char **argv, struct xsm_cli *cli)
 	if ((n = xsm_opt_parse(cli, argc, argv, opts, pos, 0)) < 0)
 		return xsm_opt_exit(cli, n);
 	/* the choke points are stored whole: only a picture reads the paths' steps */
-	if ((code = cli->format == XSM_FMT_DOT || cli->format == XSM_FMT_SVG ? load(cli, &set) : load_index(cli, &set)) != 0)
+	if ((code = cli->format == XSM_FMT_DOT || cli->format == XSM_FMT_SVG ? load(cli, &set) : load_index(cli, &set, -1, 0)) != 0)
 		return code;
 	if (cli->format == XSM_FMT_DOT || cli->format == XSM_FMT_SVG) {
 		/* the paths through the top choke points */
@@ -477,7 +505,7 @@ static int paths_summary(int argc, const char **argv, struct xsm_cli *cli)
 
 	if ((n = xsm_opt_parse(cli, argc, argv, NULL, pos, 0)) < 0)
 		return xsm_opt_exit(cli, n);
-	if ((code = load_index(cli, &set)) != 0)
+	if ((code = load_index(cli, &set, -1, 0)) != 0)
 		return code;
 	np = xsm_paths_count(set);
 	sc = calloc(np + 1, sizeof(*sc));
@@ -629,7 +657,7 @@ static int paths_check(int argc, const char **argv, struct xsm_cli *cli)
 		return xsm_cli_usage(cli, "unknown risk '%s' (critical, high, medium, low)", fail_on);
 	if (baseline && (n = xsm_graph_resolve(base, cli->store, baseline)) < 0)
 		return xsm_cli_fail(cli, n);
-	/* the gate works on paths.idx: no path is parsed, the stored lines are copied out */
+	/* the gate works on the paths' index: no path is parsed, the text made only of those printed */
 	if ((n = xsm_paths_load_ids(&set, cli->store, NULL)) < 0)
 		return xsm_cli_fail(cli, n);
 	if (fail_new && !baseline) {

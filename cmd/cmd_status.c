@@ -83,7 +83,7 @@ static int add_source(const xsm_source_info *s, void *payload)
 
 /*
  * The exposure at a glance, from the current snapshot's stored results
- * (paths.idx and the insights report: nothing is recomputed): attack paths
+ * (the paths' index and the insights report: nothing is recomputed): attack paths
  * by risk and the initiatives' scores.  w is NULL for text.
  */
 static void exposure(struct xsm_cli *cli, xsm_jw *w)

@@ -23,18 +23,17 @@
 #include "util/buf.h"
 #include "util/fs.h"
 
-enum { NEXTRA = 4 };
+enum { NEXTRA = 3 };
 
 /*
  * everything derived from the resolved graph: criticality, then attack
- * paths (paths.jsonl straight into paths, a file of the new snapshot),
+ * paths (paths.bin.zst straight into paths, a file of the new snapshot),
  * then the insights metrics over both, and what the next snapshot's
  * events compare with
  */
 static int enrich(xsm_graph *g, xsm_store *store, xsm__afile *paths, xsm_buf files[NEXTRA])
 {
 	xsm__zw *zpaths = NULL;
-	xsm_buf zidx = XSM_BUF_INIT;
 	xsm_rules *rules = NULL;
 	xsm_attack_model *m = NULL;
 	xsm_insights *ins = NULL;
@@ -47,20 +46,15 @@ static int enrich(xsm_graph *g, xsm_store *store, xsm__afile *paths, xsm_buf fil
 		xsm__phase(ctx, &t0, "critical assets");
 	if (rc == 0)
 		rc = xsm_attack_model_load(&m, store);
-	/* paths.jsonl.zst: frames of 1 MB, so reading one path decompresses little */
+	/* paths.bin.zst: frames of 1 MB, so reading one path decompresses little */
 	if (rc == 0)
 		rc = xsm__zw_new(&zpaths, ctx, 1u << 20, xsm__afile_put, paths);
-	if (rc == 0 && (rc = xsm__paths_compute(&ps, xsm__zw_put, zpaths, &files[0], &files[3], g, m)) == 0 &&
-	    (rc = xsm__zw_finish(zpaths)) == 0 && (rc = xsm__zstd_file(&zidx, ctx, files[3].ptr, files[3].size)) == 0) {
-		xsm_buf tmp = files[3];
-		files[3] = zidx;
-		zidx = tmp;
-		xsm__log(ctx, "paths: %llu bytes of paths.jsonl stored in %llu", (unsigned long long)xsm__zw_in(zpaths),
-			 (unsigned long long)xsm__zw_out(zpaths));
+	if (rc == 0 && (rc = xsm__paths_compute(&ps, zpaths, &files[0], g, m)) == 0 && (rc = xsm__zw_finish(zpaths)) == 0) {
+		xsm__log(ctx, "paths: %llu bytes of path records and index stored in %llu",
+			 (unsigned long long)xsm__zw_in(zpaths), (unsigned long long)xsm__zw_out(zpaths));
 		xsm__phase(ctx, &t0, "attack paths");
 	}
 	xsm__zw_free(zpaths);
-	xsm_buf_dispose(&zidx);
 	if (rc == 0)
 		rc = xsm_insights_load(&ins, store);
 	if (rc == 0)
@@ -115,7 +109,7 @@ static void write_image(xsm_graph *g, xsm_store *store)
 	xsm__vec_free(&crit);
 }
 
-static const char *const extra_names[NEXTRA] = { "chokepoints.json", "insights.json", "watch.jsonl", "paths.idx.zst" };
+static const char *const extra_names[NEXTRA] = { "chokepoints.json", "insights.json", "watch.jsonl" };
 
 static void dispose_files(xsm_buf files[NEXTRA])
 {
@@ -124,7 +118,7 @@ static void dispose_files(xsm_buf files[NEXTRA])
 }
 
 /*
- * The new snapshot's id and directory, and its paths.jsonl opened (the
+ * The new snapshot's id and directory, and its paths.bin.zst opened (the
  * paths are written there as they are found).  Until HEAD names the
  * snapshot, its directory is not current; a build that fails takes back
  * what it made (abandon_snapshot).
@@ -138,7 +132,7 @@ static int begin_snapshot(char id[40], xsm_buf *dir, xsm__afile *paths, xsm_stor
 		rc = xsm__error_oom(xsm_store_ctx(store));
 	if (rc == 0)
 		rc = xsm__store_abspath(dir, store, rel.ptr);
-	if (rc == 0 && xsm_buf_puts(&rel, "/paths.jsonl.zst") < 0)
+	if (rc == 0 && xsm_buf_puts(&rel, "/paths.bin.zst") < 0)
 		rc = xsm__error_oom(xsm_store_ctx(store));
 	if (rc == 0)
 		rc = xsm__store_afile(paths, store, rel.ptr);
@@ -225,7 +219,7 @@ static int commit_snapshot(xsm_store *store, const char *prev, const char *cur)
 int xsm_graph_build(xsm_build_stats *st, xsm_store *store)
 {
 	xsm_graph *g = NULL;
-	xsm_buf meta = XSM_BUF_INIT, files[NEXTRA] = { XSM_BUF_INIT, XSM_BUF_INIT, XSM_BUF_INIT, XSM_BUF_INIT };
+	xsm_buf meta = XSM_BUF_INIT, files[NEXTRA] = { XSM_BUF_INIT, XSM_BUF_INIT, XSM_BUF_INIT };
 	xsm_buf dir = XSM_BUF_INIT;
 	xsm__afile paths;
 	char prev[40], id[40] = "";
@@ -267,7 +261,7 @@ int xsm_graph_refresh(char snapshot[40], xsm_store *store)
 {
 	xsm_graph *g = NULL;
 	xsm_buf meta = XSM_BUF_INIT, old = XSM_BUF_INIT;
-	xsm_buf files[NEXTRA] = { XSM_BUF_INIT, XSM_BUF_INIT, XSM_BUF_INIT, XSM_BUF_INIT };
+	xsm_buf files[NEXTRA] = { XSM_BUF_INIT, XSM_BUF_INIT, XSM_BUF_INIT };
 	xsm_buf dir = XSM_BUF_INIT;
 	xsm__afile paths;
 	char prev[40], cur[40] = "", id[40] = "";

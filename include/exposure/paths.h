@@ -1,7 +1,7 @@
 /*
  * exposure/paths.h - attack paths, choke points and blast radius
  * (xsm-paths(1)).  Paths are computed at every build from the attack model
- * (attack-model.yaml) and stored with the snapshot (paths.jsonl,
+ * (attack-model.yaml) and stored with the snapshot (paths.bin.zst,
  * chokepoints.json); these functions read them back.
  */
 #ifndef XSM_PATHS_H
@@ -35,10 +35,9 @@ typedef struct xsm_paths_stats {
 } xsm_paths_stats;
 
 /**
- * Compute every attack path of g under model m: paths.jsonl text written
- * to fd as it is formatted (one path a line; the text of a million paths
- * is gigabytes, so it is never held whole) and chokepoints.json into
- * chokes; nodes on paths get rawData attackPath{entryType, isTarget,
+ * Compute every attack path of g under model m: paths.bin.zst written to
+ * fd (each path as a binary record, with the index that finds them, in a
+ * seekable zstd file; xsm-store(5)) and chokepoints.json into chokes; nodes on paths get rawData attackPath{entryType, isTarget,
  * paths}.  Deterministic.  XSM_EIO when fd cannot be written.
  */
 XSM_EXTERN(int) xsm_paths_compute(xsm_paths_stats *st, int fd, xsm_buf *chokes, xsm_graph *g,
@@ -59,14 +58,32 @@ typedef struct xsm_path_info {
 /** Load the paths of a snapshot (NULL: current). XSM_ENOINPUT without one. */
 XSM_EXTERN(int) xsm_paths_load(xsm_pathset **out, xsm_store *store, const char *snapshot);
 /**
- * Every path as its snapshot's paths.idx describes it: PathId, risk, hops,
- * entry and target names, entry type, classification and level (json and
- * the node ids are NULL; xsm_paths_line reads a path's stored line).  For
- * membership tests and the CI gate, without parsing any path.
+ * Every path as its snapshot's index describes it: PathId, risk, hops,
+ * entry and target names, entry type, classification and level (json is
+ * NULL, and the node ids in snapshots that store paths as text;
+ * xsm_paths_line gives a path's text).  For membership tests and the CI
+ * gate, without parsing any path or loading the graph.
  */
 XSM_EXTERN(int) xsm_paths_load_ids(xsm_pathset **out, xsm_store *store, const char *snapshot);
+/**
+ * As xsm_paths_load, the paths that go to target and come from entry
+ * (each a NodeId or a node's name; NULL: any), or the one path id (NULL:
+ * any).  Paths stored as records (paths.bin.zst) are read by their index:
+ * only the records asked for (-v says how many).  Paths stored as text
+ * (snapshots of earlier versions) are read whole: the caller filters.
+ */
+XSM_EXTERN(int) xsm_paths_load_match(xsm_pathset **out, xsm_store *store, const char *snapshot, const char *target,
+				     const char *entry, const char *id);
+/**
+ * As xsm_paths_load_ids, the n most serious paths at or above min_risk
+ * (XSM_RISK_*; most serious first: risk, target level, hops, PathId).
+ * Paths stored as records are read by their index, only those; paths
+ * stored as text are read whole (the caller filters and orders).
+ */
+XSM_EXTERN(int) xsm_paths_load_serious(xsm_pathset **out, xsm_store *store, const char *snapshot, size_t n,
+				       int min_risk);
 XSM_EXTERN(void) xsm_paths_free(xsm_pathset *set);
-/** The stored JSON line of path i into out. */
+/** The JSON line of path i into out: as stored, or made from its record and the snapshot's graph. */
 XSM_EXTERN(int) xsm_paths_line(const xsm_pathset *set, size_t i, xsm_buf *out);
 XSM_EXTERN(const char *) xsm_paths_snapshot(const xsm_pathset *set);
 XSM_EXTERN(size_t) xsm_paths_count(const xsm_pathset *set);

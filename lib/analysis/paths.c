@@ -1,8 +1,8 @@
 /*
  * paths.c - attack paths: the attack model, walkable adjacency, multi-source
  * bit-parallel BFS (256 targets a pass, four uint64 words per node, top-down
- * or bottom-up by level, one frontier per level so each pair's shortest path
- * can be walked back), the path list the build and what-if share, choke
+ * or bottom-up by level, each lane's distance to each node kept in bit
+ * planes so each pair's shortest path can be walked back), the path list the build and what-if share, choke
  * points, blast radius.
  *
  * Tie rule: of several shortest paths, the one taken steps, at each hop from
@@ -22,10 +22,12 @@
 #include "analysis/expr.h"
 #include "graph/graph.h"
 #include "analysis/paths.h"
+#include "analysis/paths_store.h"
 #include "store/store.h"
 #include "util/alloc.h"
 #include "util/buf.h"
 #include "util/fs.h"
+#include "util/strmap.h"
 #include "util/vec.h"
 
 #ifndef XSM_DATADIR
@@ -373,7 +375,22 @@ struct bfs {
 	const struct csr *fwd, *rev;
 	uint32_t n;
 	int max_hops;
-	uint64_t **level;   /* level[l][v * W + w]: lanes first reached at distance l (NULL: reach only) */
+	/*
+	 * The distance at which each lane first reached each node, kept (for
+	 * walking paths back) as bit planes: dist[(w * (n + 1) + v) * nplanes
+	 * + p] holds bit p of distance - 1 for the lanes of word w that
+	 * reached v at distance 1 or more (a lane's planes side by side, and
+	 * a word's for every node a quarter of the table: what walking a
+	 * lane's paths back reads stays in cache), so a
+	 * level is found with a few word operations and costs log2(max_hops)
+	 * planes a node, not max_hops + 1 tables.  Distance 0 is the source
+	 * itself: srclane[v] is its lane + 1, src[lane] the pass's source.
+	 * NULL: reach only.
+	 */
+	uint64_t *dist;
+	uint32_t *srclane;
+	const uint32_t *src;
+	int nplanes;
 	struct lanes *st;
 	uint32_t *active, *next_active;
 	uint64_t *abits, *next_abits; /* the lanes active[i] brings to the next level, W words each */
@@ -386,10 +403,96 @@ struct bfs {
 	const uint8_t *near; /* hops from the nearest entry point (NO_ENTRY: none within max_hops), or NULL */
 };
 
+/* node v's planes for the lanes of word w */
+static inline uint64_t *planes(const struct bfs *b, uint32_t v, int w)
+{
+	return b->dist + ((size_t)w * ((size_t)b->n + 1) + v) * (size_t)b->nplanes;
+}
+
 static int lane_test(const uint64_t *words, int lane)
 {
 	return (int)(words[lane >> 6] >> (lane & 63) & 1);
 }
+
+/* the lanes that first reached v at distance l (l <= max_hops), into out */
+static void level_bits(const struct bfs *b, uint32_t v, int l, uint64_t out[W])
+{
+	const uint64_t *seen = b->st[v].seen;
+	uint32_t sl = b->srclane[v];
+	for (int w = 0; w < W; w++)
+		out[w] = 0;
+	if (l == 0) {
+		if (sl)
+			out[(sl - 1) >> 6] = 1ULL << ((sl - 1) & 63);
+		return;
+	}
+	for (int w = 0; w < W; w++) {
+		const uint64_t *d = planes(b, v, w);
+		uint64_t x = seen[w];
+		for (int p = 0; p < b->nplanes; p++)
+			x &= (((unsigned)(l - 1) >> p) & 1) ? d[p] : ~d[p];
+		out[w] = x;
+	}
+	if (sl)
+		out[(sl - 1) >> 6] &= ~(1ULL << ((sl - 1) & 63));
+}
+
+/* the distance at which lane first reached v, or -1 */
+static int lane_dist(const struct bfs *b, uint32_t v, int lane)
+{
+	int w = lane >> 6, l = 0;
+	const uint64_t *d = planes(b, v, w);
+	uint64_t bit = 1ULL << (lane & 63);
+	if (b->srclane[v] == (uint32_t)lane + 1)
+		return 0;
+	if (!(b->st[v].seen[w] & bit))
+		return -1;
+	for (int p = 0; p < b->nplanes; p++)
+		if (d[p] & bit)
+			l |= 1 << p;
+	return l + 1;
+}
+
+/*
+ * A test of "lane first reached v at distance l" for many v: the lane's
+ * word and the planes' bits it wants, found once.  Mostly one cache line
+ * read a node, without a branch a plane.
+ */
+struct probe {
+	int l, np;
+	const uint64_t *base; /* the lane's word of node 0's planes */
+	size_t stride;        /* words a node */
+	uint64_t bit, want[8];
+};
+
+static void probe_init(struct probe *q, const struct bfs *b, int lane, int l)
+{
+	q->l = l;
+	q->np = b->nplanes;
+	q->base = planes(b, 0, lane >> 6);
+	q->stride = (size_t)q->np;
+	q->bit = 1ULL << (lane & 63);
+	for (int p = 0; p < q->np; p++)
+		q->want[p] = l > 0 && (((unsigned)(l - 1) >> p) & 1) ? q->bit : 0;
+}
+
+static inline int probe_at(const struct bfs *b, const struct probe *q, uint32_t v, int lane)
+{
+	const uint64_t *d = q->base + (size_t)v * q->stride;
+	uint64_t x;
+	if (q->l == 0)
+		return b->src[lane] == v;
+	if (q->np == 3) /* max_hops 5 to 8, the default 8 among them */
+		x = ((d[0] & q->bit) ^ q->want[0]) | ((d[1] & q->bit) ^ q->want[1]) | ((d[2] & q->bit) ^ q->want[2]);
+	else {
+		x = 0;
+		for (int p = 0; p < q->np; p++)
+			x |= (d[p] & q->bit) ^ q->want[p];
+	}
+	/* distance 1 has every plane clear, as a lane that never reached v has */
+	return !x && (q->l > 1 || ((b->st[v].seen[lane >> 6] & q->bit) && b->src[lane] != v));
+}
+
 
 static int edge_cut(const uint64_t *cut, uint32_t e)
 {
@@ -455,11 +558,12 @@ static int bfs_init(struct bfs *b, const struct csr *fwd, const struct csr *rev,
 	b->blocked = -1;
 	n = (size_t)b->n + 1;
 	if (levels) {
-		if (!(b->level = xsm__calloc((size_t)max_hops + 1, sizeof(*b->level))))
+		b->nplanes = 1;
+		while (b->nplanes < 8 && (max_hops - 1) >> b->nplanes)
+			b->nplanes++;
+		if (!(b->dist = xsm__calloc(n * (size_t)b->nplanes * W, sizeof(uint64_t))) ||
+		    !(b->srclane = xsm__calloc(n, sizeof(uint32_t))))
 			return XSM_ENOMEM;
-		for (int l = 0; l <= max_hops; l++)
-			if (!(b->level[l] = xsm__calloc(n * W, sizeof(uint64_t))))
-				return XSM_ENOMEM;
 	}
 	if (!(b->st = xsm__calloc(n, sizeof(*b->st))) || !(b->active = xsm__calloc(n, sizeof(uint32_t))) ||
 	    !(b->next_active = xsm__calloc(n, sizeof(uint32_t))) || !(b->abits = xsm__calloc(n * W, sizeof(uint64_t))) ||
@@ -472,10 +576,8 @@ static int bfs_init(struct bfs *b, const struct csr *fwd, const struct csr *rev,
 
 static void bfs_free(struct bfs *b)
 {
-	if (b->level)
-		for (int l = 0; l <= b->max_hops; l++)
-			xsm__free(b->level[l]);
-	xsm__free(b->level);
+	xsm__free(b->dist);
+	xsm__free(b->srclane);
 	xsm__free(b->st);
 	xsm__free(b->active);
 	xsm__free(b->next_active);
@@ -592,11 +694,12 @@ static void bfs_pass(struct bfs *b, const uint32_t *src, int nsrc)
 		b->st[v].seen[s >> 6] |= 1ULL << (s & 63);
 	}
 	for (i = 0; i < na; i++)
-		for (w = 0; w < W; w++) {
+		for (w = 0; w < W; w++)
 			b->abits[i * W + w] = b->st[b->active[i]].seen[w];
-			if (b->level)
-				b->level[0][(size_t)b->active[i] * W + w] = b->abits[i * W + w];
-		}
+	b->src = src;
+	if (b->dist)
+		for (s = 0; s < nsrc; s++)
+			b->srclane[src[s]] = (uint32_t)s + 1; /* the sources are distinct nodes */
 	for (l = 1; l <= b->max_hops && na; l++) {
 		size_t nn = 0;
 		uint64_t work = 0;
@@ -614,11 +717,19 @@ static void bfs_pass(struct bfs *b, const uint32_t *src, int nsrc)
 				empty &= !x->seen[w];
 			if (empty)
 				b->touched[b->ntouched++] = v;
+			if (b->dist) {
+				for (w = 0; w < W; w++) {
+					uint64_t *d = planes(b, v, w);
+					if (!x->next[w] || l == 1)
+						continue; /* distance 1 has every plane clear */
+					for (int p = 0; p < b->nplanes; p++)
+						if (((unsigned)(l - 1) >> p) & 1)
+							d[p] |= x->next[w];
+				}
+			}
 			for (w = 0; w < W; w++) {
 				x->seen[w] |= x->next[w];
 				b->next_abits[i * W + w] = x->next[w];
-				if (b->level)
-					b->level[l][(size_t)v * W + w] = x->next[w];
 				x->next[w] = 0;
 			}
 		}
@@ -644,16 +755,19 @@ static void bfs_clear(struct bfs *b)
 	size_t n = (size_t)b->n + 1;
 	if (b->ntouched > n / 8) {
 		memset(b->st, 0, n * sizeof(*b->st));
-		if (b->level)
-			for (int l = 0; l <= b->max_hops; l++)
-				memset(b->level[l], 0, n * W * sizeof(uint64_t));
+		if (b->dist) {
+			memset(b->dist, 0, n * (size_t)b->nplanes * W * sizeof(uint64_t));
+			memset(b->srclane, 0, n * sizeof(uint32_t));
+		}
 	} else {
 		for (size_t i = 0; i < b->ntouched; i++) {
 			uint32_t v = b->touched[i];
 			memset(b->st[v].seen, 0, sizeof(b->st[v].seen));
-			if (b->level)
-				for (int l = 0; l <= b->max_hops; l++)
-					memset(b->level[l] + (size_t)v * W, 0, W * sizeof(uint64_t));
+			if (b->dist) {
+				for (int w = 0; w < W; w++)
+					memset(planes(b, v, w), 0, (size_t)b->nplanes * sizeof(uint64_t));
+				b->srclane[v] = 0;
+			}
 		}
 	}
 	b->ntouched = 0;
@@ -695,14 +809,6 @@ static void walkmemo_lane(struct walkmemo *w, uint32_t n)
 	}
 }
 
-/* the level at which a lane first reached v, or -1 */
-static int hops_of(const struct bfs *b, uint32_t v, int lane)
-{
-	for (int l = 0; l <= b->max_hops; l++)
-		if (lane_test(b->level[l] + (size_t)v * W, lane))
-			return l;
-	return -1;
-}
 
 /* walk pair back: nodes[0..hops] and edges[0..hops-1]; the first arc (in arc order) one level closer */
 static void walk_back(const struct bfs *b, struct walkmemo *memo, uint32_t entry, int lane, int hops, uint32_t *nodes,
@@ -712,9 +818,11 @@ static void walk_back(const struct bfs *b, struct walkmemo *memo, uint32_t entry
 	nodes[0] = entry;
 	for (int k = hops; k >= 1; k--) {
 		if (memo->stamp[cur] != memo->gen) {
+			struct probe q;
+			probe_init(&q, b, lane, k - 1);
 			for (uint32_t e = b->fwd->off[cur]; e < b->fwd->off[cur + 1]; e++) {
 				uint32_t v = b->fwd->adj[e];
-				if (lane_test(b->level[k - 1] + (size_t)v * W, lane) && (int64_t)v != b->blocked &&
+				if (probe_at(b, &q, v, lane) && (int64_t)v != b->blocked &&
 				    !edge_cut(b->cut, b->fwd->eid[e])) {
 					memo->stamp[cur] = memo->gen;
 					memo->next[cur] = v;
@@ -784,15 +892,18 @@ static int reached_entries(struct job *j, const struct bfs *b, int nsrc, size_t 
 				any |= b->st[v].seen[w];
 			if (!any)
 				continue;
-			for (size_t h = 0; h < H; h++)
+			for (size_t h = 0; h < H; h++) {
+				uint64_t lv[W];
+				level_bits(b, v, (int)h, lv);
 				for (int w = 0; w < W; w++)
-					for (uint64_t bits = b->level[h][(size_t)v * W + w]; bits; bits &= bits - 1) {
+					for (uint64_t bits = lv[w]; bits; bits &= bits - 1) {
 						size_t k = (size_t)(w * 64 + __builtin_ctzll(bits)) * H + h;
 						if (pass == 0)
 							cnt[k]++;
 						else
 							items->v[start[k]++] = v;
 					}
+			}
 		}
 	}
 	/* start[k] now ends bucket k: rewind */
@@ -888,177 +999,12 @@ static int risk_of(int tlevel, int exploit, uint32_t hops)
 	return s >= 5 ? XSM_RISK_CRITICAL : s == 4 ? XSM_RISK_HIGH : s == 3 ? XSM_RISK_MEDIUM : XSM_RISK_LOW;
 }
 
-/* a step's recommendation text: its pieces, with the names' known lengths */
-static int put3(xsm_buf *t, const char *a, const xsm_graph *g, uint32_t x, const char *b, uint32_t y, const char *c)
-{
-	return xsm_buf_puts(t, a) | xsm__buf_gstr(t, g, x) | xsm_buf_puts(t, b) | xsm__buf_gstr(t, g, y) |
-	       xsm_buf_puts(t, c);
-}
-
-/* what a step's recommendation says, by its edge label */
-enum step_kind { STEP_OTHER, STEP_MEMBER, STEP_CREDS, STEP_LOGON, STEP_PERMS, STEP_TRAFFIC };
-
-static enum step_kind step_kind(const char *lab)
-{
-	if (!strcmp(lab, "member of"))
-		return STEP_MEMBER;
-	if (!strcmp(lab, "frequently logged in by") || !strcmp(lab, "has credentials of"))
-		return STEP_CREDS;
-	if (!strcmp(lab, "can authenticate to") || !strcmp(lab, "CanRemoteInteractiveLogonTo"))
-		return STEP_LOGON;
-	if (!strcmp(lab, "has permissions to") || !strcmp(lab, "has role on"))
-		return STEP_PERMS;
-	if (!strcmp(lab, "routes traffic to"))
-		return STEP_TRAFFIC;
-	return STEP_OTHER;
-}
-
-/*
- * t is scratch; labels[k] is edge k's label (read once by the caller); a
- * failed allocation shows as w->err
- */
-static void recommend(xsm_jw *w, xsm_buf *t, const xsm_graph *g, const uint32_t *nodes, const uint32_t *labels,
-		      uint32_t hops, const char *entry_type)
-{
-	const xsm__prop *p = xsm__graph_prop_s(g, nodes[0], "cves");
-	uint32_t en = g->nodes.v[nodes[0]].name;
-	int rc = 0; /* 0 or negative: the pieces' results or'ed */
-
-	xsm_jw_key(w, "recommendations");
-	xsm_jw_arr(w);
-	if (xsm_buf_grow(t, 256) < 0) {
-		w->err = XSM_ENOMEM;
-		return;
-	}
-	xsm_buf_clear(t);
-	if (p && p->type == XSM_V_STRS && p->b) {
-		rc |= xsm_buf_puts(t, "patch ");
-		for (uint32_t k = 0; k < p->b && k < 5; k++) {
-			if (k)
-				rc |= xsm_buf_puts(t, ", ");
-			rc |= xsm__buf_gstr(t, g, g->u32.v[p->a + k]);
-		}
-		if (p->b > 5)
-			rc |= xsm_buf_printf(t, " and %u more", p->b - 5);
-		rc |= xsm_buf_puts(t, " on ");
-		rc |= xsm__buf_gstr(t, g, en);
-		rc |= xsm_buf_puts(t, " (entry point)");
-	} else if (strstr(entry_type, "credential")) {
-		rc |= xsm_buf_puts(t, "reset the credentials of ");
-		rc |= xsm__buf_gstr(t, g, en);
-		rc |= xsm_buf_puts(t, " and require MFA");
-	} else {
-		rc |= xsm_buf_puts(t, "remove the internet exposure of ");
-		rc |= xsm__buf_gstr(t, g, en);
-	}
-	if (rc < 0)
-		w->err = XSM_ENOMEM;
-	xsm_jw_strn(w, t->ptr, t->size);
-	for (uint32_t k = 0; k < hops; k++) {
-		const char *lab = xsm__gstr(g, labels[k]);
-		uint32_t a = g->nodes.v[nodes[k]].name, b = g->nodes.v[nodes[k + 1]].name;
-		xsm_buf_clear(t);
-		switch (step_kind(lab)) {
-		case STEP_MEMBER:
-			rc |= put3(t, "review the membership of ", g, a, " in ", b, "");
-			break;
-		case STEP_CREDS:
-			rc |= put3(t, "stop ", g, b, "'s credentials being exposed on ", a, " (no privileged logons there)");
-			break;
-		case STEP_LOGON:
-			rc |= put3(t, "remove the logon rights of ", g, a, " on ", b, "");
-			break;
-		case STEP_PERMS:
-			rc |= put3(t, "remove the permissions of ", g, a, " on ", b, "");
-			break;
-		case STEP_TRAFFIC:
-			rc |= put3(t, "restrict network traffic from ", g, a, " to ", b, "");
-			break;
-		default:
-			rc |= xsm_buf_puts(t, "break '");
-			rc |= xsm_buf_puts(t, lab);
-			rc |= put3(t, "' from ", g, a, " to ", b, "");
-		}
-		if (rc < 0)
-			w->err = XSM_ENOMEM;
-		xsm_jw_strn(w, t->ptr, t->size);
-	}
-	xsm_jw_arr_end(w);
-}
-
-/* a field of paths.idx: tabs and line breaks would split it, so they become spaces */
-static int index_field(xsm_buf *b, const char *s, size_t n)
-{
-	size_t at = b->size;
-	if (xsm_buf_putc(b, '\t') < 0 || xsm_buf_put(b, s, n) < 0)
-		return XSM_ENOMEM;
-	for (size_t i = at + 1; i < b->size; i++)
-		if ((unsigned char)b->ptr[i] < 0x20)
-			b->ptr[i] = ' ';
-	return 0;
-}
-
-/* a number and its tab into b */
-static int put_num(xsm_buf *b, unsigned long long v, int tab)
-{
-	char d[24];
-	int k = (int)sizeof(d);
-	if (tab)
-		d[--k] = '\t';
-	do
-		d[--k] = (char)('0' + v % 10);
-	while ((v /= 10) > 0);
-	return xsm_buf_put(b, d + k, sizeof(d) - (size_t)k);
-}
-
-/* one paths.idx line: what the gate shows of a path without reading it */
-static int index_line(xsm_buf *b, const xsm_graph *g, const char *id, int risk, size_t off, size_t len, uint32_t hops,
-		      uint32_t entry, const char *entry_type, uint32_t target, const char *classification, int level)
-{
-	if (xsm_buf_puts(b, id) < 0 || xsm_buf_putc(b, '\t') < 0 || put_num(b, (unsigned)risk, 1) < 0 ||
-	    put_num(b, off, 1) < 0 || put_num(b, len, 1) < 0 || put_num(b, hops, 0) < 0 ||
-	    index_field(b, xsm__gstr(g, entry), g->s.lens[entry]) < 0 ||
-	    index_field(b, entry_type, strlen(entry_type)) < 0 ||
-	    index_field(b, xsm__gstr(g, target), g->s.lens[target]) < 0 ||
-	    index_field(b, classification, strlen(classification)) < 0 || xsm_buf_putc(b, '\t') < 0 ||
-	    put_num(b, (unsigned)level, 0) < 0)
-		return XSM_ENOMEM;
-	return xsm_buf_putc(b, '\n');
-}
-
-/*
- * A block's paths.idx lines into index, their offsets (third field, from
- * the block's start) moved by shift, where the block lands in paths.jsonl.
- */
-static int shift_index(xsm_buf *index, const xsm_buf *lines, size_t shift)
-{
-	const char *p = lines->ptr, *end = p ? p + lines->size : NULL;
-	while (p && p < end) {
-		const char *e = memchr(p, '\n', (size_t)(end - p)), *t1, *f = NULL;
-		unsigned long long off = 0;
-		if (e && (t1 = memchr(p, '\t', (size_t)(e - p))) != NULL &&
-		    (f = memchr(t1 + 1, '\t', (size_t)(e - t1 - 1))) != NULL)
-			f++;
-		if (!f)
-			return XSM_EINVALID;
-		if (xsm_buf_put(index, p, (size_t)(f - p)) < 0)
-			return XSM_ENOMEM;
-		for (; *f >= '0' && *f <= '9'; f++)
-			off = off * 10 + (unsigned long long)(*f - '0');
-		if (put_num(index, off + shift, 0) < 0 || xsm_buf_put(index, f, (size_t)(e + 1 - f)) < 0)
-			return XSM_ENOMEM;
-		p = e + 1;
-	}
-	return 0;
-}
-
 int xsm__paths_scenario(xsm_buf *b, const char *entry_type, const char *classification)
 {
 	xsm_buf_clear(b);
 	return xsm_buf_puts(b, entry_type) | xsm_buf_puts(b, " -> ") | xsm_buf_puts(b, classification);
 }
 
-/* writing paths.jsonl lines [from, to) of the sorted paths */
 /* --- the path list: entry points, targets, the search ------------------------------------- */
 
 /* the private part of a path list: the walk graph, kept for rechecks */
@@ -1257,129 +1203,255 @@ static int path_ids(xsm__pathlist *p, const xsm_graph *g, const xsm_attack_model
 	return rc;
 }
 
-/* --- paths.jsonl ---------------------------------------------------------------------------- */
+/* --- paths.bin.zst (paths_store.h) ------------------------------------------------------- */
 
-struct writejob {
-	const xsm_graph *g;
-	const xsm_attack_model *m;
-	const xsm__pathlist *p;
-	const xsm__nodefrags *frags;
-	size_t from, to;
-	xsm_buf *out, *index;  /* index offsets count from the start of out */
-	xsm_buf own, own_index; /* the block's text */
-	int rc;
+struct idrow {
+	uint64_t hid;
+	uint32_t no, zero;
 };
 
-static void *write_paths(void *arg)
+static int cmp_idrow(const void *a, const void *b)
 {
-	struct writejob *j = arg;
-	const xsm_graph *g = j->g;
-	const xsm__pathlist *p = j->p;
-	xsm_buf scen = XSM_BUF_INIT, t = XSM_BUF_INIT;
-	size_t i, k;
-
-	for (i = j->from; i < j->to && j->rc == 0; i++) {
-		const uint32_t *nodes = p->nodes.v + p->off[i], *edges = p->edges.v + p->off[i];
-		uint32_t hops = p->hops[i];
-		const xsm__node *en = &g->nodes.v[p->entry[i]], *tn = &g->nodes.v[p->target[i]];
-		const struct entry_rule *er = &j->m->entry.v[p->entry_type[p->entry[i]] - 1];
-		const char *rule = first_rule(g, p->target[i]);
-		int tl = target_level(g, p->target[i]), risk = p->risk[i];
-		size_t line_start = j->out->size;
-		uint32_t labels[MAX_HOPS];
-		char id[20];
-		xsm_jw w;
-
-		xsm__hex_id(id, "ap-", p->hid[i]);
-		if (xsm__paths_scenario(&scen, er->name, rule) < 0) {
-			j->rc = XSM_ENOMEM;
-			break;
-		}
-		xsm_jw_init(&w, j->out);
-		xsm_jw_obj(&w);
-		xsm_jw_key(&w, "PathId");
-		xsm_jw_strn(&w, id, 19);
-		xsm_jw_key(&w, "scenario");
-		xsm_jw_strn(&w, scen.ptr, scen.size);
-		xsm_jw_kstr(&w, "risk", xsm_risk_name(risk));
-		xsm_jw_kint(&w, "hops", hops);
-		xsm_jw_key(&w, "entry");
-		xsm_jw_obj(&w);
-		xsm__jw_node(&w, j->frags, p->entry[i]);
-		xsm_jw_kstr(&w, "type", er->name);
-		xsm_jw_obj_end(&w);
-		xsm_jw_key(&w, "target");
-		xsm_jw_obj(&w);
-		xsm__jw_node(&w, j->frags, p->target[i]);
-		xsm_jw_kstr(&w, "classification", rule);
-		xsm_jw_kint(&w, "criticalityLevel", tl);
-		xsm_jw_obj_end(&w);
-		xsm_jw_key(&w, "steps");
-		xsm_jw_arr(&w);
-		for (k = 0; k < hops; k++)
-			labels[k] = g->edges.v[edges[k]].label; /* one read an edge: they are scattered */
-		for (k = 0; k <= hops; k++) {
-			xsm_jw_obj(&w);
-			xsm__jw_node(&w, j->frags, nodes[k]);
-			if (k < hops)
-				xsm__jw_kgstr(&w, "EdgeLabel", g, labels[k]);
-			xsm_jw_obj_end(&w);
-		}
-		xsm_jw_arr_end(&w);
-		recommend(&w, &t, g, nodes, labels, hops, er->name);
-		xsm_jw_obj_end(&w);
-		if (w.err || xsm_buf_putc(j->out, '\n') < 0 ||
-		    (j->index && index_line(j->index, g, id, risk, line_start, j->out->size - 1 - line_start, hops, en->name,
-					    er->name, tn->name, rule, tl) < 0))
-			j->rc = XSM_ENOMEM;
-	}
-	xsm_buf_dispose(&scen);
-	xsm_buf_dispose(&t);
-	return NULL;
+	const struct idrow *x = a, *y = b;
+	if (x->hid != y->hid)
+		return x->hid < y->hid ? -1 : 1;
+	return x->no < y->no ? -1 : x->no > y->no;
 }
 
-/* paths.jsonl (and paths.idx) to put, in blocks of paths formatted two at a time (one a thread), in order */
-static int put_paths(const xsm__pathlist *p, int (*put)(const char *, size_t, void *), void *arg, xsm_buf *index,
-		     xsm_graph *g, const xsm_attack_model *m)
+/* a section of n bytes: it starts a frame of its own */
+static int put_section(xsm__zw *zw, xsm__ps_trailer *t, int k, const void *p, size_t n)
 {
-	enum { PBLOCK = 4096 };
-	struct writejob wj[2];
-	xsm__nodefrags frags;
-	size_t start, written = 0, k;
-	int rc = 0;
+	int rc = xsm__zw_cut(zw);
+	t->sec[k][0] = xsm__zw_in(zw);
+	t->sec[k][1] = n;
+	return rc ? rc : n ? xsm__zw_put(p, n, zw) : 0;
+}
 
-	memset(wj, 0, sizeof(wj));
-	if (xsm__nodefrags_build(&frags, g) < 0)
-		return xsm__error_oom(g->ctx);
-	for (k = 0; k < 2; k++) {
-		wj[k].g = g;
-		wj[k].m = m;
-		wj[k].p = p;
-		wj[k].frags = &frags;
-		wj[k].out = &wj[k].own;
-		wj[k].index = index ? &wj[k].own_index : NULL;
+static void put32(unsigned char *b, uint32_t v)
+{
+	memcpy(b, &v, 4);
+}
+
+static void put64(unsigned char *b, uint64_t v)
+{
+	memcpy(b, &v, 8);
+}
+
+/* node's NodeId, NodeName and NodeLabel into names, their offsets into at[0..2] */
+static int put_names(xsm_buf *names, unsigned char *at, const xsm_graph *g, uint32_t node)
+{
+	const xsm__node *nd = &g->nodes.v[node];
+	const uint32_t s[3] = { nd->id, nd->name, nd->label };
+	for (int k = 0; k < 3; k++) {
+		put32(at + 4 * k, (uint32_t)names->size);
+		if (xsm__buf_gstr(names, g, s[k]) < 0 || xsm_buf_putc(names, '\0') < 0)
+			return XSM_ENOMEM;
 	}
-	for (start = 0; start < p->n && rc == 0; start += 2 * PBLOCK) {
-		for (k = 0; k < 2; k++) {
-			wj[k].from = start + k * PBLOCK < p->n ? start + k * PBLOCK : p->n;
-			wj[k].to = wj[k].from + PBLOCK < p->n ? wj[k].from + PBLOCK : p->n;
-			xsm_buf_clear(&wj[k].own);
-			xsm_buf_clear(&wj[k].own_index);
+	return 0;
+}
+
+/* the name offsets (at byte at of each row) moved by base */
+static void shift_names(xsm_buf *rows, size_t width, size_t at, uint32_t base)
+{
+	for (size_t r = 0; r + width <= rows->size; r += width)
+		for (int k = 0; k < 3; k++) {
+			unsigned char *q = (unsigned char *)rows->ptr + r + at + 4 * k;
+			uint32_t v;
+			memcpy(&v, q, 4);
+			put32(q, v + base);
 		}
-		xsm__run2(write_paths, &wj[0], wj[1].from < wj[1].to ? &wj[1] : NULL);
-		/* each block goes out as soon as it is formatted: the text is never held whole */
-		for (k = 0; k < 2 && rc == 0; k++) {
-			if (wj[k].rc < 0 || (index && shift_index(index, &wj[k].own_index, written) < 0))
-				rc = xsm__error_oom(g->ctx);
-			else if (wj[k].own.size && (rc = put(wj[k].own.ptr, wj[k].own.size, arg)) == 0)
-				written += wj[k].own.size;
+}
+
+/*
+ * Every path as a binary record, then the index (paths_store.h), into zw:
+ * what a reader needs to make each path's text from the snapshot's graph,
+ * and every value of it that configuration decided (risk, level, entry
+ * type, classification).
+ */
+static int store_paths(const xsm__pathlist *p, xsm__zw *zw, xsm_graph *g, const xsm_attack_model *m)
+{
+	xsm__ps_trailer t;
+	xsm__strmap clsmap = { 0 };
+	XSM__VEC(const char *) cls = { 0 };
+	xsm_buf rec = XSM_BUF_INIT, tg = XSM_BUF_INIT, en = XSM_BUF_INIT, str = XSM_BUF_INIT, names = XSM_BUF_INIT;
+	uint64_t *offs = xsm__calloc(p->n / XSM__PS_EVERY + 2, sizeof(uint64_t)), *fence = NULL, off = 0;
+	uint32_t *cnt = xsm__calloc(g->nodes.n + 1, sizeof(uint32_t)), *ep = NULL, *serious = NULL, *bucket = NULL;
+	struct idrow *ids = NULL;
+	uint32_t cur = UINT32_MAX, curcls = 0;
+	uint8_t *tlevel = xsm__calloc(g->nodes.n + 1, 1); /* each target's level, as its records have it */
+	size_t curfirst = 0;
+	int curlevel = 0, rc = 0;
+	size_t i, k;
+
+	memset(&t, 0, sizeof(t));
+	if (!offs || !cnt || !tlevel || m->entry.n > 255) {
+		rc = offs && cnt && tlevel ? xsm__error_set(g->ctx, XSM_EUSAGE, "more than 255 entry point rules") : XSM_ENOMEM;
+		goto done;
+	}
+	/* the records, in path order (by target, then entry) */
+	for (i = 0; i < p->n && rc == 0; i++) {
+		unsigned char h[XSM__PS_HEAD];
+		uint32_t hops = p->hops[i], e = p->entry[i];
+		if (p->target[i] != cur) {
+			/* a new target: its level, classification and row */
+			const char *rule = first_rule(g, p->target[i]);
+			uint64_t *slot;
+			int created;
+			unsigned char row[XSM__PS_TROW] = { 0 };
+			cur = p->target[i];
+			curfirst = i;
+			curlevel = target_level(g, cur);
+			curlevel = curlevel < 0 ? 0 : curlevel > 255 ? 255 : curlevel;
+			tlevel[cur] = (uint8_t)curlevel;
+			if ((rc = xsm__strmap_slot(&clsmap, rule, strlen(rule), &slot, &created)) < 0)
+				break;
+			if (created) {
+				*slot = cls.n;
+				if ((rc = xsm__vec_push(&cls, rule)) < 0)
+					break;
+			}
+			if (*slot > 65535) {
+				rc = xsm__error_set(g->ctx, XSM_EUSAGE, "more than 65536 target classifications");
+				break;
+			}
+			curcls = (uint32_t)*slot;
+			put32(row, cur);
+			put32(row + 4, (uint32_t)i);
+			put64(row + 16, off);
+			if ((rc = put_names(&names, row + 24, g, cur)) < 0 ||
+			    (rc = xsm_buf_put(&tg, (const char *)row, sizeof(row))) < 0)
+				break;
+			t.targets++;
+		}
+		/* the target's count: the paths since its row */
+		put32((unsigned char *)tg.ptr + tg.size - XSM__PS_TROW + 8, (uint32_t)(i + 1 - curfirst));
+		if (i % XSM__PS_EVERY == 0)
+			offs[i / XSM__PS_EVERY] = off;
+		cnt[e]++;
+		put64(h, p->hid[i]);
+		put32(h + 8, e);
+		put32(h + 12, p->target[i]);
+		h[16] = p->risk[i];
+		h[17] = (uint8_t)curlevel;
+		h[18] = (uint8_t)hops;
+		h[19] = (uint8_t)(p->entry_type[e] - 1);
+		h[20] = (uint8_t)(curcls & 255);
+		h[21] = (uint8_t)(curcls >> 8);
+		h[22] = h[23] = 0;
+		if ((rc = xsm_buf_put(&rec, (const char *)h, sizeof(h))) < 0 ||
+		    (rc = xsm_buf_put(&rec, (const char *)(p->nodes.v + p->off[i]), ((size_t)hops + 1) * 4)) < 0 ||
+		    (rc = xsm_buf_put(&rec, (const char *)(p->edges.v + p->off[i]), (size_t)hops * 4)) < 0)
+			break;
+		off += XSM__PS_HEAD + ((size_t)hops * 2 + 1) * 4;
+		if (rec.size >= (1u << 20)) {
+			if ((rc = xsm__zw_put(rec.ptr, rec.size, zw)) < 0)
+				break;
+			xsm_buf_clear(&rec);
 		}
 	}
-	for (k = 0; k < 2; k++) {
-		xsm_buf_dispose(&wj[k].own);
-		xsm_buf_dispose(&wj[k].own_index);
+	if (rc == 0 && rec.size)
+		rc = xsm__zw_put(rec.ptr, rec.size, zw);
+	xsm_buf_dispose(&rec);
+	/* the strings: entry types, then classifications, then the ends' names (the rows' offsets move by those before) */
+	for (k = 0; rc == 0 && k < m->entry.n; k++)
+		rc = xsm_buf_puts(&str, m->entry.v[k].name) | xsm_buf_putc(&str, '\0');
+	for (k = 0; rc == 0 && k < cls.n; k++)
+		rc = xsm_buf_puts(&str, cls.v[k]) | xsm_buf_putc(&str, '\0');
+	if (rc == 0)
+		shift_names(&tg, XSM__PS_TROW, 24, (uint32_t)str.size);
+	if (rc == 0)
+		rc = put_section(zw, &t, XSM__PS_TARGETS, tg.ptr, tg.size);
+	/* the entry points: each one's paths in path order (a counting sort by entry) */
+	if (rc == 0) {
+		uint32_t start = 0;
+		for (i = 0; i < g->nodes.n && rc == 0; i++)
+			if (cnt[i]) {
+				unsigned char row[XSM__PS_EROW] = { 0 };
+				put32(row, (uint32_t)i);
+				put32(row + 4, start);
+				put32(row + 8, cnt[i]);
+				if ((rc = put_names(&names, row + 16, g, (uint32_t)i)) == 0)
+					rc = xsm_buf_put(&en, (const char *)row, sizeof(row));
+				t.entries++;
+				k = cnt[i];
+				cnt[i] = start; /* from here: where its next path goes */
+				start += (uint32_t)k;
+			}
 	}
-	xsm__nodefrags_free(&frags);
+	if (rc == 0 && !(ep = xsm__calloc(p->n + 1, sizeof(uint32_t))))
+		rc = XSM_ENOMEM;
+	for (i = 0; rc == 0 && i < p->n; i++)
+		ep[cnt[p->entry[i]]++] = (uint32_t)i;
+	if (rc == 0)
+		shift_names(&en, XSM__PS_EROW, 16, (uint32_t)str.size);
+	if (rc == 0 && (rc = put_section(zw, &t, XSM__PS_ENTRIES, en.ptr, en.size)) == 0 &&
+	    (rc = put_section(zw, &t, XSM__PS_ENTRY_PATHS, ep, p->n * 4)) == 0)
+		rc = put_section(zw, &t, XSM__PS_OFFSETS, offs, (p->n + XSM__PS_EVERY - 1) / XSM__PS_EVERY * 8);
+	xsm__free(ep);
+	ep = NULL;
+	/* by PathId; and most serious first: the ids in hash order, stably bucketed by (risk, level, hops) */
+	if (rc == 0 && (!(ids = xsm__calloc(p->n + 1, sizeof(*ids))) || !(serious = xsm__calloc(p->n + 1, sizeof(uint32_t))) ||
+			!(bucket = xsm__calloc(4 * 256 * 256 + 1, sizeof(uint32_t))) ||
+			!(fence = xsm__calloc(p->n / XSM__PS_FENCE_ROWS + 2, sizeof(uint64_t)))))
+		rc = XSM_ENOMEM;
+	if (rc == 0) {
+		uint32_t sum = 0;
+		for (i = 0; i < p->n; i++)
+			ids[i] = (struct idrow){ p->hid[i], (uint32_t)i, 0 };
+		if (p->n > 1)
+			qsort(ids, p->n, sizeof(*ids), cmp_idrow);
+		/* a path's key, from its record's values: risk, then level, then hops */
+#define SERIOUS_KEY(q) ((size_t)p->risk[q] << 16 | (size_t)tlevel[p->target[q]] << 8 | p->hops[q])
+		for (i = 0; i < p->n; i++)
+			bucket[SERIOUS_KEY(i)]++;
+		for (k = 0; k < 4 * 256 * 256; k++) {
+			uint32_t c = bucket[k];
+			bucket[k] = sum;
+			sum += c;
+		}
+		for (i = 0; i < p->n; i++)
+			serious[bucket[SERIOUS_KEY(ids[i].no)]++] = ids[i].no;
+#undef SERIOUS_KEY
+		for (i = 0; i < p->n; i += XSM__PS_FENCE_ROWS)
+			fence[i / XSM__PS_FENCE_ROWS] = ids[i].hid;
+		if ((rc = put_section(zw, &t, XSM__PS_SERIOUS, serious, p->n * 4)) == 0 &&
+		    (rc = put_section(zw, &t, XSM__PS_IDS, ids, p->n * sizeof(*ids))) == 0)
+			rc = put_section(zw, &t, XSM__PS_FENCE, fence,
+					 (p->n + XSM__PS_FENCE_ROWS - 1) / XSM__PS_FENCE_ROWS * 8);
+	}
+	if (rc == 0 && names.size && (rc = xsm_buf_put(&str, names.ptr, names.size)) < 0)
+		rc = XSM_ENOMEM;
+	if (rc == 0 && (str.size >> 32) != 0)
+		rc = xsm__error_set(g->ctx, XSM_EUSAGE, "the names of the paths' ends pass 4 GB");
+	if (rc == 0 && (rc = put_section(zw, &t, XSM__PS_STRINGS, str.ptr, str.size)) == 0) {
+		memcpy(t.magic, "XSMPATH1", 8);
+		t.endian = 0x01020304u;
+		t.version = 1;
+		t.paths = p->n;
+		t.nodes = g->nodes.n;
+		t.edges = g->edges.n;
+		t.ntypes = (uint32_t)m->entry.n;
+		t.nclasses = (uint32_t)cls.n;
+		rc = xsm__zw_put((const char *)&t, sizeof(t), zw);
+	}
+done:
+	if (rc == XSM_ENOMEM)
+		rc = xsm__error_oom(g->ctx);
+	xsm__strmap_free(&clsmap);
+	xsm__vec_free(&cls);
+	xsm_buf_dispose(&rec);
+	xsm_buf_dispose(&tg);
+	xsm_buf_dispose(&en);
+	xsm_buf_dispose(&str);
+	xsm_buf_dispose(&names);
+	xsm__free(offs);
+	xsm__free(fence);
+	xsm__free(cnt);
+	xsm__free(tlevel);
+	xsm__free(ep);
+	xsm__free(serious);
+	xsm__free(bucket);
+	xsm__free(ids);
 	return rc;
 }
 
@@ -1600,12 +1672,16 @@ done:
 
 int xsm_paths_compute(xsm_paths_stats *st, int fd, xsm_buf *chokes, xsm_graph *g, const xsm_attack_model *m)
 {
-	xsm__fdput f = { g->ctx, fd, "paths.jsonl" };
-	return xsm__paths_compute(st, xsm__fd_put, &f, chokes, NULL, g, m);
+	xsm__fdput f = { g->ctx, fd, "paths.bin.zst" };
+	xsm__zw *zw = NULL;
+	int rc = xsm__zw_new(&zw, g->ctx, 1u << 20, xsm__fd_put, &f);
+	if (rc == 0 && (rc = xsm__paths_compute(st, zw, chokes, g, m)) == 0)
+		rc = xsm__zw_finish(zw);
+	xsm__zw_free(zw);
+	return rc;
 }
 
-int xsm__paths_compute(xsm_paths_stats *st, int (*put)(const char *p, size_t n, void *arg), void *arg,
-		       xsm_buf *chokes, xsm_buf *index, xsm_graph *g, const xsm_attack_model *m)
+int xsm__paths_compute(xsm_paths_stats *st, xsm__zw *zw, xsm_buf *chokes, xsm_graph *g, const xsm_attack_model *m)
 {
 	xsm__pathlist pl;
 	uint32_t *through = xsm__calloc(g->nodes.n + 1, sizeof(uint32_t));
@@ -1624,7 +1700,7 @@ int xsm__paths_compute(xsm_paths_stats *st, int (*put)(const char *p, size_t n, 
 	st->paths = pl.n;
 	st->cut = pl.cut;
 	t0 = xsm__mono();
-	if ((rc = path_ids(&pl, g, m, through)) == 0 && (rc = put_paths(&pl, put, arg, index, g, m)) == 0) {
+	if ((rc = path_ids(&pl, g, m, through)) == 0 && (rc = store_paths(&pl, zw, g, m)) == 0) {
 		xsm__phase(g->ctx, &t0, "paths: write");
 		rc = chokes_and_marks(&pl, chokes, g, m, through, &st->chokepoints);
 	}
@@ -1879,7 +1955,7 @@ int xsm__paths_recheck(xsm__pathlist *p, xsm_ctx *ctx, const uint64_t *cut, cons
 			}
 			alive[q] = (uint8_t)lane_test(b.st[e].seen, lane);
 			if (alive[q] && reroute) {
-				int h = hops_of(&b, e, lane);
+				int h = lane_dist(&b, e, lane);
 				if (xsm__vec_reserve(&p->nodes, (size_t)h + 1) < 0 || xsm__vec_reserve(&p->edges, (size_t)h + 1) < 0) {
 					rc = xsm__error_oom(ctx);
 					break;

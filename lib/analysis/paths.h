@@ -4,22 +4,19 @@
 
 #include "exposure/paths.h"
 
+struct xsm__zw;
 /*
- * xsm_paths_compute with paths.jsonl handed to put a block at a time (its
- * errors are returned as they are, already on the context), plus
- * paths.idx into index when not NULL: one line a
- * path, in paths.jsonl order, tab-separated: PathId, risk, offset, length,
- * hops, entry name, entry type, target name, classification, target level
- * (control characters in names become spaces).  A reader takes the lines
- * it needs without parsing the others, and the gate's table needs none.
+ * xsm_paths_compute with paths.bin.zst (paths_store.h) handed to zw, a
+ * compressed writer the caller finishes (its errors are returned as they
+ * are, already on the context).
  */
-int xsm__paths_compute(xsm_paths_stats *st, int (*put)(const char *p, size_t n, void *arg), void *arg,
-		       xsm_buf *chokes, xsm_buf *index, xsm_graph *g, const xsm_attack_model *m);
+int xsm__paths_compute(xsm_paths_stats *st, struct xsm__zw *zw, xsm_buf *chokes, xsm_graph *g,
+		       const xsm_attack_model *m);
 
 /*
  * A path's scenario, "<entry type> -> <target classification>", into b
- * (replacing what it held): how paths.jsonl names it, and how a reader of
- * paths.idx (which does not store it) names it again.  0 or XSM_ENOMEM.
+ * (replacing what it held): how a path's text names it, and how a reader
+ * of an index that does not store it names it again.  0 or XSM_ENOMEM.
  */
 int xsm__paths_scenario(xsm_buf *b, const char *entry_type, const char *classification);
 

@@ -9,6 +9,8 @@
 
 #include "adapt/json.h"
 #include "adapt/zstd.h"
+#include "analysis/paths.h"
+#include "analysis/paths_store.h"
 #include "ctx.h"
 #include "exposure/critical.h"
 #include "exposure/paths.h"
@@ -28,7 +30,7 @@ struct step {
 struct pathrec {
 	xsm_path_info info;
 	size_t step_off, nsteps;
-	uint64_t off, len;      /* the line in paths.jsonl (ids-only sets) */
+	uint64_t off, len;      /* the line in paths.jsonl (ids-only sets); in paths.bin.zst, the record and path number */
 };
 
 struct xsm_pathset {
@@ -45,6 +47,10 @@ struct xsm_pathset {
 	size_t map_len;
 	xsm__zr *zr;
 	char *idx_text;        /* paths.idx, split in place: the fields of ids-only sets */
+	xsm__pstore *ps;       /* or paths.bin.zst (mapped at map), whose text is made from its records ... */
+	xsm_graph *g;          /* ... and the snapshot's graph (need_graph) */
+	xsm_store *store;
+	xsm_buf scratch, recs;
 };
 
 void xsm_paths_free(xsm_pathset *set)
@@ -60,6 +66,10 @@ void xsm_paths_free(xsm_pathset *set)
 	if (set->fd >= 0)
 		close(set->fd);
 	xsm__zr_free(set->zr);
+	xsm__pstore_free(set->ps);
+	xsm_graph_free(set->g);
+	xsm_buf_dispose(&set->scratch);
+	xsm_buf_dispose(&set->recs);
 	if (set->map)
 		munmap(set->map, set->map_len);
 	xsm__free(set);
@@ -68,6 +78,30 @@ void xsm_paths_free(xsm_pathset *set)
 static const char *keep(xsm_pathset *set, const char *s)
 {
 	return s ? xsm__arena_strndup(&set->a, s, strlen(s)) : NULL;
+}
+
+/*
+ * The snapshot's graph, loaded whole when a path's text is first made
+ * from its record (a device scope applies to the paths, not to the graph
+ * their records index); sets that only list paths never load it.
+ */
+static int need_graph(xsm_pathset *set)
+{
+	xsm_ctx *ctx = set->ctx;
+	char *scope = ctx->scope;
+	int rc;
+	if (set->g)
+		return 0;
+	ctx->scope = NULL;
+	rc = xsm_graph_load(&set->g, set->store, set->snapshot, XSM_LOAD_NO_EDGE_PROPS | XSM_LOAD_READONLY);
+	ctx->scope = scope;
+	if (rc == 0)
+		rc = xsm__pstore_graph(set->ps, set->g->nodes.n, set->g->edges.n);
+	if (rc < 0 && set->g) {
+		xsm_graph_free(set->g);
+		set->g = NULL;
+	}
+	return rc;
 }
 
 static int parse_line(xsm_pathset *set, const char *line, size_t len, const char *where)
@@ -173,6 +207,17 @@ int xsm_paths_line(const xsm_pathset *set, size_t i, xsm_buf *out)
 	r = &set->p.v[i];
 	if (r->info.json)
 		return xsm_buf_puts(out, r->info.json) < 0 ? xsm__error_oom(set->ctx) : 0;
+	if (set->ps) {
+		/* the record read again and its text made: the set is a cache of the file */
+		xsm_pathset *s = (xsm_pathset *)set;
+		xsm__prec rec;
+		int rc = need_graph(s);
+		if (rc == 0)
+			rc = xsm__pstore_read(s->ps, r->off, (uint32_t)r->len, &rec, NULL);
+		if (rc == 0 && xsm__path_render(out, &s->scratch, NULL, s->g, NULL, &rec) < 0)
+			rc = xsm__error_oom(set->ctx);
+		return rc;
+	}
 	if ((set->fd < 0 && !set->zr) || r->len > (64u << 20))
 		return xsm__error_set(set->ctx, XSM_EINVALID, "path %s has no stored line", r->info.id);
 	if (xsm_buf_grow(out, (size_t)r->len + 1) < 0)
@@ -316,7 +361,236 @@ static int parse_frames(xsm_pathset *set, const char *rel)
 	return rc;
 }
 
-static int load_paths(xsm_pathset **out, xsm_store *store, const char *snapshot, int mode)
+/* --- paths.bin.zst: records made into paths with the snapshot's graph ----------------------- */
+
+/*
+ * what to read of a binary snapshot: the paths of a target and/or an entry
+ * point, or one PathId; or (serious) the first paths most serious first,
+ * up to first of them and while at or above max_risk, as an index gives
+ * them
+ */
+struct pick {
+	const char *target, *entry, *id;
+	int serious, max_risk;
+	size_t first;
+};
+
+/* one record into the set: every field (full), or what an index gives (ids-only sets) */
+static int bin_path(xsm_pathset *set, const xsm__prec *r, uint64_t off, int full)
+{
+	const xsm_graph *g = set->g;
+	struct pathrec x;
+	char id[20];
+	int rc = 0;
+
+	/* the PathId hashes the ends' NodeIds: a record and an index that do not belong together are caught */
+	xsm_buf_clear(&set->scratch);
+	if (xsm_buf_puts(&set->scratch, r->entry_id) < 0 || xsm_buf_putc(&set->scratch, '|') < 0 ||
+	    xsm_buf_puts(&set->scratch, r->target_id) < 0)
+		return xsm__error_oom(set->ctx);
+	if (xsm__hash(set->scratch.ptr, set->scratch.size) != r->hid)
+		return xsm__error_set(set->ctx, XSM_EINVALID, "graph/%s/paths.bin.zst is damaged (a path and its ends differ)",
+				      set->snapshot);
+	/* with the graph, the record's nodes must be the ends the index names */
+	if (g && (strcmp(xsm__gstr(g, g->nodes.v[r->entry].id), r->entry_id) ||
+		  strcmp(xsm__gstr(g, g->nodes.v[r->target].id), r->target_id)))
+		return xsm__error_set(set->ctx, XSM_EINVALID, "graph/%s/paths.bin.zst does not match the snapshot's graph",
+				      set->snapshot);
+	memset(&x, 0, sizeof(x));
+	xsm__hex_id(id, "ap-", r->hid);
+	x.info.id = xsm__arena_strndup(&set->a, id, 19);
+	x.info.risk = r->risk;
+	x.info.hops = r->hops;
+	x.info.target_level = r->level;
+	x.info.entry_type = r->etype;
+	x.info.target_classification = r->cls;
+	x.info.entry_id = r->entry_id;
+	x.info.entry_name = r->entry_name;
+	x.info.entry_label = r->entry_label;
+	x.info.target_id = r->target_id;
+	x.info.target_name = r->target_name;
+	x.info.target_label = r->target_label;
+	x.off = off;
+	x.len = r->no;
+	x.step_off = set->s.n;
+	if (full) {
+		xsm_buf line = XSM_BUF_INIT;
+		xsm_buf_clear(&set->recs);
+		if ((rc = xsm__path_render(&line, &set->scratch, &set->recs, g, NULL, r)) == 0 &&
+		    (rc = xsm__paths_scenario(&set->scratch, r->etype, r->cls)) == 0) {
+			x.info.json = xsm__arena_strndup(&set->a, line.ptr, line.size);
+			x.info.scenario = xsm__arena_strndup(&set->a, set->scratch.ptr, set->scratch.size);
+			x.info.recommendations = xsm__arena_strndup(&set->a, set->recs.ptr ? set->recs.ptr : "", set->recs.size);
+			if (!x.info.json || !x.info.scenario || !x.info.recommendations)
+				rc = XSM_ENOMEM;
+		}
+		xsm_buf_dispose(&line);
+		for (int k = 0; rc == 0 && k <= r->hops; k++) {
+			const xsm__node *nd = &g->nodes.v[r->nodes[k]];
+			struct step st = { xsm__gstr(g, nd->id), xsm__gstr(g, nd->name), xsm__gstr(g, nd->label),
+					   k < r->hops ? xsm__gstr(g, g->edges.v[r->edges[k]].label) : NULL };
+			rc = xsm__vec_push(&set->s, st);
+			x.nsteps++;
+		}
+	}
+	if (rc < 0 || !x.info.id || xsm__vec_push(&set->p, x) < 0)
+		return xsm__error_oom(set->ctx);
+	return 0;
+}
+
+/* n records from off, path numbers from no */
+static int bin_run(xsm_pathset *set, uint64_t off, uint32_t no, size_t n, int full)
+{
+	xsm__prec r;
+	int rc = full ? need_graph(set) : 0;
+	for (size_t k = 0; k < n && rc == 0; k++)
+		if ((rc = xsm__pstore_read(set->ps, off, no + (uint32_t)k, &r, &off)) == 0)
+			rc = bin_path(set, &r, off - XSM__PS_HEAD - ((size_t)r.hops * 2 + 1) * 4, full);
+	return rc;
+}
+
+/*
+ * A target's or entry point's node from what names it: its NodeId, or
+ * the name of such a node with paths (the first in path order, as a
+ * search of every path would find it); UINT32_MAX when none.
+ */
+static int bin_node(xsm_pathset *set, const char *ref, int entries, uint32_t *node)
+{
+	uint32_t *ends = NULL, best = UINT32_MAX;
+	const char *name, *label;
+	size_t n, i;
+	int rc;
+
+	*node = UINT32_MAX;
+	if ((rc = xsm__pstore_ends(set->ps, entries, &ends, &n)) < 0)
+		return rc;
+	for (i = 0; i < n; i++)
+		if (!strcmp(xsm__pstore_end(set->ps, entries, ends[i], &name, &label), ref))
+			*node = ends[i];
+	for (i = 0; *node == UINT32_MAX && i < n && rc == 0; i++) {
+		uint32_t count, *paths = NULL;
+		xsm__pstore_end(set->ps, entries, ends[i], &name, &label);
+		if (strcmp(name, ref))
+			continue;
+		if (!entries) {
+			*node = ends[i]; /* targets' paths come in node order */
+			break;
+		}
+		if ((rc = xsm__pstore_entry(set->ps, ends[i], &paths, &count)) == 0 && count && paths[0] < best) {
+			best = paths[0];
+			*node = ends[i];
+		}
+		xsm__free(paths);
+	}
+	xsm__free(ends);
+	return rc;
+}
+
+/* the paths pk asks for, each record read once and no other */
+static int bin_pick(xsm_pathset *set, const struct pick *pk)
+{
+	uint32_t tnode = UINT32_MAX, enode = UINT32_MAX, first = 0, count = 0, *paths = NULL, npaths = 0;
+	uint64_t off = 0;
+	int rc = 0;
+
+	if (pk->serious) {
+		size_t n = xsm__pstore_count(set->ps), at, k, j;
+		uint32_t chunk[256];
+		for (at = 0; at < n && set->p.n < pk->first && rc == 0; at += k) {
+			k = n - at < 256 ? n - at : 256;
+			rc = xsm__pstore_serious(set->ps, at, k, chunk);
+			for (j = 0; j < k && rc == 0 && set->p.n < pk->first; j++)
+				if ((rc = xsm__pstore_offset(set->ps, chunk[j], &off)) == 0 &&
+				    (rc = bin_run(set, off, chunk[j], 1, 0)) == 0 &&
+				    set->p.v[set->p.n - 1].info.risk > pk->max_risk) {
+					set->p.n--; /* past the risk asked for: so are the rest */
+					k = n - at;
+					break;
+				}
+		}
+		return rc;
+	}
+	if (pk->id) {
+		char *end = NULL;
+		uint64_t hid;
+		int64_t no;
+		if (strncmp(pk->id, "ap-", 3) || strlen(pk->id) != 19)
+			return 0;
+		hid = strtoull(pk->id + 3, &end, 16);
+		if (*end || (no = xsm__pstore_find(set->ps, hid)) == -1)
+			return 0;
+		if (no < 0 || (rc = xsm__pstore_offset(set->ps, (uint32_t)no, &off)) < 0)
+			return no < 0 ? (int)no : rc;
+		return bin_run(set, off, (uint32_t)no, 1, 1);
+	}
+	if ((pk->target && (rc = bin_node(set, pk->target, 0, &tnode)) < 0) ||
+	    (pk->entry && (rc = bin_node(set, pk->entry, 1, &enode)) < 0))
+		return rc;
+	if ((pk->target && tnode == UINT32_MAX) || (pk->entry && enode == UINT32_MAX))
+		return 0;
+	if (tnode != UINT32_MAX && (rc = xsm__pstore_target(set->ps, tnode, &first, &off, &count)) < 0)
+		return rc;
+	if (!pk->entry)
+		return bin_run(set, off, first, count, 1);
+	/* an entry point's paths, within the target's when both are asked for */
+	if ((rc = xsm__pstore_entry(set->ps, enode, &paths, &npaths)) < 0)
+		return rc;
+	for (uint32_t k = 0; k < npaths && rc == 0; k++) {
+		if (pk->target && (paths[k] < first || paths[k] >= first + count))
+			continue;
+		if ((rc = xsm__pstore_offset(set->ps, paths[k], &off)) == 0)
+			rc = bin_run(set, off, paths[k], 1, 1);
+	}
+	xsm__free(paths);
+	return rc;
+}
+
+/*
+ * paths.bin.zst of snapshot mapped and its index read (the graph is
+ * loaded when a path's text is made).  XSM_ENOTFOUND (context clear) when
+ * the snapshot stores its paths otherwise.
+ */
+static int bin_open(xsm_pathset *set, xsm_store *store, const char *snapshot)
+{
+	xsm_ctx *ctx = set->ctx;
+	xsm_buf rel = XSM_BUF_INIT;
+	int fd, rc;
+
+	xsm_buf_printf(&rel, "graph/%s/paths.bin.zst", snapshot);
+	if (!rel.ptr)
+		return xsm__error_oom(ctx);
+	if ((fd = xsm__store_open(store, rel.ptr)) < 0) {
+		if (fd == XSM_ENOTFOUND)
+			xsm_ctx_clear(ctx);
+		xsm_buf_dispose(&rel);
+		return fd;
+	}
+	rc = map_paths(set, fd, rel.ptr);
+	close(fd);
+	/* map_paths opened a plain reader over it: the records' reader replaces it */
+	xsm__zr_free(set->zr);
+	set->zr = NULL;
+	set->store = store;
+	if (rc == 0)
+		rc = xsm__pstore_open(&set->ps, ctx, set->map, set->map_len, rel.ptr);
+	xsm_buf_dispose(&rel);
+	return rc;
+}
+
+/* every path of the binary store (mode READ_ALL or READ_IDS), or those pk picks */
+static int bin_read(xsm_pathset *set, int mode, const struct pick *pk)
+{
+	size_t n = xsm__pstore_count(set->ps);
+	int rc;
+	if (pk)
+		rc = bin_pick(set, pk);
+	else
+		rc = bin_run(set, 0, 0, n, mode == READ_ALL);
+	xsm__log(set->ctx, "paths: %llu of %zu path records read", (unsigned long long)xsm__pstore_reads(set->ps), n);
+	return rc;
+}
+
+static int load_paths(xsm_pathset **out, xsm_store *store, const char *snapshot, int mode, const struct pick *pk)
 {
 	xsm_ctx *ctx = xsm_store_ctx(store);
 	xsm_pathset *set = xsm__calloc(1, sizeof(*set));
@@ -346,7 +620,15 @@ static int load_paths(xsm_pathset **out, xsm_store *store, const char *snapshot,
 		goto done;
 	}
 	snprintf(set->snapshot, sizeof(set->snapshot), "%s", snapshot);
-	/* paths.jsonl.zst; snapshots of earlier versions have paths.jsonl */
+	/* paths.bin.zst; snapshots of earlier versions have paths.jsonl.zst or paths.jsonl */
+	if ((rc = bin_open(set, store, snapshot)) == 0) {
+		if ((rc = bin_read(set, mode, pk)) < 0)
+			goto done;
+		goto chokes;
+	}
+	if (rc != XSM_ENOTFOUND)
+		goto done;
+	rc = 0;
 	xsm_buf_printf(&rel, "graph/%s/paths.jsonl.zst", snapshot);
 	if ((rc = xsm__store_abspath(&path, store, rel.ptr)) < 0)
 		goto done;
@@ -396,6 +678,7 @@ static int load_paths(xsm_pathset **out, xsm_store *store, const char *snapshot,
 		if (rc < 0)
 			goto done;
 	}
+chokes:
 	xsm_buf_clear(&rel);
 	xsm_buf_printf(&rel, "graph/%s/chokepoints.json", snapshot);
 	if (xsm_store_read(&ch, store, rel.ptr, 64 << 20) < 0) {
@@ -466,13 +749,13 @@ static int apply_scope(xsm_pathset *set, xsm_store *store)
 	return 0;
 }
 
-static int load_scoped(xsm_pathset **out, xsm_store *store, const char *snapshot, int mode)
+static int load_scoped(xsm_pathset **out, xsm_store *store, const char *snapshot, int mode, const struct pick *pk)
 {
 	int rc;
 	if (!xsm_store_ctx(store)->scope)
-		return load_paths(out, store, snapshot, mode);
+		return load_paths(out, store, snapshot, mode, pk);
 	/* the node ids of every step are needed to judge a path */
-	if ((rc = load_paths(out, store, snapshot, READ_ALL)) < 0)
+	if ((rc = load_paths(out, store, snapshot, READ_ALL, pk)) < 0)
 		return rc;
 	if ((rc = apply_scope(*out, store)) < 0) {
 		xsm_paths_free(*out);
@@ -483,12 +766,28 @@ static int load_scoped(xsm_pathset **out, xsm_store *store, const char *snapshot
 
 int xsm_paths_load(xsm_pathset **out, xsm_store *store, const char *snapshot)
 {
-	return load_scoped(out, store, snapshot, READ_ALL);
+	return load_scoped(out, store, snapshot, READ_ALL, NULL);
+}
+
+int xsm_paths_load_match(xsm_pathset **out, xsm_store *store, const char *snapshot, const char *target,
+			 const char *entry, const char *id)
+{
+	struct pick pk = { target, entry, id, 0, 0, 0 };
+	return load_scoped(out, store, snapshot, READ_ALL, target || entry || id ? &pk : NULL);
+}
+
+int xsm_paths_load_serious(xsm_pathset **out, xsm_store *store, const char *snapshot, size_t n, int min_risk)
+{
+	struct pick pk = { NULL, NULL, NULL, 1, min_risk, n };
+	/* a scope drops paths after they are read: then every path is read */
+	if (xsm_store_ctx(store)->scope)
+		return load_scoped(out, store, snapshot, READ_IDS, NULL);
+	return load_paths(out, store, snapshot, READ_IDS, &pk);
 }
 
 int xsm_paths_load_ids(xsm_pathset **out, xsm_store *store, const char *snapshot)
 {
-	return load_scoped(out, store, snapshot, READ_IDS);
+	return load_scoped(out, store, snapshot, READ_IDS, NULL);
 }
 
 const char *xsm_paths_snapshot(const xsm_pathset *set) { return set->snapshot; }

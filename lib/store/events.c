@@ -514,7 +514,7 @@ static void path_event(struct derive *d, int type, const xsm_path_info *p)
 	xsm_jw w;
 	xsm_buf scen = XSM_BUF_INIT;
 	const xsm_jw *began;
-	/* paths.idx has no scenario: it is named again from the entry type and classification */
+	/* an index has no scenario: it is named again from the entry type and classification */
 	if (!p->scenario && xsm__paths_scenario(&scen, p->entry_type ? p->entry_type : "?",
 						p->target_classification ? p->target_classification : "?") < 0) {
 		d->err = 1;

@@ -6,8 +6,8 @@
  *
  *   bench_stages STORE [PATHS_FILE]
  *
- * PATHS_FILE (default STORE/../bench-paths.jsonl, removed after) receives
- * paths.jsonl; /dev/null times the search and the formatting without the
+ * PATHS_FILE (default STORE/../bench-paths.bin.zst, removed after) receives
+ * paths.bin.zst; /dev/null times the search and the records without the
  * disk.  With BENCH_LOG=1 each phase's lines (as `xsm -v`) go to stderr.
  */
 #include <fcntl.h>
@@ -93,11 +93,11 @@ int main(int argc, char **argv)
 	report("critical", w, c, xsm_graph_node_count(g));
 	if ((rc = xsm_attack_model_load(&m, store)) < 0)
 		goto fail;
-	/* paths.jsonl written to a file beside the store, as a build writes it into the snapshot */
+	/* paths.bin.zst written to a file beside the store, as a build writes it into the snapshot */
 	if (argc == 3)
 		snprintf(paths, sizeof(paths), "%s", argv[2]);
 	else
-		snprintf(paths, sizeof(paths), "%s/../bench-paths.jsonl", argv[1]);
+		snprintf(paths, sizeof(paths), "%s/../bench-paths.bin.zst", argv[1]);
 	if ((fd = open(paths, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) < 0) {
 		perror(paths);
 		return 1;
