@@ -474,20 +474,40 @@ static int cmp_key(const void *a, const void *b)
 	return strcmp(((const struct tally *)a)->key, ((const struct tally *)b)->key);
 }
 
-/* t[0..n) holds one key a path; gathered into (key, count) in place, most first; returns how many */
-static size_t tally_count(struct tally *t, size_t n)
+/* the same string by its address: a binary path set names each end once, whatever its paths */
+static int cmp_addr(const void *a, const void *b)
+{
+	uintptr_t x = (uintptr_t)((const struct tally *)a)->key, y = (uintptr_t)((const struct tally *)b)->key;
+	return x < y ? -1 : x > y;
+}
+
+/* equal neighbours of t[0..n) (by cmp) into one (key, summed count), in place; returns how many */
+static size_t tally_merge(struct tally *t, size_t n, int (*cmp)(const void *, const void *))
 {
 	size_t m = 0;
 	if (n > 1)
-		qsort(t, n, sizeof(*t), cmp_key);
+		qsort(t, n, sizeof(*t), cmp);
 	for (size_t i = 0; i < n; i++) {
-		if (m && !strcmp(t[m - 1].key, t[i].key)) {
-			t[m - 1].n++;
+		if (m && !cmp(&t[m - 1], &t[i])) {
+			t[m - 1].n += t[i].n;
 			continue;
 		}
-		t[m].key = t[i].key;
-		t[m++].n = 1;
+		t[m++] = t[i];
 	}
+	return m;
+}
+
+/*
+ * t[0..n) holds one key a path (n 1 each); gathered into (key, count) in
+ * place, most first; returns how many.  Keys are counted by address
+ * first, then by text: millions of paths share a few thousand strings.
+ */
+static size_t tally_count(struct tally *t, size_t n)
+{
+	size_t m;
+	for (size_t i = 0; i < n; i++)
+		t[i].n = 1;
+	m = tally_merge(t, tally_merge(t, n, cmp_addr), cmp_key);
 	if (m > 1)
 		qsort(t, m, sizeof(*t), cmp_tally);
 	return m;
