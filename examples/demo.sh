@@ -54,7 +54,12 @@ set -e
 x paths summary
 x insights
 x events --limit 15
+XSM_NOW=2026-11-30T07:00:00Z "$XSM" report -o "$out/report.html"
+XSM_NOW=2026-11-30T07:00:00Z "$XSM" insights export -o "$out/insights.pdf"
 
+echo
+echo "== a report to open in a browser, offline: $out/report.html"
+echo "== the initiatives as PDF: $out/insights.pdf"
 echo
 echo "== the demo's store is $XSM_STORE; to explore it (README, \"Using it\"):"
 echo "export XSM_STORE=\"$XSM_STORE\""
