@@ -17,19 +17,6 @@ static void fmt_pct(char out[16], double v)
 		snprintf(out, 16, "%.2f", v);
 }
 
-static const char *state_text(const char *s)
-{
-	if (!s)
-		return "-";
-	if (!strcmp(s, "not-compliant"))
-		return "not compliant";
-	if (!strcmp(s, "not-available"))
-		return "not available";
-	if (!strcmp(s, "mitigated"))
-		return "mitigated by organisation";
-	return s;
-}
-
 static void jw_score(xsm_jw *w, const char *k, double v)
 {
 	xsm_jw_key(w, k);
@@ -218,7 +205,7 @@ static void metric_table(struct xsm_table *t, const xsm_metric_info *m)
 	fmt_pct(pr, m->progress);
 	snprintf(af, sizeof(af), "%zu/%zu", m->affected, m->total);
 	snprintf(wt, sizeof(wt), "%s", xsm_weight_name(m->weight));
-	xsm_table_add(t, m->id, pr, af, wt, state_text(m->state), m->name);
+	xsm_table_add(t, m->id, pr, af, wt, xsm_metric_state_text(m->state), m->name);
 }
 
 static const char *metric_head[] = { "METRIC", "PROGRESS", "AFFECTED", "WEIGHT", "STATE", "NAME" };
@@ -347,7 +334,7 @@ static int insights_metrics(int argc, const char **argv, struct xsm_cli *cli, in
 			char af[48], cr[24];
 			snprintf(af, sizeof(af), "%zu/%zu", m->affected, m->total);
 			snprintf(cr, sizeof(cr), "%zu", m->critical_affected);
-			xsm_table_add(&t, m->id, state_text(m->state), af, cr, m->recommendation);
+			xsm_table_add(&t, m->id, xsm_metric_state_text(m->state), af, cr, m->recommendation);
 		}
 		line_done(cli, &w, &b);
 	}
@@ -468,7 +455,7 @@ static int insights_metric(int argc, const char **argv, struct xsm_cli *cli)
 		       "initiatives: %s\nassets: %s\naffected: %s\nrecommendation: %s\n",
 		       m->name, m->id, m->description, pr, m->affected, m->total, XSM_PL(m->total, "asset"),
 		       m->critical_affected,
-		       xsm_weight_name(m->weight), state_text(m->state), m->initiatives, m->assets, m->affected_when,
+		       xsm_weight_name(m->weight), xsm_metric_state_text(m->state), m->initiatives, m->assets, m->affected_when,
 		       m->recommendation);
 		if (with_assets) {
 			xsm_table_init(&t, 4, head);

@@ -85,15 +85,7 @@ static const xsm_pathset *order_set; /* qsort context */
 
 static int cmp_serious(const void *a, const void *b)
 {
-	const xsm_path_info *x = xsm_paths_get(order_set, *(const size_t *)a);
-	const xsm_path_info *y = xsm_paths_get(order_set, *(const size_t *)b);
-	if (x->risk != y->risk)
-		return x->risk < y->risk ? -1 : 1;
-	if (x->target_level != y->target_level)
-		return x->target_level < y->target_level ? -1 : 1;
-	if (x->hops != y->hops)
-		return x->hops < y->hops ? -1 : 1;
-	return strcmp(x->id, y->id);
+	return xsm_paths_cmp_serious(xsm_paths_get(order_set, *(const size_t *)a), xsm_paths_get(order_set, *(const size_t *)b));
 }
 
 /* the set's paths, most serious first: risk, then target level, then fewest hops, then PathId; NULL on OOM */

@@ -27,6 +27,8 @@ enum { XSM_METRIC_ACTIVE = 0, XSM_METRIC_RISK_ACCEPTED, XSM_METRIC_MITIGATED };
 /** "active" (also "none", "default"), "risk-accepted", "mitigated" -> XSM_METRIC_*; -1 when unknown. */
 XSM_EXTERN(int) xsm_metric_state_parse(const char *s);
 XSM_EXTERN(const char *) xsm_metric_state_name(int state);
+/** A metric's compliance state as a person reads it ("not-compliant" -> "not compliant"); "-" for NULL. */
+XSM_EXTERN(const char *) xsm_metric_state_text(const char *state);
 /** "high" 3, "medium" 2, "low" 1; -1 when unknown. */
 XSM_EXTERN(int) xsm_weight_parse(const char *s);
 /** 3 "high", 2 "medium", 1 "low", 0 "risk accepted". */

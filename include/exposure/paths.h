@@ -88,6 +88,8 @@ XSM_EXTERN(int) xsm_paths_line(const xsm_pathset *set, size_t i, xsm_buf *out);
 XSM_EXTERN(const char *) xsm_paths_snapshot(const xsm_pathset *set);
 XSM_EXTERN(size_t) xsm_paths_count(const xsm_pathset *set);
 XSM_EXTERN(const xsm_path_info *) xsm_paths_get(const xsm_pathset *set, size_t i);
+/** The order of `xsm paths list`: risk, target level, hops, PathId (<0, 0, >0 as strcmp). */
+XSM_EXTERN(int) xsm_paths_cmp_serious(const xsm_path_info *a, const xsm_path_info *b);
 /** Index of the path with this id, or -1. */
 XSM_EXTERN(long) xsm_paths_find(const xsm_pathset *set, const char *id);
 /** Step k of path i: the node, and the edge taken from it (NULL at the target). */

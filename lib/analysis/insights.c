@@ -61,6 +61,19 @@ const char *xsm_metric_state_name(int state)
 	return state == XSM_METRIC_RISK_ACCEPTED ? "risk-accepted" : state == XSM_METRIC_MITIGATED ? "mitigated" : "active";
 }
 
+const char *xsm_metric_state_text(const char *s)
+{
+	if (!s)
+		return "-";
+	if (!strcmp(s, "not-compliant"))
+		return "not compliant";
+	if (!strcmp(s, "not-available"))
+		return "not available";
+	if (!strcmp(s, "mitigated"))
+		return "mitigated by organisation";
+	return s;
+}
+
 int xsm_weight_parse(const char *s)
 {
 	if (!s)

@@ -792,6 +792,17 @@ int xsm_paths_load_ids(xsm_pathset **out, xsm_store *store, const char *snapshot
 
 const char *xsm_paths_snapshot(const xsm_pathset *set) { return set->snapshot; }
 size_t xsm_paths_count(const xsm_pathset *set) { return set->p.n; }
+int xsm_paths_cmp_serious(const xsm_path_info *x, const xsm_path_info *y)
+{
+	if (x->risk != y->risk)
+		return x->risk < y->risk ? -1 : 1;
+	if (x->target_level != y->target_level)
+		return x->target_level < y->target_level ? -1 : 1;
+	if (x->hops != y->hops)
+		return x->hops < y->hops ? -1 : 1;
+	return strcmp(x->id, y->id);
+}
+
 const xsm_path_info *xsm_paths_get(const xsm_pathset *set, size_t i) { return &set->p.v[i].info; }
 const char *xsm_paths_chokepoints(const xsm_pathset *set) { return set->chokes ? set->chokes : "{}"; }
 size_t xsm_paths_cut(const xsm_pathset *set) { return set->cut; }

@@ -156,15 +156,6 @@ static void score_cell(xsm__html *h, double v)
 				 v, v);
 }
 
-static const char *state_text(const char *s)
-{
-	if (!s)
-		return "-";
-	return !strcmp(s, "not-compliant") ? "not compliant" : !strcmp(s, "not-available") ? "not available"
-							      : !strcmp(s, "mitigated")     ? "mitigated by organisation"
-										       : s;
-}
-
 /* the metrics of initiative i, folded */
 static void metrics(xsm__html *h, const struct xsm__page *p, size_t i)
 {
@@ -181,7 +172,7 @@ static void metrics(xsm__html *h, const struct xsm__page *p, size_t i)
 		score_cell(h, m->progress);
 		xsm__html_printf(h, "<td class=\"num\">%zu of %zu</td><td>%s</td><td>", m->affected, m->total,
 				 xsm_weight_name(m->weight));
-		xsm__html_text(h, state_text(m->state));
+		xsm__html_text(h, xsm_metric_state_text(m->state));
 		xsm__html_puts(h, "</td><td>");
 		xsm__html_text(h, m->recommendation);
 		xsm__html_puts(h, "</td></tr>\n");

@@ -77,14 +77,7 @@ struct ranked {
 
 static int cmp_serious(const void *a, const void *b)
 {
-	const xsm_path_info *x = ((const struct ranked *)a)->p, *y = ((const struct ranked *)b)->p;
-	if (x->risk != y->risk)
-		return x->risk < y->risk ? -1 : 1;
-	if (x->target_level != y->target_level)
-		return x->target_level < y->target_level ? -1 : 1;
-	if (x->hops != y->hops)
-		return x->hops < y->hops ? -1 : 1;
-	return strcmp(x->id, y->id);
+	return xsm_paths_cmp_serious(((const struct ranked *)a)->p, ((const struct ranked *)b)->p);
 }
 
 /* the paths most serious first, as `xsm paths list` orders them: risk, target level, hops, PathId */

@@ -252,15 +252,6 @@ static void score_block(struct doc *d, double score, double target, double chang
 	d->y += 38;
 }
 
-static const char *state_text(const char *s)
-{
-	if (!s)
-		return "-";
-	return !strcmp(s, "not-compliant") ? "not compliant" : !strcmp(s, "not-available") ? "not available"
-							      : !strcmp(s, "mitigated")     ? "mitigated by organisation"
-										       : s;
-}
-
 /* metric table columns: name, progress, affected, weight, state */
 static const double col_x[] = { ML, ML + 215, ML + 275, ML + 355, ML + 410 };
 
@@ -280,7 +271,7 @@ static void metric_row(struct doc *d, const xsm_metric_info *m, int shade)
 	xsm__pdf_text(d->pdf, col_x[1], y0 + 10, pr);
 	xsm__pdf_text(d->pdf, col_x[2], y0 + 10, af);
 	xsm__pdf_text(d->pdf, col_x[3], y0 + 10, xsm_weight_name(m->weight));
-	xsm__pdf_text(d->pdf, col_x[4], y0 + 10, state_text(m->state));
+	xsm__pdf_text(d->pdf, col_x[4], y0 + 10, xsm_metric_state_text(m->state));
 	para(d, col_x[0], col_x[1] - col_x[0] - 8, 13, m->name);
 	if (d->y < y0 + 13)
 		d->y = y0 + 13;
@@ -311,7 +302,7 @@ static void recommendations(struct doc *d, const xsm_metric_info *const *m, size
 		body(d, 9, 0x1c2329);
 		xsm__pdf_text(d->pdf, ML, d->y + 8, "\xe2\x80\xa2");
 		para(d, ML + 12, MR - ML - 12, 12, m[i]->recommendation);
-		snprintf(s, sizeof(s), "%s: %s, %zu of %zu affected (%zu critical)", m[i]->name, state_text(m[i]->state),
+		snprintf(s, sizeof(s), "%s: %s, %zu of %zu affected (%zu critical)", m[i]->name, xsm_metric_state_text(m[i]->state),
 			 m[i]->affected, m[i]->total, m[i]->critical_affected);
 		body(d, 7.5, 0x78909c);
 		para(d, ML + 12, MR - ML - 12, 10, s);
@@ -349,7 +340,7 @@ static void metric_facts(struct doc *d, const xsm_metric_info *m)
 {
 	char s[1024];
 	int at = snprintf(s, sizeof(s), "%zu of %zu assets affected, %zu of them critical; weight %s; state %s; in initiatives ",
-			  m->affected, m->total, m->critical_affected, xsm_weight_name(m->weight), state_text(m->state));
+			  m->affected, m->total, m->critical_affected, xsm_weight_name(m->weight), xsm_metric_state_text(m->state));
 	for (const char *c = m->initiatives ? m->initiatives : "-"; *c && at < (int)sizeof(s) - 3; c++) {
 		if (*c == ',') /* the ids come comma-separated */
 			s[at++] = ',', s[at++] = ' ';
