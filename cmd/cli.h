@@ -95,12 +95,19 @@ void xsm_cli_list_row(const struct xsm_cli *cli, xsm_jw *w, xsm_buf *b);
 /* ... and after the last row: in json, close the array and its object and emit them */
 void xsm_cli_list_end(const struct xsm_cli *cli, xsm_jw *w, xsm_buf *b);
 /*
+ * A document (what: "HTML", "a PDF") bound for standard output (path NULL
+ * or "-") that is a terminal is refused, like gzip, rather than flood it:
+ * XSM_EXIT_USAGE after a message and a hint giving example; else 0.
+ */
+int xsm_cli_refuse_tty(const struct xsm_cli *cli, const char *path, const char *what, const char *example);
+/*
  * Write a finished document to path, or to stdout for NULL or "-": a
  * temporary file beside path renamed over it, so a failure leaves
- * nothing behind (a device or pipe is written as it is).  0, or an exit
- * code after a message (73 cannot create, 74 write error).
+ * nothing behind (a device or pipe is written as it is), then "wrote
+ * PATH (N bytes)" on stderr unless -q.  0, or an exit code after a
+ * message (73 cannot create, 74 write error).
  */
-int xsm_cli_write_file(const char *path, const xsm_buf *data);
+int xsm_cli_write_file(const struct xsm_cli *cli, const char *path, const xsm_buf *data);
 /* --since: RFC 3339, or an age before now (30d, 12h, 45m); -1 for anything else */
 int xsm_cli_parse_since(int64_t *out, const char *s, int64_t now);
 /* progress on stderr, only on a terminal and without -q; "\r" line, end with done=1 */

@@ -621,20 +621,15 @@ static int insights_export(int argc, const char **argv, struct xsm_cli *cli)
 	fmt = cli->format_name ? cli->format_name : "pdf";
 	if (strcmp(fmt, "pdf") && strcmp(fmt, "json") && strcmp(fmt, "csv"))
 		return xsm_cli_usage(cli, "export writes pdf, json or csv, not '%s'", fmt);
-	if (!strcmp(fmt, "pdf") && (!out || !strcmp(out, "-")) && cli->tty) {
-		xsm_cli_error("not writing a PDF to a terminal");
-		xsm_cli_hint("give a file: xsm insights export -o insights.pdf  (or redirect standard output)");
-		return XSM_EXIT_USAGE;
-	}
+	if (!strcmp(fmt, "pdf") && (code = xsm_cli_refuse_tty(cli, out, "a PDF", "xsm insights export -o insights.pdf")) != 0)
+		return code;
 	if (!strcmp(fmt, "pdf")) {
 		code = (rc = xsm_report_pdf(&b, cli->store, n ? pos[0] : NULL, NULL)) < 0 ? xsm_cli_fail(cli, rc) : 0;
 	} else {
 		code = export_data(cli, &b, n ? pos[0] : NULL, !strcmp(fmt, "csv"));
 	}
 	if (code == 0)
-		code = xsm_cli_write_file(out, &b);
-	if (code == 0 && out && strcmp(out, "-") && !cli->quiet)
-		fprintf(stderr, "wrote %s (%zu bytes)\n", out, b.size);
+		code = xsm_cli_write_file(cli, out, &b);
 	xsm_buf_dispose(&b);
 	return code;
 }

@@ -17,19 +17,13 @@ int cmd_report(int argc, const char **argv, struct xsm_cli *cli)
 		return xsm_opt_exit(cli, n);
 	if (cli->format_name && strcmp(cli->format_name, "html"))
 		return xsm_cli_usage(cli, "a report is HTML: --format=%s is not offered", cli->format_name);
-	/* a page of markup is no use on a terminal: like gzip, refuse rather than flood it */
-	if ((!out || !strcmp(out, "-")) && cli->tty) {
-		xsm_cli_error("not writing HTML to a terminal");
-		xsm_cli_hint("give a file: xsm report -o report.html  (or redirect standard output)");
-		return XSM_EXIT_USAGE;
-	}
+	if ((code = xsm_cli_refuse_tty(cli, out, "HTML", "xsm report -o report.html")) != 0)
+		return code;
 	if ((rc = xsm_report_html(&b, cli->store, NULL)) < 0) {
 		xsm_buf_dispose(&b);
 		return xsm_cli_fail(cli, rc);
 	}
-	code = xsm_cli_write_file(out, &b);
-	if (code == 0 && out && strcmp(out, "-") && !cli->quiet)
-		fprintf(stderr, "wrote %s (%zu bytes)\n", out, b.size);
+	code = xsm_cli_write_file(cli, out, &b);
 	xsm_buf_dispose(&b);
 	return code;
 }

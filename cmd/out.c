@@ -303,7 +303,16 @@ static int write_special(const char *path, const xsm_buf *data)
 	return 0;
 }
 
-int xsm_cli_write_file(const char *path, const xsm_buf *data)
+int xsm_cli_refuse_tty(const struct xsm_cli *cli, const char *path, const char *what, const char *example)
+{
+	if ((path && strcmp(path, "-")) || !cli->tty)
+		return 0;
+	xsm_cli_error("not writing %s to a terminal", what);
+	xsm_cli_hint("give a file: %s  (or redirect standard output)", example);
+	return XSM_EXIT_USAGE;
+}
+
+static int write_file(const char *path, const xsm_buf *data)
 {
 	xsm_buf tmp = XSM_BUF_INIT;
 	struct stat st;
@@ -345,5 +354,13 @@ int xsm_cli_write_file(const char *path, const xsm_buf *data)
 	if (code)
 		unlink(tmp.ptr);
 	xsm_buf_dispose(&tmp);
+	return code;
+}
+
+int xsm_cli_write_file(const struct xsm_cli *cli, const char *path, const xsm_buf *data)
+{
+	int code = write_file(path, data);
+	if (code == 0 && path && strcmp(path, "-") && !cli->quiet)
+		fprintf(stderr, "wrote %s (%zu bytes)\n", path, data->size);
 	return code;
 }

@@ -312,22 +312,28 @@ static void recommendations(struct doc *d, const xsm_metric_info *const *m, size
 
 /* --- the documents ------------------------------------------------------------------------ */
 
+/* an initiative's or a metric's page begins: outline entry, name, what it is, its description */
+static void page_head(struct doc *d, const char *name, const char *kind, const char *id, const char *description)
+{
+	char what[160];
+	xsm__pdf_outline(d->pdf, name);
+	heading(d, name, 20);
+	snprintf(what, sizeof(what), "%s %s", kind, id);
+	scope_line(d, what);
+	body(d, 9.5, 0x37474f);
+	d->y += 4;
+	para(d, ML, MR - ML, 13, description);
+	d->y += 8;
+}
+
 static void initiative(struct doc *d, size_t i)
 {
 	const xsm_initiative_info *in = xsm_insights_report_initiative(d->r, i);
 	const xsm_metric_info *m[256];
 	size_t n = 0;
 	double last, first = first_score(d, in->id, 0, &last);
-	char what[160];
 
-	xsm__pdf_outline(d->pdf, in->name);
-	heading(d, in->name, 20);
-	snprintf(what, sizeof(what), "Initiative %s", in->id);
-	scope_line(d, what);
-	body(d, 9.5, 0x37474f);
-	d->y += 4;
-	para(d, ML, MR - ML, 13, in->description);
-	d->y += 8;
+	page_head(d, in->name, "Initiative", in->id, in->description);
 	score_block(d, in->score, in->target, first < 0 ? -1e9 : last - first, "score");
 	trend_chart(d, in->id, 0, in->target);
 	for (size_t k = 0; k < in->nmetrics && n < 256; k++)
@@ -362,16 +368,8 @@ static void metric(struct doc *d, size_t i)
 {
 	const xsm_metric_info *m = xsm_insights_report_metric(d->r, i);
 	double last, first = first_score(d, m->id, 1, &last);
-	char what[160];
 
-	xsm__pdf_outline(d->pdf, m->name);
-	heading(d, m->name, 20);
-	snprintf(what, sizeof(what), "Metric %s", m->id);
-	scope_line(d, what);
-	body(d, 9.5, 0x37474f);
-	d->y += 4;
-	para(d, ML, MR - ML, 13, m->description);
-	d->y += 8;
+	page_head(d, m->name, "Metric", m->id, m->description);
 	score_block(d, m->progress, -1, first < 0 ? -1e9 : last - first, "progress");
 	trend_chart(d, m->id, 1, -1);
 	metric_facts(d, m);
