@@ -91,7 +91,7 @@ static void write_image(xsm_graph *g, xsm_store *store)
 
 	/* store.image false: no image, and the last one's disk back now rather than at the next gc */
 	if (ctx->cfg && xsm_config_get_bool(&on, ctx->cfg, ctx, "store.image") == 0 && !on) {
-		if (xsm_store_remove(store, XSM__IMAGE_PATH) < 0)
+		if (xsm__graph_drop_image(store) < 0)
 			xsm_ctx_clear(ctx);
 		return;
 	}

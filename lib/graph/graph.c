@@ -45,7 +45,11 @@ void xsm_graph_free(xsm_graph *g)
 		g->u32.v = NULL;
 		g->out_off = g->out_edge = g->in_off = g->in_edge = NULL;
 		munmap(g->map, g->map_len);
+		for (size_t i = 0; i < sizeof(g->room) / sizeof(g->room[0]); i++)
+			if (g->room[i].p)
+				munmap(g->room[i].p, g->room[i].len);
 	}
+	xsm__free(g->crit_own);
 	xsm__strpool_free(&g->s);
 	xsm__vec_free(&g->nodes);
 	xsm__vec_free(&g->edges);

@@ -120,6 +120,12 @@ struct xsm_graph {
 	size_t nkeys;
 	const uint32_t *crit;      /* ncrit pairs: node, level */
 	size_t ncrit;
+	/*
+	 * Under a top layer: the sections an overlay grows, mapped apart
+	 * with room after them, and the critical list read from graph.top
+	 */
+	struct { void *p; size_t len; } room[4];
+	uint32_t *crit_own;
 };
 
 /* XSM_EINVALID with a message when g is mapped from its image and so cannot change, else 0 */
@@ -246,22 +252,43 @@ int xsm__graph_read_bin(xsm_graph *g, xsm_store *store, const char *rel);
 int xsm__graph_keep_base(xsm_graph *g, const char *snapshot);
 int xsm__graph_write_shared(xsm_graph *g, xsm_store *store, const char *id, size_t *changed);
 int xsm__graph_read_overlay(xsm_graph *g, xsm_store *store, const char *rel);
+/*
+ * read_overlay in two steps, for a graph that must make room first (a
+ * mapped image): open reads and checks the file's header against g
+ * (XSM_ENOTFOUND, no message, when there is none) and says what applying
+ * adds; apply interns its strings and appends its properties (g's pool
+ * and vectors must take them); close frees what open read.
+ */
+typedef struct xsm__overlay {
+	const char *rel;
+	char *plain;
+	size_t len, at;
+	uint64_t base_nstr, nstr, nchanged, nprops, nu32;
+} xsm__overlay;
+int xsm__overlay_open(xsm__overlay *o, xsm_graph *g, xsm_store *store, const char *rel);
+int xsm__overlay_apply(xsm_graph *g, const xsm__overlay *o);
+void xsm__overlay_close(xsm__overlay *o);
 
 /*
  * graph_image.c - the graph image, STORE/cache/graph.img: the frozen graph
  * of the current snapshot as plain page-aligned arrays that a read maps
- * (xsm-store(5)).  write_image: g (frozen, its snapshot committed) with
+ * (xsm-store(5)), and STORE/cache/graph.top, its top layer when that
+ * snapshot shares graph.bin with the one imaged (a re-evaluation): the
+ * critical list of the snapshot, whose graph.overlay a read applies over
+ * the mapped image.  write_image: g (frozen, its snapshot committed) with
  * crit, the (node, level) pairs critical list shows in its order; atomic,
  * a cache: the caller reports a failure as a warning.  map_image: g (empty
  * but its snapshot id and metadata) takes the image when it is of that
  * snapshot as it is on disk now; XSM_ENOTFOUND (no message) when there is
- * no such image (load it then).  image_current: 1 when the image in the
- * store is of snapshot (gc keeps it), 0 when not (or there is none).
+ * no such image (load it then).  image_gc: remove what images no longer
+ * serve snapshot (the current one); drop_image: remove both files.
  */
 int xsm__graph_write_image(xsm_graph *g, xsm_store *store, const uint32_t *crit, size_t ncrit);
 int xsm__graph_map_image(xsm_graph *g, xsm_store *store);
-int xsm__graph_image_current(xsm_store *store, const char *snapshot);
+int xsm__graph_image_gc(xsm_store *store, const char *snapshot);
+int xsm__graph_drop_image(xsm_store *store);
 #define XSM__IMAGE_PATH "cache/graph.img"
+#define XSM__IMAGE_TOP_PATH "cache/graph.top"
 
 /* set up to 16 properties of node at once (one copy of its range); keys need not be sorted */
 int xsm__graph_set_props(xsm_graph *g, uint32_t node, size_t n, const char *const *keys, const xsm__prop *vals);

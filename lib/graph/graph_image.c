@@ -19,6 +19,17 @@
  * File: a header of one page, then the sections in enum order, each at a
  * multiple of IMG_PAGE, their exact lengths in the header (zeros pad each
  * to the next page).
+ *
+ * A re-evaluation (critical set, a rule change) makes a snapshot that
+ * shares graph.bin with the one before and differs in graph.overlay.
+ * When the image is of that graph.bin alone (no overlay), it stays, and
+ * only its top layer is written: STORE/cache/graph.top, a header naming
+ * the snapshot, its files and the image it goes over, then the critical
+ * list.  A read maps the image, gives the sections an overlay grows
+ * (strings, properties, string lists) room, maps the nodes and the string
+ * table copy-on-write and applies the snapshot's graph.overlay over them,
+ * as a load of graph.bin does: kilobytes written where the image is
+ * gigabytes.
  */
 #include <errno.h>
 #include <stddef.h>
@@ -40,6 +51,8 @@
 #define IMG_MAGIC "XSMIMAGE"
 #define IMG_VERSION 1u
 #define IMG_PAGE 4096u
+#define TOP_MAGIC "XSMIMTOP"
+#define TOP_VERSION 1u
 
 enum {
 	S_LENS, S_OFFS, S_STRS, S_SLOTS, S_NODES, S_EDGES, S_PROPS, S_U32,
@@ -59,6 +72,16 @@ struct img_header {
 	uint64_t nstr, slot_cap, nnodes, nedges, nprops, nu32, nkeys, ncrit;
 	uint64_t total;                           /* the file's size */
 	struct { uint64_t off, len; } sec[NSEC];
+	uint64_t check;                           /* xsm__hash of the bytes before it */
+};
+
+struct top_header {
+	char magic[8];
+	uint32_t version, order;
+	char snapshot[40];
+	struct img_fileid bin, overlay;           /* the snapshot's files */
+	uint64_t image_check;                     /* the check of the image it goes over */
+	uint64_t ncrit;                           /* (node, level) pairs after the header */
 	uint64_t check;                           /* xsm__hash of the bytes before it */
 };
 
@@ -264,6 +287,72 @@ static int put_offsets(xsm__afile *af, const xsm_graph *g)
 	return put(af, buf, n * sizeof(buf[0]));
 }
 
+static int header_ok(const struct img_header *h, uint64_t size);
+
+/* the store's image opened (*fd, when fd is not NULL) and its header read and checked: 0, or -1 (no message) */
+static int read_header(xsm_store *store, struct img_header *h, int *fd)
+{
+	struct stat sb;
+	int f, ok;
+	if ((f = xsm__store_open(store, XSM__IMAGE_PATH)) < 0) {
+		xsm_ctx_clear(xsm_store_ctx(store));
+		return -1;
+	}
+	memset(h, 0, sizeof(*h));
+	ok = fstat(f, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size >= (off_t)IMG_PAGE &&
+	     pread(f, h, sizeof(*h), 0) == (ssize_t)sizeof(*h) && header_ok(h, (uint64_t)sb.st_size);
+	if (ok && fd)
+		*fd = f;
+	else
+		close(f);
+	return ok ? 0 : -1;
+}
+
+static int no_file(const struct img_fileid *id)
+{
+	return id->ino == 0;
+}
+
+/*
+ * The top layer of g's snapshot, when that snapshot has a graph.overlay
+ * and the store's image is of its graph.bin alone; XSM_ENOTFOUND (no
+ * message) when not: the whole image is written then
+ */
+static int write_top(xsm_graph *g, xsm_store *store, const uint32_t *crit, size_t ncrit)
+{
+	xsm_ctx *ctx = xsm_store_ctx(store);
+	struct img_header h;
+	struct top_header t;
+	xsm__afile af;
+	int rc;
+
+	memset(&t, 0, sizeof(t));
+	if (read_header(store, &h, NULL) < 0 || !no_file(&h.overlay) ||
+	    file_id(&t.bin, store, g->snapshot, "graph.bin") < 0 || file_id(&t.overlay, store, g->snapshot, "graph.overlay") < 0 ||
+	    no_file(&t.overlay) || memcmp(&t.bin, &h.bin, sizeof(t.bin)) || h.nstr != g->base_nstr ||
+	    h.nnodes != g->base_nnodes)
+		return XSM_ENOTFOUND;
+	memcpy(t.magic, TOP_MAGIC, 8);
+	t.version = TOP_VERSION;
+	t.order = 0x01020304u;
+	snprintf(t.snapshot, sizeof(t.snapshot), "%s", g->snapshot);
+	t.image_check = h.check;
+	t.ncrit = ncrit;
+	t.check = xsm__hash(&t, offsetof(struct top_header, check));
+	memset(&af, 0, sizeof(af));
+	if ((rc = xsm__store_afile(&af, store, XSM__IMAGE_TOP_PATH)) < 0)
+		return rc;
+	if (!put(&af, &t, sizeof(t)) || !put(&af, crit, (uint64_t)ncrit * 8)) {
+		rc = xsm__error_errno(ctx, XSM_EIO, "cannot write '%s'", XSM__IMAGE_TOP_PATH);
+		xsm__afile_abort(&af);
+		return rc;
+	}
+	if ((rc = xsm__afile_commit(&af, ctx)) == 0)
+		xsm__log(ctx, "write: graph image top layer of %s over the image of %s: %llu critical", g->snapshot, h.snapshot,
+			 (unsigned long long)ncrit);
+	return rc;
+}
+
 int xsm__graph_write_image(xsm_graph *g, xsm_store *store, const uint32_t *crit, size_t ncrit)
 {
 	xsm_ctx *ctx = xsm_store_ctx(store);
@@ -280,6 +369,9 @@ int xsm__graph_write_image(xsm_graph *g, xsm_store *store, const uint32_t *crit,
 	memset(&af, 0, sizeof(af));
 	if (!g->frozen || g->map)
 		return xsm__error_set(ctx, XSM_EUSAGE, "no graph image of a graph not frozen or mapped");
+	if ((rc = write_top(g, store, crit, ncrit)) != XSM_ENOTFOUND)
+		return rc;
+	rc = 0;
 	if (!(h = xsm__calloc(1, IMG_PAGE)))
 		return xsm__error_oom(ctx);
 	memcpy(h->magic, IMG_MAGIC, 8);
@@ -366,9 +458,13 @@ int xsm__graph_write_image(xsm_graph *g, xsm_store *store, const uint32_t *crit,
 		xsm__afile_abort(&af);
 		goto done;
 	}
-	if ((rc = xsm__afile_commit(&af, ctx)) == 0)
+	if ((rc = xsm__afile_commit(&af, ctx)) == 0) {
 		xsm__log(ctx, "write: graph image of %s: %llu bytes, %llu keys", g->snapshot,
 			 (unsigned long long)h->total, (unsigned long long)h->nkeys);
+		/* a top layer goes over the image before this one: never used again */
+		if (xsm_store_remove(store, XSM__IMAGE_TOP_PATH) < 0)
+			xsm_ctx_clear(ctx);
+	}
 done:
 	xsm__vec_free(&keys);
 	xsm__free(h);
@@ -410,34 +506,131 @@ static int header_ok(const struct img_header *h, uint64_t size)
 	return h->sec[S_STRS].len > 0;
 }
 
+/*
+ * The top layer for snapshot (whose files are bin and ovl) over the image
+ * whose check is image_check: its critical list into *crit (xsm__malloc),
+ * *ncrit pairs; -1 when there is none that fits
+ */
+static int read_top(xsm_store *store, const char *snapshot, const struct img_fileid *bin, const struct img_fileid *ovl,
+		    uint64_t image_check, uint32_t **crit, size_t *ncrit)
+{
+	struct top_header t;
+	struct stat sb;
+	uint32_t *c = NULL;
+	int fd, ok;
+	if ((fd = xsm__store_open(store, XSM__IMAGE_TOP_PATH)) < 0) {
+		xsm_ctx_clear(xsm_store_ctx(store));
+		return -1;
+	}
+	memset(&t, 0, sizeof(t));
+	ok = fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && pread(fd, &t, sizeof(t), 0) == (ssize_t)sizeof(t) &&
+	     !memcmp(t.magic, TOP_MAGIC, 8) && t.version == TOP_VERSION && t.order == 0x01020304u &&
+	     t.check == xsm__hash(&t, offsetof(struct top_header, check)) && memchr(t.snapshot, '\0', sizeof(t.snapshot)) &&
+	     !strcmp(t.snapshot, snapshot) && t.image_check == image_check && !memcmp(&t.bin, bin, sizeof(*bin)) &&
+	     !memcmp(&t.overlay, ovl, sizeof(*ovl)) && t.ncrit < ((uint64_t)1 << 32) &&
+	     (uint64_t)sb.st_size == sizeof(t) + t.ncrit * 8;
+	if (ok && crit) {
+		ok = (c = xsm__malloc((size_t)t.ncrit * 8 + 8)) != NULL &&
+		     (!t.ncrit || pread(fd, c, (size_t)t.ncrit * 8, sizeof(t)) == (ssize_t)(t.ncrit * 8));
+		if (ok) {
+			*crit = c;
+			*ncrit = (size_t)t.ncrit;
+		} else {
+			xsm__free(c);
+		}
+	}
+	close(fd);
+	return ok ? 0 : -1;
+}
+
+/*
+ * Section which of the image in fd mapped apart, private and writable,
+ * with room for extra bytes after it, into g->room[slot]; NULL when the
+ * system will not
+ */
+static char *room(xsm_graph *g, int slot, int fd, const struct img_header *h, int which, uint64_t extra)
+{
+	size_t len = (size_t)page_up(h->sec[which].len), total = len + (size_t)page_up(extra ? extra : 1);
+	char *p = mmap(NULL, total, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return NULL;
+	if (len && mmap(p, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_FIXED, fd, (off_t)h->sec[which].off) == MAP_FAILED) {
+		munmap(p, total);
+		return NULL;
+	}
+	g->room[slot].p = p;
+	g->room[slot].len = total;
+	return p;
+}
+
+/*
+ * Snapshot g->snapshot's graph.overlay applied over the image mapped at
+ * map (from fd) into g: the sections it grows get room, the nodes and the string table are
+ * made copy-on-write.  0, or -1 (g's maps are undone by xsm_graph_free)
+ */
+static int apply_top(xsm_graph *g, xsm_store *store, char *map, int fd, const struct img_header *h)
+{
+	xsm__overlay o;
+	char rel[128];
+	uint64_t *at;
+	uint32_t *lens;
+	int rc = -1;
+
+	snprintf(rel, sizeof(rel), "graph/%s/graph.overlay", g->snapshot);
+	if (xsm__overlay_open(&o, g, store, rel) < 0) {
+		xsm_ctx_clear(g->ctx);
+		return -1;
+	}
+	if (mprotect(map + h->sec[S_NODES].off, (size_t)page_up(h->sec[S_NODES].len), PROT_READ | PROT_WRITE) < 0 ||
+	    mprotect(map + h->sec[S_SLOTS].off, (size_t)page_up(h->sec[S_SLOTS].len), PROT_READ | PROT_WRITE) < 0 ||
+	    !(lens = (uint32_t *)room(g, 0, fd, h, S_LENS, o.nstr * 4)) ||
+	    !(at = (uint64_t *)room(g, 1, fd, h, S_OFFS, o.nstr * 8)) ||
+	    !(g->props.v = (xsm__prop *)room(g, 2, fd, h, S_PROPS, o.nprops * sizeof(xsm__prop))) ||
+	    !(g->u32.v = (uint32_t *)room(g, 3, fd, h, S_U32, o.nu32 * 4)))
+		goto done;
+	xsm__strpool_map_room(&g->s, at, lens, (size_t)(h->nstr + o.nstr));
+	g->props.cap = (size_t)(h->nprops + o.nprops);
+	g->u32.cap = (size_t)(h->nu32 + o.nu32);
+	rc = xsm__overlay_apply(g, &o) == 0 ? 0 : -1;
+	g->props.cap = g->u32.cap = 0;
+	xsm_ctx_clear(g->ctx);
+done:
+	xsm__overlay_close(&o);
+	return rc;
+}
+
 int xsm__graph_map_image(xsm_graph *g, xsm_store *store)
 {
-	xsm_ctx *ctx = xsm_store_ctx(store);
 	struct img_header h;
 	struct img_fileid bin, ovl;
-	struct stat sb;
+	uint32_t *crit = NULL;
+	size_t ncrit = 0;
 	char *map;
 	const char *base;
 	uint64_t at = 0;
-	int fd;
+	int fd, top = 0;
 
-	if ((fd = xsm__store_open(store, XSM__IMAGE_PATH)) < 0) {
-		xsm_ctx_clear(ctx);
+	if (read_header(store, &h, &fd) < 0)
 		return XSM_ENOTFOUND;
-	}
-	memset(&h, 0, sizeof(h));
-	if (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode) || sb.st_size < (off_t)IMG_PAGE ||
-	    pread(fd, &h, sizeof(h), 0) != (ssize_t)sizeof(h) || !header_ok(&h, (uint64_t)sb.st_size) ||
-	    strcmp(h.snapshot, g->snapshot) || file_id(&bin, store, g->snapshot, "graph.bin") < 0 ||
-	    file_id(&ovl, store, g->snapshot, "graph.overlay") < 0 || memcmp(&bin, &h.bin, sizeof(bin)) ||
-	    memcmp(&ovl, &h.overlay, sizeof(ovl))) {
+	if (file_id(&bin, store, g->snapshot, "graph.bin") < 0 || file_id(&ovl, store, g->snapshot, "graph.overlay") < 0 ||
+	    memcmp(&bin, &h.bin, sizeof(bin))) {
 		close(fd);
 		return XSM_ENOTFOUND;
 	}
+	/* the image of this snapshot, or of its graph.bin alone with a top layer for it */
+	if (strcmp(h.snapshot, g->snapshot) || memcmp(&ovl, &h.overlay, sizeof(ovl))) {
+		if (!no_file(&h.overlay) || no_file(&ovl) || read_top(store, g->snapshot, &bin, &ovl, h.check, &crit, &ncrit) < 0) {
+			close(fd);
+			return XSM_ENOTFOUND;
+		}
+		top = 1;
+	}
 	map = mmap(NULL, (size_t)h.total, PROT_READ, MAP_PRIVATE, fd, 0);
-	close(fd);
-	if (map == MAP_FAILED)
+	if (map == MAP_FAILED) {
+		close(fd);
+		xsm__free(crit);
 		return XSM_ENOTFOUND;
+	}
 	/* the strings one after another, each with its NUL, the last ending the section */
 	base = map + h.sec[S_STRS].off;
 	{
@@ -446,6 +639,8 @@ int xsm__graph_map_image(xsm_graph *g, xsm_store *store)
 		at = offs[h.nstr - 1] + lens[h.nstr - 1] + 1;
 		if (at != h.sec[S_STRS].len || base[at - 1] != '\0' || offs[0] != 0) {
 			munmap(map, (size_t)h.total);
+			close(fd);
+			xsm__free(crit);
 			return XSM_ENOTFOUND;
 		}
 	}
@@ -475,24 +670,57 @@ int xsm__graph_map_image(xsm_graph *g, xsm_store *store)
 	g->map = map;
 	g->map_len = (size_t)h.total;
 	g->frozen = 1;
+	if (top) {
+		g->crit = g->crit_own = crit;
+		g->ncrit = ncrit;
+		/* the overlay is applied as to a graph being loaded: g->map marks it read only afterwards */
+		g->map = NULL;
+		if (apply_top(g, store, map, fd, &h) < 0) {
+			g->map = map;
+			close(fd);
+			return XSM_EINVALID; /* g half made: the caller frees it */
+		}
+		g->map = map;
+	}
+	close(fd);
 	return 0;
 }
 
-int xsm__graph_image_current(xsm_store *store, const char *snapshot)
+/* 0: the store's image serves no read of snapshot; 1: it is of snapshot; 2: it is, with its top layer */
+static int image_serves(xsm_store *store, const char *snapshot)
 {
 	struct img_header h;
 	struct img_fileid bin, ovl;
-	struct stat sb;
-	int fd, yes;
-	if ((fd = xsm__store_open(store, XSM__IMAGE_PATH)) < 0) {
-		xsm_ctx_clear(xsm_store_ctx(store));
+	if (!snapshot || read_header(store, &h, NULL) < 0 || file_id(&bin, store, snapshot, "graph.bin") < 0 ||
+	    file_id(&ovl, store, snapshot, "graph.overlay") < 0 || memcmp(&bin, &h.bin, sizeof(bin)))
 		return 0;
+	if (!strcmp(h.snapshot, snapshot) && !memcmp(&ovl, &h.overlay, sizeof(ovl)))
+		return 1;
+	return no_file(&h.overlay) && !no_file(&ovl) && read_top(store, snapshot, &bin, &ovl, h.check, NULL, NULL) == 0 ? 2 : 0;
+}
+
+/* path removed; not there is not an error */
+static int drop(xsm_store *store, const char *path)
+{
+	int rc = xsm_store_remove(store, path);
+	if (rc == XSM_ENOTFOUND) {
+		xsm_ctx_clear(xsm_store_ctx(store));
+		rc = 0;
 	}
-	memset(&h, 0, sizeof(h));
-	yes = snapshot && fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && pread(fd, &h, sizeof(h), 0) == (ssize_t)sizeof(h) &&
-	      header_ok(&h, (uint64_t)sb.st_size) && !strcmp(h.snapshot, snapshot) &&
-	      file_id(&bin, store, snapshot, "graph.bin") == 0 && file_id(&ovl, store, snapshot, "graph.overlay") == 0 &&
-	      !memcmp(&bin, &h.bin, sizeof(bin)) && !memcmp(&ovl, &h.overlay, sizeof(ovl));
-	close(fd);
-	return yes;
+	return rc;
+}
+
+int xsm__graph_image_gc(xsm_store *store, const char *snapshot)
+{
+	switch (image_serves(store, snapshot)) {
+	case 0: return xsm__graph_drop_image(store);
+	case 1: return drop(store, XSM__IMAGE_TOP_PATH);
+	default: return 0;
+	}
+}
+
+int xsm__graph_drop_image(xsm_store *store)
+{
+	int rc = drop(store, XSM__IMAGE_PATH);
+	return rc < 0 ? rc : drop(store, XSM__IMAGE_TOP_PATH);
 }

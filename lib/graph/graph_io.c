@@ -385,8 +385,14 @@ int xsm_graph_load(xsm_graph **out, xsm_store *store, const char *snapshot, unsi
 			g = NULL;
 			goto done;
 		}
-		if (rc != XSM_ENOTFOUND)
-			goto done;
+		/* a top layer that did not apply leaves g half made: the graph is loaded whole then */
+		if (rc != XSM_ENOTFOUND) {
+			xsm_graph_free(g);
+			g = NULL;
+			xsm_ctx_clear(ctx);
+			if ((rc = empty_graph(&g, ctx, snapshot, meta.ptr)) < 0)
+				goto done;
+		}
 	}
 	/* the arrays as written at build when they are there and sound; the JSONL otherwise */
 	xsm_buf_clear(&rel);

@@ -197,19 +197,22 @@ static int take(void *dst, const char *p, size_t len, size_t *at, uint64_t n)
 	return 0;
 }
 
-int xsm__graph_read_overlay(xsm_graph *g, xsm_store *store, const char *rel)
+/* o's file does not fit g's graph.bin (XSM_EINVALID naming it) */
+static int unfit(xsm_graph *g, const xsm__overlay *o)
+{
+	return xsm__error_set(g->ctx, XSM_EINVALID, "'%s' does not fit its graph.bin; rebuild with 'xsm graph build'", o->rel);
+}
+
+int xsm__overlay_open(xsm__overlay *o, xsm_graph *g, xsm_store *store, const char *rel)
 {
 	struct ovl_header h;
 	xsm_buf z = XSM_BUF_INIT;
 	xsm__zr *zr = NULL;
-	char *plain = NULL;
-	uint32_t *lens = NULL, *remap = NULL, *pairs = NULL;
-	xsm__prop *props = NULL;
-	uint32_t *u32 = NULL;
-	size_t len = 0, at = 0, i, pk = 0, sat, u32_base, limit;
-	int rc = xsm_store_read(&z, store, rel, (size_t)1 << 34);
+	int rc;
 
-	if (rc == XSM_ENOTFOUND) {
+	memset(o, 0, sizeof(*o));
+	o->rel = rel;
+	if ((rc = xsm_store_read(&z, store, rel, (size_t)1 << 34)) == XSM_ENOTFOUND) {
 		xsm_ctx_clear(g->ctx);
 		return XSM_ENOTFOUND;
 	}
@@ -218,46 +221,78 @@ int xsm__graph_read_overlay(xsm_graph *g, xsm_store *store, const char *rel)
 	rc = XSM_EINVALID;
 	if (xsm__zr_open(&zr, g->ctx, z.ptr, z.size, rel) < 0)
 		goto done;
-	len = (size_t)xsm__zr_size(zr);
-	if (!(plain = xsm__malloc(len + 1)) || (len && xsm__zr_read(zr, 0, len, plain) < 0)) {
-		rc = plain ? XSM_EINVALID : XSM_ENOMEM;
-		goto done;
-	}
-	if (take(&h, plain, len, &at, sizeof(h)) < 0 || memcmp(h.magic, OVL_MAGIC, 8) || h.version != OVL_VERSION ||
-	    h.sz_prop != sizeof(xsm__prop) || h.base_nstr != g->s.n || h.base_nnodes != g->nodes.n ||
-	    h.nstr > len || h.strbytes > len || h.nchanged > len || h.nprops > len || h.nu32 > len)
-		goto done;
-	if (!(lens = xsm__calloc((size_t)h.nstr + 1, 4)) || !(remap = xsm__calloc((size_t)h.nstr + 1, 4)) ||
-	    !(pairs = xsm__calloc((size_t)h.nchanged * 2 + 1, 4)) ||
-	    !(props = xsm__calloc((size_t)h.nprops + 1, sizeof(*props))) || !(u32 = xsm__calloc((size_t)h.nu32 + 1, 4))) {
+	o->len = (size_t)xsm__zr_size(zr);
+	if (!(o->plain = xsm__malloc(o->len + 1))) {
 		rc = XSM_ENOMEM;
 		goto done;
 	}
-	if (take(lens, plain, len, &at, h.nstr * 4) < 0)
+	if (o->len && xsm__zr_read(zr, 0, o->len, o->plain) < 0)
+		goto done;
+	if (take(&h, o->plain, o->len, &o->at, sizeof(h)) < 0 || memcmp(h.magic, OVL_MAGIC, 8) || h.version != OVL_VERSION ||
+	    h.sz_prop != sizeof(xsm__prop) || h.base_nstr != g->s.n || h.base_nnodes != g->nodes.n || h.nstr > o->len ||
+	    h.strbytes > o->len || h.nchanged > o->len || h.nprops > o->len || h.nu32 > o->len)
+		goto done;
+	o->base_nstr = h.base_nstr;
+	o->nstr = h.nstr;
+	o->nchanged = h.nchanged;
+	o->nprops = h.nprops;
+	o->nu32 = h.nu32;
+	rc = 0;
+done:
+	xsm__zr_free(zr);
+	xsm_buf_dispose(&z);
+	if (rc < 0)
+		xsm__overlay_close(o);
+	if (rc == XSM_ENOMEM)
+		return xsm__error_oom(g->ctx);
+	return rc == XSM_EINVALID ? unfit(g, o) : rc;
+}
+
+void xsm__overlay_close(xsm__overlay *o)
+{
+	xsm__free(o->plain);
+	o->plain = NULL;
+}
+
+int xsm__overlay_apply(xsm_graph *g, const xsm__overlay *o)
+{
+	const char *plain = o->plain;
+	uint32_t *lens = NULL, *remap = NULL, *pairs = NULL;
+	xsm__prop *props = NULL;
+	uint32_t *u32 = NULL;
+	size_t len = o->len, at = o->at, i, pk = 0, sat, u32_base, limit;
+	int rc = XSM_ENOMEM;
+
+	if (!(lens = xsm__calloc((size_t)o->nstr + 1, 4)) || !(remap = xsm__calloc((size_t)o->nstr + 1, 4)) ||
+	    !(pairs = xsm__calloc((size_t)o->nchanged * 2 + 1, 4)) ||
+	    !(props = xsm__calloc((size_t)o->nprops + 1, sizeof(*props))) || !(u32 = xsm__calloc((size_t)o->nu32 + 1, 4)))
+		goto done;
+	rc = XSM_EINVALID;
+	if (take(lens, plain, len, &at, o->nstr * 4) < 0)
 		goto done;
 	/* the strings it adds, interned: their ids here may differ from the writer's */
-	for (i = 0, sat = at; i < h.nstr; i++) {
+	for (i = 0, sat = at; i < o->nstr; i++) {
 		if (lens[i] > len - sat)
 			goto done;
-		if (xsm__graph_internn(g, plain + sat, lens[i], &remap[i]) < 0) {
+		if (xsm__strpool_intern(&g->s, plain + sat, lens[i], &remap[i]) < 0) {
 			rc = XSM_ENOMEM;
 			goto done;
 		}
 		sat += lens[i];
 	}
 	at = sat;
-	if (take(pairs, plain, len, &at, h.nchanged * 8) < 0 || take(props, plain, len, &at, h.nprops * sizeof(*props)) < 0 ||
-	    take(u32, plain, len, &at, h.nu32 * 4) < 0 || at != len)
+	if (take(pairs, plain, len, &at, o->nchanged * 8) < 0 || take(props, plain, len, &at, o->nprops * sizeof(*props)) < 0 ||
+	    take(u32, plain, len, &at, o->nu32 * 4) < 0 || at != len)
 		goto done;
-	limit = (size_t)(h.base_nstr + h.nstr);
-#define MAP(id) ((id) < h.base_nstr ? (id) : remap[(id) - h.base_nstr])
-	for (i = 0; i < h.nu32; i++) {
+	limit = (size_t)(o->base_nstr + o->nstr);
+#define MAP(id) ((id) < o->base_nstr ? (id) : remap[(id) - o->base_nstr])
+	for (i = 0; i < o->nu32; i++) {
 		if (u32[i] >= limit)
 			goto done;
 		u32[i] = MAP(u32[i]);
 	}
 	u32_base = g->u32.n;
-	for (i = 0; i < h.nprops; i++) {
+	for (i = 0; i < o->nprops; i++) {
 		xsm__prop *p = &props[i];
 		if (p->key >= limit || p->type > XSM_V_JSON)
 			goto done;
@@ -267,22 +302,22 @@ int xsm__graph_read_overlay(xsm_graph *g, xsm_store *store, const char *rel)
 				goto done;
 			p->a = MAP(p->a);
 		} else if (p->type == XSM_V_STRS) {
-			if ((uint64_t)p->a + p->b > h.nu32)
+			if ((uint64_t)p->a + p->b > o->nu32)
 				goto done;
 			p->a += (uint32_t)u32_base;
 		}
 	}
 #undef MAP
-	if (g->u32.n + h.nu32 >= UINT32_MAX || g->props.n + h.nprops >= UINT32_MAX)
+	if (g->u32.n + o->nu32 >= UINT32_MAX || g->props.n + o->nprops >= UINT32_MAX)
 		goto done;
-	for (i = 0; i < h.nu32; i++)
+	for (i = 0; i < o->nu32; i++)
 		if (xsm__vec_push(&g->u32, u32[i]) < 0) {
 			rc = XSM_ENOMEM;
 			goto done;
 		}
-	for (i = 0; i < h.nchanged; i++) {
+	for (i = 0; i < o->nchanged; i++) {
 		uint32_t node = pairs[2 * i], n = pairs[2 * i + 1];
-		if (node >= g->nodes.n || n > h.nprops - pk)
+		if (node >= g->nodes.n || n > o->nprops - pk)
 			goto done;
 		g->nodes.v[node].props_off = (uint32_t)g->props.n;
 		g->nodes.v[node].props_n = n;
@@ -293,11 +328,8 @@ int xsm__graph_read_overlay(xsm_graph *g, xsm_store *store, const char *rel)
 			}
 		pk += n;
 	}
-	rc = pk == h.nprops ? 0 : XSM_EINVALID;
+	rc = pk == o->nprops ? 0 : XSM_EINVALID;
 done:
-	xsm__zr_free(zr);
-	xsm_buf_dispose(&z);
-	xsm__free(plain);
 	xsm__free(lens);
 	xsm__free(remap);
 	xsm__free(pairs);
@@ -305,8 +337,18 @@ done:
 	xsm__free(u32);
 	if (rc == XSM_ENOMEM)
 		return xsm__error_oom(g->ctx);
-	if (rc == XSM_EINVALID)
-		return xsm__error_set(g->ctx, XSM_EINVALID, "'%s' does not fit its graph.bin; rebuild with 'xsm graph build'",
-				      rel);
+	return rc == XSM_EINVALID ? unfit(g, o) : rc;
+}
+
+int xsm__graph_read_overlay(xsm_graph *g, xsm_store *store, const char *rel)
+{
+	xsm__overlay o;
+	int rc;
+	if (g->map)
+		return xsm__graph_readonly(g);
+	if ((rc = xsm__overlay_open(&o, g, store, rel)) < 0)
+		return rc;
+	rc = xsm__overlay_apply(g, &o);
+	xsm__overlay_close(&o);
 	return rc;
 }

@@ -239,11 +239,8 @@ static int gc_snapshots(struct gc *g)
 	 * and so outside gc.max_bytes: one that images anything else (a
 	 * snapshot no longer current, files since changed) is never used again
 	 */
-	if (rc == 0 && !g->dry && !xsm__graph_image_current(g->store, head.ptr) &&
-	    (rc = xsm_store_remove(g->store, XSM__IMAGE_PATH)) == XSM_ENOTFOUND) {
-		xsm_ctx_clear(g->store->ctx);
-		rc = 0;
-	}
+	if (rc == 0 && !g->dry)
+		rc = xsm__graph_image_gc(g->store, head.ptr);
 	xsm__free(fate);
 	xsm__vec_free(&seen);
 	free_names(&snaps);

@@ -245,7 +245,7 @@ static int pool_add(xsm__strpool *p, size_t j, uint32_t tag, const char *s, size
 {
 	if (p->n >= UINT32_MAX - 1 || len > UINT32_MAX)
 		return XSM_ENOMEM;
-	p->at[p->n] = (uint64_t)(uintptr_t)s;
+	p->at[p->n] = (uint64_t)((uintptr_t)s - p->base);
 	p->lens[p->n] = (uint32_t)len;
 	p->slots[j] = (uint64_t)tag << 32 | (uint64_t)(p->n + 1);
 	*id = (uint32_t)p->n++;
@@ -268,8 +268,11 @@ int xsm__strpool_intern(xsm__strpool *p, const char *s, size_t len, uint32_t *id
 	size_t j;
 	char *copy;
 
-	if (p->mapped)
+	if (p->mapped == 1)
 		return XSM_EINVALID;
+	/* a mapped pool given room takes strings up to it, its table never grown */
+	if (p->mapped && ((p->n + 1) * 4 >= p->cap * 3 || p->n == p->scap))
+		return XSM_ENOMEM;
 	/*
 	 * The table and the arrays grow each when it is full: a pool loaded
 	 * with xsm__strpool_adopt has arrays of its exact size and a table with
@@ -355,9 +358,18 @@ void xsm__strpool_map(xsm__strpool *p, uint64_t *slots, size_t cap, const uint64
 	p->mapped = 1;
 }
 
+void xsm__strpool_map_room(xsm__strpool *p, uint64_t *at, uint32_t *lens, size_t scap)
+{
+	p->at = at;
+	p->lens = lens;
+	p->scap = scap;
+	p->mapped = 2;
+}
+
 void xsm__strpool_free(xsm__strpool *p)
 {
 	if (p->mapped) {
+		xsm__arena_free(&p->arena); /* the strings interned into it */
 		memset(p, 0, sizeof(*p));
 		return;
 	}

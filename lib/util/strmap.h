@@ -51,7 +51,7 @@ typedef struct xsm__strpool {
 	size_t n, scap;
 	xsm__arena arena;
 	char *block;         /* strings given by xsm__strpool_adopt, owned by the pool */
-	int mapped;          /* slots, lens and the strings are a mapped file's (xsm__strpool_map): read only */
+	int mapped;          /* slots, lens and the strings are a mapped file's (xsm__strpool_map): 1 read only, 2 given room */
 } xsm__strpool;
 
 int xsm__strpool_init(xsm__strpool *p);
@@ -88,6 +88,13 @@ static inline const char *xsm__strpool_str(const xsm__strpool *p, uint32_t id)
  */
 void xsm__strpool_map(xsm__strpool *p, uint64_t *slots, size_t cap, const uint64_t *at, const char *base,
 		      uint32_t *lens, size_t n);
+/*
+ * A mapped pool made to take strings: at and lens (their first n entries
+ * the mapped ones) have room for scap, and the slots may be written (a
+ * private map).  Interned strings live in the pool's arena; the table never
+ * grows, so interning past scap strings or 3/4 of its slots is XSM_ENOMEM.
+ */
+void xsm__strpool_map_room(xsm__strpool *p, uint64_t *at, uint32_t *lens, size_t scap);
 void xsm__strpool_free(xsm__strpool *p);
 
 #endif

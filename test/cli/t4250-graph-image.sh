@@ -102,21 +102,62 @@ test_expect_success 'reads through the image print what reads of the snapshot pr
 	same_as_snapshot
 '
 
-test_expect_success 'critical set, then reads give the new level (through the new image)' '
+TOP="$XSM_STORE/cache/graph.top"
+
+test_expect_success 'critical set, then reads give the new level: the image stays, a top layer over it has the change' '
 	cp "$IMG" "$TRASH/img.old" &&
 	node=$(sed -n 3p ids) &&
 	xsm -q critical set "$node" 0 &&
+	cmp "$IMG" "$TRASH/img.old" && test -f "$TOP" &&
+	test "$(stat -c %s "$TOP")" -lt 4096 &&
 	xsm --format=jsonl critical list --level 0 | grep -q "\"NodeId\":\"$node\"" &&
 	xsm -v critical list --level 0 2>&1 >/dev/null | grep -q "graph image mapped" &&
 	same_as_snapshot &&
+	cp "$TOP" "$TRASH/top.set" &&
 	xsm -q critical unset "$node" &&
+	cmp "$IMG" "$TRASH/img.old" && ! cmp -s "$TOP" "$TRASH/top.set" &&
 	! xsm --format=jsonl critical list --level 0 | grep "\"NodeId\":\"$node\",.*\"manualCriticalityLevel\":0" &&
 	same_as_snapshot
 '
 
+test_expect_success 'a top layer of another snapshot, or a damaged one, is not used' '
+	cp "$TOP" "$TRASH/top.good" &&
+	cp "$TRASH/top.set" "$TOP" && not_used &&
+	cp "$TRASH/top.good" "$TOP" && truncate -s 100 "$TOP" && not_used &&
+	cp "$TRASH/top.good" "$TOP" && printf x >>"$TOP" && not_used &&
+	cp "$TRASH/top.good" "$TOP" && printf "\377" | dd of="$TOP" bs=1 seek=20 conv=notrunc 2>/dev/null && not_used &&
+	rm "$TOP" && not_used &&
+	ln -s "$TRASH/top.good" "$TOP" && not_used && rm "$TOP" &&
+	cp "$TRASH/top.good" "$TOP" && same_as_snapshot
+'
+
+test_expect_success 'a graph.overlay that does not fit under a top layer: the read loads the snapshot and says so, as without the image' '
+	snap=$(cat "$XSM_STORE/graph/HEAD") &&
+	ovl="$XSM_STORE/graph/$snap/graph.overlay" &&
+	cp -p "$ovl" "$TRASH/ovl.good" &&
+	printf "\377\377\377\377" | dd of="$ovl" bs=1 seek=20 conv=notrunc 2>/dev/null &&
+	touch -r "$TRASH/ovl.good" "$ovl" &&
+	test_expect_code 65 xsm critical list >out1 2>err1 &&
+	mv "$IMG" "$TRASH/img.aside" &&
+	test_expect_code 65 xsm critical list >out2 2>err2 &&
+	mv "$TRASH/img.aside" "$IMG" &&
+	test_cmp err1 err2 && test_grep graph.overlay err1 &&
+	cp -p "$TRASH/ovl.good" "$ovl" &&
+	same_as_snapshot
+'
+
+test_expect_success 'gc keeps the image and its top layer while they serve HEAD, and removes a top layer that does not' '
+	cp "$TOP" "$TRASH/top.good" &&
+	xsm -q gc && cmp "$IMG" "$TRASH/img.old" && cmp "$TOP" "$TRASH/top.good" &&
+	cp "$TRASH/top.set" "$TOP" &&
+	xsm -q gc && test ! -e "$TOP" && test ! -e "$IMG" &&
+	xsm -q graph build && test -f "$IMG" && test ! -e "$TOP"
+'
+
 test_expect_success 'an image of another snapshot is not used' '
 	cp "$TRASH/img.old" "$IMG" &&
-	not_used
+	not_used &&
+	xsm -q graph build && same_as_snapshot
 '
 
 test_expect_success 'an image whose graph.bin changed since is not used' '
@@ -165,8 +206,12 @@ test_expect_success 'gc removes an image that does not match HEAD, and keeps the
 	xsm -q graph build && test -f "$IMG"
 '
 
-test_expect_success 'store.image false: no image written, the last one removed, reads load the snapshot' '
+test_expect_success 'store.image false: no image written, the last one and its top layer removed, reads load the snapshot' '
 	test -f "$IMG" &&
+	xsm -q critical set "$(sed -n 3p ids)" 1 && test -f "$TOP" &&
+	xsm -q -c store.image=false critical unset "$(sed -n 3p ids)" 2>err &&
+	test ! -e "$IMG" && test ! -e "$TOP" && test ! -s err &&
+	xsm -q graph build && test -f "$IMG" &&
 	xsm -q -c store.image=false graph build 2>err &&
 	test ! -e "$IMG" && test ! -s err &&
 	xsm --format=json graph show "$(head -1 ids)" >shown.json &&
@@ -194,6 +239,11 @@ test_expect_success 'a generated store: reads through the image print what reads
 	done &&
 	xsm -q graph build &&
 	make_cmds 6 &&
+	same_as_snapshot &&
+	cp "$IMG" "$TRASH/img.gen" &&
+	xsm -q critical set "$(sed -n 2p ids)" 0 &&
+	xsm -q critical set "$(sed -n 4p ids)" 3 &&
+	cmp "$IMG" "$TRASH/img.gen" && test -f "$TOP" &&
 	same_as_snapshot
 '
 
