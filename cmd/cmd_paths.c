@@ -462,7 +462,7 @@ static int paths_summary(int argc, const char **argv, struct xsm_cli *cli)
 	if ((n = xsm_opt_parse(cli, argc, argv, NULL, pos, 0)) < 0)
 		return xsm_opt_exit(cli, n);
 	/* the counts the build stored: no path is read (earlier snapshots, or a scope: every path) */
-	if ((n = xsm_paths_summary_load(&sum, cli->store, NULL)) < 0)
+	if ((n = xsm_paths_summary_load(&sum, cli->store, NULL, 0)) < 0)
 		return xsm_cli_fail(cli, n);
 	if (machine(cli)) {
 		xsm_buf b = XSM_BUF_INIT;

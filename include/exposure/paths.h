@@ -117,13 +117,18 @@ typedef struct xsm_paths_summary {
 	const char *chokepoints;      /**< as xsm_paths_chokepoints */
 } xsm_paths_summary;
 
+/** xsm_paths_summary_load flags: only paths, cut, by_risk and chokepoints (the lists empty; for a glance) */
+#define XSM_PATHS_SUMMARY_RISK_ONLY 1u
+
 /**
  * The summary of a snapshot's paths (NULL: current).  Caller owns *out
  * (xsm_paths_summary_free).  From the counts paths.bin.zst keeps, no path
  * record read; from every path (as xsm_paths_load_ids) in snapshots built
  * by earlier versions, and under a device scope, which drops paths.
+ * flags: 0 or XSM_PATHS_SUMMARY_RISK_ONLY.
  */
-XSM_EXTERN(int) xsm_paths_summary_load(xsm_paths_summary **out, xsm_store *store, const char *snapshot);
+XSM_EXTERN(int) xsm_paths_summary_load(xsm_paths_summary **out, xsm_store *store, const char *snapshot,
+				       unsigned flags);
 XSM_EXTERN(void) xsm_paths_summary_free(xsm_paths_summary *s);
 
 /** The stored chokepoints.json text.  Borrowed. */

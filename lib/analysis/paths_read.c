@@ -893,47 +893,51 @@ static int summary_alloc(struct summary *s, size_t n)
 	return 0;
 }
 
-/* counted from every path of the set */
-static int summary_of_paths(struct summary *s, size_t *n)
+/* counted from every path of the set (lists: the three lists too) */
+static int summary_of_paths(struct summary *s, size_t *n, int lists)
 {
 	xsm_pathset *set = s->set;
 	size_t np = set->p.n;
 	int rc;
 
+	s->pub.paths = np;
+	for (size_t i = 0; i < np; i++)
+		s->pub.by_risk[set->p.v[i].info.risk & 3]++;
+	if (!lists)
+		return 0;
 	if ((rc = summary_alloc(s, np)) < 0)
 		return rc;
 	for (size_t i = 0; i < np; i++) {
 		const xsm_path_info *p = &set->p.v[i].info;
-		s->pub.by_risk[p->risk & 3]++;
 		s->t[0][i] = (xsm_paths_tally){ p->scenario ? p->scenario : scenario_name(s, p->entry_type, p->target_classification), 1 };
 		s->t[1][i] = (xsm_paths_tally){ p->target_name ? p->target_name : "", 1 };
 		s->t[2][i] = (xsm_paths_tally){ p->entry_name ? p->entry_name : "", 1 };
 		if (!s->t[0][i].name)
 			return xsm__error_oom(set->ctx);
 	}
-	s->pub.paths = np;
 	n[0] = n[1] = n[2] = np;
 	return 0;
 }
 
-/* from paths.bin.zst's summary, and its targets' and entry points' counts */
-static int summary_of_store(struct summary *s, size_t *n)
+/* from paths.bin.zst's summary, and its targets' and entry points' counts (lists: the three lists too) */
+static int summary_of_store(struct summary *s, size_t *n, int lists)
 {
 	xsm__pstore *ps = s->set->ps;
 	xsm__ps_sumrow *rows = NULL;
 	size_t nrows, ne[2] = { xsm__pstore_nends(ps, 0), xsm__pstore_nends(ps, 1) }, i, most;
 	int rc;
 
-	if ((rc = xsm__pstore_summary(ps, &rows, &nrows)) == 0) {
-		most = nrows > ne[0] ? nrows : ne[0];
-		rc = summary_alloc(s, most > ne[1] ? most : ne[1]);
-	}
-	if (rc < 0) {
+	if ((rc = xsm__pstore_summary(ps, &rows, &nrows)) < 0)
+		return rc;
+	s->pub.paths = xsm__pstore_count(ps);
+	for (i = 0; i < nrows; i++)
+		s->pub.by_risk[rows[i].risk & 3] += rows[i].paths;
+	most = nrows > ne[0] ? nrows : ne[0];
+	if (!lists || (rc = summary_alloc(s, most > ne[1] ? most : ne[1])) < 0) {
 		xsm__free(rows);
 		return rc;
 	}
 	for (i = 0; i < nrows; i++) {
-		s->pub.by_risk[rows[i].risk & 3] += rows[i].paths;
 		s->t[0][i] = (xsm_paths_tally){ scenario_name(s, rows[i].etype, rows[i].cls), rows[i].paths };
 		if (!s->t[0][i].name) {
 			xsm__free(rows);
@@ -950,12 +954,12 @@ static int summary_of_store(struct summary *s, size_t *n)
 		}
 		n[1 + e] = ne[e];
 	}
-	s->pub.paths = xsm__pstore_count(ps);
 	return 0;
 }
 
-int xsm_paths_summary_load(xsm_paths_summary **out, xsm_store *store, const char *snapshot)
+int xsm_paths_summary_load(xsm_paths_summary **out, xsm_store *store, const char *snapshot, unsigned flags)
 {
+	int lists = !(flags & XSM_PATHS_SUMMARY_RISK_ONLY);
 	xsm_ctx *ctx = xsm_store_ctx(store);
 	struct summary *s = xsm__calloc(1, sizeof(*s));
 	xsm_pathset *set = NULL;
@@ -967,7 +971,7 @@ int xsm_paths_summary_load(xsm_paths_summary **out, xsm_store *store, const char
 		return xsm__error_oom(ctx);
 	/* the build's counts are of every path: a scope, which drops paths, reads them */
 	rc = load_scoped(&set, store, snapshot, READ_SUMMARY, NULL);
-	if (rc == 0 && !set->summarized && set->p.n && !set->p.v[0].info.entry_type) {
+	if (rc == 0 && lists && !set->summarized && set->p.n && !set->p.v[0].info.entry_type) {
 		/* an index of an older build names no ends: every path is parsed */
 		xsm_paths_free(set);
 		set = NULL;
@@ -975,7 +979,7 @@ int xsm_paths_summary_load(xsm_paths_summary **out, xsm_store *store, const char
 	}
 	s->set = set;
 	if (rc == 0)
-		rc = set->summarized ? summary_of_store(s, n) : summary_of_paths(s, n);
+		rc = set->summarized ? summary_of_store(s, n, lists) : summary_of_paths(s, n, lists);
 	if (rc < 0) {
 		xsm_paths_summary_free(&s->pub);
 		return rc;
