@@ -29,10 +29,10 @@
  *             reading it needs no graph)
  *   summary   (version 2) the paths counted by entry type, classification
  *             and risk: u32 entry type, u32 classification (string
- *             indexes), u32 risk, u32 paths, a row each (risk, scenario)
- *             pair with paths, by type, classification, risk; with the
- *             targets' and entry points' counts and names it is what
- *             `xsm paths summary` shows, no record read
+ *             indexes), u32 risk, u32 paths, a row for each of those
+ *             triples that has paths, in their order; with the targets'
+ *             and entry points' counts and names it is what `xsm paths
+ *             summary` shows, no record read
  *   trailer   the last 208 bytes (version 2; 192 in version 1, which has
  *             no summary): "XSMPATH1", u32 0x01020304 (byte order), u32
  *             version, u64 paths, nodes, edges (of the graph the records
