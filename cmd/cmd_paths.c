@@ -40,8 +40,8 @@ static int load(struct xsm_cli *cli, xsm_pathset **set)
 }
 
 /*
- * The paths as the index describes them, no path parsed: what list,
- * summary and chokepoints read of each is there (a JSON line is read
+ * The paths as the index describes them, no path parsed: what list
+ * and chokepoints read of each is there (a JSON line is read
  * when printed); with a limit, the limit most serious at or above
  * min_risk (or more: the caller filters).  An index of an older build lacks names and types: then
  * every path is parsed, as load does.
@@ -297,6 +297,33 @@ static int paths_show(int argc, const char **argv, struct xsm_cli *cli)
 	return code;
 }
 
+/* a human view of the stored choke points' JSON: one line per choke point, up to limit */
+static void chokes_table(const char *p, int limit)
+{
+	static const char *head[] = { "NODEID", "NAME", "PATHS", "PAIRS CUT" };
+	struct xsm_table t;
+	int shown = 0;
+	xsm_table_init(&t, 4, head);
+	while ((p = strstr(p, "{\"NodeId\":\"")) && shown < limit) {
+		char id[64] = "", name[256] = "", cut[24] = "-", paths[24] = "0";
+		sscanf(p, "{\"NodeId\":\"%63[^\"]\",\"NodeName\":\"%255[^\"]\"", id, name);
+		const char *q = strstr(p, "\"paths\":");
+		if (q)
+			snprintf(paths, sizeof(paths), "%ld", strtol(q + 8, NULL, 10));
+		q = strstr(p, "\"pairs_cut\":");
+		if (q && q[12] != 'n')
+			snprintf(cut, sizeof(cut), "%ld", strtol(q + 12, NULL, 10));
+		xsm_table_add(&t, id, name, paths, cut);
+		shown++;
+		p++;
+	}
+	if (shown)
+		xsm_table_print(&t, stdout);
+	else
+		printf("no choke points (no path crosses an intermediate node)\n");
+	xsm_table_free(&t);
+}
+
 static int paths_chokepoints(int argc, const char **argv, struct xsm_cli *cli)
 {
 	const char *pos[1];
@@ -330,30 +357,7 @@ static int paths_chokepoints(int argc, const char **argv, struct xsm_cli *cli)
 	} else if (machine(cli)) {
 		printf("%s\n", xsm_paths_chokepoints(set));
 	} else {
-		/* a human view of the stored JSON: one line per choke point */
-		static const char *head[] = { "NODEID", "NAME", "PATHS", "PAIRS CUT" };
-		const char *p = xsm_paths_chokepoints(set);
-		struct xsm_table t;
-		int shown = 0;
-		xsm_table_init(&t, 4, head);
-		while ((p = strstr(p, "{\"NodeId\":\"")) && shown < limit) {
-			char id[64] = "", name[256] = "", cut[24] = "-", paths[24] = "0";
-			sscanf(p, "{\"NodeId\":\"%63[^\"]\",\"NodeName\":\"%255[^\"]\"", id, name);
-			const char *q = strstr(p, "\"paths\":");
-			if (q)
-				snprintf(paths, sizeof(paths), "%ld", strtol(q + 8, NULL, 10));
-			q = strstr(p, "\"pairs_cut\":");
-			if (q && q[12] != 'n')
-				snprintf(cut, sizeof(cut), "%ld", strtol(q + 12, NULL, 10));
-			xsm_table_add(&t, id, name, paths, cut);
-			shown++;
-			p++;
-		}
-		if (shown)
-			xsm_table_print(&t, stdout);
-		else
-			printf("no choke points (no path crosses an intermediate node)\n");
-		xsm_table_free(&t);
+		chokes_table(xsm_paths_chokepoints(set), limit);
 	}
 	xsm_buf_dispose(&b);
 	xsm_paths_free(set);
@@ -447,185 +451,84 @@ static int paths_blast(int argc, const char **argv, struct xsm_cli *cli)
 	return rc > 0 ? rc : 0;
 }
 
-struct tally {
-	const char *key;
-	size_t n;
-};
-
-static int cmp_tally(const void *a, const void *b)
-{
-	const struct tally *x = a, *y = b;
-	if (x->n != y->n)
-		return x->n > y->n ? -1 : 1;
-	return strcmp(x->key, y->key);
-}
-
-/* paths in one bucket, each a key: counted by sorting (millions of paths, tens of thousands of names) */
-static int cmp_key(const void *a, const void *b)
-{
-	return strcmp(((const struct tally *)a)->key, ((const struct tally *)b)->key);
-}
-
-/* the same string by its address: a binary path set names each end once, whatever its paths */
-static int cmp_addr(const void *a, const void *b)
-{
-	uintptr_t x = (uintptr_t)((const struct tally *)a)->key, y = (uintptr_t)((const struct tally *)b)->key;
-	return x < y ? -1 : x > y;
-}
-
-/* equal neighbours of t[0..n) (by cmp) into one (key, summed count), in place; returns how many */
-static size_t tally_merge(struct tally *t, size_t n, int (*cmp)(const void *, const void *))
-{
-	size_t m = 0;
-	if (n > 1)
-		qsort(t, n, sizeof(*t), cmp);
-	for (size_t i = 0; i < n; i++) {
-		if (m && !cmp(&t[m - 1], &t[i])) {
-			t[m - 1].n += t[i].n;
-			continue;
-		}
-		t[m++] = t[i];
-	}
-	return m;
-}
-
-/*
- * t[0..n) holds one key a path (n 1 each); gathered into (key, count) in
- * place, most first; returns how many.  Keys are counted by address
- * first, then by text: millions of paths share a few thousand strings.
- */
-static size_t tally_count(struct tally *t, size_t n)
-{
-	size_t m;
-	for (size_t i = 0; i < n; i++)
-		t[i].n = 1;
-	m = tally_merge(t, tally_merge(t, n, cmp_addr), cmp_key);
-	if (m > 1)
-		qsort(t, m, sizeof(*t), cmp_tally);
-	return m;
-}
-
 static int paths_summary(int argc, const char **argv, struct xsm_cli *cli)
 {
 	const char *pos[1];
-	xsm_pathset *set;
-	size_t np, i, risk[4] = { 0 }, ns = 0, nt = 0, ne = 0, nscen = 0;
-	struct tally *sc, *tg, *en;
-	char **scen;
-	int n, code;
+	xsm_paths_summary *sum;
+	size_t i;
+	int n;
 	static const char *rn[] = { "critical", "high", "medium", "low" };
 
 	if ((n = xsm_opt_parse(cli, argc, argv, NULL, pos, 0)) < 0)
 		return xsm_opt_exit(cli, n);
-	if ((code = load_index(cli, &set, -1, 0)) != 0)
-		return code;
-	np = xsm_paths_count(set);
-	sc = calloc(np + 1, sizeof(*sc));
-	tg = calloc(np + 1, sizeof(*tg));
-	en = calloc(np + 1, sizeof(*en));
-	scen = calloc(np + 1, sizeof(*scen));
-	if (!sc || !tg || !en || !scen) {
-		free(sc);
-		free(tg);
-		free(en);
-		free(scen);
-		xsm_paths_free(set);
-		return xsm_cli_fail(cli, XSM_ENOMEM);
-	}
-	/* scenarios from the index are named once per distinct (entry type, classification) */
-	for (i = 0; i < np; i++) {
-		const xsm_path_info *p = xsm_paths_get(set, i);
-		risk[p->risk & 3]++;
-		tg[i].key = p->target_name ? p->target_name : "";
-		en[i].key = p->entry_name ? p->entry_name : "";
-		sc[i].key = p->scenario;
-		if (!p->scenario) {
-			char buf[512];
-			const char *name = scenario_of(p, buf, sizeof(buf));
-			size_t k;
-			for (k = 0; k < nscen && strcmp(scen[k], name); k++)
-				;
-			if (k == nscen && (scen[k] = strdup(name)) != NULL)
-				nscen++;
-			sc[i].key = k < nscen ? scen[k] : "?";
-		}
-	}
-	ns = tally_count(sc, np);
-	nt = tally_count(tg, np);
-	ne = tally_count(en, np);
+	/* the counts the build stored: no path is read (earlier snapshots, or a scope: every path) */
+	if ((n = xsm_paths_summary_load(&sum, cli->store, NULL, 0)) < 0)
+		return xsm_cli_fail(cli, n);
 	if (machine(cli)) {
 		xsm_buf b = XSM_BUF_INIT;
 		xsm_jw w;
-		struct tally *lists[3] = { sc, tg, en };
-		size_t counts[3] = { ns, nt, ne };
+		const xsm_paths_tally *lists[3] = { sum->scenarios, sum->targets, sum->entry_points };
+		size_t counts[3] = { sum->nscenarios, sum->ntargets, sum->nentry_points };
 		static const char *names[3] = { "top_scenarios", "top_targets", "top_entry_points" };
 		xsm_jw_init(&w, &b);
 		xsm_jw_obj(&w);
 		xsm_jw_kstr(&w, "schema", "xsm.paths.summary/1");
-		xsm_jw_kstr(&w, "snapshot", xsm_paths_snapshot(set));
-		xsm_jw_kint(&w, "paths", (int64_t)np);
-		xsm_jw_kint(&w, "paths_cut", (int64_t)xsm_paths_cut(set));
+		xsm_jw_kstr(&w, "snapshot", sum->snapshot);
+		xsm_jw_kint(&w, "paths", (int64_t)sum->paths);
+		xsm_jw_kint(&w, "paths_cut", (int64_t)sum->cut);
 		xsm_jw_key(&w, "by_risk");
 		xsm_jw_obj(&w);
 		for (i = 0; i < 4; i++)
-			xsm_jw_kint(&w, rn[i], (int64_t)risk[i]);
+			xsm_jw_kint(&w, rn[i], (int64_t)sum->by_risk[i]);
 		xsm_jw_obj_end(&w);
 		for (int l = 0; l < 3; l++) {
 			xsm_jw_key(&w, names[l]);
 			xsm_jw_arr(&w);
 			for (i = 0; i < counts[l] && i < 10; i++) {
 				xsm_jw_obj(&w);
-				xsm_jw_kstr(&w, "name", lists[l][i].key);
-				xsm_jw_kint(&w, "paths", (int64_t)lists[l][i].n);
+				xsm_jw_kstr(&w, "name", lists[l][i].name);
+				xsm_jw_kint(&w, "paths", (int64_t)lists[l][i].paths);
 				xsm_jw_obj_end(&w);
 			}
 			xsm_jw_arr_end(&w);
 		}
 		xsm_jw_key(&w, "chokepoints");
-		xsm_jw_raw(&w, xsm_paths_chokepoints(set));
+		xsm_jw_raw(&w, sum->chokepoints);
 		xsm_jw_obj_end(&w);
 		xsm_cli_emit(&b);
 		xsm_buf_dispose(&b);
 	} else {
-		printf("attack paths in snapshot %s: %zu (critical %zu, high %zu, medium %zu, low %zu)%s\n",
-		       xsm_paths_snapshot(set), np, risk[0], risk[1], risk[2], risk[3],
-		       xsm_paths_cut(set) ? " (some cut by paths.max_per_target)" : "");
+		const xsm_paths_tally *sc = sum->scenarios, *tg = sum->targets, *en = sum->entry_points;
+		size_t ns = sum->nscenarios, nt = sum->ntargets, ne = sum->nentry_points;
+		printf("attack paths in snapshot %s: %zu (critical %zu, high %zu, medium %zu, low %zu)%s\n", sum->snapshot,
+		       sum->paths, sum->by_risk[0], sum->by_risk[1], sum->by_risk[2], sum->by_risk[3],
+		       sum->cut ? " (some cut by paths.max_per_target)" : "");
 		/* the lists are sorted by count: their first rows hold the widest numbers */
-		int cw = xsm_cli_digits(ns ? sc[0].n : 0);
-		if (nt && xsm_cli_digits(tg[0].n) > cw)
-			cw = xsm_cli_digits(tg[0].n);
-		if (ne && xsm_cli_digits(en[0].n) > cw)
-			cw = xsm_cli_digits(en[0].n);
+		int cw = xsm_cli_digits(ns ? sc[0].paths : 0);
+		if (nt && xsm_cli_digits(tg[0].paths) > cw)
+			cw = xsm_cli_digits(tg[0].paths);
+		if (ne && xsm_cli_digits(en[0].paths) > cw)
+			cw = xsm_cli_digits(en[0].paths);
 		printf("\ntop scenarios:\n");
 		for (i = 0; i < ns && i < 5; i++)
-			printf("  %*zu  %s\n", cw, sc[i].n, sc[i].key);
+			printf("  %*zu  %s\n", cw, sc[i].paths, sc[i].name);
 		printf("\ntop targets:\n");
 		for (i = 0; i < nt && i < 5; i++)
-			printf("  %*zu  %s\n", cw, tg[i].n, tg[i].key);
+			printf("  %*zu  %s\n", cw, tg[i].paths, tg[i].name);
 		printf("\ntop entry points:\n");
 		for (i = 0; i < ne && i < 5; i++)
-			printf("  %*zu  %s\n", cw, en[i].n, en[i].key);
+			printf("  %*zu  %s\n", cw, en[i].paths, en[i].name);
 		printf("\ntop choke points:\n");
-		fflush(stdout);
-		{
+		if (cli->format == XSM_FMT_DOT || cli->format == XSM_FMT_SVG) {
+			/* a picture of the paths through them, as chokepoints draws it */
 			const char *av[] = { "chokepoints", "--limit", "5" };
-			xsm_paths_free(set);
-			free(sc);
-			free(tg);
-			free(en);
-			for (i = 0; i < nscen; i++)
-				free(scen[i]);
-			free(scen);
+			fflush(stdout);
+			xsm_paths_summary_free(sum);
 			return paths_chokepoints(3, av, cli);
 		}
+		chokes_table(sum->chokepoints, 5);
 	}
-	free(sc);
-	free(tg);
-	free(en);
-	for (i = 0; i < nscen; i++)
-		free(scen[i]);
-	free(scen);
-	xsm_paths_free(set);
+	xsm_paths_summary_free(sum);
 	return 0;
 }
 

@@ -88,23 +88,21 @@ static int add_source(const xsm_source_info *s, void *payload)
  */
 static void exposure(struct xsm_cli *cli, xsm_jw *w)
 {
-	xsm_pathset *ps = NULL;
+	xsm_paths_summary *ps = NULL;
 	xsm_insights_report *r = NULL;
 	size_t by[4] = { 0 }, i;
 
-	if (xsm_paths_load_ids(&ps, cli->store, NULL) == 0)
-		for (i = 0; i < xsm_paths_count(ps); i++) {
-			int k = xsm_paths_get(ps, i)->risk;
-			if (k >= 0 && k < 4)
-				by[k]++;
-		}
+	/* the counts the build stored: no path is read */
+	if (xsm_paths_summary_load(&ps, cli->store, NULL, XSM_PATHS_SUMMARY_RISK_ONLY) == 0)
+		for (i = 0; i < 4; i++)
+			by[i] = ps->by_risk[i];
 	if (xsm_insights_report_load(&r, cli->store, NULL) < 0)
 		r = NULL;
 	xsm_ctx_clear(cli->ctx);
 	if (w) {
 		xsm_jw_key(w, "attack_paths");
 		xsm_jw_obj(w);
-		xsm_jw_kint(w, "total", ps ? (int64_t)xsm_paths_count(ps) : 0);
+		xsm_jw_kint(w, "total", ps ? (int64_t)ps->paths : 0);
 		for (i = 0; i < 4; i++)
 			xsm_jw_kint(w, xsm_risk_name((int)i), (int64_t)by[i]);
 		xsm_jw_obj_end(w);
@@ -125,7 +123,7 @@ static void exposure(struct xsm_cli *cli, xsm_jw *w)
 		xsm_jw_arr_end(w);
 	} else {
 		printf("\nattack paths: %zu (critical %zu, high %zu, medium %zu, low %zu)\n",
-		       ps ? xsm_paths_count(ps) : 0, by[0], by[1], by[2], by[3]);
+		       ps ? ps->paths : 0, by[0], by[1], by[2], by[3]);
 		int nw = 0;
 		for (i = 0; r && i < xsm_insights_report_initiative_count(r); i++)
 			if ((int)strlen(xsm_insights_report_initiative(r, i)->name) > nw)
@@ -141,7 +139,7 @@ static void exposure(struct xsm_cli *cli, xsm_jw *w)
 				printf("  %-*s  %6s (no data)\n", nw, in->name, "-");
 		}
 	}
-	xsm_paths_free(ps);
+	xsm_paths_summary_free(ps);
 	xsm_insights_report_free(r);
 }
 

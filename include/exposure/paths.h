@@ -95,6 +95,42 @@ XSM_EXTERN(long) xsm_paths_find(const xsm_pathset *set, const char *id);
 /** Step k of path i: the node, and the edge taken from it (NULL at the target). */
 XSM_EXTERN(int) xsm_paths_step(const xsm_pathset *set, size_t i, size_t k, const char **node_id,
 			       const char **node_name, const char **node_label, const char **edge_label);
+/** A name and how many paths it has: a scenario, or a target's or entry point's NodeName. */
+typedef struct xsm_paths_tally {
+	const char *name;
+	size_t paths;
+} xsm_paths_tally;
+
+/**
+ * What `xsm paths summary` shows of a snapshot's paths (everything
+ * borrowed from the summary).  The three lists are by name (nodes that
+ * share a NodeName are counted as one), most paths first, then by name;
+ * a scenario is "<entry type> -> <target classification>".
+ */
+typedef struct xsm_paths_summary {
+	const char *snapshot;
+	size_t paths;                 /**< all paths, as xsm_paths_count */
+	size_t cut;                   /**< as xsm_paths_cut */
+	size_t by_risk[4];            /**< paths of each XSM_RISK_* */
+	const xsm_paths_tally *scenarios, *targets, *entry_points;
+	size_t nscenarios, ntargets, nentry_points;
+	const char *chokepoints;      /**< as xsm_paths_chokepoints */
+} xsm_paths_summary;
+
+/** xsm_paths_summary_load flags: only paths, cut, by_risk and chokepoints (the lists empty; for a glance) */
+#define XSM_PATHS_SUMMARY_RISK_ONLY 1u
+
+/**
+ * The summary of a snapshot's paths (NULL: current).  Caller owns *out
+ * (xsm_paths_summary_free).  From the counts paths.bin.zst keeps, no path
+ * record read; from every path (as xsm_paths_load_ids) in snapshots built
+ * by earlier versions, and under a device scope, which drops paths.
+ * flags: 0 or XSM_PATHS_SUMMARY_RISK_ONLY.
+ */
+XSM_EXTERN(int) xsm_paths_summary_load(xsm_paths_summary **out, xsm_store *store, const char *snapshot,
+				       unsigned flags);
+XSM_EXTERN(void) xsm_paths_summary_free(xsm_paths_summary *s);
+
 /** The stored chokepoints.json text.  Borrowed. */
 XSM_EXTERN(const char *) xsm_paths_chokepoints(const xsm_pathset *set);
 /** The paths that were cut by paths.max_per_target. */

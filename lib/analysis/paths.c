@@ -1262,6 +1262,38 @@ static void shift_names(xsm_buf *rows, size_t width, size_t at, uint32_t base)
 		}
 }
 
+/* a path's summary key: entry type, classification and risk, in the order of the summary's rows */
+#define SCEN_KEY(type, cls, risk) ((uint32_t)(type) << 18 | (uint32_t)(cls) << 2 | (uint32_t)(risk))
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* the summary section: the paths' keys (sorted here) counted, a row a key */
+static int put_summary(xsm__zw *zw, xsm__ps_trailer *t, uint32_t *keys, size_t n)
+{
+	xsm_buf rows = XSM_BUF_INIT;
+	int rc = 0;
+	if (n > 1)
+		qsort(keys, n, sizeof(*keys), cmp_u32);
+	for (size_t i = 0, j; i < n && rc == 0; i = j) {
+		unsigned char row[XSM__PS_SROW];
+		for (j = i + 1; j < n && keys[j] == keys[i]; j++)
+			;
+		put32(row, keys[i] >> 18);
+		put32(row + 4, keys[i] >> 2 & 0xffff);
+		put32(row + 8, keys[i] & 3);
+		put32(row + 12, (uint32_t)(j - i));
+		rc = xsm_buf_put(&rows, (const char *)row, sizeof(row));
+	}
+	if (rc == 0)
+		rc = put_section(zw, t, XSM__PS_SUMMARY, rows.ptr, rows.size);
+	xsm_buf_dispose(&rows);
+	return rc;
+}
+
 /*
  * Every path as a binary record, then the index (paths_store.h), into zw:
  * what a reader needs to make each path's text from the snapshot's graph,
@@ -1276,6 +1308,7 @@ static int store_paths(const xsm__pathlist *p, xsm__zw *zw, xsm_graph *g, const 
 	xsm_buf rec = XSM_BUF_INIT, tg = XSM_BUF_INIT, en = XSM_BUF_INIT, str = XSM_BUF_INIT, names = XSM_BUF_INIT;
 	uint64_t *offs = xsm__calloc(p->n / XSM__PS_EVERY + 2, sizeof(uint64_t)), *fence = NULL, off = 0;
 	uint32_t *cnt = xsm__calloc(g->nodes.n + 1, sizeof(uint32_t)), *ep = NULL, *serious = NULL, *bucket = NULL;
+	uint32_t *scen = xsm__calloc(p->n + 1, sizeof(uint32_t)); /* each path's entry type, classification and risk */
 	struct idrow *ids = NULL;
 	uint32_t cur = UINT32_MAX, curcls = 0;
 	uint8_t *tlevel = xsm__calloc(g->nodes.n + 1, 1); /* each target's level, as its records have it */
@@ -1284,8 +1317,12 @@ static int store_paths(const xsm__pathlist *p, xsm__zw *zw, xsm_graph *g, const 
 	size_t i, k;
 
 	memset(&t, 0, sizeof(t));
-	if (!offs || !cnt || !tlevel || m->entry.n > 255) {
-		rc = offs && cnt && tlevel ? xsm__error_set(g->ctx, XSM_EUSAGE, "more than 255 entry point rules") : XSM_ENOMEM;
+	if (!offs || !cnt || !tlevel || !scen) {
+		rc = XSM_ENOMEM;
+		goto done;
+	}
+	if (m->entry.n > 255 || p->n > UINT32_MAX) {
+		rc = xsm__error_set(g->ctx, XSM_EUSAGE, m->entry.n > 255 ? "more than 255 entry point rules" : "more than 2^32 paths");
 		goto done;
 	}
 	/* the records, in path order (by target, then entry) */
@@ -1338,6 +1375,7 @@ static int store_paths(const xsm__pathlist *p, xsm__zw *zw, xsm_graph *g, const 
 		h[20] = (uint8_t)(curcls & 255);
 		h[21] = (uint8_t)(curcls >> 8);
 		h[22] = h[23] = 0;
+		scen[i] = SCEN_KEY(h[19], curcls, p->risk[i]);
 		if ((rc = xsm_buf_put(&rec, (const char *)h, sizeof(h))) < 0 ||
 		    (rc = xsm_buf_put(&rec, (const char *)(p->nodes.v + p->off[i]), ((size_t)hops + 1) * 4)) < 0 ||
 		    (rc = xsm_buf_put(&rec, (const char *)(p->edges.v + p->off[i]), (size_t)hops * 4)) < 0)
@@ -1423,10 +1461,13 @@ static int store_paths(const xsm__pathlist *p, xsm__zw *zw, xsm_graph *g, const 
 		rc = XSM_ENOMEM;
 	if (rc == 0 && (str.size >> 32) != 0)
 		rc = xsm__error_set(g->ctx, XSM_EUSAGE, "the names of the paths' ends pass 4 GB");
-	if (rc == 0 && (rc = put_section(zw, &t, XSM__PS_STRINGS, str.ptr, str.size)) == 0) {
+	if (rc == 0 && (rc = put_section(zw, &t, XSM__PS_STRINGS, str.ptr, str.size)) == 0)
+		rc = put_summary(zw, &t, scen, p->n);
+	/* the trailer a frame of its own: a damaged section leaves it readable */
+	if (rc == 0 && (rc = xsm__zw_cut(zw)) == 0) {
 		memcpy(t.magic, "XSMPATH1", 8);
 		t.endian = 0x01020304u;
-		t.version = 1;
+		t.version = 2;
 		t.paths = p->n;
 		t.nodes = g->nodes.n;
 		t.edges = g->edges.n;
@@ -1448,6 +1489,7 @@ done:
 	xsm__free(fence);
 	xsm__free(cnt);
 	xsm__free(tlevel);
+	xsm__free(scen);
 	xsm__free(ep);
 	xsm__free(serious);
 	xsm__free(bucket);

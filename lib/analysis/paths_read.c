@@ -51,6 +51,7 @@ struct xsm_pathset {
 	xsm_graph *g;          /* ... and the snapshot's graph (need_graph) */
 	xsm_store *store;
 	xsm_buf scratch, recs;
+	int summarized;        /* READ_SUMMARY: no path read, paths.bin.zst's summary counts them */
 };
 
 void xsm_paths_free(xsm_pathset *set)
@@ -237,8 +238,8 @@ int xsm_paths_line(const xsm_pathset *set, size_t i, xsm_buf *out)
 	return 0;
 }
 
-/* what to read of a snapshot's paths */
-enum { READ_ALL, READ_IDS };
+/* what to read of a snapshot's paths: READ_SUMMARY is READ_IDS where paths.bin.zst has no summary */
+enum { READ_ALL, READ_IDS, READ_SUMMARY };
 
 /* a compressed file read whole (b) replaced by its plain text */
 static int unpack(xsm_buf *b, xsm_ctx *ctx, const char *what)
@@ -577,13 +578,15 @@ static int bin_open(xsm_pathset *set, xsm_store *store, const char *snapshot)
 	return rc;
 }
 
-/* every path of the binary store (mode READ_ALL or READ_IDS), or those pk picks */
+/* every path of the binary store (mode READ_ALL or READ_IDS), those pk picks, or none (a summary) */
 static int bin_read(xsm_pathset *set, int mode, const struct pick *pk)
 {
 	size_t n = xsm__pstore_count(set->ps);
-	int rc;
+	int rc = 0;
 	if (pk)
 		rc = bin_pick(set, pk);
+	else if (mode == READ_SUMMARY && xsm__pstore_has_summary(set->ps))
+		set->summarized = 1;
 	else
 		rc = bin_run(set, 0, 0, n, mode == READ_ALL);
 	xsm__log(set->ctx, "paths: %llu of %zu path records read", (unsigned long long)xsm__pstore_reads(set->ps), n);
@@ -651,7 +654,7 @@ static int load_paths(xsm_pathset **out, xsm_store *store, const char *snapshot,
 		rc = fd != XSM_ENOTFOUND ? fd : xsm__error_set(ctx, XSM_ENOINPUT, "snapshot '%s' has no attack paths (built by an older xsm?)", snapshot);
 		goto done;
 	}
-	if (mode == READ_IDS && (rc = read_indexed(set, store, snapshot)) != XSM_ENOTFOUND) {
+	if (mode != READ_ALL && (rc = read_indexed(set, store, snapshot)) != XSM_ENOTFOUND) {
 		if (rc < 0)
 			goto done;
 	} else if (set->zr) {
@@ -694,7 +697,7 @@ chokes:
 	}
 	set->chokes = xsm_buf_detach(&ch);
 done:
-	if (rc == 0 && mode == READ_IDS && fd >= 0) {
+	if (rc == 0 && mode != READ_ALL && fd >= 0) {
 		set->fd = fd; /* lines are read when asked for */
 		fd = -1;
 	}
@@ -788,6 +791,210 @@ int xsm_paths_load_serious(xsm_pathset **out, xsm_store *store, const char *snap
 int xsm_paths_load_ids(xsm_pathset **out, xsm_store *store, const char *snapshot)
 {
 	return load_scoped(out, store, snapshot, READ_IDS, NULL);
+}
+
+/* --- the summary ------------------------------------------------------------------------- */
+
+struct summary {
+	xsm_paths_summary pub;  /* first: the caller's pointer is the summary's */
+	xsm_pathset *set;       /* what the names are borrowed from */
+	xsm_paths_tally *t[3];  /* scenarios, targets, entry points */
+	const char **scen;      /* the scenarios' names, each once */
+	size_t nscen;
+};
+
+void xsm_paths_summary_free(xsm_paths_summary *pub)
+{
+	struct summary *s = (struct summary *)pub;
+	if (!s)
+		return;
+	xsm_paths_free(s->set);
+	for (int k = 0; k < 3; k++)
+		xsm__free(s->t[k]);
+	xsm__free(s->scen);
+	xsm__free(s);
+}
+
+static int cmp_tally(const void *a, const void *b)
+{
+	const xsm_paths_tally *x = a, *y = b;
+	if (x->paths != y->paths)
+		return x->paths > y->paths ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
+static int cmp_name(const void *a, const void *b)
+{
+	return strcmp(((const xsm_paths_tally *)a)->name, ((const xsm_paths_tally *)b)->name);
+}
+
+/* the same string by its address: a binary path set names each end once, whatever its paths */
+static int cmp_addr(const void *a, const void *b)
+{
+	uintptr_t x = (uintptr_t)((const xsm_paths_tally *)a)->name, y = (uintptr_t)((const xsm_paths_tally *)b)->name;
+	return x < y ? -1 : x > y;
+}
+
+/* equal neighbours of t[0..n) (by cmp) into one (name, summed count), in place; returns how many */
+static size_t tally_merge(xsm_paths_tally *t, size_t n, int (*cmp)(const void *, const void *))
+{
+	size_t m = 0;
+	if (n > 1)
+		qsort(t, n, sizeof(*t), cmp);
+	for (size_t i = 0; i < n; i++) {
+		if (m && !cmp(&t[m - 1], &t[i])) {
+			t[m - 1].paths += t[i].paths;
+			continue;
+		}
+		t[m++] = t[i];
+	}
+	return m;
+}
+
+/*
+ * t[0..n) holds (name, paths) pairs, a name in any number of them (one a
+ * path, or one a row of counts): gathered into one a name in place, most
+ * paths first, then by name; returns how many.  Names are merged by
+ * address first, then by text: millions of paths share a few thousand
+ * strings.  The result is the same for any split of the counts.
+ */
+static size_t tally_count(xsm_paths_tally *t, size_t n)
+{
+	size_t m = tally_merge(t, tally_merge(t, n, cmp_addr), cmp_name);
+	if (m > 1)
+		qsort(t, m, sizeof(*t), cmp_tally);
+	return m;
+}
+
+/* "<entry type> -> <classification>" (up to 511 bytes, as `paths summary` always named it), each name once */
+static const char *scenario_name(struct summary *s, const char *etype, const char *cls)
+{
+	char buf[512];
+	size_t k;
+	snprintf(buf, sizeof(buf), "%s -> %s", etype ? etype : "", cls ? cls : "");
+	for (k = 0; k < s->nscen; k++)
+		if (!strcmp(s->scen[k], buf))
+			return s->scen[k];
+	if (!(s->nscen & (s->nscen + 1))) { /* 0, 1, 3, 7...: full */
+		const char **v = xsm__realloc(s->scen, (s->nscen * 2 + 2) * sizeof(*v));
+		if (!v)
+			return NULL;
+		s->scen = v;
+	}
+	return s->scen[s->nscen++] = keep(s->set, buf);
+}
+
+/* the three lists' room: n pairs each */
+static int summary_alloc(struct summary *s, size_t n)
+{
+	for (int k = 0; k < 3; k++)
+		if (!(s->t[k] = xsm__calloc(n + 1, sizeof(xsm_paths_tally))))
+			return xsm__error_oom(s->set->ctx);
+	return 0;
+}
+
+/* counted from every path of the set (lists: the three lists too) */
+static int summary_of_paths(struct summary *s, size_t *n, int lists)
+{
+	xsm_pathset *set = s->set;
+	size_t np = set->p.n;
+	int rc;
+
+	s->pub.paths = np;
+	for (size_t i = 0; i < np; i++)
+		s->pub.by_risk[set->p.v[i].info.risk & 3]++;
+	if (!lists)
+		return 0;
+	if ((rc = summary_alloc(s, np)) < 0)
+		return rc;
+	for (size_t i = 0; i < np; i++) {
+		const xsm_path_info *p = &set->p.v[i].info;
+		s->t[0][i] = (xsm_paths_tally){ p->scenario ? p->scenario : scenario_name(s, p->entry_type, p->target_classification), 1 };
+		s->t[1][i] = (xsm_paths_tally){ p->target_name ? p->target_name : "", 1 };
+		s->t[2][i] = (xsm_paths_tally){ p->entry_name ? p->entry_name : "", 1 };
+		if (!s->t[0][i].name)
+			return xsm__error_oom(set->ctx);
+	}
+	n[0] = n[1] = n[2] = np;
+	return 0;
+}
+
+/* from paths.bin.zst's summary, and its targets' and entry points' counts (lists: the three lists too) */
+static int summary_of_store(struct summary *s, size_t *n, int lists)
+{
+	xsm__pstore *ps = s->set->ps;
+	xsm__ps_sumrow *rows = NULL;
+	size_t nrows, ne[2] = { xsm__pstore_nends(ps, 0), xsm__pstore_nends(ps, 1) }, i, most;
+	int rc;
+
+	if ((rc = xsm__pstore_summary(ps, &rows, &nrows)) < 0)
+		return rc;
+	s->pub.paths = xsm__pstore_count(ps);
+	for (i = 0; i < nrows; i++)
+		s->pub.by_risk[rows[i].risk & 3] += rows[i].paths;
+	most = nrows > ne[0] ? nrows : ne[0];
+	if (!lists || (rc = summary_alloc(s, most > ne[1] ? most : ne[1])) < 0) {
+		xsm__free(rows);
+		return rc;
+	}
+	for (i = 0; i < nrows; i++) {
+		s->t[0][i] = (xsm_paths_tally){ scenario_name(s, rows[i].etype, rows[i].cls), rows[i].paths };
+		if (!s->t[0][i].name) {
+			xsm__free(rows);
+			return xsm__error_oom(s->set->ctx);
+		}
+	}
+	xsm__free(rows);
+	n[0] = nrows;
+	for (int e = 0; e < 2; e++) {
+		for (i = 0; i < ne[e]; i++) {
+			uint32_t count;
+			const char *name = xsm__pstore_end_at(ps, e, i, &count);
+			s->t[1 + e][i] = (xsm_paths_tally){ name, count };
+		}
+		n[1 + e] = ne[e];
+	}
+	return 0;
+}
+
+int xsm_paths_summary_load(xsm_paths_summary **out, xsm_store *store, const char *snapshot, unsigned flags)
+{
+	int lists = !(flags & XSM_PATHS_SUMMARY_RISK_ONLY);
+	xsm_ctx *ctx = xsm_store_ctx(store);
+	struct summary *s = xsm__calloc(1, sizeof(*s));
+	xsm_pathset *set = NULL;
+	size_t n[3] = { 0 };
+	int rc;
+
+	*out = NULL;
+	if (!s)
+		return xsm__error_oom(ctx);
+	/* the build's counts are of every path: a scope, which drops paths, reads them */
+	rc = load_scoped(&set, store, snapshot, READ_SUMMARY, NULL);
+	if (rc == 0 && lists && !set->summarized && set->p.n && !set->p.v[0].info.entry_type) {
+		/* an index of an older build names no ends: every path is parsed */
+		xsm_paths_free(set);
+		set = NULL;
+		rc = xsm_paths_load(&set, store, snapshot);
+	}
+	s->set = set;
+	if (rc == 0)
+		rc = set->summarized ? summary_of_store(s, n, lists) : summary_of_paths(s, n, lists);
+	if (rc < 0) {
+		xsm_paths_summary_free(&s->pub);
+		return rc;
+	}
+	s->pub.nscenarios = tally_count(s->t[0], n[0]);
+	s->pub.ntargets = tally_count(s->t[1], n[1]);
+	s->pub.nentry_points = tally_count(s->t[2], n[2]);
+	s->pub.scenarios = s->t[0];
+	s->pub.targets = s->t[1];
+	s->pub.entry_points = s->t[2];
+	s->pub.snapshot = set->snapshot;
+	s->pub.cut = set->cut;
+	s->pub.chokepoints = xsm_paths_chokepoints(set);
+	*out = &s->pub;
+	return 0;
 }
 
 const char *xsm_paths_snapshot(const xsm_pathset *set) { return set->snapshot; }

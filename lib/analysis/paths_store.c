@@ -182,6 +182,8 @@ int xsm__path_render(xsm_buf *out, xsm_buf *scratch, xsm_buf *recs, const xsm_gr
 
 /* --- reading ------------------------------------------------------------------------------ */
 
+_Static_assert(sizeof(xsm__ps_trailer) == XSM__PS_TRAILER_V1 + 16, "the trailer is version 1's and the summary's place");
+
 struct xsm__pstore {
 	xsm_ctx *ctx;
 	xsm__zr *zr;
@@ -271,20 +273,28 @@ int xsm__pstore_open(xsm__pstore **out, xsm_ctx *ctx, const void *p, size_t n, c
 	if ((rc = xsm__zr_open(&s->zr, ctx, p, n, what)) < 0)
 		goto fail;
 	size = xsm__zr_size(s->zr);
-	if (size < sizeof(s->t)) {
+	if (size < XSM__PS_TRAILER_V1) {
 		rc = damaged(s, "no trailer");
 		goto fail;
 	}
-	if ((rc = get(s, size - sizeof(s->t), sizeof(s->t), &s->t)) < 0)
+	/* version 1's trailer (no summary) in the last 192 bytes; else version 2's, 16 bytes longer */
+	if ((rc = get(s, size - XSM__PS_TRAILER_V1, XSM__PS_TRAILER_V1, &s->t)) < 0)
 		goto fail;
-	if (memcmp(s->t.magic, "XSMPATH1", 8) || s->t.endian != 0x01020304u) {
-		rc = damaged(s, "not a paths file of this machine's byte order");
-		goto fail;
-	}
-	if (s->t.version != 1) {
-		rc = xsm__error_set(ctx, XSM_EINVALID, "'%s' is of version %u; this xsm reads version 1", what,
-				    s->t.version);
-		goto fail;
+	if (memcmp(s->t.magic, "XSMPATH1", 8) || s->t.endian != 0x01020304u || s->t.version != 1) {
+		/* a trailer of 192 bytes of another version: told as such, not read as version 2 */
+		uint32_t other = memcmp(s->t.magic, "XSMPATH1", 8) || s->t.endian != 0x01020304u ? 0 : s->t.version;
+		memset(&s->t, 0, sizeof(s->t));
+		if (!other && size >= sizeof(s->t) && (rc = get(s, size - sizeof(s->t), sizeof(s->t), &s->t)) < 0)
+			goto fail;
+		if (!other && (memcmp(s->t.magic, "XSMPATH1", 8) || s->t.endian != 0x01020304u)) {
+			rc = damaged(s, "not a paths file of this machine's byte order");
+			goto fail;
+		}
+		if (other || s->t.version != 2) {
+			rc = xsm__error_set(ctx, XSM_EINVALID, "'%s' is of version %u; this xsm reads versions 1 and 2",
+					    what, other ? other : s->t.version);
+			goto fail;
+		}
 	}
 	npaths = s->t.paths;
 	for (k = 0; k < XSM__PS_NSEC; k++)
@@ -297,7 +307,8 @@ int xsm__pstore_open(xsm__pstore **out, xsm_ctx *ctx, const void *p, size_t n, c
 	    s->t.sec[XSM__PS_ENTRY_PATHS][1] != npaths * 4 || s->t.sec[XSM__PS_SERIOUS][1] != npaths * 4 ||
 	    s->t.sec[XSM__PS_IDS][1] != npaths * 16 ||
 	    s->t.sec[XSM__PS_OFFSETS][1] != (npaths + XSM__PS_EVERY - 1) / XSM__PS_EVERY * 8 ||
-	    s->t.sec[XSM__PS_FENCE][1] != (npaths + XSM__PS_FENCE_ROWS - 1) / XSM__PS_FENCE_ROWS * 8) {
+	    s->t.sec[XSM__PS_FENCE][1] != (npaths + XSM__PS_FENCE_ROWS - 1) / XSM__PS_FENCE_ROWS * 8 ||
+	    s->t.sec[XSM__PS_SUMMARY][1] % XSM__PS_SROW || npaths > UINT32_MAX) {
 		rc = damaged(s, "sections of the wrong size");
 		goto fail;
 	}
@@ -548,4 +559,62 @@ int xsm__pstore_serious(xsm__pstore *s, size_t from, size_t n, uint32_t *out)
 	if (from > s->t.paths || n > s->t.paths - from)
 		return damaged(s, "past the paths");
 	return get(s, s->t.sec[XSM__PS_SERIOUS][0] + (uint64_t)from * 4, n * 4, out);
+}
+
+/* --- the summary (version 2) ------------------------------------------------------------- */
+
+int xsm__pstore_has_summary(const xsm__pstore *s)
+{
+	return s->t.version >= 2;
+}
+
+size_t xsm__pstore_nends(const xsm__pstore *s, int entries)
+{
+	return (size_t)(entries ? s->t.entries : s->t.targets);
+}
+
+const char *xsm__pstore_end_at(const xsm__pstore *s, int entries, size_t i, uint32_t *count)
+{
+	const unsigned char *r = entries ? s->entries + i * XSM__PS_EROW : s->targets + i * XSM__PS_TROW;
+	*count = u32at(r + 8);
+	return s->strings + u32at(r + (entries ? 16 : 24) + 4);
+}
+
+int xsm__pstore_summary(xsm__pstore *s, xsm__ps_sumrow **rows, size_t *n)
+{
+	size_t nrows = (size_t)(s->t.sec[XSM__PS_SUMMARY][1] / XSM__PS_SROW), i;
+	uint64_t sum[3] = { 0 };
+	unsigned char *b = NULL;
+	int rc;
+
+	*rows = NULL;
+	*n = 0;
+	if (!xsm__pstore_has_summary(s))
+		return 0;
+	if ((rc = section(s, XSM__PS_SUMMARY, (void **)&b)) < 0)
+		return rc;
+	if (!(*rows = xsm__calloc(nrows + 1, sizeof(**rows)))) {
+		xsm__free(b);
+		return xsm__error_oom(s->ctx);
+	}
+	for (i = 0; i < nrows; i++) {
+		const unsigned char *r = b + i * XSM__PS_SROW;
+		uint32_t type = u32at(r), cls = u32at(r + 4), risk = u32at(r + 8);
+		if (type >= s->t.ntypes || cls >= s->t.nclasses || risk > XSM_RISK_LOW)
+			break;
+		(*rows)[i] = (xsm__ps_sumrow){ s->types[type], s->classes[cls], (int)risk, u32at(r + 12) };
+		sum[0] += u32at(r + 12);
+	}
+	xsm__free(b);
+	for (size_t k = 0; k < s->t.targets; k++)
+		sum[1] += u32at(s->targets + k * XSM__PS_TROW + 8);
+	for (size_t k = 0; k < s->t.entries; k++)
+		sum[2] += u32at(s->entries + k * XSM__PS_EROW + 8);
+	if (i < nrows || sum[0] != s->t.paths || sum[1] != s->t.paths || sum[2] != s->t.paths) {
+		xsm__free(*rows);
+		*rows = NULL;
+		return damaged(s, i < nrows ? "a summary row out of range" : "a summary that does not add up to the paths");
+	}
+	*n = nrows;
+	return 0;
 }

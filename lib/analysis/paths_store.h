@@ -27,14 +27,24 @@
  *             targets' and entry points' NodeIds, names and labels, each
  *             ending in NUL (what an index of the paths shows of them:
  *             reading it needs no graph)
- *   trailer   the last TRAILER bytes: "XSMPATH1", u32 0x01020304 (byte
- *             order), u32 version 1, u64 paths, nodes, edges (of the
- *             graph the records index), u32 entry types, u32
- *             classifications, u64 targets, entries, then each section's
- *             offset and length
+ *   summary   (version 2) the paths counted by entry type, classification
+ *             and risk: u32 entry type, u32 classification (string
+ *             indexes), u32 risk, u32 paths, a row for each of those
+ *             triples that has paths, in their order; with the targets'
+ *             and entry points' counts and names it is what `xsm paths
+ *             summary` shows, no record read
+ *   trailer   the last 208 bytes (version 2; 192 in version 1, which has
+ *             no summary): "XSMPATH1", u32 0x01020304 (byte order), u32
+ *             version, u64 paths, nodes, edges (of the graph the records
+ *             index), u32 entry types, u32 classifications, u64 targets,
+ *             entries, then each section's offset and length, in the
+ *             order of XSM__PS_* (summary last)
  *
  * Each section starts a frame, so reading a part of one decompresses that
- * part, never the records before it.
+ * part, never the records before it; version 2's trailer is a frame of its
+ * own.  A reader tells the versions apart by the last 192 bytes first: in
+ * version 2 they start with the trailer's path count, which is below 2^32
+ * (paths are numbered in u32), so they never read "XSMPATH1".
  */
 #ifndef XSM__PATHS_STORE_H
 #define XSM__PATHS_STORE_H
@@ -55,9 +65,18 @@ enum {
 	XSM__PS_IDS,
 	XSM__PS_FENCE,
 	XSM__PS_STRINGS,
+	XSM__PS_SUMMARY, /* version 2 */
 	XSM__PS_NSEC
 };
-enum { XSM__PS_HEAD = 24, XSM__PS_EVERY = 64, XSM__PS_FENCE_ROWS = 4096, XSM__PS_TROW = 40, XSM__PS_EROW = 32 };
+enum {
+	XSM__PS_HEAD = 24,
+	XSM__PS_EVERY = 64,
+	XSM__PS_FENCE_ROWS = 4096,
+	XSM__PS_TROW = 40,
+	XSM__PS_EROW = 32,
+	XSM__PS_SROW = 16,
+	XSM__PS_TRAILER_V1 = 192 /* the trailer without the summary's offset and length */
+};
 
 typedef struct xsm__ps_trailer {
 	char magic[8];
@@ -108,6 +127,26 @@ int xsm__pstore_ends(xsm__pstore *s, int entries, uint32_t **nodes, size_t *n);
 int xsm__pstore_serious(xsm__pstore *s, size_t from, size_t n, uint32_t *out);
 /* how many records were read (for -v and the tests) */
 uint64_t xsm__pstore_reads(const xsm__pstore *s);
+
+/* one row of the summary, as read: strings borrowed from the reader */
+typedef struct xsm__ps_sumrow {
+	const char *etype, *cls;
+	int risk;
+	uint32_t paths;
+} xsm__ps_sumrow;
+
+/* whether the file has a summary (version 2) */
+int xsm__pstore_has_summary(const xsm__pstore *s);
+/*
+ * The summary's rows into *rows (xsm__free), *n of them: XSM_EINVALID
+ * (naming the file) when they, or the targets' or entry points' counts,
+ * do not add up to the paths
+ */
+int xsm__pstore_summary(xsm__pstore *s, xsm__ps_sumrow **rows, size_t *n);
+/* how many targets (or entry points) have paths */
+size_t xsm__pstore_nends(const xsm__pstore *s, int entries);
+/* the i-th of them in node order: its NodeName, and into *count how many paths it has */
+const char *xsm__pstore_end_at(const xsm__pstore *s, int entries, size_t i, uint32_t *count);
 
 /*
  * A path's JSON line (no newline) into out, as the build wrote it when

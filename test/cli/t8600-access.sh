@@ -294,6 +294,7 @@ test_expect_success 'bypass: the server never writes or reads a file a caller na
 '
 
 OUT_OF_SCOPE="web01 app01 dc01 confb london"
+SQ="'"
 no_outside() { # FILE: no out-of-scope device in it
 	for w in $OUT_OF_SCOPE; do
 		if grep -q "$w" "$1"; then echo "out-of-scope '$w' in $1"; return 1; fi
@@ -323,6 +324,23 @@ test_expect_success 'scope (later profile): a scoped user sees only in-scope dev
 	as ${P}ga graph show confa >ga-show && test_grep "not merged with $cbid" ga-show &&
 	as ${P}scope graph show confa >sc-show && ! grep -q "$cbid" sc-show && no_outside sc-show &&
 	as ${P}scope --format=json graph show confa >sc-show.json && ! grep -q "$cbid" sc-show.json
+'
+
+test_expect_success 'scope (later profile): paths summary and status count the in-scope paths, not the build'"'"'s counts' '
+	as ${P}ga --format=json paths summary >sum-all &&
+	all=$(json_get sum-all "j[\"paths\"]") && test "$all" -gt 1 &&
+	as ${P}scope --format=json paths summary >sum-sc &&
+	test "$(json_get sum-sc "j[\"paths\"]")" = 1 &&
+	test "$(json_get sum-sc "sum(j[\"by_risk\"].values())")" = 1 &&
+	test "$(json_get sum-sc "[t[\"name\"] for t in j[\"top_targets\"]]")" = "[${SQ}dc02${SQ}]" &&
+	test "$(json_get sum-sc "[t[\"name\"] for t in j[\"top_entry_points\"]]")" = "[${SQ}web02${SQ}]" &&
+	test "$(json_get sum-sc "j[\"chokepoints\"][\"chokepoints\"]")" = "[]" &&
+	as ${P}scope paths summary >sum-sc.txt && head -1 sum-sc.txt >first &&
+	test_grep ": 1 (critical 1, high 0, medium 0, low 0)$" first &&
+	as ${P}scope --format=json status >st-sc &&
+	test "$(json_get st-sc "j[\"attack_paths\"][\"total\"]")" = 1 &&
+	as ${P}ga --format=json status >st-all &&
+	test "$(json_get st-all "j[\"attack_paths\"][\"total\"]")" = "$all"
 '
 
 test_expect_success 'scope (seed profile): no attack paths at all; scores still shown' '
