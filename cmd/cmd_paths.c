@@ -334,8 +334,8 @@ static int paths_chokepoints(int argc, const char **argv, struct xsm_cli *cli)
 
 	if ((n = xsm_opt_parse(cli, argc, argv, opts, pos, 0)) < 0)
 		return xsm_opt_exit(cli, n);
-	/* the choke points are stored whole: only a picture reads the paths' steps */
-	if ((code = cli->format == XSM_FMT_DOT || cli->format == XSM_FMT_SVG ? load(cli, &set) : load_index(cli, &set, -1, 0)) != 0)
+	/* the choke points are stored whole: only a picture reads paths (their steps), the rest none */
+	if ((code = cli->format == XSM_FMT_DOT || cli->format == XSM_FMT_SVG ? load(cli, &set) : load_index(cli, &set, 0, 0)) != 0)
 		return code;
 	if (cli->format == XSM_FMT_DOT || cli->format == XSM_FMT_SVG) {
 		/* the paths through the top choke points */

@@ -65,7 +65,14 @@ test_expect_success 'the summary reads no record; nodes that share a name are co
 	test "$(reads err)" = 0 && test_cmp summary.json summary.jsonl &&
 	xsm -v status >status 2>err &&
 	test "$(reads err)" = 0 &&
-	test_grep "^attack paths: 12 (critical 11, high 1, medium 0, low 0)$" status
+	test_grep "^attack paths: 12 (critical 11, high 1, medium 0, low 0)$" status &&
+	# choke points are stored whole: their table and document read no path either
+	xsm -v paths chokepoints >/dev/null 2>err &&
+	test "$(reads err)" = 0 &&
+	xsm -v --format=json paths chokepoints >chokes.json 2>err &&
+	test "$(reads err)" = 0 &&
+	{ cat "$XSM_STORE/graph/$(cat "$XSM_STORE/graph/HEAD")/chokepoints.json" && echo; } >want.json &&
+	test_cmp want.json chokes.json
 '
 
 test_expect_success 'the same bytes as the summary counted from every path (paths stored as text)' '
