@@ -13,6 +13,12 @@
  * there is formatted as JSON and compared as text, which decides (a
  * property can print the same from two forms).  The changed edges alone
  * get their key text, and are sorted by it for the report.
+ *
+ * Two graphs mapped from one image (a snapshot and a re-evaluation of it
+ * over the image's top layer) share its strings, properties and string
+ * lists index for index, so there an equal index is an equal value and a
+ * node whose properties the top layer left alone is compared without
+ * reading them.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -39,28 +45,40 @@ struct diff {
 	xsm_buf keys, ja, jb;
 	int (*cb)(const xsm_graph_change *, void *);
 	void *payload;
+	/*
+	 * both graphs mapped from one image file: their first nstr strings,
+	 * nprops properties and nu32 u32s are the same ones, so an index
+	 * equal there is a value equal (zero: nothing shared)
+	 */
+	size_t nstr, nprops, nu32;
 	double t0;           /* of the phase (-v) */
 };
 
 /* --- field by field ------------------------------------------------------- */
 
-static int same_str(const xsm_graph *a, uint32_t x, const xsm_graph *b, uint32_t y)
+/* string x of a and string y of b */
+static int same_str(const struct diff *d, uint32_t x, uint32_t y)
 {
-	uint32_t n = a->s.lens[x];
-	return n == b->s.lens[y] && !memcmp(xsm__gstr(a, x), xsm__gstr(b, y), n);
+	uint32_t n;
+	if (x == y && x < d->nstr)
+		return 1;
+	n = d->a->s.lens[x];
+	return n == d->b->s.lens[y] && !memcmp(xsm__gstr(d->a, x), xsm__gstr(d->b, y), n);
 }
 
 /* n string ids in a's u32 pool from x, and in b's from y */
-static int same_strs(const xsm_graph *a, uint32_t x, const xsm_graph *b, uint32_t y, uint32_t n)
+static int same_strs(const struct diff *d, uint32_t x, uint32_t y, uint32_t n)
 {
+	if (x == y && (size_t)x + n <= d->nu32)
+		return 1;
 	for (uint32_t k = 0; k < n; k++)
-		if (!same_str(a, a->u32.v[x + k], b, b->u32.v[y + k]))
+		if (!same_str(d, d->a->u32.v[x + k], d->b->u32.v[y + k]))
 			return 0;
 	return 1;
 }
 
 /* the same value_json output, for values stored alike (other forms that print alike are left to the JSON) */
-static int same_value(const xsm_graph *a, const xsm__prop *p, const xsm_graph *b, const xsm__prop *q)
+static int same_value(const struct diff *d, const xsm__prop *p, const xsm__prop *q)
 {
 	if (p->type != q->type)
 		return 0;
@@ -68,19 +86,22 @@ static int same_value(const xsm_graph *a, const xsm__prop *p, const xsm_graph *b
 	case XSM_V_BOOL: return (p->a != 0) == (q->a != 0);
 	case XSM_V_NUM: return !memcmp(&p->num, &q->num, sizeof(p->num));
 	case XSM_V_STR:
-	case XSM_V_JSON: return same_str(a, p->a, b, q->a);
-	case XSM_V_STRS: return p->b == q->b && same_strs(a, p->a, b, q->a, p->b);
+	case XSM_V_JSON: return same_str(d, p->a, q->a);
+	case XSM_V_STRS: return p->b == q->b && same_strs(d, p->a, q->a, p->b);
 	default: return 1; /* null */
 	}
 }
 
-static int same_props(const xsm_graph *a, uint32_t x, uint32_t nx, const xsm_graph *b, uint32_t y, uint32_t ny)
+/* the property ranges of a from x and of b from y */
+static int same_props(const struct diff *d, uint32_t x, uint32_t nx, uint32_t y, uint32_t ny)
 {
 	if (nx != ny)
 		return 0;
+	if (x == y && (size_t)x + nx <= d->nprops)
+		return 1;
 	for (uint32_t k = 0; k < nx; k++) {
-		const xsm__prop *p = &a->props.v[x + k], *q = &b->props.v[y + k];
-		if (!same_str(a, p->key, b, q->key) || !same_value(a, p, b, q))
+		const xsm__prop *p = &d->a->props.v[x + k], *q = &d->b->props.v[y + k];
+		if (!same_str(d, p->key, q->key) || !same_value(d, p, q))
 			return 0;
 	}
 	return 1;
@@ -91,10 +112,9 @@ static int same_node(const struct diff *d, uint32_t i, uint32_t j)
 {
 	const xsm__node *x = &d->a->nodes.v[i], *y = &d->b->nodes.v[j];
 	return d->same_end[j] && x->cats_n == y->cats_n && x->eids_n == y->eids_n && x->srcs_n == y->srcs_n &&
-	       same_strs(d->a, x->cats_off, d->b, y->cats_off, x->cats_n) &&
-	       same_strs(d->a, x->eids_off, d->b, y->eids_off, 2 * x->eids_n) &&
-	       same_strs(d->a, x->srcs_off, d->b, y->srcs_off, x->srcs_n) &&
-	       same_props(d->a, x->props_off, x->props_n, d->b, y->props_off, y->props_n);
+	       same_strs(d, x->cats_off, y->cats_off, x->cats_n) && same_strs(d, x->eids_off, y->eids_off, 2 * x->eids_n) &&
+	       same_strs(d, x->srcs_off, y->srcs_off, x->srcs_n) &&
+	       same_props(d, x->props_off, x->props_n, y->props_off, y->props_n);
 }
 
 /* edge e of a and edge f of b (the same key) field by field */
@@ -102,7 +122,7 @@ static int same_edge(const struct diff *d, uint32_t e, uint32_t f)
 {
 	const xsm__edge *x = &d->a->edges.v[e], *y = &d->b->edges.v[f];
 	return x->hid == y->hid && d->same_end[y->src] && d->same_end[y->dst] &&
-	       same_props(d->a, x->props_off, x->props_n, d->b, y->props_off, y->props_n);
+	       same_props(d, x->props_off, x->props_n, y->props_off, y->props_n);
 }
 
 /* the pair's JSON texts differ (the test that decides): 1, 0, or XSM_ENOMEM */
@@ -125,6 +145,15 @@ static int report(struct diff *d, int edge, int change, size_t a, size_t b, cons
 	return d->cb(&c, d->payload);
 }
 
+/* NodeId of node i of a against that of node j of b, in strcmp order */
+static int cmp_ids(const struct diff *d, size_t i, size_t j)
+{
+	uint32_t x = d->a->nodes.v[i].id, y = d->b->nodes.v[j].id;
+	if (x == y && x < d->nstr)
+		return 0;
+	return strcmp(xsm__gstr(d->a, x), xsm__gstr(d->b, y));
+}
+
 /* one merge of the NodeIds: ranks, same_end, and each node added, removed or changed reported */
 static int diff_nodes(struct diff *d)
 {
@@ -132,7 +161,7 @@ static int diff_nodes(struct diff *d)
 	uint32_t r = 0;
 	int rc = 0;
 	while (rc == 0 && (i < na || j < nb)) {
-		int c = i == na ? 1 : j == nb ? -1 : strcmp(xsm_graph_node_id(d->a, i), xsm_graph_node_id(d->b, j));
+		int c = i == na ? 1 : j == nb ? -1 : cmp_ids(d, i, j);
 		if (c < 0) {
 			d->ua[i] = r++;
 			rc = report(d, 0, XSM_CHANGE_REMOVED, i++, 0, NULL);
@@ -144,8 +173,8 @@ static int diff_nodes(struct diff *d)
 			continue;
 		}
 		d->ua[i] = d->ub[j] = r++;
-		d->same_end[j] = same_str(d->a, d->a->nodes.v[i].name, d->b, d->b->nodes.v[j].name) &&
-				 same_str(d->a, d->a->nodes.v[i].label, d->b, d->b->nodes.v[j].label);
+		d->same_end[j] = same_str(d, d->a->nodes.v[i].name, d->b->nodes.v[j].name) &&
+				 same_str(d, d->a->nodes.v[i].label, d->b->nodes.v[j].label);
 		if (!same_node(d, (uint32_t)i, (uint32_t)j) && (rc = json_differs(d, 0, (uint32_t)i, (uint32_t)j)) > 0)
 			rc = report(d, 0, XSM_CHANGE_CHANGED, i, j, NULL);
 		i++;
@@ -316,6 +345,11 @@ int xsm_graph_diff(const xsm_graph *a, const xsm_graph *b,
 	d.cb = cb;
 	d.payload = payload;
 	d.t0 = xsm__mono();
+	if (a->img.check && a->img.check == b->img.check && a->img.dev == b->img.dev && a->img.ino == b->img.ino) {
+		d.nstr = a->img.nstr;
+		d.nprops = a->img.nprops;
+		d.nu32 = a->img.nu32;
+	}
 	if ((uint64_t)a->nodes.n + b->nodes.n >= UINT32_MAX)
 		return xsm__error_set(a->ctx, XSM_EINVALID, "graphs too large to compare");
 	if (!(d.ua = xsm__calloc(a->nodes.n + 1, sizeof(uint32_t))) ||

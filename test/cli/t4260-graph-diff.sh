@@ -117,6 +117,19 @@ test_expect_success 'the other way round, added and removed swap' '
 	test_grep "^nodes: 1 added, 1 removed, 3 changed; edges: 2 added, 1 removed, 3 changed$" back
 '
 
+test_expect_success 'a re-evaluation (both snapshots mapped from one image) reports the node it changed, and only it' '
+	XSM_NOW=2026-11-26T12:00:00Z xsm -q critical set alpha 2 &&
+	xsm -v --format=jsonl graph diff $S2 2>err >reeval &&
+	test "$(grep -c "graph image mapped" err)" = 2 &&
+	cat >expect.reeval <<-\EOF &&
+	{"type":"node","change":"changed","id":"dev-3ef84419a330afdd","label":"device","name":"alpha","properties":[{"key":"criticalityLevel.criticalityLevel","old":null,"new":"2"},{"key":"criticalityLevel.ruleBasedCriticalityLevel","old":null,"new":"4"},{"key":"criticalityLevel.ruleNames","old":null,"new":""},{"key":"manualCriticalityLevel","old":null,"new":"2"}]}
+	EOF
+	test_cmp expect.reeval reeval &&
+	xsm graph diff $S1 >all &&
+	test_grep "^~ edge routes traffic to|dev-3ef84419a330afdd|dev-e8c6078d36d6d6b6  alpha -> beta2 (routes traffic to)$" all &&
+	test_grep "^nodes: 1 added, 1 removed, 3 changed; edges: 1 added, 2 removed, 3 changed$" all
+'
+
 # snapshots as an earlier version wrote them (JSONL, no graph.bin): edges
 # that share a key, and properties stored in two forms that print alike
 P1=20261201T000000Z-0001 P2=20261202T000000Z-0001
