@@ -1006,16 +1006,18 @@ struct diffout {
 	size_t counts[6]; /* nodes added, removed, changed; edges added, removed, changed */
 };
 
+/* by XSM_CHANGE_* */
+static const char *const diff_change_name[] = { "added", "removed", "changed" };
+
 static int diff_node(struct diffout *o, const xsm_graph_change *c)
 {
-	static const char *const change[] = { "added", "removed", "changed" };
 	const xsm_graph *g = c->change == XSM_CHANGE_REMOVED ? o->ga : o->gb;
 	size_t i = c->change == XSM_CHANGE_REMOVED ? c->a : c->b;
 	struct kvs pa, pb;
 	struct propchange *pc;
 	size_t npc;
 	if (c->change != XSM_CHANGE_CHANGED) {
-		diff_item(o->cli, o->w, "node", change[c->change], xsm_graph_node_id(g, i), xsm_graph_node_label(g, i),
+		diff_item(o->cli, o->w, "node", diff_change_name[c->change], xsm_graph_node_id(g, i), xsm_graph_node_label(g, i),
 			  xsm_graph_node_name(g, i));
 		return 0;
 	}
@@ -1030,14 +1032,13 @@ static int diff_node(struct diffout *o, const xsm_graph_change *c)
 
 static int diff_edge(struct diffout *o, const xsm_graph_change *c)
 {
-	static const char *const change[] = { "added", "removed", "changed" };
 	const xsm_graph *g = c->change == XSM_CHANGE_REMOVED ? o->ga : o->gb;
 	size_t e = c->change == XSM_CHANGE_REMOVED ? c->a : c->b;
 	xsm_buf name = XSM_BUF_INIT;
 	if (xsm_buf_printf(&name, "%s -> %s", xsm_graph_node_name(g, xsm_graph_edge_src(g, e)),
 			   xsm_graph_node_name(g, xsm_graph_edge_dst(g, e))) < 0)
 		return XSM_ENOMEM;
-	diff_item(o->cli, o->w, "edge", change[c->change], c->key, xsm_graph_edge_label(g, e), name.ptr);
+	diff_item(o->cli, o->w, "edge", diff_change_name[c->change], c->key, xsm_graph_edge_label(g, e), name.ptr);
 	xsm_buf_dispose(&name);
 	return 0;
 }

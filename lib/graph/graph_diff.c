@@ -32,7 +32,8 @@
 struct echange {
 	const char *key;
 	size_t off;          /* of key in diff.keys (the buffer moves while it grows) */
-	uint32_t a, b, seq;  /* seq: found in this order, which parallel edges keep */
+	size_t seq;          /* found in this order, which parallel edges keep */
+	uint32_t a, b;
 	int change;
 };
 
@@ -112,7 +113,8 @@ static int same_node(const struct diff *d, uint32_t i, uint32_t j)
 {
 	const xsm__node *x = &d->a->nodes.v[i], *y = &d->b->nodes.v[j];
 	return d->same_end[j] && x->cats_n == y->cats_n && x->eids_n == y->eids_n && x->srcs_n == y->srcs_n &&
-	       same_strs(d, x->cats_off, y->cats_off, x->cats_n) && same_strs(d, x->eids_off, y->eids_off, 2 * x->eids_n) &&
+	       same_strs(d, x->cats_off, y->cats_off, x->cats_n) &&
+	       same_strs(d, x->eids_off, y->eids_off, 2 * x->eids_n) &&
 	       same_strs(d, x->srcs_off, y->srcs_off, x->srcs_n) &&
 	       same_props(d, x->props_off, x->props_n, y->props_off, y->props_n);
 }
@@ -276,7 +278,7 @@ static int put_key(xsm_buf *b, const xsm_graph *g, size_t e)
 
 static int note_edge(struct diff *d, int change, size_t e, size_t f)
 {
-	struct echange c = { NULL, d->keys.size, (uint32_t)e, (uint32_t)f, (uint32_t)d->ch.n, change };
+	struct echange c = { NULL, d->keys.size, d->ch.n, (uint32_t)e, (uint32_t)f, change };
 	if (put_key(&d->keys, change == XSM_CHANGE_REMOVED ? d->a : d->b, change == XSM_CHANGE_REMOVED ? e : f) < 0 ||
 	    xsm__vec_push(&d->ch, c) < 0)
 		return XSM_ENOMEM;
@@ -295,10 +297,9 @@ static int merge_edges(struct diff *d)
 		else if (c > 0)
 			rc = note_edge(d, XSM_CHANGE_ADDED, 0, j++);
 		else {
-			if (!same_edge(d, (uint32_t)i, (uint32_t)j) && (rc = json_differs(d, 1, (uint32_t)i, (uint32_t)j)) > 0)
-				rc = note_edge(d, XSM_CHANGE_CHANGED, i, j);
-			i++;
-			j++;
+			uint32_t e = (uint32_t)i++, f = (uint32_t)j++;
+			if (!same_edge(d, e, f) && (rc = json_differs(d, 1, e, f)) > 0)
+				rc = note_edge(d, XSM_CHANGE_CHANGED, e, f);
 		}
 	}
 	return rc;
