@@ -998,53 +998,88 @@ static void diff_item_props(struct xsm_cli *cli, xsm_jw *w, const char *kind, co
 	}
 }
 
-/* an edge's identity for diffing: label, source and target NodeIds */
-static char *edge_key(const xsm_graph *g, size_t e)
-{
-	xsm_buf b = XSM_BUF_INIT;
-	xsm_buf_printf(&b, "%s|%s|%s", xsm_graph_edge_label(g, e), xsm_graph_node_id(g, xsm_graph_edge_src(g, e)),
-		       xsm_graph_node_id(g, xsm_graph_edge_dst(g, e)));
-	return b.ptr;
-}
-
-struct ekey {
-	char *key;
-	size_t idx;
+/* what graph_diff's report keeps while the library walks the changes */
+struct diffout {
+	struct xsm_cli *cli;
+	xsm_jw *w;
+	const xsm_graph *ga, *gb;
+	size_t counts[6]; /* nodes added, removed, changed; edges added, removed, changed */
 };
 
-static int cmp_ekey(const void *a, const void *b)
-{
-	return strcmp(((const struct ekey *)a)->key, ((const struct ekey *)b)->key);
-}
+/* by XSM_CHANGE_* */
+static const char *const diff_change_name[] = { "added", "removed", "changed" };
 
-static struct ekey *edge_keys(const xsm_graph *g)
+static int diff_node(struct diffout *o, const xsm_graph_change *c)
 {
-	size_t m = xsm_graph_edge_count(g), i;
-	struct ekey *k = calloc(m + 1, sizeof(*k));
-	if (!k)
-		return NULL;
-	for (i = 0; i < m; i++) {
-		k[i].key = edge_key(g, i);
-		k[i].idx = i;
+	const xsm_graph *g = c->change == XSM_CHANGE_REMOVED ? o->ga : o->gb;
+	size_t i = c->change == XSM_CHANGE_REMOVED ? c->a : c->b;
+	struct kvs pa, pb;
+	struct propchange *pc;
+	size_t npc;
+	if (c->change != XSM_CHANGE_CHANGED) {
+		diff_item(o->cli, o->w, "node", diff_change_name[c->change], xsm_graph_node_id(g, i), xsm_graph_node_label(g, i),
+			  xsm_graph_node_name(g, i));
+		return 0;
 	}
-	qsort(k, m, sizeof(*k), cmp_ekey);
-	return k;
+	npc = prop_changes(o->ga, c->a, o->gb, c->b, &pa, &pb, &pc);
+	diff_item_props(o->cli, o->w, "node", "changed", xsm_graph_node_id(g, i), xsm_graph_node_label(g, i),
+			xsm_graph_node_name(g, i), 1, pc, npc);
+	free(pc);
+	kvs_free(&pa);
+	kvs_free(&pb);
+	return 0;
 }
 
-static int graph_diff(int argc, const char **argv, struct xsm_cli *cli)
+static int diff_edge(struct diffout *o, const xsm_graph_change *c)
 {
-	const char *pos[2], *a, *bname;
-	struct snaps s = { NULL, 0 };
-	xsm_graph *ga = NULL, *gb = NULL;
-	xsm_buf out = XSM_BUF_INIT, ja = XSM_BUF_INIT, jb = XSM_BUF_INIT;
-	xsm_jw w, *wp = NULL;
-	struct ekey *ka = NULL, *kb = NULL;
-	size_t i, j, na, nb, counts[6] = { 0 };
-	char ra[40], rb[40];
-	int n, rc = 0, code = 0;
+	const xsm_graph *g = c->change == XSM_CHANGE_REMOVED ? o->ga : o->gb;
+	size_t e = c->change == XSM_CHANGE_REMOVED ? c->a : c->b;
+	xsm_buf name = XSM_BUF_INIT;
+	if (xsm_buf_printf(&name, "%s -> %s", xsm_graph_node_name(g, xsm_graph_edge_src(g, e)),
+			   xsm_graph_node_name(g, xsm_graph_edge_dst(g, e))) < 0)
+		return XSM_ENOMEM;
+	diff_item(o->cli, o->w, "edge", diff_change_name[c->change], c->key, xsm_graph_edge_label(g, e), name.ptr);
+	xsm_buf_dispose(&name);
+	return 0;
+}
 
-	if ((n = xsm_opt_parse(cli, argc, argv, NULL, pos, 2)) < 0)
-		return xsm_opt_exit(cli, n);
+static int diff_change(const xsm_graph_change *c, void *payload)
+{
+	struct diffout *o = payload;
+	o->counts[3 * c->edge + (size_t)c->change]++;
+	return c->edge ? diff_edge(o, c) : diff_node(o, c);
+}
+
+static void diff_summary(struct diffout *o)
+{
+	const size_t *n = o->counts;
+	if (!o->w) {
+		if (o->cli->format != XSM_FMT_JSONL)
+			printf("nodes: %zu added, %zu removed, %zu changed; edges: %zu added, %zu removed, %zu changed\n",
+			       n[0], n[1], n[2], n[3], n[4], n[5]);
+		return;
+	}
+	xsm_jw_arr_end(o->w);
+	xsm_jw_key(o->w, "summary");
+	xsm_jw_obj(o->w);
+	xsm_jw_kint(o->w, "nodes_added", (int64_t)n[0]);
+	xsm_jw_kint(o->w, "nodes_removed", (int64_t)n[1]);
+	xsm_jw_kint(o->w, "nodes_changed", (int64_t)n[2]);
+	xsm_jw_kint(o->w, "edges_added", (int64_t)n[3]);
+	xsm_jw_kint(o->w, "edges_removed", (int64_t)n[4]);
+	xsm_jw_kint(o->w, "edges_changed", (int64_t)n[5]);
+	xsm_jw_obj_end(o->w);
+	xsm_jw_obj_end(o->w);
+}
+
+/* the two snapshots diff compares, loaded: A B, A and the current one, or the last two */
+static int diff_load(xsm_graph **ga, xsm_graph **gb, struct xsm_cli *cli, const char **pos, int n)
+{
+	struct snaps s = { NULL, 0 };
+	const char *a, *b;
+	char ra[40], rb[40];
+	int rc, code = 0;
+
 	if ((rc = xsm_graph_snapshots(cli->store, collect_snap, &s)) < 0)
 		return xsm_cli_fail(cli, rc);
 	if (n == 0 && s.n < 2) {
@@ -1053,24 +1088,48 @@ static int graph_diff(int argc, const char **argv, struct xsm_cli *cli)
 		goto done;
 	}
 	a = n >= 1 ? pos[0] : s.v[s.n - 2];
-	bname = n == 2 ? pos[1] : n == 1 ? NULL : s.v[s.n - 1];
+	b = n == 2 ? pos[1] : n == 1 ? NULL : s.v[s.n - 1];
 	/* a tag or HEAD names its snapshot */
 	if ((n >= 1 && (rc = xsm_graph_resolve(ra, cli->store, a)) < 0) ||
-	    (n == 2 && (rc = xsm_graph_resolve(rb, cli->store, bname)) < 0)) {
+	    (n == 2 && (rc = xsm_graph_resolve(rb, cli->store, b)) < 0)) {
 		code = xsm_cli_fail(cli, rc);
 		goto done;
 	}
 	if (n >= 1)
 		a = ra;
 	if (n == 2)
-		bname = rb;
-	if ((rc = xsm_graph_load(&ga, cli->store, a, 0)) < 0 || (rc = xsm_graph_load(&gb, cli->store, bname, 0)) < 0) {
+		b = rb;
+	/* read only: the current snapshot maps the store's graph image */
+	if ((rc = xsm_graph_load(ga, cli->store, a, XSM_LOAD_READONLY)) < 0 ||
+	    (rc = xsm_graph_load(gb, cli->store, b, XSM_LOAD_READONLY)) < 0)
 		code = xsm_cli_fail(cli, rc);
+done:
+	for (size_t i = 0; i < s.n; i++)
+		free(s.v[i]);
+	free(s.v);
+	return code;
+}
+
+static int graph_diff(int argc, const char **argv, struct xsm_cli *cli)
+{
+	const char *pos[2];
+	struct diffout o;
+	xsm_graph *ga = NULL, *gb = NULL;
+	xsm_buf out = XSM_BUF_INIT;
+	xsm_jw w;
+	int n, rc, code;
+
+	if ((n = xsm_opt_parse(cli, argc, argv, NULL, pos, 2)) < 0)
+		return xsm_opt_exit(cli, n);
+	if ((code = diff_load(&ga, &gb, cli, pos, n)) != 0)
 		goto done;
-	}
+	memset(&o, 0, sizeof(o));
+	o.cli = cli;
+	o.ga = ga;
+	o.gb = gb;
 	if (cli->format == XSM_FMT_JSON) {
 		xsm_jw_init(&w, &out);
-		wp = &w;
+		o.w = &w;
 		xsm_jw_obj(&w);
 		xsm_jw_kstr(&w, "schema", "xsm.graph.diff/1");
 		xsm_jw_kstr(&w, "from", xsm_graph_snapshot(ga));
@@ -1080,106 +1139,17 @@ static int graph_diff(int argc, const char **argv, struct xsm_cli *cli)
 	} else if (cli->format != XSM_FMT_JSONL) {
 		printf("diff %s -> %s\n", xsm_graph_snapshot(ga), xsm_graph_snapshot(gb));
 	}
-	/* nodes: both sorted by NodeId */
-	na = xsm_graph_node_count(ga);
-	nb = xsm_graph_node_count(gb);
-	for (i = j = 0; i < na || j < nb;) {
-		int c = i == na ? 1 : j == nb ? -1 : strcmp(xsm_graph_node_id(ga, i), xsm_graph_node_id(gb, j));
-		if (c < 0) {
-			diff_item(cli, wp, "node", "removed", xsm_graph_node_id(ga, i), xsm_graph_node_label(ga, i),
-				  xsm_graph_node_name(ga, i));
-			counts[1]++;
-			i++;
-		} else if (c > 0) {
-			diff_item(cli, wp, "node", "added", xsm_graph_node_id(gb, j), xsm_graph_node_label(gb, j),
-				  xsm_graph_node_name(gb, j));
-			counts[0]++;
-			j++;
-		} else {
-			xsm_buf_clear(&ja);
-			xsm_buf_clear(&jb);
-			xsm_graph_node_json(&ja, ga, i);
-			xsm_graph_node_json(&jb, gb, j);
-			if (strcmp(ja.ptr, jb.ptr)) {
-				struct kvs pa, pb;
-				struct propchange *pc;
-				size_t npc = prop_changes(ga, i, gb, j, &pa, &pb, &pc);
-				diff_item_props(cli, wp, "node", "changed", xsm_graph_node_id(gb, j),
-						xsm_graph_node_label(gb, j), xsm_graph_node_name(gb, j), 1, pc, npc);
-				free(pc);
-				kvs_free(&pa);
-				kvs_free(&pb);
-				counts[2]++;
-			}
-			i++;
-			j++;
-		}
+	if ((rc = xsm_graph_diff(ga, gb, diff_change, &o)) < 0) {
+		code = xsm_cli_fail(cli, rc);
+		goto done;
 	}
-	/* edges by (label, source, target) */
-	ka = edge_keys(ga);
-	kb = edge_keys(gb);
-	na = xsm_graph_edge_count(ga);
-	nb = xsm_graph_edge_count(gb);
-	for (i = j = 0; ka && kb && (i < na || j < nb);) {
-		int c = i == na ? 1 : j == nb ? -1 : strcmp(ka[i].key, kb[j].key);
-		const char *change = c < 0 ? "removed" : c > 0 ? "added" : NULL;
-		if (c == 0) {
-			xsm_buf_clear(&ja);
-			xsm_buf_clear(&jb);
-			xsm_graph_edge_json(&ja, ga, ka[i].idx);
-			xsm_graph_edge_json(&jb, gb, kb[j].idx);
-			if (strcmp(ja.ptr, jb.ptr))
-				change = "changed";
-		}
-		if (change) {
-			const xsm_graph *g = c < 0 ? ga : gb;
-			size_t e = c < 0 ? ka[i].idx : kb[j].idx;
-			xsm_buf name = XSM_BUF_INIT;
-			xsm_buf_printf(&name, "%s -> %s", xsm_graph_node_name(g, xsm_graph_edge_src(g, e)),
-				       xsm_graph_node_name(g, xsm_graph_edge_dst(g, e)));
-			diff_item(cli, wp, "edge", change, c < 0 ? ka[i].key : kb[j].key, xsm_graph_edge_label(g, e), name.ptr);
-			xsm_buf_dispose(&name);
-			counts[3 + (change[0] == 'r' ? 1 : change[0] == 'c' ? 2 : 0)]++;
-		}
-		if (c <= 0)
-			i++;
-		if (c >= 0)
-			j++;
-	}
-	if (wp) {
-		xsm_jw_arr_end(&w);
-		xsm_jw_key(&w, "summary");
-		xsm_jw_obj(&w);
-		xsm_jw_kint(&w, "nodes_added", (int64_t)counts[0]);
-		xsm_jw_kint(&w, "nodes_removed", (int64_t)counts[1]);
-		xsm_jw_kint(&w, "nodes_changed", (int64_t)counts[2]);
-		xsm_jw_kint(&w, "edges_added", (int64_t)counts[3]);
-		xsm_jw_kint(&w, "edges_removed", (int64_t)counts[4]);
-		xsm_jw_kint(&w, "edges_changed", (int64_t)counts[5]);
-		xsm_jw_obj_end(&w);
-		xsm_jw_obj_end(&w);
+	diff_summary(&o);
+	if (o.w)
 		xsm_cli_emit(&out);
-	} else if (cli->format != XSM_FMT_JSONL) {
-		printf("nodes: %zu added, %zu removed, %zu changed; edges: %zu added, %zu removed, %zu changed\n",
-		       counts[0], counts[1], counts[2], counts[3], counts[4], counts[5]);
-	}
 done:
-	if (ka)
-		for (i = 0; i < xsm_graph_edge_count(ga); i++)
-			free(ka[i].key);
-	if (kb)
-		for (i = 0; i < xsm_graph_edge_count(gb); i++)
-			free(kb[i].key);
-	free(ka);
-	free(kb);
-	for (i = 0; i < s.n; i++)
-		free(s.v[i]);
-	free(s.v);
 	xsm_graph_free(ga);
 	xsm_graph_free(gb);
 	xsm_buf_dispose(&out);
-	xsm_buf_dispose(&ja);
-	xsm_buf_dispose(&jb);
 	return code;
 }
 

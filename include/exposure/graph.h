@@ -153,6 +153,29 @@ XSM_EXTERN(int) xsm_graph_node_merge(const xsm_graph *g, size_t i,
 					       const char *keys, void *payload),
 				     void *payload);
 
+/** What xsm_graph_diff reports. */
+enum { XSM_CHANGE_ADDED, XSM_CHANGE_REMOVED, XSM_CHANGE_CHANGED };
+
+/** One node or edge that differs between two graphs. */
+typedef struct xsm_graph_change {
+	int edge;        /**< 0: a node, 1: an edge */
+	int change;      /**< XSM_CHANGE_ADDED, XSM_CHANGE_REMOVED or XSM_CHANGE_CHANGED */
+	size_t a, b;     /**< its index in the old graph (removed, changed) and in the new one (added, changed) */
+	const char *key; /**< an edge's identity, "EdgeLabel|source NodeId|target NodeId"; borrowed for the call */
+} xsm_graph_change;
+
+/**
+ * What changed from graph a to graph b, each change once to cb (non-zero
+ * stops; its value is returned).  A node is its NodeId, an edge its key;
+ * a pair is changed when its JSON (xsm_graph_node_json, _edge_json)
+ * differs.  Nodes come first in NodeId order, then edges in strcmp order
+ * of their keys; edges that share a key (parallel edges) pair up in
+ * the order each graph has them in, the extra ones added or removed after
+ * the pairs.
+ */
+XSM_EXTERN(int) xsm_graph_diff(const xsm_graph *a, const xsm_graph *b,
+			       int (*cb)(const xsm_graph_change *change, void *payload), void *payload);
+
 /** Snapshot ids in the store, oldest first; cb gets each (non-zero stops). */
 XSM_EXTERN(int) xsm_graph_snapshots(xsm_store *store, int (*cb)(const char *snapshot, void *payload),
 				    void *payload);

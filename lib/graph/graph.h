@@ -126,6 +126,14 @@ struct xsm_graph {
 	 */
 	struct { void *p; size_t len; } room[4];
 	uint32_t *crit_own;
+	/*
+	 * Mapped: the image file (written once, replaced by a rename) and how
+	 * many of g's strings, properties and u32s are its own as written (a
+	 * top layer only appends): two graphs mapped from one file share
+	 * those, index for index (xsm_graph_diff compares them by index).
+	 * check 0: not mapped.
+	 */
+	struct { uint64_t check, dev, ino; size_t nstr, nprops, nu32; } img;
 };
 
 /* XSM_EINVALID with a message when g is mapped from its image and so cannot change, else 0 */

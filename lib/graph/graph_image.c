@@ -603,6 +603,7 @@ int xsm__graph_map_image(xsm_graph *g, xsm_store *store)
 {
 	struct img_header h;
 	struct img_fileid bin, ovl;
+	struct stat st;
 	uint32_t *crit = NULL;
 	size_t ncrit = 0;
 	char *map;
@@ -670,6 +671,14 @@ int xsm__graph_map_image(xsm_graph *g, xsm_store *store)
 	g->map = map;
 	g->map_len = (size_t)h.total;
 	g->frozen = 1;
+	if (fstat(fd, &st) == 0) {
+		g->img.check = h.check;
+		g->img.dev = (uint64_t)st.st_dev;
+		g->img.ino = (uint64_t)st.st_ino;
+	}
+	g->img.nstr = (size_t)h.nstr;
+	g->img.nprops = (size_t)h.nprops;
+	g->img.nu32 = (size_t)h.nu32;
 	if (top) {
 		g->crit = g->crit_own = crit;
 		g->ncrit = ncrit;
