@@ -508,11 +508,11 @@ static int header_ok(const struct img_header *h, uint64_t size)
 
 /*
  * The top layer for snapshot (whose files are bin and ovl) over the image
- * whose check is image_check: its critical list into *crit (xsm__malloc),
- * *ncrit pairs; -1 when there is none that fits
+ * whose check is image_check (of nnodes nodes): its critical list into
+ * *crit (xsm__malloc), *ncrit pairs; -1 when there is none that fits
  */
 static int read_top(xsm_store *store, const char *snapshot, const struct img_fileid *bin, const struct img_fileid *ovl,
-		    uint64_t image_check, uint32_t **crit, size_t *ncrit)
+		    uint64_t image_check, uint64_t nnodes, uint32_t **crit, size_t *ncrit)
 {
 	struct top_header t;
 	struct stat sb;
@@ -532,6 +532,9 @@ static int read_top(xsm_store *store, const char *snapshot, const struct img_fil
 	if (ok && crit) {
 		ok = (c = xsm__malloc((size_t)t.ncrit * 8 + 8)) != NULL &&
 		     (!t.ncrit || pread(fd, c, (size_t)t.ncrit * 8, sizeof(t)) == (ssize_t)(t.ncrit * 8));
+		/* the list names nodes of the image: one that does not is not this store's writing */
+		for (uint64_t i = 0; ok && i < t.ncrit; i++)
+			ok = c[2 * i] < nnodes && c[2 * i + 1] <= 4;
 		if (ok) {
 			*crit = c;
 			*ncrit = (size_t)t.ncrit;
@@ -620,7 +623,7 @@ int xsm__graph_map_image(xsm_graph *g, xsm_store *store)
 	}
 	/* the image of this snapshot, or of its graph.bin alone with a top layer for it */
 	if (strcmp(h.snapshot, g->snapshot) || memcmp(&ovl, &h.overlay, sizeof(ovl))) {
-		if (!no_file(&h.overlay) || no_file(&ovl) || read_top(store, g->snapshot, &bin, &ovl, h.check, &crit, &ncrit) < 0) {
+		if (!no_file(&h.overlay) || no_file(&ovl) || read_top(store, g->snapshot, &bin, &ovl, h.check, h.nnodes, &crit, &ncrit) < 0) {
 			close(fd);
 			return XSM_ENOTFOUND;
 		}
@@ -705,7 +708,7 @@ static int image_serves(xsm_store *store, const char *snapshot)
 		return 0;
 	if (!strcmp(h.snapshot, snapshot) && !memcmp(&ovl, &h.overlay, sizeof(ovl)))
 		return 1;
-	return no_file(&h.overlay) && !no_file(&ovl) && read_top(store, snapshot, &bin, &ovl, h.check, NULL, NULL) == 0 ? 2 : 0;
+	return no_file(&h.overlay) && !no_file(&ovl) && read_top(store, snapshot, &bin, &ovl, h.check, h.nnodes, NULL, NULL) == 0 ? 2 : 0;
 }
 
 /* path removed; not there is not an error */

@@ -126,6 +126,9 @@ test_expect_success 'a top layer of another snapshot, or a damaged one, is not u
 	cp "$TRASH/top.good" "$TOP" && truncate -s 100 "$TOP" && not_used &&
 	cp "$TRASH/top.good" "$TOP" && printf x >>"$TOP" && not_used &&
 	cp "$TRASH/top.good" "$TOP" && printf "\377" | dd of="$TOP" bs=1 seek=20 conv=notrunc 2>/dev/null && not_used &&
+	# a critical list entry (after the 160-byte header, outside its hash) naming no node of the image
+	test "$(stat -c %s "$TOP")" -gt 168 &&
+	cp "$TRASH/top.good" "$TOP" && printf "\377\377\377\377" | dd of="$TOP" bs=1 seek=160 conv=notrunc 2>/dev/null && not_used &&
 	rm "$TOP" && not_used &&
 	ln -s "$TRASH/top.good" "$TOP" && not_used && rm "$TOP" &&
 	cp "$TRASH/top.good" "$TOP" && same_as_snapshot
