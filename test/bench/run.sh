@@ -81,6 +81,13 @@ stage build "$lines" graph build
 stage check 0 paths check --fail-on critical
 stage export "$assets" graph export --format=jsonl
 stage metrics "$assets" insights metrics --format=json
+# reads of the current snapshot (through the graph image), then a manual
+# change (a re-evaluation: the image's top layer) and the diff it makes
+node=$("$xsm" --format=jsonl critical list --level 0 | sed -n 's/.*"NodeId":"\([^"]*\)".*/\1/p' | sed -n 1p)
+stage summary 0 paths summary
+stage show 0 graph show "$node"
+stage critset "$assets" critical set "$node" 1
+stage diff "$assets" graph diff
 
 python3 - "$out" <<'PY'
 import json, sys
