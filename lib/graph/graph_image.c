@@ -602,33 +602,48 @@ done:
 	return rc;
 }
 
+/*
+ * Whether the store's image serves reads of snapshot: 0 it does not, 1 it
+ * is of snapshot, 2 it is of snapshot's graph.bin alone and a top layer
+ * for snapshot goes over it.  *h gets the image's header; with fd, the
+ * image stays open in *fd when it serves; with crit, the top layer's
+ * critical list is read (read_top)
+ */
+static int image_serves(xsm_store *store, const char *snapshot, struct img_header *h, int *fd, uint32_t **crit,
+			size_t *ncrit)
+{
+	struct img_fileid bin, ovl;
+	int f = -1, how = 0;
+	if (!snapshot || read_header(store, h, fd ? &f : NULL) < 0)
+		return 0;
+	if (file_id(&bin, store, snapshot, "graph.bin") == 0 && file_id(&ovl, store, snapshot, "graph.overlay") == 0 &&
+	    !memcmp(&bin, &h->bin, sizeof(bin))) {
+		if (!strcmp(h->snapshot, snapshot) && !memcmp(&ovl, &h->overlay, sizeof(ovl)))
+			how = 1;
+		else if (no_file(&h->overlay) && !no_file(&ovl) &&
+			 read_top(store, snapshot, &bin, &ovl, h->check, h->nnodes, crit, ncrit) == 0)
+			how = 2;
+	}
+	if (fd && how)
+		*fd = f;
+	else if (f >= 0)
+		close(f);
+	return how;
+}
+
 int xsm__graph_map_image(xsm_graph *g, xsm_store *store)
 {
 	struct img_header h;
-	struct img_fileid bin, ovl;
 	struct stat st;
 	uint32_t *crit = NULL;
 	size_t ncrit = 0;
 	char *map;
 	const char *base;
 	uint64_t at = 0;
-	int fd, top = 0;
+	int fd, how;
 
-	if (read_header(store, &h, &fd) < 0)
+	if ((how = image_serves(store, g->snapshot, &h, &fd, &crit, &ncrit)) == 0)
 		return XSM_ENOTFOUND;
-	if (file_id(&bin, store, g->snapshot, "graph.bin") < 0 || file_id(&ovl, store, g->snapshot, "graph.overlay") < 0 ||
-	    memcmp(&bin, &h.bin, sizeof(bin))) {
-		close(fd);
-		return XSM_ENOTFOUND;
-	}
-	/* the image of this snapshot, or of its graph.bin alone with a top layer for it */
-	if (strcmp(h.snapshot, g->snapshot) || memcmp(&ovl, &h.overlay, sizeof(ovl))) {
-		if (!no_file(&h.overlay) || no_file(&ovl) || read_top(store, g->snapshot, &bin, &ovl, h.check, h.nnodes, &crit, &ncrit) < 0) {
-			close(fd);
-			return XSM_ENOTFOUND;
-		}
-		top = 1;
-	}
 	map = mmap(NULL, (size_t)h.total, PROT_READ, MAP_PRIVATE, fd, 0);
 	if (map == MAP_FAILED) {
 		close(fd);
@@ -682,7 +697,7 @@ int xsm__graph_map_image(xsm_graph *g, xsm_store *store)
 	g->img.nstr = (size_t)h.nstr;
 	g->img.nprops = (size_t)h.nprops;
 	g->img.nu32 = (size_t)h.nu32;
-	if (top) {
+	if (how == 2) {
 		g->crit = g->crit_own = crit;
 		g->ncrit = ncrit;
 		/* the overlay is applied as to a graph being loaded: g->map marks it read only afterwards */
@@ -698,19 +713,6 @@ int xsm__graph_map_image(xsm_graph *g, xsm_store *store)
 	return 0;
 }
 
-/* 0: the store's image serves no read of snapshot; 1: it is of snapshot; 2: it is, with its top layer */
-static int image_serves(xsm_store *store, const char *snapshot)
-{
-	struct img_header h;
-	struct img_fileid bin, ovl;
-	if (!snapshot || read_header(store, &h, NULL) < 0 || file_id(&bin, store, snapshot, "graph.bin") < 0 ||
-	    file_id(&ovl, store, snapshot, "graph.overlay") < 0 || memcmp(&bin, &h.bin, sizeof(bin)))
-		return 0;
-	if (!strcmp(h.snapshot, snapshot) && !memcmp(&ovl, &h.overlay, sizeof(ovl)))
-		return 1;
-	return no_file(&h.overlay) && !no_file(&ovl) && read_top(store, snapshot, &bin, &ovl, h.check, h.nnodes, NULL, NULL) == 0 ? 2 : 0;
-}
-
 /* path removed; not there is not an error */
 static int drop(xsm_store *store, const char *path)
 {
@@ -724,7 +726,8 @@ static int drop(xsm_store *store, const char *path)
 
 int xsm__graph_image_gc(xsm_store *store, const char *snapshot)
 {
-	switch (image_serves(store, snapshot)) {
+	struct img_header h;
+	switch (image_serves(store, snapshot, &h, NULL, NULL, NULL)) {
 	case 0: return xsm__graph_drop_image(store);
 	case 1: return drop(store, XSM__IMAGE_TOP_PATH);
 	default: return 0;
